@@ -1,0 +1,1 @@
+"""One adapter per chat platform; the only code that knows a platform."""

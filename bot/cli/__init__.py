@@ -1,0 +1,13 @@
+"""`studio-bot`: the command line. Each module registers its commands on `app`."""
+
+from __future__ import annotations
+
+from bot.cli import admin  # noqa: F401  - registers init, union, studio, invite
+from bot.cli.common import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the `studio-bot` console script."""
+    app()

@@ -1,0 +1,197 @@
+"""Admin commands of this layer: init, union add, studio add, invite."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import CliError, JsonOption, app, cli_date, emit, fail, run, run_in_session
+from bot.settings import Settings, load_settings
+from storage.migrate import upgrade
+from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, RoleKind, UnionLevel
+from storage.repos import invites, org
+
+union_app = typer.Typer(help="工会 / unions", no_args_is_help=True)
+studio_app = typer.Typer(help="工作室 / studios", no_args_is_help=True)
+app.add_typer(union_app, name="union")
+app.add_typer(studio_app, name="studio")
+
+
+@app.command()
+def init(as_json: bool = JsonOption) -> None:
+    """Create or upgrade the database (Alembic upgrade head); safe to run twice."""
+    settings = load_settings()
+    before, after = run(upgrade(settings.database_url))
+    emit(
+        {"database": _safe_url(settings), "before": before, "after": after},
+        f"数据库已就绪 / database ready: {_safe_url(settings)} (revision {after})",
+        as_json=as_json,
+    )
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+@union_app.command("add")
+def union_add(
+    name: Annotated[str, typer.Argument(help="工会名称 / union name")],
+    level: Annotated[str, typer.Option(help="municipal | district | industry | enterprise")],
+    parent: Annotated[str | None, typer.Option(help="上级工会 / parent union")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Add a union to the hierarchy."""
+    try:
+        union_level = UnionLevel(level)
+    except ValueError:
+        fail(f"未知层级 / unknown level {level!r}; use one of {', '.join(UnionLevel)}", as_json=as_json)
+    name = name.strip()
+    if not name:
+        fail("名称不能为空 / the name is empty", as_json=as_json)
+
+    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
+        if await org.get_union(session=session, name=name):
+            raise CliError(f"工会已存在 / union already exists: {name}")
+        parent_union = None
+        if parent:
+            parent_union = await org.get_union(session=session, name=parent)
+            if parent_union is None:
+                raise CliError(f"没有这个上级工会 / no such parent union: {parent}")
+        elif union_level is not UnionLevel.MUNICIPAL:
+            pass  # a district union may be registered before its parent; it can be linked later
+        union = await org.create_union(session=session, name=name, level=union_level, parent=parent_union)
+        return {"id": union.id, "name": union.name, "level": union.level.value, "parent": parent}
+
+    result = run_in_session(work, as_json=as_json)
+    emit(result, f"已添加工会 / union added: {result['name']} ({result['level']}, id {result['id']})", as_json=as_json)
+
+
+@studio_app.command("add")
+def studio_add(
+    name: Annotated[str, typer.Argument(help="工作室名称 / studio name")],
+    union: Annotated[str, typer.Option(help="所属工会 / the union it belongs to")],
+    enterprise: Annotated[str, typer.Option(help="所在企业 / enterprise")] = "",
+    venue: Annotated[str, typer.Option(help="活动场所 / venue")] = "",
+    equipment: Annotated[str, typer.Option(help="设备 / equipment")] = "",
+    named_on: Annotated[str | None, typer.Option(help="命名日期 / named on (starts its cycle)")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Add a studio; --named-on starts its first three-year cycle."""
+    named = cli_date(named_on, what="--named-on", as_json=as_json)
+    name = name.strip()
+    if not name:
+        fail("名称不能为空 / the name is empty", as_json=as_json)
+
+    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
+        owner = await org.get_union(session=session, name=union)
+        if owner is None:
+            raise CliError(f"没有这个工会 / no such union: {union}")
+        if await org.get_studio(session=session, name=name):
+            raise CliError(f"工作室已存在 / studio already exists: {name}")
+        studio = await org.create_studio(
+            session=session,
+            name=name,
+            union=owner,
+            enterprise=enterprise,
+            venue=venue,
+            equipment=equipment,
+            named_on=named,
+        )
+        cycle = await org.current_cycle(session=session, studio_id=studio.id)
+        return {
+            "id": studio.id,
+            "name": studio.name,
+            "union": owner.name,
+            "status": studio.status.value,
+            "named_on": named,
+            "cycle_ends_on": cycle.ends_on if cycle else None,
+        }
+
+    result = run_in_session(work, as_json=as_json)
+    cycle_note = f", 周期至 / cycle ends {result['cycle_ends_on']}" if result["cycle_ends_on"] else ""
+    emit(result, f"已添加工作室 / studio added: {result['name']} (id {result['id']}{cycle_note})", as_json=as_json)
+
+
+@app.command()
+def invite(
+    name: Annotated[str, typer.Option(help="姓名 / the person's name")],
+    role: Annotated[str, typer.Option(help="lead | member | reviewer | admin | expert")],
+    studio: Annotated[str | None, typer.Option(help="工作室 / studio (for lead, member)")] = None,
+    union: Annotated[str | None, typer.Option(help="工会 / union (for reviewer, admin, expert)")] = None,
+    grade: Annotated[str | None, typer.Option(help="技术等级 / grade: " + " ".join(GRADES))] = None,
+    phone: Annotated[str | None, typer.Option(help="手机 / phone")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a person a role and print a one-time code they send to the bot: 绑定 CODE."""
+    try:
+        kind = RoleKind(role)
+    except ValueError:
+        fail(f"未知角色 / unknown role {role!r}; use one of {', '.join(RoleKind)}", as_json=as_json)
+    if kind in STUDIO_ROLES and (not studio or union):
+        fail(f"角色 {kind.value} 需要 --studio（不要 --union） / role {kind.value} needs --studio", as_json=as_json)
+    if kind in UNION_ROLES and (not union or studio):
+        fail(f"角色 {kind.value} 需要 --union（不要 --studio） / role {kind.value} needs --union", as_json=as_json)
+    if grade is not None and grade not in GRADES:
+        fail(f"未知等级 / unknown grade {grade!r}; use one of {' '.join(GRADES)}", as_json=as_json)
+    if not name.strip():
+        fail("姓名不能为空 / the name is empty", as_json=as_json)
+
+    async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
+        target_studio = target_union = None
+        if studio:
+            target_studio = await org.get_studio(session=session, name=studio)
+            if target_studio is None:
+                raise CliError(f"没有这个工作室 / no such studio: {studio}")
+        if union:
+            target_union = await org.get_union(session=session, name=union)
+            if target_union is None:
+                raise CliError(f"没有这个工会 / no such union: {union}")
+        people = await org.find_people(session=session, name=name.strip())
+        if phone:
+            people = [p for p in people if p.phone == phone] or []
+        if len(people) > 1:
+            raise CliError(f"有多位 {name}，请用 --phone 区分 / several people named {name}; add --phone")
+        person = (
+            people[0]
+            if people
+            else await org.create_person(
+                session=session,
+                name=name.strip(),
+                grade=grade,
+                phone=phone,
+                enterprise=target_studio.enterprise if target_studio else "",
+            )
+        )
+        if grade and person.grade != grade:
+            person.grade = grade
+        await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
+        code, row = await invites.issue_invite(
+            session=session,
+            person=person,
+            role=kind,
+            studio=target_studio,
+            union=target_union,
+            ttl=timedelta(days=settings.invite_ttl_days),
+        )
+        return {
+            "code": code,
+            "person_id": person.id,
+            "name": person.name,
+            "role": kind.value,
+            "studio": studio,
+            "union": union,
+            "expires_at": row.expires_at.isoformat(timespec="minutes"),
+        }
+
+    result = run_in_session(work, as_json=as_json)
+    emit(
+        result,
+        f"{result['name']} 的绑定码 / binding code: {result['code']}\n"
+        f"请在聊天中发送 / send in chat: 绑定 {result['code']}  (有效期至 / valid until {result['expires_at']} UTC)",
+        as_json=as_json,
+    )

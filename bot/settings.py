@@ -1,0 +1,168 @@
+"""The one settings class: environment variables, read from `.env` when present."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value .env.example ships, refused outside development
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})$")
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; see `.env.example` for each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./studio.db"
+    timezone: str = "Asia/Shanghai"
+    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    public_base_url: str = ""
+    quiet_hours: str = "21:00-08:00"
+    media_dir: Path = Path("./data/media")
+    export_dir: Path = Path("./data/exports")
+    conversation_ttl_minutes: int = Field(default=60 * 24, ge=1)
+    bind_max_failures: int = Field(default=5, ge=1)
+    bind_failure_window_minutes: int = Field(default=10, ge=1)
+    bind_lockout_minutes: int = Field(default=30, ge=1)
+    invite_ttl_days: int = Field(default=14, ge=1)
+    application_window: str = "03-01..04-30"
+    public_notice_days: int = Field(default=7, ge=1)
+    expert_rubric_file: Path | None = None
+    assessment_rubric_file: Path | None = None
+    reminder_cycle_days: str = "180,90,30,7"
+    reminder_idle_days: int = Field(default=30, ge=1)
+    reminder_returned_days: int = Field(default=7, ge=1)
+    reminder_review_working_days: int = Field(default=3, ge=1)
+    reminder_escalate_working_days: int = Field(default=7, ge=1)
+    download_link_ttl_minutes: int = Field(default=60, ge=1)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr | None = None
+    wechat_token: SecretStr | None = None
+    wechat_aes_key: SecretStr | None = None
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    wechat_reminder_template_id: str = ""
+
+    wecom_corp_id: str = ""
+    wecom_agent_id: str = ""
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"DATABASE_URL is not a database URL: {value!r}") from None
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(f"DATABASE_URL must use one of {', '.join(SUPPORTED_DRIVERS)}, not {url.drivername}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"TIMEZONE is not a known time zone: {value!r}") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_shape(cls, value: str) -> str:
+        match = _QUIET.match(value.strip())
+        if not match or int(match[1]) > 23 or int(match[3]) > 23 or int(match[2]) > 59 or int(match[4]) > 59:
+            raise ValueError(f"QUIET_HOURS must look like 21:00-08:00, not {value!r}")
+        return value.strip()
+
+    @field_validator("application_window")
+    @classmethod
+    def _window_shape(cls, value: str) -> str:
+        if not re.match(r"^\d{2}-\d{2}\.\.\d{2}-\d{2}$", value.strip()):
+            raise ValueError(f"APPLICATION_WINDOW must look like 03-01..04-30, not {value!r}")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _real_secret_outside_development(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
+            raise ValueError("SECRET_KEY is a placeholder or shorter than 16 characters; set a real one")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet_window(self) -> tuple[time, time]:
+        """Quiet hours as (start, end) local times; the window may cross midnight."""
+        match = _QUIET.match(self.quiet_hours)
+        assert match is not None
+        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+
+    @property
+    def cycle_reminder_days(self) -> list[int]:
+        """Days before a cycle's end at which leads and reviewers are reminded."""
+        return sorted({int(p) for p in self.reminder_cycle_days.split(",") if p.strip()}, reverse=True)
+
+    @property
+    def telegram_on(self) -> bool:
+        """Whether the Telegram channel has its credentials."""
+        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value())
+
+    @property
+    def wechat_on(self) -> bool:
+        """Whether the WeChat Official Account channel has its credentials."""
+        return bool(self.wechat_app_id and self.wechat_app_secret and self.wechat_token)
+
+    @property
+    def wecom_on(self) -> bool:
+        """Whether the WeCom channel has its credentials."""
+        return bool(self.wecom_corp_id and self.wecom_secret and self.wecom_token and self.wecom_aes_key)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return message if field in message or not err["loc"] else f"{field}: {message}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; on a bad value print one line and exit with code 2."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        print(f"配置错误 / configuration error: {_first_error(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

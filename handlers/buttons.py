@@ -1,0 +1,55 @@
+"""Button payloads: short typed strings with an HMAC tag, so a forged press is refused.
+
+Format: `<kind>:<arg>:<arg>…~<tag>`; the whole string fits Telegram's 64-byte callback data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+TAG_CHARS = 10
+SEP = "~"
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """A verified payload: its kind and arguments."""
+
+    kind: str
+    args: tuple[str, ...]
+
+    def arg_int(self, index: int) -> int:
+        """Argument `index` as an int (ValueError if it is not one)."""
+        return int(self.args[index])
+
+
+def _tag(secret: bytes, body: str) -> str:
+    digest = hmac.new(secret, body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:TAG_CHARS]
+
+
+def sign(secret: bytes, kind: str, *args: object) -> str:
+    """A signed payload for a button of this kind and these arguments."""
+    parts = [kind, *(str(a) for a in args)]
+    if any(":" in p or SEP in p for p in parts):
+        raise ValueError("payload parts may not contain ':' or '~'")
+    body = ":".join(parts)
+    payload = f"{body}{SEP}{_tag(secret, body)}"
+    if len(payload.encode()) > MAX_BYTES:
+        raise ValueError(f"payload longer than {MAX_BYTES} bytes: {payload!r}")
+    return payload
+
+
+def verify(secret: bytes, payload: str) -> Payload | None:
+    """The payload's kind and arguments if its tag is right, else None."""
+    if len(payload.encode()) > MAX_BYTES or SEP not in payload:
+        return None
+    body, _, tag = payload.rpartition(SEP)
+    if not hmac.compare_digest(tag, _tag(secret, body)):
+        return None
+    kind, *args = body.split(":")
+    return Payload(kind=kind, args=tuple(args))

@@ -1,0 +1,117 @@
+"""The plain values the engine trades with every channel: no platform object crosses this line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: what it says, and the (signed) payload a press sends back."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFile:
+    """A photo or file a user sent, already downloaded and stored by the adapter."""
+
+    kind: str  # "photo" | "document"
+    file_ref: str  # the platform's reference (Telegram file_id, WeChat media_id, ...)
+    stored_path: Path
+    size: int
+    media_type: str
+    sha256: str
+    filename: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One inbound event from any channel, normalised."""
+
+    channel: str  # "telegram" | "wechat" | "wecom" | "console" | "test"
+    user_id: str  # the sender's id on that channel
+    chat_id: str  # where replies go on that channel
+    delivery_id: str  # unique per delivery on that channel; retries carry the same id
+    text: str | None = None
+    payload: str | None = None  # a button press
+    file: InboundFile | None = None
+    received_at: datetime | None = None
+    user_language: str | None = None  # the platform's hint, used before the person has chosen
+
+
+@dataclass(frozen=True, slots=True)
+class OutFile:
+    """A file the bot sends: an export, a chart, a photo."""
+
+    path: Path
+    filename: str
+    media_type: str
+    kind: str = "document"  # "document" | "photo"
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message from the bot: text, rows of buttons, and files."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    files: tuple[OutFile, ...] = ()
+    # set when this reply reports the outcome of a button press: channels that can edit the
+    # pressed message (Telegram, WeCom cards) show this text there and remove its buttons.
+    outcome_of_press: bool = False
+
+    def all_buttons(self) -> list[Button]:
+        """The buttons in reading order."""
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What the engine answers to one Incoming: replies to the sender, in order."""
+
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False  # the delivery was seen before and nothing was done
+
+
+def reply_to_dict(reply: Reply) -> dict[str, object]:
+    """A Reply as JSON-ready data (for the outbox)."""
+    return {
+        "text": reply.text,
+        "buttons": [[{"label": b.label, "payload": b.payload} for b in row] for row in reply.buttons],
+        "files": [
+            {
+                "path": str(f.path),
+                "filename": f.filename,
+                "media_type": f.media_type,
+                "kind": f.kind,
+                "caption": f.caption,
+            }
+            for f in reply.files
+        ],
+    }
+
+
+def reply_from_dict(data: dict[str, object]) -> Reply:
+    """The Reply that `reply_to_dict` wrote."""
+    rows = data.get("buttons") or []
+    files = data.get("files") or []
+    assert isinstance(rows, list) and isinstance(files, list)
+    return Reply(
+        text=str(data.get("text", "")),
+        buttons=tuple(tuple(Button(label=b["label"], payload=b["payload"]) for b in row) for row in rows),
+        files=tuple(
+            OutFile(
+                path=Path(f["path"]),
+                filename=f["filename"],
+                media_type=f["media_type"],
+                kind=f.get("kind", "document"),
+                caption=f.get("caption", ""),
+            )
+            for f in files
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Repositories: verbs with keyword-only arguments that flush and never commit."""

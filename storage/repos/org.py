@@ -1,0 +1,142 @@
+"""Unions, studios, cycles, people and roles."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
+
+CYCLE_YEARS = 3
+
+
+def cycle_end(starts_on: date, years: int = CYCLE_YEARS) -> date:
+    """The last day of a cycle that starts on `starts_on` and lasts `years` years (第十条)."""
+    try:
+        anniversary = starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February
+        anniversary = date(starts_on.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
+async def get_union(*, session: AsyncSession, name: str) -> Union | None:
+    """The union of that exact name."""
+    return await session.scalar(select(Union).where(Union.name == name))
+
+
+async def create_union(*, session: AsyncSession, name: str, level: UnionLevel, parent: Union | None = None) -> Union:
+    """Add a union under an optional parent."""
+    union = Union(name=name, level=level, parent_id=parent.id if parent else None)
+    session.add(union)
+    await session.flush()
+    return union
+
+
+async def get_studio(*, session: AsyncSession, name: str) -> Studio | None:
+    """The studio of that exact name."""
+    return await session.scalar(select(Studio).where(Studio.name == name))
+
+
+async def create_studio(
+    *,
+    session: AsyncSession,
+    name: str,
+    union: Union,
+    enterprise: str = "",
+    venue: str = "",
+    equipment: str = "",
+    named_on: date | None = None,
+) -> Studio:
+    """Add a studio; a naming date makes it named and starts its first cycle."""
+    studio = Studio(
+        name=name,
+        union_id=union.id,
+        enterprise=enterprise,
+        venue=venue,
+        equipment=equipment,
+        named_on=named_on,
+        status=StudioStatus.NAMED if named_on else StudioStatus.PROSPECTIVE,
+    )
+    session.add(studio)
+    await session.flush()
+    if named_on:
+        await start_cycle(session=session, studio=studio, starts_on=named_on)
+    return studio
+
+
+async def start_cycle(*, session: AsyncSession, studio: Studio, starts_on: date) -> Cycle:
+    """Open the studio's next three-year management cycle."""
+    last = await current_cycle(session=session, studio_id=studio.id)
+    cycle = Cycle(
+        studio_id=studio.id,
+        number=(last.number + 1) if last else 1,
+        starts_on=starts_on,
+        ends_on=cycle_end(starts_on),
+    )
+    session.add(cycle)
+    await session.flush()
+    return cycle
+
+
+async def current_cycle(*, session: AsyncSession, studio_id: int) -> Cycle | None:
+    """The studio's newest cycle."""
+    return await session.scalar(
+        select(Cycle).where(Cycle.studio_id == studio_id).order_by(Cycle.number.desc()).limit(1)
+    )
+
+
+async def find_people(*, session: AsyncSession, name: str) -> list[Person]:
+    """Everybody of that exact name."""
+    return list(await session.scalars(select(Person).where(Person.name == name).order_by(Person.id)))
+
+
+async def create_person(
+    *,
+    session: AsyncSession,
+    name: str,
+    grade: str | None = None,
+    phone: str | None = None,
+    enterprise: str = "",
+    locale: str = "zh_CN",
+) -> Person:
+    """Add a person."""
+    person = Person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def grant_role(
+    *,
+    session: AsyncSession,
+    person: Person,
+    kind: RoleKind,
+    studio: Studio | None = None,
+    union: Union | None = None,
+) -> Role:
+    """Give a person a role in a studio or a union; granting it twice returns the existing one."""
+    query = select(Role).where(
+        Role.person_id == person.id,
+        Role.kind == kind,
+        Role.studio_id == studio.id if studio else Role.studio_id.is_(None),
+        Role.union_id == union.id if union else Role.union_id.is_(None),
+    )
+    existing = await session.scalar(query)
+    if existing is not None:
+        existing.active = True
+        return existing
+    role = Role(
+        person_id=person.id, kind=kind, studio_id=studio.id if studio else None, union_id=union.id if union else None
+    )
+    session.add(role)
+    await session.flush()
+    return role
+
+
+async def roles_of(*, session: AsyncSession, person_id: int) -> list[Role]:
+    """A person's active roles."""
+    return list(
+        await session.scalars(select(Role).where(Role.person_id == person_id, Role.active.is_(True)).order_by(Role.id))
+    )

@@ -1,0 +1,100 @@
+"""The outbox: messages to push, each under a unique idempotency key, sent exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import utcnow
+from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    key: str,
+    person_id: int,
+    payload: dict[str, Any],
+    kind: str = "notice",
+    due_at: datetime | None = None,
+    channel: str | None = None,
+) -> bool:
+    """Add a message unless one with this key exists; True if it was added."""
+    values = {
+        "idempotency_key": key,
+        "person_id": person_id,
+        "payload": payload,
+        "kind": kind,
+        "due_at": due_at or utcnow(),
+        "channel": channel,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def due_messages(*, session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    """Pending messages whose time has come, oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def claim(*, session: AsyncSession, message_id: int, holder: str, now: datetime) -> bool:
+    """Mark a pending message as being sent by `holder`; False if another sender took it."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=holder, attempts=OutboxMessage.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def finish(
+    *,
+    session: AsyncSession,
+    message_id: int,
+    status: OutboxStatus,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record the outcome of a send: sent, failed, or back to pending for a retry at `retry_at`."""
+    values: dict[str, Any] = {"status": status, "last_error": error}
+    if status is OutboxStatus.SENT:
+        values["sent_at"] = now
+    if retry_at is not None:
+        values["due_at"] = retry_at
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+async def identities_of(*, session: AsyncSession, person_id: int) -> list[ChannelIdentity]:
+    """A person's channel identities, most recently used first."""
+    query = (
+        select(ChannelIdentity)
+        .where(ChannelIdentity.person_id == person_id)
+        .order_by(ChannelIdentity.last_inbound_at.desc().nulls_last(), ChannelIdentity.id.desc())
+    )
+    return list(await session.scalars(query))
+
+
+async def stale_sending(*, session: AsyncSession, before: datetime) -> list[OutboxMessage]:
+    """Messages claimed before `before` and never recorded: a sender died mid-send."""
+    query = select(OutboxMessage).where(
+        and_(OutboxMessage.status == OutboxStatus.SENDING, or_(OutboxMessage.claimed_at <= before))
+    )
+    return list(await session.scalars(query))
