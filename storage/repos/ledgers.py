@@ -1,0 +1,195 @@
+"""The three ledgers: an entry is created as version 1, every edit adds a version, nothing is deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import utcnow
+from storage.models import ActivityVersion, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, TrainingVersion
+
+LedgerVersion = ActivityVersion | OutcomeVersion | TrainingVersion
+
+VERSION_MODELS: dict[LedgerKind, type[LedgerVersion]] = {
+    LedgerKind.ACTIVITY: ActivityVersion,
+    LedgerKind.OUTCOME: OutcomeVersion,
+    LedgerKind.TRAINING: TrainingVersion,
+}
+# Which version field the entry mirrors as its date and its title (for lists, reminders, exports).
+_DATE_FIELD = {LedgerKind.ACTIVITY: "occurred_on", LedgerKind.OUTCOME: "recorded_on", LedgerKind.TRAINING: "held_on"}
+_TITLE_FIELD = {LedgerKind.ACTIVITY: "title", LedgerKind.OUTCOME: "title", LedgerKind.TRAINING: "topic"}
+_BOOKKEEPING = frozenset({"id", "entry_id", "version", "created_by_id", "created_at"})
+
+
+class LedgerFieldError(ValueError):
+    """The fields given for a ledger version name an unknown field or miss a required one."""
+
+
+class StaleEntry(RuntimeError):
+    """Somebody else changed the entry's version between reading it and editing it."""
+
+
+def field_names(kind: LedgerKind) -> frozenset[str]:
+    """The content fields a version of this ledger has."""
+    return frozenset(c.key for c in VERSION_MODELS[kind].__table__.columns) - _BOOKKEEPING
+
+
+def required_fields(kind: LedgerKind) -> frozenset[str]:
+    """The content fields that must be given when an entry is created."""
+    table = VERSION_MODELS[kind].__table__
+    return frozenset(
+        c.key
+        for c in table.columns
+        if c.key not in _BOOKKEEPING and not c.nullable and c.default is None and c.server_default is None
+    )
+
+
+def version_fields(row: LedgerVersion) -> dict[str, Any]:
+    """The content of one version as a plain dict."""
+    kind = _kind_of(row)
+    return {name: getattr(row, name) for name in sorted(field_names(kind))}
+
+
+def _kind_of(row: LedgerVersion) -> LedgerKind:
+    for kind, model in VERSION_MODELS.items():
+        if isinstance(row, model):
+            return kind
+    raise TypeError(f"not a ledger version: {row!r}")
+
+
+def _check(kind: LedgerKind, fields: Mapping[str, Any], *, complete: bool) -> None:
+    unknown = set(fields) - field_names(kind)
+    if unknown:
+        raise LedgerFieldError(f"unknown {kind.value} fields: {', '.join(sorted(unknown))}")
+    if complete:
+        missing = required_fields(kind) - {k for k, v in fields.items() if v is not None}
+        if missing:
+            raise LedgerFieldError(f"missing {kind.value} fields: {', '.join(sorted(missing))}")
+
+
+def _mirror(kind: LedgerKind, fields: Mapping[str, Any]) -> tuple[date, str]:
+    return fields[_DATE_FIELD[kind]], str(fields[_TITLE_FIELD[kind]])[:300]
+
+
+async def create_entry(
+    *, session: AsyncSession, studio_id: int, kind: LedgerKind, author_id: int, fields: Mapping[str, Any]
+) -> LedgerEntry:
+    """Write a new entry (status submitted) and its version 1; raise LedgerFieldError on bad fields."""
+    _check(kind, fields, complete=True)
+    occurred_on, title = _mirror(kind, fields)
+    now = utcnow()
+    entry = LedgerEntry(
+        studio_id=studio_id,
+        kind=kind,
+        status=EntryStatus.SUBMITTED,
+        version=1,
+        author_id=author_id,
+        occurred_on=occurred_on,
+        title=title,
+        status_changed_at=now,
+        created_at=now,
+    )
+    session.add(entry)
+    await session.flush()
+    session.add(VERSION_MODELS[kind](entry_id=entry.id, version=1, created_by_id=author_id, created_at=now, **fields))
+    await session.flush()
+    return entry
+
+
+async def edit_entry(
+    *, session: AsyncSession, entry: LedgerEntry, editor_id: int, fields: Mapping[str, Any]
+) -> LedgerEntry:
+    """Add version N+1 (the current content with `fields` changed) and put the entry back to submitted.
+
+    The old version row is never touched. Raises StaleEntry if another edit landed first, and
+    LedgerFieldError for an unknown field. Callers decide who may edit and record the audit row.
+    """
+    _check(entry.kind, fields, complete=False)
+    current = await current_version(session=session, entry=entry)
+    merged = {**version_fields(current), **fields}
+    _check(entry.kind, merged, complete=True)
+    occurred_on, title = _mirror(entry.kind, merged)
+    old, new, now = entry.version, entry.version + 1, utcnow()
+    # Conditional on the version we read: of two concurrent edits exactly one wins.
+    result = await session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.id == entry.id, LedgerEntry.version == old)
+        .values(version=new, status=EntryStatus.SUBMITTED, status_changed_at=now, occurred_on=occurred_on, title=title)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise StaleEntry(f"ledger entry {entry.id} is no longer at version {old}")
+    model = VERSION_MODELS[entry.kind]
+    session.add(model(entry_id=entry.id, version=new, created_by_id=editor_id, created_at=now, **merged))
+    await session.flush()
+    await session.refresh(entry)
+    return entry
+
+
+async def get_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | None:
+    """The entry with this id."""
+    return await session.get(LedgerEntry, entry_id)
+
+
+async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> LedgerVersion:
+    """The newest version row of an entry."""
+    model = VERSION_MODELS[entry.kind]
+    row = cast(
+        LedgerVersion | None,
+        await session.scalar(select(model).where(model.entry_id == entry.id, model.version == entry.version)),
+    )
+    if row is None:
+        raise LookupError(f"ledger entry {entry.id} has no version {entry.version}")
+    return row
+
+
+async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[LedgerVersion]:
+    """Every version row of an entry, oldest first."""
+    model = VERSION_MODELS[entry.kind]
+    rows = await session.scalars(select(model).where(model.entry_id == entry.id).order_by(model.version))
+    return cast(list[LedgerVersion], list(rows))
+
+
+async def recent_entries(
+    *,
+    session: AsyncSession,
+    studio_id: int,
+    limit: int = 10,
+    kind: LedgerKind | None = None,
+    statuses: set[EntryStatus] | None = None,
+) -> list[LedgerEntry]:
+    """The studio's most recently recorded entries, newest first."""
+    query = select(LedgerEntry).where(LedgerEntry.studio_id == studio_id)
+    if kind is not None:
+        query = query.where(LedgerEntry.kind == kind)
+    if statuses:
+        query = query.where(LedgerEntry.status.in_(statuses))
+    rows = await session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit))
+    return list(rows)
+
+
+async def set_status(
+    *,
+    session: AsyncSession,
+    entry_id: int,
+    expected: set[EntryStatus],
+    to: EntryStatus,
+    now: datetime,
+    version: int | None = None,
+) -> bool:
+    """Move the entry to `to` only if it is in one of `expected` (and at `version`, when given).
+
+    One conditional UPDATE: of two concurrent deciders exactly one gets True. Pass `version` when
+    the decision was about a version the decider saw, so that a decision never lands on a newer edit.
+    """
+    query = update(LedgerEntry).where(LedgerEntry.id == entry_id, LedgerEntry.status.in_(expected))
+    if version is not None:
+        query = query.where(LedgerEntry.version == version)
+    result = await session.execute(
+        query.values(status=to, status_changed_at=now).execution_options(synchronize_session="fetch")
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
