@@ -1,0 +1,107 @@
+"""Routes one turn: a button press, a file, a command, or an answer inside an open conversation."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from handlers import buttons, commands
+from handlers.context import Context
+from handlers.engine import words
+from handlers.engine.flow import FLOWS
+from handlers.engine.runner import FLOW_BUTTONS, Runner
+from handlers.types import Reply
+from storage.models import Conversation
+from storage.repos import conversations
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping new lines and tabs) and trim."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+async def dispatch(ctx: Context) -> list[Reply]:
+    """Everything the bot answers to one inbound event."""
+    incoming = ctx.incoming
+    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)
+    notes: list[Reply] = []
+    if conv is not None and (conv.expires_at <= ctx.now or conv.flow not in FLOWS):
+        await conversations.clear(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)
+        title = ctx.t(FLOWS[conv.flow].title) if conv.flow in FLOWS else conv.flow
+        notes.append(Reply(text=ctx.t("engine.expired", title=title)))
+        conv = None
+    if incoming.payload is not None:
+        return notes + await _press(ctx, incoming.payload, conv)
+    if incoming.file is not None:
+        return notes + await _file(ctx, conv)
+    text = clean_text(incoming.text or "")
+    if not text:
+        return [*notes, Reply(text=ctx.t("engine.unsupported"))]
+    if conv is not None and ctx.person is not None:
+        return notes + await Runner(ctx, FLOWS[conv.flow], conv).on_text(text)
+    return notes + await run_command(ctx, text)
+
+
+async def run_command(ctx: Context, text: str) -> list[Reply]:
+    """Run the command a text calls, or say politely what can be done."""
+    found = commands.match(text)
+    if found is None:
+        control = words.control_word(text)
+        if ctx.person is None:
+            return [Reply(text=ctx.t("engine.unbound"))]
+        if control == "cancel":
+            return [Reply(text=ctx.t("engine.nothing_to_cancel"))]
+        if control == "help":
+            found = commands.match("help")
+        if found is None:
+            return [Reply(text=ctx.t("engine.unknown"))]
+    command, args = found
+    if command.needs_person and ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    return await command.handler(ctx, args)
+
+
+async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = None) -> list[Reply]:
+    """Begin a registered flow for the speaker."""
+    return await Runner(ctx, FLOWS[name]).start(initial)
+
+
+async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Reply]:
+    payload = buttons.verify(ctx.config.secret_key, raw)
+    if payload is None:
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    if payload.kind in FLOW_BUTTONS:
+        if conv is None:
+            return [Reply(text=ctx.t("engine.nothing_open"))]
+        return await Runner(ctx, FLOWS[conv.flow], conv).on_payload(payload)
+    if payload.kind == "go" and payload.args:
+        if conv is not None:
+            return await Runner(ctx, FLOWS[conv.flow], conv).on_text("/" + payload.args[0])
+        return await run_command(ctx, "/" + payload.args[0])
+    handler = commands.BUTTONS.get(payload.kind)
+    if handler is None:
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    return await handler(ctx, payload)
+
+
+async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
+    file = ctx.incoming.file
+    assert file is not None
+    if ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    if conv is None:
+        return [Reply(text=ctx.t("engine.file_without_flow"))]
+    return await Runner(ctx, FLOWS[conv.flow], conv).on_file(
+        {
+            "kind": file.kind,
+            "file_ref": file.file_ref,
+            "stored_path": str(file.stored_path),
+            "size": file.size,
+            "media_type": file.media_type,
+            "sha256": file.sha256,
+            "filename": file.filename,
+            "channel": ctx.channel,
+        }
+    )

@@ -1,0 +1,81 @@
+"""How a flow is declared: ordered steps, each with a prompt, a parser, choices, and whether it may be skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.context import Context
+from handlers.types import Reply
+
+# A parser turns typed text into a JSON-ready value, or names the message key of what is wrong.
+ParseResult = tuple[Any, str | None]
+Parser = Callable[[Context, str], ParseResult]
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option offered as a button (or a numbered line): the stored value and what it says."""
+
+    value: Any
+    label: str
+
+
+ChoiceProvider = Callable[[Context, Values], Awaitable[Sequence[Choice]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a flow."""
+
+    key: str
+    prompt: str  # message key of the question
+    label: str  # message key of the field's name in the summary
+    parse: Parser | None = None  # typed answers; None: only the choices are accepted
+    choices: ChoiceProvider | None = None
+    optional: bool = False
+    multi: bool = False  # several choices, toggled, then 完成 / done
+    files: bool = False  # collects photos and files until 完成 / done
+    when: Callable[[Values], bool] | None = None  # asked only when this holds
+    show: Callable[[Context, Any], str] | None = None  # how the value reads in the summary
+
+    def applies(self, values: Values) -> bool:
+        """Whether the step is asked, given the answers so far."""
+        return self.when is None or self.when(values)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A guided conversation that ends in one submission."""
+
+    name: str
+    title: str  # message key
+    steps: tuple[Step, ...]
+    submit: Callable[[Context, Values], Awaitable[list[Reply]]]
+    # Before the first step: fill values (e.g. the studio when there is only one) or refuse with replies.
+    prepare: Callable[[Context, Values], Awaitable[list[Reply] | None]] | None = None
+    summary_title: str = "engine.summary_title"
+
+    def step(self, key: str) -> Step:
+        """The step of that key."""
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+    def index(self, key: str) -> int:
+        """The position of a step."""
+        return [s.key for s in self.steps].index(key)
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register_flow(flow: Flow) -> Flow:
+    """Make a flow startable by name."""
+    if flow.name in FLOWS:
+        raise ValueError(f"flow {flow.name!r} registered twice")
+    FLOWS[flow.name] = flow
+    return flow

@@ -1,0 +1,302 @@
+"""Runs a flow: one input in, the state saved, the next question (or the summary) out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from handlers import commands
+from handlers.buttons import Payload
+from handlers.context import Context
+from handlers.engine import render, words
+from handlers.engine.flow import Choice, Flow, Step, Values
+from handlers.types import Reply
+from storage.models import Conversation
+from storage.repos import conversations
+
+SUMMARY = "@summary"
+EDIT_MENU = "@edit"
+FLOW_BUTTONS = frozenset({"fc", "fm", "fd", "fk", "fb", "fx", "fs", "fe", "ff"})
+_NAME_SPLIT = re.compile(r"[,，、;；\n]+")
+
+
+class Runner:
+    """Drives one conversation through its flow; every change is saved before anything is answered."""
+
+    def __init__(self, ctx: Context, flow: Flow, conv: Conversation | None = None) -> None:
+        self.ctx = ctx
+        self.t = ctx.t
+        self.flow = flow
+        self.values: Values = dict(conv.data.get("values", {})) if conv else {}
+        self.mode: str = conv.data.get("mode", "ask") if conv else "ask"
+        self.state: str = conv.step if conv else ""
+        self.version: int | None = conv.version if conv else None
+
+    # ---- entry points -------------------------------------------------------------------------------
+
+    async def start(self, initial: Values | None = None) -> list[Reply]:
+        """Begin the flow (replacing nothing: the caller made sure no conversation is open)."""
+        self.values, self.mode = dict(initial or {}), "ask"
+        if self.flow.prepare is not None:
+            refusal = await self.flow.prepare(self.ctx, self.values)
+            if refusal is not None:
+                return refusal
+        intro = self.t("engine.intro", title=self.t(self.flow.title))
+        return await self._go(self._next_after(None), note=intro)
+
+    async def on_payload(self, payload: Payload) -> list[Reply]:
+        """A press of one of this conversation's buttons."""
+        if not payload.args or payload.args[0] != str(self.version):
+            return [await self._show(note=self.t("engine.stale_button"))]
+        arg = int(payload.args[1]) if len(payload.args) > 1 and payload.args[1].isdigit() else None
+        action = {"fk": "skip", "fb": "back", "fx": "cancel", "fd": "done", "fs": "submit", "fe": "edit"}.get(
+            payload.kind
+        )
+        if action:
+            return await self._control(action)
+        if payload.kind == "fc" and arg is not None:
+            return await self._choose(arg)
+        if payload.kind == "fm" and arg is not None:
+            return await self._toggle(arg)
+        if payload.kind == "ff" and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
+            return await self._edit_field(self.flow.steps[arg])
+        return [await self._show(note=self.t("engine.bad_button"))]
+
+    async def on_text(self, text: str) -> list[Reply]:
+        """Typed text: a control word, a command (refused mid-flow), or an answer."""
+        control = words.control_word(text)
+        if control is not None:
+            return await self._control(control)
+        if self.state == SUMMARY:
+            return [await self._show(note=self.t("engine.use_summary_buttons"))]
+        if self.state == EDIT_MENU:
+            for step in render.applicable(self.flow, self.values):
+                if self.t(step.label) == text.strip():
+                    return await self._edit_field(step)
+            return [await self._show(note=self.t("engine.pick_field"))]
+        if text.startswith("/") and commands.match(text) is not None:
+            return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
+        return await self._answer(self.flow.step(self.state), text.strip())
+
+    async def on_file(self, file: dict[str, Any]) -> list[Reply]:
+        """A photo or file: kept for the flow's files step, wherever the person is."""
+        target = next((s for s in self.flow.steps if s.files), None)
+        if target is None:
+            return [await self._show(note=self.t("engine.file_not_expected"))]
+        self.values[target.key] = [*(self.values.get(target.key) or []), file]
+        count = len(self.values[target.key])
+        if self.state == target.key:
+            await self._save(self.state)
+            return [await self._show(note=self.t("engine.files_received", count=count))]
+        await self._save(self.state)
+        return [await self._show(note=self.t("engine.file_kept", count=count))]
+
+    # ---- actions ------------------------------------------------------------------------------------
+
+    async def _control(self, action: str) -> list[Reply]:
+        if action == "cancel":
+            await conversations.clear(
+                session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id
+            )
+            return [Reply(text=self.t("engine.cancelled", title=self.t(self.flow.title)))]
+        if action == "help":
+            key = f"{self.flow.step(self.state).prompt}.help" if self.state not in (SUMMARY, EDIT_MENU) else ""
+            hint = self.t(key) if key and _has(key) else ""
+            return [await self._show(note="\n".join(filter(None, [hint, self.t("engine.step_help")])))]
+        if self.state == SUMMARY:
+            if action == "submit":
+                return await self._submit()
+            if action == "edit":
+                return await self._go(EDIT_MENU)
+            if action == "back":
+                steps = render.applicable(self.flow, self.values)
+                self.mode = "ask"
+                return await self._go(steps[-1].key)
+            return [await self._show(note=self.t("engine.use_summary_buttons"))]
+        if self.state == EDIT_MENU:
+            return await self._go(SUMMARY) if action == "back" else [await self._show()]
+        step = self.flow.step(self.state)
+        if action == "back":
+            if self.mode == "edit":
+                return await self._go(SUMMARY)
+            previous = self._previous(step)
+            if previous is None:
+                return [await self._show(note=self.t("engine.at_first_step"))]
+            return await self._go(previous.key)
+        if action == "skip":
+            if not step.optional:
+                return [await self._show(note=self.t("engine.cannot_skip"))]
+            self.values[step.key] = [] if (step.multi or step.files) else None
+            return await self._go(self._next_after(step))
+        if action == "done" and (step.multi or step.files):
+            chosen = self.values.get(step.key) or []
+            if not chosen and not step.optional:
+                return [await self._show(note=self.t("engine.choose_at_least_one"))]
+            self.values[step.key] = chosen
+            return await self._go(self._next_after(step))
+        if action in ("submit", "edit", "done"):
+            return [await self._show(note=self.t("engine.answer_first"))]
+        return [await self._show()]
+
+    async def _choose(self, index: int) -> list[Reply]:
+        if self.state in (SUMMARY, EDIT_MENU):
+            return [await self._show()]
+        step = self.flow.step(self.state)
+        choices = await self._choices(step)
+        if index >= len(choices) or step.multi:
+            return [await self._show(note=self.t("engine.bad_button"))]
+        self.values[step.key] = choices[index].value
+        return await self._go(self._next_after(step))
+
+    async def _toggle(self, index: int) -> list[Reply]:
+        step = self.flow.step(self.state) if self.state not in (SUMMARY, EDIT_MENU) else None
+        if step is None or not step.multi:
+            return [await self._show()]
+        choices = await self._choices(step)
+        if index >= len(choices):
+            return [await self._show(note=self.t("engine.bad_button"))]
+        chosen: list[Any] = list(self.values.get(step.key) or [])
+        value = choices[index].value
+        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        self.values[step.key] = chosen
+        await self._save(self.state)
+        return [await self._show()]
+
+    async def _answer(self, step: Step, text: str) -> list[Reply]:
+        if step.files:
+            return [await self._show(note=self.t("engine.send_file_or_done"))]
+        if not text:
+            return [await self._show(note=self.t("engine.empty_answer"))]
+        if len(text) > MAX_TEXT:
+            return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
+        choices = await self._choices(step)
+        if step.multi:
+            self.values[step.key] = _merge_names(self.values.get(step.key) or [], text, choices)
+            return await self._go(self._next_after(step))
+        picked = _match_choice(text, choices)
+        if picked is not None:
+            self.values[step.key] = picked.value
+            return await self._go(self._next_after(step))
+        if step.parse is not None:
+            value, error = step.parse(self.ctx, text)
+            if error is None:
+                self.values[step.key] = value
+                return await self._go(self._next_after(step))
+            if not (text.isdigit() and choices):
+                return [await self._show(note=self.t(error))]
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            self.values[step.key] = choices[int(text) - 1].value
+            return await self._go(self._next_after(step))
+        return [await self._show(note=self.t("engine.choose_one"))]
+
+    async def _edit_field(self, step: Step) -> list[Reply]:
+        self.mode = "edit"
+        return await self._go(step.key, note=self.t("engine.current_value", value=await self._display(step)))
+
+    async def _submit(self) -> list[Reply]:
+        missing = next(
+            (
+                s
+                for s in render.applicable(self.flow, self.values)
+                if not s.optional and self.values.get(s.key) in (None, "", [])
+            ),
+            None,
+        )
+        if missing is not None:
+            self.mode = "ask"
+            return await self._go(missing.key, note=self.t("engine.cannot_skip"))
+        # Flows read answers of conditional steps only when the condition holds (values keep them all).
+        replies = await self.flow.submit(self.ctx, dict(self.values))
+        await conversations.clear(session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id)
+        return replies
+
+    # ---- state --------------------------------------------------------------------------------------
+
+    def _next_after(self, step: Step | None) -> str:
+        steps = render.applicable(self.flow, self.values)
+        if self.mode == "edit":
+            pending = [s for s in steps if s.key not in self.values]
+            return pending[0].key if pending else SUMMARY
+        keys = [s.key for s in steps]
+        start = keys.index(step.key) + 1 if step is not None and step.key in keys else 0
+        for candidate in steps[start:]:
+            if candidate.key not in self.values:
+                return candidate.key
+        return SUMMARY
+
+    def _previous(self, step: Step) -> Step | None:
+        steps = render.applicable(self.flow, self.values)
+        keys = [s.key for s in steps]
+        index = keys.index(step.key) if step.key in keys else len(steps)
+        return steps[index - 1] if index > 0 else None
+
+    async def _go(self, state: str, *, note: str = "") -> list[Reply]:
+        if state == SUMMARY:
+            self.mode = "ask"
+        await self._save(state)
+        return [await self._show(note=note)]
+
+    async def _save(self, state: str) -> None:
+        self.state = state
+        ctx = self.ctx
+        self.version = await conversations.save(
+            session=ctx.session,
+            channel=ctx.channel,
+            user_id=ctx.incoming.user_id,
+            flow=self.flow.name,
+            step=state,
+            data={"values": self.values, "mode": self.mode},
+            expires_at=ctx.now + timedelta(minutes=ctx.config.conversation_ttl_minutes),
+            now=ctx.now,
+            expected_version=self.version,
+        )
+
+    async def _show(self, *, note: str = "") -> Reply:
+        """The current question, summary or edit menu, as it stands."""
+        assert self.version is not None
+        if self.state == SUMMARY:
+            lines = [(self.t(s.label), await self._display(s)) for s in render.applicable(self.flow, self.values)]
+            reply = render.summary(self.ctx, self.flow, lines, self.version)
+            return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
+        if self.state == EDIT_MENU:
+            reply = render.edit_menu(self.ctx, self.flow, self.values, self.version)
+            return Reply(
+                text=f"{note}\n{reply.text}" if note and note != reply.text else reply.text, buttons=reply.buttons
+            )
+        step = self.flow.step(self.state)
+        return render.prompt(self.ctx, self.flow, step, self.values, await self._choices(step), self.version, note=note)
+
+    async def _choices(self, step: Step) -> Sequence[Choice]:
+        return await step.choices(self.ctx, self.values) if step.choices else ()
+
+    async def _display(self, step: Step) -> str:
+        return render.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
+
+
+MAX_TEXT = 2000
+
+
+def _has(key: str) -> bool:
+    from handlers.i18n import catalogue
+
+    return key in catalogue("zh_CN")
+
+
+def _match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    wanted = text.strip().lower()
+    for choice in choices:
+        if wanted in (choice.label.strip().lower(), str(choice.value).strip().lower()):
+            return choice
+    return None
+
+
+def _merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> list[Any]:
+    merged = list(chosen)
+    for name in filter(None, _NAME_SPLIT.split(text)):
+        choice = _match_choice(name, choices)
+        value = choice.value if choice else name[:50]
+        if value not in merged:
+            merged.append(value)
+    return merged

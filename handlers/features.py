@@ -1,0 +1,4 @@
+"""Imports every feature module so that its commands, flows and buttons register themselves."""
+
+from handlers import basic, binding  # noqa: F401
+from handlers.flows import activity  # noqa: F401

@@ -1,0 +1,1 @@
+"""The ledger flows, one module each, declared as data for the engine."""

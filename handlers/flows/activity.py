@@ -1,0 +1,133 @@
+"""记录活动: the daily activity ledger (日常活动台账, 第七条) as a flow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from handlers.commands import command
+from handlers.context import Context
+from handlers.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
+from handlers.events import entry_submitted
+from handlers.flows import common
+from handlers.types import Reply
+from storage.models import LedgerKind
+from storage.repos import ledgers
+
+# The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
+KINDS = (
+    "学习",
+    "攻关",
+    "五小",
+    "合理化建议",
+    "技术改进",
+    "技术交流",
+    "技术练兵",
+    "技能培训",
+    "高师带徒",
+    "技术创新",
+    "其他",
+)
+
+
+async def kinds(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The activity kinds."""
+    return [Choice(kind, ctx.t(f"activity.kind.{kind}")) for kind in KINDS]
+
+
+async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """Common durations."""
+    return [Choice(h, ctx.t("activity.hours_choice", hours=h)) for h in ("1", "2", "4", "8")]
+
+
+async def places(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The studio's own venue as a default place."""
+    return [Choice(ctx.t("activity.place_studio"), ctx.t("activity.place_studio"))]
+
+
+STEPS = (
+    common.studio_step(),
+    Step(
+        "occurred_on",
+        "activity.ask.date",
+        "activity.label.date",
+        parse=common.parse_past_date,
+        choices=common.recent_days,
+    ),
+    Step("kind", "activity.ask.kind", "activity.label.kind", choices=kinds),
+    Step("title", "activity.ask.title", "activity.label.title", parse=common.text_parser(100)),
+    Step(
+        "place",
+        "activity.ask.place",
+        "activity.label.place",
+        parse=common.text_parser(100),
+        choices=places,
+        optional=True,
+    ),
+    Step(
+        "participants",
+        "activity.ask.participants",
+        "activity.label.participants",
+        choices=common.studio_members,
+        multi=True,
+    ),
+    Step("hours", "activity.ask.hours", "activity.label.hours", parse=common.parse_hours_value, choices=hour_choices),
+    Step("content", "activity.ask.content", "activity.label.content", parse=common.text_parser(2000)),
+    Step("results", "activity.ask.results", "activity.label.results", parse=common.text_parser(2000), optional=True),
+    Step("files", "activity.ask.files", "activity.label.files", files=True, optional=True),
+)
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Write the entry (status submitted), its files and the audit row; tell the reviewers."""
+    assert ctx.person is not None
+    fields = {
+        "occurred_on": date.fromisoformat(values["occurred_on"]),
+        "kind": values["kind"],
+        "title": values["title"],
+        "place": values.get("place") or "",
+        "participants": list(values.get("participants") or []),
+        "hours": Decimal(values["hours"]),
+        "content": values["content"],
+        "results": values.get("results") or "",
+    }
+    entry = await ledgers.create_entry(
+        session=ctx.session,
+        studio_id=int(values["studio"]),
+        kind=LedgerKind.ACTIVITY,
+        author_id=ctx.person.id,
+        fields=fields,
+    )
+    await common.keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
+    await ctx.audit(
+        object_type="entry",
+        object_id=entry.id,
+        to_state=entry.status.value,
+        version=entry.version,
+        studio_id=entry.studio_id,
+    )
+    await entry_submitted(ctx, entry)
+    again = (
+        ctx.button(ctx.t("activity.again"), "go", "activity"),
+        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
+    )
+    return [Reply(text=ctx.t("flows.submitted", number=entry.id, title=entry.title), buttons=(again,))]
+
+
+ACTIVITY = register_flow(
+    Flow(
+        name="activity",
+        title="activity.title",
+        steps=STEPS,
+        submit=submit,
+        prepare=common.prepare_studio,
+    )
+)
+
+
+@command("activity", "记录活动", help_key="activity.help", order=10)
+async def activity_command(ctx: Context, args: str) -> list[Reply]:
+    """Start logging an activity."""
+    return await start_flow(ctx, "activity")

@@ -1,0 +1,80 @@
+"""Conversation state, persisted after every step and guarded by a version number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation
+
+
+class StaleConversation(Exception):
+    """Another turn changed the conversation since it was read; the caller retries."""
+
+
+async def load(*, session: AsyncSession, channel: str, user_id: str) -> Conversation | None:
+    """The conversation of this channel user, if one is open."""
+    return await session.scalar(
+        select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    )
+
+
+async def save(
+    *,
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    flow: str,
+    step: str,
+    data: dict[str, Any],
+    expires_at: datetime,
+    now: datetime,
+    expected_version: int | None,
+) -> int:
+    """Create or update the conversation; raise StaleConversation if its version moved. Returns the new version."""
+    if expected_version is None:
+        session.add(
+            Conversation(
+                channel=channel,
+                user_id=user_id,
+                flow=flow,
+                step=step,
+                data=data,
+                version=1,
+                expires_at=expires_at,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+        return 1
+    result = await session.execute(
+        update(Conversation)
+        .where(
+            Conversation.channel == channel,
+            Conversation.user_id == user_id,
+            Conversation.version == expected_version,
+        )
+        .values(flow=flow, step=step, data=data, version=expected_version + 1, expires_at=expires_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise StaleConversation(f"{channel}:{user_id}")
+    return expected_version + 1
+
+
+async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
+    """End the conversation (submitted, cancelled or expired)."""
+    await session.execute(
+        delete(Conversation)
+        .where(Conversation.channel == channel, Conversation.user_id == user_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def expired(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[Conversation]:
+    """Conversations whose time ran out."""
+    query = select(Conversation).where(Conversation.expires_at <= now).order_by(Conversation.expires_at).limit(limit)
+    return list(await session.scalars(query))

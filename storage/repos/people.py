@@ -1,0 +1,67 @@
+"""Channel identities, studio and union memberships, and failed binding attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import BindAttempt, ChannelIdentity, Person, Role, RoleKind, Studio
+
+
+async def identity(*, session: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
+    """The identity of this channel user, if bound."""
+    return await session.scalar(
+        select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    )
+
+
+async def bind_identity(
+    *, session: AsyncSession, person: Person, channel: str, external_id: str, chat_id: str, now: datetime
+) -> ChannelIdentity:
+    """Link a channel user to a person."""
+    row = ChannelIdentity(
+        person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id, last_inbound_at=now
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Studio, RoleKind]]:
+    """The studios a person leads or belongs to, with the role, leads first."""
+    query = (
+        select(Studio, Role.kind)
+        .join(Role, Role.studio_id == Studio.id)
+        .where(Role.person_id == person_id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
+        .order_by(Role.kind, Studio.id)
+    )
+    return [(studio, kind) for studio, kind in (await session.execute(query)).all()]
+
+
+async def members_of(*, session: AsyncSession, studio_id: int) -> list[tuple[Person, RoleKind]]:
+    """The lead and members of a studio."""
+    query = (
+        select(Person, Role.kind)
+        .join(Role, Role.person_id == Person.id)
+        .where(Role.studio_id == studio_id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
+        .order_by(Role.kind, Person.id)
+    )
+    return [(person, kind) for person, kind in (await session.execute(query)).all()]
+
+
+async def record_bind_failure(*, session: AsyncSession, channel: str, user_id: str, now: datetime) -> None:
+    """Count one failed binding attempt."""
+    session.add(BindAttempt(channel=channel, user_id=user_id, at=now))
+    await session.flush()
+
+
+async def bind_failure_times(*, session: AsyncSession, channel: str, user_id: str, since: datetime) -> list[datetime]:
+    """When this channel user failed to bind since `since`, oldest first."""
+    query = (
+        select(BindAttempt.at)
+        .where(BindAttempt.channel == channel, BindAttempt.user_id == user_id, BindAttempt.at >= since)
+        .order_by(BindAttempt.at)
+    )
+    return list(await session.scalars(query))
