@@ -109,8 +109,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
         secret = self.secret_key.get_secret_value()
-        if self.environment == "production" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
-            raise ValueError("SECRET_KEY is a placeholder or shorter than 16 characters; set a real one")
+        if self.environment != "development" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
+            raise ValueError(
+                f"SECRET_KEY is a placeholder or shorter than 16 characters; set a real one in {self.environment}"
+            )
         return self
 
     @property

@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import CliError, JsonOption, app, cli_date, emit, fail, run, run_in_session
+from bot.cli.common import CliError, JsonOption, app, cli_date, database_problem, emit, fail, run, run_in_session
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
 from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, RoleKind, UnionLevel
@@ -24,7 +25,10 @@ app.add_typer(studio_app, name="studio")
 def init(as_json: bool = JsonOption) -> None:
     """Create or upgrade the database (Alembic upgrade head); safe to run twice."""
     settings = load_settings()
-    before, after = run(upgrade(settings.database_url))
+    try:
+        before, after = run(upgrade(settings.database_url))
+    except (DBAPIError, OSError) as exc:
+        fail(database_problem(exc), as_json=as_json)
     emit(
         {"database": _safe_url(settings), "before": before, "after": after},
         f"数据库已就绪 / database ready: {_safe_url(settings)} (revision {after})",
@@ -51,19 +55,26 @@ def union_add(
     except ValueError:
         fail(f"未知层级 / unknown level {level!r}; use one of {', '.join(UnionLevel)}", as_json=as_json)
     name = name.strip()
+    parent = parent.strip() if parent else None
     if not name:
         fail("名称不能为空 / the name is empty", as_json=as_json)
+    if parent and union_level is UnionLevel.MUNICIPAL:
+        fail("市级工会没有上级 / a municipal union has no parent", as_json=as_json)
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         if await org.get_union(session=session, name=name):
             raise CliError(f"工会已存在 / union already exists: {name}")
         parent_union = None
+        # Without --parent a district or enterprise union stands alone until it is linked later.
         if parent:
             parent_union = await org.get_union(session=session, name=parent)
             if parent_union is None:
                 raise CliError(f"没有这个上级工会 / no such parent union: {parent}")
-        elif union_level is not UnionLevel.MUNICIPAL:
-            pass  # a district union may be registered before its parent; it can be linked later
+            if not org.may_be_parent(parent_union.level, union_level):
+                raise CliError(
+                    f"{parent}（{parent_union.level.value}）不能是 {union_level.value} 工会的上级"
+                    f" / level {parent_union.level.value} cannot be the parent of level {union_level.value}"
+                )
         union = await org.create_union(session=session, name=name, level=union_level, parent=parent_union)
         return {"id": union.id, "name": union.name, "level": union.level.value, "parent": parent}
 
@@ -87,6 +98,8 @@ def studio_add(
     if not name:
         fail("名称不能为空 / the name is empty", as_json=as_json)
 
+    union = union.strip()
+
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         owner = await org.get_union(session=session, name=union)
         if owner is None:
@@ -97,9 +110,9 @@ def studio_add(
             session=session,
             name=name,
             union=owner,
-            enterprise=enterprise,
-            venue=venue,
-            equipment=equipment,
+            enterprise=enterprise.strip(),
+            venue=venue.strip(),
+            equipment=equipment.strip(),
             named_on=named,
         )
         cycle = await org.current_cycle(session=session, studio_id=studio.id)
@@ -125,6 +138,7 @@ def invite(
     union: Annotated[str | None, typer.Option(help="工会 / union (for reviewer, admin, expert)")] = None,
     grade: Annotated[str | None, typer.Option(help="技术等级 / grade: " + " ".join(GRADES))] = None,
     phone: Annotated[str | None, typer.Option(help="手机 / phone")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="更换领衔人 / replace the studio's current lead")] = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Give a person a role and print a one-time code they send to the bot: 绑定 CODE."""
@@ -138,7 +152,8 @@ def invite(
         fail(f"角色 {kind.value} 需要 --union（不要 --studio） / role {kind.value} needs --union", as_json=as_json)
     if grade is not None and grade not in GRADES:
         fail(f"未知等级 / unknown grade {grade!r}; use one of {' '.join(GRADES)}", as_json=as_json)
-    if not name.strip():
+    name, studio, union = name.strip(), studio.strip() if studio else None, union.strip() if union else None
+    if not name:
         fail("姓名不能为空 / the name is empty", as_json=as_json)
 
     async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
@@ -151,7 +166,7 @@ def invite(
             target_union = await org.get_union(session=session, name=union)
             if target_union is None:
                 raise CliError(f"没有这个工会 / no such union: {union}")
-        people = await org.find_people(session=session, name=name.strip())
+        people = await org.find_people(session=session, name=name)
         if phone:
             people = [p for p in people if p.phone == phone] or []
         if len(people) > 1:
@@ -161,7 +176,7 @@ def invite(
             if people
             else await org.create_person(
                 session=session,
-                name=name.strip(),
+                name=name,
                 grade=grade,
                 phone=phone,
                 enterprise=target_studio.enterprise if target_studio else "",
@@ -169,6 +184,16 @@ def invite(
         )
         if grade and person.grade != grade:
             person.grade = grade
+        if kind is RoleKind.LEAD and target_studio is not None:
+            current = [p for p in await org.leads_of(session=session, studio_id=target_studio.id) if p.id != person.id]
+            if current and not replace:
+                names = "、".join(p.name for p in current)
+                raise CliError(
+                    f"{target_studio.name} 已有领衔人 {names}；更换请加 --replace"
+                    f" / the studio already has a lead ({names}); add --replace to change it"
+                )
+            for old_lead in current:
+                await org.revoke_role(session=session, person=old_lead, kind=RoleKind.LEAD, studio=target_studio)
         await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
         code, row = await invites.issue_invite(
             session=session,
@@ -185,13 +210,14 @@ def invite(
             "role": kind.value,
             "studio": studio,
             "union": union,
-            "expires_at": row.expires_at.isoformat(timespec="minutes"),
+            "expires_at": row.expires_at.astimezone(settings.tz).isoformat(timespec="minutes"),
         }
 
     result = run_in_session(work, as_json=as_json)
     emit(
         result,
         f"{result['name']} 的绑定码 / binding code: {result['code']}\n"
-        f"请在聊天中发送 / send in chat: 绑定 {result['code']}  (有效期至 / valid until {result['expires_at']} UTC)",
+        f"请在聊天中发送 / send in chat: 绑定 {result['code']}"
+        f"  (有效期至 / valid until {result['expires_at'].replace('T', ' ')})",
         as_json=as_json,
     )

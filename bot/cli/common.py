@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings, load_settings
@@ -75,6 +76,17 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, as
         return run(_go())
     except CliError as exc:
         fail(str(exc), as_json=as_json)
+    except (DBAPIError, OSError) as exc:
+        fail(database_problem(exc), as_json=as_json)
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line saying what went wrong with the database, without a traceback or credentials."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if "no such table" in first or ("relation" in first and "does not exist" in first):
+        return f"数据库尚未初始化，请先运行 studio-bot init / database not initialised; run `studio-bot init` ({first})"
+    return f"数据库错误 / database error: {first}"
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

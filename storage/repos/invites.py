@@ -58,10 +58,10 @@ async def find_invite(*, session: AsyncSession, code: str) -> InviteCode | None:
 
 
 async def mark_used(*, session: AsyncSession, invite: InviteCode, identity_id: int, now: datetime) -> bool:
-    """Redeem the invite once; False if someone redeemed it first."""
+    """Redeem the invite once, before it expires; False if someone redeemed it first or it has expired."""
     result = await session.execute(
         update(InviteCode)
-        .where(InviteCode.id == invite.id, InviteCode.used_at.is_(None))
+        .where(InviteCode.id == invite.id, InviteCode.used_at.is_(None), InviteCode.expires_at > now)
         .values(used_at=now, used_by_identity_id=identity_id)
     )
     return bool(getattr(result, "rowcount", 0) == 1)

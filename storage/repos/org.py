@@ -10,6 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
 
 CYCLE_YEARS = 3
+# municipal → district/industry → enterprise: a parent stands strictly higher than its child.
+_RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1, UnionLevel.ENTERPRISE: 2}
+
+
+def may_be_parent(parent: UnionLevel, child: UnionLevel) -> bool:
+    """Whether a union of level `parent` may stand directly above one of level `child`."""
+    return _RANK[parent] < _RANK[child]
 
 
 def cycle_end(starts_on: date, years: int = CYCLE_YEARS) -> date:
@@ -140,3 +147,43 @@ async def roles_of(*, session: AsyncSession, person_id: int) -> list[Role]:
     return list(
         await session.scalars(select(Role).where(Role.person_id == person_id, Role.active.is_(True)).order_by(Role.id))
     )
+
+
+async def revoke_role(
+    *, session: AsyncSession, person: Person, kind: RoleKind, studio: Studio | None = None, union: Union | None = None
+) -> bool:
+    """Deactivate a role (the row stays, for the record); False if the person did not hold it."""
+    query = select(Role).where(
+        Role.person_id == person.id,
+        Role.kind == kind,
+        Role.active.is_(True),
+        Role.studio_id == studio.id if studio else Role.studio_id.is_(None),
+        Role.union_id == union.id if union else Role.union_id.is_(None),
+    )
+    role = await session.scalar(query)
+    if role is None:
+        return False
+    role.active = False
+    await session.flush()
+    return True
+
+
+async def leads_of(*, session: AsyncSession, studio_id: int) -> list[Person]:
+    """The studio's active lead(s); normally one."""
+    query = (
+        select(Person)
+        .join(Role, Role.person_id == Person.id)
+        .where(Role.studio_id == studio_id, Role.kind == RoleKind.LEAD, Role.active.is_(True))
+        .order_by(Person.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def union_chain(*, session: AsyncSession, union_id: int) -> list[Union]:
+    """The union and every union above it, nearest first (for escalation and visibility)."""
+    chain: list[Union] = []
+    current = await session.get(Union, union_id)
+    while current is not None and all(u.id != current.id for u in chain):
+        chain.append(current)
+        current = await session.get(Union, current.parent_id) if current.parent_id else None
+    return chain
