@@ -1,0 +1,121 @@
+"""Migrations: from an empty database to head, twice, down and up again, and equal to the models."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.engine import make_url
+
+from storage.database import create_engine, is_sqlite, session_factory
+from storage.migrate import alembic_config, head_revision, upgrade
+from storage.models import Base, UnionLevel
+from storage.repos import org
+from tests.conftest import _admin_exec
+
+
+@pytest.fixture
+def empty_url(tmp_path: Path, postgres_server_url: str | None) -> Iterator[str]:
+    """A database with no tables at all: PostgreSQL when TEST_DATABASE_URL names it, else a new SQLite file."""
+    wanted = os.environ.get("TEST_DATABASE_URL", "")
+    if not wanted or is_sqlite(wanted):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    assert postgres_server_url is not None
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin_exec(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin_exec(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _sync(url: str, fn: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(fn)
+    finally:
+        await engine.dispose()
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names()) - {"alembic_version"}
+
+
+def _diff(conn: Connection) -> list[Any]:
+    return list(compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata))
+
+
+def _step(target: str, direction: str) -> Any:
+    from alembic import command
+
+    def run(conn: Connection) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        getattr(command, direction)(cfg, target)
+
+    return run
+
+
+def test_there_is_exactly_one_head() -> None:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"several Alembic heads, merge them: {heads}"
+    assert head_revision() == heads[0]
+
+
+async def test_upgrade_from_empty_creates_every_table_and_matches_the_models(empty_url: str) -> None:
+    assert await _sync(empty_url, _tables) == set()
+    before, after = await upgrade(empty_url)
+    assert (before, after) == (None, head_revision())
+    assert await _sync(empty_url, _tables) == set(Base.metadata.tables)
+    # The models and the migrations describe the same schema: a model change needs a migration.
+    assert await _sync(empty_url, _diff) == []
+
+
+async def test_upgrade_twice_is_a_no_op_and_keeps_the_data(empty_url: str) -> None:
+    await upgrade(empty_url)
+    engine = create_engine(empty_url)
+    try:
+        async with session_factory(engine)() as session:
+            await org.create_union(session=session, name="上海市职工技术协会", level=UnionLevel.MUNICIPAL)
+            await session.commit()
+        assert await upgrade(empty_url) == (head_revision(), head_revision())
+        async with session_factory(engine)() as session:
+            assert await org.get_union(session=session, name="上海市职工技术协会") is not None
+    finally:
+        await engine.dispose()
+
+
+async def test_every_revision_goes_down_and_up_again(empty_url: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    await upgrade(empty_url)
+    for _ in revisions:
+        await _sync(empty_url, _step("-1", "downgrade"))
+    assert await _sync(empty_url, _tables) == set()
+    for _ in revisions:
+        await _sync(empty_url, _step("+1", "upgrade"))
+    assert await _sync(empty_url, _diff) == []
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'studio.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert int((await conn.execute(text("PRAGMA busy_timeout"))).scalar() or 0) >= 5000
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await engine.dispose()
