@@ -1,23 +1,37 @@
-"""The outbox sender: claims due messages and pushes them through each person's channels."""
+"""The outbox sender: claims due messages and pushes them through each person's channels.
+
+A row is claimed (committed as `sending`) right before its push and recorded right after. A row
+still `sending` long after its claim belongs to a sender that died between the two: it is set
+aside as `needs_look` and never resent automatically. Reminders wait for working hours and for
+the end of their recipient's holiday; notices (kind "notice") go out at once.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Pusher, PushError, PushTarget
+from bot.ratelimit import DEFAULT_RATES, Rate, RateLimiter
+from handlers.reminders.calendar import PushWindow
 from handlers.types import reply_from_dict
 from storage.base import utcnow
-from storage.models import OutboxMessage, OutboxStatus, Person
-from storage.repos import outbox
+from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+from storage.repos import outbox, sending
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+STALE_AFTER = timedelta(minutes=10)  # far longer than any push may take
+STALE_NOTE = "sender stopped between sending and recording; check whether it arrived before resending"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -26,7 +40,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class OutboxSender:
-    """Sends due outbox rows; each row is claimed (committed) before it is sent, recorded after."""
+    """Sends due outbox rows within each platform's rate, in parallel across people, in order for each."""
 
     def __init__(
         self,
@@ -34,39 +48,142 @@ class OutboxSender:
         pushers: Mapping[str, Pusher],
         *,
         clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rates: Mapping[str, Sequence[Rate]] = DEFAULT_RATES,
+        window: PushWindow | None = None,
+        concurrency: int = 64,
+        batch: int = 1000,
+        stale_after: timedelta = STALE_AFTER,
     ) -> None:
         self.sessions = sessions
         self.pushers = dict(pushers)
         self.clock = clock
-        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.window = window or PushWindow()
+        self.limiter = RateLimiter(rates, now=lambda: self.clock().timestamp(), sleep=sleep)
+        self.concurrency = concurrency
+        self.batch = batch
+        self.stale_after = stale_after
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
-    async def run_once(self, *, limit: int = 100) -> int:
-        """Send what is due now; return how many rows were sent."""
+    @classmethod
+    def from_settings(
+        cls, settings: Any, sessions: async_sessionmaker[AsyncSession], pushers: Mapping[str, Pusher], **kw: Any
+    ) -> OutboxSender:
+        """A sender whose working hours follow TIMEZONE and QUIET_HOURS."""
+        return cls(sessions, pushers, window=PushWindow(settings.tz, settings.quiet_window), **kw)
+
+    async def recover_stale(self) -> int:
+        """Set aside rows a dead sender left `sending`; return how many."""
+        async with self.sessions() as session, session.begin():
+            count = await sending.mark_stale(
+                session=session, claimed_before=self.clock() - self.stale_after, note=STALE_NOTE
+            )
+        if count:
+            log.warning("%d outbox rows were left mid-send by a stopped sender; marked needs_look", count)
+        return count
+
+    async def run_once(self, *, limit: int | None = None) -> int:
+        """Send what is due now (one batch); return how many rows were sent."""
+        await self.recover_stale()
+        now = self.clock()
         async with self.sessions() as session:
-            due = await outbox.due_messages(session=session, now=self.clock(), limit=limit)
-        sent = 0
+            due = await sending.due(
+                session=session, now=now, limit=limit or self.batch, notices_only=not self.window.allows(now)
+            )
+            people = {m.person_id for m in due}
+            identities = await sending.identities_of(session=session, person_ids=people)
+            state = await sending.people_state(session=session, person_ids=people)
+        queues: dict[int, list[OutboxMessage]] = defaultdict(list)
         for message in due:
-            sent += await self._send_one(message)
-        return sent
+            queues[message.person_id].append(message)
+        gate = asyncio.Semaphore(self.concurrency)
 
-    async def _send_one(self, message: OutboxMessage) -> int:
+        async def person_queue(person_id: int, messages: list[OutboxMessage]) -> int:
+            async with gate:
+                locale, paused = state.get(person_id, ("zh_CN", None))
+                targets = self._targets(identities.get(person_id, []), locale)
+                sent = 0
+                for message in messages:
+                    try:
+                        sent += await self._send_one(message, targets, paused)
+                    except Exception:  # one broken row must not stop the others; it stays visible
+                        log.exception("outbox row %s could not be processed", message.id)
+                return sent
+
+        results = await asyncio.gather(*(person_queue(pid, msgs) for pid, msgs in queues.items()))
+        return sum(results)
+
+    async def run_until_idle(self, *, max_batches: int = 100) -> int:
+        """Send batches until nothing more is due now; return how many rows were sent."""
+        total = 0
+        for _ in range(max_batches):
+            async with self.sessions() as session:
+                left = await sending.due(
+                    session=session, now=self.clock(), limit=1, notices_only=not self.window.allows(self.clock())
+                )
+            if not left:
+                break
+            total += await self.run_once()
+        return total
+
+    def _targets(self, identities: list[ChannelIdentity], locale: str) -> list[PushTarget]:
+        return [
+            PushTarget(
+                person_id=i.person_id,
+                channel=i.channel,
+                external_id=i.external_id,
+                chat_id=i.chat_id or i.external_id,
+                last_inbound_at=i.last_inbound_at,
+                locale=locale,
+            )
+            for i in identities
+            if i.channel in self.pushers
+        ]
+
+    async def _hold(self, message: OutboxMessage, paused: date | None) -> bool:
+        """Postpone a reminder that may not go out now; True if it was held."""
+        if message.kind == sending.NOTICE:
+            return False
+        now = self.clock()
+        if paused is not None and paused >= self.window.today(now):
+            until = self.window.next_moment(self.window.day_start(paused + timedelta(days=1)))
+        elif not self.window.allows(now):
+            until = self.window.next_moment(now)
+        else:
+            return False
+        async with self.sessions() as session, session.begin():
+            await sending.postpone(session=session, message_id=message.id, until=until)
+        return True
+
+    async def _send_one(self, message: OutboxMessage, targets: list[PushTarget], paused: date | None) -> int:
+        if await self._hold(message, paused):
+            return 0
         async with self.sessions() as session, session.begin():
             if not await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock()):
                 return 0
-            targets = await self._targets(session, message)
-        status, error, retry_at = OutboxStatus.FAILED, "no channel reaches this person", None
-        for target in targets:
+        attempts = message.attempts + 1
+        wanted = [t for t in targets if message.channel is None or t.channel == message.channel]
+        status, retry_at = OutboxStatus.FAILED, None
+        error: str | None = "no channel reaches this person"
+        for target in wanted:
+            await self.limiter.acquire(target.channel, target.chat_id)
             try:
                 await self.pushers[target.channel].push(target, reply_from_dict(message.payload), kind=message.kind)
             except PushError as exc:
                 log.warning("push %s via %s failed: %s", message.idempotency_key, target.channel, exc)
                 error = str(exc)
-                if not exc.permanent:
-                    status = OutboxStatus.PENDING if message.attempts + 1 < MAX_ATTEMPTS else OutboxStatus.FAILED
-                    wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(message.attempts + 1)
-                    retry_at = self.clock() + wait
-                    break
-                continue
+                if exc.retry_after:
+                    self.limiter.block(target.channel, exc.retry_after)
+                if exc.permanent:
+                    continue
+                wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
+                status, retry_at = self._retry(attempts), self.clock() + wait
+                break
+            except Exception as exc:  # a bug or an outage in a channel: retry later like a transient error
+                log.exception("push %s via %s raised", message.idempotency_key, target.channel)
+                error = f"{type(exc).__name__}: {exc}"
+                status, retry_at = self._retry(attempts), self.clock() + backoff(attempts)
+                break
             status, error, retry_at = OutboxStatus.SENT, None, None
             break
         async with self.sessions() as session, session.begin():
@@ -75,18 +192,6 @@ class OutboxSender:
             )
         return 1 if status is OutboxStatus.SENT else 0
 
-    async def _targets(self, session: AsyncSession, message: OutboxMessage) -> list[PushTarget]:
-        person = await session.get(Person, message.person_id)
-        identities = await outbox.identities_of(session=session, person_id=message.person_id)
-        return [
-            PushTarget(
-                person_id=message.person_id,
-                channel=i.channel,
-                external_id=i.external_id,
-                chat_id=i.chat_id or i.external_id,
-                last_inbound_at=i.last_inbound_at,
-                locale=person.locale if person else "zh_CN",
-            )
-            for i in identities
-            if i.channel in self.pushers and (message.channel is None or message.channel == i.channel)
-        ]
+    @staticmethod
+    def _retry(attempts: int) -> OutboxStatus:
+        return OutboxStatus.PENDING if attempts < MAX_ATTEMPTS else OutboxStatus.FAILED

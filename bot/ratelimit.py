@@ -1,0 +1,96 @@
+"""Per-platform send rates: a sliding-window log (never above the limit) with even pacing."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` sends in any `period` seconds, for the whole bot or for each chat (member)."""
+
+    limit: int
+    period: float
+    per: Literal["bot", "chat"] = "bot"
+    paced: bool = True  # spread sends period/limit apart instead of bursting
+
+
+# What each platform allows (DESIGN.md "Channels"); WeChat OA pushes are governed by its 48-hour window.
+DEFAULT_RATES: dict[str, tuple[Rate, ...]] = {
+    "telegram": (Rate(30, 1.0, "bot"), Rate(1, 1.0, "chat")),
+    "wecom": (Rate(30, 60.0, "chat"),),
+}
+
+
+class _Window:
+    def __init__(self, rate: Rate) -> None:
+        self.rate = rate
+        self.sent: deque[float] = deque()
+        self.slot = float("-inf")  # earliest paced moment of the next send
+
+    def wait(self, now: float) -> float:
+        while self.sent and self.sent[0] <= now - self.rate.period:
+            self.sent.popleft()
+        full = self.sent[0] + self.rate.period - now if len(self.sent) >= self.rate.limit else 0.0
+        paced = self.slot - now if self.rate.paced else 0.0
+        return max(full, paced, 0.0)
+
+    def take(self, now: float) -> None:
+        self.sent.append(now)
+        interval = self.rate.period / self.rate.limit
+        # counted from the previous slot (up to one interval late), so late wake-ups do not add up
+        self.slot = max(self.slot, now - interval) + interval
+
+    def idle(self, now: float) -> bool:
+        return not self.sent or self.sent[-1] <= now - self.rate.period
+
+
+class RateLimiter:
+    """Waits until a send to (channel, chat) fits every rate of that channel, then counts it."""
+
+    def __init__(
+        self,
+        rates: Mapping[str, Sequence[Rate]],
+        *,
+        now: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.rates = {channel: tuple(r) for channel, r in rates.items()}
+        self.now = now
+        self.sleep = sleep
+        self._windows: dict[tuple[str, str, int], _Window] = {}
+        self._blocked_until: dict[str, float] = {}
+
+    def _window(self, channel: str, chat: str, index: int, rate: Rate) -> _Window:
+        key = (channel, chat if rate.per == "chat" else "", index)
+        window = self._windows.get(key)
+        if window is None:
+            if len(self._windows) > 10_000:
+                self._prune()
+            window = self._windows[key] = _Window(rate)
+        return window
+
+    def _prune(self) -> None:
+        now = self.now()
+        for key in [k for k, w in self._windows.items() if k[1] and w.idle(now)]:
+            del self._windows[key]
+
+    async def acquire(self, channel: str, chat: str) -> None:
+        """Return when a send may go out now; the send is counted on return."""
+        rates = self.rates.get(channel, ())
+        while True:
+            now = self.now()
+            windows = [self._window(channel, chat, i, rate) for i, rate in enumerate(rates)]
+            wait = max([w.wait(now) for w in windows] + [self._blocked_until.get(channel, now) - now, 0.0])
+            if wait <= 0:
+                for w in windows:
+                    w.take(now)
+                return
+            await self.sleep(wait)
+
+    def block(self, channel: str, seconds: float) -> None:
+        """Hold every send on a channel for `seconds` (the platform asked us to slow down)."""
+        self._blocked_until[channel] = max(self._blocked_until.get(channel, 0.0), self.now() + seconds)

@@ -1,0 +1,112 @@
+"""One planning pass: read the domain, decide the due reminders, write the new ones to the outbox."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config import HandlerConfig
+from handlers.reminders import digest, rules, snapshot
+from handlers.reminders.calendar import PushWindow, working_days_before
+from handlers.reminders.candidate import Candidate
+from handlers.reminders.render import render
+from handlers.types import reply_to_dict
+from storage.models import OutboxStatus
+from storage.repos import reminders as repo
+
+RULES = (rules.cycles, rules.idle, rules.returned, rules.reviews, rules.notices, rules.window, digest.candidates)
+KIND = "reminder"  # outbox kind: held for working hours, unlike "notice"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A reminder written (or, in a dry run, that would be written) to the outbox."""
+
+    key: str
+    topic: str
+    person_id: int
+    person_name: str
+    text: str
+    due_at: datetime
+
+
+@dataclass
+class PlanResult:
+    """What a pass found."""
+
+    at: datetime
+    due_at: datetime
+    dry_run: bool
+    considered: int = 0
+    paused: int = 0
+    new: list[Planned] = field(default_factory=list)
+
+    def by_topic(self) -> dict[str, int]:
+        """How many new reminders of each topic."""
+        return dict(sorted(Counter(p.topic for p in self.new).items()))
+
+
+def _reachable(candidates: list[Candidate], snap: snapshot.Snapshot, p: rules.Pass) -> tuple[list[Candidate], int]:
+    """Keep one candidate per key, for people bound to a channel and not on holiday; count the paused."""
+    kept: dict[str, Candidate] = {}
+    paused: set[str] = set()
+    for c in candidates:
+        person = snap.people.get(c.person_id)
+        if person is None or c.key in kept:
+            continue
+        if person.paused_until is not None and person.paused_until >= p.today:
+            paused.add(c.key)
+            continue
+        kept[c.key] = c
+    return list(kept.values()), len(paused)
+
+
+async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, dry_run: bool = False) -> PlanResult:
+    """Plan the reminders due at `now`; unless `dry_run`, add the new ones to the outbox (flushed, not committed)."""
+    push = PushWindow(config.tz, config.quiet_window)
+    today = push.today(now)
+    p = rules.Pass(now=now, today=today, config=config)
+    last_waited_day = working_days_before(today, config.reminder_review_working_days + 1)
+    snap = await snapshot.load(
+        session=session,
+        today=today,
+        returned_before=now - timedelta(days=config.reminder_returned_days),
+        submitted_before=push.day_start(last_waited_day + timedelta(days=1)),
+    )
+    candidates, paused = _reachable([c for rule in RULES for c in rule(snap, p)], snap, p)
+    existing = await repo.existing_keys(session=session, keys=[c.key for c in candidates])
+    due = [c for c in candidates if c.key not in existing]
+    digests = [c for c in due if c.union_id is not None]
+    if digests:
+        start, end = digest.previous_month(today)
+        created, approved = await repo.month_counts(
+            session=session, start=push.day_start(start), end=push.day_start(end)
+        )
+        digest.fill(digests, snap, p, created, approved)
+    result = PlanResult(at=now, due_at=push.next_moment(now), dry_run=dry_run, considered=len(candidates))
+    result.paused = paused
+    rows: list[dict[str, Any]] = []
+    for c in due:
+        person = snap.people[c.person_id]
+        reply = render(c, person.locale, config.secret_key)
+        result.new.append(Planned(c.key, c.topic, c.person_id, person.name, reply.text, result.due_at))
+        rows.append(
+            {
+                "idempotency_key": c.key,
+                "kind": KIND,
+                "person_id": c.person_id,
+                "channel": None,
+                "payload": reply_to_dict(reply),
+                "due_at": result.due_at,
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+        )
+    if not dry_run:
+        await repo.enqueue_many(session=session, rows=rows)
+    return result

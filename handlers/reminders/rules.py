@@ -1,0 +1,175 @@
+"""The reminder policy: which reminders are due today, to whom, under which idempotency key.
+
+Each rule offers the reminder for its current step only (the nearest cycle threshold crossed, the
+latest idle anchor): a pass after missed ticks catches up, and a stale step is never sent late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from handlers.config import HandlerConfig
+from handlers.reminders.calendar import working_days_after
+from handlers.reminders.candidate import (
+    GO_ACTIVITY,
+    GO_APPLY,
+    GO_LEDGER,
+    GO_PENDING,
+    Candidate,
+    Msg,
+    open_review,
+)
+from handlers.reminders.snapshot import Snapshot
+from storage.models import RoleKind
+
+
+@dataclass(frozen=True)
+class Pass:
+    """The moment a pass plans for."""
+
+    now: datetime
+    today: date
+    config: HandlerConfig
+
+    def local_date(self, moment: datetime) -> date:
+        """A stored UTC time's date in the configured zone."""
+        return moment.astimezone(self.config.tz).date()
+
+
+def _kind(kind: object) -> Msg:
+    return Msg(f"reminders.kind.{getattr(kind, 'value', kind)}")
+
+
+def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """Cycle end approaching (to leads and reviewers), and assessment overdue (to the association)."""
+    thresholds = sorted(p.config.cycle_reminder_days)
+    for s in snap.studios:
+        if s.cycle_id is None or s.cycle_ends_on is None or s.cycle_assessed:
+            continue
+        left = (s.cycle_ends_on - p.today).days
+        params: dict[str, object] = {"studio": s.name, "ends_on": s.cycle_ends_on.isoformat(), "days": left}
+        if left < 0:
+            params.update(days=-left, number=s.cycle_number or 1, union=snap.unions[s.union_id].name)
+            for uid in snap.associations(s.union_id):
+                for pid in snap.officers(uid):
+                    key = f"overdue:{s.id}:{s.cycle_id}:{pid}"
+                    yield Candidate(key, pid, "overdue", "reminders.overdue", params, (GO_PENDING,))
+            continue
+        step = next((d for d in thresholds if left <= d), None)
+        if step is None:
+            continue
+        for pid in snap.leads_by_studio.get(s.id, []):
+            key = f"cycle:{s.id}:{s.cycle_id}:T-{step}:{pid}"
+            yield Candidate(key, pid, "cycle", "reminders.cycle.lead", params, (GO_ACTIVITY, GO_LEDGER))
+        reviewing = snap.reviewing_union(s.union_id)
+        for pid in snap.officers(reviewing, RoleKind.REVIEWER) if reviewing else []:
+            key = f"cycle:{s.id}:{s.cycle_id}:T-{step}:{pid}"
+            yield Candidate(key, pid, "cycle", "reminders.cycle.reviewer", params, (GO_PENDING,))
+
+
+def idle(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """No activity logged for N days: to the leads, at most once a calendar month."""
+    days = p.config.reminder_idle_days
+    for s in snap.studios:
+        last = snap.last_activity.get(s.id)
+        base = p.local_date(last) if last else max(p.local_date(s.created_at), s.named_on or date.min)
+        waited = (p.today - base).days
+        if waited < days:
+            continue
+        anchor = base + timedelta(days=days * (waited // days))
+        params: dict[str, object] = {"studio": s.name, "days": waited}
+        text = "reminders.idle" if last else "reminders.idle.never"
+        if last:
+            params["last"] = base.isoformat()
+        for pid in snap.leads_by_studio.get(s.id, []):
+            key = f"idle:{s.id}:{anchor:%Y-%m}:{pid}"
+            yield Candidate(key, pid, "idle", text, params, (GO_ACTIVITY,))
+
+
+def returned(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """An entry returned for changes and not resubmitted within N days: to the studio's leads."""
+    studios = snap.studio_by_id
+    for e in snap.returned:
+        studio = studios.get(e.studio_id)
+        if studio is None:
+            continue
+        returned_on = p.local_date(e.status_changed_at)
+        params: dict[str, object] = {
+            "studio": studio.name,
+            "title": e.title,
+            "kind": _kind(e.kind),
+            "date": returned_on.isoformat(),
+            "days": (p.today - returned_on).days,
+        }
+        for pid in snap.leads_by_studio.get(e.studio_id, []):
+            key = f"returned:{e.id}:v{e.version}:{pid}"
+            yield Candidate(key, pid, "returned", "reminders.returned", params, (GO_LEDGER,))
+
+
+def reviews(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """A review waiting more than N working days (to the reviewer or their delegate), then escalated."""
+    first, second = p.config.reminder_review_working_days, p.config.reminder_escalate_working_days
+    studios, waited_cache = snap.studio_by_id, dict[date, int]()
+    for e in snap.submitted:
+        studio = studios.get(e.studio_id)
+        reviewing = snap.reviewing_union(studio.union_id) if studio else None
+        if studio is None or reviewing is None:
+            continue
+        since = p.local_date(e.status_changed_at)
+        if since not in waited_cache:
+            waited_cache[since] = working_days_after(since, p.today)
+        waited = waited_cache[since]
+        if waited <= first:
+            continue
+        params: dict[str, object] = {"studio": studio.name, "title": e.title, "kind": _kind(e.kind), "days": waited}
+        for reviewer in snap.officers(reviewing, RoleKind.REVIEWER):
+            pid, extra = reviewer, {}
+            delegate = snap.delegate_of(reviewer)
+            if delegate is not None and delegate in snap.people:
+                named = snap.people.get(reviewer)
+                pid, extra = delegate, {"reviewer": named.name if named else f"#{reviewer}"}
+            text = "reminders.review.delegate" if extra else "reminders.review"
+            yield Candidate(
+                f"review:{e.id}:v{e.version}:{pid}", pid, "review", text, params | extra, (open_review(e.id),)
+            )
+        parent = snap.unions[reviewing].parent_id
+        if waited > second and parent is not None:
+            params = params | {"union": snap.unions[reviewing].name}
+            for pid in snap.officers(parent):
+                key = f"escalate:{e.id}:v{e.version}:{pid}"
+                yield Candidate(key, pid, "escalate", "reminders.escalate", params, (open_review(e.id),))
+
+
+def notices(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """A public-notice period has ended: to the association, naming the studio."""
+    for n in snap.notices:
+        name, union_id = snap.notice_studios.get(n.studio_id, ("", 0))
+        if union_id not in snap.unions:
+            continue
+        params: dict[str, object] = {"studio": name, "ends_on": n.notice_ends_on.isoformat()}
+        for uid in snap.associations(union_id):
+            for pid in snap.officers(uid):
+                key = f"notice:{n.application_id}:{pid}"
+                yield Candidate(key, pid, "notice", "reminders.notice", params, (GO_PENDING,))
+
+
+def application_window(config: HandlerConfig, year: int) -> tuple[date, date]:
+    """The yearly application window (APPLICATION_WINDOW, MM-DD..MM-DD) in a given year."""
+    first, _, last = config.application_window.partition("..")
+    start = date(year, int(first[:2]), int(first[3:5]))
+    end = date(year, int(last[:2]), int(last[3:5]))
+    return start, end
+
+
+def window(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
+    """The yearly application window is open: once a year to every bound lead and union officer."""
+    start, end = application_window(p.config, p.today.year)
+    if not start <= p.today <= end:
+        return
+    params: dict[str, object] = {"year": p.today.year, "start": start.isoformat(), "end": end.isoformat()}
+    for pid in sorted(snap.people):
+        lead = pid in snap.lead_ids
+        text, action = ("reminders.window.lead", GO_APPLY) if lead else ("reminders.window.union", GO_PENDING)
+        yield Candidate(f"window:{p.today.year}:{pid}", pid, "window", text, params, (action,))

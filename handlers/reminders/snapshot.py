@@ -1,0 +1,105 @@
+"""What one planning pass knows of the domain, read with a fixed number of statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import EntryStatus, RoleKind, UnionLevel
+from storage.repos import reminders as repo
+from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
+
+
+@dataclass
+class Snapshot:
+    """The rows the policy reads, indexed for lookups by studio, union and person."""
+
+    people: dict[int, PersonRow]
+    unions: dict[int, UnionRow]
+    studios: list[StudioRow]
+    last_activity: dict[int, datetime]
+    returned: list[EntryRow]
+    submitted: list[EntryRow]
+    notices: list[NoticeRow]
+    notice_studios: dict[int, tuple[str, int]]
+    delegations: list[DelegationRow]
+    leads_by_studio: dict[int, list[int]] = field(default_factory=dict)
+    officers_by_union: dict[int, dict[RoleKind, list[int]]] = field(default_factory=dict)
+    lead_ids: set[int] = field(default_factory=set)
+
+    @cached_property
+    def studio_by_id(self) -> dict[int, StudioRow]:
+        """Named studios by id."""
+        return {s.id: s for s in self.studios}
+
+    def ancestors(self, union_id: int) -> list[int]:
+        """The union and the unions above it, nearest first (a cycle in bad data is cut)."""
+        chain: list[int] = []
+        current: int | None = union_id
+        while current is not None and current in self.unions and current not in chain:
+            chain.append(current)
+            current = self.unions[current].parent_id
+        return chain
+
+    def officers(self, union_id: int, *kinds: RoleKind) -> list[int]:
+        """The union's officers of these kinds (reviewers and admins when none are named)."""
+        found = self.officers_by_union.get(union_id, {})
+        wanted = kinds or (RoleKind.REVIEWER, RoleKind.ADMIN)
+        return sorted({pid for kind in wanted for pid in found.get(kind, [])})
+
+    def reviewing_union(self, union_id: int) -> int | None:
+        """The nearest union at or above this one that has reviewers: it reviews the studio's entries."""
+        for uid in self.ancestors(union_id):
+            if self.officers(uid, RoleKind.REVIEWER):
+                return uid
+        return None
+
+    def associations(self, union_id: int) -> list[int]:
+        """The municipal association above this union (every municipal union if the chain has none)."""
+        chain = self.ancestors(union_id)
+        if chain and self.unions[chain[-1]].level is UnionLevel.MUNICIPAL:
+            return [chain[-1]]
+        return sorted(u.id for u in self.unions.values() if u.level is UnionLevel.MUNICIPAL)
+
+    def delegate_of(self, reviewer_id: int) -> int | None:
+        """Who stands in for this reviewer today, if anybody (the newest delegation wins)."""
+        for row in self.delegations:
+            if row.reviewer_id == reviewer_id:
+                return row.delegate_id
+        return None
+
+
+async def load(
+    *, session: AsyncSession, today: date, returned_before: datetime, submitted_before: datetime
+) -> Snapshot:
+    """Read everything a pass needs; the statement count does not depend on the number of studios."""
+    notices = await repo.ended_notices(session=session, before=today)
+    snapshot = Snapshot(
+        people=await repo.recipients(session=session),
+        unions={u.id: u for u in await repo.unions(session=session)},
+        studios=await repo.named_studios(session=session),
+        last_activity=await repo.last_activity_logged(session=session),
+        returned=await repo.waiting_entries(
+            session=session, status=EntryStatus.RETURNED, changed_before=returned_before
+        ),
+        submitted=await repo.waiting_entries(
+            session=session, status=EntryStatus.SUBMITTED, changed_before=submitted_before
+        ),
+        notices=notices,
+        notice_studios=await repo.studios_by_id(session=session, ids=[n.studio_id for n in notices]),
+        delegations=await repo.active_delegations(session=session, on=today),
+    )
+    leads: dict[int, list[int]] = defaultdict(list)
+    for studio_id, person_id in await repo.leads(session=session):
+        leads[studio_id].append(person_id)
+        snapshot.lead_ids.add(person_id)
+    snapshot.leads_by_studio = dict(leads)
+    officers: dict[int, dict[RoleKind, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for row in await repo.officers(session=session):
+        officers[row.union_id][row.kind].append(row.person_id)
+    snapshot.officers_by_union = {uid: dict(kinds) for uid, kinds in officers.items()}
+    return snapshot

@@ -1,0 +1,257 @@
+"""Set-based reads for the reminder planner: one statement per question, however many studios there are."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Application,
+    ApplicationStage,
+    ChannelIdentity,
+    Cycle,
+    Decision,
+    Delegation,
+    EntryStatus,
+    LedgerEntry,
+    LedgerKind,
+    OutboxMessage,
+    Person,
+    ReviewDecision,
+    Role,
+    RoleKind,
+    Studio,
+    StudioStatus,
+    Union,
+    UnionLevel,
+)
+
+OFFICER_ROLES = (RoleKind.REVIEWER, RoleKind.ADMIN)
+
+
+class PersonRow(NamedTuple):
+    id: int
+    name: str
+    locale: str
+    paused_until: date | None
+
+
+class UnionRow(NamedTuple):
+    id: int
+    name: str
+    level: UnionLevel
+    parent_id: int | None
+
+
+class OfficerRow(NamedTuple):
+    union_id: int
+    person_id: int
+    kind: RoleKind
+
+
+class StudioRow(NamedTuple):
+    id: int
+    name: str
+    union_id: int
+    named_on: date | None
+    created_at: datetime
+    cycle_id: int | None
+    cycle_number: int | None
+    cycle_ends_on: date | None
+    cycle_assessed: bool
+
+
+class EntryRow(NamedTuple):
+    id: int
+    version: int
+    studio_id: int
+    kind: LedgerKind
+    title: str
+    status_changed_at: datetime
+
+
+class NoticeRow(NamedTuple):
+    application_id: int
+    studio_id: int
+    notice_ends_on: date
+
+
+class DelegationRow(NamedTuple):
+    reviewer_id: int
+    delegate_id: int
+    ends_on: date
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind else "sqlite"
+
+
+async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
+    """Everybody a reminder can reach: bound to a channel and holding a lead, reviewer or admin role."""
+    bound = exists().where(ChannelIdentity.person_id == Person.id)
+    acting = exists().where(
+        Role.person_id == Person.id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, *OFFICER_ROLES])
+    )
+    query = select(Person.id, Person.name, Person.locale, Person.reminders_paused_until).where(bound, acting)
+    return {row[0]: PersonRow(*row) for row in (await session.execute(query)).all()}
+
+
+async def person_names(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Names of these people (reviewers named in a delegate's reminder)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))
+    return {pid: name for pid, name in rows.all()}
+
+
+async def unions(*, session: AsyncSession) -> list[UnionRow]:
+    """Every union with its parent."""
+    rows = await session.execute(select(Union.id, Union.name, Union.level, Union.parent_id))
+    return [UnionRow(*row) for row in rows.all()]
+
+
+async def officers(*, session: AsyncSession) -> list[OfficerRow]:
+    """Active reviewer and admin roles of every union."""
+    query = select(Role.union_id, Role.person_id, Role.kind).where(
+        Role.active.is_(True), Role.kind.in_(OFFICER_ROLES), Role.union_id.is_not(None)
+    )
+    return [OfficerRow(int(u), int(p), k) for u, p, k in (await session.execute(query)).all() if u is not None]
+
+
+async def leads(*, session: AsyncSession) -> list[tuple[int, int]]:
+    """(studio id, person id) of every active studio lead."""
+    query = select(Role.studio_id, Role.person_id).where(
+        Role.active.is_(True), Role.kind == RoleKind.LEAD, Role.studio_id.is_not(None)
+    )
+    return [(int(s), int(p)) for s, p in (await session.execute(query)).all() if s is not None]
+
+
+async def named_studios(*, session: AsyncSession) -> list[StudioRow]:
+    """Every named studio with its newest cycle."""
+    newest = (
+        select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
+    )
+    query = (
+        select(
+            Studio.id,
+            Studio.name,
+            Studio.union_id,
+            Studio.named_on,
+            Studio.created_at,
+            Cycle.id,
+            Cycle.number,
+            Cycle.ends_on,
+            Cycle.result.is_not(None),
+        )
+        .outerjoin(newest, newest.c.studio_id == Studio.id)
+        .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
+        .where(Studio.status == StudioStatus.NAMED)
+    )
+    return [StudioRow(*row[:8], bool(row[8])) for row in (await session.execute(query)).all()]
+
+
+async def last_activity_logged(*, session: AsyncSession) -> dict[int, datetime]:
+    """When each studio last logged an activity (the newest activity entry's creation)."""
+    newest = (
+        select(func.max(LedgerEntry.id)).where(LedgerEntry.kind == LedgerKind.ACTIVITY).group_by(LedgerEntry.studio_id)
+    )
+    query = select(LedgerEntry.studio_id, LedgerEntry.created_at).where(LedgerEntry.id.in_(newest.scalar_subquery()))
+    return {int(s): at for s, at in (await session.execute(query)).all()}
+
+
+async def waiting_entries(*, session: AsyncSession, status: EntryStatus, changed_before: datetime) -> list[EntryRow]:
+    """Entries in `status` since before `changed_before`, oldest first."""
+    query = (
+        select(
+            LedgerEntry.id,
+            LedgerEntry.version,
+            LedgerEntry.studio_id,
+            LedgerEntry.kind,
+            LedgerEntry.title,
+            LedgerEntry.status_changed_at,
+        )
+        .where(LedgerEntry.status == status, LedgerEntry.status_changed_at < changed_before)
+        .order_by(LedgerEntry.status_changed_at, LedgerEntry.id)
+    )
+    return [EntryRow(*row) for row in (await session.execute(query)).all()]
+
+
+async def ended_notices(*, session: AsyncSession, before: date) -> list[NoticeRow]:
+    """Applications still in public notice whose notice period ended before `before`."""
+    query = select(Application.id, Application.studio_id, Application.notice_ends_on).where(
+        Application.stage == ApplicationStage.PUBLIC_NOTICE,
+        Application.notice_ends_on.is_not(None),
+        Application.notice_ends_on < before,
+    )
+    return [NoticeRow(a, s, ends) for a, s, ends in (await session.execute(query)).all() if ends is not None]
+
+
+async def studios_by_id(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """Name and union of each of these studios (studios in public notice are not named yet)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Studio.id, Studio.name, Studio.union_id).where(Studio.id.in_(wanted)))
+    return {int(sid): (name, int(uid)) for sid, name, uid in rows.all()}
+
+
+async def active_delegations(*, session: AsyncSession, on: date) -> list[DelegationRow]:
+    """Delegations in force on a day, newest first."""
+    query = (
+        select(Delegation.reviewer_id, Delegation.delegate_id, Delegation.ends_on)
+        .where(Delegation.revoked_at.is_(None), Delegation.starts_on <= on, Delegation.ends_on >= on)
+        .order_by(Delegation.id.desc())
+    )
+    return [DelegationRow(*row) for row in (await session.execute(query)).all()]
+
+
+async def month_counts(
+    *, session: AsyncSession, start: datetime, end: datetime
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per studio, entries created and entries approved in [start, end)."""
+    created = await session.execute(
+        select(LedgerEntry.studio_id, func.count())
+        .where(LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+        .group_by(LedgerEntry.studio_id)
+    )
+    approved = await session.execute(
+        select(LedgerEntry.studio_id, func.count())
+        .join(ReviewDecision, ReviewDecision.entry_id == LedgerEntry.id)
+        .where(
+            ReviewDecision.decision == Decision.APPROVE,
+            ReviewDecision.decided_at >= start,
+            ReviewDecision.decided_at < end,
+        )
+        .group_by(LedgerEntry.studio_id)
+    )
+    return {int(s): int(n) for s, n in created.all()}, {int(s): int(n) for s, n in approved.all()}
+
+
+async def existing_keys(*, session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these idempotency keys the outbox already holds (one statement, one parameter)."""
+    if not keys:
+        return set()
+    if _dialect(session) == "postgresql":
+        param = bindparam("keys", list(keys), type_=ARRAY(String))
+        query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key == any_(param))
+    else:
+        values = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+        query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(select(values.c.value)))
+    return set((await session.scalars(query)).all())
+
+
+async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add outbox rows in one batch; a row whose key exists already is skipped."""
+    if not rows:
+        return
+    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+    stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    await session.execute(stmt, [dict(r) for r in rows])
