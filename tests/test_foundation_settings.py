@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 def test_defaults_are_the_embedded_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,3 +64,43 @@ def test_placeholder_secret_allowed_in_development(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("ENVIRONMENT", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert load_settings(_env_file=None).environment == "development"
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+@pytest.mark.parametrize("secret", ["change-me", "x7Qz-pw", ""])
+def test_placeholder_secret_refused_outside_development(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], environment: str, secret: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(SystemExit) as exc:
+        load_settings(_env_file=None)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "SECRET_KEY" in err and err.count("\n") == 1
+    assert not secret or secret not in err  # never echo a secret
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIMEZONE", raising=False)
+    monkeypatch.setenv("HTTP_PORT", "9090")
+    (tmp_path / ".env").write_text("TIMEZONE=Asia/Urumqi\nHTTP_PORT=7070\n", encoding="utf-8")
+    settings = load_settings()
+    assert (settings.timezone, settings.http_port) == ("Asia/Urumqi", 9090)
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    example = Path(__file__).parent.parent / ".env.example"
+    documented = {line.split("=", 1)[0] for line in example.read_text(encoding="utf-8").splitlines() if "=" in line}
+    documented = {name for name in documented if not name.startswith("#")}
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_the_installed_command_fails_in_one_line(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "studio-bot"
+    env = {**os.environ, "TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    done = subprocess.run([str(script), "init"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "TIMEZONE" in done.stderr
+    assert not (tmp_path / "x.db").exists()
