@@ -56,7 +56,7 @@ class OutboxSender:
         stale_after: timedelta = STALE_AFTER,
     ) -> None:
         self.sessions = sessions
-        self.pushers = dict(pushers)
+        self.pushers = pushers  # a live view: channels added after start are used too
         self.clock = clock
         self.window = window or PushWindow()
         self.limiter = RateLimiter(rates, now=lambda: self.clock().timestamp(), sleep=sleep)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cli import admin  # noqa: F401  - registers init, union, studio, invite
+from bot.cli import (
+    admin,  # noqa: F401  - registers init, union, studio, invite
+    remind,  # noqa: F401  - registers remind
+)
 from bot.cli.common import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,77 @@
+"""What the scheduled jobs do: keep the leadership, plan reminders, send the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery import OutboxSender
+from bot.scheduler.leader import Leadership
+from handlers.config import HandlerConfig
+from handlers.reminders import PlanResult, plan
+from storage.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class ReminderService:
+    """The leader plans and sends; every other process only keeps asking to lead."""
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        config: HandlerConfig,
+        sender: OutboxSender,
+        leader: Leadership,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.sender = sender
+        self.leader = leader
+        self.clock = clock
+        self.leading = False
+        self._sending = asyncio.Lock()
+        self._planning = asyncio.Lock()
+
+    async def tick_leader(self) -> bool:
+        """Take or keep the leadership (a lost database connection means stepping down)."""
+        self.leading = await self.leader.acquire()
+        return self.leading
+
+    async def tick_plan(self) -> PlanResult | None:
+        """One planning pass as of now, if this process leads; missed ticks are caught up from the data."""
+        if self._planning.locked() or not await self.tick_leader():
+            return None
+        async with self._planning, self.sessions() as session, session.begin():
+            result = await plan(session=session, config=self.config, now=self.clock())
+        if result.new:
+            log.info("planned %d reminders %s, due %s", len(result.new), result.by_topic(), result.due_at)
+        return result
+
+    async def tick_send(self) -> int:
+        """Send what is due, if this process leads and is not sending already."""
+        if self._sending.locked() or not self.leading:
+            return 0
+        async with self._sending:
+            return await self.sender.run_until_idle()
+
+    async def watch(self, wakeup: asyncio.Event) -> None:
+        """Send as soon as a handler queues a notice, instead of waiting for the next tick."""
+        while True:
+            await wakeup.wait()
+            wakeup.clear()
+            try:
+                await self.tick_send()
+            except Exception:
+                log.exception("sending after a wake-up failed")
+
+    async def close(self) -> None:
+        """Step down."""
+        await self.leader.release()
+        self.leading = False
