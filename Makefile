@@ -17,7 +17,8 @@ demo: sync
 test: sync lint typecheck imports test-sqlite test-postgres
 
 sync: system
-	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check uv
+	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check uv \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check --user --break-system-packages uv
 	$(UV) sync --frozen --python $(PY)
 
 # what the OS must provide: a CJK font so that charts render Chinese labels
@@ -34,7 +35,7 @@ imports:
 	$(BIN)/lint-imports
 
 test-sqlite:
-	$(BIN)/pytest -q -p no:cacheprovider
+	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
 
 test-postgres:
 	@bash scripts/ensure-postgres.sh
