@@ -1,0 +1,293 @@
+"""The reminder policy: who is reminded of what, when, in which language, with which button — once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from handlers.buttons import verify
+from handlers.reminders import PlanResult, plan
+from handlers.types import reply_from_dict
+from storage.models import (
+    Application,
+    ApplicationStage,
+    CycleResult,
+    Decision,
+    Delegation,
+    EntryStatus,
+    OutboxMessage,
+    ReviewDecision,
+    RoleKind,
+    StudioStatus,
+)
+from storage.repos import org
+from tests.reminders_support import CONFIG, World, add_entry, at, build_world, outbox_rows, person
+
+NAMED = date(2024, 3, 10)  # the cycle ends on 2027-03-09
+
+
+async def run(sessions: async_sessionmaker[AsyncSession], day: date, hour: int = 10) -> PlanResult:
+    async with sessions() as session, session.begin():
+        return await plan(session=session, config=CONFIG, now=at(day, hour))
+
+
+def keys(result: PlanResult) -> set[str]:
+    return {p.key for p in result.new}
+
+
+async def world(sessions: async_sessionmaker[AsyncSession], **kw: object) -> World:
+    async with sessions() as session:
+        return await build_world(session, named_on=NAMED, created=at(NAMED), **kw)  # type: ignore[arg-type]
+
+
+async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
+    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:  # an activity yesterday: the studio is not idle
+        await add_entry(s, w, created=at(date(2026, 9, 9)))
+        await s.commit()
+    assert await run(sessions, date(2026, 9, 9)) is not None  # 181 days left: nothing about the cycle yet
+    first = await run(sessions, date(2026, 9, 10))
+    assert {p.key for p in first.new if p.topic == "cycle"} == {
+        f"cycle:{w.studio.id}:1:T-180:{w.lead.id}",
+        f"cycle:{w.studio.id}:1:T-180:{w.reviewer.id}",
+    }
+    assert not [p for p in (await run(sessions, date(2026, 9, 11))).new if p.topic == "cycle"]
+    later = await run(sessions, date(2026, 12, 10))  # 89 days left
+    assert {p.key for p in later.new if p.topic == "cycle"} == {
+        f"cycle:{w.studio.id}:1:T-90:{w.lead.id}",
+        f"cycle:{w.studio.id}:1:T-90:{w.reviewer.id}",
+    }
+    rows = {r.idempotency_key: r for r in await outbox_rows(session)}
+    lead_reply = reply_from_dict(rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].payload)
+    assert "王师傅工作室" in lead_reply.text and "2027-03-09" in lead_reply.text and "180 天" in lead_reply.text
+    pressed = [verify(CONFIG.secret_key, b.payload) for b in lead_reply.all_buttons()]
+    assert [(p.kind, p.args) for p in pressed if p] == [("go", ("activity",)), ("go", ("ledger",))]
+    assert [b.label for b in lead_reply.all_buttons()] == ["记录活动", "我的台账"]
+    assert rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].kind == "reminder"
+
+
+async def test_overdue_assessment_goes_to_the_association_in_its_language_until_recorded(
+    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    w = await world(sessions)
+    result = await run(sessions, date(2027, 3, 10))
+    overdue = [p for p in result.new if p.topic == "overdue"]
+    assert [p.person_id for p in overdue] == [w.officer.id]
+    assert overdue[0].text.startswith("[Assessment overdue]") and "王师傅工作室" in overdue[0].text
+    async with sessions() as s:
+        cycle = await org.current_cycle(session=s, studio_id=w.studio.id)
+        assert cycle is not None
+        cycle.result = CycleResult.RETAINED
+        await s.commit()
+    assert not [p for p in (await run(sessions, date(2027, 3, 11))).new if p.topic == "overdue"]
+
+
+async def test_idle_studio_reminds_lead_at_most_once_a_month(sessions: async_sessionmaker[AsyncSession]) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        await add_entry(s, w, created=at(date(2026, 5, 4)))
+        await s.commit()
+    assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "idle"]  # 29 days
+    first = [p for p in (await run(sessions, date(2026, 6, 3))).new if p.topic == "idle"]
+    assert [(p.key, p.person_id) for p in first] == [(f"idle:{w.studio.id}:2026-06:{w.lead.id}", w.lead.id)]
+    assert "30 天" in first[0].text and "2026-05-04" in first[0].text
+    for day in (date(2026, 6, 4), date(2026, 6, 30), date(2026, 7, 2)):
+        assert not [p for p in (await run(sessions, day)).new if p.topic == "idle"]
+    assert [p.key for p in (await run(sessions, date(2026, 7, 3))).new if p.topic == "idle"] == [
+        f"idle:{w.studio.id}:2026-07:{w.lead.id}"
+    ]
+
+
+async def test_returned_entry_not_fixed_in_seven_days_reminds_the_lead(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        await add_entry(s, w, created=at(date(2026, 6, 1)))
+        await add_entry(
+            s,
+            w,
+            created=at(date(2026, 6, 1)),
+            status=EntryStatus.RETURNED,
+            title="小改革",
+            changed=at(date(2026, 6, 3)),
+        )
+        await s.commit()
+    assert not [p for p in (await run(sessions, date(2026, 6, 9))).new if p.topic == "returned"]
+    due = [p for p in (await run(sessions, date(2026, 6, 10), 11)).new if p.topic == "returned"]
+    assert [p.person_id for p in due] == [w.lead.id] and "小改革" in due[0].text
+
+
+async def test_review_waits_three_working_days_then_seven_escalates_one_level_up(
+    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        await add_entry(s, w, created=at(date(2026, 9, 9)))
+        entry = await add_entry(s, w, created=at(date(2026, 9, 14)), status=EntryStatus.SUBMITTED, title="数控改造")
+        await s.commit()
+    # submitted Monday 14 September: Tue, Wed, Thu are three working days; Friday is more than three
+    assert not [p for p in (await run(sessions, date(2026, 9, 17))).new if p.topic in ("review", "escalate")]
+    due = [p for p in (await run(sessions, date(2026, 9, 18))).new if p.topic in ("review", "escalate")]
+    assert [(p.topic, p.person_id) for p in due] == [("review", w.reviewer.id)]
+    # Sunday 20 September is a make-up working day: the 7th working day is Tue 22, the 8th Wed 23
+    assert not [p for p in (await run(sessions, date(2026, 9, 22))).new if p.topic == "escalate"]
+    up = [p for p in (await run(sessions, date(2026, 9, 23))).new if p.topic == "escalate"]
+    assert [p.person_id for p in up] == [w.officer.id] and "浦东新区总工会" in up[0].text
+    row = next(r for r in await outbox_rows(session) if r.idempotency_key.startswith("review:"))
+    button = reply_from_dict(row.payload).all_buttons()[0]
+    pressed = verify(CONFIG.secret_key, button.payload)
+    assert pressed is not None and (pressed.kind, pressed.args) == ("rv", ("open", str(entry.id)))
+
+
+async def test_a_reviewers_delegate_receives_the_review_reminders(sessions: async_sessionmaker[AsyncSession]) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        deputy = await person(s, "赵代审")
+        await org.grant_role(session=s, person=deputy, kind=RoleKind.REVIEWER, union=w.district)
+        s.add(
+            Delegation(
+                reviewer_id=w.reviewer.id, delegate_id=deputy.id, starts_on=date(2026, 9, 1), ends_on=date(2026, 9, 30)
+            )
+        )
+        await add_entry(s, w, created=at(date(2026, 9, 9)))
+        await add_entry(s, w, created=at(date(2026, 9, 14)), status=EntryStatus.SUBMITTED)
+        await s.commit()
+    due = [p for p in (await run(sessions, date(2026, 9, 18))).new if p.topic == "review"]
+    # the delegate gets the reminder meant for the absent reviewer, and the deputy its own as a reviewer
+    assert sorted(p.person_id for p in due) == [deputy.id]
+    assert "代李审核审核" in due[0].text
+
+
+async def test_paused_person_is_reminded_after_the_holiday_if_still_relevant(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        lead = await s.get(type(w.lead), w.lead.id)
+        assert lead is not None
+        lead.reminders_paused_until = date(2026, 12, 12)
+        await add_entry(s, w, created=at(date(2026, 12, 1)))
+        await s.commit()
+    during = await run(sessions, date(2026, 12, 10))
+    assert f"cycle:{w.studio.id}:1:T-90:{w.lead.id}" not in keys(during) and during.paused >= 1
+    assert f"cycle:{w.studio.id}:1:T-90:{w.reviewer.id}" in keys(during)
+    after = await run(sessions, date(2026, 12, 14))
+    assert f"cycle:{w.studio.id}:1:T-90:{w.lead.id}" in keys(after)
+
+
+async def test_public_notice_end_goes_to_the_association_naming_the_studio(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        applicant = await org.create_studio(session=s, name="陈工匠工作室", union=w.district)
+        applicant.status = StudioStatus.APPLYING
+        s.add(
+            Application(
+                studio_id=applicant.id,
+                applicant_id=w.lead.id,
+                year=2026,
+                stage=ApplicationStage.PUBLIC_NOTICE,
+                notice_starts_on=date(2026, 6, 1),
+                notice_ends_on=date(2026, 6, 7),
+            )
+        )
+        await s.commit()
+    assert not [p for p in (await run(sessions, date(2026, 6, 7))).new if p.topic == "notice"]
+    due = [p for p in (await run(sessions, date(2026, 6, 8))).new if p.topic == "notice"]
+    assert [p.person_id for p in due] == [w.officer.id] and "陈工匠工作室" in due[0].text
+
+
+async def test_application_window_reaches_every_bound_lead_and_officer_once_a_year(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        unbound = await org.create_person(session=s, name="未绑定")
+        other = await org.create_studio(session=s, name="未绑定工作室", union=w.district)
+        await org.grant_role(session=s, person=unbound, kind=RoleKind.LEAD, studio=other)
+        await s.commit()
+    assert not [p for p in (await run(sessions, date(2026, 2, 28))).new if p.topic == "window"]
+    due = [p for p in (await run(sessions, date(2026, 3, 2))).new if p.topic == "window"]
+    assert sorted(p.person_id for p in due) == sorted([w.lead.id, w.reviewer.id, w.officer.id])
+    assert not [p for p in (await run(sessions, date(2026, 4, 1))).new if p.topic == "window"]
+    assert len([p for p in (await run(sessions, date(2027, 3, 1))).new if p.topic == "window"]) == 3
+
+
+async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    async with sessions() as s:
+        await org.create_studio(session=s, name="沉默工作室", union=w.district, named_on=NAMED)
+        for day in (3, 10, 20):
+            entry = await add_entry(s, w, created=at(date(2026, 5, day)))
+        await add_entry(s, w, created=at(date(2026, 4, 28)))
+        s.add(
+            ReviewDecision(
+                entry_id=entry.id,
+                entry_version=1,
+                decision=Decision.APPROVE,
+                reviewer_id=w.reviewer.id,
+                channel="test",
+                decided_at=at(date(2026, 5, 21)),
+            )
+        )
+        await s.commit()
+    due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
+    assert set(due) == {w.reviewer.id, w.officer.id}
+    assert (
+        "2026-05" in due[w.reviewer.id].text and "2 个工作室新记录台账 3 条，审核通过 1 条" in due[w.reviewer.id].text
+    )
+    assert "沉默工作室" in due[w.reviewer.id].text and "王师傅工作室" not in due[w.reviewer.id].text.split("\n")[1]
+    assert due[w.officer.id].text.startswith("[Monthly digest]")
+    assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "digest"]
+
+
+async def test_dry_run_writes_nothing(sessions: async_sessionmaker[AsyncSession], session: AsyncSession) -> None:
+    await world(sessions)
+    async with sessions() as s, s.begin():
+        preview = await plan(session=s, config=CONFIG, now=at(date(2027, 3, 10)), dry_run=True)
+    assert preview.new and not await outbox_rows(session)
+
+
+async def test_statement_count_does_not_grow_with_the_number_of_studios(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    w = await world(sessions)
+    counts: list[int] = []
+    counting = False
+
+    def count(*_: object) -> None:
+        if counting:
+            counts[-1] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    for batch in (1, 25):
+        async with sessions() as s:
+            for n in range(batch):
+                studio = await org.create_studio(session=s, name=f"工作室{batch}-{n}", union=w.district, named_on=NAMED)
+                lead = await person(s, f"领衔人{batch}-{n}")
+                await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
+                await add_entry(
+                    s,
+                    World(w.association, w.district, studio, lead, w.reviewer, w.officer),
+                    created=at(date(2026, 11, 1)),
+                    status=EntryStatus.SUBMITTED,
+                )
+            await s.commit()
+        async with sessions() as s:  # the same pass again from scratch, now with more studios
+            await s.execute(delete(OutboxMessage))
+            await s.commit()
+        counts.append(0)
+        counting = True
+        result = await run(sessions, date(2027, 3, 1))
+        counting = False
+        assert len({p.topic for p in result.new}) >= 4
+    event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1] and counts[0] > 5
