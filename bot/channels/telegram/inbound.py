@@ -1,0 +1,121 @@
+"""Telegram updates as engine events: text, commands, button presses, photos and documents (stored at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram import Bot, Message, Update, User
+from telegram.error import BadRequest, TelegramError
+
+from handlers.types import InboundFile, Incoming
+from storage.media import store_bytes
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+# Edited messages, channel posts, polls …: Telegram is told not to send them at all.
+ALLOWED_UPDATES = ("message", "callback_query")
+# getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class FileRefused(Exception):
+    """A photo or file that could not be fetched; `key` is the message that tells the user why."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def language_hint(user: User | None) -> str | None:
+    """The user's Telegram language (an IETF tag like zh-hans, en-US) as a locale the engine knows."""
+    code = (user.language_code or "").lower() if user else ""
+    if code.startswith("zh"):
+        return "zh_CN"
+    if code.startswith("en"):
+        return "en"
+    return code or None
+
+
+async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | None:
+    """The engine event an update stands for, files already stored; None for updates the bot ignores."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    delivery_id = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        chat_id = query.message.chat.id if query.message is not None else user.id
+        return Incoming(
+            channel=CHANNEL,
+            user_id=str(user.id),
+            chat_id=str(chat_id),
+            delivery_id=delivery_id,
+            payload=query.data or "",
+            user_language=language_hint(user),
+        )
+    message = update.message
+    if message is None:
+        return None
+    return Incoming(
+        channel=CHANNEL,
+        user_id=str(user.id),
+        chat_id=str(message.chat.id),
+        delivery_id=delivery_id,
+        text=message.text or message.caption,
+        file=await fetch_file(message, bot, media_dir),
+        received_at=message.date,
+        user_language=language_hint(user),
+    )
+
+
+async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile | None:
+    """Download the message's photo (largest size) or document and keep our own copy."""
+    if message.photo:
+        size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return await _download(bot, media_dir, "photo", size.file_id, size.file_size, "", "image/jpeg")
+    document = message.document
+    if document is not None:
+        return await _download(
+            bot,
+            media_dir,
+            "document",
+            document.file_id,
+            document.file_size,
+            document.file_name or "",
+            document.mime_type or "",
+        )
+    return None
+
+
+async def _download(
+    bot: Bot, media_dir: Path, kind: str, file_id: str, size: int | None, filename: str, media_type: str
+) -> InboundFile:
+    if size is not None and size > MAX_FILE_BYTES:
+        raise FileRefused("telegram.file_too_big")
+    try:
+        remote = await bot.get_file(file_id)
+        data = bytes(await remote.download_as_bytearray())
+    except BadRequest as exc:
+        log.warning("telegram file %s refused by the Bot API: %s", kind, exc.message)
+        raise FileRefused(
+            "telegram.file_too_big" if "too big" in exc.message.lower() else "telegram.file_failed"
+        ) from exc
+    except (TelegramError, RuntimeError) as exc:
+        log.warning("telegram file %s could not be downloaded: %s", kind, exc)
+        raise FileRefused("telegram.file_failed") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise FileRefused("telegram.file_too_big")
+    # Photos carry no name: the stored copy is named by its checksum and type.
+    stored = await asyncio.to_thread(store_bytes, media_dir, data, filename=filename, media_type=media_type)
+    return InboundFile(
+        kind=kind,
+        file_ref=file_id,
+        stored_path=stored.path,
+        size=stored.size,
+        media_type=stored.media_type,
+        sha256=stored.sha256,
+        filename=filename,
+    )
