@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.cli import (
     admin,  # noqa: F401  - registers init, union, studio, invite
+    exports,  # noqa: F401  - registers export, assess, import
     remind,  # noqa: F401  - registers remind
 )
 from bot.cli.common import app
