@@ -2,3 +2,4 @@
 
 from handlers import basic, binding  # noqa: F401
 from handlers.flows import activity  # noqa: F401
+from handlers import reviews  # noqa: F401

@@ -1,0 +1,129 @@
+"""Deciding one entry version: every check again at each press, exactly one decision, the lead told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers import permissions
+from handlers.context import Context
+from handlers.i18n import Translator
+from handlers.permissions import Action, Grant
+from handlers.reviews import render
+from handlers.types import Button, Reply
+from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
+from storage.repos import org, reviews
+
+DECISIONS = {"approve": Decision.APPROVE, "return": Decision.RETURN, "reject": Decision.REJECT}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An entry version that still waits, and the grant that lets the speaker decide it."""
+
+    entry: LedgerEntry
+    studio: Studio
+    grant: Grant
+
+
+def word(decision: Decision) -> str:
+    """The message key of a decision's past-tense word (通过/退回/驳回)."""
+    return f"reviews.decision.{decision.value}"
+
+
+async def why_not(ctx: Context, entry: LedgerEntry, version: int) -> str:
+    """Why this entry version no longer waits: who decided it and when, a newer version, or a withdrawal."""
+    prior = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=version)
+    if prior is not None:
+        return await render.decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=word(prior.decision))
+    if entry.version != version:
+        return ctx.t("reviews.newer_version", old=version, new=entry.version)
+    if entry.status is EntryStatus.WITHDRAWN:
+        return ctx.t("reviews.withdrawn")
+    return ctx.t("reviews.not_waiting", status=ctx.t(f"reviews.status.{entry.status.value}"))
+
+
+async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | str:
+    """The waiting entry and the speaker's grant, or the text that says why nothing can be done."""
+    entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
+    studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
+    if entry is None or studio is None:
+        return ctx.t("reviews.gone")
+    grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
+    if grant is None:
+        return permissions.refusal(ctx, Action.REVIEW_ENTRY)
+    if ctx.person is not None and entry.author_id == ctx.person.id:
+        return ctx.t("reviews.own_entry")
+    if entry.version != version or entry.status is not EntryStatus.SUBMITTED:
+        return await why_not(ctx, entry, version)
+    return Waiting(entry, studio, grant)
+
+
+async def decide(
+    ctx: Context, entry_id: int, version: int, decision: Decision, reason: str | None = None
+) -> tuple[Reply, bool]:
+    """Decide if the entry version still waits: the reply to the presser, and whether the decision landed."""
+    found = await still_waiting(ctx, entry_id, version)
+    if isinstance(found, str):
+        return _told(ctx, found, reason), False
+    assert ctx.person is not None
+    row = await reviews.decide_entry(
+        session=ctx.session,
+        entry_id=entry_id,
+        version=version,
+        decision=decision,
+        reviewer_id=ctx.person.id,
+        channel=ctx.channel,
+        now=ctx.now,
+        reason=reason,
+        on_behalf_of_id=found.grant.on_behalf_of,
+    )
+    entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
+    assert entry is not None
+    if row is None:  # somebody else got there between our check and our update
+        return _told(ctx, await why_not(ctx, entry, version), reason), False
+    await ctx.audit(
+        object_type="entry",
+        object_id=entry.id,
+        version=version,
+        from_state=EntryStatus.SUBMITTED.value,
+        to_state=entry.status.value,
+        reason=reason,
+        studio_id=entry.studio_id,
+        detail={"decision": decision.value, "on_behalf_of": found.grant.on_behalf_of},
+    )
+    await _tell_lead(ctx, entry, found.studio, decision, reason)
+    text = ctx.t(f"reviews.done.{decision.value}", header=render.header(ctx.t, entry, found.studio))
+    more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
+    return Reply(text=text, buttons=(more,), outcome_of_press=True), True
+
+
+def _told(ctx: Context, text: str, reason: str | None) -> Reply:
+    if reason:  # a typed reason is never silently dropped: show it back
+        text += "\n" + ctx.t("reviews.reason_unused", reason=reason)
+    return Reply(text=text, outcome_of_press=True)
+
+
+async def _tell_lead(ctx: Context, entry: LedgerEntry, studio: Studio, decision: Decision, reason: str | None) -> None:
+    assert ctx.person is not None
+    reviewer = ctx.person.name
+    recipients = {p.id: p for p in await org.leads_of(session=ctx.session, studio_id=studio.id)}
+    author = await ctx.session.get(Person, entry.author_id)
+    if author is not None:
+        recipients.setdefault(author.id, author)
+
+    def message(t: Translator) -> Reply:
+        text = t(
+            f"reviews.told.{decision.value}",
+            header=render.header(t, entry, studio),
+            reviewer=reviewer,
+            reason=reason or "",
+        )
+        buttons = ((_ledger_button(ctx, t),),) if decision is not Decision.APPROVE else ()
+        return Reply(text=text, buttons=buttons)
+
+    for person in recipients.values():
+        await ctx.notify(person, message, key=f"rv:done:{entry.id}:v{entry.version}:{person.id}")
+
+
+def _ledger_button(ctx: Context, t: Translator) -> Button:
+    return ctx.button(t("reviews.button.ledger"), "go", "ledger")

@@ -1,0 +1,98 @@
+"""Entry review in chat: the reviewers are told of a submitted entry, press 通过/退回/驳回, or open it."""
+
+from __future__ import annotations
+
+from handlers import permissions
+from handlers.buttons import Payload
+from handlers.commands import on_button
+from handlers.context import Context
+from handlers.engine.flow import Values
+from handlers.events import on_entry_submitted
+from handlers.i18n import Translator
+from handlers.permissions import Action
+from handlers.reviews import audience, render
+from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
+from handlers.reviews.pending import start_batch
+from handlers.reviews.reason import ask_reason, reason_handler
+from handlers.types import Button, Reply
+from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
+from storage.repos import reviews
+
+
+def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Button, ...]:
+    """通过 / 退回 / 驳回 for this version of the entry."""
+    return tuple(
+        ctx.button(t(f"reviews.button.{action}"), "rv", action, entry.id, entry.version)
+        for action in ("approve", "return", "reject")
+    )
+
+
+@on_entry_submitted
+async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
+    """Send the entry's summary with decision buttons to every reviewer of its studio (and their delegates)."""
+    studio = await ctx.session.get(Studio, entry.studio_id)
+    if studio is None:
+        return
+    fields, author = await render.entry_card(ctx.session, entry, studio)
+    for person, principal_id in await audience.studio_reviewers(ctx, studio):
+        if person.id == entry.author_id:
+            continue
+        principal = await ctx.session.get(Person, principal_id) if principal_id else None
+
+        def message(t: Translator, principal_name: str | None = principal.name if principal else None) -> Reply:
+            lines = [t("reviews.new_entry"), render.summary(t, entry, studio, fields, author)]
+            if principal_name:
+                lines.append(t("reviews.as_delegate", principal=principal_name))
+            return Reply(text="\n".join(lines), buttons=(decision_row(ctx, t, entry),))
+
+        await ctx.notify(person, message, key=f"rv:new:{entry.id}:v{entry.version}:{person.id}")
+
+
+@on_button("rv")
+async def review_button(ctx: Context, payload: Payload) -> list[Reply]:
+    """rv:open:<entry>, rv:batch, rv:<approve|return|reject>:<entry>:<version>."""
+    action = payload.args[0] if payload.args else ""
+    try:
+        if action == "open":
+            return [await open_entry(ctx, payload.arg_int(1))]
+        if action == "batch":
+            return await start_batch(ctx)
+        if action not in DECISIONS:
+            raise ValueError(action)
+        entry_id, version = payload.arg_int(1), payload.arg_int(2)
+    except (ValueError, IndexError):
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    decision = DECISIONS[action]
+    if decision is Decision.APPROVE:
+        return [(await decide(ctx, entry_id, version, decision))[0]]
+    found = await still_waiting(ctx, entry_id, version)
+    if isinstance(found, str):
+        return [Reply(text=found, outcome_of_press=True)]
+    what = ctx.t(f"reviews.asking.{action}", header=render.header(ctx.t, found.entry, found.studio))
+    return await ask_reason(ctx, "entry", what, entry=entry_id, version=version, action=action)
+
+
+@reason_handler("entry")
+async def entry_reason(ctx: Context, values: Values, reason: str) -> list[Reply]:
+    """Return or reject with the reason just given."""
+    decision = DECISIONS[str(values["action"])]
+    return [(await decide(ctx, int(values["entry"]), int(values["version"]), decision, reason))[0]]
+
+
+async def open_entry(ctx: Context, entry_id: int) -> Reply:
+    """The entry as it stands: with decision buttons for a reviewer while it waits, else its state."""
+    entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
+    studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
+    if entry is None or studio is None:
+        return Reply(text=ctx.t("reviews.gone"))
+    may_review = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
+    if may_review is None and await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
+        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+    fields, author = await render.entry_card(ctx.session, entry, studio)
+    text = render.summary(ctx.t, entry, studio, fields, author)
+    waiting = entry.status is EntryStatus.SUBMITTED
+    own = ctx.person is not None and ctx.person.id == entry.author_id
+    if waiting and may_review is not None and not own:
+        return Reply(text=text, buttons=(decision_row(ctx, ctx.t, entry),))
+    state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
+    return Reply(text=f"{text}\n{state}")

@@ -1,0 +1,162 @@
+"""待审 / pending: what waits for this person, oldest first, with buttons; approving a selection at once.
+
+Features add their own kinds of waiting items with `@pending_source(section_key)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers import permissions
+from handlers.commands import command
+from handlers.context import Context
+from handlers.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
+from handlers.permissions import Subject
+from handlers.reviews import audience, render
+from handlers.reviews.decide import decide
+from handlers.reviews.reason import busy
+from handlers.types import Button, Reply
+from storage.models import Decision, LedgerEntry, RoleKind, Studio
+from storage.repos import reviews
+
+SHOWN = 10  # items listed in one message; the rest are counted
+BATCH_MAX = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing waiting for the person: when it started waiting, its line, and the button that opens it."""
+
+    since: datetime
+    line: str
+    short: str
+    kind: str
+    args: tuple[object, ...]
+
+
+Source = Callable[[Context, Subject], Awaitable[list[Item]]]
+SOURCES: list[tuple[str, Source]] = []
+
+
+def pending_source(section_key: str) -> Callable[[Source], Source]:
+    """Register a kind of waiting item, listed under the section title `section_key`."""
+
+    def register(source: Source) -> Source:
+        SOURCES.append((section_key, source))
+        return source
+
+    return register
+
+
+async def waiting_for(ctx: Context, subject: Subject, limit: int = BATCH_MAX) -> list[tuple[LedgerEntry, Studio]]:
+    """The submitted entries this person may review (in their own name or a delegating reviewer's), oldest first."""
+    union_ids = {g.union_id for g in subject.grants if g.kind is RoleKind.REVIEWER and g.union_id is not None}
+    covered = await audience.unions_reviewed_by(ctx.session, union_ids)
+    rows = await reviews.waiting_entries(session=ctx.session, union_ids=covered, limit=limit + 5)
+    return [(e, s) for e, s in rows if e.author_id != subject.person_id][:limit]
+
+
+@pending_source("reviews.pending.section.entries")
+async def entry_items(ctx: Context, subject: Subject) -> list[Item]:
+    """Submitted entries of the studios this person reviews."""
+    items = []
+    for entry, studio in await waiting_for(ctx, subject):
+        days = (ctx.today - ctx.local(entry.status_changed_at).date()).days
+        line = ctx.t("reviews.pending.entry", header=render.header(ctx.t, entry, studio), days=days)
+        items.append(Item(entry.status_changed_at, line, entry.title[:12], "rv", ("open", entry.id)))
+    return items
+
+
+@command(
+    "pending",
+    "待审",
+    "待办",
+    help_key="reviews.help.pending",
+    order=30,
+    roles=frozenset({RoleKind.REVIEWER, RoleKind.EXPERT}),
+)
+async def pending_command(ctx: Context, args: str) -> list[Reply]:
+    """List what waits for the speaker, oldest first, each with a button that opens it."""
+    subject = await permissions.subject_of(ctx)
+    if not any(g.kind in (RoleKind.REVIEWER, RoleKind.EXPERT) for g in subject.grants):
+        return [Reply(text=ctx.t("reviews.pending.not_reviewer"))]
+    sections = [(key, sorted(await source(ctx, subject), key=lambda i: i.since)) for key, source in SOURCES]
+    total = sum(len(items) for _, items in sections)
+    if total == 0:
+        return [Reply(text=ctx.t("reviews.pending.none"))]
+    lines, rows, n = [ctx.t("reviews.pending.title", count=total)], list[tuple[Button, ...]](), 0
+    for key, items in sections:
+        if not items:
+            continue
+        lines.append(ctx.t(key, count=len(items)))
+        for item in items:
+            n += 1
+            if n > SHOWN:
+                break
+            lines.append(f"{n}. {item.line}")
+            rows.append((ctx.button(f"{n}. {item.short}", item.kind, *item.args),))
+    if total > SHOWN:
+        lines.append(ctx.t("reviews.pending.more", count=total - SHOWN))
+    entries = next((len(items) for key, items in sections if key == "reviews.pending.section.entries"), 0)
+    if entries >= 2:
+        rows.append((ctx.button(ctx.t("reviews.button.batch", count=min(entries, BATCH_MAX)), "rv", "batch"),))
+    return [Reply(text="\n".join(lines), buttons=tuple(rows))]
+
+
+async def start_batch(ctx: Context) -> list[Reply]:
+    """Begin choosing several waiting entries to approve at once."""
+    refusal = await busy(ctx)
+    return [refusal] if refusal is not None else await start_flow(ctx, "review_batch")
+
+
+@command("approve_batch", "批量通过", help_key="reviews.help.batch", in_menu=False)
+async def batch_command(ctx: Context, args: str) -> list[Reply]:
+    """批量通过: the same as the batch button."""
+    return await start_batch(ctx)
+
+
+async def batch_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The waiting entries, as toggles; the value pins the version the reviewer saw."""
+    subject = await permissions.subject_of(ctx)
+    return [
+        Choice(f"{e.id}.{e.version}", ctx.t("reviews.batch.choice", title=e.title[:20], studio=s.name))
+        for e, s in await waiting_for(ctx, subject)
+    ]
+
+
+async def batch_prepare(ctx: Context, values: Values) -> list[Reply] | None:
+    """Refuse when nothing waits."""
+    if not await batch_choices(ctx, values):
+        return [Reply(text=ctx.t("reviews.pending.none"))]
+    return None
+
+
+async def batch_submit(ctx: Context, values: Values) -> list[Reply]:
+    """Approve every chosen entry version that still waits; say what happened to the others."""
+    done, others = 0, []
+    for value in values.get("entries") or []:
+        entry_id, _, version = str(value).partition(".")
+        if not (entry_id.isdigit() and version.isdigit()):
+            continue
+        reply, landed = await decide(ctx, int(entry_id), int(version), Decision.APPROVE)
+        if landed:
+            done += 1
+        else:
+            others.append(reply.text)
+    text = "\n".join([ctx.t("reviews.batch.done", count=done), *others])
+    more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
+    return [Reply(text=text, buttons=(more,), outcome_of_press=True)]
+
+
+BATCH = register_flow(
+    Flow(
+        name="review_batch",
+        title="reviews.batch.title",
+        steps=(Step("entries", "reviews.batch.ask", "reviews.batch.label", choices=batch_choices, multi=True),),
+        submit=batch_submit,
+        prepare=batch_prepare,
+    )
+)

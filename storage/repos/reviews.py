@@ -1,0 +1,135 @@
+"""Review decisions on ledger entries, who reviews, and what waits for them.
+
+"Exactly one decision" per entry version holds under real concurrency: the decider first moves
+the entry with ledgers.set_status's conditional UPDATE (only one transaction can), then writes its
+decision row, which the unique constraint (entry_id, entry_version) guards as a backstop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Decision,
+    Delegation,
+    EntryStatus,
+    LedgerEntry,
+    Person,
+    ReviewDecision,
+    Role,
+    RoleKind,
+    Studio,
+)
+from storage.repos import ledgers
+
+ENTRY_OUTCOME = {
+    Decision.APPROVE: EntryStatus.APPROVED,
+    Decision.RETURN: EntryStatus.RETURNED,
+    Decision.REJECT: EntryStatus.REJECTED,
+}
+
+
+async def decision_for_entry(*, session: AsyncSession, entry_id: int, version: int) -> ReviewDecision | None:
+    """The decision taken on this version of the entry, if any (read fresh from the database)."""
+    query = (
+        select(ReviewDecision)
+        .where(ReviewDecision.entry_id == entry_id, ReviewDecision.entry_version == version)
+        .execution_options(populate_existing=True)
+    )
+    return await session.scalar(query)
+
+
+async def decide_entry(
+    *,
+    session: AsyncSession,
+    entry_id: int,
+    version: int,
+    decision: Decision,
+    reviewer_id: int,
+    channel: str,
+    now: datetime,
+    reason: str | None = None,
+    on_behalf_of_id: int | None = None,
+) -> ReviewDecision | None:
+    """Decide a submitted entry version; None if it no longer waits (another decision, an edit, a withdrawal)."""
+    moved = await ledgers.set_status(
+        session=session,
+        entry_id=entry_id,
+        expected={EntryStatus.SUBMITTED},
+        to=ENTRY_OUTCOME[decision],
+        now=now,
+        version=version,
+    )
+    if not moved:
+        return None
+    row = ReviewDecision(
+        entry_id=entry_id,
+        entry_version=version,
+        decision=decision,
+        reviewer_id=reviewer_id,
+        on_behalf_of_id=on_behalf_of_id,
+        channel=channel,
+        reason=reason,
+        decided_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def fresh_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | None:
+    """The entry as the database has it now (not as this session last saw it)."""
+    query = select(LedgerEntry).where(LedgerEntry.id == entry_id).execution_options(populate_existing=True)
+    return await session.scalar(query)
+
+
+async def waiting_entries(
+    *, session: AsyncSession, union_ids: Collection[int], limit: int = 20
+) -> list[tuple[LedgerEntry, Studio]]:
+    """Submitted entries of the studios of these unions, oldest first."""
+    if not union_ids:
+        return []
+    query = (
+        select(LedgerEntry, Studio)
+        .join(Studio, Studio.id == LedgerEntry.studio_id)
+        .where(Studio.union_id.in_(list(union_ids)), LedgerEntry.status == EntryStatus.SUBMITTED)
+        .order_by(LedgerEntry.status_changed_at, LedgerEntry.id)
+        .limit(limit)
+    )
+    return [(entry, studio) for entry, studio in (await session.execute(query)).all()]
+
+
+async def officers(*, session: AsyncSession, union_ids: Collection[int], kind: RoleKind) -> list[Person]:
+    """People holding an active role of this kind in one of these unions."""
+    if not union_ids:
+        return []
+    query = (
+        select(Person)
+        .join(Role, Role.person_id == Person.id)
+        .where(Role.union_id.in_(list(union_ids)), Role.kind == kind, Role.active.is_(True))
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def delegates_of(*, session: AsyncSession, reviewer_ids: Collection[int], on: date) -> list[tuple[Person, int]]:
+    """(delegate, reviewer id) for every delegation of these reviewers in force on a day."""
+    if not reviewer_ids:
+        return []
+    query = (
+        select(Person, Delegation.reviewer_id)
+        .join(Delegation, Delegation.delegate_id == Person.id)
+        .where(
+            Delegation.reviewer_id.in_(list(reviewer_ids)),
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_on <= on,
+            Delegation.ends_on >= on,
+        )
+        .order_by(Delegation.id)
+    )
+    return [(person, reviewer_id) for person, reviewer_id in (await session.execute(query)).all()]
