@@ -8,11 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from storage.database import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 0x5354_4449_4F00  # "STDIO": any fixed number the app uses for nothing else
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -34,6 +35,9 @@ async def upgrade(url: str) -> tuple[str | None, str | None]:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two processes running `init` at deploy time take turns instead of racing on CREATE TABLE.
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             before = await conn.run_sync(_current)
             await conn.run_sync(_upgrade)
             after = await conn.run_sync(_current)

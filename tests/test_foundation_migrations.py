@@ -119,3 +119,18 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> No
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await engine.dispose()
+
+
+async def test_concurrent_inits_on_postgres_take_turns(postgres_server_url: str | None) -> None:
+    if postgres_server_url is None:
+        pytest.skip("PostgreSQL is not reachable")
+    name = f"empty_{uuid.uuid4().hex[:10]}"
+    await _admin_exec(postgres_server_url, f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+        results = await asyncio.gather(*(upgrade(url) for _ in range(3)))
+        befores = [before for before, _ in results]
+        assert befores.count(None) == 1 and befores.count(head_revision()) == 2  # exactly one did the work
+        assert {after for _, after in results} == {head_revision()}
+    finally:
+        await _admin_exec(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
