@@ -39,6 +39,8 @@ async def dispatch(ctx: Context) -> list[Reply]:
         return [*notes, Reply(text=ctx.t("engine.unsupported"))]
     if conv is not None and ctx.person is not None:
         return notes + await Runner(ctx, FLOWS[conv.flow], conv).on_text(text)
+    if notes and commands.match(text) is None and words.control_word(text) is None:
+        return notes  # an answer to a question that expired: the note says so, nothing else to add
     return notes + await run_command(ctx, text)
 
 
@@ -62,7 +64,10 @@ async def run_command(ctx: Context, text: str) -> list[Reply]:
 
 
 async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = None) -> list[Reply]:
-    """Begin a registered flow for the speaker."""
+    """Begin a registered flow for the speaker; if one is already open, say so and show where it stands."""
+    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id)
+    if conv is not None and conv.flow in FLOWS:
+        return await Runner(ctx, FLOWS[conv.flow], conv).on_text("/" + name)
     return await Runner(ctx, FLOWS[name]).start(initial)
 
 

@@ -1,5 +1,5 @@
 """Imports every feature module so that its commands, flows and buttons register themselves."""
 
-from handlers import basic, binding  # noqa: F401
-from handlers.flows import activity  # noqa: F401
+from handlers import basic, binding, ledger_view  # noqa: F401
+from handlers.flows import activity, outcome, training  # noqa: F401
 from handlers import reviews  # noqa: F401

@@ -70,6 +70,14 @@ class Flow:
         return [s.key for s in self.steps].index(key)
 
 
+class SubmitRefused(Exception):
+    """Raised by a flow's submit to refuse with a message while keeping every answer (back on the summary)."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        super().__init__("submit refused")
+        self.replies = replies
+
+
 FLOWS: dict[str, Flow] = {}
 
 

@@ -11,7 +11,7 @@ from handlers import commands
 from handlers.buttons import Payload
 from handlers.context import Context
 from handlers.engine import render, words
-from handlers.engine.flow import Choice, Flow, Step, Values
+from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.types import Reply
 from storage.models import Conversation
 from storage.repos import conversations
@@ -37,13 +37,16 @@ class Runner:
     # ---- entry points -------------------------------------------------------------------------------
 
     async def start(self, initial: Values | None = None) -> list[Reply]:
-        """Begin the flow (replacing nothing: the caller made sure no conversation is open)."""
+        """Begin the flow; with every answer given (an edit of an entry) it opens on the summary."""
         self.values, self.mode = dict(initial or {}), "ask"
         if self.flow.prepare is not None:
             refusal = await self.flow.prepare(self.ctx, self.values)
             if refusal is not None:
                 return refusal
-        intro = self.t("engine.intro", title=self.t(self.flow.title))
+        if EDITING in self.values:
+            intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
+        else:
+            intro = self.t("engine.intro", title=self.t(self.flow.title))
         return await self._go(self._next_after(None), note=intro)
 
     async def on_payload(self, payload: Payload) -> list[Reply]:
@@ -61,14 +64,21 @@ class Runner:
         if payload.kind == "fm" and arg is not None:
             return await self._toggle(arg)
         if payload.kind == "ff" and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
-            return await self._edit_field(self.flow.steps[arg])
+            step = self.flow.steps[arg]
+            if step.applies(self.values):
+                return await self._edit_field(step)
         return [await self._show(note=self.t("engine.bad_button"))]
 
     async def on_text(self, text: str) -> list[Reply]:
         """Typed text: a control word, a command (refused mid-flow), or an answer."""
+        if self.state not in (SUMMARY, EDIT_MENU) and self.state not in self.flow_keys:
+            # a step that a newer version of the flow no longer has: carry on at the first open one
+            return await self._go(self._next_after(None))
         control = words.control_word(text)
-        if control is not None:
+        if control is not None and not (control in YIELDING and await self._is_choice(text)):
             return await self._control(control)
+        if _calls_command(text) and not await self._is_choice(text):
+            return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
         if self.state == SUMMARY:
             return [await self._show(note=self.t("engine.use_summary_buttons"))]
         if self.state == EDIT_MENU:
@@ -76,9 +86,18 @@ class Runner:
                 if self.t(step.label) == text.strip():
                     return await self._edit_field(step)
             return [await self._show(note=self.t("engine.pick_field"))]
-        if text.startswith("/") and commands.match(text) is not None:
-            return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
         return await self._answer(self.flow.step(self.state), text.strip())
+
+    @property
+    def flow_keys(self) -> set[str]:
+        """The keys of the flow's steps."""
+        return {s.key for s in self.flow.steps}
+
+    async def _is_choice(self, text: str) -> bool:
+        """Whether the text names one of the current step's choices (so "无" is an answer, not "skip")."""
+        if self.state in (SUMMARY, EDIT_MENU) or self.state not in self.flow_keys:
+            return False
+        return _match_choice(text, await self._choices(self.flow.step(self.state))) is not None
 
     async def on_file(self, file: dict[str, Any]) -> list[Reply]:
         """A photo or file: kept for the flow's files step, wherever the person is."""
@@ -128,7 +147,9 @@ class Runner:
         if action == "skip":
             if not step.optional:
                 return [await self._show(note=self.t("engine.cannot_skip"))]
-            self.values[step.key] = [] if (step.multi or step.files) else None
+            # skipping a files step keeps what was already sent: nothing a user sent is dropped
+            kept = self.values.get(step.key) or [] if step.files else []
+            self.values[step.key] = kept if (step.multi or step.files) else None
             return await self._go(self._next_after(step))
         if action == "done" and (step.multi or step.files):
             chosen = self.values.get(step.key) or []
@@ -176,6 +197,8 @@ class Runner:
             self.values[step.key] = _merge_names(self.values.get(step.key) or [], text, choices)
             return await self._go(self._next_after(step))
         picked = _match_choice(text, choices)
+        if picked is None and text.isdigit() and 1 <= int(text) <= len(choices):
+            picked = choices[int(text) - 1]  # the number of an option, as numbered menus show them
         if picked is not None:
             self.values[step.key] = picked.value
             return await self._go(self._next_after(step))
@@ -184,11 +207,7 @@ class Runner:
             if error is None:
                 self.values[step.key] = value
                 return await self._go(self._next_after(step))
-            if not (text.isdigit() and choices):
-                return [await self._show(note=self.t(error))]
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            self.values[step.key] = choices[int(text) - 1].value
-            return await self._go(self._next_after(step))
+            return [await self._show(note=self.t(error))]
         return [await self._show(note=self.t("engine.choose_one"))]
 
     async def _edit_field(self, step: Step) -> list[Reply]:
@@ -208,7 +227,10 @@ class Runner:
             self.mode = "ask"
             return await self._go(missing.key, note=self.t("engine.cannot_skip"))
         # Flows read answers of conditional steps only when the condition holds (values keep them all).
-        replies = await self.flow.submit(self.ctx, dict(self.values))
+        try:
+            replies = await self.flow.submit(self.ctx, dict(self.values))
+        except SubmitRefused as refused:
+            return [*refused.replies, await self._show()]
         await conversations.clear(session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id)
         return replies
 
@@ -257,7 +279,7 @@ class Runner:
         """The current question, summary or edit menu, as it stands."""
         assert self.version is not None
         if self.state == SUMMARY:
-            lines = [(self.t(s.label), await self._display(s)) for s in render.applicable(self.flow, self.values)]
+            lines = await summary_lines(self.ctx, self.flow, self.values)
             reply = render.summary(self.ctx, self.flow, lines, self.version)
             return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
@@ -276,6 +298,25 @@ class Runner:
 
 
 MAX_TEXT = 2000
+EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
+YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name
+
+
+async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[str, str]]:
+    """(label, answer) for every step asked, as the summary shows them."""
+    lines = []
+    for step in render.applicable(flow, values):
+        choices = await step.choices(ctx, values) if step.choices else ()
+        lines.append((ctx.t(step.label), render.display(ctx, step, values.get(step.key), choices)))
+    return lines
+
+
+def _calls_command(text: str) -> bool:
+    """A slash command, or a command word typed alone (with or without a slash)."""
+    found = commands.match(text)
+    if found is None:
+        return False
+    return text.lstrip().startswith("/") or not found[1]
 
 
 def _has(key: str) -> bool:
@@ -294,8 +335,13 @@ def _match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
 
 def _merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> list[Any]:
     merged = list(chosen)
-    for name in filter(None, _NAME_SPLIT.split(text)):
+    for raw in _NAME_SPLIT.split(text):
+        name = raw.strip()
+        if not name:
+            continue
         choice = _match_choice(name, choices)
+        if choice is None and name.isdigit() and 1 <= int(name) <= len(choices):
+            choice = choices[int(name) - 1]
         value = choice.value if choice else name[:50]
         if value not in merged:
             merged.append(value)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from handlers.commands import command
 from handlers.context import Context
 from handlers.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
-from handlers.events import entry_submitted
 from handlers.flows import common
+from handlers.flows.entries import LedgerForm, register_form, save_entry
 from handlers.types import Reply
 from storage.models import LedgerKind
-from storage.repos import ledgers
 
 # The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
 KINDS = (
@@ -38,8 +38,8 @@ async def kinds(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """Common durations."""
-    return [Choice(h, ctx.t("activity.hours_choice", hours=h)) for h in ("1", "2", "4", "8")]
+    """Common durations; option N is N hours, so typing a number means the same wherever it lands."""
+    return [Choice(h, ctx.t("activity.hours_choice", hours=h)) for h in ("1", "2", "3", "4")]
 
 
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
@@ -54,6 +54,7 @@ STEPS = (
         "activity.ask.date",
         "activity.label.date",
         parse=common.parse_past_date,
+        show=common.show_date,
         choices=common.recent_days,
     ),
     Step("kind", "activity.ask.kind", "activity.label.kind", choices=kinds),
@@ -73,17 +74,23 @@ STEPS = (
         choices=common.studio_members,
         multi=True,
     ),
-    Step("hours", "activity.ask.hours", "activity.label.hours", parse=common.parse_hours_value, choices=hour_choices),
+    Step(
+        "hours",
+        "activity.ask.hours",
+        "activity.label.hours",
+        parse=common.parse_hours_value,
+        choices=hour_choices,
+        show=common.show_hours,
+    ),
     Step("content", "activity.ask.content", "activity.label.content", parse=common.text_parser(2000)),
     Step("results", "activity.ask.results", "activity.label.results", parse=common.text_parser(2000), optional=True),
     Step("files", "activity.ask.files", "activity.label.files", files=True, optional=True),
 )
 
 
-async def submit(ctx: Context, values: Values) -> list[Reply]:
-    """Write the entry (status submitted), its files and the audit row; tell the reviewers."""
-    assert ctx.person is not None
-    fields = {
+def fields_of(values: Values) -> dict[str, Any]:
+    """The stored fields of an activity version from the flow's answers."""
+    return {
         "occurred_on": date.fromisoformat(values["occurred_on"]),
         "kind": values["kind"],
         "title": values["title"],
@@ -93,27 +100,26 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         "content": values["content"],
         "results": values.get("results") or "",
     }
-    entry = await ledgers.create_entry(
-        session=ctx.session,
-        studio_id=int(values["studio"]),
-        kind=LedgerKind.ACTIVITY,
-        author_id=ctx.person.id,
-        fields=fields,
-    )
-    await common.keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
-    await ctx.audit(
-        object_type="entry",
-        object_id=entry.id,
-        to_state=entry.status.value,
-        version=entry.version,
-        studio_id=entry.studio_id,
-    )
-    await entry_submitted(ctx, entry)
-    again = (
-        ctx.button(ctx.t("activity.again"), "go", "activity"),
-        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
-    )
-    return [Reply(text=ctx.t("flows.submitted", number=entry.id, title=entry.title), buttons=(again,))]
+
+
+def values_of(fields: Mapping[str, Any]) -> Values:
+    """The flow's answers that reproduce a stored activity version."""
+    return {
+        "occurred_on": fields["occurred_on"].isoformat(),
+        "kind": fields["kind"],
+        "title": fields["title"],
+        "place": fields["place"] or None,
+        "participants": list(fields["participants"] or []),
+        "hours": str(fields["hours"]),
+        "content": fields["content"],
+        "results": fields["results"] or None,
+        "files": [],
+    }
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Write the entry (status submitted) or its new version, its files and the audit row; tell the reviewers."""
+    return await save_entry(ctx, values, LedgerKind.ACTIVITY, fields_of(values))
 
 
 ACTIVITY = register_flow(
@@ -125,6 +131,7 @@ ACTIVITY = register_flow(
         prepare=common.prepare_studio,
     )
 )
+register_form(LedgerForm(LedgerKind.ACTIVITY, "activity", "activity.again", values_of))
 
 
 @command("activity", "记录活动", help_key="activity.help", order=10)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from handlers.context import Context
 from handlers.engine.flow import Choice, ParseResult, Step, Values
-from handlers.parsing import parse_date, parse_hours
+from handlers.engine.runner import EDITING
+from handlers.parsing import parse_count, parse_date, parse_hours, parse_wan, parse_yes_no, parse_yuan
 from handlers.types import Reply
 from storage.repos import attachments, people
 
@@ -47,6 +49,65 @@ def parse_hours_value(ctx: Context, text: str) -> ParseResult:
     return (None, "flows.error.hours") if value is None else (str(value), None)
 
 
+def parse_yuan_value(ctx: Context, text: str) -> ParseResult:
+    """Money in 元 (1.5万, 15000元, ¥15,000), more than zero and below ten billion."""
+    value = parse_yuan(text)
+    if value is None or value <= 0 or value >= 10**10:
+        return None, "flows.error.yuan"
+    return str(value), None
+
+
+def parse_wan_value(ctx: Context, text: str) -> ParseResult:
+    """An amount in 万元 (1.5, 1.5万, 15000元), zero or more and below a million 万."""
+    value = parse_wan(text)
+    if value is None or value >= 10**6:
+        return None, "flows.error.wan"
+    return str(value), None
+
+
+def parse_count_value(ctx: Context, text: str) -> ParseResult:
+    """A head count (5, 5人), 1 to 9999."""
+    value = parse_count(text)
+    if value is None or not 1 <= value <= 9999:
+        return None, "flows.error.count"
+    return value, None
+
+
+def parse_yes_no_value(ctx: Context, text: str) -> ParseResult:
+    """是/否, yes/no."""
+    value = parse_yes_no(text)
+    return (None, "flows.error.yes_no") if value is None else (value, None)
+
+
+async def yes_no(ctx: Context, values: Values) -> Sequence[Choice]:
+    """是 / 否 as buttons."""
+    return [Choice(True, ctx.t("common.yes")), Choice(False, ctx.t("common.no"))]
+
+
+def show_yuan(ctx: Context, value: Any) -> str:
+    """An amount in 元 as the summary shows it."""
+    return ctx.t("flows.show_yuan", amount=_plain(value))
+
+
+def show_wan(ctx: Context, value: Any) -> str:
+    """An amount in 万元 as the summary shows it."""
+    return ctx.t("flows.show_wan", amount=_plain(value))
+
+
+def show_date(ctx: Context, value: Any) -> str:
+    """A stored ISO date as the summary shows it (not "today", which would be wrong tomorrow)."""
+    return str(value)
+
+
+def show_hours(ctx: Context, value: Any) -> str:
+    """Hours as the summary shows them."""
+    return ctx.t("flows.show_hours", hours=_plain(value))
+
+
+def _plain(value: Any) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
+
+
 async def recent_days(ctx: Context, values: Values) -> Sequence[Choice]:
     """Today, yesterday and the day before, as buttons."""
     return [
@@ -69,6 +130,8 @@ async def my_studios(ctx: Context, values: Values) -> Sequence[Choice]:
 
 async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
     """The lead and members of the chosen studio, by name."""
+    if values.get("studio") is None:
+        return []
     members = await people.members_of(session=ctx.session, studio_id=int(values["studio"]))
     return [Choice(person.name, person.name) for person, _ in members]
 
@@ -87,6 +150,8 @@ def studio_step() -> Step:
 async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
     """Fill the studio when the speaker has one; refuse people who have none."""
     assert ctx.person is not None
+    if EDITING in values:
+        return None  # an edit keeps the entry's studio; the ledger view checked who may edit it
     studios = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
     if not studios:
         return [Reply(text=ctx.t("flows.no_studio"))]
@@ -101,6 +166,8 @@ async def keep_files(ctx: Context, files: list[dict[str, Any]], *, entry_id: int
     """Record the files received during the flow against the entry version."""
     assert ctx.person is not None
     for file in files:
+        if "attachment_id" in file:
+            continue  # already attached to an earlier version of the entry
         await attachments.add_attachment(
             session=ctx.session, file=file, uploaded_by_id=ctx.person.id, entry_id=entry_id, entry_version=version
         )

@@ -1,0 +1,99 @@
+"""Writing a flow's answers as a ledger entry: a new entry, or a new version of one being edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.context import Context
+from handlers.engine.flow import SubmitRefused, Values
+from handlers.engine.runner import EDITING
+from handlers.events import entry_submitted
+from handlers.flows.common import keep_files
+from handlers.types import Reply
+from storage.models import EntryStatus, LedgerEntry, LedgerKind
+from storage.repos import attachments, ledgers
+
+VERSION_KEY = "_entry_version"  # the version the edit started from: a newer one means somebody else edited
+EDITABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.APPROVED})
+WITHDRAWABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED})
+
+
+@dataclass(frozen=True)
+class LedgerForm:
+    """How one ledger maps to its flow: the flow's name, the command that starts it, stored fields → answers."""
+
+    kind: LedgerKind
+    flow: str
+    again_key: str  # message key of the "log another" button
+    values_of: Callable[[Mapping[str, Any]], Values]
+
+
+FORMS: dict[LedgerKind, LedgerForm] = {}
+
+
+def register_form(form: LedgerForm) -> LedgerForm:
+    """Let the ledger view open and edit entries of this kind."""
+    FORMS[form.kind] = form
+    return form
+
+
+async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The answers that reproduce the entry's current version, marked as an edit of it."""
+    current = await ledgers.current_version(session=ctx.session, entry=entry)
+    values = FORMS[entry.kind].values_of(ledgers.version_fields(current))
+    values["studio"] = entry.studio_id
+    values[EDITING] = entry.id
+    values[VERSION_KEY] = entry.version
+    files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
+    if files:
+        values["files"] = [{"attachment_id": f.id, "filename": f.filename, "kind": "document"} for f in files]
+    return values
+
+
+async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Mapping[str, Any]) -> list[Reply]:
+    """Create the entry (or its next version), keep its files, audit it, tell the reviewers; say so."""
+    assert ctx.person is not None
+    entry_id = values.get(EDITING)
+    if entry_id is None:
+        entry = await ledgers.create_entry(
+            session=ctx.session, studio_id=int(values["studio"]), kind=kind, author_id=ctx.person.id, fields=fields
+        )
+        from_state = None
+    else:
+        found = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
+        if found is None or found.kind is not kind:
+            raise SubmitRefused([Reply(text=ctx.t("flows.edit_gone"))])
+        if found.version != values.get(VERSION_KEY) or found.status not in EDITABLE:
+            raise SubmitRefused(
+                [Reply(text=ctx.t("flows.edit_stale", number=found.id, status=status_text(ctx, found)))]
+            )
+        from_state = found.status.value
+        try:
+            entry = await ledgers.edit_entry(session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields)
+        except ledgers.StaleEntry:
+            raise SubmitRefused(
+                [Reply(text=ctx.t("flows.edit_stale", number=found.id, status=status_text(ctx, found)))]
+            ) from None
+    await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
+    await ctx.audit(
+        object_type="entry",
+        object_id=entry.id,
+        from_state=from_state,
+        to_state=entry.status.value,
+        version=entry.version,
+        studio_id=entry.studio_id,
+    )
+    await entry_submitted(ctx, entry)
+    again = (
+        ctx.button(ctx.t(FORMS[kind].again_key), "go", FORMS[kind].flow),
+        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
+    )
+    key = "flows.submitted" if from_state is None else "flows.resubmitted"
+    return [Reply(text=ctx.t(key, number=entry.id, title=entry.title, version=entry.version), buttons=(again,))]
+
+
+def status_text(ctx: Context, entry: LedgerEntry) -> str:
+    """The entry's review status in the reader's language."""
+    return ctx.t(f"flows.status.{entry.status.value}")
