@@ -1,0 +1,102 @@
+"""The import template's layout: sheets, columns and the words accepted for levels and roles.
+
+The layout is a file format that people fill in by hand, so its headers are fixed (Chinese, as the
+unions use them) and the reader finds columns by header, in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.models import GRADES, RoleKind, UnionLevel
+
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    """A template column: its key, its header, whether it must be filled, its width."""
+
+    key: str
+    header: str
+    required: bool = False
+    width: float = 18
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """A template sheet."""
+
+    key: str
+    name: str
+    cols: tuple[Col, ...]
+
+
+LEVEL_WORDS: dict[str, UnionLevel] = {
+    "市级": UnionLevel.MUNICIPAL,
+    "市": UnionLevel.MUNICIPAL,
+    "区县局": UnionLevel.DISTRICT,
+    "区县": UnionLevel.DISTRICT,
+    "区": UnionLevel.DISTRICT,
+    "产业": UnionLevel.INDUSTRY,
+    "企业": UnionLevel.ENTERPRISE,
+    "基层": UnionLevel.ENTERPRISE,
+    **{level.value: level for level in UnionLevel},
+}
+ROLE_WORDS: dict[str, RoleKind] = {
+    "领衔人": RoleKind.LEAD,
+    "成员": RoleKind.MEMBER,
+    "审核人": RoleKind.REVIEWER,
+    "审核员": RoleKind.REVIEWER,
+    "管理员": RoleKind.ADMIN,
+    "专家": RoleKind.EXPERT,
+    **{role.value: role for role in RoleKind},
+}
+LEVEL_CHOICES = ("市级", "区县局", "产业", "企业")
+ROLE_CHOICES = ("领衔人", "成员", "审核人", "管理员", "专家")
+
+UNIONS = SheetLayout(
+    "unions",
+    "工会",
+    (
+        Col("name", "名称", required=True, width=30),
+        Col("level", "层级", required=True, width=10, choices=LEVEL_CHOICES),
+        Col("parent", "上级工会", width=30),
+    ),
+)
+STUDIOS = SheetLayout(
+    "studios",
+    "工作室",
+    (
+        Col("name", "名称", required=True, width=30),
+        Col("union", "所属工会", required=True, width=30),
+        Col("enterprise", "所在企业", width=24),
+        Col("venue", "活动场所", width=24),
+        Col("equipment", "设备", width=24),
+        Col("named_on", "命名日期", width=12),
+    ),
+)
+PEOPLE = SheetLayout(
+    "people",
+    "人员",
+    (
+        Col("name", "姓名", required=True, width=12),
+        Col("phone", "手机", width=14),
+        Col("grade", "技术等级", width=10, choices=GRADES),
+        Col("enterprise", "所在企业", width=24),
+    ),
+)
+ROLES = SheetLayout(
+    "roles",
+    "角色",
+    (
+        Col("name", "姓名", required=True, width=12),
+        Col("phone", "手机", width=14),
+        Col("role", "角色", required=True, width=10, choices=ROLE_CHOICES),
+        Col("studio", "工作室", width=30),
+        Col("union", "工会", width=30),
+    ),
+)
+SHEETS = (UNIONS, STUDIOS, PEOPLE, ROLES)
+README_NAME = "说明"
+MAX_LENGTH = {"name": 200, "parent": 200, "union": 200, "studio": 200, "enterprise": 200, "phone": 32}
+PERSON_NAME_MAX = 100
