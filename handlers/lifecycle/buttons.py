@@ -1,0 +1,70 @@
+"""Application buttons: ap:<move>:<application>:<stage code>, ap:score:…, ap:open:<application>."""
+
+from __future__ import annotations
+
+from handlers import permissions
+from handlers.buttons import Payload
+from handlers.commands import on_button
+from handlers.context import Context
+from handlers.engine.flow import Values
+from handlers.lifecycle import moves, render, scoring, stages
+from handlers.permissions import Action
+from handlers.reviews.reason import ask_reason, reason_handler
+from handlers.types import Button, Reply
+from storage.models import ApplicationStage, Studio
+from storage.repos import applications
+
+VIEWERS = (Action.VIEW_ENTRIES, Action.SCORE, Action.ASSOCIATION_REVIEW, Action.APPLY)
+
+
+@on_button("ap")
+async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
+    """Route a press on an application's card."""
+    try:
+        key, app_id = payload.args[0], payload.arg_int(1)
+        if key == "open":
+            return [await open_application(ctx, app_id)]
+        at = moves.STAGE_OF[payload.args[2]]
+    except (ValueError, IndexError, KeyError):
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if key == "score" and at is ApplicationStage.REVIEWED:
+        return await scoring.start(ctx, app_id)
+    move = moves.find(key, at)
+    if move is None or not move.button:
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if not move.needs_reason:
+        return [(await stages.advance(ctx, app_id, move))[0]]
+    found = await stages.check(ctx, app_id, move)
+    if isinstance(found, str):
+        return [Reply(text=found, outcome_of_press=True)]
+    app, studio, _ = found
+    what = ctx.t(f"application.asking.{move.key}", number=app.id, studio=studio.name)
+    return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=payload.args[2])
+
+
+@reason_handler("application")
+async def application_reason(ctx: Context, values: Values, reason: str) -> list[Reply]:
+    """Return or reject an application with the reason just given."""
+    move = moves.find(str(values["move"]), moves.STAGE_OF[str(values["at"])])
+    assert move is not None
+    return [(await stages.advance(ctx, int(values["application"]), move, reason))[0]]
+
+
+async def open_application(ctx: Context, app_id: int) -> Reply:
+    """The application's card, with the buttons the speaker may press at its stage."""
+    app = await applications.fresh(session=ctx.session, application_id=app_id)
+    studio = await ctx.session.get(Studio, app.studio_id) if app else None
+    if app is None or studio is None:
+        return Reply(text=ctx.t("application.gone"))
+    allowed = [a for a in VIEWERS if await permissions.check(ctx, a, studio=studio) is not None]
+    if not allowed:
+        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+    text = render.card_text(ctx.t, await render.card_of(ctx.session, app, studio))
+    mine: list[Button] = []
+    for move in moves.MOVES:
+        if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
+            label = ctx.t(f"application.button.{move.key}")
+            mine.append(ctx.button(label, "ap", move.key, app.id, moves.CODES[app.stage]))
+    if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
+        mine.append(ctx.button(ctx.t("application.button.score"), "ap", "score", app.id, moves.CODES[app.stage]))
+    return Reply(text=text, buttons=(tuple(mine),) if mine else ())

@@ -1,0 +1,151 @@
+"""End of a management cycle (第十条): the association records 表彰 / 保留 / 不再保留 with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from handlers import permissions
+from handlers.commands import command
+from handlers.context import Context
+from handlers.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
+from handlers.i18n import Translator
+from handlers.lifecycle import notify
+from handlers.lifecycle.stages import set_studio_status
+from handlers.permissions import Action
+from handlers.reviews import audience
+from handlers.reviews.reason import parse_reason
+from handlers.types import Reply
+from storage.models import Cycle, CycleResult, RoleKind, Studio, StudioStatus
+from storage.repos import org
+
+OPENS_DAYS = 180  # a verdict may be recorded once the cycle's end is this near (the first reminder's distance)
+
+
+async def due(ctx: Context) -> list[tuple[Studio, Cycle]]:
+    """Named studios whose current cycle is unassessed and ends within OPENS_DAYS (or has ended), soonest first.
+
+    Each verdict opens the next cycle, so a studio has at most one unassessed cycle: its current one.
+    """
+    rows = await ctx.session.execute(
+        select(Studio, Cycle)
+        .join(Cycle, Cycle.studio_id == Studio.id)
+        .where(Studio.status == StudioStatus.NAMED, Cycle.result.is_(None))
+        .where(Cycle.ends_on <= ctx.today + timedelta(days=OPENS_DAYS))
+        .order_by(Cycle.ends_on, Studio.id)
+    )
+    return [(studio, cycle) for studio, cycle in rows.all()]
+
+
+async def studio_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The studios due for a verdict."""
+    return [
+        Choice(studio.id, ctx.t("lifecycle.studio_choice", studio=studio.name, number=cycle.number, ends=cycle.ends_on))
+        for studio, cycle in await due(ctx)
+    ]
+
+
+async def result_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """表彰 / 保留 / 不再保留."""
+    return [Choice(r.value, ctx.t(f"lifecycle.result.{r.value}")) for r in CycleResult]
+
+
+async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
+    """Only the association's reviewers; only when a studio is due."""
+    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None:
+        return [Reply(text=permissions.refusal(ctx, Action.ASSESS_CYCLE))]
+    if not await due(ctx):
+        return [Reply(text=ctx.t("lifecycle.none_due", days=OPENS_DAYS))]
+    return None
+
+
+@command("verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.REVIEWER}))
+async def verdict_command(ctx: Context, args: str) -> list[Reply]:
+    """Record the end-of-cycle result of a studio."""
+    return await start_flow(ctx, "verdict")
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Close the cycle with its result: 表彰/保留 open the next cycle, 不再保留 removes the title."""
+    assert ctx.person is not None
+    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None:
+        return [Reply(text=permissions.refusal(ctx, Action.ASSESS_CYCLE))]
+    studio = await ctx.session.get(Studio, int(values["studio"]))
+    cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if studio else None
+    if studio is None or cycle is None:
+        return [Reply(text=ctx.t("lifecycle.gone"))]
+    result, reason = CycleResult(values["result"]), str(values["reason"])
+    done = await ctx.session.execute(
+        update(Cycle)
+        .where(Cycle.id == cycle.id, Cycle.result.is_(None))
+        .values(result=result, reason=reason, assessed_at=ctx.now, assessed_by_id=ctx.person.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(done, "rowcount", 0) != 1 or studio.status is not StudioStatus.NAMED:
+        return [
+            Reply(
+                text=ctx.t("lifecycle.already", studio=studio.name, number=cycle.number)
+                + "\n"
+                + ctx.t("reviews.reason_unused", reason=reason)
+            )
+        ]
+    await ctx.audit(
+        object_type="cycle",
+        object_id=cycle.id,
+        from_state="open",
+        to_state=result.value,
+        reason=reason,
+        studio_id=studio.id,
+        detail={"number": cycle.number},
+    )
+    following = None
+    if result is CycleResult.NOT_RETAINED:
+        await set_studio_status(ctx, studio, StudioStatus.NOT_RETAINED, reason)
+    else:
+        following = await org.start_cycle(
+            session=ctx.session, studio=studio, starts_on=cycle.ends_on + timedelta(days=1)
+        )
+        await ctx.audit(
+            object_type="cycle",
+            object_id=following.id,
+            to_state="open",
+            studio_id=studio.id,
+            detail={
+                "number": following.number,
+                "starts_on": following.starts_on.isoformat(),
+                "ends_on": following.ends_on.isoformat(),
+            },
+        )
+
+    def message(t: Translator) -> Reply:
+        text = t(
+            f"lifecycle.told.{result.value}",
+            studio=studio.name,
+            number=cycle.number,
+            reason=reason,
+            starts=following.starts_on if following else "",
+            ends=following.ends_on if following else "",
+        )
+        return Reply(text=text)
+
+    told = await audience.studio_people(ctx, studio) + [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+    await notify.send(ctx, told, f"cy:{cycle.id}", message)
+    return [Reply(text=message(ctx.t).text, outcome_of_press=True)]
+
+
+VERDICT = register_flow(
+    Flow(
+        name="verdict",
+        title="lifecycle.title",
+        steps=(
+            Step("studio", "lifecycle.ask.studio", "lifecycle.label.studio", choices=studio_choices),
+            Step("result", "lifecycle.ask.result", "lifecycle.label.result", choices=result_choices),
+            Step("reason", "lifecycle.ask.reason", "lifecycle.label.reason", parse=parse_reason),
+        ),
+        submit=submit,
+        prepare=prepare,
+    )
+)

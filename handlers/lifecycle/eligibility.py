@@ -1,0 +1,115 @@
+"""The conditions of 第三条, checked before an application is submitted; every unmet one is named."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.i18n import Translator
+from storage.models import LEAD_GRADES, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, Person, RoleKind, Studio
+from storage.repos import people
+
+SCHEME = "上海职工(技师)创新项目资助"
+# Evidence that counts: approved, or submitted and still with the reviewer (who sees the application too).
+COUNTED = (EntryStatus.APPROVED, EntryStatus.SUBMITTED)
+MIN_MEMBERS = 3
+CONDITIONS = ("lead", "team", "outcome", "venue")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An innovation outcome the studio can show: applied in production and funded by the scheme."""
+
+    entry_id: int
+    title: str
+    amount: str
+
+
+@dataclass
+class Facts:
+    """What the check looks at."""
+
+    lead: Person | None
+    members: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    venue: str = ""
+    equipment: str = ""
+
+
+def funded_by_scheme(scheme: str | None) -> bool:
+    """Whether a funding scheme is the Shanghai workers' (technicians') innovation project scheme."""
+    if not scheme:
+        return False
+    plain = re.sub(r"\s+", "", scheme).replace("（", "(").replace("）", ")")
+    return "创新项目资助" in plain and "职工" in plain
+
+
+async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Outcome]:
+    """The studio's outcomes (approved or waiting) both applied in production and funded by the scheme."""
+    query = (
+        select(LedgerEntry, OutcomeVersion)
+        .join(
+            OutcomeVersion,
+            (OutcomeVersion.entry_id == LedgerEntry.id) & (OutcomeVersion.version == LedgerEntry.version),
+        )
+        .where(
+            LedgerEntry.studio_id == studio_id,
+            LedgerEntry.kind == LedgerKind.OUTCOME,
+            LedgerEntry.status.in_(COUNTED),
+        )
+        .order_by(LedgerEntry.id)
+    )
+    return [
+        Outcome(entry.id, version.title, f"{version.funding_amount.normalize():f}" if version.funding_amount else "")
+        for entry, version in (await session.execute(query)).all()
+        if version.applied and funded_by_scheme(version.funding_scheme)
+    ]
+
+
+async def gather(session: AsyncSession, studio: Studio, lead: Person | None, *, venue: str, equipment: str) -> Facts:
+    """The facts of a studio as they stand."""
+    members = await people.members_of(session=session, studio_id=studio.id)
+    count = sum(1 for person, kind in members if kind is RoleKind.MEMBER and (lead is None or person.id != lead.id))
+    return Facts(
+        lead=lead,
+        members=count,
+        outcomes=await qualifying_outcomes(session, studio.id),
+        venue=venue.strip(),
+        equipment=equipment.strip(),
+    )
+
+
+def unmet(facts: Facts, *, chosen: Collection[int] | None = None, venue_known: bool = True) -> list[str]:
+    """The conditions not met, in the order of 第三条; `chosen` limits outcomes to those picked."""
+    missing = []
+    if facts.lead is None or facts.lead.grade not in LEAD_GRADES:
+        missing.append("lead")
+    if facts.members < MIN_MEMBERS:
+        missing.append("team")
+    usable = [o for o in facts.outcomes if chosen is None or o.entry_id in chosen]
+    if not usable:
+        missing.append("outcome")
+    if venue_known and not (facts.venue and facts.equipment):
+        missing.append("venue")
+    return missing
+
+
+def explain(t: Translator, facts: Facts, missing: list[str]) -> str:
+    """Every unmet condition, one line each, saying what was found."""
+    lines = [t("application.unmet.title", count=len(missing))]
+    for n, key in enumerate(missing, start=1):
+        if key == "lead":
+            detail = t("application.unmet.lead", grade=(facts.lead.grade if facts.lead else None) or t("common.none"))
+        elif key == "team":
+            detail = t("application.unmet.team", count=facts.members, needed=MIN_MEMBERS)
+        elif key == "outcome":
+            detail = t("application.unmet.outcome", scheme=SCHEME)
+        else:
+            gaps = [t(f"application.label.{k}") for k in ("venue", "equipment") if not getattr(facts, k)]
+            detail = t("application.unmet.venue", missing="、".join(gaps))
+        lines.append(f"{n}. {detail}")
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""评审: an expert scores an application on the rubric; the sheet that completes the panel closes the evaluation."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers import permissions
+from handlers.context import Context
+from handlers.dispatch import start_flow
+from handlers.engine.flow import Flow, ParseResult, Step, Values, register_flow
+from handlers.lifecycle import moves, render, rubric, stages
+from handlers.permissions import Action
+from handlers.reviews.reason import busy
+from handlers.types import Reply
+from storage.models import Application, ApplicationStage, Studio
+from storage.repos import applications
+
+_SPLIT = re.compile(r"[\s,，、;；/]+")
+MAX_COMMENT = 1000
+
+
+def current(ctx: Context) -> rubric.ExpertRubric:
+    """The rubric in force."""
+    return rubric.load(ctx.config.expert_rubric_file)
+
+
+async def may_score(ctx: Context, app: Application, studio: Studio) -> str | None:
+    """None if the speaker may score this application now, else why not."""
+    if await permissions.check(ctx, Action.SCORE, studio=studio) is None:
+        return permissions.refusal(ctx, Action.SCORE)
+    if app.stage is not ApplicationStage.REVIEWED:
+        return ctx.t("application.score.closed", stage=render.stage(ctx.t, app.stage))
+    assert ctx.person is not None
+    sheet = await applications.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
+    if sheet is not None:
+        return ctx.t("application.score.already", total=f"{sheet.total.normalize():f}")
+    return None
+
+
+async def start(ctx: Context, app_id: int) -> list[Reply]:
+    """Show the rubric and ask for the scores."""
+    app = await applications.fresh(session=ctx.session, application_id=app_id)
+    studio = await ctx.session.get(Studio, app.studio_id) if app else None
+    if app is None or studio is None:
+        return [Reply(text=ctx.t("application.gone"))]
+    refusal = await may_score(ctx, app, studio) or None
+    if refusal is not None:
+        return [Reply(text=refusal, outcome_of_press=True)]
+    waiting = await busy(ctx)
+    if waiting is not None:
+        return [waiting]
+    sheet = current(ctx)
+    lines = [ctx.t("application.score.intro", studio=studio.name, number=app.id)]
+    lines += [
+        ctx.t("application.score.criterion", n=n, name=c.name(ctx.t.locale), max=f"{c.max.normalize():f}")
+        for n, c in enumerate(sheet.criteria, start=1)
+    ]
+    return [Reply(text="\n".join(lines)), *await start_flow(ctx, "score", {"application": app_id})]
+
+
+def parse_scores(ctx: Context, text: str) -> ParseResult:
+    """One score per criterion, in order, each from 0 to that criterion's max."""
+    criteria = current(ctx).criteria
+    parts = [
+        p for p in _SPLIT.split(text.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))) if p
+    ]
+    if len(parts) != len(criteria):
+        return None, "application.score.error.count"
+    values = []
+    for part, criterion in zip(parts, criteria, strict=True):
+        try:
+            number = Decimal(part)
+        except InvalidOperation:
+            return None, "application.score.error.number"
+        if not number.is_finite() or number < 0 or number > criterion.max:
+            return None, "application.score.error.range"
+        values.append(f"{number.normalize():f}")
+    return values, None
+
+
+def show_scores(ctx: Context, value: Any) -> str:
+    """Each criterion with its score, and the total."""
+    criteria = current(ctx).criteria
+    pairs = [f"{c.name(ctx.t.locale)} {v}" for c, v in zip(criteria, value, strict=False)]
+    total = sum((Decimal(v) for v in value), Decimal(0))
+    return ctx.t("application.score.show", scores="；".join(pairs), total=f"{total.normalize():f}")
+
+
+def parse_comment(ctx: Context, text: str) -> ParseResult:
+    """A free comment."""
+    value = text.strip()
+    return (None, "application.score.error.comment") if len(value) > MAX_COMMENT else (value, None)
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Record the sheet; the one that completes the panel moves the application to 评审完成."""
+    app_id = int(values["application"])
+    # Lock the application so that two experts' closing sheets cannot both miss the count.
+    await ctx.session.execute(select(Application.id).where(Application.id == app_id).with_for_update())
+    app = await applications.fresh(session=ctx.session, application_id=app_id)
+    studio = await ctx.session.get(Studio, app.studio_id) if app else None
+    if app is None or studio is None:
+        return [Reply(text=ctx.t("application.gone"))]
+    refusal = await may_score(ctx, app, studio)
+    if refusal is not None:
+        return [Reply(text=refusal)]
+    assert ctx.person is not None
+    sheet = current(ctx)
+    scores = {c.key: v for c, v in zip(sheet.criteria, values["scores"], strict=True)}
+    total = sum((Decimal(v) for v in scores.values()), Decimal(0))
+    row = await applications.add_score(
+        session=ctx.session,
+        application_id=app.id,
+        expert_id=ctx.person.id,
+        scores=scores,
+        total=total,
+        comment=values.get("comment") or "",
+        now=ctx.now,
+    )
+    await ctx.audit(
+        object_type="expert_score",
+        object_id=row.id,
+        to_state="scored",
+        studio_id=studio.id,
+        detail={"application": app.id, "total": f"{total.normalize():f}", "scores": scores},
+    )
+    count = len(await applications.scores_of(session=ctx.session, application_id=app.id))
+    lines = [ctx.t("application.score.thanks", total=f"{total.normalize():f}", studio=studio.name)]
+    if count >= sheet.experts_needed:
+        close = moves.find("close", ApplicationStage.REVIEWED)
+        assert close is not None
+        _, closed = await stages.advance(ctx, app.id, close)
+        if closed:
+            lines.append(ctx.t("application.score.closed_now", count=count))
+    return [Reply(text="\n".join(lines), outcome_of_press=True)]
+
+
+SCORE = register_flow(
+    Flow(
+        name="score",
+        title="application.score.title",
+        steps=(
+            Step(
+                "scores",
+                "application.score.ask",
+                "application.score.label",
+                parse=parse_scores,
+                show=show_scores,
+            ),
+            Step(
+                "comment",
+                "application.score.ask_comment",
+                "application.score.label_comment",
+                parse=parse_comment,
+                optional=True,
+            ),
+        ),
+        submit=submit,
+    )
+)

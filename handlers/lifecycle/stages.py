@@ -1,0 +1,133 @@
+"""Making a move of an application: every check again, exactly one decision per stage, all told."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers import permissions
+from handlers.context import Context
+from handlers.lifecycle import notify, render
+from handlers.lifecycle.moves import Move
+from handlers.reviews.render import decided_by
+from handlers.types import Reply
+from storage.models import Application, ApplicationStage, Studio, StudioStatus
+from storage.repos import applications, org
+
+S = ApplicationStage
+
+
+async def blocked(ctx: Context, app: Application, move: Move) -> str | None:
+    """Why a move cannot be made yet, if it cannot: naming waits for the notice to end and objections."""
+    if move.key != "name":
+        return None
+    if app.notice_ends_on is not None and ctx.today <= app.notice_ends_on:
+        return ctx.t("application.notice_running", ends=app.notice_ends_on, first=app.notice_ends_on + timedelta(1))
+    waiting = await applications.count_open_objections(session=ctx.session, application_id=app.id)
+    return ctx.t("application.objections_open", count=waiting) if waiting else None
+
+
+async def why_not(ctx: Context, app: Application, move: Move) -> str:
+    """Who took this stage's decision and when, or where the application now stands."""
+    prior = await applications.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
+    if prior is not None:
+        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=render.decision_word(prior.decision))
+    return ctx.t("application.moved_on", stage=render.stage(ctx.t, app.stage))
+
+
+async def check(ctx: Context, app_id: int, move: Move) -> tuple[Application, Studio, int | None] | str:
+    """The application, its studio and the on-behalf-of id if the speaker may make this move now; else why not."""
+    app = await applications.fresh(session=ctx.session, application_id=app_id)
+    studio = await ctx.session.get(Studio, app.studio_id) if app else None
+    if app is None or studio is None:
+        return ctx.t("application.gone")
+    grant = await permissions.check(ctx, move.permission, studio=studio)
+    if grant is None:
+        return permissions.refusal(ctx, move.permission)
+    if app.stage is not move.at:
+        return await why_not(ctx, app, move)
+    reason = await blocked(ctx, app, move)
+    return reason if reason is not None else (app, studio, grant.on_behalf_of)
+
+
+async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = None) -> tuple[Reply, bool]:
+    """Make the move if it may still be made; the reply to the decider and whether it landed."""
+    found = await check(ctx, app_id, move)
+    if isinstance(found, str):
+        return _told(ctx, found, reason), False
+    app, studio, behalf = found
+    assert ctx.person is not None
+    notice = None
+    if move.to is S.PUBLIC_NOTICE:
+        notice = (ctx.today, ctx.today + timedelta(days=ctx.config.public_notice_days - 1))
+    if not await applications.move(
+        session=ctx.session, application_id=app.id, expected=move.at, to=move.to, now=ctx.now, notice=notice
+    ):
+        fresh = await applications.fresh(session=ctx.session, application_id=app.id)
+        return _told(ctx, await why_not(ctx, fresh or app, move), reason), False
+    await applications.record_decision(
+        session=ctx.session,
+        application_id=app.id,
+        stage=move.at,
+        decision=move.decision,
+        reviewer_id=ctx.person.id,
+        channel=ctx.channel,
+        now=ctx.now,
+        reason=reason,
+        on_behalf_of_id=behalf,
+    )
+    await ctx.audit(
+        object_type="application",
+        object_id=app.id,
+        from_state=move.at.value,
+        to_state=move.to.value,
+        reason=reason,
+        studio_id=studio.id,
+        detail={"decision": move.decision.value, "on_behalf_of": behalf},
+    )
+    await _studio_follows(ctx, app, studio, move)
+    await notify.after_move(ctx, app, studio, move, reason)
+    text = ctx.t(f"application.done.{move.key}", studio=studio.name, stage=render.stage(ctx.t, move.to))
+    return Reply(text=text, outcome_of_press=True), True
+
+
+async def set_studio_status(ctx: Context, studio: Studio, to: StudioStatus, reason: str | None = None) -> None:
+    """Change the studio's status along its life, with its audit row."""
+    if studio.status is to:
+        return
+    before, studio.status = studio.status, to
+    await ctx.session.flush()
+    await ctx.audit(
+        object_type="studio",
+        object_id=studio.id,
+        from_state=before.value,
+        to_state=to.value,
+        reason=reason,
+        studio_id=studio.id,
+    )
+
+
+async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: Move) -> None:
+    if move.to in (S.RETURNED, S.REJECTED) and studio.status is StudioStatus.APPLYING:
+        back = StudioStatus.NOT_RETAINED if studio.named_on else StudioStatus.PROSPECTIVE
+        await set_studio_status(ctx, studio, back)
+    if move.to is S.NAMED:
+        studio.named_on = ctx.today
+        await set_studio_status(ctx, studio, StudioStatus.NAMED)
+        cycle = await org.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
+        await ctx.audit(
+            object_type="cycle",
+            object_id=cycle.id,
+            to_state="open",
+            studio_id=studio.id,
+            detail={
+                "number": cycle.number,
+                "starts_on": cycle.starts_on.isoformat(),
+                "ends_on": cycle.ends_on.isoformat(),
+            },
+        )
+
+
+def _told(ctx: Context, text: str, reason: str | None) -> Reply:
+    if reason:
+        text += "\n" + ctx.t("reviews.reason_unused", reason=reason)
+    return Reply(text=text, outcome_of_press=True)

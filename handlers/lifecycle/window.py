@@ -1,0 +1,39 @@
+"""The yearly application window (第五条): APPLICATION_WINDOW as MM-DD..MM-DD, local dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.config import HandlerConfig
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, _, day = text.strip().partition("-")
+    return int(month), int(day)
+
+
+def bounds(config: HandlerConfig) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first and last (month, day) of the window."""
+    first, _, last = config.application_window.partition("..")
+    return _month_day(first), _month_day(last)
+
+
+def is_open(config: HandlerConfig, today: date) -> bool:
+    """Whether applications are taken today; a window may run across the new year (11-01..01-31)."""
+    first, last = bounds(config)
+    now = (today.month, today.day)
+    return first <= now <= last if first <= last else (now >= first or now <= last)
+
+
+def next_opening(config: HandlerConfig, today: date) -> date:
+    """The day the window next opens (today if it opens today)."""
+    (month, day), _ = bounds(config)
+    candidate = _safe_date(today.year, month, day)
+    return candidate if candidate >= today else _safe_date(today.year + 1, month, day)
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:  # 02-29 in a common year
+        return date(year, 3, 1)
