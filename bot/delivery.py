@@ -85,11 +85,24 @@ class OutboxSender:
     async def run_once(self, *, limit: int | None = None) -> int:
         """Send what is due now (one batch); return how many rows were sent."""
         await self.recover_stale()
+        return (await self._batch(limit or self.batch))[1]
+
+    async def run_until_idle(self, *, max_batches: int = 100) -> int:
+        """Send batches until nothing more is due now; return how many rows were sent."""
+        await self.recover_stale()
+        total = 0
+        for _ in range(max_batches):
+            taken, sent = await self._batch(self.batch)
+            total += sent
+            if not taken:
+                break
+        return total
+
+    async def _batch(self, limit: int) -> tuple[int, int]:
+        """One batch of due rows, people in parallel; (rows taken up, rows sent)."""
         now = self.clock()
         async with self.sessions() as session:
-            due = await sending.due(
-                session=session, now=now, limit=limit or self.batch, notices_only=not self.window.allows(now)
-            )
+            due = await sending.due(session=session, now=now, limit=limit, notices_only=not self.window.allows(now))
             people = {m.person_id for m in due}
             identities = await sending.identities_of(session=session, person_ids=people)
             state = await sending.people_state(session=session, person_ids=people)
@@ -111,20 +124,7 @@ class OutboxSender:
                 return sent
 
         results = await asyncio.gather(*(person_queue(pid, msgs) for pid, msgs in queues.items()))
-        return sum(results)
-
-    async def run_until_idle(self, *, max_batches: int = 100) -> int:
-        """Send batches until nothing more is due now; return how many rows were sent."""
-        total = 0
-        for _ in range(max_batches):
-            async with self.sessions() as session:
-                left = await sending.due(
-                    session=session, now=self.clock(), limit=1, notices_only=not self.window.allows(self.clock())
-                )
-            if not left:
-                break
-            total += await self.run_once()
-        return total
+        return len(due), sum(results)
 
     def _targets(self, identities: list[ChannelIdentity], locale: str) -> list[PushTarget]:
         return [

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushError, PushTarget
 from handlers.config import HandlerConfig
@@ -102,9 +103,10 @@ async def add_entry(
     return entry
 
 
-async def outbox_rows(session: AsyncSession) -> list[OutboxMessage]:
-    """Every outbox row, oldest first."""
-    return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+async def outbox_rows(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    """Every outbox row, oldest first, read in a transaction of its own (SQLite locks on BEGIN)."""
+    async with sessions() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 class Clock:
@@ -122,7 +124,8 @@ class Clock:
 
     async def sleep(self, seconds: float) -> None:
         """Wake `seconds` after now: time jumps there unless another sleeper already moved it further."""
-        self.moment = max(self.moment, self.moment + timedelta(seconds=max(seconds, 0.0)))
+        # rounded up to datetime's microsecond, or a sub-microsecond wait would never pass
+        self.moment = max(self.moment, self.moment + timedelta(microseconds=math.ceil(max(seconds, 0.0) * 1e6)))
         await asyncio.sleep(0)
 
 

@@ -43,7 +43,7 @@ async def world(sessions: async_sessionmaker[AsyncSession], **kw: object) -> Wor
 
 
 async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
-    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     w = await world(sessions)
     async with sessions() as s:  # an activity yesterday: the studio is not idle
@@ -61,7 +61,7 @@ async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
         f"cycle:{w.studio.id}:1:T-90:{w.lead.id}",
         f"cycle:{w.studio.id}:1:T-90:{w.reviewer.id}",
     }
-    rows = {r.idempotency_key: r for r in await outbox_rows(session)}
+    rows = {r.idempotency_key: r for r in await outbox_rows(sessions)}
     lead_reply = reply_from_dict(rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].payload)
     assert "王师傅工作室" in lead_reply.text and "2027-03-09" in lead_reply.text and "180 天" in lead_reply.text
     pressed = [verify(CONFIG.secret_key, b.payload) for b in lead_reply.all_buttons()]
@@ -71,7 +71,7 @@ async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
 
 
 async def test_overdue_assessment_goes_to_the_association_in_its_language_until_recorded(
-    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     w = await world(sessions)
     result = await run(sessions, date(2027, 3, 10))
@@ -123,7 +123,7 @@ async def test_returned_entry_not_fixed_in_seven_days_reminds_the_lead(
 
 
 async def test_review_waits_three_working_days_then_seven_escalates_one_level_up(
-    sessions: async_sessionmaker[AsyncSession], session: AsyncSession
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     w = await world(sessions)
     async with sessions() as s:
@@ -138,7 +138,7 @@ async def test_review_waits_three_working_days_then_seven_escalates_one_level_up
     assert not [p for p in (await run(sessions, date(2026, 9, 22))).new if p.topic == "escalate"]
     up = [p for p in (await run(sessions, date(2026, 9, 23))).new if p.topic == "escalate"]
     assert [p.person_id for p in up] == [w.officer.id] and "浦东新区总工会" in up[0].text
-    row = next(r for r in await outbox_rows(session) if r.idempotency_key.startswith("review:"))
+    row = next(r for r in await outbox_rows(sessions) if r.idempotency_key.startswith("review:"))
     button = reply_from_dict(row.payload).all_buttons()[0]
     pressed = verify(CONFIG.secret_key, button.payload)
     assert pressed is not None and (pressed.kind, pressed.args) == ("rv", ("open", str(entry.id)))
@@ -249,11 +249,11 @@ async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(
     assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "digest"]
 
 
-async def test_dry_run_writes_nothing(sessions: async_sessionmaker[AsyncSession], session: AsyncSession) -> None:
+async def test_dry_run_writes_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
     await world(sessions)
     async with sessions() as s, s.begin():
         preview = await plan(session=s, config=CONFIG, now=at(date(2027, 3, 10)), dry_run=True)
-    assert preview.new and not await outbox_rows(session)
+    assert preview.new and not await outbox_rows(sessions)
 
 
 async def test_statement_count_does_not_grow_with_the_number_of_studios(
