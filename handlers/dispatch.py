@@ -35,10 +35,10 @@ async def dispatch(ctx: Context) -> list[Reply]:
     if incoming.file is not None:
         return notes + await _file(ctx, conv)
     text = clean_text(incoming.text or "")
-    if not text:
-        return [*notes, Reply(text=ctx.t("engine.unsupported"))]
     if conv is not None and ctx.person is not None:
         return notes + await Runner(ctx, FLOWS[conv.flow], conv).on_text(text)
+    if not text:
+        return [*notes, Reply(text=ctx.t("engine.unsupported"))]
     if notes and commands.match(text) is None and words.control_word(text) is None:
         return notes  # an answer to a question that expired: the note says so, nothing else to add
     return notes + await run_command(ctx, text)
@@ -74,6 +74,8 @@ async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = N
 async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Reply]:
     payload = buttons.verify(ctx.config.secret_key, raw)
     if payload is None:
+        if conv is not None and ctx.person is not None:
+            return await Runner(ctx, FLOWS[conv.flow], conv).current(note=ctx.t("engine.bad_button"))
         return [Reply(text=ctx.t("engine.bad_button"))]
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]

@@ -44,6 +44,7 @@ class Runner:
             if refusal is not None:
                 return refusal
         if EDITING in self.values:
+            self.values[FILES_DONE] = True
             intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
         else:
             intro = self.t("engine.intro", title=self.t(self.flow.title))
@@ -87,6 +88,10 @@ class Runner:
                     return await self._edit_field(step)
             return [await self._show(note=self.t("engine.pick_field"))]
         return await self._answer(self.flow.step(self.state), text.strip())
+
+    async def current(self, *, note: str = "") -> list[Reply]:
+        """The question (or summary) the conversation stands at, after an optional note."""
+        return [await self._show(note=note)]
 
     @property
     def flow_keys(self) -> set[str]:
@@ -150,12 +155,16 @@ class Runner:
             # skipping a files step keeps what was already sent: nothing a user sent is dropped
             kept = self.values.get(step.key) or [] if step.files else []
             self.values[step.key] = kept if (step.multi or step.files) else None
+            if step.files:
+                self.values[FILES_DONE] = True
             return await self._go(self._next_after(step))
         if action == "done" and (step.multi or step.files):
             chosen = self.values.get(step.key) or []
             if not chosen and not step.optional:
                 return [await self._show(note=self.t("engine.choose_at_least_one"))]
             self.values[step.key] = chosen
+            if step.files:
+                self.values[FILES_DONE] = True
             return await self._go(self._next_after(step))
         if action in ("submit", "edit", "done"):
             return [await self._show(note=self.t("engine.answer_first"))]
@@ -244,7 +253,8 @@ class Runner:
         keys = [s.key for s in steps]
         start = keys.index(step.key) + 1 if step is not None and step.key in keys else 0
         for candidate in steps[start:]:
-            if candidate.key not in self.values:
+            # files sent early sit in the values, but their step is still asked (for more, or done)
+            if candidate.key not in self.values or (candidate.files and not self.values.get(FILES_DONE)):
                 return candidate.key
         return SUMMARY
 
@@ -299,6 +309,7 @@ class Runner:
 
 MAX_TEXT = 2000
 EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
+FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)
 YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name
 
 

@@ -1,0 +1,170 @@
+"""The engine's promises: every step persisted, each delivery once, expiry with a message, buttons checked."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.bot import Bot
+from handlers.buttons import sign
+from handlers.engine.expiry import expire_conversations
+from storage.models import Conversation, SeenDelivery
+from tests.support import Clock, Inbox, Transcript, World, make_bot
+from tests.support.fixtures import bot_fixture, clock_fixture, entries, world_fixture  # noqa: F401
+
+
+async def test_a_restart_mid_flow_carries_on_at_the_same_step(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "技术练兵", "车工比武"):
+        await chat.say(answer)
+    chat.expect("活动地点")
+    kept_button = chat.button("工作室")
+
+    restarted = make_bot(sessions, clock=clock)  # a new process over the same database
+    chat.bot = restarted
+    await chat.press_button(kept_button)  # a button sent before the restart still works
+    chat.expect("参加人员")
+    await chat.say("李明")
+    await chat.say("2")
+    await chat.say("返回")
+    chat.expect("多少小时")
+    await chat.say("4")
+    for answer in ("比赛车削", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("请核对", "车工比武", "工作室", "李明", "4 小时")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert entry.title == "车工比武"
+
+
+async def test_a_redelivered_message_is_answered_the_same_and_changes_nothing(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习", "读标准", "跳过", "李明", "1", "读了新标准", "跳过", "跳过"):
+        await chat.say(answer)
+    await chat.press("提交")
+    first = chat.text
+    again = await chat.redeliver()
+    assert again.duplicate
+    assert [r.text for r in again.replies] == [first]
+    assert len(await entries(sessions)) == 1
+
+    await chat.say("记录活动")
+    await chat.say("今天")
+    retry = await chat.redeliver()  # a platform retry of "今天" must not answer the next question with it
+    assert retry.duplicate
+    await chat.say("学习")
+    chat.expect("活动主题")
+    async with sessions() as session:
+        seen = await session.scalar(select(func.count()).select_from(SeenDelivery))
+    assert seen == 14
+
+
+async def test_an_abandoned_conversation_expires_with_a_message(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    chat = Transcript(bot, "lead")
+    await chat.say("记录活动")
+    await chat.say("今天")
+    clock.advance(hours=23)
+    await chat.say("学习")
+    chat.expect("活动主题")  # still alive: each answer renews it
+    clock.advance(hours=25)
+    await chat.say("读标准")
+    chat.expect("太久没有继续", "记录活动")
+    chat.expect_not("活动地点")
+    await chat.say("记录活动")
+    chat.expect("活动是哪天")
+
+
+async def test_the_sweeper_ends_expired_conversations_and_tells_their_owner(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    chat = Transcript(bot, "m1")
+    await chat.say("记录成果")
+    await chat.say("一种新夹具")
+    clock.advance(days=2)
+    async with sessions() as session, session.begin():
+        assert await expire_conversations(session=session, now=clock()) == 1
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
+    inbox = Inbox(sessions)
+    await inbox.deliver()
+    assert len(inbox.texts("m1")) == 1
+    assert "记录成果" in inbox.texts("m1")[0]
+    assert "太久没有继续" in inbox.texts("m1")[0]
+
+
+async def test_old_forged_and_foreign_buttons_change_nothing(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await chat.say("记录活动")
+    today = chat.button("今天")
+    await chat.press("今天")
+    await chat.press_button(today)  # pressed twice: the second press is stale
+    chat.expect("之前的问题", "活动类别")
+    study = chat.button("学习")
+    await chat.send_payload("fc:2:0~AAAAAAAAAA")  # forged tag
+    chat.expect("无效")
+    await chat.send_payload("x" * 500)
+    chat.expect("无效")
+    other = Transcript(bot, "m1")
+    await other.press_button(study)  # somebody else's button: no conversation of theirs
+    other.expect("没有进行中的操作")
+    await chat.press("学习")
+    chat.expect("活动主题")
+
+
+async def test_commands_inside_a_flow_are_refused_politely(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await chat.say("记录活动")
+    await chat.say("/outcome")
+    chat.expect("正在进行“记录活动”", "活动是哪天")
+    await chat.say("记录培训")  # without a slash too
+    chat.expect("正在进行“记录活动”")
+    await chat.say("我的台账")
+    chat.expect("正在进行“记录活动”")
+    await chat.say("今天")
+    await chat.press("学习")
+    await chat.say("记录活动心得")  # a title that starts with a command word is an answer
+    chat.expect("活动地点")
+
+
+async def test_strangers_only_learn_how_to_bind(bot: Bot, world: World):
+    chat = Transcript(bot, "stranger")
+    for text in ("你好", "记录活动", "/ledger", "帮助", "取消", "1"):
+        await chat.say(text)
+        chat.expect("还没有绑定身份", "绑定码")
+    await chat.send_payload(sign(bot.config.secret_key, "fc", 1, 0))  # a correctly signed flow button
+    chat.expect("还没有绑定身份")
+
+
+async def test_help_and_unknown_words(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await chat.say("帮助")
+    chat.expect("张工", "记录活动", "记录成果", "记录培训", "我的台账")
+    await chat.say("今天天气不错")
+    chat.expect("没听懂", "帮助")
+    await chat.say("/help")
+    chat.expect("记录成果")
+
+
+async def test_language_is_kept_per_person(bot: Bot, world: World, clock: Clock, sessions):
+    chat = Transcript(bot, "m3")
+    await chat.say("语言 en")
+    chat.expect("English")
+    await chat.say("语言 klingon")
+    chat.expect("/lang en")
+    chat.bot = make_bot(sessions, clock=clock)
+    await chat.say("help")
+    chat.expect("you can send", "/activity")
+    await chat.say("/lang zh")
+    await chat.say("帮助")
+    chat.expect("您可以发送")
+
+
+async def test_a_stranger_with_an_english_platform_gets_english(bot: Bot, world: World):
+    chat = Transcript(bot, "visitor", language="en-US")
+    await chat.say("hello")
+    chat.expect("binding code")

@@ -1,0 +1,178 @@
+"""我的台账: the list with statuses, opening an entry, editing it as a new version, withdrawing it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.bot import Bot
+from storage.base import utcnow
+from storage.models import EntryStatus
+from storage.repos import audit, ledgers
+from tests.support import Transcript, World
+from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
+
+
+async def quick_activity(chat: Transcript, title: str) -> None:
+    for answer in ("记录活动", "今天", "学习", title, "跳过", "李明", "2", "学习内容", "跳过", "跳过", "提交"):
+        await chat.say(answer)
+    chat.expect("已提交")
+
+
+async def review(sessions: async_sessionmaker[AsyncSession], world: World, entry_id: int, to: EntryStatus, reason: str):
+    """What a reviewer's decision leaves behind: the status and an audit row with the reason."""
+    async with sessions() as session, session.begin():
+        await ledgers.set_status(
+            session=session, entry_id=entry_id, expected={EntryStatus.SUBMITTED}, to=to, now=utcnow()
+        )
+        assert world.reviewer is not None
+        await audit.record(
+            session=session,
+            actor_id=world.reviewer.id,
+            channel="test",
+            object_type="entry",
+            object_id=entry_id,
+            from_state="submitted",
+            to_state=to.value,
+            version=1,
+            reason=reason,
+            studio_id=world.studio.id,
+        )
+
+
+async def test_the_list_shows_recent_entries_with_their_status(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await chat.say("我的台账")
+    chat.expect("还没有台账记录")
+    chat.expect_buttons("记录活动", "记录成果", "记录培训")
+    for n in range(10):
+        await quick_activity(chat, f"学习第{n}课")
+    await review(sessions, world, 1, EntryStatus.APPROVED, "")
+    await chat.say("/ledger")
+    chat.expect("#10", "学习第9课", "待审核", "#3")
+    chat.expect_not("#2 ", "#1 ")
+    await chat.press("更早")
+    chat.expect("#2", "#1", "已通过")
+    await chat.press("较新")
+    chat.expect("#10")
+    member = Transcript(bot, "m3")  # members see their studio's ledger too
+    await member.say("我的台账")
+    member.expect("#10")
+
+
+async def test_edit_makes_a_new_version_back_to_submitted(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await quick_activity(chat, "读图")
+    await review(sessions, world, 1, EntryStatus.RETURNED, "请补充参加人员")
+    await chat.say("我的台账")
+    chat.expect("退回修改")
+    await chat.press("#1")
+    chat.expect("退回原因：请补充参加人员", "第 1 版")
+    await chat.press("修改后重新提交")
+    chat.expect("修改 #1", "请核对", "读图", "李明")
+    await chat.press("修改")
+    await chat.press("参加人员")
+    await chat.press("王芳")
+    await chat.press("完成")
+    chat.expect("李明、王芳")
+    await chat.press("提交")
+    chat.expect("已重新提交 #1", "第 2 版")
+
+    [entry] = await entries(sessions)
+    assert (entry.version, entry.status) == (2, EntryStatus.SUBMITTED)
+    assert (await latest_fields(sessions, 1))["participants"] == ["李明", "王芳"]
+    async with sessions() as session:
+        versions = await ledgers.versions_of(session=session, entry=entry)
+    assert [v.participants for v in versions] == [["李明"], ["李明", "王芳"]]  # type: ignore[union-attr]
+    trail = await audit_rows(sessions, 1)
+    assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("returned", "submitted", 2)
+
+
+async def test_withdraw_asks_first_and_happens_once(bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]):
+    chat = Transcript(bot, "lead")
+    await quick_activity(chat, "读图")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    await chat.press("撤回")
+    chat.expect("确定撤回 #1")
+    await chat.press("不撤回")
+    chat.expect("待审核")
+    await chat.press("撤回")
+    confirm = chat.button("确认撤回")
+    await chat.press_button(confirm)
+    chat.expect("已撤回 #1")
+    await chat.press_button(confirm)  # a double tap
+    chat.expect("不能撤回")
+    [entry] = await entries(sessions)
+    assert entry.status is EntryStatus.WITHDRAWN
+    assert [r.to_state for r in await audit_rows(sessions, 1)] == ["submitted", "withdrawn"]
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("已撤回")
+    chat.expect_not("修改")
+    assert chat.buttons == ["返回列表"]
+
+
+async def test_who_may_edit_or_withdraw(bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]):
+    lead = Transcript(bot, "lead")
+    await quick_activity(lead, "领衔人的记录")
+    await lead.say("我的台账")
+    await lead.press("#1")
+    edit_button, withdraw_button = lead.button("修改"), lead.button("撤回")
+
+    member = Transcript(bot, "m1")
+    await member.say("我的台账")
+    await member.press("#1")
+    member.expect("领衔人的记录")
+    assert "修改" not in " ".join(member.buttons)  # a member may not change the lead's entry
+    await member.press_button(edit_button)
+    member.expect("只有领衔人或填写人")
+    await member.press_button(withdraw_button)
+    member.expect("只有领衔人或填写人")
+
+    reviewer = Transcript(bot, "rev")  # outside the studio: may not even open it
+    await reviewer.press_button(edit_button)
+    reviewer.expect("没有找到这条记录")
+
+    await quick_activity(member, "成员的记录")
+    await member.say("我的台账")
+    await member.press("#2")
+    member.expect_buttons("修改", "撤回")  # the author may
+    [first, second] = await entries(sessions)
+    assert first.status is second.status is EntryStatus.SUBMITTED
+
+
+async def test_an_edit_that_lost_a_race_keeps_the_answers(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await quick_activity(chat, "读图")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    await chat.press("修改")
+    await chat.press("修改")
+    await chat.press("主题")
+    await chat.say("读装配图")
+    await review(sessions, world, 1, EntryStatus.APPROVED, "")  # the reviewer approved version 1 meanwhile
+    async with sessions() as session, session.begin():
+        entry = await ledgers.get_entry(session=session, entry_id=1)
+        assert entry is not None
+        await ledgers.edit_entry(session=session, entry=entry, editor_id=world.lead.id, fields={"title": "别人改的"})
+    await chat.press("提交")
+    chat.expect("在您修改期间已有变化", "请核对", "读装配图")
+    assert (await latest_fields(sessions, 1))["title"] == "别人改的"
+    await chat.press("取消")
+
+
+async def test_editing_while_another_flow_is_open_is_refused(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await quick_activity(chat, "读图")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    edit = chat.button("修改")
+    await chat.say("记录培训")
+    await chat.press_button(edit)
+    chat.expect("正在进行“记录培训”", "培训是哪天")
