@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.cli import (
     admin,  # noqa: F401  - registers init, union, studio, invite
+    audit,  # noqa: F401  - registers audit
     exports,  # noqa: F401  - registers export, assess, import
     remind,  # noqa: F401  - registers remind
+    serve,  # noqa: F401  - registers serve
 )
 from bot.cli.common import app
 

@@ -1,0 +1,144 @@
+"""The wechatpy clients, run off the event loop, with one access token shared through the database.
+
+wechatpy is synchronous (requests). Every call runs in a worker thread; the token it uses comes
+from a context variable set by the async caller, which fetched it from the `access_tokens` table
+(refreshed there under a lock, see storage.repos.tokens). A rejected token is expired only if it
+is still the stored one, so processes never invalidate each other's fresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import requests
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from storage.base import utcnow
+from storage.repos import tokens
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TOKEN_REJECTED = frozenset({40001, 40014, 42001})
+_current_token: ContextVar[str] = ContextVar("wechat_access_token", default="")
+
+
+class ApiError(Exception):
+    """A platform API call that failed: `errcode` from the platform, or None for a transport failure."""
+
+    def __init__(self, what: str, errcode: int | None, errmsg: str) -> None:
+        super().__init__(f"{what}: errcode={errcode} {errmsg}")
+        self.what = what
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class TokenFromContext:
+    """Mixin for wechatpy clients: the access token is whatever the async caller put in the context."""
+
+    @property
+    def access_token(self) -> str:
+        return _current_token.get()
+
+
+class OAClient(TokenFromContext, WeChatClient):  # type: ignore[misc]
+    """The Official Account client, pointed at WECHAT_API_BASE_URL."""
+
+    def __init__(self, app_id: str, secret: str, base_url: str, *, timeout: float = 5.0) -> None:
+        super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        """Fetch a new token from this client's host (wechatpy hard-codes api.weixin.qq.com)."""
+        result: dict[str, Any] = self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+        return result
+
+
+class Api:
+    """Async access to one wechatpy client: token from the database, calls in a worker thread."""
+
+    def __init__(
+        self,
+        client: Any,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        key: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.key = key
+        self.clock = clock
+        self._cached: tuple[str, datetime] | None = None
+        self._refresh_lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        """A token good for a while: this process's copy, the stored one, or a fresh one (fetched once)."""
+        now = self.clock()
+        if self._cached and self._cached[1] - tokens.MARGIN > now:
+            return self._cached[0]
+        async with self.sessions() as session:
+            row = await tokens.valid_token(session=session, key=self.key, now=now)
+            if row is not None:
+                self._cached = (row.token, row.expires_at)
+                return row.token
+        async with self._refresh_lock:
+            return await self._refresh()
+
+    async def _refresh(self) -> str:
+        async with self.sessions() as session, session.begin():
+            now = self.clock()
+            row = await tokens.lock_for_refresh(session=session, key=self.key, now=now)
+            if row.token and row.expires_at - tokens.MARGIN > now:
+                self._cached = (row.token, row.expires_at)  # another process refreshed while we waited
+                return row.token
+            result = await self._in_thread("token", self.client.fetch_access_token)
+            token = str(result["access_token"])
+            expires_at = now + timedelta(seconds=int(result.get("expires_in", 7200)))
+            await tokens.save_token(session=session, row=row, token=token, expires_at=expires_at, now=now)
+        log.info("fetched a new access token for %s, valid until %s", self.key, expires_at.isoformat())
+        self._cached = (token, expires_at)
+        return token
+
+    async def _rejected(self, token: str) -> None:
+        self._cached = None
+        async with self.sessions() as session, session.begin():
+            await tokens.invalidate(session=session, key=self.key, token=token, now=self.clock())
+
+    async def call(self, what: str, fn: Callable[[Any], T]) -> T:
+        """Run `fn(client)` in a worker thread with a valid token; ApiError if the platform refuses."""
+        for attempt in (1, 2):
+            token = await self.token()
+
+            def run(token: str = token) -> T:
+                _current_token.set(token)
+                return fn(self.client)
+
+            try:
+                return await self._in_thread(what, run)
+            except ApiError as exc:
+                if exc.errcode in TOKEN_REJECTED and attempt == 1:
+                    log.info("%s: access token rejected (%s); fetching another", what, exc.errcode)
+                    await self._rejected(token)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _in_thread(what: str, fn: Callable[[], T]) -> T:
+        try:
+            return await asyncio.to_thread(fn)
+        except WeChatClientException as exc:
+            code = int(exc.errcode) if exc.errcode is not None else None
+            raise ApiError(what, code, str(exc.errmsg or "")) from None
+        except requests.RequestException as exc:
+            raise ApiError(what, None, type(exc).__name__) from None

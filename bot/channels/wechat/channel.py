@@ -1,0 +1,238 @@
+"""The WeChat Official Account channel: GET/POST /wechat, passive replies, customer-service follow-ups."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from time import perf_counter
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.channels.wechat.api import Api, ApiError, OAClient
+from bot.channels.wechat.common import Sequencer, locale_of, numbered, remember_numbers, rescue, split_text
+from bot.channels.wechat.inbound import OAInbound
+from bot.channels.wechat.outbound import OAOutbound, passive_text
+from bot.channels.wechat.pusher import WeChatPusher
+from bot.http import xmlsafe
+from bot.http.metrics import Metrics, metrics_of
+from bot.runtime import Runtime
+from handlers.i18n import Translator
+from handlers.types import Reply, Turn
+from storage.base import utcnow
+
+log = logging.getLogger(__name__)
+CHANNEL = "wechat"
+FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
+
+
+def secret(value: Any) -> str:
+    """The plain value of a SecretStr (or '')."""
+    return value.get_secret_value() if value is not None else ""
+
+
+def signature_ok(token: str, query: Any) -> bool:
+    """The `signature` of an OA callback: sha1 of the sorted token, timestamp and nonce."""
+    parts = sorted([token, str(query.get("timestamp", "")), str(query.get("nonce", ""))])
+    expected = hashlib.sha1("".join(parts).encode(), usedforsecurity=False).hexdigest()
+    return hmac.compare_digest(expected, str(query.get("signature", "")))
+
+
+class WeChatChannel:
+    """One Official Account: verifies, decrypts, answers within the deadline, sends the rest afterwards."""
+
+    name = CHANNEL
+
+    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utcnow) -> None:
+        s = runtime.settings
+        self.runtime = runtime
+        self.clock = clock
+        self.token = secret(s.wechat_token)
+        aes_key = secret(s.wechat_aes_key)
+        self.crypto = WeChatCrypto(self.token, aes_key, s.wechat_app_id) if aes_key else None
+        client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
+        self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)
+        self.outbound = OAOutbound(
+            self.api,
+            runtime.sessions,
+            clock,
+            template_id=s.wechat_reminder_template_id,
+            public_base_url=s.public_base_url,
+        )
+        self.inbound = OAInbound(self.api, runtime.sessions, runtime.config.media_dir, clock)
+        self.pusher = WeChatPusher(self.outbound, runtime.config.tz, clock)
+        self.sequencer = Sequencer()
+        self.customer_service = True  # turned off for good when WeChat says this account has no such right
+        self.default_locale = runtime.config.default_locale
+
+    def routes(self) -> list[BaseRoute]:
+        """The HTTP routes of this channel."""
+        return [
+            Route("/wechat", self.endpoint, methods=["GET", "POST"]),
+            Route("/wechat/item/{token}", self.item_page, methods=["GET"]),
+        ]
+
+    async def start(self) -> None:
+        """Let the outbox sender push through this account."""
+        self.runtime.add_pusher(self.pusher)
+
+    async def stop(self) -> None:
+        """Finish the follow-up messages still being sent."""
+        await self.sequencer.drain()
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET: URL verification (echostr). POST: one message or event."""
+        started = perf_counter()
+        metrics = metrics_of(request.app.state)
+        query = request.query_params
+        if not signature_ok(self.token, query):
+            log.warning("wechat: refused a %s with a bad signature from %s", request.method, _peer(request))
+            metrics.event(CHANNEL, "bad_signature")
+            return PlainTextResponse("forbidden", status_code=403)
+        if request.method == "GET":
+            metrics.event(CHANNEL, "verify")
+            return PlainTextResponse(str(query.get("echostr", "")))
+        try:
+            msg, encrypted = await self._read(request)
+        except InvalidSignatureException:
+            log.warning("wechat: refused a message with a bad msg_signature from %s", _peer(request))
+            metrics.event(CHANNEL, "bad_signature")
+            return PlainTextResponse("forbidden", status_code=403)
+        except xmlsafe.BadXml as exc:
+            log.warning("wechat: refused a body from %s: %s", _peer(request), exc)
+            metrics.event(CHANNEL, "bad_xml")
+            return PlainTextResponse("bad request", status_code=400)
+        try:
+            text, outcome = await self._answer(msg, metrics)
+        except Exception:
+            log.exception("wechat: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
+            metrics.error(CHANNEL, "answer")
+            text, outcome = Translator(self.default_locale)("engine.error"), "error"
+        metrics.event(CHANNEL, outcome, perf_counter() - started)
+        if not text:
+            return PlainTextResponse("success")
+        metrics.sent(CHANNEL, "passive")
+        xml = passive_text(str(msg.get("FromUserName", "")), str(msg.get("ToUserName", "")), text)
+        if encrypted and self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, query.get("nonce", ""), query.get("timestamp") or None)
+        return Response(xml, media_type="application/xml")
+
+    async def _read(self, request: Request) -> tuple[dict[str, Any], bool]:
+        if int(request.headers.get("content-length") or 0) > xmlsafe.MAX_BODY:
+            raise xmlsafe.BadXml("body too large")
+        outer = xmlsafe.parse(await request.body())
+        query = request.query_params
+        if query.get("encrypt_type", "raw").lower() != "aes":
+            return outer, False
+        if self.crypto is None or "Encrypt" not in outer:
+            raise xmlsafe.BadXml("an encrypted message, but no WECHAT_AES_KEY (or no Encrypt element)")
+        try:
+            plain = self.crypto.decrypt_message(
+                {"Encrypt": outer["Encrypt"]},
+                query.get("msg_signature", ""),
+                query.get("timestamp", ""),
+                query.get("nonce", ""),
+            )
+        except InvalidSignatureException:
+            raise
+        except Exception as exc:  # wrong key, bad padding, wrong app id: the body is not ours to read
+            raise xmlsafe.BadXml(f"cannot decrypt ({type(exc).__name__})") from None
+        return xmlsafe.parse(plain), True
+
+    async def _answer(self, msg: dict[str, Any], metrics: Metrics) -> tuple[str, str]:
+        received = await self.inbound.convert(msg)
+        user = str(msg.get("FromUserName", ""))
+        if received.incoming is None:
+            if received.outcome == "ignored":
+                return "", "ignored"
+            key = "channels.media_failed" if received.outcome == "media_failed" else "channels.unsupported"
+            return (await self._t(user))(key), received.outcome
+        turn = await self.runtime.handle(received.incoming)
+        if turn.duplicate:
+            first = turn.replies[0] if turn.replies else None
+            # WeChat retries only when our answer did not arrive: repeat a plain answer; buttons went by API
+            return (first.text if first is not None and not first.all_buttons() else ""), "duplicate"
+        return await self._deliver(user, turn, metrics), received.outcome
+
+    async def _deliver(self, user: str, turn: Turn, metrics: Metrics) -> str:
+        """The passive reply's text; the rest of the turn goes out by customer-service messages afterwards."""
+        replies = list(turn.replies)
+        if not replies:
+            return ""
+        if not self.customer_service:
+            return await self._all_numbered(user, replies)
+        first, rest = replies[0], replies[1:]
+        passive = ""
+        if first.all_buttons() or first.files:
+            try:
+                await asyncio.wait_for(self.outbound.send(user, first, await self._t(user)), FIRST_SEND_BUDGET)
+                metrics.sent(CHANNEL, "api")
+            except (ApiError, TimeoutError) as exc:
+                log.warning("wechat: customer-service send failed (%s); answering with numbered text", exc)
+                if isinstance(exc, ApiError) and exc.errcode == 48001:
+                    self.customer_service = False
+                return await self._all_numbered(user, replies)
+        else:
+            pieces = split_text(first.text)
+            passive, rest = pieces[0], [Reply(text=p) for p in pieces[1:]] + rest
+        self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
+        return passive
+
+    async def _all_numbered(self, user: str, replies: list[Reply]) -> str:
+        t = await self._t(user)
+        texts: list[str] = []
+        mapping: dict[str, str] = {}
+        for reply in replies:
+            text, numbers = numbered(reply, t, start=len(mapping) + 1)
+            texts.append(text)
+            mapping.update(numbers)
+        await remember_numbers(self.runtime.sessions, CHANNEL, user, mapping, self.clock())
+        return "\n\n".join(texts)
+
+    async def _follow_up(self, user: str, replies: list[Reply], metrics: Metrics) -> None:
+        """Send the rest of a turn, then anything held for this follower; rescue what cannot go now."""
+        t = await self._t(user) if any(r.files for r in replies) else Translator(self.default_locale)
+        held = await self.outbound.take_held(user)
+        for reply in [*replies, *held]:
+            try:
+                await self.outbound.send(user, reply, t)
+                metrics.sent(CHANNEL, "api")
+            except ApiError as exc:
+                metrics.error(CHANNEL, "send")
+                log.warning("wechat: follow-up message failed (%s); handing it to the outbox", exc)
+                if await rescue(self.runtime.sessions, CHANNEL, user, reply):
+                    self.runtime.outbox_wakeup.set()
+
+    async def _t(self, user: str) -> Translator:
+        return Translator(await locale_of(self.runtime.sessions, CHANNEL, user, self.default_locale))
+
+    async def item_page(self, request: Request) -> Response:
+        """The page a template message links to: the whole message, readable in WeChat's browser."""
+        found = await self.outbound.item(str(request.path_params["token"])[:64])
+        if found is None:
+            return HTMLResponse(_page(Translator(self.default_locale)("channels.item_gone"), ""), status_code=404)
+        reply, locale = found
+        t = Translator(locale or self.default_locale)
+        body = html.escape(reply.text).replace("\n", "<br>")
+        return HTMLResponse(_page(body, html.escape(t("channels.item_footer"))))
+
+
+def _page(body: str, footer: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>技师创新工作室</title></head><body><p>{body}</p><p><small>{footer}</small></p></body></html>"
+    )
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "?"

@@ -1,0 +1,124 @@
+"""Official Account callbacks → engine events: text, menu clicks, images and files, subscribe/scan/click events."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.wechat import media
+from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat.common import seen_before, typed_number
+from handlers.types import Incoming
+from storage.repos import channel_refs
+
+log = logging.getLogger(__name__)
+CHANNEL = "wechat"
+_COMMAND_KEY = re.compile(r"^[a-z_]{1,32}$")
+_IGNORED_EVENTS = frozenset(
+    {"unsubscribe", "view", "templatesendjobfinish", "masssendjobfinish", "location", "view_miniprogram"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What a callback carried: an engine event, or why there is none (outcome: a metrics label)."""
+
+    outcome: str  # "message" | "event" | "ignored" | "unsupported" | "media_failed"
+    incoming: Incoming | None = None
+
+
+def delivery_id(msg: dict[str, Any]) -> str:
+    """MsgId for messages; sender + CreateTime for events (WeChat's own rule for deduplicating retries)."""
+    if str(msg.get("MsgType", "")).lower() != "event" and msg.get("MsgId"):
+        return f"m:{msg['MsgId']}"
+    return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}"
+
+
+def sent_at(msg: dict[str, Any]) -> datetime | None:
+    """When WeChat says the message was sent."""
+    raw = str(msg.get("CreateTime", ""))
+    return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else None
+
+
+class OAInbound:
+    """Turns one decrypted OA message into an Incoming, downloading media at once."""
+
+    def __init__(
+        self, api: Api, sessions: async_sessionmaker[AsyncSession], media_dir: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.media_dir = media_dir
+        self.clock = clock
+
+    async def convert(self, msg: dict[str, Any]) -> Received:
+        """The engine event this callback stands for."""
+        kind = str(msg.get("MsgType", "")).lower()
+        user = str(msg.get("FromUserName", ""))
+        delivery = delivery_id(msg)
+
+        def make(**fields: Any) -> Incoming:
+            return Incoming(
+                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+            )
+
+        if kind == "event":
+            text = self._event_text(msg)
+            return Received("event", make(text=text)) if text is not None else Received("ignored")
+        if kind == "text":
+            content = str(msg.get("Content", ""))
+            payload = await self._menu_payload(user, str(msg.get("bizmsgmenuid", "")))
+            if payload is None:
+                payload = await typed_number(self.sessions, CHANNEL, user, content, self.clock())
+            if payload is not None:
+                return Received("message", make(payload=payload))
+            return Received("message", make(text=content))
+        if kind in ("image", "file") and msg.get("MediaId"):
+            if await seen_before(self.sessions, CHANNEL, delivery):
+                return Received("message", make(text=""))  # a retry: the engine answers as before
+            try:
+                file = await media.download(
+                    self.api,
+                    self.media_dir,
+                    str(msg["MediaId"]),
+                    kind="photo" if kind == "image" else "document",
+                    filename=str(msg.get("Title", "")),
+                    default_type="image/jpeg" if kind == "image" else "",
+                )
+            except ApiError as exc:
+                log.error("could not fetch %s %s: %s", kind, delivery, exc)
+                return Received("media_failed")
+            return Received("message", make(file=file))
+        return Received("unsupported")
+
+    @staticmethod
+    def _event_text(msg: dict[str, Any]) -> str | None:
+        event = str(msg.get("Event", "")).lower()
+        key = str(msg.get("EventKey") or "").strip()
+        if event == "subscribe":
+            # a QR code with a binding code as its scene binds on subscribing
+            code = key.removeprefix("qrscene_") if key.startswith("qrscene_") else ""
+            return f"/start {code}".strip()
+        if event == "scan":
+            return f"/start {key}".strip()
+        if event == "click" and _COMMAND_KEY.match(key.lower()):
+            return "/" + key.lower()  # menu keys name chat commands: activity, ledger, pending, help …
+        if event not in _IGNORED_EVENTS:
+            log.info("ignoring WeChat event %r", event)
+        return None
+
+    async def _menu_payload(self, user: str, menu_id: str) -> str | None:
+        if not menu_id.isdigit():
+            return None
+        async with self.sessions() as session:
+            ref = await channel_refs.get(session=session, channel=CHANNEL, kind="menu", key=menu_id, now=self.clock())
+        if ref is None or ref.get("user") != user:
+            return None  # unknown, expired or someone else's: the label text goes to the engine instead
+        return str(ref["payload"])

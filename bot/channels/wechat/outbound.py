@@ -1,0 +1,173 @@
+"""Official Account messages out: customer-service text and msgmenu, photos, template messages, held messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from wechatpy.replies import TextReply
+
+from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat.common import split_text
+from handlers.i18n import Translator
+from handlers.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
+from storage.repos import channel_refs
+
+log = logging.getLogger(__name__)
+CHANNEL = "wechat"
+MENU_TTL = timedelta(days=7)
+ITEM_TTL = timedelta(days=30)
+HELD_TTL = timedelta(days=30)
+MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first as plain messages
+
+
+def passive_text(to_user: str, from_account: str, text: str) -> str:
+    """The XML of a passive text reply (wechatpy renders and escapes it)."""
+    return str(TextReply(source=from_account, target=to_user, content=text).render())
+
+
+class OAOutbound:
+    """Sends to one OA follower through the customer-service and template APIs."""
+
+    def __init__(
+        self,
+        api: Api,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        *,
+        template_id: str = "",
+        public_base_url: str = "",
+    ) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.clock = clock
+        self.template_id = template_id
+        self.public_base_url = public_base_url.rstrip("/")
+
+    async def send(self, openid: str, reply: Reply, t: Translator) -> None:
+        """One reply through the customer-service API: a msgmenu when it has buttons, its photos after."""
+        buttons = reply.all_buttons()
+        pieces = split_text(reply.text, MENU_HEAD_LIMIT if buttons else 2000)
+        texts = pieces[:-1] if buttons else pieces
+        for piece in texts:
+            if piece.strip():
+                await self.text(openid, piece)
+        if buttons:
+            await self.menu(openid, pieces[-1], buttons)
+        for file in reply.files:
+            await self.file(openid, file, t)
+
+    async def text(self, openid: str, text: str) -> None:
+        """A customer-service text message."""
+        await self.api.call("custom/text", lambda c: c.message.send_text(openid, text))
+
+    async def menu(self, openid: str, head: str, buttons: list[Button]) -> None:
+        """A customer-service msgmenu; each item's numeric id is mapped to its payload server-side."""
+        ids = await self._menu_ids(openid, buttons)
+        msgmenu = {
+            "head_content": head,
+            "list": [{"id": menu_id, "content": b.label} for menu_id, b in zip(ids, buttons, strict=True)],
+            "tail_content": "",
+        }
+        await self.api.call("custom/msgmenu", lambda c: c.message.send_msg_menu(openid, msgmenu))
+
+    async def _menu_ids(self, openid: str, buttons: list[Button]) -> list[str]:
+        now = self.clock()
+        ids: list[str] = []
+        async with self.sessions() as session, session.begin():
+            for button in buttons:
+                while True:
+                    # unguessable ids: a click on someone else's id must not be forgeable by counting
+                    menu_id = str(10**11 + secrets.randbelow(9 * 10**11))
+                    value = {"payload": button.payload, "user": openid}
+                    if await channel_refs.claim(
+                        session=session,
+                        channel=CHANNEL,
+                        kind="menu",
+                        key=menu_id,
+                        value=value,
+                        now=now,
+                        expires_at=now + MENU_TTL,
+                    ):
+                        break
+                ids.append(menu_id)
+        return ids
+
+    async def file(self, openid: str, file: OutFile, t: Translator) -> None:
+        """A photo is uploaded and sent; other files cannot go through an OA and are named instead."""
+        if file.kind != "photo":
+            await self.text(openid, t("channels.file_not_here", name=file.filename))
+            return
+        data = await asyncio.to_thread(Path(file.path).read_bytes)
+
+        def send(client: Any) -> Any:
+            uploaded = client.media.upload("image", (file.filename or "image.jpg", data, file.media_type))
+            return client.message.send_image(openid, uploaded["media_id"])
+
+        await self.api.call("custom/image", send)
+
+    async def template(self, openid: str, reply: Reply, t: Translator, *, local_time: str) -> None:
+        """A template message (WECHAT_REMINDER_TEMPLATE_ID) pointing at a page with the whole message."""
+        first_line = (reply.text.strip().splitlines() or [""])[0]
+        data = {
+            "first": {"value": t("channels.template_first")},
+            "keyword1": {"value": first_line if len(first_line) <= 20 else first_line[:19] + "…"},
+            "keyword2": {"value": local_time},
+            "remark": {"value": t("channels.template_remark")},
+        }
+        url = await self._item_link(openid, reply, t.locale) if self.public_base_url else None
+        await self.api.call("template/send", lambda c: c.message.send_template(openid, self.template_id, data, url=url))
+
+    async def _item_link(self, openid: str, reply: Reply, locale: str) -> str:
+        token = secrets.token_urlsafe(18)
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            await channel_refs.put(
+                session=session,
+                channel=CHANNEL,
+                kind="item",
+                key=token,
+                value={"user": openid, "locale": locale, "reply": reply_to_dict(reply)},
+                now=now,
+                expires_at=now + ITEM_TTL,
+            )
+        return f"{self.public_base_url}/wechat/item/{token}"
+
+    async def item(self, token: str) -> tuple[Reply, str] | None:
+        """The message behind a template link and its reader's language, while the link lives."""
+        async with self.sessions() as session:
+            ref = await channel_refs.get(session=session, channel=CHANNEL, kind="item", key=token, now=self.clock())
+        return (reply_from_dict(ref["reply"]), str(ref.get("locale", ""))) if ref else None
+
+    async def hold(self, openid: str, reply: Reply) -> None:
+        """Keep a message that cannot reach the follower now; it goes out when they next write."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            await channel_refs.put(
+                session=session,
+                channel=CHANNEL,
+                kind="held",
+                key=f"{openid}:{now.timestamp():.6f}:{secrets.token_hex(4)}",
+                value={"reply": reply_to_dict(reply)},
+                now=now,
+                expires_at=now + HELD_TTL,
+            )
+
+    async def take_held(self, openid: str) -> list[Reply]:
+        """The messages held for a follower (removed: the caller sends them)."""
+        async with self.sessions() as session, session.begin():
+            values = await channel_refs.take_prefixed(
+                session=session, channel=CHANNEL, kind="held", prefix=f"{openid}:", now=self.clock()
+            )
+        return [reply_from_dict(v["reply"]) for v in values]
+
+
+def is_transient(exc: ApiError) -> bool:
+    """Worth retrying later: no answer, WeChat busy, or a frequency limit."""
+    return exc.errcode in (None, -1, 45009, 45011, 45033)

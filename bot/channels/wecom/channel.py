@@ -1,0 +1,166 @@
+"""The WeCom self-built app channel: GET/POST /wecom, encrypted callbacks, cards with buttons, pushes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from time import perf_counter
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.replies import TextReply
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat.channel import secret
+from bot.channels.wechat.common import Sequencer, locale_of, rescue, split_text
+from bot.channels.wecom.api import WeComClient
+from bot.channels.wecom.inbound import WeComInbound, card_press
+from bot.channels.wecom.outbound import WeComOutbound
+from bot.channels.wecom.pusher import MemberRate, WeComPusher
+from bot.http import xmlsafe
+from bot.http.metrics import Metrics, metrics_of
+from bot.runtime import Runtime
+from handlers.i18n import Translator
+from handlers.types import Reply
+from storage.base import utcnow
+
+log = logging.getLogger(__name__)
+CHANNEL = "wecom"
+
+
+class WeComChannel:
+    """One WeCom app: decrypts callbacks, answers the first reply passively, sends the rest by the API."""
+
+    name = CHANNEL
+
+    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utcnow) -> None:
+        s = runtime.settings
+        self.runtime = runtime
+        self.clock = clock
+        self.corp_id = s.wecom_corp_id
+        self.agent_id = s.wecom_agent_id
+        self.crypto = WeChatCrypto(secret(s.wecom_token), secret(s.wecom_aes_key), s.wecom_corp_id)
+        client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
+        self.api = Api(client, runtime.sessions, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
+        self.rate = MemberRate()
+        self.outbound = WeComOutbound(self.api, runtime.sessions, clock, s.wecom_agent_id)
+        self.outbound.count = self.rate.count
+        self.inbound = WeComInbound(self.api, runtime.sessions, runtime.config.media_dir, clock)
+        self.pusher = WeComPusher(self.outbound, self.rate)
+        self.sequencer = Sequencer()
+        self.default_locale = runtime.config.default_locale
+
+    def routes(self) -> list[BaseRoute]:
+        """The HTTP route of this channel."""
+        return [Route("/wecom", self.endpoint, methods=["GET", "POST"])]
+
+    async def start(self) -> None:
+        """Let the outbox sender push through this app."""
+        self.runtime.add_pusher(self.pusher)
+
+    async def stop(self) -> None:
+        """Finish the messages still being sent."""
+        await self.sequencer.drain()
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET: the callback handshake (decrypt echostr). POST: one encrypted message or event."""
+        started = perf_counter()
+        metrics = metrics_of(request.app.state)
+        query = request.query_params
+        signature, timestamp, nonce = (str(query.get(k, "")) for k in ("msg_signature", "timestamp", "nonce"))
+        try:
+            if request.method == "GET":
+                echo = self.crypto.check_signature(signature, timestamp, nonce, str(query.get("echostr", "")))
+                metrics.event(CHANNEL, "verify")
+                return PlainTextResponse(echo if isinstance(echo, str) else echo.decode())
+            msg = await self._read(request, signature, timestamp, nonce)
+        except InvalidSignatureException:
+            log.warning("wecom: refused a %s with a bad signature from %s", request.method, _peer(request))
+            metrics.event(CHANNEL, "bad_signature")
+            return PlainTextResponse("forbidden", status_code=403)
+        except xmlsafe.BadXml as exc:
+            log.warning("wecom: refused a body from %s: %s", _peer(request), exc)
+            metrics.event(CHANNEL, "bad_xml")
+            return PlainTextResponse("bad request", status_code=400)
+        try:
+            text, outcome = await self._answer(msg, metrics)
+        except Exception:
+            log.exception("wecom: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
+            metrics.error(CHANNEL, "answer")
+            text, outcome = Translator(self.default_locale)("engine.error"), "error"
+        metrics.event(CHANNEL, outcome, perf_counter() - started)
+        if not text:
+            return PlainTextResponse("")
+        metrics.sent(CHANNEL, "passive")
+        user = str(msg.get("FromUserName", ""))
+        self.rate.count(user)
+        agent = int(self.agent_id) if self.agent_id.isdigit() else 0
+        xml = TextReply(source=self.corp_id, target=user, content=text, agent=agent).render()
+        return Response(self.crypto.encrypt_message(xml, nonce, timestamp or None), media_type="application/xml")
+
+    async def _read(self, request: Request, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
+        if int(request.headers.get("content-length") or 0) > xmlsafe.MAX_BODY:
+            raise xmlsafe.BadXml("body too large")
+        outer = xmlsafe.parse(await request.body())
+        if "Encrypt" not in outer:
+            raise xmlsafe.BadXml("no Encrypt element")
+        try:
+            plain = self.crypto.decrypt_message({"Encrypt": outer["Encrypt"]}, signature, timestamp, nonce)
+        except InvalidSignatureException:
+            raise
+        except Exception as exc:  # wrong key, bad padding, another corp's message
+            raise xmlsafe.BadXml(f"cannot decrypt ({type(exc).__name__})") from None
+        return xmlsafe.parse(plain)
+
+    async def _answer(self, msg: dict[str, Any], metrics: Metrics) -> tuple[str, str]:
+        received = await self.inbound.convert(msg)
+        user = str(msg.get("FromUserName", ""))
+        if received.incoming is None:
+            if received.outcome == "ignored":
+                return "", "ignored"
+            key = "channels.media_failed" if received.outcome == "media_failed" else "channels.unsupported"
+            return (await self._t(user))(key), received.outcome
+        turn = await self.runtime.handle(received.incoming)
+        if turn.duplicate:
+            first = turn.replies[0] if turn.replies else None
+            return (first.text if first is not None and not first.all_buttons() else ""), "duplicate"
+        replies = list(turn.replies)
+        passive = ""
+        if replies and not replies[0].all_buttons() and not replies[0].files:
+            pieces = split_text(replies[0].text)
+            passive, replies = pieces[0], [Reply(text=p) for p in pieces[1:]] + replies[1:]
+        press = card_press(msg)
+        update = press if press is not None and any(r.outcome_of_press for r in turn.replies) else None
+        if replies or update is not None:
+            self.sequencer.run(user, lambda: self._follow_up(user, replies, update, metrics))
+        return passive, received.outcome
+
+    async def _follow_up(self, user: str, replies: list[Reply], press: Any, metrics: Metrics) -> None:
+        """Update the pressed card, then send the rest of the turn."""
+        if press is not None and press.response_code:
+            try:
+                await self.outbound.update_card(user, press.task_id, press.response_code, press.key)
+            except ApiError as exc:
+                metrics.error(CHANNEL, "update_card")
+                log.warning("wecom: could not update card %s: %s", press.task_id, exc)
+        t = await self._t(user) if any(r.all_buttons() or r.files for r in replies) else None
+        for reply in replies:
+            try:
+                metrics.sent(CHANNEL, "api", await self.outbound.send(user, reply, t or Translator(None)))
+            except ApiError as exc:
+                metrics.error(CHANNEL, "send")
+                log.warning("wecom: follow-up message failed (%s); handing it to the outbox", exc)
+                if await rescue(self.runtime.sessions, CHANNEL, user, reply):
+                    self.runtime.outbox_wakeup.set()
+
+    async def _t(self, user: str) -> Translator:
+        return Translator(await locale_of(self.runtime.sessions, CHANNEL, user, self.default_locale))
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "?"

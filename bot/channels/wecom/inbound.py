@@ -1,0 +1,102 @@
+"""WeCom callbacks → engine events: text, images and files, app-menu clicks, and template-card button presses."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.wechat import media
+from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat.common import seen_before
+from bot.channels.wechat.inbound import Received, delivery_id, sent_at
+from handlers.types import Incoming
+
+log = logging.getLogger(__name__)
+CHANNEL = "wecom"
+_COMMAND_KEY = re.compile(r"^[a-z_]{1,32}$")
+
+
+@dataclass(frozen=True, slots=True)
+class CardPress:
+    """A press on one of our template cards: which card, and the one-time code that lets us update it."""
+
+    task_id: str
+    response_code: str
+    key: str
+
+
+def card_press(msg: dict[str, Any]) -> CardPress | None:
+    """The raw fields of a template_card_event (wechatpy does not parse this event)."""
+    if str(msg.get("MsgType", "")).lower() != "event" or str(msg.get("Event", "")) != "template_card_event":
+        return None
+    return CardPress(
+        task_id=str(msg.get("TaskId", "")),
+        response_code=str(msg.get("ResponseCode", "")),
+        key=str(msg.get("EventKey", "")),
+    )
+
+
+class WeComInbound:
+    """Turns one decrypted WeCom message into an Incoming, downloading media at once."""
+
+    def __init__(
+        self, api: Api, sessions: async_sessionmaker[AsyncSession], media_dir: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.media_dir = media_dir
+        self.clock = clock
+
+    async def convert(self, msg: dict[str, Any]) -> Received:
+        """The engine event this callback stands for."""
+        kind = str(msg.get("MsgType", "")).lower()
+        user = str(msg.get("FromUserName", ""))
+        delivery = delivery_id(msg)
+
+        def make(**fields: Any) -> Incoming:
+            return Incoming(
+                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+            )
+
+        press = card_press(msg)
+        if press is not None:
+            return Received("press", make(payload=press.key)) if press.key else Received("ignored")
+        if kind == "event":
+            text = self._event_text(msg)
+            return Received("event", make(text=text)) if text is not None else Received("ignored")
+        if kind == "text":
+            return Received("message", make(text=str(msg.get("Content", ""))))
+        if kind in ("image", "file") and msg.get("MediaId"):
+            if await seen_before(self.sessions, CHANNEL, delivery):
+                return Received("message", make(text=""))  # a retry: the engine answers as before
+            try:
+                file = await media.download(
+                    self.api,
+                    self.media_dir,
+                    str(msg["MediaId"]),
+                    kind="photo" if kind == "image" else "document",
+                    filename=str(msg.get("Title") or msg.get("FileName") or ""),
+                    default_type="image/jpeg" if kind == "image" else "",
+                )
+            except ApiError as exc:
+                log.error("could not fetch %s %s: %s", kind, delivery, exc)
+                return Received("media_failed")
+            return Received("message", make(file=file))
+        return Received("unsupported")
+
+    @staticmethod
+    def _event_text(msg: dict[str, Any]) -> str | None:
+        event = str(msg.get("Event", "")).lower()
+        key = str(msg.get("EventKey") or "").strip().lower()
+        if event == "subscribe":
+            return "/start"
+        if event == "click" and _COMMAND_KEY.match(key):
+            return "/" + key  # app-menu keys name chat commands: activity, ledger, pending, help …
+        return None  # enter_agent, view, location, …: nothing to answer

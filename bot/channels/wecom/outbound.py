@@ -1,0 +1,145 @@
+"""WeCom application messages out: text, template cards with buttons (button_interaction), files, card updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat.common import labels, split_text
+from handlers.i18n import Translator
+from handlers.types import Button, OutFile, Reply
+from storage.repos import channel_refs
+
+log = logging.getLogger(__name__)
+CHANNEL = "wecom"
+CARD_BUTTONS = 6  # WeCom's limit per button_interaction card
+CARD_TTL = timedelta(hours=72)  # a card's ResponseCode is valid for 72 hours
+TITLE_CHARS = 26
+BODY_CHARS = 300
+UNREACHABLE = frozenset({40003, 60111, 81013})  # no such user / not in the app's visible range
+
+
+class WeComOutbound:
+    """Sends to one WeCom member through the app's message API."""
+
+    def __init__(
+        self, api: Api, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], agent_id: str
+    ) -> None:
+        self.api = api
+        self.sessions = sessions
+        self.clock = clock
+        self.agent_id = int(agent_id) if agent_id.isdigit() else agent_id
+        self.count: Callable[[str], None] = lambda user: None  # the pusher counts every message for its rate
+
+    async def send(self, user: str, reply: Reply, t: Translator) -> int:
+        """One reply: text, then cards for its buttons (six a card), then its files; how many messages went."""
+        buttons = reply.all_buttons()
+        text = reply.text.strip()
+        lines = text.splitlines() or [""]
+        fits = len(lines[0]) <= TITLE_CHARS and len(text) - len(lines[0]) <= BODY_CHARS
+        sent = 0
+        if not buttons or not fits:
+            for piece in split_text(reply.text):
+                if piece.strip():
+                    await self._send(user, {"msgtype": "text", "text": {"content": piece}})
+                    sent += 1
+        if buttons:
+            title, body = (lines[0], "\n".join(lines[1:]).strip()) if fits else (t("channels.card_title"), "")
+            for start in range(0, len(buttons), CARD_BUTTONS):
+                chunk = buttons[start : start + CARD_BUTTONS]
+                await self.card(user, title if not start else t("channels.card_more"), body if not start else "", chunk)
+                sent += 1
+        for file in reply.files:
+            await self.file(user, file)
+            sent += 1
+        return sent
+
+    async def card(self, user: str, title: str, body: str, buttons: list[Button]) -> str:
+        """A button_interaction card; remembered so that a press can update it once."""
+        task_id = "t" + secrets.token_hex(12)
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            await channel_refs.put(
+                session=session,
+                channel=CHANNEL,
+                kind="card",
+                key=task_id,
+                value={"user": user, "labels": labels(buttons)},
+                now=now,
+                expires_at=now + CARD_TTL,
+            )
+        card: dict[str, Any] = {
+            "card_type": "button_interaction",
+            "main_title": {"title": title},
+            "task_id": task_id,
+            "button_list": [{"text": b.label, "style": 1, "key": b.payload} for b in buttons],
+        }
+        if body:
+            card["sub_title_text"] = body
+        await self._send(user, {"msgtype": "template_card", "template_card": card})
+        return task_id
+
+    async def file(self, user: str, file: OutFile) -> None:
+        """Upload a file or photo and send it."""
+        data = await asyncio.to_thread(Path(file.path).read_bytes)
+        kind = "image" if file.kind == "photo" else "file"
+
+        def upload(client: Any) -> str:
+            result = client.media.upload(kind, (file.filename or Path(file.path).name, data, file.media_type))
+            return str(result["media_id"])
+
+        media_id = await self.api.call("media/upload", upload)
+        await self._send(user, {"msgtype": kind, kind: {"media_id": media_id}})
+
+    async def update_card(self, user: str, task_id: str, response_code: str, payload: str) -> bool:
+        """Show the decision on a pressed card (once: a card's code works one time); False if already done."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            card = await channel_refs.get(session=session, channel=CHANNEL, kind="card", key=task_id, now=now)
+            if card is None or card.get("user") != user:
+                return False
+            if not await channel_refs.claim(
+                session=session,
+                channel=CHANNEL,
+                kind="card_done",
+                key=task_id,
+                value={"payload": payload},
+                now=now,
+                expires_at=now + CARD_TTL,
+            ):
+                return False
+        label = str(card.get("labels", {}).get(payload, ""))
+        data = {
+            "userids": [user],
+            "agentid": self.agent_id,
+            "response_code": response_code,
+            "button": {"replace_name": f"✓ {label}"[:20] if label else "✓"},
+        }
+        try:
+            await self.api.call(
+                "message/update_template_card", lambda c: c.post("message/update_template_card", data=data)
+            )
+        except ApiError:
+            async with self.sessions() as session, session.begin():  # not shown: a later press may try again
+                await channel_refs.remove(session=session, channel=CHANNEL, kind="card_done", key=task_id)
+            raise
+        return True
+
+    async def _send(self, user: str, msg: dict[str, Any]) -> None:
+        self.count(user)
+        result = await self.api.call("message/send", lambda c: c.message.send(self.agent_id, user, msg=msg))
+        if isinstance(result, dict) and result.get("invaliduser"):
+            raise ApiError("message/send", 81013, "the member is not in the app's visible range")
+
+
+def is_transient(exc: ApiError) -> bool:
+    """Worth retrying later: no answer, WeCom busy, or a frequency limit."""
+    return exc.errcode in (None, -1, 45009, 45033, 45047)

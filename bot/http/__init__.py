@@ -1,0 +1,1 @@
+"""The HTTP side: one Starlette app for webhooks, health and metrics."""

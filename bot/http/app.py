@@ -1,0 +1,82 @@
+"""The one ASGI app: channel webhooks, GET /healthz, GET /metrics, and the routes other modules provide."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.http.metrics import Metrics
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+HEALTH_TIMEOUT = 3.0
+
+
+class Lifespan(Protocol):
+    """Starlette's lifespan: an async context manager factory taking the app."""
+
+    def __call__(self, app: Starlette) -> AbstractAsyncContextManager[None]: ...
+
+
+def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: Lifespan | None = None) -> Starlette:
+    """The HTTP app: health, metrics, the given channel routes and the optional feature routes."""
+    metrics = Metrics()
+
+    async def healthz(request: Request) -> Response:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), runtime.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+        except Exception as exc:
+            log.warning("health check: the database does not answer (%s)", type(exc).__name__)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        try:
+            body = await metrics.render(runtime.sessions)
+        except Exception as exc:
+            log.warning("metrics: could not read the outbox depth (%s)", type(exc).__name__)
+            metrics.error("http", "metrics")
+            return PlainTextResponse("metrics unavailable", status_code=503)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # the traceback goes to our log only; the caller learns nothing about the inside
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        metrics.error("http", "unhandled")
+        return PlainTextResponse("internal error", status_code=500)
+
+    every = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        *routes,
+        *feature_routes(runtime),
+    ]
+    app = Starlette(routes=every, lifespan=lifespan, exception_handlers={Exception: internal_error})
+    app.state.runtime = runtime
+    app.state.metrics = metrics
+    return app
+
+
+def feature_routes(runtime: Runtime) -> list[BaseRoute]:
+    """Routes of features that live outside the channels (GET /download/{token}), when they are installed."""
+    try:
+        downloads: Any = importlib.import_module("bot.http.downloads")
+    except ModuleNotFoundError:
+        return []
+    for name in ("download_routes", "routes"):
+        factory = getattr(downloads, name, None)
+        if callable(factory):
+            return list(factory(runtime))
+    return list(getattr(downloads, "ROUTES", []))

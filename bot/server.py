@@ -1,0 +1,190 @@
+"""`studio-bot serve`: the channels whose credentials are set, the HTTP app under uvicorn, the sender, the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import importlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any, Protocol
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from bot.http.app import create_app
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from storage.base import utcnow
+from storage.repos import channel_refs
+
+log = logging.getLogger("studio_bot.serve")
+SEND_INTERVAL = 30.0  # seconds between outbox passes when nothing wakes the sender
+HOUSEKEEPING_INTERVAL = timedelta(hours=1)
+
+
+class ServeError(Exception):
+    """A reason `serve` cannot run, said in one line (the CLI exits with code 2)."""
+
+
+class Channel(Protocol):
+    """What serve needs of a channel: its routes, and start/stop around the server's life."""
+
+    name: str
+
+    def routes(self) -> list[BaseRoute]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """The listening socket, bound now, so that a taken port is one clear line before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"端口已被占用 / port already in use: {host}:{port}") from None
+        raise ServeError(f"无法监听 / cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def build_channels(runtime: Runtime) -> list[Channel]:
+    """One adapter per channel whose credentials are set."""
+    settings = runtime.settings
+    channels: list[Channel] = []
+    if settings.wechat_on:
+        from bot.channels.wechat import WeChatChannel
+
+        channels.append(WeChatChannel(runtime))
+    if settings.wecom_on:
+        from bot.channels.wecom import WeComChannel
+
+        channels.append(WeComChannel(runtime))
+    if settings.telegram_on:
+        telegram: Any = importlib.import_module("bot.channels.telegram")
+        try:
+            channels.append(telegram.TelegramChannel(runtime))
+        except telegram.TelegramConfigError as exc:
+            raise ServeError(str(exc)) from None
+    return channels
+
+
+class Background:
+    """The outbox sender loop (or the reminder scheduler, which sends too) and housekeeping."""
+
+    def __init__(self, runtime: Runtime, *, scheduler: bool) -> None:
+        self.runtime = runtime
+        self.scheduler = scheduler
+        self.reminders: Any = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> str:
+        """Start sending; say how."""
+        runtime = self.runtime
+        if self.scheduler:
+            try:
+                scheduling: Any = importlib.import_module("bot.scheduler")
+            except ModuleNotFoundError:
+                scheduling = None
+            if scheduling is not None:
+                self.reminders, runtime.sender = await scheduling.start_reminders(
+                    runtime.settings, sessions=runtime.sessions, pushers=runtime.pushers, wakeup=runtime.outbox_wakeup
+                )
+                self.tasks.append(asyncio.create_task(self._housekeeping(), name="serve.housekeeping"))
+                return "scheduler on (reminders and the outbox sender)"
+        self.tasks.append(asyncio.create_task(self._send_loop(), name="serve.sender"))
+        self.tasks.append(asyncio.create_task(self._housekeeping(), name="serve.housekeeping"))
+        return "scheduler off; outbox sender on"
+
+    async def stop(self) -> None:
+        """Stop the loops and the scheduler."""
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.reminders is not None:
+            await self.reminders.stop()
+
+    async def _send_loop(self) -> None:
+        wakeup = self.runtime.outbox_wakeup
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), SEND_INTERVAL)
+            wakeup.clear()
+            try:
+                if self.runtime.sender is not None:
+                    await self.runtime.sender.run_once()
+            except Exception:
+                log.exception("outbox pass failed")
+
+    async def _housekeeping(self) -> None:
+        while True:
+            try:
+                async with self.runtime.sessions() as session, session.begin():
+                    gone = await channel_refs.purge_expired(session=session, now=utcnow())
+                if gone:
+                    log.info("forgot %d expired channel refs", gone)
+            except Exception:
+                log.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL.total_seconds())
+
+
+def build_app(runtime: Runtime, channels: list[Channel], background: Background, failures: list[str]) -> Starlette:
+    """The app, whose lifespan starts the channels and the background work and stops them again."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        started: list[Channel] = []
+        try:
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
+            how = await background.start()
+        except Exception as exc:
+            failures.append(f"启动失败 / could not start: {type(exc).__name__}: {exc}")
+            for channel in reversed(started):
+                await channel.stop()
+            raise
+        on = ", ".join(c.name for c in channels) or "none"
+        off = ", ".join(n for n in ("wechat", "wecom", "telegram") if n not in {c.name for c in channels}) or "none"
+        log.info("channels on: %s; off (no credentials): %s; %s", on, off, how)
+        try:
+            yield
+        finally:
+            await background.stop()
+            for channel in reversed(started):
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("stopping channel %s failed", channel.name)
+
+    return create_app(runtime, [r for c in channels for r in c.routes()], lifespan=lifespan)
+
+
+async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = True) -> None:
+    """Run until interrupted; ServeError (one line) if the server cannot start."""
+    runtime = build_runtime(settings)
+    try:
+        channels = build_channels(runtime)
+        failures: list[str] = []
+        app = build_app(runtime, channels, Background(runtime, scheduler=scheduler), failures)
+        config = uvicorn.Config(app, lifespan="on", log_level="info", timeout_graceful_shutdown=10, server_header=False)
+        server = uvicorn.Server(config)
+        try:
+            await server.serve(sockets=[sock])
+        except SystemExit:
+            raise ServeError(failures[0] if failures else "启动失败 / could not start") from None
+    finally:
+        await runtime.close()
+        sock.close()

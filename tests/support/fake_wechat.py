@@ -1,0 +1,155 @@
+"""A fake of the WeChat Official Account and WeCom APIs on 127.0.0.1; the real wechatpy clients talk to it.
+
+It answers token / gettoken, message/custom/send (text, msgmenu, image), message/template/send,
+message/send (text, template_card, file, image), message/update_template_card, media/get and
+media/upload; records every call; issues numbered tokens (only the newest is valid, unless told
+otherwise) and answers an error code on demand.
+
+It is served by uvicorn on the test's own event loop: a wechatpy call made on the loop instead of in a
+worker thread would block the loop and never be answered, so the tests also prove the calls run off it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.support.fake_telegram import _serve
+
+APP_ID, APP_SECRET = "wx1234567890abcdef", "oa-app-secret-0123456789abcdef"
+CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret-0123456789abcdef", "1000002"
+
+
+@dataclass
+class Call:
+    """One API request: its path (after /cgi-bin/), query parameters, JSON body, uploaded file."""
+
+    path: str
+    params: dict[str, str]
+    body: dict[str, Any] = field(default_factory=dict)
+    upload: bytes = b""
+
+
+class FakeWeChat:
+    """Both platforms' APIs as the bot sees them, with the test's hands on every lever."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.media: dict[str, tuple[bytes, str, str]] = {}  # media_id → (content, content type, filename)
+        self.tokens_issued: list[str] = []
+        self.accept_old_tokens = False
+        self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
+        self._ids = itertools.count(1)
+        self.port = 0
+        self._server: Any = None
+        self._task: Any = None
+        self.app = Starlette(routes=[Route("/cgi-bin/{path:path}", self._api, methods=["GET", "POST"])])
+
+    # ---- the test's levers ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """WECHAT_API_BASE_URL / WECOM_API_BASE_URL for the bot under test."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def add_media(self, content: bytes, *, media_type: str = "image/jpeg", filename: str = "") -> str:
+        """Make a media id downloadable with media/get."""
+        media_id = f"MEDIA{next(self._ids)}"
+        self.media[media_id] = (content, media_type, filename)
+        return media_id
+
+    def fail(self, path: str, errcode: int, *, touser: str | None = None, times: int = 1) -> None:
+        """The next `times` calls of `path` (to `touser`, if given) are answered with `errcode`."""
+        self._failures.setdefault(path, []).extend([(errcode, touser)] * times)
+
+    def sent(self, path: str, **match: Any) -> list[Call]:
+        """The calls of `path` whose JSON body has these top-level values."""
+        return [c for c in self.calls if c.path == path and all(c.body.get(k) == v for k, v in match.items())]
+
+    def token_fetches(self) -> int:
+        """How many tokens were handed out."""
+        return len([c for c in self.calls if c.path in ("token", "gettoken")])
+
+    async def start(self) -> None:
+        """Listen on a free loopback port."""
+        self._server, self._task, self.port = await _serve(self.app)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._task
+
+    # ---- the API --------------------------------------------------------------------------------
+
+    async def _api(self, request: Request) -> Response:
+        path = request.path_params["path"]
+        params = dict(request.query_params)
+        raw = await request.body()
+        body: dict[str, Any] = {}
+        upload = b""
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form()
+            media = form.get("media")
+            upload = await media.read() if media is not None and not isinstance(media, str) else b""
+        elif raw:
+            body = json.loads(raw)
+        call = Call(path, params, body, upload)
+        self.calls.append(call)
+        if path in ("token", "gettoken"):
+            return self._token(path, params)
+        if not self._token_ok(params.get("access_token", "")):
+            return JSONResponse({"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"})
+        failure = self._failure(path, str(body.get("touser", "")))
+        if failure is not None:
+            return JSONResponse({"errcode": failure, "errmsg": f"fake error {failure}"})
+        if path == "media/get":
+            found = self.media.get(params.get("media_id", ""))
+            if found is None:
+                return JSONResponse({"errcode": 40007, "errmsg": "invalid media_id"})
+            content, media_type, filename = found
+            headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+            return Response(content, media_type=media_type, headers=headers)
+        if path == "media/upload":
+            return JSONResponse({"errcode": 0, "type": params.get("type"), "media_id": f"UP{next(self._ids)}"})
+        if path in ("message/custom/send", "message/send", "message/update_template_card"):
+            return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)})
+        if path == "message/template/send":
+            return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)})
+        return JSONResponse({"errcode": 40066, "errmsg": f"invalid url {path}"})
+
+    def _token(self, path: str, params: dict[str, str]) -> Response:
+        good = (
+            (params.get("appid"), params.get("secret")) == (APP_ID, APP_SECRET)
+            if path == "token"
+            else (params.get("corpid"), params.get("corpsecret")) == (CORP_ID, CORP_SECRET)
+        )
+        if not good:
+            return JSONResponse({"errcode": 40125, "errmsg": "invalid appsecret"})
+        token = f"TOKEN-{path}-{len(self.tokens_issued) + 1}"
+        self.tokens_issued.append(token)
+        return JSONResponse({"errcode": 0, "access_token": token, "expires_in": 7200})
+
+    def _token_ok(self, token: str) -> bool:
+        if not token or token not in self.tokens_issued:
+            return False
+        if self.accept_old_tokens:
+            return True
+        kind = token.rsplit("-", 1)[0]
+        newest = [t for t in self.tokens_issued if t.rsplit("-", 1)[0] == kind][-1]
+        return token == newest
+
+    def _failure(self, path: str, touser: str) -> int | None:
+        pending = self._failures.get(path, [])
+        for i, (code, only) in enumerate(pending):
+            if only is None or only == touser:
+                del pending[i]
+                return code
+        return None

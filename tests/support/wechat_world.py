@@ -1,0 +1,291 @@
+"""A WeChat world for tests and benchmarks: the real app under uvicorn, both WeChat channels, a fake platform API.
+
+`OAPlatform` and `WeComPlatform` play WeChat's servers: they sign (and encrypt) callbacks with wechatpy's
+own crypto exactly as the platforms do, POST them over real HTTP, and decrypt the passive replies.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import xmltodict
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
+
+from bot.channels.wechat import WeChatChannel
+from bot.channels.wecom import WeComChannel
+from bot.http.app import create_app
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from storage.base import utcnow
+from storage.models import RoleKind, UnionLevel
+from storage.repos import invites, org
+from tests.support.fake_telegram import serving
+from tests.support.fake_wechat import AGENT_ID, APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
+
+OA_TOKEN, WECOM_TOKEN = "oa-callback-token", "wecom-callback-token"
+TEMPLATE_ID = "TPL-reminder-0001"
+STUDIO = "张江数控技师创新工作室"
+MEMBERS = ("李明", "赵强", "孙丽")
+
+
+def aes_key() -> str:
+    """A fresh EncodingAESKey: 43 characters of base64 for 32 bytes."""
+    return base64.b64encode(os.urandom(32)).decode()[:-1]
+
+
+@dataclass
+class Seeded:
+    """The studio, its lead and reviewer, and one-time binding codes for each."""
+
+    studio_id: int
+    lead_id: int
+    reviewer_id: int
+    lead_code: str
+    reviewer_code: str
+
+
+async def seed(sessions: async_sessionmaker[AsyncSession]) -> Seeded:
+    """A district union with a named studio: a lead (技师), three members, and a reviewer at the union."""
+    async with sessions() as s, s.begin():
+        district = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
+        studio = await org.create_studio(session=s, name=STUDIO, union=district, named_on=date(2025, 1, 6))
+        lead = await org.create_person(session=s, name="王建国", grade="技师")
+        await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
+        for name in MEMBERS:
+            member = await org.create_person(session=s, name=name)
+            await org.grant_role(session=s, person=member, kind=RoleKind.MEMBER, studio=studio)
+        reviewer = await org.create_person(session=s, name="陈审核")
+        await org.grant_role(session=s, person=reviewer, kind=RoleKind.REVIEWER, union=district)
+        lead_code, _ = await invites.issue_invite(session=s, person=lead, role=RoleKind.LEAD, studio=studio)
+        reviewer_code, _ = await invites.issue_invite(
+            session=s, person=reviewer, role=RoleKind.REVIEWER, union=district
+        )
+        return Seeded(studio.id, lead.id, reviewer.id, lead_code, reviewer_code)
+
+
+def wechat_settings(db_url: str, fake: FakeWeChat, tmp: Path, *, oa_aes: str, wecom_aes: str) -> Settings:
+    """Settings with both WeChat channels pointed at the fake (oa_aes '' means plaintext mode)."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment="test",
+        secret_key="test-secret-key-0123456789abcdef",
+        database_url=db_url,
+        media_dir=tmp / "media",
+        export_dir=tmp / "exports",
+        public_base_url="https://bot.example.cn",
+        wechat_app_id=APP_ID,
+        wechat_app_secret=APP_SECRET,
+        wechat_token=OA_TOKEN,
+        wechat_aes_key=oa_aes or None,
+        wechat_api_base_url=fake.url,
+        wechat_reminder_template_id=TEMPLATE_ID,
+        wecom_corp_id=CORP_ID,
+        wecom_agent_id=AGENT_ID,
+        wecom_secret=CORP_SECRET,
+        wecom_token=WECOM_TOKEN,
+        wecom_aes_key=wecom_aes,
+        wecom_api_base_url=fake.url,
+    )
+
+
+@dataclass
+class Answer:
+    """What our server answered one callback: the status and the (decrypted) passive text reply."""
+
+    status: int
+    text: str
+    body: str
+
+
+def _stamp() -> tuple[str, str]:
+    return str(int(time.time())), secrets.token_hex(8)
+
+
+def _sign(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def _cdata(fields: dict[str, Any]) -> str:
+    return "".join(
+        f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()
+    )
+
+
+class OAPlatform:
+    """WeChat's servers calling our /wechat: signed, encrypted in safe mode (aes_key set)."""
+
+    def __init__(self, http: httpx.AsyncClient, *, aes: str, account: str = "gh_studio0001") -> None:
+        self.http = http
+        self.crypto = WeChatCrypto(OA_TOKEN, aes, APP_ID) if aes else None
+        self.account = account
+        self._ids = itertools.count(24_000_000_000_000_000 + secrets.randbelow(10**9) * 1000)
+
+    def query(self, *, signature: str | None = None) -> dict[str, str]:
+        """The signed query string of a callback."""
+        timestamp, nonce = _stamp()
+        return {"signature": signature or _sign(OA_TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+
+    def xml(
+        self, openid: str, msg_type: str, fields: dict[str, Any], *, msg_id: int | None = None, at: int | None = None
+    ) -> str:
+        """A message as WeChat writes it (events carry no MsgId; `at` is its CreateTime)."""
+        head = {
+            "ToUserName": self.account,
+            "FromUserName": openid,
+            "CreateTime": at or int(time.time()),
+            "MsgType": msg_type,
+        }
+        if msg_type != "event":
+            fields = {**fields, "MsgId": msg_id if msg_id is not None else next(self._ids)}
+        return f"<xml>{_cdata({**head, **fields})}</xml>"
+
+    async def post(self, plain_xml: str, *, query: dict[str, str] | None = None, body: str | None = None) -> Answer:
+        """POST a callback (encrypted in safe mode) and read the passive reply."""
+        q = query or self.query()
+        if body is None and self.crypto is not None:
+            envelope = xmltodict.parse(self.crypto.encrypt_message(plain_xml, q["nonce"], q["timestamp"]))["xml"]
+            q = {**q, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
+            body = (
+                f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+            )
+        response = await self.http.post("/wechat", params=q, content=(body if body is not None else plain_xml).encode())
+        return Answer(response.status_code, self._reply_text(response.text, q), response.text)
+
+    def _reply_text(self, text: str, q: dict[str, str]) -> str:
+        if not text.startswith("<xml>"):
+            return ""
+        data = xmltodict.parse(text)["xml"]
+        if "Encrypt" in data:
+            assert self.crypto is not None
+            inner = self.crypto.decrypt_message(text, data["MsgSignature"], data["TimeStamp"], data["Nonce"])
+            data = xmltodict.parse(inner)["xml"]
+        return str(data.get("Content") or "")
+
+    async def text(self, openid: str, content: str, *, msg_id: int | None = None, **extra: Any) -> Answer:
+        """The follower types a message (extra fields: bizmsgmenuid for a menu click)."""
+        return await self.post(self.xml(openid, "text", {"Content": content, **extra}, msg_id=msg_id))
+
+    async def image(self, openid: str, media_id: str) -> Answer:
+        """The follower sends a photo."""
+        return await self.post(self.xml(openid, "image", {"PicUrl": "http://mmbiz.example/p.jpg", "MediaId": media_id}))
+
+    async def event(self, openid: str, event: str, key: str = "", *, at: int | None = None) -> Answer:
+        """A subscribe / SCAN / CLICK event (two from one follower in one second are one event to WeChat)."""
+        return await self.post(self.xml(openid, "event", {"Event": event, "EventKey": key}, at=at))
+
+
+class WeComPlatform:
+    """WeCom's servers calling our /wecom: always encrypted, signed with msg_signature."""
+
+    def __init__(self, http: httpx.AsyncClient, *, aes: str) -> None:
+        self.http = http
+        self.crypto = WeComCrypto(WECOM_TOKEN, aes, CORP_ID)
+        self._ids = itertools.count(7_000_000_000_000_000 + secrets.randbelow(10**9) * 1000)
+
+    def xml(self, user: str, msg_type: str, fields: dict[str, Any], *, create_time: int | None = None) -> str:
+        """A message as WeCom writes it."""
+        head = {
+            "ToUserName": CORP_ID,
+            "FromUserName": user,
+            "CreateTime": create_time or int(time.time()),
+            "MsgType": msg_type,
+        }
+        if msg_type != "event":
+            fields = {**fields, "MsgId": next(self._ids)}
+        return f"<xml>{_cdata({**head, **fields, 'AgentID': int(AGENT_ID)})}</xml>"
+
+    async def post(self, plain_xml: str) -> Answer:
+        """POST an encrypted callback and decrypt the passive reply."""
+        timestamp, nonce = _stamp()
+        envelope = xmltodict.parse(self.crypto.encrypt_message(plain_xml, nonce, timestamp))["xml"]
+        q = {"msg_signature": envelope["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
+        body = (
+            f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]></AgentID>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        )
+        response = await self.http.post("/wecom", params=q, content=body.encode())
+        text = ""
+        if response.text.startswith("<xml>"):
+            data = xmltodict.parse(response.text)["xml"]
+            inner = self.crypto.decrypt_message(response.text, data["MsgSignature"], data["TimeStamp"], data["Nonce"])
+            text = str(xmltodict.parse(inner)["xml"].get("Content") or "")
+        return Answer(response.status_code, text, response.text)
+
+    async def text(self, user: str, content: str) -> Answer:
+        """The member types a message."""
+        return await self.post(self.xml(user, "text", {"Content": content}))
+
+    async def image(self, user: str, media_id: str) -> Answer:
+        """The member sends a photo."""
+        return await self.post(self.xml(user, "image", {"PicUrl": "http://wework.example/p.jpg", "MediaId": media_id}))
+
+    async def press(self, user: str, key: str, task_id: str, response_code: str) -> Answer:
+        """The member presses a button on a template card (the template_card_event)."""
+        fields = {
+            "Event": "template_card_event",
+            "EventKey": key,
+            "TaskId": task_id,
+            "CardType": "button_interaction",
+            "ResponseCode": response_code,
+        }
+        return await self.post(self.xml(user, "event", fields))
+
+
+@dataclass
+class WxWorld:
+    """Everything a WeChat test touches."""
+
+    runtime: Runtime
+    oa: WeChatChannel
+    wecom: WeComChannel
+    fake: FakeWeChat
+    http: httpx.AsyncClient
+    seeded: Seeded
+    oa_platform: OAPlatform
+    wecom_platform: WeComPlatform
+
+    async def settle(self) -> None:
+        """Wait until both channels have sent everything they queued after answering."""
+        await self.oa.sequencer.drain()
+        await self.wecom.sequencer.drain()
+
+
+@asynccontextmanager
+async def wechat_world(
+    db_url: str, tmp: Path, *, safe_mode: bool = True, clock: Callable[[], datetime] = utcnow
+) -> AsyncIterator[WxWorld]:
+    """Start the fake API, the runtime, both channels and the app on loopback; seed the studio."""
+    fake = FakeWeChat()
+    await fake.start()
+    oa_aes, wecom_aes = (aes_key() if safe_mode else ""), aes_key()
+    runtime = build_runtime(wechat_settings(db_url, fake, tmp, oa_aes=oa_aes, wecom_aes=wecom_aes))
+    oa, wecom = WeChatChannel(runtime, clock=clock), WeComChannel(runtime, clock=clock)
+    await oa.start()
+    await wecom.start()
+    app = create_app(runtime, [*oa.routes(), *wecom.routes()])
+    try:
+        async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+            seeded = await seed(runtime.sessions)
+            yield WxWorld(
+                runtime, oa, wecom, fake, http, seeded, OAPlatform(http, aes=oa_aes), WeComPlatform(http, aes=wecom_aes)
+            )
+            await oa.stop()
+            await wecom.stop()
+    finally:
+        await runtime.close()
+        await fake.stop()
