@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import PushTarget
 from bot.delivery import OutboxSender
-from handlers.bot import Bot
-from handlers.config import HandlerConfig
-from handlers.types import Incoming, Reply
+from handlers.types import Reply
 from storage.models import LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import ledgers, org, people
+from tests.support import RecordingPusher, Transcript, make_bot
 
 CHANNEL = "test"
-_delivery = itertools.count(1)
 
 OUTCOME_FIELDS: dict[str, Any] = {
     "title": "焊接夹具快换装置",
@@ -42,26 +38,12 @@ ACTIVITY_FIELDS: dict[str, Any] = {
 }
 
 
-class Recorder:
-    """A Pusher that keeps what each person was sent."""
+class Party(Transcript):
+    """One bound person talking on the test channel (a Transcript), who also reads what was pushed to them."""
 
-    name = CHANNEL
-
-    def __init__(self) -> None:
-        self.got: dict[int, list[Reply]] = {}
-
-    async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
-        self.got.setdefault(target.person_id, []).append(reply)
-
-
-@dataclass
-class Party:
-    """One person on the test channel."""
-
-    world: World
-    person: Person
-    user_id: str
-    replies: list[Reply] = field(default_factory=list)
+    def __init__(self, world: World, person: Person, user: str) -> None:
+        super().__init__(world.bot, user)
+        self.world, self.person = world, person
 
     @property
     def name(self) -> str:
@@ -70,43 +52,26 @@ class Party:
     @property
     def inbox(self) -> list[Reply]:
         """What the outbox pushed to this person so far (run world.deliver() first)."""
-        return self.world.recorder.got.get(self.person.id, [])
+        return list(self.world.pusher.pushed.get(self.user, []))
 
-    async def say(self, text: str) -> list[Reply]:
-        return await self._send(text=text)
+    def pushed(self) -> str:
+        """Everything pushed to this person, as one text."""
+        return "\n".join(r.text for r in self.inbox)
 
-    async def press(self, label: str, reply: Reply | None = None) -> list[Reply]:
-        """Press the first button whose label contains `label`, on `reply` (default: the last reply with buttons)."""
-        source = reply or next((r for r in reversed(self.replies) if r.buttons), None)
-        assert source is not None, f"{self.name} has no buttons to press"
-        for button in source.all_buttons():
-            if label in button.label:
-                return await self._send(payload=button.payload)
-        raise AssertionError(f"no button {label!r} in {[b.label for b in source.all_buttons()]}")
-
-    async def press_payload(self, payload: str) -> list[Reply]:
-        return await self._send(payload=payload)
-
-    async def _send(self, **what: Any) -> list[Reply]:
-        incoming = Incoming(
-            channel=CHANNEL, user_id=self.user_id, chat_id=self.user_id, delivery_id=f"d{next(_delivery)}", **what
+    async def press_in(self, label: str, reply: Reply | None = None) -> list[Reply]:
+        """Press a button of a pushed message (default: the newest one offering `label`)."""
+        source = reply or next(
+            (r for r in reversed(self.inbox) if any(label in b.label for b in r.all_buttons())), None
         )
-        turn = await self.world.bot.handle(incoming)
-        self.replies.extend(turn.replies)
-        return turn.replies
+        assert source is not None, f"{self.name} got no message with a button {label!r}:\n{self.pushed()}"
+        button = next(b for b in source.all_buttons() if label in b.label)
+        return await self.press_button(button)
 
     async def log_activity(self, title: str = "数控车床刀具寿命攻关讨论") -> list[Reply]:
         """Log an activity through the real 记录活动 conversation and submit it."""
         for text in ("记录活动", "今天", "技术交流", title, "跳过", self.name, "2", "分析刀具磨损数据", "跳过", "跳过"):
             await self.say(text)
         return await self.say("提交")
-
-    @property
-    def last(self) -> str:
-        return self.replies[-1].text if self.replies else ""
-
-    def said(self) -> str:
-        return "\n".join(r.text for r in self.replies)
 
 
 class World:
@@ -115,10 +80,10 @@ class World:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], now: datetime, **config: Any) -> None:
         self.sessions = sessions
         self.now = now
-        self.config = HandlerConfig(secret_key=b"test-secret-key-123456", **config)
-        self.bot = Bot(sessions, self.config, clock=lambda: self.now)
-        self.recorder = Recorder()
-        self.sender = OutboxSender(sessions, {CHANNEL: self.recorder}, clock=lambda: self.now)
+        self.bot = make_bot(sessions, clock=lambda: self.now, **config)
+        self.config = self.bot.config
+        self.pusher = RecordingPusher(CHANNEL)
+        self.sender = OutboxSender(sessions, {CHANNEL: self.pusher}, clock=lambda: self.now)
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
@@ -153,7 +118,12 @@ class World:
             user_id = f"u{person.id}"
             if bound:
                 await people.bind_identity(
-                    session=s, person=person, channel=CHANNEL, external_id=user_id, chat_id=user_id, now=self.now
+                    session=s,
+                    person=person,
+                    channel=CHANNEL,
+                    external_id=user_id,
+                    chat_id=f"chat-{user_id}",
+                    now=self.now,
                 )
         return Party(self, person, user_id)
 
@@ -178,3 +148,60 @@ class World:
 def at(text: str) -> datetime:
     """A Shanghai wall-clock moment ("2026-03-10 09:00") as an aware UTC datetime."""
     return (datetime.fromisoformat(text) - timedelta(hours=8)).replace(tzinfo=UTC)
+
+
+@dataclass
+class Cast:
+    """Everybody a review or an application involves, bound on the test channel."""
+
+    world: World
+    city: Union
+    district: Union
+    other_district: Union
+    enterprise_union: Union
+    studio: Studio
+    lead: Party
+    members: list[Party]
+    reviewer: Party  # of the studio's district union
+    reviewer2: Party  # a second reviewer of the same union
+    outsider: Party  # a reviewer of another district union
+    association: Party  # a reviewer of the municipal association
+    experts: list[Party]  # three of other enterprises
+    conflicted: Party  # an expert of the studio's own enterprise
+    admin: Party  # an admin of the studio's district union
+    stranger: Party  # bound, with no role at all
+
+
+async def make_cast(world: World, *, named_on: date | None = None) -> Cast:
+    """The standard cast: a studio under an enterprise union under 浦东, and everyone around it."""
+    city = await world.union("上海市职工技术协会", UnionLevel.MUNICIPAL)
+    district = await world.union("浦东新区总工会", UnionLevel.DISTRICT, city)
+    other = await world.union("徐汇区总工会", UnionLevel.DISTRICT, city)
+    factory = await world.union("上海电气集团工会", UnionLevel.ENTERPRISE, district)
+    studio = await world.studio("王建国技师创新工作室", factory, enterprise="上海电气", named_on=named_on)
+    lead = await world.person("王建国", RoleKind.LEAD, studio=studio, grade="高级技师", enterprise="上海电气")
+    members = [
+        await world.person(name, RoleKind.MEMBER, studio=studio, grade="技师", enterprise="上海电气")
+        for name in ("李娟", "赵磊", "孙强")
+    ]
+    return Cast(
+        world=world,
+        city=city,
+        district=district,
+        other_district=other,
+        enterprise_union=factory,
+        studio=studio,
+        lead=lead,
+        members=members,
+        reviewer=await world.person("李四", RoleKind.REVIEWER, union=district),
+        reviewer2=await world.person("钱七", RoleKind.REVIEWER, union=district),
+        outsider=await world.person("王五", RoleKind.REVIEWER, union=other),
+        association=await world.person("张三", RoleKind.REVIEWER, union=city),
+        experts=[
+            await world.person(name, RoleKind.EXPERT, union=city, enterprise=firm)
+            for name, firm in (("陈教授", "上海交通大学"), ("刘总工", "宝钢"), ("周高工", "上海机床厂"))
+        ],
+        conflicted=await world.person("吴专家", RoleKind.EXPERT, union=city, enterprise="上海电气"),
+        admin=await world.person("郑管理", RoleKind.ADMIN, union=district),
+        stranger=await world.person("路人甲"),
+    )

@@ -64,7 +64,7 @@ async def entry_items(ctx: Context, subject: Subject) -> list[Item]:
     """Submitted entries of the studios this person reviews."""
     items = []
     for entry, studio in await waiting_for(ctx, subject):
-        days = (ctx.today - ctx.local(entry.status_changed_at).date()).days
+        days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
         line = ctx.t("reviews.pending.entry", header=render.header(ctx.t, entry, studio), days=days)
         items.append(Item(entry.status_changed_at, line, entry.title[:12], "rv", ("open", entry.id)))
     return items
@@ -119,12 +119,22 @@ async def batch_command(ctx: Context, args: str) -> list[Reply]:
 
 
 async def batch_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The waiting entries, as toggles; the value pins the version the reviewer saw."""
+    """The waiting entries as toggles (the value pins the version seen), and those already picked."""
     subject = await permissions.subject_of(ctx)
-    return [
-        Choice(f"{e.id}.{e.version}", ctx.t("reviews.batch.choice", title=e.title[:20], studio=s.name))
+    label = "reviews.batch.choice"
+    choices = [
+        Choice(f"{e.id}.{e.version}", ctx.t(label, title=e.title[:20], studio=s.name))
         for e, s in await waiting_for(ctx, subject)
     ]
+    shown = {c.value for c in choices}
+    for value in values.get("entries") or []:
+        entry_id = str(value).partition(".")[0]
+        entry = await reviews.fresh_entry(session=ctx.session, entry_id=int(entry_id)) if entry_id.isdigit() else None
+        studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
+        if entry is not None and studio is not None and value not in shown:
+            # picked, then decided by somebody else: still named in the summary
+            choices.append(Choice(value, ctx.t(label, title=entry.title[:20], studio=studio.name)))
+    return choices
 
 
 async def batch_prepare(ctx: Context, values: Values) -> list[Reply] | None:
