@@ -48,6 +48,7 @@ def build_application(token: str, api_base_url: str, *, polling: bool) -> Applic
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
+        .job_queue(None)  # reminders have their own scheduler
     )
     if not polling:
         builder = builder.updater(None)
@@ -73,6 +74,7 @@ class TelegramChannel:
                 "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
             )
         self.media_dir = settings.media_dir
+        redact.install(self.token)  # before PTB builds the bot, which logs its URL
         self.application = build_application(self.token, settings.telegram_api_base_url, polling=self.polling)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -82,7 +84,6 @@ class TelegramChannel:
         self.running = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
-        redact.install(self.token)
 
     @property
     def polling(self) -> bool:

@@ -33,6 +33,11 @@ async def publish_commands(bot: Bot, default_locale: str = DEFAULT_LOCALE) -> No
     menus.append((None, default_locale))
     for language_code, locale in menus:
         try:
-            await bot.set_my_commands(bot_commands(locale), language_code=language_code)
+            menu = bot_commands(locale)
+        except KeyError as exc:  # a command whose help text is missing from the catalogue
+            log.error("telegram command menu (%s) not built: %s", language_code or "default", exc)
+            continue
+        try:
+            await bot.set_my_commands(menu, language_code=language_code)
         except TelegramError as exc:
             log.warning("telegram command menu (%s) not set: %s", language_code or "default", exc)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
-# Loggers that may print a Bot API URL (httpx logs "HTTP Request: POST https://…/bot<token>/sendMessage").
-LOGGERS = ("httpx", "httpcore", "telegram", "telegram.ext")
+# Loggers that may print a Bot API URL: httpx logs "HTTP Request: POST https://…/bot<token>/sendMessage" and
+# PTB's bot logs "Set Bot API URL: …/bot<token>". A logger's filter sees only records made on that very
+# logger, so every existing logger of these packages gets one, and the known ones are created if need be.
+PACKAGES = ("telegram", "httpx", "httpcore")
+KNOWN = ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "telegram.ext.Application")
 
 
 class TokenFilter(logging.Filter):
@@ -27,7 +30,8 @@ class TokenFilter(logging.Filter):
 
 def install(token: str) -> None:
     """Add the filter (once per token) to the loggers that could leak the token."""
-    for name in LOGGERS:
+    existing = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in PACKAGES]
+    for name in {*KNOWN, *existing}:
         logger = logging.getLogger(name)
         if not any(isinstance(f, TokenFilter) and f.token == token for f in logger.filters):
             logger.addFilter(TokenFilter(token))
