@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ledger_export import export_ledgers
+from storage.exports.cells import Column
 from storage.exports.ledgers import LedgerFilter
+from storage.exports.xlsx import Sheet, write_xlsx
 from storage.models import EntryStatus, LedgerKind
 from tests.export_data import build_world
 
@@ -96,3 +99,22 @@ async def test_another_studio_and_an_empty_ledger(session: AsyncSession, tmp_pat
     assert result.counts == {LedgerKind.ACTIVITY: 0, LedgerKind.OUTCOME: 0, LedgerKind.TRAINING: 0}
     ws = load_workbook(out)["日常活动台账"]
     assert ws.max_row == 1 and ws.cell(row=1, column=1).value == "编号"
+
+
+async def test_awkward_cells_survive_the_streaming_writer(tmp_path: Path) -> None:
+    columns = [Column("文本"), Column("数", "decimal1"), Column("日", "date"), Column("整", "int")]
+    rows = [
+        ['a & <b> "c"', Decimal("2.5"), date(2026, 2, 28), 7],
+        ["\x01响铃\x1f", Decimal("NaN"), "不是日期", "七"],
+        ["  两端空格  ", None, datetime(2026, 3, 1, 12, 0), None],
+        ["长" * 40_000, 1.25, None, True],
+    ]
+    out = tmp_path / "odd.xlsx"
+    await write_xlsx(out, [Sheet("a/b:c*?[d]", columns, rows), Sheet("a/b:c*?[d]", columns, [])])
+    book = load_workbook(out)
+    assert book.sheetnames == ["a_b_c___d_", "a_b_c___d_~2"]
+    values = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert values[0] == ('a & <b> "c"', 2.5, datetime(2026, 2, 28), 7)
+    assert values[1] == ("响铃", "NaN", "不是日期", "七")
+    assert values[2][0] == "  两端空格  " and values[2][2] == datetime(2026, 3, 1, 12, 0)
+    assert len(values[3][0]) == 32_767 and values[3][1] == 1.25 and values[3][3] == "True"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -125,27 +125,31 @@ async def ledger_rows(
     *, session: AsyncSession, studio_id: int, kind: LedgerKind, flt: LedgerFilter, label: Labeler
 ) -> AsyncIterator[Row]:
     """Stream one ledger's rows in column order; memory stays flat however many rows there are."""
-    layout = [key for key, _, _ in LAYOUTS[kind]]
+    cells = [_cell(kind, key, label) for key, _, _ in LAYOUTS[kind]]
     result = await session.stream(ledger_query(studio_id, kind, flt).execution_options(yield_per=YIELD_PER))
-    async for record in result:
-        yield _row(kind, layout, record._mapping, label)
+    async for batch in result.mappings().partitions():
+        for record in batch:
+            yield [cell(record) for cell in cells]
 
 
-def _row(kind: LedgerKind, layout: Sequence[str], data: Any, label: Labeler) -> list[object]:
-    out: list[object] = []
-    for key in layout:
-        if key == "entry_id":
-            out.append(data["id"])
-        elif key in _DERIVED:
-            out.append(len(data[_DERIVED[key]] or []))
-        elif key == "status":
-            status = str(data["status"].value if hasattr(data["status"], "value") else data["status"])
-            out.append(label(f"export.status.{status}", status))
-        elif key == "applied":
-            out.append(label("export.yes" if data["applied"] else "export.no", str(data["applied"])))
-        elif key in _TEXT_VALUES and data[key]:
-            code = str(data[key])
-            out.append(label(f"export.value.{kind.value}.{key}.{code}", label(f"{kind.value}.{key}.{code}", code)))
-        else:
-            out.append(data[key])
-    return out
+def _cell(kind: LedgerKind, key: str, label: Labeler) -> Callable[[Any], object]:
+    """How one column's value is taken from a result row (decided once per column, not per row)."""
+    if key == "entry_id":
+        return lambda data: data["id"]
+    if key in _DERIVED:
+        source = _DERIVED[key]
+        return lambda data: len(data[source] or [])
+    if key == "status":
+        return lambda data: label(f"export.status.{data['status'].value}", data["status"].value)
+    if key == "applied":
+        yes, no = label("export.yes", "是"), label("export.no", "否")
+        return lambda data: yes if data["applied"] else no
+    if key in _TEXT_VALUES:
+        return lambda data: _code_text(kind, key, data[key], label)
+    return lambda data: data[key]
+
+
+def _code_text(kind: LedgerKind, key: str, code: str | None, label: Labeler) -> str | None:
+    if not code:
+        return code
+    return label(f"export.value.{kind.value}.{key}.{code}", label(f"{kind.value}.{key}.{code}", code))

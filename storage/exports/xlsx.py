@@ -1,8 +1,9 @@
-"""Streaming .xlsx writer: each row goes to disk as it comes (xlsxwriter constant_memory mode)."""
+"""Write .xlsx workbooks: ledgers stream row by row; small reports with pictures go through xlsxwriter."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +13,7 @@ from typing import Any
 import xlsxwriter
 
 from storage.exports.cells import CellKind, Column, Rows, as_number, as_text, iterate
+from storage.exports.xlsx_stream import write_streamed
 
 _FORMATS: dict[CellKind, dict[str, Any]] = {
     "text": {"valign": "top"},
@@ -22,8 +24,8 @@ _FORMATS: dict[CellKind, dict[str, Any]] = {
     "money": {"num_format": "#,##0.00", "valign": "top"},
     "wan": {"num_format": "#,##0.00", "valign": "top"},
 }
-# Excel's own limits: 31 characters per sheet name, 32,767 per cell.
-MAX_SHEET_NAME = 31
+MAX_SHEET_NAME = 31  # Excel's limit
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,26 +49,50 @@ class Sheet:
     filters: bool = True
 
 
+def sheet_names(sheets: Sequence[Sheet]) -> list[str]:
+    """Names Excel accepts: no []:*?/\\, at most 31 characters, each different."""
+    names: list[str] = []
+    for sheet in sheets:
+        base = _SHEET_UNSAFE.sub("_", sheet.name).strip("'") or "Sheet"
+        name, n = base[:MAX_SHEET_NAME], 1
+        while name.lower() in (x.lower() for x in names):
+            n += 1
+            name = f"{base[: MAX_SHEET_NAME - len(str(n)) - 1]}~{n}"
+        names.append(name)
+    return names
+
+
 async def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> dict[str, int]:
-    """Write the workbook to `path` sheet by sheet; return the number of data rows per sheet."""
+    """Write the workbook to `path` (atomically); return the number of data rows per sheet name given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    book = xlsxwriter.Workbook(str(partial), {"constant_memory": True, "in_memory": False})
+    names = sheet_names(sheets)
+    try:
+        if any(sheet.pictures for sheet in sheets):
+            counts = await _with_xlsxwriter(partial, sheets, names)
+        else:
+            counts = await write_streamed(
+                partial, [(n, s.columns, s.rows, s.filters) for n, s in zip(names, sheets, strict=True)]
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+    return {sheet.name: count for sheet, count in zip(sheets, counts, strict=True)}
+
+
+async def _with_xlsxwriter(path: Path, sheets: Sequence[Sheet], names: Sequence[str]) -> list[int]:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "in_memory": False})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     formats = {kind: book.add_format(spec) for kind, spec in _FORMATS.items()}
-    counts: dict[str, int] = {}
     try:
-        for sheet in sheets:
-            counts[sheet.name] = await _write_sheet(book, sheet, header, formats)
+        return [await _xlsxwriter_sheet(book, name, s, header, formats) for name, s in zip(names, sheets, strict=True)]
     finally:
-        # Zipping the parts is the slow, blocking step of a big workbook: keep the event loop free.
         await asyncio.to_thread(book.close)
-    partial.replace(path)
-    return counts
 
 
-async def _write_sheet(book: Any, sheet: Sheet, header: Any, formats: dict[CellKind, Any]) -> int:
-    ws = book.add_worksheet(sheet.name[:MAX_SHEET_NAME])
+async def _xlsxwriter_sheet(book: Any, name: str, sheet: Sheet, header: Any, formats: dict[CellKind, Any]) -> int:
+    ws = book.add_worksheet(name)
     for col, column in enumerate(sheet.columns):
         ws.set_column(col, col, column.width)
     if sheet.columns:
@@ -93,7 +119,7 @@ def _write_cell(ws: Any, row: int, col: int, kind: CellKind, value: object, fmt:
     if kind == "date" and isinstance(value, date | datetime):
         ws.write_datetime(row, col, value, fmt)
         return
-    if kind != "text" and kind != "date":
+    if kind not in ("text", "date"):
         number = as_number(value)
         if number is not None:
             ws.write_number(row, col, number, fmt)
