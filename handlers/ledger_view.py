@@ -12,8 +12,7 @@ from handlers.engine.runner import summary_lines
 from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, edit_values, status_text
 from handlers.types import Button, Reply
 from storage.models import EntryStatus, LedgerEntry, RoleKind
-from storage.repos import attachments, ledgers, people
-from storage.repos import audit as audit_repo
+from storage.repos import attachments, ledgers, people, reviews
 
 PAGE = 8
 KIND = (
@@ -137,14 +136,11 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
 
 
 async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
-    """Why the current version was returned or rejected, as the reviewer wrote it in the audit trail."""
+    """Why the current version was returned or rejected, as the reviewer wrote it."""
     if entry.status not in (EntryStatus.RETURNED, EntryStatus.REJECTED):
         return None
-    trail = await audit_repo.trail(session=ctx.session, object_type="entry", object_id=entry.id)
-    for row in reversed(trail):
-        if row.to_state == entry.status.value and row.reason:
-            return row.reason
-    return None
+    decision = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=entry.version)
+    return decision.reason if decision is not None else None
 
 
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
 from storage.base import utcnow
-from storage.models import EntryStatus
-from storage.repos import audit, ledgers
+from storage.models import Decision, EntryStatus
+from storage.repos import ledgers, reviews
 from tests.support import Transcript, World
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
@@ -18,25 +18,21 @@ async def quick_activity(chat: Transcript, title: str) -> None:
     chat.expect("已提交")
 
 
-async def review(sessions: async_sessionmaker[AsyncSession], world: World, entry_id: int, to: EntryStatus, reason: str):
-    """What a reviewer's decision leaves behind: the status and an audit row with the reason."""
+async def review(sessions: async_sessionmaker[AsyncSession], world: World, entry_id: int, to: Decision, reason: str):
+    """A reviewer's decision on version 1, as the review workflow records it."""
+    assert world.reviewer is not None
     async with sessions() as session, session.begin():
-        await ledgers.set_status(
-            session=session, entry_id=entry_id, expected={EntryStatus.SUBMITTED}, to=to, now=utcnow()
-        )
-        assert world.reviewer is not None
-        await audit.record(
+        decided = await reviews.decide_entry(
             session=session,
-            actor_id=world.reviewer.id,
-            channel="test",
-            object_type="entry",
-            object_id=entry_id,
-            from_state="submitted",
-            to_state=to.value,
+            entry_id=entry_id,
             version=1,
-            reason=reason,
-            studio_id=world.studio.id,
+            decision=to,
+            reviewer_id=world.reviewer.id,
+            channel="test",
+            now=utcnow(),
+            reason=reason or None,
         )
+        assert decided is not None
 
 
 async def test_the_list_shows_recent_entries_with_their_status(
@@ -48,7 +44,7 @@ async def test_the_list_shows_recent_entries_with_their_status(
     chat.expect_buttons("记录活动", "记录成果", "记录培训")
     for n in range(10):
         await quick_activity(chat, f"学习第{n}课")
-    await review(sessions, world, 1, EntryStatus.APPROVED, "")
+    await review(sessions, world, 1, Decision.APPROVE, "")
     await chat.say("/ledger")
     chat.expect("#10", "学习第9课", "待审核", "#3")
     chat.expect_not("#2 ", "#1 ")
@@ -66,7 +62,7 @@ async def test_edit_makes_a_new_version_back_to_submitted(
 ):
     chat = Transcript(bot, "lead")
     await quick_activity(chat, "读图")
-    await review(sessions, world, 1, EntryStatus.RETURNED, "请补充参加人员")
+    await review(sessions, world, 1, Decision.RETURN, "请补充参加人员")
     await chat.say("我的台账")
     chat.expect("退回修改")
     await chat.press("#1")
@@ -156,7 +152,7 @@ async def test_an_edit_that_lost_a_race_keeps_the_answers(
     await chat.press("修改")
     await chat.press("主题")
     await chat.say("读装配图")
-    await review(sessions, world, 1, EntryStatus.APPROVED, "")  # the reviewer approved version 1 meanwhile
+    await review(sessions, world, 1, Decision.APPROVE, "")  # the reviewer approved version 1 meanwhile
     async with sessions() as session, session.begin():
         entry = await ledgers.get_entry(session=session, entry_id=1)
         assert entry is not None

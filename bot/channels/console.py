@@ -1,0 +1,134 @@
+"""The console channel: replies printed with numbered options; a typed number presses that button."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import PushTarget
+from handlers.types import Button, Incoming, Reply, reply_from_dict
+from storage.base import utcnow
+from storage.models import OutboxStatus, Person
+from storage.repos import outbox
+
+CHANNEL = "console"
+# Skip, back and cancel are typed as words (every step understands them), so that a number typed
+# as an answer ("3" hours, "2" people) is never taken for a press of one of them.
+WORD_KINDS = frozenset({"fk", "fb", "fx"})
+_LEADING_MARKS = re.compile(r"^[^\w]+")
+
+
+def _kind(button: Button) -> str:
+    return button.payload.split(":", 1)[0].split("~", 1)[0]
+
+
+def _plain(label: str) -> str:
+    return _LEADING_MARKS.sub("", label).strip().lower()
+
+
+@dataclass
+class ConsoleScreen:
+    """Turns replies into lines of text and remembers which number (or label) presses which button."""
+
+    numbered: list[Button] = field(default_factory=list)
+    labelled: list[Button] = field(default_factory=list)
+
+    def render(self, replies: Sequence[Reply]) -> list[str]:
+        """The lines to print for one turn; its buttons become the ones a typed number presses."""
+        self.numbered, self.labelled = [], []
+        lines: list[str] = []
+        for reply in replies:
+            lines.extend(reply.text.splitlines() or [""])
+            words: list[str] = []
+            for row in reply.buttons:
+                cells = []
+                for button in row:
+                    self.labelled.append(button)
+                    if _kind(button) in WORD_KINDS:
+                        words.append(button.label)
+                        continue
+                    self.numbered.append(button)
+                    cells.append(f"[{len(self.numbered)}] {button.label}")
+                if cells:
+                    lines.append("   " + "   ".join(cells))
+            if words:
+                lines.append("   （" + " · ".join(words) + "）")
+        return lines
+
+    def press_for(self, typed: str) -> str | None:
+        """The payload a typed line presses: an option's number or a button's exact label; else None."""
+        text = typed.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.numbered):
+            return self.numbered[int(text) - 1].payload
+        wanted = _plain(text)
+        for button in self.labelled:
+            if wanted and _plain(button.label) == wanted and _kind(button) not in WORD_KINDS:
+                return button.payload
+        return None
+
+    def incoming(self, typed: str, *, user_id: str) -> Incoming:
+        """What a typed line is for the engine: a button press or text."""
+        payload = self.press_for(typed)
+        return Incoming(
+            channel=CHANNEL,
+            user_id=user_id,
+            chat_id=user_id,
+            delivery_id=f"console-{uuid.uuid4().hex}",
+            text=None if payload else typed,
+            payload=payload,
+        )
+
+
+class ConsolePusher:
+    """Prints what the bot pushes to other people (and to oneself) as `→ 李四: …` lines."""
+
+    name = CHANNEL
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], write: Callable[[str], None]) -> None:
+        self.sessions = sessions
+        self.write = write
+
+    async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
+        """Print the message under the recipient's name."""
+        async with self.sessions() as session:
+            person = await session.get(Person, target.person_id)
+        name = person.name if person else str(target.person_id)
+        lines = reply.text.splitlines() or [""]
+        self.write(f"   → {name}: {lines[0]}")
+        for line in lines[1:]:
+            self.write(f"     {line}")
+        labels = [b.label for b in reply.all_buttons()]
+        if labels:
+            self.write("     〔" + " | ".join(labels) + "〕")
+
+
+class ConsoleSender:
+    """Delivers due outbox rows of people who have a console identity by printing them; others' rows stay queued."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], pusher: ConsolePusher) -> None:
+        self.sessions = sessions
+        self.pusher = pusher
+
+    async def run_once(self, *, limit: int = 100) -> int:
+        """Print what is due for console people; return how many rows were delivered."""
+        sent = 0
+        async with self.sessions() as session:
+            due = await outbox.due_messages(session=session, now=utcnow(), limit=limit)
+        for message in due:
+            async with self.sessions() as session, session.begin():
+                identities = await outbox.identities_of(session=session, person_id=message.person_id)
+                console = next((i for i in identities if i.channel == CHANNEL), None)
+                if console is None or message.channel not in (None, CHANNEL):
+                    continue
+                if not await outbox.claim(session=session, message_id=message.id, holder="console", now=utcnow()):
+                    continue
+                await outbox.finish(session=session, message_id=message.id, status=OutboxStatus.SENT, now=utcnow())
+            # printed after the commit: the pusher reads the recipient's name in a session of its own
+            target = PushTarget(message.person_id, CHANNEL, console.external_id, console.chat_id, None, "zh_CN")
+            await self.pusher.push(target, reply_from_dict(message.payload), kind=message.kind)
+            sent += 1
+        return sent

@@ -1,0 +1,118 @@
+"""`studio-bot chat [--as NAME]`: talk to the bot in the terminal, through the console channel."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleSender
+from bot.cli.common import CliError, app, database_problem, fail, run
+from bot.runtime import build_runtime
+from bot.settings import Settings, load_settings
+from handlers.i18n import Translator
+from storage.base import utcnow
+from storage.models import Person
+from storage.repos import org, people
+
+GUEST = "console-guest"
+EXIT_WORDS = frozenset({"exit", "/exit", ":q"})
+
+
+@app.command()
+def chat(
+    as_name: Annotated[str | None, typer.Option("--as", help="以此人身份聊天 / chat as this person")] = None,
+) -> None:
+    """Talk to the bot in this terminal; without --as you are a stranger who may bind with a code."""
+    settings = load_settings()
+    try:
+        run(converse(settings, as_name=as_name))
+    except CliError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(database_problem(exc))
+
+
+async def converse(
+    settings: Settings,
+    *,
+    as_name: str | None,
+    write: Callable[[str], None] = print,
+    lines: AsyncIterator[str] | None = None,
+) -> None:
+    """Read lines (the terminal, or `lines`) until EOF or `exit`, printing the bot's answers."""
+    runtime = build_runtime(settings)
+    try:
+        person, user_id = await _who(runtime.sessions, as_name)
+        t = Translator(person.locale if person else settings.default_locale)
+        screen = ConsoleScreen()
+        sender = ConsoleSender(runtime.sessions, ConsolePusher(runtime.sessions, write))
+        write(t("console.welcome", name=person.name) if person else t("console.welcome_guest"))
+        write(t("console.how"))
+        source = lines if lines is not None else _terminal(t("console.prompt"), write)
+        async for typed in source:
+            if typed.strip().lower() in EXIT_WORDS:
+                break
+            if not typed.strip():
+                continue
+            turn = await runtime.handle(screen.incoming(typed, user_id=user_id))
+            write("")
+            for line in screen.render(turn.replies):
+                write(f"  {line}")
+            await sender.run_once()
+            write("")
+        write(t("console.bye"))
+    finally:
+        await runtime.close()
+
+
+async def _terminal(prompt: str, write: Callable[[str], None]) -> AsyncIterator[str]:
+    """Lines typed at a terminal (with line editing), or piped in (echoed, so the output reads as a transcript)."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  - arrow keys and history for input()
+    while True:
+        try:
+            if interactive:
+                line = await asyncio.to_thread(input, prompt)
+            else:
+                line = await asyncio.to_thread(sys.stdin.readline)
+                if not line:
+                    return
+                line = line.rstrip("\n")
+                write(f"{prompt}{line}")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        yield line
+
+
+async def _who(sessions: async_sessionmaker[AsyncSession], name: str | None) -> tuple[Person | None, str]:
+    """The person chatting and their console user id (bound on first use); a guest without --as."""
+    if name is None:
+        async with sessions() as session:
+            identity = await people.identity(session=session, channel=CHANNEL, external_id=GUEST)
+            person = await session.get(Person, identity.person_id) if identity else None
+        return person, GUEST
+    async with sessions() as session, session.begin():
+        found = await org.find_people(session=session, name=name.strip())
+        if not found:
+            raise CliError(f"没有叫 {name} 的人 / nobody is called {name}; add them with `studio-bot invite`")
+        if len(found) > 1:
+            raise CliError(f"有多位 {name} / several people are called {name}")
+        person = found[0]
+        user_id = console_user(person)
+        if await people.identity(session=session, channel=CHANNEL, external_id=user_id) is None:
+            await people.bind_identity(
+                session=session, person=person, channel=CHANNEL, external_id=user_id, chat_id=user_id, now=utcnow()
+            )
+    return person, user_id
+
+
+def console_user(person: Person) -> str:
+    """The console user id of a person."""
+    return f"person-{person.id}"

@@ -1,0 +1,126 @@
+"""The console channel: numbered options, typed numbers press buttons, others' messages as → lines; demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.console import ConsoleScreen
+from bot.cli.chat import converse
+from bot.cli.demo import LEAD, seed
+from bot.settings import Settings
+from handlers.buttons import sign
+from handlers.types import Button, Reply
+from tests.support.fixtures import entries
+
+SECRET = b"console-test"
+
+
+def button(label: str, kind: str, *args: object) -> Button:
+    return Button(label, sign(SECRET, kind, *args))
+
+
+def test_options_are_numbered_and_navigation_is_typed():
+    screen = ConsoleScreen()
+    reply = Reply(
+        text="活动用了多少小时？",
+        buttons=(
+            (button("1 小时", "fc", 3, 0), button("2 小时", "fc", 3, 1)),
+            (button("返回", "fb", 3), button("取消", "fx", 3)),
+        ),
+    )
+    lines = screen.render([reply])
+    assert lines == ["活动用了多少小时？", "   [1] 1 小时   [2] 2 小时", "   （返回 · 取消）"]
+    assert screen.incoming("2", user_id="u").payload == reply.buttons[0][1].payload
+    typed = screen.incoming("3", user_id="u")  # no option 3: a number typed as an answer, never "cancel"
+    assert (typed.text, typed.payload) == ("3", None)
+    assert screen.incoming("取消", user_id="u").text == "取消"  # the engine knows the word
+
+
+def test_a_label_typed_in_full_presses_its_button():
+    screen = ConsoleScreen()
+    summary = Reply(text="请核对", buttons=((button("✅ 提交", "fs", 7), button("✏️ 修改", "fe", 7)),))
+    screen.render([summary])
+    assert screen.incoming("提交", user_id="u").payload == summary.buttons[0][0].payload
+    assert screen.incoming("提交一下", user_id="u").payload is None
+    first, second = screen.incoming("x", user_id="u"), screen.incoming("x", user_id="u")
+    assert first.delivery_id != second.delivery_id
+
+
+async def lines_of(*typed: str) -> AsyncIterator[str]:
+    for line in typed:
+        yield line
+
+
+async def test_the_demo_lead_logs_an_activity_and_the_reviewer_is_told(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+):
+    settings = Settings(database_url=db_url)
+    assert await seed(settings) is True
+    assert await seed(settings) is False  # a second demo reuses the data
+    before = len(await entries(sessions))
+    out: list[str] = []
+    answers = (
+        "记录活动",
+        "1",
+        "技术交流",
+        "数控编程交流",
+        "1",
+        "2",
+        "3",
+        "完成",
+        "3",
+        "交流宏程序",
+        "跳过",
+        "跳过",
+        "1",
+    )
+    await converse(settings, as_name=LEAD, write=out.append, lines=lines_of(*answers, "exit", "never read"))
+    text = "\n".join(out)
+    assert "您现在的身份是：张建国" in text
+    assert "[1] 今天" in text
+    assert "参加人员：李明、王芳" in text
+    assert "已提交！编号" in text
+    assert "→ 周敏: " in text  # the notification queued for the reviewer, shown as it is sent
+    assert "再见" in text
+    assert len(await entries(sessions)) == before + 1
+
+
+async def test_a_guest_may_bind_and_an_unknown_name_is_refused(db_url: str):
+    settings = Settings(database_url=db_url)
+    out: list[str] = []
+    await converse(settings, as_name=None, write=out.append, lines=lines_of("记录活动"))
+    assert "还没有绑定身份" in "\n".join(out)
+    try:
+        await converse(settings, as_name="无名氏", write=out.append, lines=lines_of())
+    except Exception as exc:
+        assert "无名氏" in str(exc)
+    else:
+        raise AssertionError("an unknown name was accepted")
+
+
+def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "MEDIA_DIR": str(tmp_path)}
+    script = "我的台账\n2\n1\n帮助\n"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "studio-bot"), "demo"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "示例数据已就绪" in out
+    assert "你 › 我的台账" in out  # piped lines are echoed, so the output reads as a transcript
+    assert "退回修改" in out and "请补充参加人员和活动照片" in out  # the returned entry and its reason
+    assert "修改 #" in out and "请核对" in out  # editing it opens on the summary
+    assert "再见" in out
