@@ -373,22 +373,26 @@ async def until(predicate: Callable[[], bool], *, within: float = 15.0, what: st
         await asyncio.sleep(0.01)
 
 
-async def _serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def _serve(app: Any, *, lifespan: bool = False) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on" if lifespan else "off", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+    while not server.started:  # uvicorn offers a flag, not an event
+        if task.done():
+            task.result()  # startup failed: raise why
+            raise RuntimeError("uvicorn stopped during startup")
         await asyncio.sleep(0.01)
     return server, task, port
 
 
 @asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with a real uvicorn on a free loopback port; yield its base URL."""
-    server, task, port = await _serve(app)
+async def serving(app: Any, *, lifespan: bool = False) -> AsyncIterator[str]:
+    """Serve an ASGI app with a real uvicorn on a free loopback port (running its lifespan if asked); yield its URL."""
+    server, task, port = await _serve(app, lifespan=lifespan)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.applications import Starlette
 
 from bot.channels.telegram import TelegramChannel
+from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from handlers.i18n import Translator
@@ -188,6 +188,7 @@ async def telegram_world(db_url: str, tmp_path: Path, mode: str) -> AsyncIterato
         stack.push_async_callback(channel.stop)
         harness = TelegramHarness(fake, channel, runtime, mode)
         if mode == "webhook":
-            harness.base_url = await stack.enter_async_context(serving(Starlette(routes=channel.routes())))
+            app = create_app(runtime, channel.routes())  # the project's one ASGI app
+            harness.base_url = await stack.enter_async_context(serving(app))
             harness.http = await stack.enter_async_context(httpx.AsyncClient(timeout=30))
         yield harness

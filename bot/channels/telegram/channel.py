@@ -103,17 +103,17 @@ class TelegramChannel:
         except InvalidToken as exc:
             raise TelegramConfigError("Telegram refused TELEGRAM_BOT_TOKEN (getMe)") from exc
         await publish_commands(self.application.bot, self.runtime.config.default_locale)
+        await self.application.start()
+        self.runtime.add_pusher(self.pusher)
+        self.running = True
         if self.polling:
-            await self.application.start()
             assert self.application.updater is not None
             await self.application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
         else:
+            # Telegram may post the moment it knows the URL: the route already takes updates
             await self.application.bot.set_webhook(
                 url=self.webhook_url, secret_token=self.secret, allowed_updates=list(ALLOWED_UPDATES)
             )
-            await self.application.start()
-        self.runtime.add_pusher(self.pusher)
-        self.running = True
         log.info(
             "telegram channel on (%s) as @%s", "polling" if self.polling else "webhook", self.application.bot.username
         )

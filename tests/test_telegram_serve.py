@@ -1,0 +1,80 @@
+"""`studio-bot serve` with TELEGRAM_BOT_TOKEN set: the channel starts in the app's lifespan, polling or webhook."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.runtime import build_runtime
+from bot.server import Background, ServeError, build_app, build_channels
+from bot.settings import Settings
+from handlers.i18n import t
+from tests.support.fake_telegram import FakeTelegram, button_labels, serving, until
+from tests.support.telegram_world import (
+    LEAD_TG,
+    REVIEWER_TG,
+    WEBHOOK_SECRET,
+    TelegramHarness,
+    seed,
+    telegram_settings,
+)
+
+
+@asynccontextmanager
+async def served(settings: Settings, fake: FakeTelegram, mode: str) -> AsyncIterator[TelegramHarness]:
+    """What `serve` runs (channels, the sender loop, the one app) under uvicorn with its lifespan."""
+    runtime = build_runtime(settings)
+    try:
+        channels = build_channels(runtime)
+        assert [c.name for c in channels] == ["telegram"]
+        app = build_app(runtime, channels, Background(runtime, scheduler=False), [])
+        async with serving(app, lifespan=True) as base, httpx.AsyncClient(timeout=30) as http:
+            harness = TelegramHarness(fake, channels[0], runtime, mode)  # type: ignore[arg-type]
+            if mode == "webhook":
+                harness.http, harness.base_url = http, base
+            yield harness
+    finally:
+        await runtime.close()
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_serve_runs_telegram_and_its_notices_go_out_on_their_own(db_url: str, tmp_path: Path, mode: str) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        settings = telegram_settings(db_url, fake, tmp_path / "media", webhook=mode == "webhook")
+        async with served(settings, fake, mode) as tg:
+            assert tg.channel.running
+            if mode == "webhook":
+                assert fake.webhook["secret_token"] == WEBHOOK_SECRET and not fake.sent("getUpdates")
+            seeded = await seed(tg.runtime.sessions)
+            await tg.say(REVIEWER_TG, f"/start {seeded.reviewer_code}")
+            await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+            await tg.log_activity(LEAD_TG, "刀具寿命攻关")
+
+            # nobody calls the sender here: serve's loop is woken by the turn that queued the notice
+            approve = t("reviews.button.approve", "zh_CN")
+            await until(
+                lambda: any(approve in button_labels(m) for m in fake.messages_to(REVIEWER_TG)),
+                what="the review notice",
+            )
+        assert not tg.channel.running  # stopped with the app
+    finally:
+        await fake.stop()
+
+
+async def test_serve_refuses_webhook_mode_without_a_secret(db_url: str, tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    settings = telegram_settings(db_url, fake, tmp_path, webhook=True).model_copy(
+        update={"telegram_webhook_secret": None}
+    )
+    runtime = build_runtime(settings)
+    try:
+        with pytest.raises(ServeError, match="TELEGRAM_WEBHOOK_SECRET"):
+            build_channels(runtime)
+    finally:
+        await runtime.close()
