@@ -49,7 +49,8 @@ def verify(secret: bytes, payload: str) -> Payload | None:
     if len(payload.encode()) > MAX_BYTES or SEP not in payload:
         return None
     body, _, tag = payload.rpartition(SEP)
-    if not hmac.compare_digest(tag, _tag(secret, body)):
+    # bytes, not str: compare_digest refuses non-ASCII str, and a forged payload may carry any
+    if not hmac.compare_digest(tag.encode(), _tag(secret, body).encode()):
         return None
     kind, *args = body.split(":")
     return Payload(kind=kind, args=tuple(args))

@@ -77,7 +77,7 @@ def parse_wan(text: str) -> Decimal | None:
 def parse_count(text: str) -> int | None:
     """A head count such as 5, 5人, 5 people; None if not a whole non-negative number."""
     value = re.sub(r"\s*(人|名|位|个|people|persons?)$", "", text.strip().translate(_FULLWIDTH).lower())
-    return int(value) if value.isdigit() and len(value) < 7 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else None
 
 
 _YES = {"是", "对", "有", "已", "已应用", "y", "yes", "true", "1"}

@@ -62,7 +62,7 @@ class ConsoleScreen:
     def press_for(self, typed: str) -> str | None:
         """The payload a typed line presses: an option's number or a button's exact label; else None."""
         text = typed.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.numbered):
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(self.numbered):
             return self.numbered[int(text) - 1].payload
         wanted = _plain(text)
         for button in self.labelled:

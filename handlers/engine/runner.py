@@ -206,8 +206,9 @@ class Runner:
             self.values[step.key] = _merge_names(self.values.get(step.key) or [], text, choices)
             return await self._go(self._next_after(step))
         picked = _match_choice(text, choices)
-        if picked is None and text.isdigit() and 1 <= int(text) <= len(choices):
-            picked = choices[int(text) - 1]  # the number of an option, as numbered menus show them
+        number = option_number(text, len(choices))
+        if picked is None and number is not None:
+            picked = choices[number - 1]  # the number of an option, as numbered menus show them
         if picked is not None:
             self.values[step.key] = picked.value
             return await self._go(self._next_after(step))
@@ -322,6 +323,15 @@ async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[
     return lines
 
 
+def option_number(text: str, count: int) -> int | None:
+    """The option a typed number (1..count, ASCII digits only: "²".isdigit() is True) stands for."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit() and len(value) < 4):
+        return None
+    number = int(value)
+    return number if 1 <= number <= count else None
+
+
 def _calls_command(text: str) -> bool:
     """A slash command, or a command word typed alone (with or without a slash)."""
     found = commands.match(text)
@@ -351,8 +361,9 @@ def _merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> lis
         if not name:
             continue
         choice = _match_choice(name, choices)
-        if choice is None and name.isdigit() and 1 <= int(name) <= len(choices):
-            choice = choices[int(name) - 1]
+        number = option_number(name, len(choices))
+        if choice is None and number is not None:
+            choice = choices[number - 1]
         value = choice.value if choice else name[:50]
         if value not in merged:
             merged.append(value)

@@ -1,0 +1,127 @@
+"""Property tests: no text or payload, however strange, crashes the engine or writes a partial entry."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from handlers.engine import words
+from handlers.i18n import t
+from storage.database import create_engine, session_factory
+from storage.models import LedgerEntry, Person
+from storage.repos import ledgers, org
+from tests.support import Transcript, add_identity, make_bot, make_world
+
+# A valid answer for each step of 记录活动, in order; a prefix of it brings the flow to any step.
+ANSWERS = ("记录活动", "今天", "学习", "模糊测试", "跳过", "李明", "2", "测试内容", "跳过", "跳过")
+ERROR = t("engine.error", "zh_CN")
+
+STRANGE = st.sampled_from(
+    [
+        "'; DROP TABLE ledger_entries; --",
+        "\x00\x01\x02\x1b[31m\x7f",
+        "😀" * 300,
+        "A" * 10_000,
+        "/",
+        "/ ",
+        "//activity",
+        "绑定",
+        "\u202e\u200b\ufeff",
+        "1" * 30,
+        "99999999999999999999",
+        "²",
+        "٣",
+        "１２",
+        "-1",
+        "1e400",
+        "NaN",
+        "0.0000001",
+        "2026-13-45",
+        "0000-00-00",
+        "9999年99月99日",
+        "{title}{0}%s",
+        "无",
+        "完成",
+        "提交",
+        "修改",
+        "返回",
+        "跳过",
+        "\n\n\n",
+    ]
+)
+TEXTS = st.one_of(STRANGE, st.text(max_size=60), st.text(min_size=2000, max_size=10_000))
+
+
+async def _scenario(db_url: str, steps: int, texts: list[str]) -> None:
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            lead = await session.scalar(select(Person).where(Person.name == "张工"))
+        if lead is None:
+            lead = (await make_world(sessions)).lead
+        user = f"fuzz-{uuid.uuid4().hex[:8]}"
+        await add_identity(sessions, lead, user)
+        chat = Transcript(make_bot(sessions), user)
+        for answer in ANSWERS[:steps]:
+            await chat.say(answer)
+        async with sessions() as session:
+            before = len(list(await session.scalars(select(LedgerEntry.id))))
+        submitted = 0
+        for text in texts:
+            at_summary = "请核对" in chat.text
+            await chat.say(text)
+            assert ERROR not in chat.text, chat.transcript()
+            assert all(r.text.strip() for r in chat.replies), chat.transcript()
+            if "已提交" in chat.text:
+                assert at_summary and words.control_word(text) == "submit", chat.transcript()
+                submitted += 1
+        async with sessions() as session:
+            rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
+            assert len(rows) == before + submitted
+            for entry in rows[before:]:  # whatever was written is whole
+                fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+                assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
+            studio = await org.get_studio(session=session, name="张工数控创新工作室")
+            assert studio is not None and all(e.studio_id == studio.id for e in rows)
+        await chat.say("取消")
+        assert ERROR not in chat.text, chat.transcript()
+    finally:
+        await engine.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.integers(min_value=0, max_value=len(ANSWERS)), texts=st.lists(TEXTS, min_size=1, max_size=3))
+def test_no_text_crashes_the_engine_or_writes_half_an_entry(db_url: str, steps: int, texts: list[str]):
+    asyncio.run(_scenario(db_url, steps, texts))
+
+
+async def _payloads(db_url: str, payloads: list[str]) -> None:
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            lead = await session.scalar(select(Person).where(Person.name == "张工"))
+        if lead is None:
+            lead = (await make_world(sessions)).lead
+        user = f"fuzz-{uuid.uuid4().hex[:8]}"
+        await add_identity(sessions, lead, user)
+        chat = Transcript(make_bot(sessions), user)
+        await chat.say("记录活动")
+        for payload in payloads:
+            await chat.send_payload(payload)
+            assert ERROR not in chat.text, chat.transcript()
+        await chat.say("今天")
+        assert "活动类别" in chat.text, chat.transcript()  # the conversation is where it was
+    finally:
+        await engine.dispose()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payloads=st.lists(st.one_of(st.text(max_size=80), st.from_regex(r"f[a-z]:\d{1,3}:\d{1,3}~.{10}")), max_size=4))
+def test_no_button_payload_crashes_the_engine(db_url: str, payloads: list[str]):
+    asyncio.run(_payloads(db_url, payloads))
