@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from datetime import date
 from functools import cache
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Droid Sans Fallback")
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 500, 100
 BAR_COLOUR = "#2F6EBA"
+# rc_context changes matplotlib's global settings for a moment: one drawing at a time across threads.
+_DRAWING = threading.Lock()
 
 
 @cache
@@ -64,7 +67,7 @@ def activities_per_month(
     """A bar per month of the period, zero months included."""
     months = months_between(start, end)
     # Text objects take their font when created: build and save the figure inside the font settings.
-    with rc_context(_rc()):
+    with _DRAWING, rc_context(_rc()):
         figure, ax = _axes()
         values = [counts.get(m, 0) for m in months]
         bars = ax.bar(range(len(months)), values, color=BAR_COLOUR)
@@ -81,7 +84,7 @@ def activities_per_month(
 
 def by_category(counts: Counter[str], *, path: Path, title: str, x_label: str, empty_text: str) -> Path:
     """Horizontal bars, the largest category on top; a note instead when there is nothing."""
-    with rc_context(_rc()):
+    with _DRAWING, rc_context(_rc()):
         figure, ax = _axes()
         items = counts.most_common()[::-1]
         if items:

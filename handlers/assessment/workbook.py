@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -94,7 +95,7 @@ async def write_assessment(path: Path, result: StudioAssessment, rubric: Rubric,
     ]
     months = [(m, n) for m, n in sorted(f.activities_by_month.items())]
     with tempfile.TemporaryDirectory(prefix="assess-") as tmp:
-        month_png, category_png = render_charts(result, t, Path(tmp), today=today)
+        month_png, category_png = await asyncio.to_thread(render_charts, result, t, Path(tmp), today=today)
         sheets = [
             Sheet(
                 t("assess.sheet.summary"),

@@ -1,0 +1,193 @@
+"""导出, 统计, 考核 in chat: files where the channel takes them, signed links on WeChat, refusals for others."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.bot import Bot
+from storage.models import EntryStatus, LedgerKind, Person, RoleKind, UnionLevel
+from storage.repos import ledgers, org
+from tests.export_data import activity, outcome
+from tests.support import Transcript, World
+from tests.support.clock import Clock
+from tests.support.fixtures import clock_fixture  # noqa: F401
+from tests.support.transcript import make_bot
+from tests.support.world import add_identity, make_world
+
+BASE = "https://bot.example.cn"
+
+
+async def seed(sessions: async_sessionmaker[AsyncSession], world: World) -> None:
+    """Four activities (three approved) and two outcomes (approved) in the studio's cycle."""
+    async with sessions() as session, session.begin():
+        rows = [
+            (LedgerKind.ACTIVITY, activity(date(2025, 3, 5), "学习", "2"), EntryStatus.APPROVED),
+            (LedgerKind.ACTIVITY, activity(date(2025, 4, 9), "技术交流", "1.5"), EntryStatus.APPROVED),
+            (LedgerKind.ACTIVITY, activity(date(2026, 1, 9), "攻关", "3"), EntryStatus.APPROVED),
+            (LedgerKind.ACTIVITY, activity(date(2026, 2, 9), "学习", "1"), EntryStatus.SUBMITTED),
+            (LedgerKind.OUTCOME, outcome(date(2025, 9, 1), "小革新", applied=True), EntryStatus.APPROVED),
+            (LedgerKind.OUTCOME, outcome(date(2025, 10, 1), "合理化建议"), EntryStatus.APPROVED),
+        ]
+        for kind, fields, status in rows:
+            entry = await ledgers.create_entry(
+                session=session, studio_id=world.studio.id, kind=kind, author_id=world.lead.id, fields=fields
+            )
+            if status is not EntryStatus.SUBMITTED:
+                await ledgers.set_status(
+                    session=session,
+                    entry_id=entry.id,
+                    expected={EntryStatus.SUBMITTED},
+                    to=status,
+                    now=entry.created_at,
+                )
+
+
+@pytest.fixture
+async def world(sessions: async_sessionmaker[AsyncSession]) -> World:
+    made = await make_world(sessions)
+    await seed(sessions, made)
+    return made
+
+
+@pytest.fixture
+def bot(sessions: async_sessionmaker[AsyncSession], clock: Clock, tmp_path: Path) -> Bot:
+    return make_bot(sessions, clock=clock, export_dir=tmp_path / "exports", public_base_url=BASE)
+
+
+async def test_lead_exports_approved_entries_as_a_workbook(bot: Bot, world: World) -> None:
+    chat = Transcript(bot, "lead")
+    await chat.say("导出")
+    chat.expect("“张工数控创新工作室”台账已导出（仅已通过审核的记录）：活动 3 条，成果 2 条，培训带徒 0 条。")
+    [reply] = chat.replies
+    [file] = reply.files
+    assert file.filename == "张工数控创新工作室台账20260310.xlsx" and file.kind == "document"
+    book = load_workbook(file.path)
+    assert book.sheetnames == ["日常活动台账", "创新成果台账", "培训带徒台账"]
+    assert book["日常活动台账"].max_row == 1 + 3
+
+
+async def test_csv_every_status_and_a_range(bot: Bot, world: World) -> None:
+    chat = Transcript(bot, "lead")
+    await chat.say("导出 csv 全部 2025-01-01至2025年12月31日")
+    chat.expect("全部状态的记录，2025-01-01 至 2025-12-31", "活动 2 条，成果 2 条")
+    files = chat.replies[0].files
+    assert [f.media_type for f in files] == ["text/csv"] * 3
+    with files[0].path.open(encoding="utf-8-sig") as fh:
+        assert [row[1] for row in csv.reader(fh)][1:] == ["2025-03-05", "2025-04-09"]
+    await chat.say("/export all 2026-01-01")
+    chat.expect("2026-01-01 至 今天", "活动 2 条")
+
+
+async def test_bad_options_are_explained(bot: Bot, world: World) -> None:
+    chat = Transcript(bot, "lead")
+    await chat.say("导出 2025-13-01")
+    chat.expect("没看懂“2025-13-01”", "用法：导出")
+    assert not chat.replies[0].files
+    await chat.say("导出 2026-02-01 2026-01-01")
+    chat.expect("起始日期 2026-02-01 晚于结束日期 2026-01-01")
+
+
+async def test_members_may_not_export_but_reviewers_may(bot: Bot, world: World) -> None:
+    member = Transcript(bot, "m1")
+    await member.say("导出")
+    member.expect("您没有导出这个工作室台账的权限")
+    assert not member.replies[0].files
+
+    reviewer = Transcript(bot, "rev")
+    await reviewer.say("导出")
+    reviewer.expect("审核人员请写明工作室名称")
+    await reviewer.say("导出 不存在的工作室")
+    reviewer.expect("没有找到名为“不存在的工作室”的工作室")
+    await reviewer.say("导出 张工数控创新工作室")
+    reviewer.expect("台账已导出")
+    assert len(reviewer.replies[0].files) == 1
+
+
+async def test_a_reviewer_of_another_union_is_refused(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        other = await org.create_union(
+            session=session, name="徐汇区总工会", level=UnionLevel.DISTRICT, parent=world.municipal
+        )
+        stranger = await org.create_person(session=session, name="外区审核")
+        await org.grant_role(session=session, person=stranger, kind=RoleKind.REVIEWER, union=other)
+    await add_identity(sessions, stranger, "rev2")
+    chat = Transcript(bot, "rev2")
+    await chat.say("导出 张工数控创新工作室")
+    chat.expect("您没有导出这个工作室台账的权限")
+    await chat.say("考核 张工数控创新工作室")
+    assert not chat.replies[0].files
+
+
+async def test_wechat_gets_a_signed_link_instead_of_a_file(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, tmp_path: Path
+) -> None:
+    world = await make_world(sessions, channel="wechat")
+    await seed(sessions, world)
+    bot = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports", public_base_url=BASE)
+    chat = Transcript(bot, "lead", channel="wechat")
+    await chat.say("导出")
+    chat.expect("请在 60 分钟内点击链接下载", f"{BASE}/download/")
+    assert chat.replies[0].files == ()
+
+    offline = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports")
+    chat = Transcript(offline, "lead", channel="wechat")
+    await chat.say("导出")
+    chat.expect("暂时无法提供下载链接")
+
+
+async def test_console_shows_the_path(sessions: async_sessionmaker[AsyncSession], clock: Clock, tmp_path: Path) -> None:
+    world = await make_world(sessions, channel="console")
+    await seed(sessions, world)
+    bot = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports")
+    chat = Transcript(bot, "lead", channel="console")
+    await chat.say("导出")
+    [file] = chat.replies[0].files
+    chat.expect(f"文件已保存：{file.path}")
+    assert file.path.is_file()
+
+
+async def test_stats_sends_two_charts(bot: Bot, world: World) -> None:
+    chat = Transcript(bot, "m1")
+    await chat.say("统计")
+    chat.expect("“张工数控创新工作室”本周期（2025-01-01 起）已通过的记录：活动 3 次，成果 2 项。")
+    files = chat.replies[0].files
+    assert [f.kind for f in files] == ["photo", "photo"]
+    for f in files:
+        assert f.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_reviewer_assessment_and_ranking(bot: Bot, world: World) -> None:
+    chat = Transcript(bot, "rev")
+    await chat.say("考核 张工数控创新工作室")
+    chat.expect("第 1 个管理周期考核（2025-01-01 至 2027-12-31）", "活动：3 次，共 6.5 小时，3 个月有活动", "未达标：")
+    [file] = chat.replies[0].files
+    assert load_workbook(file.path).sheetnames[:2] == ["考核概要", "考核指标"]
+
+    await chat.say("考核 全部")
+    chat.expect("“浦东新区总工会”所属工作室考核排名", "1. 张工数控创新工作室")
+    assert load_workbook(chat.replies[0].files[0].path).sheetnames == ["考核排名"]
+
+    member = Transcript(bot, "m1")
+    await member.say("考核 全部")
+    member.expect("不是任何工会的审核人员")
+
+
+async def test_english_speaker_gets_english_files(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        lead = await session.get(Person, world.lead.id)
+        assert lead is not None
+        lead.locale = "en"
+    chat = Transcript(bot, "lead")
+    await chat.say("/export")
+    chat.expect('Ledgers of "张工数控创新工作室" exported (approved entries only): 3 activities')
+    assert load_workbook(chat.replies[0].files[0].path).sheetnames == ["Activities", "Outcomes", "Training"]
