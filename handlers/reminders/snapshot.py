@@ -78,28 +78,28 @@ async def load(
 ) -> Snapshot:
     """Read everything a pass needs; the statement count does not depend on the number of studios."""
     notices = await repo.ended_notices(session=session, before=today)
+    waiting = await repo.waiting_entries(
+        session=session, returned_before=returned_before, submitted_before=submitted_before
+    )
     snapshot = Snapshot(
         people=await repo.recipients(session=session),
         unions={u.id: u for u in await repo.unions(session=session)},
         studios=await repo.named_studios(session=session),
         last_activity=await repo.last_activity_logged(session=session),
-        returned=await repo.waiting_entries(
-            session=session, status=EntryStatus.RETURNED, changed_before=returned_before
-        ),
-        submitted=await repo.waiting_entries(
-            session=session, status=EntryStatus.SUBMITTED, changed_before=submitted_before
-        ),
+        returned=[e for e in waiting if e.status is EntryStatus.RETURNED],
+        submitted=[e for e in waiting if e.status is EntryStatus.SUBMITTED],
         notices=notices,
         notice_studios=await repo.studios_by_id(session=session, ids=[n.studio_id for n in notices]),
         delegations=await repo.active_delegations(session=session, on=today),
     )
-    leads: dict[int, list[int]] = defaultdict(list)
-    for studio_id, person_id in await repo.leads(session=session):
-        leads[studio_id].append(person_id)
+    leads, officers_rows = await repo.roles(session=session)
+    by_studio: dict[int, list[int]] = defaultdict(list)
+    for studio_id, person_id in leads:
+        by_studio[studio_id].append(person_id)
         snapshot.lead_ids.add(person_id)
-    snapshot.leads_by_studio = dict(leads)
+    snapshot.leads_by_studio = dict(by_studio)
     officers: dict[int, dict[RoleKind, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in await repo.officers(session=session):
+    for row in officers_rows:
         officers[row.union_id][row.kind].append(row.person_id)
     snapshot.officers_by_union = {uid: dict(kinds) for uid, kinds in officers.items()}
     return snapshot

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,6 +73,7 @@ class EntryRow(NamedTuple):
     version: int
     studio_id: int
     kind: LedgerKind
+    status: EntryStatus
     title: str
     status_changed_at: datetime
 
@@ -103,35 +104,25 @@ async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
     return {row[0]: PersonRow(*row) for row in (await session.execute(query)).all()}
 
 
-async def person_names(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
-    """Names of these people (reviewers named in a delegate's reminder)."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))
-    return {pid: name for pid, name in rows.all()}
-
-
 async def unions(*, session: AsyncSession) -> list[UnionRow]:
     """Every union with its parent."""
     rows = await session.execute(select(Union.id, Union.name, Union.level, Union.parent_id))
     return [UnionRow(*row) for row in rows.all()]
 
 
-async def officers(*, session: AsyncSession) -> list[OfficerRow]:
-    """Active reviewer and admin roles of every union."""
-    query = select(Role.union_id, Role.person_id, Role.kind).where(
-        Role.active.is_(True), Role.kind.in_(OFFICER_ROLES), Role.union_id.is_not(None)
+async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[OfficerRow]]:
+    """Active studio leads as (studio id, person id), and active reviewer and admin roles of unions."""
+    query = select(Role.studio_id, Role.union_id, Role.person_id, Role.kind).where(
+        Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, *OFFICER_ROLES])
     )
-    return [OfficerRow(int(u), int(p), k) for u, p, k in (await session.execute(query)).all() if u is not None]
-
-
-async def leads(*, session: AsyncSession) -> list[tuple[int, int]]:
-    """(studio id, person id) of every active studio lead."""
-    query = select(Role.studio_id, Role.person_id).where(
-        Role.active.is_(True), Role.kind == RoleKind.LEAD, Role.studio_id.is_not(None)
-    )
-    return [(int(s), int(p)) for s, p in (await session.execute(query)).all() if s is not None]
+    leads: list[tuple[int, int]] = []
+    officers: list[OfficerRow] = []
+    for studio_id, union_id, person_id, kind in (await session.execute(query)).all():
+        if kind is RoleKind.LEAD and studio_id is not None:
+            leads.append((int(studio_id), int(person_id)))
+        elif kind is not RoleKind.LEAD and union_id is not None:
+            officers.append(OfficerRow(int(union_id), int(person_id), kind))
+    return leads, officers
 
 
 async def named_studios(*, session: AsyncSession) -> list[StudioRow]:
@@ -167,18 +158,26 @@ async def last_activity_logged(*, session: AsyncSession) -> dict[int, datetime]:
     return {int(s): at for s, at in (await session.execute(query)).all()}
 
 
-async def waiting_entries(*, session: AsyncSession, status: EntryStatus, changed_before: datetime) -> list[EntryRow]:
-    """Entries in `status` since before `changed_before`, oldest first."""
+async def waiting_entries(
+    *, session: AsyncSession, returned_before: datetime, submitted_before: datetime
+) -> list[EntryRow]:
+    """Entries returned before `returned_before` or submitted before `submitted_before`, oldest first."""
     query = (
         select(
             LedgerEntry.id,
             LedgerEntry.version,
             LedgerEntry.studio_id,
             LedgerEntry.kind,
+            LedgerEntry.status,
             LedgerEntry.title,
             LedgerEntry.status_changed_at,
         )
-        .where(LedgerEntry.status == status, LedgerEntry.status_changed_at < changed_before)
+        .where(
+            or_(
+                and_(LedgerEntry.status == EntryStatus.RETURNED, LedgerEntry.status_changed_at < returned_before),
+                and_(LedgerEntry.status == EntryStatus.SUBMITTED, LedgerEntry.status_changed_at < submitted_before),
+            )
+        )
         .order_by(LedgerEntry.status_changed_at, LedgerEntry.id)
     )
     return [EntryRow(*row) for row in (await session.execute(query)).all()]
