@@ -1,8 +1,11 @@
 """Imports every feature module so that its commands, flows and buttons register themselves."""
 
-from handlers import basic, binding, ledger_view  # noqa: F401
-from handlers.flows import activity, outcome, training  # noqa: F401
-from handlers import reviews  # noqa: F401
-from handlers import lifecycle  # noqa: F401
-from handlers.flows import application  # noqa: F401
-from handlers import export_commands  # noqa: F401
+from handlers import (  # noqa: F401
+    basic,
+    binding,
+    export_commands,
+    ledger_view,
+    lifecycle,
+    reviews,
+)
+from handlers.flows import activity, application, outcome, training  # noqa: F401

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender
 from handlers.types import Reply
-from storage.models import LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
+from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import ledgers, org, people
 from tests.support import RecordingPusher, Transcript, make_bot
 
@@ -205,3 +206,30 @@ async def make_cast(world: World, *, named_on: date | None = None) -> Cast:
         admin=await world.person("郑管理", RoleKind.ADMIN, union=district),
         stranger=await world.person("路人甲"),
     )
+
+
+async def approve_all(world: World) -> None:
+    """Mark every entry approved (fixture history, as if reviewed long ago)."""
+    async with world.sessions() as s, s.begin():
+        await s.execute(update(LedgerEntry).values(status=EntryStatus.APPROVED))
+
+
+async def ready_to_apply(cast: Cast) -> int:
+    """Give the cast's studio an approved outcome, applied in production and funded by the scheme."""
+    entry_id = await cast.world.entry(cast.studio, cast.lead, LedgerKind.OUTCOME)
+    await approve_all(cast.world)
+    return entry_id
+
+
+async def apply(
+    lead: Party, *, venue: str = "二号车间创新室，约 80 平方米", equipment: str = "数控车床 3 台"
+) -> list[Reply]:
+    """The lead goes through 申报 and submits."""
+    await lead.say("申报")
+    for answer in (venue, equipment):
+        await (lead.say(answer) if answer else lead.say("跳过"))
+    await lead.press("焊接夹具")
+    await lead.press("完成")
+    await lead.say("坚持每月开展技术交流和攻关活动，解决生产难题 12 项")
+    await lead.say("跳过")
+    return await lead.say("提交")

@@ -10,6 +10,7 @@ from handlers.commands import command
 from handlers.context import Context
 from handlers.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, ParseResult, Step, SubmitRefused, Values, register_flow
+from handlers.engine.runner import FILES_DONE
 from handlers.lifecycle import eligibility, notify, window
 from handlers.lifecycle.render import stage as stage_name
 from handlers.lifecycle.stages import set_studio_status
@@ -71,6 +72,8 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
         values.update({k: earlier.data[k] for k in ANSWERS if earlier.data.get(k) and k != "outcomes"})
         if earlier.data.get("outcomes"):
             values["outcomes"] = [o["id"] for o in earlier.data["outcomes"]]
+        values.setdefault("files", [])  # files stay with the earlier application; new ones can be added by 修改
+        values[FILES_DONE] = True
     return None
 
 

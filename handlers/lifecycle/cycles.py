@@ -40,10 +40,10 @@ async def due(ctx: Context) -> list[tuple[Studio, Cycle]]:
     return [(studio, cycle) for studio, cycle in rows.all()]
 
 
-async def studio_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studios due for a verdict."""
+async def cycle_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The cycles due for a verdict, by studio (the value is the cycle: a verdict never lands on the next one)."""
     return [
-        Choice(studio.id, ctx.t("lifecycle.studio_choice", studio=studio.name, number=cycle.number, ends=cycle.ends_on))
+        Choice(cycle.id, ctx.t("lifecycle.studio_choice", studio=studio.name, number=cycle.number, ends=cycle.ends_on))
         for studio, cycle in await due(ctx)
     ]
 
@@ -73,8 +73,8 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     assert ctx.person is not None
     if await permissions.check(ctx, Action.ASSESS_CYCLE) is None:
         return [Reply(text=permissions.refusal(ctx, Action.ASSESS_CYCLE))]
-    studio = await ctx.session.get(Studio, int(values["studio"]))
-    cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if studio else None
+    cycle = await ctx.session.get(Cycle, int(values["cycle"]))
+    studio = await ctx.session.get(Studio, cycle.studio_id) if cycle else None
     if studio is None or cycle is None:
         return [Reply(text=ctx.t("lifecycle.gone"))]
     result, reason = CycleResult(values["result"]), str(values["reason"])
@@ -141,7 +141,7 @@ VERDICT = register_flow(
         name="verdict",
         title="lifecycle.title",
         steps=(
-            Step("studio", "lifecycle.ask.studio", "lifecycle.label.studio", choices=studio_choices),
+            Step("cycle", "lifecycle.ask.studio", "lifecycle.label.studio", choices=cycle_choices),
             Step("result", "lifecycle.ask.result", "lifecycle.label.result", choices=result_choices),
             Step("reason", "lifecycle.ask.reason", "lifecycle.label.reason", parse=parse_reason),
         ),
