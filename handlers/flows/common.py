@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from handlers import permissions
 from handlers.context import Context
 from handlers.engine.flow import Choice, ParseResult, Step, Values
 from handlers.engine.runner import EDITING
@@ -153,6 +154,7 @@ async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
     if EDITING in values:
         return None  # an edit keeps the entry's studio; the ledger view checked who may edit it
     studios = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+    studios = [(s, k) for s, k in studios if await permissions.check(ctx, permissions.Action.LOG_ENTRY, studio=s)]
     if not studios:
         return [Reply(text=ctx.t("flows.no_studio"))]
     if len(studios) == 1:
