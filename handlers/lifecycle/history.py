@@ -1,0 +1,74 @@
+"""履历 / history: a studio's audit trail in chat, for those the permission table lets read it."""
+
+from __future__ import annotations
+
+from handlers import permissions
+from handlers.commands import command
+from handlers.context import Context
+from handlers.permissions import Action
+from handlers.reviews.render import when
+from handlers.types import Reply
+from storage.models import AuditLog, Person, RoleKind, Studio
+from storage.repos import audit, org, people
+
+SHOWN = 15
+
+
+async def _studio(ctx: Context, name: str) -> Studio | str:
+    if name:
+        found = await org.get_studio(session=ctx.session, name=name)
+        return found if found is not None else ctx.t("lifecycle.history.no_studio", name=name)
+    assert ctx.person is not None
+    mine = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+    return mine[0][0] if mine else ctx.t("lifecycle.history.usage")
+
+
+STATES = frozenset(
+    {
+        "submitted", "approved", "returned", "rejected", "withdrawn", "draft", "recommended", "reviewed",
+        "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
+        "dismissed", "commended", "retained", "scored", "bound",
+    }
+)  # fmt: skip
+
+
+def _state(ctx: Context, state: str) -> str:
+    return ctx.t(f"lifecycle.history.state.{state}") if state in STATES else state
+
+
+def _line(ctx: Context, row: AuditLog, names: dict[int, str]) -> str:
+    to = _state(ctx, row.to_state)
+    moved = f"{_state(ctx, row.from_state)} → {to}" if row.from_state else to
+    return ctx.t(
+        "lifecycle.history.line",
+        when=when(ctx.t, row.at, ctx.config.tz),
+        actor=names.get(row.actor_id or 0, "-"),
+        what=ctx.t(f"lifecycle.history.object.{row.object_type}") if row.object_type in OBJECTS else row.object_type,
+        number=row.object_id,
+        moved=moved,
+    ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
+
+
+OBJECTS = frozenset({"entry", "application", "studio", "cycle", "objection", "expert_score", "identity"})
+
+
+@command(
+    "history",
+    "履历",
+    "审计记录",
+    help_key="lifecycle.history.help",
+    order=75,
+    roles=frozenset({RoleKind.LEAD, RoleKind.REVIEWER, RoleKind.ADMIN}),
+)
+async def history_command(ctx: Context, args: str) -> list[Reply]:
+    """The newest changes of a studio's state: 履历 (your studio) or 履历 工作室名称."""
+    studio = await _studio(ctx, args.strip())
+    if isinstance(studio, str):
+        return [Reply(text=studio)]
+    if await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio) is None:
+        return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
+    rows = await audit.trail(session=ctx.session, studio_id=studio.id)
+    names = {p.id: p.name for p in [await ctx.session.get(Person, i) for i in {r.actor_id for r in rows} if i] if p}
+    lines = [ctx.t("lifecycle.history.title", studio=studio.name, count=len(rows), shown=min(len(rows), SHOWN))]
+    lines += [_line(ctx, row, names) for row in rows[-SHOWN:]]
+    return [Reply(text="\n".join(lines))]
