@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +23,7 @@ from storage.repos import conversations, deliveries, org, people
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+INBOUND_PRECISION = timedelta(minutes=1)
 
 
 class Bot:
@@ -38,6 +40,10 @@ class Bot:
         self.config = config
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
+        # (which can starve a waiter past the busy timeout when many people write at once).
+        bind = sessions.kw.get("bind")
+        self._serial = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Process one inbound event at most once and return what to answer."""
@@ -45,7 +51,7 @@ class Bot:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with lock, self._serial or contextlib.nullcontext():
             for attempt in range(ATTEMPTS):
                 try:
                     return await self._turn(incoming)
@@ -83,7 +89,10 @@ class Bot:
         identity = await people.identity(session=session, channel=incoming.channel, external_id=incoming.user_id)
         person = await session.get(Person, identity.person_id) if identity else None
         if identity is not None:
-            identity.last_inbound_at = now
+            # to the minute is enough for WeChat's 48-hour window, and saves a write on most turns
+            last = identity.last_inbound_at
+            if last is None or not timedelta(0) <= now - last < INBOUND_PRECISION:
+                identity.last_inbound_at = now
             if incoming.chat_id and identity.chat_id != incoming.chat_id:
                 identity.chat_id = incoming.chat_id
         locale = (

@@ -1,0 +1,134 @@
+"""Drive N complete 记录活动 conversations through the engine and the recording fake channel.
+
+Prints steps per second and the p50/p99 latency of one step, on SQLite and (when it answers) on
+PostgreSQL. Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from storage.database import create_engine, session_factory
+from storage.migrate import upgrade
+from tests.support import Transcript, add_identity, make_bot, make_world
+
+# One conversation: (kind, what) — "say" types, "press" presses a button of the last answer.
+SCRIPT = (
+    ("say", "记录活动"),
+    ("press", "今天"),
+    ("press", "技术交流"),
+    ("say", "数控编程交流"),
+    ("press", "工作室"),
+    ("press", "李明"),
+    ("press", "王芳"),
+    ("press", "完成"),
+    ("say", "3"),
+    ("say", "交流了宏程序的写法"),
+    ("say", "跳过"),
+    ("say", "跳过"),
+    ("press", "提交"),
+)
+
+
+async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, list[float]]:
+    """Seed, then run the conversations C at a time; (steps, seconds, per-step latencies in ms)."""
+    engine = create_engine(url, pool_size=concurrency + 2) if not url.startswith("sqlite") else create_engine(url)
+    sessions = session_factory(engine)
+    world = await make_world(sessions)
+    users = [f"bench-{i}" for i in range(concurrency)]
+    for user in users:
+        await add_identity(sessions, world.lead, user)
+    bot = make_bot(sessions)
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(conversations):
+        queue.put_nowait(n)
+
+    async def worker(user: str) -> None:
+        chat = Transcript(bot, user)
+        while not queue.empty():
+            queue.get_nowait()
+            for kind, what in SCRIPT:
+                started = time.perf_counter()
+                await (chat.say(what) if kind == "say" else chat.press(what))
+                latencies.append((time.perf_counter() - started) * 1000)
+            if "已提交" not in chat.text:
+                raise SystemExit(f"conversation did not end in a submission:\n{chat.transcript()}")
+            chat.log.clear()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(u) for u in users))
+    elapsed = time.perf_counter() - began
+    await engine.dispose()
+    return len(latencies), elapsed, latencies
+
+
+def report(name: str, steps: int, elapsed: float, latencies: list[float]) -> None:
+    """One line of figures."""
+    cut = statistics.quantiles(latencies, n=100)
+    print(
+        f"{name:<11} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
+        f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms"
+    )
+
+
+async def pg_database(server: str) -> str | None:
+    """A fresh migrated database on the PostgreSQL server, or None if it does not answer."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        print(f"postgresql  skipped: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return None
+    finally:
+        await admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    await upgrade(url)
+    return url
+
+
+async def drop_pg(server: str, url: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    print(f"{args.conversations} conversations of {len(SCRIPT)} steps, {args.concurrency} people at a time")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        await upgrade(url)
+        report("sqlite", *await run(url, args.conversations, args.concurrency))
+        one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
+        await upgrade(one)
+        report("sqlite x1", *await run(one, max(args.conversations // 4, 1), 1))
+    pg = await pg_database(args.pg)
+    if pg is not None:
+        try:
+            report("postgresql", *await run(pg, args.conversations, args.concurrency))
+        finally:
+            await drop_pg(args.pg, pg)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
