@@ -7,7 +7,7 @@ from handlers.commands import command, on_button
 from handlers.context import Context
 from handlers.dispatch import start_flow
 from handlers.engine.flow import FLOWS
-from handlers.engine.render import rows
+from handlers.engine.render import field_lines, rows
 from handlers.engine.runner import summary_lines
 from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, edit_values, status_text
 from handlers.types import Button, Reply
@@ -117,7 +117,7 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
         status=status_text(ctx, entry),
         version=entry.version,
     )
-    lines = [head] + [f"{label}：{value}" for label, value in await summary_lines(ctx, FLOWS[form.flow], values)]
+    lines = [head, *field_lines(ctx, await summary_lines(ctx, FLOWS[form.flow], values))]
     files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
     if files:
         lines.append(ctx.t("ledger.files", count=len(files)))

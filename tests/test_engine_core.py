@@ -168,3 +168,30 @@ async def test_a_stranger_with_an_english_platform_gets_english(bot: Bot, world:
     chat = Transcript(bot, "visitor", language="en-US")
     await chat.say("hello")
     chat.expect("binding code")
+
+
+async def test_switching_language_mid_flow_keeps_the_answers(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习"):
+        await chat.say(answer)
+    await chat.say("语言 en")
+    chat.expect("English", "Title of the activity")
+    for answer in ("Reading drawings", "skip", "李明", "2", "Read the new drawings", "skip", "skip"):
+        await chat.say(answer)
+    chat.expect("Date: 2026-03-10", "Participants: 李明", "Title: Reading drawings")
+    await chat.say("help")
+    chat.expect("This is the summary", "Submit")
+
+
+async def test_a_conversation_at_a_step_the_flow_no_longer_has_carries_on(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天"):
+        await chat.say(answer)
+    async with sessions() as session, session.begin():  # as if a new release renamed the step
+        conv = await session.scalar(select(Conversation))
+        assert conv is not None
+        conv.step = "old_step_name"
+    await chat.say("学习")
+    chat.expect("活动主题")

@@ -81,7 +81,7 @@ def display(ctx: Context, step: Step, value: Any, choices: Sequence[Choice]) -> 
         return ctx.t("engine.file_count", count=len(value))
     labels = {str(c.value): c.label for c in choices}
     if isinstance(value, list):
-        return "、".join(labels.get(str(v), str(v)) for v in value)
+        return ctx.t("engine.list_separator").join(labels.get(str(v), str(v)) for v in value)
     if isinstance(value, bool):
         return ctx.t("common.yes") if value else ctx.t("common.no")
     if isinstance(value, Decimal):
@@ -89,9 +89,14 @@ def display(ctx: Context, step: Step, value: Any, choices: Sequence[Choice]) -> 
     return labels.get(str(value), str(value))
 
 
+def field_lines(ctx: Context, lines: Sequence[tuple[str, str]]) -> list[str]:
+    """ "label: value" lines, punctuated for the reader's language."""
+    return [ctx.t("engine.field_line", label=label, value=value) for label, value in lines]
+
+
 def summary(ctx: Context, flow: Flow, lines: Sequence[tuple[str, str]], version: int) -> Reply:
     """The answers for a last look, with submit, edit and cancel."""
-    text = "\n".join([ctx.t(flow.summary_title, title=ctx.t(flow.title))] + [f"{k}：{v}" for k, v in lines])
+    text = "\n".join([ctx.t(flow.summary_title, title=ctx.t(flow.title)), *field_lines(ctx, lines)])
     actions = (
         ctx.button(ctx.t("engine.submit"), "fs", version),
         ctx.button(ctx.t("engine.edit"), "fe", version),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from handlers.buttons import Payload
 from handlers.context import Context
 from handlers.engine import render, words
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
+from handlers.i18n import normalise_locale
 from handlers.types import Reply
 from storage.models import Conversation
 from storage.repos import conversations
@@ -33,6 +34,9 @@ class Runner:
         self.mode: str = conv.data.get("mode", "ask") if conv else "ask"
         self.state: str = conv.step if conv else ""
         self.version: int | None = conv.version if conv else None
+        if self.state and self.state not in (SUMMARY, EDIT_MENU) and self.state not in self.flow_keys:
+            # a step that a newer version of the flow no longer has: carry on at the first open one
+            self.state = self._next_after(None)
 
     # ---- entry points -------------------------------------------------------------------------------
 
@@ -72,12 +76,14 @@ class Runner:
 
     async def on_text(self, text: str) -> list[Reply]:
         """Typed text: a control word, a command (refused mid-flow), or an answer."""
-        if self.state not in (SUMMARY, EDIT_MENU) and self.state not in self.flow_keys:
-            # a step that a newer version of the flow no longer has: carry on at the first open one
-            return await self._go(self._next_after(None))
         control = words.control_word(text)
         if control is not None and not (control in YIELDING and await self._is_choice(text)):
             return await self._control(control)
+        found = commands.match(text)
+        if found is not None and found[0].name in ANYWHERE and ANYWHERE[found[0].name](found[1]):
+            replies = await found[0].handler(self.ctx, found[1])
+            self.t = self.ctx.t  # switching the language changes how the question reads
+            return [*replies, await self._show()]
         if _calls_command(text) and not await self._is_choice(text):
             return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
         if self.state == SUMMARY:
@@ -126,8 +132,10 @@ class Runner:
             )
             return [Reply(text=self.t("engine.cancelled", title=self.t(self.flow.title)))]
         if action == "help":
-            key = f"{self.flow.step(self.state).prompt}.help" if self.state not in (SUMMARY, EDIT_MENU) else ""
-            hint = self.t(key) if key and _has(key) else ""
+            if self.state in (SUMMARY, EDIT_MENU):
+                return [await self._show(note=self.t("engine.summary_help"))]
+            key = f"{self.flow.step(self.state).prompt}.help"
+            hint = self.t(key) if _has(key) else ""
             return [await self._show(note="\n".join(filter(None, [hint, self.t("engine.step_help")])))]
         if self.state == SUMMARY:
             if action == "submit":
@@ -311,6 +319,8 @@ class Runner:
 MAX_TEXT = 2000
 EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
 FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)
+# Commands that run inside a flow without ending it, when their arguments make sense ("语言 en").
+ANYWHERE: dict[str, Callable[[str], bool]] = {"lang": lambda args: normalise_locale(args) is not None}
 YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name
 
 
