@@ -168,6 +168,8 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
                     await channel.stop()
                 except Exception:
                     log.exception("stopping channel %s failed", channel.name)
+            # closed here, before uvicorn re-raises the stopping signal and the loop cancels what is left
+            await runtime.close()
 
     return create_app(runtime, [r for c in channels for r in c.routes()], lifespan=lifespan)
 
@@ -177,14 +179,18 @@ async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = Tr
     runtime = build_runtime(settings)
     try:
         channels = build_channels(runtime)
-        failures: list[str] = []
-        app = build_app(runtime, channels, Background(runtime, scheduler=scheduler), failures)
-        config = uvicorn.Config(app, lifespan="on", log_level="info", timeout_graceful_shutdown=10, server_header=False)
-        server = uvicorn.Server(config)
-        try:
-            await server.serve(sockets=[sock])
-        except SystemExit:
-            raise ServeError(failures[0] if failures else "启动失败 / could not start") from None
-    finally:
+    except ServeError:
         await runtime.close()
+        sock.close()
+        raise
+    failures: list[str] = []
+    app = build_app(runtime, channels, Background(runtime, scheduler=scheduler), failures)
+    config = uvicorn.Config(app, lifespan="on", log_level="info", timeout_graceful_shutdown=10, server_header=False)
+    server = uvicorn.Server(config)
+    try:
+        await server.serve(sockets=[sock])
+    except SystemExit:
+        await runtime.close()
+        raise ServeError(failures[0] if failures else "启动失败 / could not start") from None
+    finally:
         sock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,8 @@ async def test_binding_then_a_whole_activity_conversation_by_msgmenu(db_url: str
             assert entry is not None and entry.title == "主轴振动攻关" and entry.status is EntryStatus.SUBMITTED
             attachment = await s.scalar(select(Attachment))
             assert attachment is not None and attachment.entry_id == entry.id and attachment.channel == "wechat"
-            assert Path(attachment.stored_path).read_bytes() == b"\xff\xd8\xff\xe0 a photo of the spindle"
+            stored = await asyncio.to_thread(Path(attachment.stored_path).read_bytes)
+            assert stored == b"\xff\xd8\xff\xe0 a photo of the spindle"
             assert await s.scalar(select(func.count()).select_from(Conversation)) == 0
 
 
@@ -113,9 +115,9 @@ async def test_subscribe_with_a_binding_code_scene_binds(db_url: str, tmp_path: 
         now = int(time.time())
         answer = await world.oa_platform.event(LEAD, "subscribe", f"qrscene_{world.seeded.lead_code}", at=now)
         assert "王建国" in answer.text
-        click_menu = await world.oa_platform.event(LEAD, "CLICK", "help", at=now + 1)
+        click_menu = await world.oa_platform.event(LEAD, "CLICK", "help", at=now)  # same second, another event
         assert "记录活动" in click_menu.text
-        ignored = await world.oa_platform.event(LEAD, "VIEW", "https://example.cn", at=now + 2)
+        ignored = await world.oa_platform.event(LEAD, "VIEW", "https://example.cn", at=now)
         assert ignored.status == 200 and ignored.body == "success"
 
 

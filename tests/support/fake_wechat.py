@@ -45,6 +45,7 @@ class FakeWeChat:
         self.media: dict[str, tuple[bytes, str, str]] = {}  # media_id → (content, content type, filename)
         self.tokens_issued: list[str] = []
         self.accept_old_tokens = False
+        self.revoked: set[str] = set()
         self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
         self._ids = itertools.count(1)
         self.port = 0
@@ -68,6 +69,10 @@ class FakeWeChat:
     def fail(self, path: str, errcode: int, *, touser: str | None = None, times: int = 1) -> None:
         """The next `times` calls of `path` (to `touser`, if given) are answered with `errcode`."""
         self._failures.setdefault(path, []).extend([(errcode, touser)] * times)
+
+    def revoke_tokens(self) -> None:
+        """Every token handed out so far stops working (as when someone else fetched one elsewhere)."""
+        self.revoked.update(self.tokens_issued)
 
     def sent(self, path: str, **match: Any) -> list[Call]:
         """The calls of `path` whose JSON body has these top-level values."""
@@ -138,7 +143,7 @@ class FakeWeChat:
         return JSONResponse({"errcode": 0, "access_token": token, "expires_in": 7200})
 
     def _token_ok(self, token: str) -> bool:
-        if not token or token not in self.tokens_issued:
+        if not token or token not in self.tokens_issued or token in self.revoked:
             return False
         if self.accept_old_tokens:
             return True

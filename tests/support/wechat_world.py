@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import xmltodict
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
@@ -31,10 +32,11 @@ from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from storage.base import utcnow
-from storage.models import RoleKind, UnionLevel
+from storage.models import LedgerEntry, RoleKind, UnionLevel
 from storage.repos import invites, org
 from tests.support.fake_telegram import serving
 from tests.support.fake_wechat import AGENT_ID, APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
+from tests.support.transcript import Transcript
 
 OA_TOKEN, WECOM_TOKEN = "oa-callback-token", "wecom-callback-token"
 TEMPLATE_ID = "TPL-reminder-0001"
@@ -263,6 +265,29 @@ class WxWorld:
         """Wait until both channels have sent everything they queued after answering."""
         await self.oa.sequencer.drain()
         await self.wecom.sequencer.drain()
+
+
+async def submit_activity(world: WxWorld, title: str = "主轴振动攻关") -> int:
+    """The lead logs one activity on the plain test channel (reviewers hear of it by push); the entry id."""
+    chat = Transcript(world.runtime.bot, user="lead-on-test")
+    await chat.say(f"绑定 {world.seeded.lead_code}")
+    chat.expect("王建国")
+    await chat.say("记录活动")
+    await chat.press("今天")
+    await chat.press("攻关")
+    await chat.say(title)
+    await chat.press("跳过")
+    await chat.press("李明")
+    await chat.press("完成")
+    await chat.press("2")
+    await chat.say("分析主轴振动原因，更换轴承并复测。")
+    await chat.press("跳过")
+    await chat.press("跳过")
+    await chat.press("提交")
+    async with world.runtime.sessions() as s:
+        entry_id = await s.scalar(select(LedgerEntry.id).where(LedgerEntry.title == title))
+    assert entry_id is not None, chat.transcript()
+    return int(entry_id)
 
 
 @asynccontextmanager

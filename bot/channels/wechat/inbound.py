@@ -35,10 +35,15 @@ class Received:
 
 
 def delivery_id(msg: dict[str, Any]) -> str:
-    """MsgId for messages; sender + CreateTime for events (WeChat's own rule for deduplicating retries)."""
+    """MsgId for messages; sender + CreateTime for events (WeChat's rule for deduplicating retries).
+
+    An event's id also names the event and its key or card: a retry repeats them all, while two
+    different clicks in the same second stay two events.
+    """
     if str(msg.get("MsgType", "")).lower() != "event" and msg.get("MsgId"):
         return f"m:{msg['MsgId']}"
-    return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}"
+    what = str(msg.get("TaskId") or msg.get("EventKey") or "")
+    return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:{what}"[:191]
 
 
 def sent_at(msg: dict[str, Any]) -> datetime | None:

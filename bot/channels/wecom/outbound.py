@@ -121,7 +121,7 @@ class WeComOutbound:
             "userids": [user],
             "agentid": self.agent_id,
             "response_code": response_code,
-            "button": {"replace_name": f"✓ {label}"[:20] if label else "✓"},
+            "button": {"replace_name": _decided(label)},
         }
         try:
             await self.api.call(
@@ -140,6 +140,8 @@ class WeComOutbound:
             raise ApiError("message/send", 81013, "the member is not in the app's visible range")
 
 
-def is_transient(exc: ApiError) -> bool:
-    """Worth retrying later: no answer, WeCom busy, or a frequency limit."""
-    return exc.errcode in (None, -1, 45009, 45033, 45047)
+def _decided(label: str) -> str:
+    """What the pressed card's buttons turn into: the chosen label, marked as chosen unless it has a mark."""
+    if not label:
+        return "✓"
+    return (label if not label[0].isalnum() else f"✓ {label}")[:20]

@@ -1,0 +1,111 @@
+"""What the Official Account endpoint refuses or absorbs: bad signatures, bad XML, bombs, retries, odd messages."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from storage.models import ChannelIdentity, Conversation, SeenDelivery
+from tests.support.wechat_world import WxWorld, wechat_world
+
+LEAD = "oLEAD-openid-0001"
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<xml><ToUserName>gh</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&lol4;</Content><MsgId>1</MsgId></xml>"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime>
+<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
+
+
+async def count(world: WxWorld, model: type) -> int:
+    async with world.runtime.sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_bad_signature_gets_403_and_nothing_happens(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        oa = world.oa_platform
+        xml = oa.xml(LEAD, "text", {"Content": f"绑定 {world.seeded.lead_code}"})
+        forged = await oa.post(xml, query=oa.query(signature="f" * 40))
+        assert forged.status == 403 and "Traceback" not in forged.body
+        wrong_msg_signature = await world.http.post(
+            "/wechat",
+            params={**oa.query(), "encrypt_type": "aes", "msg_signature": "0" * 40},
+            content=b"<xml><ToUserName>gh</ToUserName><Encrypt>AAAA</Encrypt></xml>",
+        )
+        assert wrong_msg_signature.status_code == 403
+        assert await count(world, SeenDelivery) == 0
+        genuine = await oa.post(xml)
+        assert genuine.status == 200 and "王建国" in genuine.text
+        assert await count(world, ChannelIdentity) == 1
+
+
+async def test_bad_xml_bombs_and_external_entities_get_400(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path, safe_mode=False) as world:
+        oa = world.oa_platform
+        for body in ("<xml><ToUserName>gh</To", BOMB, EXTERNAL, "not xml at all", "<html></html>"):
+            answer = await oa.post("", body=body)
+            assert answer.status == 400, body
+            assert "Traceback" not in answer.body and "passwd" not in answer.body
+        assert await count(world, SeenDelivery) == 0
+
+
+async def test_bombs_inside_the_encryption_and_undecryptable_bodies_get_400(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        oa = world.oa_platform
+        assert (await oa.post(BOMB)).status == 400  # encrypted by the platform helper, bomb inside
+        assert (await oa.post(EXTERNAL)).status == 400
+        crypto = oa.crypto
+        assert crypto is not None
+        q = oa.query()
+        garbage = "Z" * 64
+        signature = hashlib.sha1("".join(sorted([crypto.token, q["timestamp"], q["nonce"], garbage])).encode())
+        answer = await world.http.post(
+            "/wechat",
+            params={**q, "encrypt_type": "aes", "msg_signature": signature.hexdigest()},
+            content=f"<xml><ToUserName>gh</ToUserName><Encrypt>{garbage}</Encrypt></xml>".encode(),
+        )
+        assert answer.status_code == 400 and "Traceback" not in answer.text
+
+
+async def test_the_same_message_three_times_is_processed_once(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        oa = world.oa_platform
+        bind = oa.xml(LEAD, "text", {"Content": f"绑定 {world.seeded.lead_code}"}, msg_id=5_000_001)
+        answers = [await oa.post(bind) for _ in range(3)]
+        assert [a.status for a in answers] == [200, 200, 200]
+        assert answers[0].text == answers[1].text == answers[2].text and "王建国" in answers[0].text
+        start = oa.xml(LEAD, "text", {"Content": "记录活动"}, msg_id=5_000_002)
+        for _ in range(3):
+            assert (await oa.post(start)).status == 200
+        await world.settle()
+        assert len(world.fake.sent("message/custom/send", msgtype="msgmenu")) == 1
+        assert await count(world, ChannelIdentity) == 1
+        assert await count(world, Conversation) == 1
+        now = int(time.time())
+        for _ in range(3):  # events: the same sender and CreateTime is the same event
+            await oa.event(LEAD, "CLICK", "help", at=now + 30)
+        async with world.runtime.sessions() as s:
+            ids = list(await s.scalars(select(SeenDelivery.delivery_id)))
+        assert sorted(ids) == sorted(["m:5000001", "m:5000002", f"e:{LEAD}:{now + 30}:CLICK:help"])
+
+
+async def test_unknown_message_types_and_lost_media_get_a_polite_text(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        oa = world.oa_platform
+        voice = await oa.post(oa.xml(LEAD, "voice", {"MediaId": "V1", "Format": "amr"}))
+        assert voice.status == 200 and "暂不支持" in voice.text
+        location = await oa.post(oa.xml(LEAD, "location", {"Location_X": "31.2", "Location_Y": "121.5"}))
+        assert "暂不支持" in location.text
+        lost = await oa.image(LEAD, "MEDIA-that-expired")
+        assert lost.status == 200 and "没能收到" in lost.text

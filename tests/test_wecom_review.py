@@ -1,0 +1,56 @@
+"""A reviewer approves from a WeCom card: pushed by the outbox sender, pressed once, the card updated once."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from storage.models import EntryStatus, LedgerEntry, OutboxMessage, OutboxStatus, ReviewDecision
+from tests.support.wechat_world import submit_activity, wechat_world
+from tests.test_wecom_channel import cards, say
+
+REVIEWER = "chenshenhe"
+
+
+async def test_a_reviewer_approves_from_a_card_and_the_card_shows_it_once(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        bound = await say(world, REVIEWER, f"绑定 {world.seeded.reviewer_code}")
+        assert "陈审核" in bound.text
+        entry_id = await submit_activity(world)
+        assert world.runtime.sender is not None
+        assert await world.runtime.sender.run_once() == 1
+        [card] = [c for c in cards(world, REVIEWER) if any("通过" in b["text"] for b in c["button_list"])]
+        assert [b["text"][-2:] for b in card["button_list"]] == ["通过", "退回", "驳回"]
+        approve = next(b["key"] for b in card["button_list"] if "通过" in b["text"])
+        code = secrets.token_hex(8)
+        answer = await world.wecom_platform.press(REVIEWER, approve, card["task_id"], code)
+        await world.settle()
+        assert answer.status == 200
+        [update] = world.fake.sent("message/update_template_card")
+        assert update.body["response_code"] == code and update.body["userids"] == [REVIEWER]
+        assert update.body["button"]["replace_name"] == "✅ 通过"
+        again = await world.wecom_platform.press(REVIEWER, approve, card["task_id"], secrets.token_hex(8))
+        await world.settle()
+        assert again.status == 200
+        assert len(world.fake.sent("message/update_template_card")) == 1  # a card is updated once
+        async with world.runtime.sessions() as s:
+            entry = await s.get(LedgerEntry, entry_id)
+            assert entry is not None and entry.status is EntryStatus.APPROVED
+            assert await s.scalar(select(func.count()).select_from(ReviewDecision)) == 1
+            notices = list(await s.scalars(select(OutboxMessage.status)))
+            assert OutboxStatus.SENT in notices
+
+
+async def test_a_forged_card_press_changes_nothing(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await say(world, REVIEWER, f"绑定 {world.seeded.reviewer_code}")
+        entry_id = await submit_activity(world)
+        forged = await world.wecom_platform.press(REVIEWER, f"rv:approve:{entry_id}:1~AAAAAAAAAA", "t-nope", "code")
+        await world.settle()
+        assert forged.status == 200
+        assert not world.fake.sent("message/update_template_card")
+        async with world.runtime.sessions() as s:
+            entry = await s.get(LedgerEntry, entry_id)
+            assert entry is not None and entry.status is EntryStatus.SUBMITTED
