@@ -63,6 +63,7 @@ class OutboxSender:
         self.concurrency = concurrency
         self.batch = batch
         self.stale_after = stale_after
+        self.stopping = False  # set on shutdown: pushes under way finish, no new row is claimed
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     @classmethod
@@ -94,7 +95,7 @@ class OutboxSender:
         for _ in range(max_batches):
             taken, sent = await self._batch(self.batch)
             total += sent
-            if not taken:
+            if not taken or self.stopping:
                 break
         return total
 
@@ -156,7 +157,7 @@ class OutboxSender:
         return True
 
     async def _send_one(self, message: OutboxMessage, targets: list[PushTarget], paused: date | None) -> int:
-        if await self._hold(message, paused):
+        if self.stopping or await self._hold(message, paused):
             return 0
         async with self.sessions() as session, session.begin():
             if not await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock()):

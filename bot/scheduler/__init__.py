@@ -50,14 +50,16 @@ class Reminders:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     async def stop(self) -> None:
-        """Stop the jobs, let go of the leadership."""
+        """Start no new job, let running ones finish, stop the scheduler, let go of the leadership."""
+        if self.scheduler.running:
+            self.scheduler.pause()
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.service.close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.service.close()
 
 
 async def start_reminders(

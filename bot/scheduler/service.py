@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,30 +38,50 @@ class ReminderService:
         self.leader = leader
         self.clock = clock
         self.leading = False
+        self.stopping = False
         self._sending = asyncio.Lock()
         self._planning = asyncio.Lock()
+        self._leading_lock = asyncio.Lock()
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
 
     async def tick_leader(self) -> bool:
         """Take or keep the leadership (a lost database connection means stepping down)."""
-        self.leading = await self.leader.acquire()
+        if self.stopping:
+            return False
+        with self._tracked():
+            async with self._leading_lock:
+                self.leading = await self.leader.acquire()
         return self.leading
 
     async def tick_plan(self) -> PlanResult | None:
         """One planning pass as of now, if this process leads; missed ticks are caught up from the data."""
         if self._planning.locked() or not await self.tick_leader():
             return None
-        async with self._planning, self.sessions() as session, session.begin():
-            result = await plan(session=session, config=self.config, now=self.clock())
+        with self._tracked():
+            async with self._planning, self.sessions() as session, session.begin():
+                result = await plan(session=session, config=self.config, now=self.clock())
         if result.new:
             log.info("planned %d reminders %s, due %s", len(result.new), result.by_topic(), result.due_at)
         return result
 
     async def tick_send(self) -> int:
         """Send what is due, if this process leads and is not sending already."""
-        if self._sending.locked() or not self.leading:
+        if self._sending.locked() or not self.leading or self.stopping:
             return 0
-        async with self._sending:
-            return await self.sender.run_until_idle()
+        with self._tracked():
+            async with self._sending:
+                return await self.sender.run_until_idle()
 
     async def watch(self, wakeup: asyncio.Event) -> None:
         """Send as soon as a handler queues a notice, instead of waiting for the next tick."""
@@ -71,7 +93,13 @@ class ReminderService:
             except Exception:
                 log.exception("sending after a wake-up failed")
 
-    async def close(self) -> None:
-        """Step down."""
-        await self.leader.release()
+    async def close(self, *, grace: float = 15.0) -> None:
+        """Take no new work, let running ticks finish (pushes under way are recorded), then step down."""
+        self.stopping = True
+        self.sender.stopping = True
+        running = [t for t in self._in_flight if t is not asyncio.current_task()]
+        if running:
+            await asyncio.wait(running, timeout=grace)
+        async with self._leading_lock:
+            await self.leader.release()
         self.leading = False
