@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -11,16 +10,26 @@ from handlers import commands
 from handlers.buttons import Payload
 from handlers.context import Context
 from handlers.engine import render, words
+from handlers.engine.answers import (
+    ANYWHERE,
+    EDIT_MENU,
+    EDITING,
+    FILES_DONE,
+    FLOW_BUTTONS,
+    MAX_TEXT,
+    SUMMARY,
+    YIELDING,
+    calls_command,
+    match_choice,
+    merge_names,
+    option_number,
+)
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
-from handlers.i18n import normalise_locale
 from handlers.types import Reply
 from storage.models import Conversation
 from storage.repos import conversations
 
-SUMMARY = "@summary"
-EDIT_MENU = "@edit"
-FLOW_BUTTONS = frozenset({"fc", "fm", "fd", "fk", "fb", "fx", "fs", "fe", "ff"})
-_NAME_SPLIT = re.compile(r"[,，、;；\n]+")
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "FLOW_BUTTONS", "SUMMARY", "Runner", "summary_lines"]
 
 
 class Runner:
@@ -84,7 +93,7 @@ class Runner:
             replies = await found[0].handler(self.ctx, found[1])
             self.t = self.ctx.t  # switching the language changes how the question reads
             return [*replies, await self._show()]
-        if _calls_command(text) and not await self._is_choice(text):
+        if calls_command(text) and not await self._is_choice(text):
             return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
         if self.state == SUMMARY:
             return [await self._show(note=self.t("engine.use_summary_buttons"))]
@@ -108,7 +117,7 @@ class Runner:
         """Whether the text names one of the current step's choices (so "无" is an answer, not "skip")."""
         if self.state in (SUMMARY, EDIT_MENU) or self.state not in self.flow_keys:
             return False
-        return _match_choice(text, await self._choices(self.flow.step(self.state))) is not None
+        return match_choice(text, await self._choices(self.flow.step(self.state))) is not None
 
     async def on_file(self, file: dict[str, Any]) -> list[Reply]:
         """A photo or file: kept for the flow's files step, wherever the person is."""
@@ -211,9 +220,9 @@ class Runner:
             return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
         choices = await self._choices(step)
         if step.multi:
-            self.values[step.key] = _merge_names(self.values.get(step.key) or [], text, choices)
+            self.values[step.key] = merge_names(self.values.get(step.key) or [], text, choices)
             return await self._go(self._next_after(step))
-        picked = _match_choice(text, choices)
+        picked = match_choice(text, choices)
         number = option_number(text, len(choices))
         if picked is None and number is not None:
             picked = choices[number - 1]  # the number of an option, as numbered menus show them
@@ -316,14 +325,6 @@ class Runner:
         return render.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
 
 
-MAX_TEXT = 2000
-EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
-FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)
-# Commands that run inside a flow without ending it, when their arguments make sense ("语言 en").
-ANYWHERE: dict[str, Callable[[str], bool]] = {"lang": lambda args: normalise_locale(args) is not None}
-YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name
-
-
 async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[str, str]]:
     """(label, answer) for every step asked, as the summary shows them."""
     lines = []
@@ -333,48 +334,7 @@ async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[
     return lines
 
 
-def option_number(text: str, count: int) -> int | None:
-    """The option a typed number (1..count, ASCII digits only: "²".isdigit() is True) stands for."""
-    value = text.strip()
-    if not (value.isascii() and value.isdigit() and len(value) < 4):
-        return None
-    number = int(value)
-    return number if 1 <= number <= count else None
-
-
-def _calls_command(text: str) -> bool:
-    """A slash command, or a command word typed alone (with or without a slash)."""
-    found = commands.match(text)
-    if found is None:
-        return False
-    return text.lstrip().startswith("/") or not found[1]
-
-
 def _has(key: str) -> bool:
     from handlers.i18n import catalogue
 
     return key in catalogue("zh_CN")
-
-
-def _match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
-    wanted = text.strip().lower()
-    for choice in choices:
-        if wanted in (choice.label.strip().lower(), str(choice.value).strip().lower()):
-            return choice
-    return None
-
-
-def _merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> list[Any]:
-    merged = list(chosen)
-    for raw in _NAME_SPLIT.split(text):
-        name = raw.strip()
-        if not name:
-            continue
-        choice = _match_choice(name, choices)
-        number = option_number(name, len(choices))
-        if choice is None and number is not None:
-            choice = choices[number - 1]
-        value = choice.value if choice else name[:50]
-        if value not in merged:
-            merged.append(value)
-    return merged
