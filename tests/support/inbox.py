@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,9 +27,10 @@ class RecordingPusher:
 class Inbox:
     """Run the real outbox sender and read what each channel user got."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], channel: str = "test") -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], channel: str = "test", **sender: Any) -> None:
+        """`sender` goes to OutboxSender (e.g. clock=, window= to control working hours)."""
         self.pusher = RecordingPusher(channel)
-        self.sender = OutboxSender(sessions, {channel: self.pusher})
+        self.sender = OutboxSender(sessions, {channel: self.pusher}, **sender)
 
     async def deliver(self) -> int:
         """Send every due outbox row; return how many went out."""
