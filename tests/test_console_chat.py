@@ -124,3 +124,20 @@ def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
     assert "退回修改" in out and "请补充参加人员和活动照片" in out  # the returned entry and its reason
     assert "修改 #" in out and "请核对" in out  # editing it opens on the summary
     assert "再见" in out
+
+
+def test_chat_on_a_database_never_initialised_says_so_in_one_line(tmp_path: Path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "studio-bot"), "chat"],
+        input="帮助\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "studio-bot init" in result.stderr
+    assert "Traceback" not in result.stderr

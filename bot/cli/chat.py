@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleSender
@@ -33,7 +34,7 @@ def chat(
         run(converse(settings, as_name=as_name))
     except CliError as exc:
         fail(str(exc))
-    except OSError as exc:
+    except (DBAPIError, OSError) as exc:
         fail(database_problem(exc))
 
 
