@@ -7,5 +7,6 @@ from handlers import (  # noqa: F401
     ledger_view,
     lifecycle,
     reviews,
+    vacation,
 )
 from handlers.flows import activity, application, outcome, training  # noqa: F401

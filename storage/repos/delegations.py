@@ -1,0 +1,63 @@
+"""A reviewer's stand-in for a period: who may be named, naming one, revoking."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Delegation, Person, Role, RoleKind
+
+
+async def eligible_delegates(*, session: AsyncSession, reviewer_id: int, name: str) -> list[Person]:
+    """People of that name who review or administer a union the reviewer reviews for (never the reviewer)."""
+    own = aliased(Role)
+    theirs = aliased(Role)
+    query = (
+        select(Person)
+        .join(theirs, theirs.person_id == Person.id)
+        .join(own, own.union_id == theirs.union_id)
+        .where(
+            Person.name == name,
+            Person.id != reviewer_id,
+            own.person_id == reviewer_id,
+            own.kind == RoleKind.REVIEWER,
+            own.active.is_(True),
+            theirs.kind.in_([RoleKind.REVIEWER, RoleKind.ADMIN]),
+            theirs.active.is_(True),
+        )
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def current(*, session: AsyncSession, reviewer_id: int, today: date) -> list[tuple[Delegation, Person]]:
+    """The reviewer's delegations in force today or later, with the delegate."""
+    query = (
+        select(Delegation, Person)
+        .join(Person, Person.id == Delegation.delegate_id)
+        .where(Delegation.reviewer_id == reviewer_id, Delegation.revoked_at.is_(None), Delegation.ends_on >= today)
+        .order_by(Delegation.starts_on, Delegation.id)
+    )
+    return [(d, p) for d, p in (await session.execute(query)).all()]
+
+
+async def revoke(*, session: AsyncSession, reviewer_id: int, today: date, now: datetime) -> list[int]:
+    """End every delegation of the reviewer that is in force today or later; the ids revoked."""
+    ids = [d.id for d, _ in await current(session=session, reviewer_id=reviewer_id, today=today)]
+    if ids:
+        await session.execute(update(Delegation).where(Delegation.id.in_(ids)).values(revoked_at=now))
+    return ids
+
+
+async def delegate(
+    *, session: AsyncSession, reviewer_id: int, delegate_id: int, starts_on: date, ends_on: date
+) -> Delegation:
+    """Name a stand-in for the period."""
+    row = Delegation(reviewer_id=reviewer_id, delegate_id=delegate_id, starts_on=starts_on, ends_on=ends_on)
+    session.add(row)
+    await session.flush()
+    return row
