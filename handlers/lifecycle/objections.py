@@ -1,117 +1,23 @@
-"""公示: the studios on public notice, objections any bound person may raise, and their resolution."""
+"""Resolving an objection raised during the public notice: 异议成立 stops the naming, 异议不成立 lets it go on."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from handlers import permissions
 from handlers.buttons import Payload
-from handlers.commands import command, on_button
+from handlers.commands import on_button
 from handlers.context import Context
 from handlers.dispatch import start_flow
-from handlers.engine.flow import Choice, Flow, ParseResult, Step, Values, register_flow
+from handlers.engine.flow import Values
 from handlers.i18n import Translator
 from handlers.lifecycle import moves, notify, stages
 from handlers.permissions import Action
-from handlers.reviews import audience
 from handlers.reviews.reason import ask_reason, busy, reason_handler
 from handlers.reviews.render import when
 from handlers.types import Button, Reply
 from storage.models import Application, ApplicationStage, Objection, ObjectionStatus, Person, Studio
 from storage.repos import applications
 
-MIN_TEXT, MAX_TEXT = 5, 1000
 VERDICTS = {"up": ObjectionStatus.UPHELD, "dis": ObjectionStatus.DISMISSED}
-
-
-async def on_notice(ctx: Context) -> list[tuple[Application, Studio]]:
-    """Applications whose public notice runs today."""
-    rows = await applications.in_stages(session=ctx.session, stages={ApplicationStage.PUBLIC_NOTICE})
-    return [(a, s) for a, s in rows if a.notice_ends_on is not None and ctx.today <= a.notice_ends_on]
-
-
-@command("notices", "公示", help_key="application.help.notices", order=60)
-async def notices_command(ctx: Context, args: str) -> list[Reply]:
-    """The studios on public notice now, each with a button to object."""
-    running = await on_notice(ctx)
-    if not running:
-        return [Reply(text=ctx.t("application.objection.none_running"))]
-    lines = [ctx.t("application.notices.title")]
-    rows: list[tuple[Button, ...]] = []
-    for app, studio in running:
-        lines.append(
-            ctx.t("application.notices.line", studio=studio.name, starts=app.notice_starts_on, ends=app.notice_ends_on)
-        )
-        rows.append((ctx.button(ctx.t("application.button.object", studio=studio.name[:16]), "ob", "new", app.id),))
-    return [Reply(text="\n".join(lines), buttons=tuple(rows))]
-
-
-@command("objection", "异议", help_key="application.help.objection", order=61, in_menu=False)
-async def objection_command(ctx: Context, args: str) -> list[Reply]:
-    """Raise an objection to a studio on public notice."""
-    return await start_flow(ctx, "objection")
-
-
-async def notice_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studios on notice."""
-    return [Choice(app.id, studio.name) for app, studio in await on_notice(ctx)]
-
-
-async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
-    """Refuse when nothing is on notice; pick the application when only one is."""
-    if await permissions.check(ctx, Action.RAISE_OBJECTION) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.RAISE_OBJECTION))]
-    choices = await notice_choices(ctx, values)
-    if not choices:
-        return [Reply(text=ctx.t("application.objection.none_running"))]
-    if "application" not in values and len(choices) == 1:
-        values["application"] = choices[0].value
-    return None
-
-
-def parse_text(ctx: Context, text: str) -> ParseResult:
-    """What the objection is about."""
-    value = text.strip()
-    if len(value) < MIN_TEXT:
-        return None, "application.objection.error.short"
-    if len(value) > MAX_TEXT:
-        return None, "application.objection.error.long"
-    return value, None
-
-
-async def submit(ctx: Context, values: Values) -> list[Reply]:
-    """Record the objection and ask the association to resolve it."""
-    assert ctx.person is not None
-    app = await applications.fresh(session=ctx.session, application_id=int(values["application"]))
-    studio = await ctx.session.get(Studio, app.studio_id) if app else None
-    text = str(values["text"])
-    if (
-        app is None
-        or studio is None
-        or app.stage is not ApplicationStage.PUBLIC_NOTICE
-        or (app.notice_ends_on is not None and ctx.today > app.notice_ends_on)
-    ):
-        return [Reply(text=ctx.t("application.objection.too_late", text=text))]
-    row = await applications.raise_objection(
-        session=ctx.session, application_id=app.id, raised_by_id=ctx.person.id, text=text, now=ctx.now
-    )
-    await ctx.audit(
-        object_type="objection",
-        object_id=row.id,
-        to_state=ObjectionStatus.OPEN.value,
-        studio_id=studio.id,
-        detail={"application": app.id},
-    )
-    raiser = ctx.person.name
-
-    def message(t: Translator) -> Reply:
-        return Reply(
-            text=t("application.objection.raised", studio=studio.name, name=raiser, text=text),
-            buttons=(resolve_row(ctx, t, row),),
-        )
-
-    await notify.send(ctx, [p for p, _ in await audience.association_reviewers(ctx)], f"ob:new:{row.id}", message)
-    return [Reply(text=ctx.t("application.objection.received", number=row.id, studio=studio.name))]
 
 
 def resolve_row(ctx: Context, t: Translator, objection: Objection) -> tuple[Button, ...]:
@@ -211,22 +117,3 @@ async def objection_reason(ctx: Context, values: Values, reason: str) -> list[Re
         reply, _ = await stages.advance(ctx, objection.application_id, reject, why)
         replies.append(reply)
     return replies
-
-
-OBJECTION = register_flow(
-    Flow(
-        name="objection",
-        title="application.objection.title",
-        steps=(
-            Step(
-                "application",
-                "application.objection.ask_app",
-                "application.objection.label_app",
-                choices=notice_choices,
-            ),
-            Step("text", "application.objection.ask_text", "application.objection.label_text", parse=parse_text),
-        ),
-        submit=submit,
-        prepare=prepare,
-    )
-)
