@@ -5,23 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import weakref
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from starlette.routing import Route
-from telegram import CallbackQuery, Message, Update
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.telegram import redact
 from bot.channels.telegram.commands import publish_commands
-from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL, FileRefused, language_hint, to_incoming
+from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
 from bot.channels.telegram.outbound import Sender, TelegramPusher
-from handlers.i18n import Translator
-from handlers.types import Incoming, Reply, Turn, reply_to_dict
-from storage.models import Person
-from storage.repos import outbox, people
+from bot.channels.telegram.turns import Turns
+from handlers.types import Incoming, Turn
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -73,7 +70,6 @@ class TelegramChannel:
             raise TelegramConfigError(
                 "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
             )
-        self.media_dir = settings.media_dir
         redact.install(self.token)  # before PTB builds the bot, which logs its URL
         self.application = build_application(self.token, settings.telegram_api_base_url, polling=self.polling)
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -81,9 +77,9 @@ class TelegramChannel:
         self.sender = Sender(self.application.bot)
         self.pusher = TelegramPusher(self.sender)
         self.stats: Counter[str] = Counter()
+        self.turns = Turns(runtime, self.application.bot, self.sender, self.stats)
         self.running = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
     @property
     def polling(self) -> bool:
@@ -145,15 +141,17 @@ class TelegramChannel:
         log.error("telegram update failed", exc_info=context.error)
 
     async def process(self, update: Update) -> None:
-        """Polling: run the turn, then send its replies."""
-        accepted = await self.accept(update)
-        if accepted is not None:
-            await self.deliver(update, *accepted)
-        self.stats["handled"] += 1
+        """Polling: run the turn, then send its replies (an error goes on to PTB's error handler)."""
+        try:
+            accepted = await self.turns.accept(update)
+            if accepted is not None:
+                await self.turns.deliver(update, *accepted)
+        finally:
+            self.stats["handled"] += 1
 
     async def receive(self, update: Update) -> None:
         """Webhook: run the turn now (what the user sent is committed before Telegram hears 200), reply after."""
-        accepted = await self.accept(update)
+        accepted = await self.turns.accept(update)
         if accepted is None:
             self.stats["handled"] += 1
             return
@@ -163,89 +161,9 @@ class TelegramChannel:
 
     async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn) -> None:
         try:
-            await self.deliver(update, incoming, turn)
+            await self.turns.deliver(update, incoming, turn)
         except Exception:
             self.stats["errors"] += 1
             log.exception("telegram delivery of update %s failed", update.update_id)
         finally:
             self.stats["handled"] += 1
-
-    async def accept(self, update: Update) -> tuple[Incoming, Turn] | None:
-        """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it."""
-        self.stats["updates"] += 1
-        user, chat = update.effective_user, update.effective_chat
-        key = str(chat.id if chat else user.id if user else 0)
-        async with self._lock("accept", key):
-            try:
-                incoming = await to_incoming(update, self.application.bot, self.media_dir)
-            except FileRefused as exc:
-                self.stats["files_refused"] += 1
-                user_id = str(user.id if user else 0)
-                incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
-                text = Translator(await self._locale(incoming, language_hint(user)))(exc.key)
-                return incoming, Turn(replies=[Reply(text=text)])
-            if incoming is None:
-                self.stats["ignored"] += 1
-                return None
-            turn = await self.runtime.handle(incoming)
-        if turn.duplicate:
-            self.stats["duplicates"] += 1
-        return incoming, turn
-
-    async def deliver(self, update: Update, incoming: Incoming, turn: Turn) -> None:
-        """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat."""
-        async with self._lock("send", incoming.chat_id):
-            query = update.callback_query
-            if query is not None:
-                await self._answer(query)
-            if turn.duplicate:
-                return  # answered the first time; the same words again would only confuse
-            pressed = query.message if query is not None and isinstance(query.message, Message) else None
-            for index, reply in enumerate(turn.replies):
-                try:
-                    if reply.outcome_of_press and pressed is not None:
-                        await self.sender.edit(pressed.chat.id, pressed.message_id, reply)
-                        pressed = None
-                    else:
-                        await self.sender.send(incoming.chat_id, reply)
-                    self.stats["replies"] += 1
-                except TelegramError as exc:
-                    self.stats["send_failures"] += 1
-                    log.warning("telegram reply to update %s not sent: %s", update.update_id, exc)
-                    await self._keep_for_later(incoming, reply, index)
-
-    async def _answer(self, query: CallbackQuery) -> None:
-        try:
-            await query.answer()
-        except BadRequest as exc:  # "query is too old": the press itself is still handled
-            log.info("telegram callback query not answered: %s", exc.message)
-        except TelegramError as exc:
-            log.warning("telegram callback query not answered: %s", exc)
-
-    async def _keep_for_later(self, incoming: Incoming, reply: Reply, index: int) -> None:
-        """A reply Telegram would not take now goes to the outbox, which retries it (bound people only)."""
-        async with self.runtime.sessions() as session, session.begin():
-            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
-            if identity is None:
-                return
-            await outbox.enqueue(
-                session=session,
-                key=f"telegram-reply:{incoming.delivery_id}:{index}",
-                person_id=identity.person_id,
-                payload=reply_to_dict(Reply(text=reply.text, buttons=reply.buttons, files=reply.files)),
-                kind="notice",
-                channel=CHANNEL,
-            )
-        self.runtime.outbox_wakeup.set()
-
-    async def _locale(self, incoming: Incoming, hint: str | None) -> str | None:
-        async with self.runtime.sessions() as session:
-            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
-            person = await session.get(Person, identity.person_id) if identity else None
-        return person.locale if person else hint or self.runtime.config.default_locale
-
-    def _lock(self, purpose: str, chat_id: str) -> asyncio.Lock:
-        lock = self._locks.get((purpose, chat_id))
-        if lock is None:
-            lock = self._locks[(purpose, chat_id)] = asyncio.Lock()
-        return lock

@@ -1,0 +1,116 @@
+"""One Telegram update as one engine turn, and the turn's replies back to the chat, in order per chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from telegram import Bot, CallbackQuery, Message, Update
+from telegram.error import BadRequest, TelegramError
+
+from bot.channels.telegram.inbound import CHANNEL, FileRefused, language_hint, to_incoming
+from bot.channels.telegram.outbound import Sender
+from handlers.i18n import Translator
+from handlers.types import Incoming, Reply, Turn, reply_to_dict
+from storage.models import Person
+from storage.repos import outbox, people
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class Turns:
+    """Accepts updates (files stored, the turn committed) and delivers what the engine answered."""
+
+    def __init__(self, runtime: Runtime, bot: Bot, sender: Sender, stats: Counter[str]) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.sender = sender
+        self.stats = stats
+        self.media_dir = runtime.settings.media_dir
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def accept(self, update: Update) -> tuple[Incoming, Turn] | None:
+        """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it."""
+        self.stats["updates"] += 1
+        user, chat = update.effective_user, update.effective_chat
+        key = str(chat.id if chat else user.id if user else 0)
+        async with self._lock("accept", key):
+            try:
+                incoming = await to_incoming(update, self.bot, self.media_dir)
+            except FileRefused as exc:
+                self.stats["files_refused"] += 1
+                user_id = str(user.id if user else 0)
+                incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
+                text = Translator(await self._locale(incoming, language_hint(user)))(exc.key)
+                return incoming, Turn(replies=[Reply(text=text)])
+            if incoming is None:
+                self.stats["ignored"] += 1
+                return None
+            turn = await self.runtime.handle(incoming)
+        if turn.duplicate:
+            self.stats["duplicates"] += 1
+        return incoming, turn
+
+    async def deliver(self, update: Update, incoming: Incoming, turn: Turn) -> None:
+        """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat."""
+        async with self._lock("send", incoming.chat_id):
+            query = update.callback_query
+            if query is not None:
+                await self._answer(query)
+            if turn.duplicate:
+                return  # answered the first time; the same words again would only confuse
+            pressed = query.message if query is not None and isinstance(query.message, Message) else None
+            for index, reply in enumerate(turn.replies):
+                try:
+                    if reply.outcome_of_press and pressed is not None:
+                        await self.sender.edit(pressed.chat.id, pressed.message_id, reply)
+                        pressed = None
+                    else:
+                        await self.sender.send(incoming.chat_id, reply)
+                    self.stats["replies"] += 1
+                except TelegramError as exc:
+                    self.stats["send_failures"] += 1
+                    log.warning("telegram reply to update %s not sent: %s", update.update_id, exc)
+                    await self._keep_for_later(incoming, reply, index)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except BadRequest as exc:  # "query is too old": the press itself is still handled
+            log.info("telegram callback query not answered: %s", exc.message)
+        except TelegramError as exc:
+            log.warning("telegram callback query not answered: %s", exc)
+
+    async def _keep_for_later(self, incoming: Incoming, reply: Reply, index: int) -> None:
+        """A reply Telegram would not take now goes to the outbox, which retries it (bound people only)."""
+        async with self.runtime.sessions() as session, session.begin():
+            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
+            if identity is None:
+                return
+            await outbox.enqueue(
+                session=session,
+                key=f"telegram-reply:{incoming.delivery_id}:{index}",
+                person_id=identity.person_id,
+                payload=reply_to_dict(Reply(text=reply.text, buttons=reply.buttons, files=reply.files)),
+                kind="notice",
+                channel=CHANNEL,
+            )
+        self.runtime.outbox_wakeup.set()
+
+    async def _locale(self, incoming: Incoming, hint: str | None) -> str | None:
+        async with self.runtime.sessions() as session:
+            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
+            person = await session.get(Person, identity.person_id) if identity else None
+        return person.locale if person else hint or self.runtime.config.default_locale
+
+    def _lock(self, purpose: str, chat_id: str) -> asyncio.Lock:
+        lock = self._locks.get((purpose, chat_id))
+        if lock is None:
+            lock = self._locks[(purpose, chat_id)] = asyncio.Lock()
+        return lock
