@@ -42,8 +42,8 @@ SCRIPT = (
 )
 
 
-async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, list[float]]:
-    """Seed, then run the conversations C at a time; (steps, seconds, per-step latencies in ms)."""
+async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, float, list[float]]:
+    """Seed, then run the conversations C at a time; (steps, seconds, CPU seconds, step latencies in ms)."""
     engine = create_engine(url, pool_size=concurrency + 2) if not url.startswith("sqlite") else create_engine(url)
     sessions = session_factory(engine)
     world = await make_world(sessions)
@@ -68,19 +68,19 @@ async def run(url: str, conversations: int, concurrency: int) -> tuple[int, floa
                 raise SystemExit(f"conversation did not end in a submission:\n{chat.transcript()}")
             chat.log.clear()
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(u) for u in users))
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     await engine.dispose()
-    return len(latencies), elapsed, latencies
+    return len(latencies), elapsed, cpu, latencies
 
 
-def report(name: str, steps: int, elapsed: float, latencies: list[float]) -> None:
-    """One line of figures."""
+def report(name: str, steps: int, elapsed: float, cpu: float, latencies: list[float]) -> None:
+    """One line of figures; CPU ms per step (this process, all threads) says what a busy machine hides."""
     cut = statistics.quantiles(latencies, n=100)
     print(
         f"{name:<11} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
-        f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms"
+        f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms   cpu {cpu / steps * 1000:5.2f} ms/step"
     )
 
 
