@@ -9,12 +9,13 @@ the end of their recipient's holiday; notices (kind "notice") go out at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -64,6 +65,13 @@ class OutboxSender:
         self.batch = batch
         self.stale_after = stale_after
         self.stopping = False  # set on shutdown: pushes under way finish, no new row is claimed
+        # one write at a time: parallel pushes, but SQLite writers would otherwise queue on its busy timeout
+        self._writing = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with self._writing, self.sessions() as session, session.begin():
+            yield session
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     @classmethod
@@ -75,7 +83,7 @@ class OutboxSender:
 
     async def recover_stale(self) -> int:
         """Set aside rows a dead sender left `sending`; return how many."""
-        async with self.sessions() as session, session.begin():
+        async with self._write() as session:
             count = await sending.mark_stale(
                 session=session, claimed_before=self.clock() - self.stale_after, note=STALE_NOTE
             )
@@ -124,7 +132,9 @@ class OutboxSender:
                         log.exception("outbox row %s could not be processed", message.id)
                 return sent
 
-        results = await asyncio.gather(*(person_queue(pid, msgs) for pid, msgs in queues.items()))
+        # longest queues first: a person's own per-chat limit then overlaps with everybody else's sends
+        ordered = sorted(queues.items(), key=lambda item: -len(item[1]))
+        results = await asyncio.gather(*(person_queue(pid, msgs) for pid, msgs in ordered))
         return len(due), sum(results)
 
     def _targets(self, identities: list[ChannelIdentity], locale: str) -> list[PushTarget]:
@@ -152,14 +162,14 @@ class OutboxSender:
             until = self.window.next_moment(now)
         else:
             return False
-        async with self.sessions() as session, session.begin():
+        async with self._write() as session:
             await sending.postpone(session=session, message_id=message.id, until=until)
         return True
 
     async def _send_one(self, message: OutboxMessage, targets: list[PushTarget], paused: date | None) -> int:
         if self.stopping or await self._hold(message, paused):
             return 0
-        async with self.sessions() as session, session.begin():
+        async with self._write() as session:
             if not await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock()):
                 return 0
         attempts = message.attempts + 1
@@ -187,7 +197,7 @@ class OutboxSender:
                 break
             status, error, retry_at = OutboxStatus.SENT, None, None
             break
-        async with self.sessions() as session, session.begin():
+        async with self._write() as session:
             await outbox.finish(
                 session=session, message_id=message.id, status=status, now=self.clock(), error=error, retry_at=retry_at
             )

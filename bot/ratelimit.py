@@ -16,6 +16,12 @@ class Rate:
     period: float
     per: Literal["bot", "chat"] = "bot"
     paced: bool = True  # spread sends period/limit apart instead of bursting
+    margin: float = 0.02  # count windows 2 % longer: sends reach the platform with some jitter
+
+    @property
+    def window(self) -> float:
+        """The period this limiter counts in, with its safety margin."""
+        return self.period * (1 + self.margin)
 
 
 # What each platform allows (DESIGN.md "Channels"); WeChat OA pushes are governed by its 48-hour window.
@@ -32,20 +38,23 @@ class _Window:
         self.slot = float("-inf")  # earliest paced moment of the next send
 
     def wait(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.rate.period:
+        while self.sent and self.sent[0] <= now - self.rate.window:
             self.sent.popleft()
-        full = self.sent[0] + self.rate.period - now if len(self.sent) >= self.rate.limit else 0.0
+        full = self.sent[0] + self.rate.window - now if len(self.sent) >= self.rate.limit else 0.0
         paced = self.slot - now if self.rate.paced else 0.0
         return max(full, paced, 0.0)
 
     def take(self, now: float) -> None:
+        interval = self.rate.window / self.rate.limit
+        fresh = not self.sent  # nothing sent within the period: start pacing from now, no burst
         self.sent.append(now)
-        interval = self.rate.period / self.rate.limit
-        # counted from the previous slot (up to one interval late), so late wake-ups do not add up
-        self.slot = max(self.slot, now - interval) + interval
+        # otherwise count on from the previous slot: a send delayed by a busy event loop or database is
+        # caught up later (the window log still caps every period), so delays do not lower the rate
+        base = now if fresh else max(self.slot, now - min(self.rate.window / 2, 1.0))
+        self.slot = base + interval
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] <= now - self.rate.period
+        return not self.sent or self.sent[-1] <= now - self.rate.window
 
 
 class RateLimiter:

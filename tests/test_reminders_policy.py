@@ -53,13 +53,13 @@ async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
     first = await run(sessions, date(2026, 9, 10))
     assert {p.key for p in first.new if p.topic == "cycle"} == {
         f"cycle:{w.studio.id}:1:T-180:{w.lead.id}",
-        f"cycle:{w.studio.id}:1:T-180:{w.reviewer.id}",
+        f"cycle:u{w.district.id}:2027-03-09:T-180:{w.reviewer.id}",
     }
     assert not [p for p in (await run(sessions, date(2026, 9, 11))).new if p.topic == "cycle"]
     later = await run(sessions, date(2026, 12, 10))  # 89 days left
     assert {p.key for p in later.new if p.topic == "cycle"} == {
         f"cycle:{w.studio.id}:1:T-90:{w.lead.id}",
-        f"cycle:{w.studio.id}:1:T-90:{w.reviewer.id}",
+        f"cycle:u{w.district.id}:2027-03-09:T-90:{w.reviewer.id}",
     }
     rows = {r.idempotency_key: r for r in await outbox_rows(sessions)}
     lead_reply = reply_from_dict(rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].payload)
@@ -175,7 +175,7 @@ async def test_paused_person_is_reminded_after_the_holiday_if_still_relevant(
         await s.commit()
     during = await run(sessions, date(2026, 12, 10))
     assert f"cycle:{w.studio.id}:1:T-90:{w.lead.id}" not in keys(during) and during.paused >= 1
-    assert f"cycle:{w.studio.id}:1:T-90:{w.reviewer.id}" in keys(during)
+    assert f"cycle:u{w.district.id}:2027-03-09:T-90:{w.reviewer.id}" in keys(during)
     after = await run(sessions, date(2026, 12, 14))
     assert f"cycle:{w.studio.id}:1:T-90:{w.lead.id}" in keys(after)
 

@@ -40,8 +40,9 @@ def activity_days() -> set[date]:
 
 def expected(w: World, other_studio: int, application: int, entries: dict[str, int]) -> set[str]:
     s, lead, rv, off = w.studio.id, w.lead.id, w.reviewer.id, w.officer.id
-    keys = {f"cycle:{s}:1:T-{d}:{p}" for d in (180, 90, 30, 7) for p in (lead, rv)}
-    keys.add(f"overdue:{s}:1:{off}")
+    keys = {f"cycle:{s}:1:T-{d}:{lead}" for d in (180, 90, 30, 7)}
+    keys |= {f"cycle:u{w.district.id}:2027-03-09:T-{d}:{rv}" for d in (180, 90, 30, 7)}
+    keys.add(f"overdue:u{w.association.id}:2027-03-09:{off}")
     idle_months = ["2025-01", "2025-02", "2025-03"] + [f"2026-{m:02d}" for m in range(7, 13)] + ["2027-01", "2027-02"]
     keys |= {f"idle:{s}:{m}:{lead}" for m in idle_months}
     keys |= {f"review:{entries['submitted']}:v1:{rv}", f"escalate:{entries['submitted']}:v1:{off}"}
@@ -154,10 +155,11 @@ async def test_a_restart_after_missed_ticks_catches_up_without_duplicates(
     await second.tick_send()
     await second.tick_plan()
     await second.tick_send()
-    keys = Counter(
-        k for k in (r.idempotency_key for r in await outbox_rows(sessions)) if k.startswith(f"cycle:{w.studio.id}")
-    )
-    assert keys == {f"cycle:{w.studio.id}:1:T-180:{w.lead.id}": 1, f"cycle:{w.studio.id}:1:T-180:{w.reviewer.id}": 1}
+    keys = Counter(k for k in (r.idempotency_key for r in await outbox_rows(sessions)) if k.startswith("cycle:"))
+    assert keys == {
+        f"cycle:{w.studio.id}:1:T-180:{w.lead.id}": 1,
+        f"cycle:u{w.district.id}:2027-03-09:T-180:{w.reviewer.id}": 1,
+    }
     texts = Counter(p.text for p in telegram.sent)
     assert max(texts.values()) == 1 and any(
         f"还有 {(date(2027, 3, 9) - date(2026, 9, 21)).days} 天" in t for t in texts

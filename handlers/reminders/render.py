@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from handlers.buttons import sign
 from handlers.i18n import Translator
 from handlers.reminders.candidate import Candidate, Msg, Names
@@ -18,9 +20,25 @@ def _value(value: object, t: Translator) -> object:
     return value
 
 
+@lru_cache(maxsize=16)
+def _translator(locale: str) -> Translator:
+    return Translator(locale)
+
+
+@lru_cache(maxsize=65_536)
+def _text(key: str, params: tuple[tuple[str, object], ...], locale: str) -> str:
+    # many reminders of a pass share their text (the yearly window, a union's digest): format each once
+    t = _translator(locale)
+    return t(key, **{k: _value(v, t) for k, v in params})
+
+
+@lru_cache(maxsize=65_536)
+def _button(label_key: str, locale: str, secret: bytes, kind: str, args: tuple[str | int, ...]) -> Button:
+    return Button(_translator(locale)(label_key), sign(secret, kind, *args))
+
+
 def render(candidate: Candidate, locale: str, secret: bytes) -> Reply:
     """The reminder as a Reply in `locale`; all its buttons on one row."""
-    t = Translator(locale)
-    text = t(candidate.text_key, **{k: _value(v, t) for k, v in candidate.params.items()})
-    row = tuple(Button(t(a.label_key), sign(secret, a.kind, *a.args)) for a in candidate.actions)
+    text = _text(candidate.text_key, tuple(sorted(candidate.params.items())), locale)
+    row = tuple(_button(a.label_key, locale, secret, a.kind, a.args) for a in candidate.actions)
     return Reply(text=text, buttons=(row,) if row else ())

@@ -6,6 +6,7 @@ latest idle anchor): a pass after missed ticks catches up, and a stale step is n
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +20,7 @@ from handlers.reminders.candidate import (
     GO_PENDING,
     Candidate,
     Msg,
+    Names,
     open_review,
 )
 from handlers.reminders.snapshot import Snapshot
@@ -43,30 +45,44 @@ def _kind(kind: object) -> Msg:
 
 
 def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """Cycle end approaching (to leads and reviewers), and assessment overdue (to the association)."""
+    """Cycle end approaching (to leads; to reviewers one message per end date), assessment overdue (association).
+
+    Studios are named in yearly batches, so many cycles end on the same day: a reviewer or the
+    association hears once about all of them, the lead about their own studio.
+    """
     thresholds = sorted(p.config.cycle_reminder_days)
+    ending: dict[tuple[int, date, int], list[str]] = defaultdict(list)
+    overdue: dict[tuple[int, date], list[str]] = defaultdict(list)
     for s in snap.studios:
         if s.cycle_id is None or s.cycle_ends_on is None or s.cycle_assessed:
             continue
         left = (s.cycle_ends_on - p.today).days
-        params: dict[str, object] = {"studio": s.name, "ends_on": s.cycle_ends_on.isoformat(), "days": left}
         if left < 0:
-            params.update(days=-left, number=s.cycle_number or 1, union=snap.unions[s.union_id].name)
             for uid in snap.associations(s.union_id):
-                for pid in snap.officers(uid):
-                    key = f"overdue:{s.id}:{s.cycle_id}:{pid}"
-                    yield Candidate(key, pid, "overdue", "reminders.overdue", params, (GO_PENDING,))
+                overdue[(uid, s.cycle_ends_on)].append(s.name)
             continue
         step = next((d for d in thresholds if left <= d), None)
         if step is None:
             continue
+        params: dict[str, object] = {"studio": s.name, "ends_on": s.cycle_ends_on.isoformat(), "days": left}
         for pid in snap.leads_by_studio.get(s.id, []):
             key = f"cycle:{s.id}:{s.cycle_id}:T-{step}:{pid}"
             yield Candidate(key, pid, "cycle", "reminders.cycle.lead", params, (GO_ACTIVITY, GO_LEDGER))
         reviewing = snap.reviewing_union(s.union_id)
-        for pid in snap.officers(reviewing, RoleKind.REVIEWER) if reviewing else []:
-            key = f"cycle:{s.id}:{s.cycle_id}:T-{step}:{pid}"
+        if reviewing is not None:
+            ending[(reviewing, s.cycle_ends_on, step)].append(s.name)
+    for (uid, ends_on, step), names in sorted(ending.items()):
+        params = {"count": len(names), "studios": Names(tuple(sorted(names))), "ends_on": ends_on.isoformat()}
+        params["days"] = (ends_on - p.today).days
+        for pid in snap.officers(uid, RoleKind.REVIEWER):
+            key = f"cycle:u{uid}:{ends_on}:T-{step}:{pid}"
             yield Candidate(key, pid, "cycle", "reminders.cycle.reviewer", params, (GO_PENDING,))
+    for (uid, ends_on), names in sorted(overdue.items()):
+        params = {"count": len(names), "studios": Names(tuple(sorted(names))), "ends_on": ends_on.isoformat()}
+        params["days"] = (p.today - ends_on).days
+        for pid in snap.officers(uid):
+            key = f"overdue:u{uid}:{ends_on}:{pid}"
+            yield Candidate(key, pid, "overdue", "reminders.overdue", params, (GO_PENDING,))
 
 
 def idle(snap: Snapshot, p: Pass) -> Iterator[Candidate]:

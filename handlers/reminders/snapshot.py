@@ -30,6 +30,8 @@ class Snapshot:
     leads_by_studio: dict[int, list[int]] = field(default_factory=dict)
     officers_by_union: dict[int, dict[RoleKind, list[int]]] = field(default_factory=dict)
     lead_ids: set[int] = field(default_factory=set)
+    _officers: dict[tuple[int, tuple[RoleKind, ...]], list[int]] = field(default_factory=dict, repr=False)
+    _reviewing: dict[int, int | None] = field(default_factory=dict, repr=False)
 
     @cached_property
     def studio_by_id(self) -> dict[int, StudioRow]:
@@ -47,16 +49,19 @@ class Snapshot:
 
     def officers(self, union_id: int, *kinds: RoleKind) -> list[int]:
         """The union's officers of these kinds (reviewers and admins when none are named)."""
-        found = self.officers_by_union.get(union_id, {})
-        wanted = kinds or (RoleKind.REVIEWER, RoleKind.ADMIN)
-        return sorted({pid for kind in wanted for pid in found.get(kind, [])})
+        key = (union_id, kinds)
+        if key not in self._officers:
+            found = self.officers_by_union.get(union_id, {})
+            wanted = kinds or (RoleKind.REVIEWER, RoleKind.ADMIN)
+            self._officers[key] = sorted({pid for kind in wanted for pid in found.get(kind, [])})
+        return self._officers[key]
 
     def reviewing_union(self, union_id: int) -> int | None:
         """The nearest union at or above this one that has reviewers: it reviews the studio's entries."""
-        for uid in self.ancestors(union_id):
-            if self.officers(uid, RoleKind.REVIEWER):
-                return uid
-        return None
+        if union_id not in self._reviewing:
+            found = next((u for u in self.ancestors(union_id) if self.officers(u, RoleKind.REVIEWER)), None)
+            self._reviewing[union_id] = found
+        return self._reviewing[union_id]
 
     def associations(self, union_id: int) -> list[int]:
         """The municipal association above this union (every municipal union if the chain has none)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, or_, select
+from sqlalchemy import ARRAY, String, Table, and_, any_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -252,5 +252,8 @@ async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any
     if not rows:
         return
     insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    await session.execute(stmt, [dict(r) for r in rows])
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    # a Core executemany: one statement, none of the ORM's per-row bookkeeping
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    await session.execute(stmt, list(rows))
