@@ -57,18 +57,34 @@ class Counter:
         self.n += 1
 
 
+SCRATCH: list[tuple[str, str]] = []  # (server URL, database) created on PostgreSQL, dropped at the end
+
+
+async def _admin(pg: str, sql: str) -> None:
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await admin.dispose()
+
+
 async def database(pg: str | None, tmp: Path, label: str) -> str:
     if pg is None:
         url = f"sqlite+aiosqlite:///{tmp / f'{label}.db'}"
     else:
         name = f"bench_{label}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
+        await _admin(pg, f'CREATE DATABASE "{name}"')
+        SCRATCH.append((pg, name))
         url = make_url(pg).set(database=name).render_as_string(hide_password=False)
     await upgrade(url)
     return url
+
+
+async def drop_scratch() -> None:
+    while SCRATCH:
+        pg, name = SCRATCH.pop()
+        await _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def planner(studios: int, pg: str | None, tmp: Path) -> dict[str, Any]:
@@ -214,25 +230,31 @@ async def main() -> None:
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--pg", help="also a PostgreSQL server URL (a scratch database is created)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        tmp = Path(tmp_dir)
-        for pg in [None, *([args.pg] if args.pg else [])]:
-            db = "PostgreSQL" if pg else "SQLite"
-            results = [await planner(n, pg, tmp) for n in (args.small, args.studios)]
-            print(f"== planner on {db}, pass as of {PASS_AT} 09:00 Asia/Shanghai")
-            for r in results:
-                print(f"  {r['studios']:>6} studios, {r['rows']:,} rows loaded in {r['load_s']:.1f} s")
-                for label in ("full", "again", "next day"):
-                    secs, statements, new, topics = r[label]
-                    print(f"    {label:<9} pass {secs:6.3f} s  {statements:>3} SQL statements  {new:>6} new  {topics}")
-            same = all(results[0][k][1] == results[1][k][1] for k in ("full", "again", "next day"))
-            print(f"  statement count independent of the number of studios: {'yes' if same else 'NO'}")
-            print(f"== sender on {db}")
-            for label, achieved, allowed, peak, limit in await sender(pg, tmp):
-                print(
-                    f"  {label:<36} achieved {achieved:6.2f}/s of {allowed:5.2f}/s = {achieved / allowed:6.1%};"
-                    f" most in any window {peak} (limit {limit})"
-                )
+    try:
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            await _run(args, Path(tmp_dir))
+    finally:
+        await drop_scratch()
+
+
+async def _run(args: argparse.Namespace, tmp: Path) -> None:
+    for pg in [None, *([args.pg] if args.pg else [])]:
+        db = "PostgreSQL" if pg else "SQLite"
+        results = [await planner(n, pg, tmp) for n in (args.small, args.studios)]
+        print(f"== planner on {db}, pass as of {PASS_AT} 09:00 Asia/Shanghai")
+        for r in results:
+            print(f"  {r['studios']:>6} studios, {r['rows']:,} rows loaded in {r['load_s']:.1f} s")
+            for label in ("full", "again", "next day"):
+                secs, statements, new, topics = r[label]
+                print(f"    {label:<9} pass {secs:6.3f} s  {statements:>3} SQL statements  {new:>6} new  {topics}")
+        same = all(results[0][k][1] == results[1][k][1] for k in ("full", "again", "next day"))
+        print(f"  statement count independent of the number of studios: {'yes' if same else 'NO'}")
+        print(f"== sender on {db}")
+        for label, achieved, allowed, peak, limit in await sender(pg, tmp):
+            print(
+                f"  {label:<36} achieved {achieved:6.2f}/s of {allowed:5.2f}/s = {achieved / allowed:6.1%};"
+                f" most in any window {peak} (limit {limit})"
+            )
 
 
 if __name__ == "__main__":
