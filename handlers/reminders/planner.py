@@ -16,6 +16,7 @@ from handlers.reminders.candidate import Candidate
 from handlers.reminders.render import render
 from handlers.types import reply_to_dict
 from storage.models import OutboxStatus
+from storage.repos import outbox_batch
 from storage.repos import reminders as repo
 
 RULES = (rules.cycles, rules.idle, rules.returned, rules.reviews, rules.notices, rules.window, digest.candidates)
@@ -78,7 +79,7 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
         submitted_before=push.day_start(last_waited_day + timedelta(days=1)),
     )
     candidates, paused = _reachable([c for rule in RULES for c in rule(snap, p)], snap, p)
-    existing = await repo.existing_keys(session=session, keys=[c.key for c in candidates])
+    existing = await outbox_batch.existing_keys(session=session, keys=[c.key for c in candidates])
     due = [c for c in candidates if c.key not in existing]
     digests = [c for c in due if c.union_id is not None]
     if digests:
@@ -87,8 +88,9 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
             session=session, start=push.day_start(start), end=push.day_start(end)
         )
         digest.fill(digests, snap, p, created, approved)
-    result = PlanResult(at=now, due_at=push.next_moment(now), dry_run=dry_run, considered=len(candidates))
-    result.paused = paused
+    result = PlanResult(
+        at=now, due_at=push.next_moment(now), dry_run=dry_run, considered=len(candidates), paused=paused
+    )
     rows: list[dict[str, Any]] = []
     for c in due:
         person = snap.people[c.person_id]
@@ -108,5 +110,5 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
             }
         )
     if not dry_run:
-        await repo.enqueue_many(session=session, rows=rows)
+        await outbox_batch.enqueue_many(session=session, rows=rows)
     return result

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import ARRAY, String, Table, and_, any_, bindparam, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -22,7 +19,6 @@ from storage.models import (
     EntryStatus,
     LedgerEntry,
     LedgerKind,
-    OutboxMessage,
     Person,
     ReviewDecision,
     Role,
@@ -88,10 +84,6 @@ class DelegationRow(NamedTuple):
     reviewer_id: int
     delegate_id: int
     ends_on: date
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind else "sqlite"
 
 
 async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
@@ -232,28 +224,3 @@ async def month_counts(
         .group_by(LedgerEntry.studio_id)
     )
     return {int(s): int(n) for s, n in created.all()}, {int(s): int(n) for s, n in approved.all()}
-
-
-async def existing_keys(*, session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    """Which of these idempotency keys the outbox already holds (one statement, one parameter)."""
-    if not keys:
-        return set()
-    if _dialect(session) == "postgresql":
-        param = bindparam("keys", list(keys), type_=ARRAY(String))
-        query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key == any_(param))
-    else:
-        values = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
-        query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(select(values.c.value)))
-    return set((await session.scalars(query)).all())
-
-
-async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Add outbox rows in one batch; a row whose key exists already is skipped."""
-    if not rows:
-        return
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    table = OutboxMessage.__table__
-    assert isinstance(table, Table)
-    # a Core executemany: one statement, none of the ORM's per-row bookkeeping
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    await session.execute(stmt, list(rows))
