@@ -32,7 +32,7 @@ class Runtime:
     def add_pusher(self, pusher: Pusher) -> None:
         """Let the outbox sender reach people through this channel."""
         self.pushers[pusher.name] = pusher
-        self.sender = OutboxSender(self.sessions, self.pushers)
+        self.sender = OutboxSender.from_settings(self.settings, self.sessions, self.pushers)
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Hand one inbound event to the bot, then wake the sender for any notifications it queued."""
@@ -51,5 +51,5 @@ def build_runtime(settings: Settings) -> Runtime:
     sessions = session_factory(engine)
     config = HandlerConfig.from_object(settings)
     runtime = Runtime(settings=settings, config=config, engine=engine, sessions=sessions, bot=Bot(sessions, config))
-    runtime.sender = OutboxSender(sessions, runtime.pushers)
+    runtime.sender = OutboxSender.from_settings(settings, sessions, runtime.pushers)
     return runtime

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import OutboxSender
 from bot.scheduler.leader import Leadership
 from handlers.config import HandlerConfig
+from handlers.engine.expiry import expire_conversations
 from handlers.reminders import PlanResult, plan
 from storage.base import utcnow
 
@@ -65,12 +66,19 @@ class ReminderService:
         return self.leading
 
     async def tick_plan(self) -> PlanResult | None:
-        """One planning pass as of now, if this process leads; missed ticks are caught up from the data."""
+        """One planning pass as of now, if this process leads; missed ticks are caught up from the data.
+
+        The same pass ends conversations left past CONVERSATION_TTL_MINUTES and tells their owners.
+        """
         if self._planning.locked() or not await self.tick_leader():
             return None
         with self._tracked():
             async with self._planning, self.sessions() as session, session.begin():
-                result = await plan(session=session, config=self.config, now=self.clock())
+                now = self.clock()
+                result = await plan(session=session, config=self.config, now=now)
+                ended = await expire_conversations(session=session, now=now)
+        if ended:
+            log.info("ended %d abandoned conversations", ended)
         if result.new:
             log.info("planned %d reminders %s, due %s", len(result.new), result.by_topic(), result.due_at)
         return result
