@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.channels.wechat import WeChatChannel
 from storage.models import Attachment, ChannelIdentity, Conversation, EntryStatus, LedgerEntry
 from tests.support.fake_wechat import Call
 from tests.support.wechat_world import OA_TOKEN, OAPlatform, WxWorld, _sign, _stamp, wechat_world
@@ -135,3 +136,17 @@ async def test_without_customer_service_rights_buttons_become_numbers(db_url: st
             conv = await s.scalar(select(Conversation))
             assert conv is not None and conv.data["values"]["kind"] == "攻关" and conv.data["values"]["occurred_on"]
         assert len(world.fake.sent("message/custom/send", msgtype="msgmenu")) == 1  # refused once, never retried
+
+
+async def test_a_menu_click_is_understood_by_another_process(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await world.oa_platform.text(LEAD, "记录活动")
+        await world.settle()
+        item = last_menu(world, LEAD)["list"][0]
+        await world.oa.outbound.menus.flush()  # stored in the background a moment after sending
+        other = WeChatChannel(world.runtime)  # a second server process: nothing in its memory
+        msg = {"MsgType": "text", "FromUserName": LEAD, "Content": item["content"], "bizmsgmenuid": item["id"]}
+        received = await other.inbound.convert({**msg, "MsgId": "77", "CreateTime": "1"})
+        assert received.incoming is not None and received.incoming.payload is not None
+        assert received.incoming.payload.startswith("fc:")

@@ -99,6 +99,16 @@ async def take_prefixed(
     return [dict(r.value) for r in rows]
 
 
+async def live_keys(*, session: AsyncSession, channel: str, kind: str, now: datetime) -> list[str]:
+    """The keys of the live refs of one kind."""
+    query = select(ChannelRef.key).where(
+        ChannelRef.channel == channel,
+        ChannelRef.kind == kind,
+        or_(ChannelRef.expires_at.is_(None), ChannelRef.expires_at > now),
+    )
+    return list(await session.scalars(query))
+
+
 async def purge_expired(*, session: AsyncSession, now: datetime) -> int:
     """Delete every ref past its expiry; how many went."""
     result = await session.execute(delete(ChannelRef).where(ChannelRef.expires_at <= now))

@@ -68,7 +68,7 @@ class WeChatChannel:
             template_id=s.wechat_reminder_template_id,
             public_base_url=s.public_base_url,
         )
-        self.inbound = OAInbound(self.api, runtime.sessions, runtime.config.media_dir, clock)
+        self.inbound = OAInbound(self.api, runtime.sessions, runtime.config.media_dir, clock, self.outbound.menus)
         self.pusher = WeChatPusher(self.outbound, runtime.config.tz, clock)
         self.sequencer = Sequencer()
         self.customer_service = True  # turned off for good when WeChat says this account has no such right
@@ -86,8 +86,9 @@ class WeChatChannel:
         self.runtime.add_pusher(self.pusher)
 
     async def stop(self) -> None:
-        """Finish the follow-up messages still being sent."""
+        """Finish the follow-up messages still being sent; store the menu ids still in memory."""
         await self.sequencer.drain()
+        await self.outbound.menus.flush()
 
     async def endpoint(self, request: Request) -> Response:
         """GET: URL verification (echostr). POST: one message or event."""
@@ -173,8 +174,9 @@ class WeChatChannel:
         first, rest = replies[0], replies[1:]
         passive = ""
         if first.all_buttons() or first.files:
+            t = await self._t(user) if first.files else Translator(self.default_locale)
             try:
-                await asyncio.wait_for(self.outbound.send(user, first, await self._t(user)), FIRST_SEND_BUDGET)
+                await asyncio.wait_for(self.outbound.send(user, first, t), FIRST_SEND_BUDGET)
                 metrics.sent(CHANNEL, "api")
             except (ApiError, TimeoutError) as exc:
                 log.warning("wechat: customer-service send failed (%s); answering with numbered text", exc)
@@ -184,7 +186,8 @@ class WeChatChannel:
         else:
             pieces = split_text(first.text)
             passive, rest = pieces[0], [Reply(text=p) for p in pieces[1:]] + rest
-        self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
+        if rest or await self.outbound.has_held(user):
+            self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
         return passive
 
     async def _all_numbered(self, user: str, replies: list[Reply]) -> str:

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.wechat import media
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import seen_before, typed_number
+from bot.channels.wechat.refs import RefBuffer
 from handlers.types import Incoming
-from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -56,12 +56,18 @@ class OAInbound:
     """Turns one decrypted OA message into an Incoming, downloading media at once."""
 
     def __init__(
-        self, api: Api, sessions: async_sessionmaker[AsyncSession], media_dir: Path, clock: Callable[[], datetime]
+        self,
+        api: Api,
+        sessions: async_sessionmaker[AsyncSession],
+        media_dir: Path,
+        clock: Callable[[], datetime],
+        menus: RefBuffer | None = None,
     ) -> None:
         self.api = api
         self.sessions = sessions
         self.media_dir = media_dir
         self.clock = clock
+        self.menus = menus
 
     async def convert(self, msg: dict[str, Any]) -> Received:
         """The engine event this callback stands for."""
@@ -120,10 +126,9 @@ class OAInbound:
         return None
 
     async def _menu_payload(self, user: str, menu_id: str) -> str | None:
-        if not menu_id.isdigit():
+        if not menu_id.isdigit() or self.menus is None:
             return None
-        async with self.sessions() as session:
-            ref = await channel_refs.get(session=session, channel=CHANNEL, kind="menu", key=menu_id, now=self.clock())
+        ref = await self.menus.get(menu_id)
         if ref is None or ref.get("user") != user:
             return None  # unknown, expired or someone else's: the label text goes to the engine instead
         return str(ref["payload"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from wechatpy.replies import TextReply
 
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import split_text
+from bot.channels.wechat.refs import RefBuffer
 from handlers.i18n import Translator
 from handlers.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
 from storage.repos import channel_refs
@@ -24,6 +26,7 @@ CHANNEL = "wechat"
 MENU_TTL = timedelta(days=7)
 ITEM_TTL = timedelta(days=30)
 HELD_TTL = timedelta(days=30)
+HELD_REFRESH = 60.0  # seconds: how stale this process's list of followers with held messages may get
 MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first as plain messages
 
 
@@ -49,6 +52,10 @@ class OAOutbound:
         self.clock = clock
         self.template_id = template_id
         self.public_base_url = public_base_url.rstrip("/")
+        self.menus = RefBuffer(sessions, CHANNEL, "menu", clock)
+        # followers with held messages, so that the common message costs no database read for them
+        self._held: set[str] | None = None
+        self._held_read = 0.0
 
     async def send(self, openid: str, reply: Reply, t: Translator) -> None:
         """One reply through the customer-service API: a msgmenu when it has buttons, its photos after."""
@@ -78,25 +85,11 @@ class OAOutbound:
         await self.api.call("custom/msgmenu", lambda c: c.message.send_msg_menu(openid, msgmenu))
 
     async def _menu_ids(self, openid: str, buttons: list[Button]) -> list[str]:
-        now = self.clock()
-        ids: list[str] = []
-        async with self.sessions() as session, session.begin():
-            for button in buttons:
-                while True:
-                    # unguessable ids: a click on someone else's id must not be forgeable by counting
-                    menu_id = str(10**11 + secrets.randbelow(9 * 10**11))
-                    value = {"payload": button.payload, "user": openid}
-                    if await channel_refs.claim(
-                        session=session,
-                        channel=CHANNEL,
-                        kind="menu",
-                        key=menu_id,
-                        value=value,
-                        now=now,
-                        expires_at=now + MENU_TTL,
-                    ):
-                        break
-                ids.append(menu_id)
+        # unguessable ids: a click on someone else's id must not be forgeable by counting
+        ids = [str(10**11 + secrets.randbelow(9 * 10**11)) for _ in buttons]
+        expires_at = self.clock() + MENU_TTL
+        for menu_id, button in zip(ids, buttons, strict=True):
+            self.menus.put(menu_id, {"payload": button.payload, "user": openid}, expires_at)
         return ids
 
     async def file(self, openid: str, file: OutFile, t: Translator) -> None:
@@ -158,9 +151,23 @@ class OAOutbound:
                 now=now,
                 expires_at=now + HELD_TTL,
             )
+        if self._held is not None:
+            self._held.add(openid)
+
+    async def has_held(self, openid: str) -> bool:
+        """Whether messages wait for this follower (as this process knows, refreshed every minute)."""
+        if self._held is None or time.monotonic() - self._held_read > HELD_REFRESH:
+            async with self.sessions() as session:
+                keys = await channel_refs.live_keys(session=session, channel=CHANNEL, kind="held", now=self.clock())
+            self._held, self._held_read = {k.split(":", 1)[0] for k in keys}, time.monotonic()
+        return openid in self._held
 
     async def take_held(self, openid: str) -> list[Reply]:
         """The messages held for a follower (removed: the caller sends them)."""
+        if not await self.has_held(openid):
+            return []
+        if self._held is not None:
+            self._held.discard(openid)
         async with self.sessions() as session, session.begin():
             values = await channel_refs.take_prefixed(
                 session=session, channel=CHANNEL, kind="held", prefix=f"{openid}:", now=self.clock()

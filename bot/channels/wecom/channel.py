@@ -64,8 +64,9 @@ class WeComChannel:
         self.runtime.add_pusher(self.pusher)
 
     async def stop(self) -> None:
-        """Finish the messages still being sent."""
+        """Finish the messages still being sent; store the cards still in memory."""
         await self.sequencer.drain()
+        await self.outbound.cards.flush()
 
     async def endpoint(self, request: Request) -> Response:
         """GET: the callback handshake (decrypt echostr). POST: one encrypted message or event."""

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import labels, split_text
+from bot.channels.wechat.refs import RefBuffer
 from handlers.i18n import Translator
 from handlers.types import Button, OutFile, Reply
 from storage.repos import channel_refs
@@ -37,6 +38,7 @@ class WeComOutbound:
         self.sessions = sessions
         self.clock = clock
         self.agent_id = int(agent_id) if agent_id.isdigit() else agent_id
+        self.cards = RefBuffer(sessions, CHANNEL, "card", clock)
         self.count: Callable[[str], None] = lambda user: None  # the pusher counts every message for its rate
 
     async def send(self, user: str, reply: Reply, t: Translator) -> int:
@@ -65,17 +67,7 @@ class WeComOutbound:
     async def card(self, user: str, title: str, body: str, buttons: list[Button]) -> str:
         """A button_interaction card; remembered so that a press can update it once."""
         task_id = "t" + secrets.token_hex(12)
-        now = self.clock()
-        async with self.sessions() as session, session.begin():
-            await channel_refs.put(
-                session=session,
-                channel=CHANNEL,
-                kind="card",
-                key=task_id,
-                value={"user": user, "labels": labels(buttons)},
-                now=now,
-                expires_at=now + CARD_TTL,
-            )
+        self.cards.put(task_id, {"user": user, "labels": labels(buttons)}, self.clock() + CARD_TTL)
         card: dict[str, Any] = {
             "card_type": "button_interaction",
             "main_title": {"title": title},
@@ -102,10 +94,10 @@ class WeComOutbound:
     async def update_card(self, user: str, task_id: str, response_code: str, payload: str) -> bool:
         """Show the decision on a pressed card (once: a card's code works one time); False if already done."""
         now = self.clock()
+        card = await self.cards.get(task_id)
+        if card is None or card.get("user") != user:
+            return False
         async with self.sessions() as session, session.begin():
-            card = await channel_refs.get(session=session, channel=CHANNEL, kind="card", key=task_id, now=now)
-            if card is None or card.get("user") != user:
-                return False
             if not await channel_refs.claim(
                 session=session,
                 channel=CHANNEL,
