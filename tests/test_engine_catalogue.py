@@ -47,3 +47,22 @@ def test_languages_people_name_map_to_supported_ones():
     assert t("flows.show_yuan", "en", amount="15000") == "15000 yuan"
     with pytest.raises(KeyError):
         t("no.such.message")
+
+
+def test_every_literal_message_id_in_the_code_is_in_the_catalogue():
+    """A typo in a message id would only show as a KeyError in front of a user; catch it here."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    literal = re.compile(r"""\bt\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""")
+    used = {
+        (match.group(1), str(path.relative_to(root)))
+        for folder in ("handlers", "bot")
+        for path in (root / folder).rglob("*.py")
+        for match in literal.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert len(used) > 100  # the scan does find the code's messages
+    for locale in SUPPORTED:
+        messages = catalogue(locale)
+        assert sorted((key, where) for key, where in used if key not in messages) == []
