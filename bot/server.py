@@ -63,14 +63,19 @@ def build_channels(runtime: Runtime) -> list[Channel]:
     """One adapter per channel whose credentials are set."""
     settings = runtime.settings
     channels: list[Channel] = []
-    if settings.wechat_on:
-        from bot.channels.wechat import WeChatChannel
+    from bot.channels.wechat.api import ChannelConfigError
 
-        channels.append(WeChatChannel(runtime))
-    if settings.wecom_on:
-        from bot.channels.wecom import WeComChannel
+    try:
+        if settings.wechat_on:
+            from bot.channels.wechat import WeChatChannel
 
-        channels.append(WeComChannel(runtime))
+            channels.append(WeChatChannel(runtime))
+        if settings.wecom_on:
+            from bot.channels.wecom import WeComChannel
+
+            channels.append(WeComChannel(runtime))
+    except ChannelConfigError as exc:
+        raise ServeError(f"配置错误 / configuration error: {exc}") from None
     if settings.telegram_on:
         telegram: Any = importlib.import_module("bot.channels.telegram")
         try:
@@ -118,15 +123,15 @@ class Background:
 
     async def _send_loop(self) -> None:
         wakeup = self.runtime.outbox_wakeup
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), SEND_INTERVAL)
+        while True:  # a pass at once (what was due while we were down), then on each wake-up or timer
             wakeup.clear()
             try:
                 if self.runtime.sender is not None:
                     await self.runtime.sender.run_once()
             except Exception:
                 log.exception("outbox pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), SEND_INTERVAL)
 
     async def _housekeeping(self) -> None:
         while True:

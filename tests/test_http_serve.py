@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from handlers.types import Reply, reply_to_dict
+from storage.base import utcnow
+from storage.database import create_engine, session_factory
+from storage.repos import org, outbox, people
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.wechat_world import OA_TOKEN, _sign, _stamp, aes_key
 
 STUDIO_BOT = str(Path(sys.executable).with_name("studio-bot"))
@@ -99,3 +106,82 @@ def test_serve_turns_on_the_channels_with_credentials_and_stops_cleanly(
     assert "channels on: wechat; off (no credentials): wecom, telegram" in stderr
     assert ("scheduler on" in stderr) is scheduler
     assert "oa-secret" not in stderr and "Traceback" not in stderr
+
+
+def test_a_malformed_aes_key_is_one_clear_line(db_url: str, tmp_path: Path) -> None:
+    env = env_for(db_url, WECOM_CORP_ID="ww1", WECOM_SECRET="s" * 10, WECOM_TOKEN="t" * 10, WECOM_AES_KEY="too-short")
+    result = subprocess.run(
+        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "WECOM_AES_KEY" in lines[0] and "too-short" not in lines[0]
+
+
+class ThreadedFakeTelegram:
+    """The fake Bot API on its own loop in a thread, so that a server in another process can reach it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.fake = FakeTelegram()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def test_serve_runs_telegram_and_sends_the_outbox(db_url: str, tmp_path: Path) -> None:
+    async def seed_notice() -> None:
+        engine = create_engine(db_url)
+        try:
+            async with session_factory(engine)() as s, s.begin():
+                person = await org.create_person(session=s, name="陈审核")
+                await people.bind_identity(
+                    session=s, person=person, channel="telegram", external_id="4242", chat_id="4242", now=utcnow()
+                )
+                reply = Reply(text="有 1 条待审核的活动记录")
+                await outbox.enqueue(session=s, key="notice:serve", person_id=person.id, payload=reply_to_dict(reply))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed_notice())
+    telegram = ThreadedFakeTelegram()
+    port = free_port()
+    env = env_for(
+        db_url,
+        TELEGRAM_BOT_TOKEN=telegram.fake.token,
+        TELEGRAM_API_BASE_URL=telegram.fake.url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.cn/telegram",
+        TELEGRAM_WEBHOOK_SECRET="serve-test-secret_0123",
+    )
+    server = subprocess.Popen(
+        [STUDIO_BOT, "serve", "--port", str(port), "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not telegram.fake.sent("sendMessage", chat_id="4242"):
+            time.sleep(0.1)
+        [sent] = telegram.fake.sent("sendMessage", chat_id="4242")
+        assert sent.params["text"] == "有 1 条待审核的活动记录"
+        assert telegram.fake.webhook.get("url") == "https://bot.example.cn/telegram"
+        refused = httpx.post(f"http://127.0.0.1:{port}/telegram", json={"update_id": 1})
+        assert refused.status_code == 403
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=30)
+        telegram.stop()
+    assert "channels on: telegram; off (no credentials): wechat, wecom" in stderr
+    assert telegram.fake.token not in stderr and "Traceback" not in stderr

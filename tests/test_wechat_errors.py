@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.models import ChannelIdentity, Conversation, SeenDelivery
-from tests.support.wechat_world import WxWorld, wechat_world
+from tests.support.fake_wechat import APP_SECRET, CORP_SECRET
+from tests.support.wechat_world import OA_TOKEN, WECOM_TOKEN, WxWorld, wechat_world
 
 LEAD = "oLEAD-openid-0001"
 BOMB = """<?xml version="1.0"?>
@@ -109,3 +112,32 @@ async def test_unknown_message_types_and_lost_media_get_a_polite_text(db_url: st
         assert "暂不支持" in location.text
         lost = await oa.image(LEAD, "MEDIA-that-expired")
         assert lost.status == 200 and "没能收到" in lost.text
+
+
+async def test_logs_never_show_secrets_or_tokens(db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with wechat_world(db_url, tmp_path) as world:
+        oa = world.oa_platform
+        await oa.text(LEAD, f"绑定 {world.seeded.lead_code}")
+        world.fake.fail("message/custom/send", 45009)
+        await oa.text(LEAD, "记录活动")  # the msgmenu is refused: logged, answered as numbered text
+        await world.settle()
+        await oa.post(oa.xml(LEAD, "text", {"Content": "x"}), query=oa.query(signature="0" * 40))
+        await oa.post("", body=BOMB)
+        world.fake.revoke_tokens()
+        await world.wecom_platform.text("member1", f"绑定 {world.seeded.reviewer_code}")
+        await world.wecom_platform.text("member1", "记录活动")
+        await world.settle()
+        settings = world.runtime.settings
+        secrets = [
+            APP_SECRET,
+            CORP_SECRET,
+            OA_TOKEN,
+            WECOM_TOKEN,
+            settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else "",
+            settings.wecom_aes_key.get_secret_value() if settings.wecom_aes_key else "",
+            *world.fake.tokens_issued,
+        ]
+    assert "access_token=<redacted>" in caplog.text  # urllib3 did log the API calls, masked
+    leaked = [s for s in secrets if s and s in caplog.text]
+    assert not leaked

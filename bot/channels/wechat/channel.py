@@ -18,7 +18,8 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.wechat.api import Api, ApiError, OAClient
+from bot.channels.wechat import redact
+from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
 from bot.channels.wechat.common import Sequencer, locale_of, numbered, remember_numbers, rescue, split_text
 from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
@@ -58,7 +59,10 @@ class WeChatChannel:
         self.clock = clock
         self.token = secret(s.wechat_token)
         aes_key = secret(s.wechat_aes_key)
-        self.crypto = WeChatCrypto(self.token, aes_key, s.wechat_app_id) if aes_key else None
+        redact.install(self.token, aes_key, secret(s.wechat_app_secret))
+        self.crypto = (
+            WeChatCrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
+        )
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)
         self.outbound = OAOutbound(

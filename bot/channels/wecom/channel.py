@@ -15,7 +15,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.wechat.api import Api, ApiError
+from bot.channels.wechat import redact
+from bot.channels.wechat.api import Api, ApiError, aes_key_ok
 from bot.channels.wechat.channel import secret
 from bot.channels.wechat.common import Sequencer, locale_of, rescue, split_text
 from bot.channels.wecom.api import WeComClient
@@ -44,7 +45,9 @@ class WeComChannel:
         self.clock = clock
         self.corp_id = s.wecom_corp_id
         self.agent_id = s.wecom_agent_id
-        self.crypto = WeChatCrypto(secret(s.wecom_token), secret(s.wecom_aes_key), s.wecom_corp_id)
+        redact.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
+        aes_key = aes_key_ok("WECOM_AES_KEY", secret(s.wecom_aes_key))
+        self.crypto = WeChatCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
         client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
         self.rate = MemberRate()

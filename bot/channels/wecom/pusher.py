@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.channels.base import PushError, PushTarget
 from bot.channels.wechat.api import ApiError
@@ -49,9 +49,16 @@ class WeComPusher:
 
     name = "wecom"
 
-    def __init__(self, outbound: WeComOutbound, rate: MemberRate) -> None:
+    def __init__(
+        self,
+        outbound: WeComOutbound,
+        rate: MemberRate,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.outbound = outbound
         self.rate = rate
+        self.sleep = sleep
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply` as application messages within the member's rate; PushError to retry later."""
@@ -60,7 +67,7 @@ class WeComPusher:
         if wait > 0:
             # replies in a busy conversation filled this member's minute: wait here, for this member only
             # (a PushError with retry_after would pause the sender for every member)
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
         try:
             await self.outbound.send(target.external_id, reply, Translator(target.locale))
         except ApiError as exc:
