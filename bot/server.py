@@ -176,7 +176,12 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
             # closed here, before uvicorn re-raises the stopping signal and the loop cancels what is left
             await runtime.close()
 
-    return create_app(runtime, [r for c in channels for r in c.routes()], lifespan=lifespan)
+    app = create_app(runtime, [r for c in channels for r in c.routes()], lifespan=lifespan)
+    for channel in channels:
+        bind = getattr(channel, "bind_metrics", None)
+        if bind is not None:
+            bind(app.state.metrics)
+    return app
 
 
 async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = True) -> None:

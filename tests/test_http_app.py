@@ -81,6 +81,7 @@ async def test_an_unexpected_error_is_500_without_a_traceback(db_url: str, tmp_p
             assert response.status_code == 500
             assert "Traceback" not in response.text and "hunter2" not in response.text
             assert (await http.get("/nowhere")).status_code == 404
+            assert (await http.get("/download/not-a-signed-link")).status_code == 403  # the export feature's route
             assert "studio_errors_total" in (await http.get("/metrics")).text
     finally:
         await runtime.close()

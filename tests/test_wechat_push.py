@@ -66,6 +66,8 @@ async def test_outside_48_hours_a_template_message_links_to_the_item(db_url: str
         assert "&lt;请及时记录&gt; &amp; 跟进" in page.text and "<请及时记录>" not in page.text
         gone = await world.http.get("/wechat/item/no-such-item")
         assert gone.status_code == 404
+        metrics = (await world.http.get("/metrics")).text
+        assert 'studio_replies_total{channel="wechat",way="template"} 1.0' in metrics
 
 
 async def test_45015_from_customer_service_falls_back_to_the_template(db_url: str, tmp_path: Path) -> None:

@@ -303,6 +303,8 @@ async def wechat_world(
     await oa.start()
     await wecom.start()
     app = create_app(runtime, [*oa.routes(), *wecom.routes()])
+    oa.bind_metrics(app.state.metrics)
+    wecom.bind_metrics(app.state.metrics)
     try:
         async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
             seeded = await seed(runtime.sessions)

@@ -85,6 +85,10 @@ class WeChatChannel:
             Route("/wechat/item/{token}", self.item_page, methods=["GET"]),
         ]
 
+    def bind_metrics(self, metrics: Metrics) -> None:
+        """Count pushes in the serving app's metrics too."""
+        self.pusher.metrics = metrics
+
     async def start(self) -> None:
         """Let the outbox sender push through this account."""
         self.runtime.add_pusher(self.pusher)

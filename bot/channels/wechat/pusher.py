@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.channels.base import PushError, PushTarget
 from bot.channels.wechat.api import ApiError
 from bot.channels.wechat.outbound import OAOutbound, is_transient
+from bot.http.metrics import Metrics
 from handlers.i18n import Translator
 from handlers.types import Reply
 
@@ -30,6 +31,7 @@ class WeChatPusher:
         self.outbound = outbound
         self.tz = tz
         self.clock = clock
+        self.metrics: Metrics | None = None  # the serving app's, once bound
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply`; PushError for a retry later or a follower who cannot be reached at all."""
@@ -39,11 +41,13 @@ class WeChatPusher:
         if last is not None and self.clock() - last < WINDOW - SAFETY:
             try:
                 await self.outbound.send(openid, reply, t)
+                self._count("push")
                 return
             except ApiError as exc:
                 if exc.errcode in NOT_FOLLOWING:
                     log.info("follower unreachable (%s); holding the message until they write", exc.errcode)
                     await self.outbound.hold(openid, reply)
+                    self._count("held")
                     return
                 if exc.errcode not in OUT_OF_WINDOW:
                     raise self._error(exc) from None
@@ -55,6 +59,7 @@ class WeChatPusher:
             local_time = self.clock().astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
             try:
                 await self.outbound.template(openid, reply, t, local_time=local_time)
+                self._count("template")
                 return
             except ApiError as exc:
                 if is_transient(exc) or exc.errcode in BAD_USER:
@@ -63,6 +68,11 @@ class WeChatPusher:
         else:
             log.info("no WECHAT_REMINDER_TEMPLATE_ID; holding a message until the follower writes")
         await self.outbound.hold(openid, reply)
+        self._count("held")
+
+    def _count(self, way: str) -> None:
+        if self.metrics is not None:
+            self.metrics.sent(self.name, way)
 
     @staticmethod
     def _error(exc: ApiError) -> PushError:

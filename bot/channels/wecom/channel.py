@@ -62,6 +62,10 @@ class WeComChannel:
         """The HTTP route of this channel."""
         return [Route("/wecom", self.endpoint, methods=["GET", "POST"])]
 
+    def bind_metrics(self, metrics: Metrics) -> None:
+        """Count pushes in the serving app's metrics too."""
+        self.pusher.metrics = metrics
+
     async def start(self) -> None:
         """Let the outbox sender push through this app."""
         self.runtime.add_pusher(self.pusher)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from bot.channels.base import PushError, PushTarget
 from bot.channels.wechat.api import ApiError
 from bot.channels.wecom.outbound import UNREACHABLE, WeComOutbound
+from bot.http.metrics import Metrics
 from handlers.i18n import Translator
 from handlers.types import Reply
 
@@ -59,6 +60,7 @@ class WeComPusher:
         self.outbound = outbound
         self.rate = rate
         self.sleep = sleep
+        self.metrics: Metrics | None = None  # the serving app's, once bound
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply` as application messages within the member's rate; PushError to retry later."""
@@ -69,8 +71,10 @@ class WeComPusher:
             # (a PushError with retry_after would pause the sender for every member)
             await self.sleep(wait)
         try:
-            await self.outbound.send(target.external_id, reply, Translator(target.locale))
+            sent = await self.outbound.send(target.external_id, reply, Translator(target.locale))
         except ApiError as exc:
             if exc.errcode in UNREACHABLE:
                 raise PushError(str(exc), permanent=True) from None
             raise PushError(str(exc), retry_after=60 if exc.errcode in FREQUENCY else None) from None
+        if self.metrics is not None:
+            self.metrics.sent(self.name, "push", sent)
