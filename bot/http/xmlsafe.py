@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -14,6 +15,18 @@ MAX_DEPTH = 8
 
 class BadXml(ValueError):
     """The body is not a WeChat XML document we accept (malformed, a DTD, entities, too deep)."""
+
+
+async def read_body(stream: AsyncIterator[bytes], declared: str | None) -> bytes:
+    """The request body, refused as BadXml past MAX_BODY without reading the rest (or trusting the header)."""
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise BadXml("body too large")
+    body = bytearray()
+    async for chunk in stream:
+        body.extend(chunk)
+        if len(body) > MAX_BODY:
+            raise BadXml("body too large")
+    return bytes(body)
 
 
 def parse(body: bytes | str) -> dict[str, Any]:

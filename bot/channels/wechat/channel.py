@@ -136,9 +136,7 @@ class WeChatChannel:
         return Response(xml, media_type="application/xml")
 
     async def _read(self, request: Request) -> tuple[dict[str, Any], bool]:
-        if int(request.headers.get("content-length") or 0) > xmlsafe.MAX_BODY:
-            raise xmlsafe.BadXml("body too large")
-        outer = xmlsafe.parse(await request.body())
+        outer = xmlsafe.parse(await xmlsafe.read_body(request.stream(), request.headers.get("content-length")))
         query = request.query_params
         if query.get("encrypt_type", "raw").lower() != "aes":
             return outer, False

@@ -112,9 +112,7 @@ class WeComChannel:
         return Response(self.crypto.encrypt_message(xml, nonce, timestamp or None), media_type="application/xml")
 
     async def _read(self, request: Request, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
-        if int(request.headers.get("content-length") or 0) > xmlsafe.MAX_BODY:
-            raise xmlsafe.BadXml("body too large")
-        outer = xmlsafe.parse(await request.body())
+        outer = xmlsafe.parse(await xmlsafe.read_body(request.stream(), request.headers.get("content-length")))
         if "Encrypt" not in outer:
             raise xmlsafe.BadXml("no Encrypt element")
         try:
