@@ -56,6 +56,10 @@ async def test_the_callback_handshake_decrypts_echostr(db_url: str, tmp_path: Pa
         assert (ok.status_code, ok.text) == (200, "1846270813427364")
         bad = await world.http.get("/wecom", params={**query, "msg_signature": "0" * 40})
         assert bad.status_code == 403 and "1846270813427364" not in bad.text
+        garbage = "QUJD" * 8
+        signed = hashlib.sha1("".join(sorted([WECOM_TOKEN, timestamp, nonce, garbage])).encode()).hexdigest()
+        undecryptable = await world.http.get("/wecom", params={**query, "msg_signature": signed, "echostr": garbage})
+        assert undecryptable.status_code == 400 and "Traceback" not in undecryptable.text
 
 
 async def test_binding_then_a_whole_activity_conversation_on_cards(db_url: str, tmp_path: Path) -> None:

@@ -83,9 +83,9 @@ class WeComChannel:
         signature, timestamp, nonce = (str(query.get(k, "")) for k in ("msg_signature", "timestamp", "nonce"))
         try:
             if request.method == "GET":
-                echo = self.crypto.check_signature(signature, timestamp, nonce, str(query.get("echostr", "")))
+                echo = self._echo(signature, timestamp, nonce, str(query.get("echostr", "")))
                 metrics.event(CHANNEL, "verify")
-                return PlainTextResponse(echo if isinstance(echo, str) else echo.decode())
+                return PlainTextResponse(echo)
             msg = await self._read(request, signature, timestamp, nonce)
         except InvalidSignatureException:
             log.warning("wecom: refused a %s with a bad signature from %s", request.method, _peer(request))
@@ -110,6 +110,15 @@ class WeComChannel:
         agent = int(self.agent_id) if self.agent_id.isdigit() else 0
         xml = TextReply(source=self.corp_id, target=user, content=text, agent=agent).render()
         return Response(self.crypto.encrypt_message(xml, nonce, timestamp or None), media_type="application/xml")
+
+    def _echo(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        try:
+            echo = self.crypto.check_signature(signature, timestamp, nonce, echostr)
+        except InvalidSignatureException:
+            raise
+        except Exception as exc:  # signed, but not something our key decrypts
+            raise xmlsafe.BadXml(f"cannot decrypt echostr ({type(exc).__name__})") from None
+        return echo if isinstance(echo, str) else bytes(echo).decode()
 
     async def _read(self, request: Request, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
         outer = xmlsafe.parse(await xmlsafe.read_body(request.stream(), request.headers.get("content-length")))
