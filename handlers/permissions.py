@@ -8,9 +8,11 @@ A reviewer's delegate (storage Delegation, in force today) holds that reviewer's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,8 +149,19 @@ def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
     return None
 
 
-def reviewing_union(chain: list[Union]) -> Union | None:
-    """Given a studio's union chain (nearest first): the nearest district/industry union, else the association."""
+class _Leveled(Protocol):
+    @property
+    def level(self) -> UnionLevel: ...
+
+
+U = TypeVar("U", bound=_Leveled)
+
+
+def reviewing_union(chain: Sequence[U]) -> U | None:
+    """Given a studio's union chain (nearest first): the nearest district/industry union, else the association.
+
+    The one rule for who reviews a studio: review notices, permissions and reminders all use it.
+    """
     for union in chain:
         if union.level in (UnionLevel.DISTRICT, UnionLevel.INDUSTRY):
             return union

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import permissions
 from storage.models import EntryStatus, RoleKind, UnionLevel
 from storage.repos import reminders as repo
 from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
@@ -57,10 +58,11 @@ class Snapshot:
         return self._officers[key]
 
     def reviewing_union(self, union_id: int) -> int | None:
-        """The nearest union at or above this one that has reviewers: it reviews the studio's entries."""
+        """The union that reviews a studio of this union (handlers.permissions.reviewing_union decides)."""
         if union_id not in self._reviewing:
-            found = next((u for u in self.ancestors(union_id) if self.officers(u, RoleKind.REVIEWER)), None)
-            self._reviewing[union_id] = found
+            chain = [self.unions[u] for u in self.ancestors(union_id)]
+            found = permissions.reviewing_union(chain)
+            self._reviewing[union_id] = found.id if found else None
         return self._reviewing[union_id]
 
     def associations(self, union_id: int) -> list[int]:
