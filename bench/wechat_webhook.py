@@ -121,7 +121,8 @@ async def _one(platform: OAPlatform, openid: str, text: str, latencies: list[flo
         failures.append(f"{type(exc).__name__} {text}")
         return
     latencies.append(time.perf_counter() - started)
-    if answer.status != 200 or (text != "记录活动" and not answer.text):
+    # a lead's answer may be a msgmenu (passive reply empty): in a flow, even 帮助 shows the step's buttons
+    if answer.status != 200 or (openid.startswith("oSTRANGER") and not answer.text):
         failures.append(f"{answer.status} {text} → {answer.body[:80]!r}")
 
 
