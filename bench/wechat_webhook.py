@@ -47,6 +47,7 @@ from tests.support.wechat_world import OAPlatform, aes_key, seed, wechat_setting
 LEADS = 30
 WORDS = ("帮助", "记录活动", "取消")
 PACED_RATE = 200
+MAX_IN_FLIGHT = 64  # connections the paced client keeps; later messages wait their turn (and it is counted)
 
 
 def _fake_api(ports: Any) -> None:
@@ -113,8 +114,16 @@ def _message(i: int, leads: list[str]) -> tuple[str, str]:
     return lead, WORDS[(i // len(leads)) % len(WORDS)]
 
 
-async def _one(platform: OAPlatform, openid: str, text: str, latencies: list[float], failures: list[str]) -> None:
-    started = time.perf_counter()
+async def _one(
+    platform: OAPlatform,
+    openid: str,
+    text: str,
+    latencies: list[float],
+    failures: list[str],
+    *,
+    since: float | None = None,
+) -> None:
+    started = since if since is not None else time.perf_counter()
     try:
         answer = await platform.text(openid, text)
     except httpx.HTTPError as exc:
@@ -148,16 +157,23 @@ async def saturate(
 async def paced(
     platform: OAPlatform, leads: list[str], total: int, offset: int
 ) -> tuple[float, list[float], list[str]]:
+    """Open loop: message n is due at n/RATE s; its latency counts from then, waiting for a connection included."""
     latencies: list[float] = []
     failures: list[str] = []
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
     started = time.perf_counter()
+
+    async def send(n: int, due: float) -> None:
+        async with in_flight:
+            openid, text = _message(offset + n, leads)
+            await _one(platform, openid, text, latencies, failures, since=due)
+
     tasks = []
     for n in range(total):
-        delay = started + n / PACED_RATE - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        openid, text = _message(offset + n, leads)
-        tasks.append(asyncio.create_task(_one(platform, openid, text, latencies, failures)))
+        due = started + n / PACED_RATE
+        if due > time.perf_counter():
+            await asyncio.sleep(due - time.perf_counter())
+        tasks.append(asyncio.create_task(send(n, due)))
     await asyncio.gather(*tasks)
     return time.perf_counter() - started, latencies, failures
 
@@ -193,7 +209,8 @@ async def main(total: int, concurrency: int) -> None:
     child.start()
     try:
         port = ports.get(timeout=60)
-        limits = httpx.Limits(max_connections=concurrency + PACED_RATE, max_keepalive_connections=concurrency)
+        most = max(concurrency, MAX_IN_FLIGHT)
+        limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits) as http:
             platform = OAPlatform(http, aes=aes)
             await saturate(platform, leads, 200, concurrency)  # warm-up: token, connections, caches
