@@ -47,7 +47,9 @@ class Channel(Protocol):
 def bind_socket(host: str, port: int) -> socket.socket:
     """The listening socket, bound now, so that a taken port is one clear line before anything starts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and without it every
+    # response could wait ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
