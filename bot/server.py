@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import importlib
 import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import uvicorn
 from starlette.applications import Starlette
@@ -19,6 +18,7 @@ from starlette.routing import BaseRoute
 
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
+from bot.scheduler import Reminders, start_reminders
 from bot.settings import Settings
 from storage.base import utcnow
 from storage.repos import channel_refs
@@ -79,10 +79,11 @@ def build_channels(runtime: Runtime) -> list[Channel]:
     except ChannelConfigError as exc:
         raise ServeError(f"配置错误 / configuration error: {exc}") from None
     if settings.telegram_on:
-        telegram: Any = importlib.import_module("bot.channels.telegram")
+        from bot.channels.telegram import TelegramChannel, TelegramConfigError  # PTB is imported only when on
+
         try:
-            channels.append(telegram.TelegramChannel(runtime))
-        except telegram.TelegramConfigError as exc:
+            channels.append(TelegramChannel(runtime))
+        except TelegramConfigError as exc:
             raise ServeError(str(exc)) from None
     return channels
 
@@ -93,23 +94,18 @@ class Background:
     def __init__(self, runtime: Runtime, *, scheduler: bool) -> None:
         self.runtime = runtime
         self.scheduler = scheduler
-        self.reminders: Any = None
+        self.reminders: Reminders | None = None
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> str:
         """Start sending; say how."""
         runtime = self.runtime
         if self.scheduler:
-            try:
-                scheduling: Any = importlib.import_module("bot.scheduler")
-            except ModuleNotFoundError:
-                scheduling = None
-            if scheduling is not None:
-                self.reminders, runtime.sender = await scheduling.start_reminders(
-                    runtime.settings, sessions=runtime.sessions, pushers=runtime.pushers, wakeup=runtime.outbox_wakeup
-                )
-                self.tasks.append(asyncio.create_task(self._housekeeping(), name="serve.housekeeping"))
-                return "scheduler on (reminders and the outbox sender)"
+            self.reminders, runtime.sender = await start_reminders(
+                runtime.settings, sessions=runtime.sessions, pushers=runtime.pushers, wakeup=runtime.outbox_wakeup
+            )
+            self.tasks.append(asyncio.create_task(self._housekeeping(), name="serve.housekeeping"))
+            return "scheduler on (reminders and the outbox sender)"
         self.tasks.append(asyncio.create_task(self._send_loop(), name="serve.sender"))
         self.tasks.append(asyncio.create_task(self._housekeeping(), name="serve.housekeeping"))
         return "scheduler off; outbox sender on"

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -86,11 +86,11 @@ class TelegramChannel:
         """Long polling when no webhook URL is configured."""
         return not self.webhook_url
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
         """The HTTP route of the webhook (POST /telegram), for the project's one ASGI app."""
         from bot.channels.telegram.webhook import telegram_routes
 
-        return telegram_routes(self)
+        return list(telegram_routes(self))
 
     async def start(self) -> None:
         """Meet the bot (getMe), publish the command menu, then poll or set the webhook; push through it."""
