@@ -59,10 +59,7 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     studio_ids = await _studio_ids(ctx)
     if not studio_ids:
         return [Reply(text=ctx.t("flows.no_studio"))]
-    found: list[LedgerEntry] = []
-    for studio_id in studio_ids:
-        found += await ledgers.recent_entries(session=ctx.session, studio_id=studio_id, limit=offset + PAGE + 1)
-    found.sort(key=lambda e: e.id, reverse=True)
+    found = await ledgers.recent_entries(session=ctx.session, studio_ids=studio_ids, limit=offset + PAGE + 1)
     page, more = found[offset : offset + PAGE], len(found) > offset + PAGE
     if not page:
         return [Reply(text=ctx.t("ledger.empty"), buttons=(tuple(_start_buttons(ctx)),))]

@@ -230,9 +230,9 @@ async def test_recent_entries_newest_first_and_filtered(session: AsyncSession) -
     await ledgers.create_entry(
         session=session, studio_id=studio.id, kind=LedgerKind.TRAINING, author_id=lead.id, fields=TRAINING
     )
-    recent = await ledgers.recent_entries(session=session, studio_id=studio.id, limit=3, kind=LedgerKind.ACTIVITY)
+    recent = await ledgers.recent_entries(session=session, studio_ids=[studio.id], limit=3, kind=LedgerKind.ACTIVITY)
     assert [e.title for e in recent] == ["活动3", "活动2", "活动1"]
-    everything = await ledgers.recent_entries(session=session, studio_id=studio.id, limit=10)
+    everything = await ledgers.recent_entries(session=session, studio_ids=[studio.id], limit=10)
     assert len(everything) == 5 and everything[0].kind is LedgerKind.TRAINING
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -157,13 +157,13 @@ async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[Ledg
 async def recent_entries(
     *,
     session: AsyncSession,
-    studio_id: int,
+    studio_ids: Collection[int],
     limit: int = 10,
     kind: LedgerKind | None = None,
     statuses: set[EntryStatus] | None = None,
 ) -> list[LedgerEntry]:
-    """The studio's most recently recorded entries, newest first."""
-    query = select(LedgerEntry).where(LedgerEntry.studio_id == studio_id)
+    """The most recently recorded entries of these studios, newest first."""
+    query = select(LedgerEntry).where(LedgerEntry.studio_id.in_(studio_ids))
     if kind is not None:
         query = query.where(LedgerEntry.kind == kind)
     if statuses:
