@@ -64,6 +64,7 @@ class OutboxSender:
         self.concurrency = concurrency
         self.batch = batch
         self.stale_after = stale_after
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = False  # set on shutdown: pushes under way finish, no new row is claimed
         # one write at a time: parallel pushes, but SQLite writers would otherwise queue on its busy timeout
         self._writing = asyncio.Lock()
@@ -72,7 +73,6 @@ class OutboxSender:
     async def _write(self) -> AsyncIterator[AsyncSession]:
         async with self._writing, self.sessions() as session, session.begin():
             yield session
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     @classmethod
     def from_settings(
