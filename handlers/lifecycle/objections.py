@@ -11,7 +11,7 @@ from handlers.engine.flow import Values
 from handlers.i18n import Translator
 from handlers.lifecycle import moves, notify, stages
 from handlers.permissions import Action
-from handlers.reviews.reason import ask_reason, busy, reason_handler
+from handlers.reviews.reason import ask_reason, busy, reason_handler, told
 from handlers.reviews.render import when
 from handlers.types import Button, Reply
 from storage.models import Application, ApplicationStage, Objection, ObjectionStatus, Person, Studio
@@ -76,7 +76,7 @@ async def objection_reason(ctx: Context, values: Values, reason: str) -> list[Re
     assert ctx.person is not None
     found = await resolvable(ctx, int(values["objection"]))
     if isinstance(found, str):
-        return [Reply(text=found + "\n" + ctx.t("reviews.reason_unused", reason=reason), outcome_of_press=True)]
+        return [told(ctx, found, reason)]
     objection, studio = found
     status = VERDICTS[str(values["verdict"])]
     if not await applications.resolve_objection(

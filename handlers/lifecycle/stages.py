@@ -8,6 +8,7 @@ from handlers import permissions
 from handlers.context import Context
 from handlers.lifecycle import notify, render
 from handlers.lifecycle.moves import Move
+from handlers.reviews.reason import told
 from handlers.reviews.render import decided_by
 from handlers.types import Reply
 from storage.models import Application, ApplicationStage, Studio, StudioStatus
@@ -53,7 +54,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     """Make the move if it may still be made; the reply to the decider and whether it landed."""
     found = await check(ctx, app_id, move)
     if isinstance(found, str):
-        return _told(ctx, found, reason), False
+        return told(ctx, found, reason), False
     app, studio, behalf = found
     assert ctx.person is not None
     notice = None
@@ -63,7 +64,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
         session=ctx.session, application_id=app.id, expected=move.at, to=move.to, now=ctx.now, notice=notice
     ):
         fresh = await applications.fresh(session=ctx.session, application_id=app.id)
-        return _told(ctx, await why_not(ctx, fresh or app, move), reason), False
+        return told(ctx, await why_not(ctx, fresh or app, move), reason), False
     await applications.record_decision(
         session=ctx.session,
         application_id=app.id,
@@ -125,9 +126,3 @@ async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: 
                 "ends_on": cycle.ends_on.isoformat(),
             },
         )
-
-
-def _told(ctx: Context, text: str, reason: str | None) -> Reply:
-    if reason:
-        text += "\n" + ctx.t("reviews.reason_unused", reason=reason)
-    return Reply(text=text, outcome_of_press=True)

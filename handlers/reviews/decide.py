@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.permissions import Action, Grant
 from handlers.reviews import render
+from handlers.reviews.reason import told
 from handlers.types import Button, Reply
 from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import org, reviews
@@ -64,7 +65,7 @@ async def decide(
     """Decide if the entry version still waits: the reply to the presser, and whether the decision landed."""
     found = await still_waiting(ctx, entry_id, version)
     if isinstance(found, str):
-        return _told(ctx, found, reason), False
+        return told(ctx, found, reason), False
     assert ctx.person is not None
     row = await reviews.decide_entry(
         session=ctx.session,
@@ -80,7 +81,7 @@ async def decide(
     entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
     assert entry is not None
     if row is None:  # somebody else got there between our check and our update
-        return _told(ctx, await why_not(ctx, entry, version), reason), False
+        return told(ctx, await why_not(ctx, entry, version), reason), False
     await ctx.audit(
         object_type="entry",
         object_id=entry.id,
@@ -95,12 +96,6 @@ async def decide(
     text = ctx.t(f"reviews.done.{decision.value}", header=render.header(ctx.t, entry, found.studio))
     more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
     return Reply(text=text, buttons=(more,), outcome_of_press=True), True
-
-
-def _told(ctx: Context, text: str, reason: str | None) -> Reply:
-    if reason:  # a typed reason is never silently dropped: show it back
-        text += "\n" + ctx.t("reviews.reason_unused", reason=reason)
-    return Reply(text=text, outcome_of_press=True)
 
 
 async def _tell_lead(ctx: Context, entry: LedgerEntry, studio: Studio, decision: Decision, reason: str | None) -> None:

@@ -48,6 +48,13 @@ async def busy(ctx: Context) -> Reply | None:
     return Reply(text=ctx.t("reviews.finish_current", flow=title))
 
 
+def told(ctx: Context, text: str, reason: str | None) -> Reply:
+    """The answer to a decider whose decision did not land; a typed reason is shown back, never dropped."""
+    if reason:
+        text += "\n" + ctx.t("reviews.reason_unused", reason=reason)
+    return Reply(text=text, outcome_of_press=True)
+
+
 async def ask_reason(ctx: Context, kind: str, context_text: str, **initial: Any) -> list[Reply]:
     """Start asking for the reason of a `kind` decision; `context_text` says what is being decided."""
     refusal = await busy(ctx)
