@@ -15,14 +15,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import xmltodict
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
@@ -32,51 +31,19 @@ from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from storage.base import utcnow
-from storage.models import LedgerEntry, RoleKind, UnionLevel
-from storage.repos import invites, org
+from storage.models import LedgerEntry
 from tests.support.fake_telegram import serving
 from tests.support.fake_wechat import AGENT_ID, APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
+from tests.support.telegram_world import Seeded, seed
 from tests.support.transcript import Transcript
 
 OA_TOKEN, WECOM_TOKEN = "oa-callback-token", "wecom-callback-token"
 TEMPLATE_ID = "TPL-reminder-0001"
-STUDIO = "张江数控技师创新工作室"
-MEMBERS = ("李明", "赵强", "孙丽")
 
 
 def aes_key() -> str:
     """A fresh EncodingAESKey: 43 characters of base64 for 32 bytes."""
     return base64.b64encode(os.urandom(32)).decode()[:-1]
-
-
-@dataclass
-class Seeded:
-    """The studio, its lead and reviewer, and one-time binding codes for each."""
-
-    studio_id: int
-    lead_id: int
-    reviewer_id: int
-    lead_code: str
-    reviewer_code: str
-
-
-async def seed(sessions: async_sessionmaker[AsyncSession]) -> Seeded:
-    """A district union with a named studio: a lead (技师), three members, and a reviewer at the union."""
-    async with sessions() as s, s.begin():
-        district = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
-        studio = await org.create_studio(session=s, name=STUDIO, union=district, named_on=date(2025, 1, 6))
-        lead = await org.create_person(session=s, name="王建国", grade="技师")
-        await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
-        for name in MEMBERS:
-            member = await org.create_person(session=s, name=name)
-            await org.grant_role(session=s, person=member, kind=RoleKind.MEMBER, studio=studio)
-        reviewer = await org.create_person(session=s, name="陈审核")
-        await org.grant_role(session=s, person=reviewer, kind=RoleKind.REVIEWER, union=district)
-        lead_code, _ = await invites.issue_invite(session=s, person=lead, role=RoleKind.LEAD, studio=studio)
-        reviewer_code, _ = await invites.issue_invite(
-            session=s, person=reviewer, role=RoleKind.REVIEWER, union=district
-        )
-        return Seeded(studio.id, lead.id, reviewer.id, lead_code, reviewer_code)
 
 
 def wechat_settings(db_url: str, fake: FakeWeChat, tmp: Path, *, oa_aes: str, wecom_aes: str) -> Settings:
