@@ -52,6 +52,35 @@ def sent_at(msg: dict[str, Any]) -> datetime | None:
     return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else None
 
 
+async def media_received(
+    api: Api,
+    sessions: async_sessionmaker[AsyncSession],
+    media_dir: Path,
+    channel: str,
+    msg: dict[str, Any],
+    filename: str,
+    make: Callable[..., Incoming],
+) -> Received:
+    """An image or file message: downloaded at once (a retry is not fetched again)."""
+    kind = str(msg.get("MsgType", "")).lower()
+    delivery = delivery_id(msg)
+    if await seen_before(sessions, channel, delivery):
+        return Received("message", make(text=""))  # a retry: the engine answers as before
+    try:
+        file = await media.download(
+            api,
+            media_dir,
+            str(msg["MediaId"]),
+            kind="photo" if kind == "image" else "document",
+            filename=filename,
+            default_type="image/jpeg" if kind == "image" else "",
+        )
+    except ApiError as exc:
+        log.error("could not fetch %s %s: %s", kind, delivery, exc)
+        return Received("media_failed")
+    return Received("message", make(file=file))
+
+
 class OAInbound:
     """Turns one decrypted OA message into an Incoming, downloading media at once."""
 
@@ -92,21 +121,8 @@ class OAInbound:
                 return Received("message", make(payload=payload))
             return Received("message", make(text=content))
         if kind in ("image", "file") and msg.get("MediaId"):
-            if await seen_before(self.sessions, CHANNEL, delivery):
-                return Received("message", make(text=""))  # a retry: the engine answers as before
-            try:
-                file = await media.download(
-                    self.api,
-                    self.media_dir,
-                    str(msg["MediaId"]),
-                    kind="photo" if kind == "image" else "document",
-                    filename=str(msg.get("Title", "")),
-                    default_type="image/jpeg" if kind == "image" else "",
-                )
-            except ApiError as exc:
-                log.error("could not fetch %s %s: %s", kind, delivery, exc)
-                return Received("media_failed")
-            return Received("message", make(file=file))
+            filename = str(msg.get("Title", ""))
+            return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
     @staticmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,13 +11,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat import media
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import seen_before
-from bot.channels.wechat.inbound import Received, delivery_id, sent_at
+from bot.channels.wechat.api import Api
+from bot.channels.wechat.inbound import Received, delivery_id, media_received, sent_at
 from handlers.types import Incoming
 
-log = logging.getLogger(__name__)
 CHANNEL = "wecom"
 _COMMAND_KEY = re.compile(r"^[a-z_]{1,32}$")
 
@@ -74,21 +70,8 @@ class WeComInbound:
         if kind == "text":
             return Received("message", make(text=str(msg.get("Content", ""))))
         if kind in ("image", "file") and msg.get("MediaId"):
-            if await seen_before(self.sessions, CHANNEL, delivery):
-                return Received("message", make(text=""))  # a retry: the engine answers as before
-            try:
-                file = await media.download(
-                    self.api,
-                    self.media_dir,
-                    str(msg["MediaId"]),
-                    kind="photo" if kind == "image" else "document",
-                    filename=str(msg.get("Title") or msg.get("FileName") or ""),
-                    default_type="image/jpeg" if kind == "image" else "",
-                )
-            except ApiError as exc:
-                log.error("could not fetch %s %s: %s", kind, delivery, exc)
-                return Received("media_failed")
-            return Received("message", make(file=file))
+            filename = str(msg.get("Title") or msg.get("FileName") or "")
+            return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
     @staticmethod
