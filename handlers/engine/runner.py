@@ -25,6 +25,7 @@ from handlers.engine.answers import (
     option_number,
 )
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
+from handlers.i18n import catalogue
 from handlers.types import Reply
 from storage.models import Conversation
 from storage.repos import conversations
@@ -125,12 +126,9 @@ class Runner:
         if target is None:
             return [await self._show(note=self.t("engine.file_not_expected"))]
         self.values[target.key] = [*(self.values.get(target.key) or []), file]
-        count = len(self.values[target.key])
-        if self.state == target.key:
-            await self._save(self.state)
-            return [await self._show(note=self.t("engine.files_received", count=count))]
         await self._save(self.state)
-        return [await self._show(note=self.t("engine.file_kept", count=count))]
+        key = "engine.files_received" if self.state == target.key else "engine.file_kept"
+        return [await self._show(note=self.t(key, count=len(self.values[target.key])))]
 
     # ---- actions ------------------------------------------------------------------------------------
 
@@ -144,7 +142,7 @@ class Runner:
             if self.state in (SUMMARY, EDIT_MENU):
                 return [await self._show(note=self.t("engine.summary_help"))]
             key = f"{self.flow.step(self.state).prompt}.help"
-            hint = self.t(key) if _has(key) else ""
+            hint = self.t(key) if key in catalogue("zh_CN") else ""
             return [await self._show(note="\n".join(filter(None, [hint, self.t("engine.step_help")])))]
         if self.state == SUMMARY:
             if action == "submit":
@@ -332,9 +330,3 @@ async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[
         choices = await step.choices(ctx, values) if step.choices else ()
         lines.append((ctx.t(step.label), render.display(ctx, step, values.get(step.key), choices)))
     return lines
-
-
-def _has(key: str) -> bool:
-    from handlers.i18n import catalogue
-
-    return key in catalogue("zh_CN")
