@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliError, JsonOption, app, emit, run_in_session
 from bot.settings import Settings
-from storage.models import AuditLog, Person
+from storage.models import AuditLog
 from storage.repos import audit, org
 
 
@@ -51,9 +51,7 @@ def audit_command(
         if found is None:
             raise CliError(f"没有这个工作室 / no such studio: {name}")
         rows = await audit.trail(session=session, studio_id=found.id)
-        names = {
-            p.id: p.name for p in [await session.get(Person, i) for i in {r.actor_id for r in rows if r.actor_id}] if p
-        }
+        names = await org.names_of(session=session, person_ids={r.actor_id for r in rows if r.actor_id})
         return {"studio": found.name, "status": found.status.value, "rows": [_row(r, names, settings) for r in rows]}
 
     result = run_in_session(work, as_json=as_json)

@@ -8,7 +8,7 @@ from handlers.context import Context
 from handlers.permissions import Action
 from handlers.reviews.render import when
 from handlers.types import Reply
-from storage.models import AuditLog, Person, RoleKind, Studio
+from storage.models import AuditLog, RoleKind, Studio
 from storage.repos import audit, org, people
 
 SHOWN = 15
@@ -68,7 +68,7 @@ async def history_command(ctx: Context, args: str) -> list[Reply]:
     if await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio) is None:
         return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
     rows = await audit.trail(session=ctx.session, studio_id=studio.id)
-    names = {p.id: p.name for p in [await ctx.session.get(Person, i) for i in {r.actor_id for r in rows} if i] if p}
+    names = await org.names_of(session=ctx.session, person_ids={r.actor_id for r in rows if r.actor_id})
     lines = [ctx.t("lifecycle.history.title", studio=studio.name, count=len(rows), shown=min(len(rows), SHOWN))]
     lines += [_line(ctx, row, names) for row in rows[-SHOWN:]]
     return [Reply(text="\n".join(lines))]
