@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.config import HandlerConfig
+from handlers.lifecycle.window import bounds
 from handlers.reminders.calendar import working_days_after
 from handlers.reminders.candidate import (
     GO_ACTIVITY,
@@ -173,10 +174,8 @@ def notices(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 def application_window(config: HandlerConfig, year: int) -> tuple[date, date]:
     """The yearly application window (APPLICATION_WINDOW, MM-DD..MM-DD) in a given year."""
-    first, _, last = config.application_window.partition("..")
-    start = date(year, int(first[:2]), int(first[3:5]))
-    end = date(year, int(last[:2]), int(last[3:5]))
-    return start, end
+    (first_month, first_day), (last_month, last_day) = bounds(config)
+    return date(year, first_month, first_day), date(year, last_month, last_day)
 
 
 def window(snap: Snapshot, p: Pass) -> Iterator[Candidate]:

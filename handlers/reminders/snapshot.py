@@ -53,7 +53,7 @@ class Snapshot:
         key = (union_id, kinds)
         if key not in self._officers:
             found = self.officers_by_union.get(union_id, {})
-            wanted = kinds or (RoleKind.REVIEWER, RoleKind.ADMIN)
+            wanted = kinds or repo.OFFICER_ROLES
             self._officers[key] = sorted({pid for kind in wanted for pid in found.get(kind, [])})
         return self._officers[key]
 
