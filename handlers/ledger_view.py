@@ -9,7 +9,7 @@ from handlers.dispatch import start_flow
 from handlers.engine.flow import FLOWS
 from handlers.engine.render import field_lines, rows
 from handlers.engine.runner import summary_lines
-from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, edit_values, status_text
+from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, current_values, edit_values, status_text
 from handlers.types import Button, Reply
 from storage.models import EntryStatus, LedgerEntry, RoleKind
 from storage.repos import attachments, ledgers, people, reviews
@@ -104,9 +104,7 @@ def _may_change(ctx: Context, entry: LedgerEntry) -> bool:
 
 
 async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
-    form = FORMS[entry.kind]
-    values = form.values_of(ledgers.version_fields(await ledgers.current_version(session=ctx.session, entry=entry)))
-    values["studio"] = entry.studio_id
+    values = await current_values(ctx, entry)
     head = ctx.t(
         "ledger.detail_title",
         number=entry.id,
@@ -114,7 +112,7 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
         status=status_text(ctx, entry),
         version=entry.version,
     )
-    lines = [head, *field_lines(ctx, await summary_lines(ctx, FLOWS[form.flow], values))]
+    lines = [head, *field_lines(ctx, await summary_lines(ctx, FLOWS[FORMS[entry.kind].flow], values))]
     files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
     if files:
         lines.append(ctx.t("ledger.files", count=len(files)))

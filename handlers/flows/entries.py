@@ -39,11 +39,17 @@ def register_form(form: LedgerForm) -> LedgerForm:
     return form
 
 
-async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
-    """The answers that reproduce the entry's current version, marked as an edit of it."""
+async def current_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The flow's answers that reproduce the entry's current version (its studio included)."""
     current = await ledgers.current_version(session=ctx.session, entry=entry)
     values = FORMS[entry.kind].values_of(ledgers.version_fields(current))
     values["studio"] = entry.studio_id
+    return values
+
+
+async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The answers that reproduce the entry's current version, marked as an edit of it."""
+    values = await current_values(ctx, entry)
     values[EDITING] = entry.id
     values[VERSION_KEY] = entry.version
     files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
@@ -66,16 +72,12 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         if found is None or found.kind is not kind:
             raise SubmitRefused([Reply(text=ctx.t("flows.edit_gone"))])
         if found.version != values.get(VERSION_KEY) or found.status not in EDITABLE:
-            raise SubmitRefused(
-                [Reply(text=ctx.t("flows.edit_stale", number=found.id, status=status_text(ctx, found)))]
-            )
+            raise _stale(ctx, found)
         from_state = found.status.value
         try:
             entry = await ledgers.edit_entry(session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields)
         except ledgers.StaleEntry:
-            raise SubmitRefused(
-                [Reply(text=ctx.t("flows.edit_stale", number=found.id, status=status_text(ctx, found)))]
-            ) from None
+            raise _stale(ctx, found) from None
     await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
     await ctx.audit(
         object_type="entry",
@@ -92,6 +94,11 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
     )
     key = "flows.submitted" if from_state is None else "flows.resubmitted"
     return [Reply(text=ctx.t(key, number=entry.id, title=entry.title, version=entry.version), buttons=(again,))]
+
+
+def _stale(ctx: Context, entry: LedgerEntry) -> SubmitRefused:
+    """The refusal of an edit that somebody else's change (or a review) overtook."""
+    return SubmitRefused([Reply(text=ctx.t("flows.edit_stale", number=entry.id, status=status_text(ctx, entry)))])
 
 
 def status_text(ctx: Context, entry: LedgerEntry) -> str:
