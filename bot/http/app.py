@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
@@ -16,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.http.downloads import download_routes
 from bot.http.metrics import Metrics
 from bot.runtime import Runtime
 
@@ -30,7 +30,7 @@ class Lifespan(Protocol):
 
 
 def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: Lifespan | None = None) -> Starlette:
-    """The HTTP app: health, metrics, the given channel routes and the optional feature routes."""
+    """The HTTP app: health, metrics, the given channel routes and GET /download/{token}."""
     metrics = Metrics()
 
     async def healthz(request: Request) -> Response:
@@ -61,22 +61,9 @@ def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: 
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         *routes,
-        *feature_routes(runtime),
+        *download_routes(runtime),
     ]
     app = Starlette(routes=every, lifespan=lifespan, exception_handlers={Exception: internal_error})
     app.state.runtime = runtime
     app.state.metrics = metrics
     return app
-
-
-def feature_routes(runtime: Runtime) -> list[BaseRoute]:
-    """Routes of features that live outside the channels (GET /download/{token}), when they are installed."""
-    try:
-        downloads: Any = importlib.import_module("bot.http.downloads")
-    except ModuleNotFoundError:
-        return []
-    for name in ("download_routes", "routes"):
-        factory = getattr(downloads, name, None)
-        if callable(factory):
-            return list(factory(runtime))
-    return list(getattr(downloads, "ROUTES", []))
