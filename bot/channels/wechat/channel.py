@@ -104,7 +104,7 @@ class WeChatChannel:
         metrics = metrics_of(request.app.state)
         query = request.query_params
         if not signature_ok(self.token, query):
-            log.warning("wechat: refused a %s with a bad signature from %s", request.method, _peer(request))
+            log.warning("wechat: refused a %s with a bad signature from %s", request.method, peer(request))
             metrics.event(CHANNEL, "bad_signature")
             return PlainTextResponse("forbidden", status_code=403)
         if request.method == "GET":
@@ -113,11 +113,11 @@ class WeChatChannel:
         try:
             msg, encrypted = await self._read(request)
         except InvalidSignatureException:
-            log.warning("wechat: refused a message with a bad msg_signature from %s", _peer(request))
+            log.warning("wechat: refused a message with a bad msg_signature from %s", peer(request))
             metrics.event(CHANNEL, "bad_signature")
             return PlainTextResponse("forbidden", status_code=403)
         except xmlsafe.BadXml as exc:
-            log.warning("wechat: refused a body from %s: %s", _peer(request), exc)
+            log.warning("wechat: refused a body from %s: %s", peer(request), exc)
             metrics.event(CHANNEL, "bad_xml")
             return PlainTextResponse("bad request", status_code=400)
         try:
@@ -243,5 +243,6 @@ def _page(body: str, footer: str) -> str:
     )
 
 
-def _peer(request: Request) -> str:
+def peer(request: Request) -> str:
+    """Who sent a request, for the log."""
     return request.client.host if request.client else "?"

@@ -17,7 +17,7 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat import redact
 from bot.channels.wechat.api import Api, ApiError, aes_key_ok
-from bot.channels.wechat.channel import secret
+from bot.channels.wechat.channel import peer, secret
 from bot.channels.wechat.common import Sequencer, locale_of, rescue, split_text
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import WeComInbound, card_press
@@ -88,11 +88,11 @@ class WeComChannel:
                 return PlainTextResponse(echo)
             msg = await self._read(request, signature, timestamp, nonce)
         except InvalidSignatureException:
-            log.warning("wecom: refused a %s with a bad signature from %s", request.method, _peer(request))
+            log.warning("wecom: refused a %s with a bad signature from %s", request.method, peer(request))
             metrics.event(CHANNEL, "bad_signature")
             return PlainTextResponse("forbidden", status_code=403)
         except xmlsafe.BadXml as exc:
-            log.warning("wecom: refused a body from %s: %s", _peer(request), exc)
+            log.warning("wecom: refused a body from %s: %s", peer(request), exc)
             metrics.event(CHANNEL, "bad_xml")
             return PlainTextResponse("bad request", status_code=400)
         try:
@@ -175,7 +175,3 @@ class WeComChannel:
 
     async def _t(self, user: str) -> Translator:
         return Translator(await locale_of(self.runtime.sessions, CHANNEL, user, self.default_locale))
-
-
-def _peer(request: Request) -> str:
-    return request.client.host if request.client else "?"
