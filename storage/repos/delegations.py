@@ -45,12 +45,13 @@ async def current(*, session: AsyncSession, reviewer_id: int, today: date) -> li
     return [(d, p) for d, p in (await session.execute(query)).all()]
 
 
-async def revoke(*, session: AsyncSession, reviewer_id: int, today: date, now: datetime) -> list[int]:
-    """End every delegation of the reviewer that is in force today or later; the ids revoked."""
-    ids = [d.id for d, _ in await current(session=session, reviewer_id=reviewer_id, today=today)]
-    if ids:
-        await session.execute(update(Delegation).where(Delegation.id.in_(ids)).values(revoked_at=now))
-    return ids
+async def revoke(*, session: AsyncSession, reviewer_id: int, today: date, now: datetime) -> None:
+    """End every delegation of the reviewer that is in force today or later (one UPDATE)."""
+    await session.execute(
+        update(Delegation)
+        .where(Delegation.reviewer_id == reviewer_id, Delegation.revoked_at.is_(None), Delegation.ends_on >= today)
+        .values(revoked_at=now)
+    )
 
 
 async def delegate(
