@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from datetime import date, timedelta
 
-from handlers.assessment import charts
 from handlers.assessment.figures import compile_figures
 from handlers.assessment.rubric import Rubric, RubricError, load_rubric
 from handlers.assessment.service import NoCycle, assess_studio, assess_union
 from handlers.assessment.summary import ranking_text, summary_text
-from handlers.assessment.workbook import write_assessment, write_ranking
+from handlers.assessment.workbook import draw_charts, write_assessment, write_ranking
 from handlers.commands import command
 from handlers.context import Context
 from handlers.export_support import ALL_WORDS, deliver, export_folder, parse_export_args, resolve_studio
-from handlers.ledger_export import XLSX_TYPE, export_ledgers, labeler, value_text
+from handlers.ledger_export import XLSX_TYPE, export_ledgers
 from handlers.permissions import Action
 from handlers.types import OutFile, Reply
 from storage.exports.files import safe_filename
@@ -82,30 +80,10 @@ async def stats_command(ctx: Context, args: str) -> list[Reply]:
         return [studio]
     start, end = await _period(ctx, studio)
     figures = await compile_figures(session=ctx.session, studio_id=studio.id, starts_on=start, ends_on=end)
-    label, folder = labeler(ctx.t.locale), export_folder(ctx)
-    categories = {
-        value_text(label, LedgerKind.OUTCOME, "category", k): n for k, n in figures.outcomes_by_category.items()
-    }
+    folder = export_folder(ctx)
     month_png = folder / f"{safe_filename(ctx.t('stats.filename_month'))}.png"
     category_png = folder / f"{safe_filename(ctx.t('stats.filename_category'))}.png"
-    await asyncio.to_thread(
-        charts.activities_per_month,
-        figures.activities_by_month,
-        start=start,
-        end=min(max(ctx.today, start), end),
-        path=month_png,
-        title=ctx.t("chart.activities_title", studio=studio.name),
-        x_label=ctx.t("chart.month_axis"),
-        y_label=ctx.t("chart.count_axis"),
-    )
-    await asyncio.to_thread(
-        charts.by_category,
-        Counter(categories),
-        path=category_png,
-        title=ctx.t("chart.outcomes_title", studio=studio.name),
-        x_label=ctx.t("chart.outcome_axis"),
-        empty_text=ctx.t("chart.no_data"),
-    )
+    await asyncio.to_thread(draw_charts, figures, studio.name, ctx.t, month_png, category_png, today=ctx.today)
     text = ctx.t(
         "stats.text", studio=studio.name, start=start, activities=figures.activity_count, outcomes=figures.outcome_count
     )

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.assessment.charts import activities_per_month, by_category
-from handlers.assessment.figures import DECIMAL_SCALARS, SCALARS
+from handlers.assessment.figures import DECIMAL_SCALARS, SCALARS, Figures
 from handlers.assessment.rubric import Rubric
 from handlers.assessment.service import StudioAssessment
 from handlers.assessment.summary import figure_name, num, percent
@@ -21,9 +21,11 @@ from storage.exports.xlsx import Picture, Sheet, write_xlsx
 from storage.models import LedgerKind
 
 
-def render_charts(result: StudioAssessment, t: Translator, folder: Path, *, today: date) -> tuple[Path, Path]:
-    """The two PNG charts of a studio's cycle so far: activities per month, outcomes by category."""
-    f, label = result.assessment.figures, labeler(t.locale)
+def draw_charts(
+    f: Figures, studio_name: str, t: Translator, month_png: Path, category_png: Path, *, today: date
+) -> tuple[Path, Path]:
+    """The two PNG charts of a studio's period so far: activities per month, outcomes by category."""
+    label = labeler(t.locale)
     outcomes = Counter(
         {value_text(label, LedgerKind.OUTCOME, "category", k): n for k, n in f.outcomes_by_category.items()}
     )
@@ -31,19 +33,25 @@ def render_charts(result: StudioAssessment, t: Translator, folder: Path, *, toda
         f.activities_by_month,
         start=f.starts_on,
         end=min(max(today, f.starts_on), f.ends_on),
-        path=folder / "activities-per-month.png",
-        title=t("chart.activities_title", studio=result.studio.name),
+        path=month_png,
+        title=t("chart.activities_title", studio=studio_name),
         x_label=t("chart.month_axis"),
         y_label=t("chart.count_axis"),
     )
     categories = by_category(
         outcomes,
-        path=folder / "outcomes-by-category.png",
-        title=t("chart.outcomes_title", studio=result.studio.name),
+        path=category_png,
+        title=t("chart.outcomes_title", studio=studio_name),
         x_label=t("chart.outcome_axis"),
         empty_text=t("chart.no_data"),
     )
     return months, categories
+
+
+def render_charts(result: StudioAssessment, t: Translator, folder: Path, *, today: date) -> tuple[Path, Path]:
+    """The two charts of a studio's cycle so far, drawn into `folder`."""
+    month_png, category_png = folder / "activities-per-month.png", folder / "outcomes-by-category.png"
+    return draw_charts(result.assessment.figures, result.studio.name, t, month_png, category_png, today=today)
 
 
 def _counter_rows(counter: Counter[str], kind: LedgerKind, field: str, t: Translator) -> list[Row]:
