@@ -8,6 +8,7 @@ from typing import Any
 from handlers import buttons, commands
 from handlers.context import Context
 from handlers.engine import words
+from handlers.engine.expiry import expired_notice
 from handlers.engine.flow import FLOWS
 from handlers.engine.runner import FLOW_BUTTONS, Runner
 from handlers.types import Reply
@@ -27,8 +28,7 @@ async def dispatch(ctx: Context) -> list[Reply]:
     notes: list[Reply] = []
     if conv is not None and (conv.expires_at <= ctx.now or conv.flow not in FLOWS):
         await conversations.clear(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)
-        title = ctx.t(FLOWS[conv.flow].title) if conv.flow in FLOWS else conv.flow
-        notes.append(Reply(text=ctx.t("engine.expired", title=title)))
+        notes.append(expired_notice(ctx.t, conv.flow))
         conv = None
     if incoming.payload is not None:
         return notes + await _press(ctx, incoming.payload, conv)

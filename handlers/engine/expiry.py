@@ -27,15 +27,19 @@ async def expire_conversations(*, session: AsyncSession, now: datetime, limit: i
         person = await session.get(Person, identity.person_id) if identity else None
         if person is None:
             continue
-        t = Translator(person.locale)
-        title = t(FLOWS[conv.flow].title) if conv.flow in FLOWS else conv.flow
         await outbox.enqueue(
             session=session,
             key=f"expired:{conv.channel}:{conv.user_id}:{conv.id}:{conv.version}",
             person_id=person.id,
-            payload=reply_to_dict(Reply(text=t("engine.expired", title=title))),
+            payload=reply_to_dict(expired_notice(Translator(person.locale), conv.flow)),
             kind="notice",
             due_at=now,
             channel=conv.channel,
         )
     return ended
+
+
+def expired_notice(t: Translator, flow: str) -> Reply:
+    """The note that a conversation of this flow ran out of time (or its flow is gone)."""
+    title = t(FLOWS[flow].title) if flow in FLOWS else flow
+    return Reply(text=t("engine.expired", title=title))
