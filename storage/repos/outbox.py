@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,6 +95,6 @@ async def identities_of(*, session: AsyncSession, person_id: int) -> list[Channe
 async def stale_sending(*, session: AsyncSession, before: datetime) -> list[OutboxMessage]:
     """Messages claimed before `before` and never recorded: a sender died mid-send."""
     query = select(OutboxMessage).where(
-        and_(OutboxMessage.status == OutboxStatus.SENDING, or_(OutboxMessage.claimed_at <= before))
+        OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= before
     )
     return list(await session.scalars(query))
