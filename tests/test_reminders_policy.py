@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.buttons import verify
+from handlers.config import HandlerConfig
 from handlers.reminders import PlanResult, plan
 from handlers.types import reply_from_dict
 from storage.models import (
@@ -28,9 +30,11 @@ from tests.reminders_support import CONFIG, World, add_entry, at, build_world, o
 NAMED = date(2024, 3, 10)  # the cycle ends on 2027-03-09
 
 
-async def run(sessions: async_sessionmaker[AsyncSession], day: date, hour: int = 10) -> PlanResult:
+async def run(
+    sessions: async_sessionmaker[AsyncSession], day: date, hour: int = 10, config: HandlerConfig = CONFIG
+) -> PlanResult:
     async with sessions() as session, session.begin():
-        return await plan(session=session, config=CONFIG, now=at(day, hour))
+        return await plan(session=session, config=config, now=at(day, hour))
 
 
 def keys(result: PlanResult) -> set[str]:
@@ -217,6 +221,51 @@ async def test_application_window_reaches_every_bound_lead_and_officer_once_a_ye
     assert sorted(p.person_id for p in due) == sorted([w.lead.id, w.reviewer.id, w.officer.id])
     assert not [p for p in (await run(sessions, date(2026, 4, 1))).new if p.topic == "window"]
     assert len([p for p in (await run(sessions, date(2027, 3, 1))).new if p.topic == "window"]) == 3
+
+
+async def test_a_window_across_the_new_year_is_announced_once_with_its_real_dates(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    config = replace(CONFIG, application_window="11-01..01-31")
+
+    async def windows(day: date) -> list[str]:
+        return sorted(p.text for p in (await run(sessions, day, config=config)).new if p.topic == "window")
+
+    assert await windows(date(2026, 10, 31)) == []
+    texts = await windows(date(2026, 12, 15))
+    assert len(texts) == 3 and all("2026-11-01" in t and "2027-01-31" in t for t in texts)
+    assert any("2026 年" in t for t in texts)
+    assert {r.idempotency_key for r in await outbox_rows(sessions) if r.idempotency_key.startswith("window:")} == {
+        f"window:2026:{pid}" for pid in (w.lead.id, w.reviewer.id, w.officer.id)
+    }
+    assert await windows(date(2027, 1, 10)) == []  # the same window, across the new year
+    assert await windows(date(2027, 2, 1)) == []
+    assert len(await windows(date(2027, 11, 2))) == 3
+
+
+async def test_a_window_first_planned_in_january_belongs_to_the_year_it_opened(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    config = replace(CONFIG, application_window="11-01..01-31")
+    due = [p for p in (await run(sessions, date(2027, 1, 10), config=config)).new if p.topic == "window"]
+    assert {p.key for p in due} == {f"window:2026:{pid}" for pid in (w.lead.id, w.reviewer.id, w.officer.id)}
+    lead = next(p for p in due if p.person_id == w.lead.id)
+    assert "2026 年度" in lead.text and "2026-11-01" in lead.text and "2027-01-31" in lead.text
+
+
+async def test_a_window_bounded_by_29_february_works_in_a_common_year(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await world(sessions)
+    opens = replace(CONFIG, application_window="02-29..04-30")
+    assert not [p for p in (await run(sessions, date(2026, 2, 28), config=opens)).new if p.topic == "window"]
+    due = [p for p in (await run(sessions, date(2026, 3, 2), config=opens)).new if p.topic == "window"]
+    assert len(due) == 3 and all("2026-03-01" in p.text and "2026-04-30" in p.text for p in due)
+    closes = replace(CONFIG, application_window="01-15..02-29")
+    due = [p for p in (await run(sessions, date(2027, 2, 26), config=closes)).new if p.topic == "window"]
+    assert len(due) == 3 and all("2027-01-15" in p.text and "2027-02-28" in p.text for p in due)
 
 
 async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(

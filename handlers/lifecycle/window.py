@@ -20,9 +20,18 @@ def bounds(config: HandlerConfig) -> tuple[tuple[int, int], tuple[int, int]]:
 
 def is_open(config: HandlerConfig, today: date) -> bool:
     """Whether applications are taken today; a window may run across the new year (11-01..01-31)."""
-    first, last = bounds(config)
-    now = (today.month, today.day)
-    return first <= now <= last if first <= last else (now >= first or now <= last)
+    return containing(config, today) is not None
+
+
+def containing(config: HandlerConfig, today: date) -> tuple[date, date] | None:
+    """The first and last day of the window that today falls in, or None when applications are closed."""
+    (m1, d1), (m2, d2) = bounds(config)
+    crosses = (m1, d1) > (m2, d2)
+    # a window across the new year that is still open in January opened the year before
+    opened = today.year - 1 if crosses and (today.month, today.day) <= (m2, d2) else today.year
+    start = _safe_date(opened, m1, d1)
+    end = _last_date(opened + 1 if crosses else opened, m2, d2)
+    return (start, end) if start <= today <= end else None
 
 
 def next_opening(config: HandlerConfig, today: date) -> date:
@@ -37,3 +46,10 @@ def _safe_date(year: int, month: int, day: int) -> date:
         return date(year, month, day)
     except ValueError:  # 02-29 in a common year
         return date(year, 3, 1)
+
+
+def _last_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:  # a window ending on 02-29 ends on 02-28 in a common year
+        return date(year, 2, 28)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.config import HandlerConfig
-from handlers.lifecycle.window import bounds
+from handlers.lifecycle.window import containing
 from handlers.reminders.calendar import working_days_after
 from handlers.reminders.candidate import (
     GO_ACTIVITY,
@@ -172,19 +172,15 @@ def notices(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
                 yield Candidate(key, pid, "notice", "reminders.notice", params, (GO_PENDING,))
 
 
-def application_window(config: HandlerConfig, year: int) -> tuple[date, date]:
-    """The yearly application window (APPLICATION_WINDOW, MM-DD..MM-DD) in a given year."""
-    (first_month, first_day), (last_month, last_day) = bounds(config)
-    return date(year, first_month, first_day), date(year, last_month, last_day)
-
-
 def window(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """The yearly application window is open: once a year to every bound lead and union officer."""
-    start, end = application_window(p.config, p.today.year)
-    if not start <= p.today <= end:
+    """The yearly application window is open: once per opening to every bound lead and union officer."""
+    span = containing(p.config, p.today)
+    if span is None:
         return
-    params: dict[str, object] = {"year": p.today.year, "start": start.isoformat(), "end": end.isoformat()}
+    start, end = span
+    # keyed by the year it opened, so a window across the new year is one reminder, not two
+    params: dict[str, object] = {"year": start.year, "start": start.isoformat(), "end": end.isoformat()}
     for pid in sorted(snap.people):
         lead = pid in snap.lead_ids
         text, action = ("reminders.window.lead", GO_APPLY) if lead else ("reminders.window.union", GO_PENDING)
-        yield Candidate(f"window:{p.today.year}:{pid}", pid, "window", text, params, (action,))
+        yield Candidate(f"window:{start.year}:{pid}", pid, "window", text, params, (action,))
