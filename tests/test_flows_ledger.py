@@ -9,6 +9,7 @@ from storage.base import utcnow
 from storage.models import Decision, EntryStatus
 from storage.repos import ledgers, reviews
 from tests.support import Transcript, World
+from tests.support.clock import Clock
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
 
@@ -85,6 +86,27 @@ async def test_edit_makes_a_new_version_back_to_submitted(
     assert [v.participants for v in versions] == [["李明"], ["李明", "王芳"]]  # type: ignore[union-attr]
     trail = await audit_rows(sessions, 1)
     assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("returned", "submitted", 2)
+
+
+async def test_an_entry_and_its_new_version_are_stamped_with_the_bots_clock(
+    bot: Bot, clock: Clock, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    logged = clock.advance(days=3, hours=5, minutes=17)
+    await quick_activity(chat, "读图")
+    await review(sessions, world, 1, Decision.RETURN, "请补充参加人员")
+    edited = clock.advance(days=2, minutes=9)
+    await chat.say("我的台账")
+    await chat.press("#1")
+    await chat.press("修改后重新提交")
+    await chat.press("提交")
+    chat.expect("已重新提交 #1", "第 2 版")
+
+    [entry] = await entries(sessions)
+    assert (entry.created_at, entry.status_changed_at) == (logged, edited)
+    async with sessions() as session:
+        versions = await ledgers.versions_of(session=session, entry=entry)
+    assert [v.created_at for v in versions] == [logged, edited]
 
 
 async def test_withdraw_asks_first_and_happens_once(bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]):

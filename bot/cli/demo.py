@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -51,13 +51,14 @@ async def seed(settings: Settings) -> bool:
         async with session_factory(engine)() as session, session.begin():
             if await org.get_studio(session=session, name=STUDIO) is not None:
                 return False
-            await _seed(session, today=utcnow().astimezone(settings.tz).date())
+            now = utcnow()
+            await _seed(session, now=now, today=now.astimezone(settings.tz).date())
         return True
     finally:
         await engine.dispose()
 
 
-async def _seed(session: AsyncSession, *, today: date) -> None:
+async def _seed(session: AsyncSession, *, now: datetime, today: date) -> None:
     municipal = await org.get_union(session=session, name="上海市职工技术协会") or await org.create_union(
         session=session, name="上海市职工技术协会", level=UnionLevel.MUNICIPAL
     )
@@ -80,7 +81,7 @@ async def _seed(session: AsyncSession, *, today: date) -> None:
 
     async def entry(ledger: LedgerKind, decision: Decision | None, reason: str | None, /, **fields: Any) -> None:
         row = await ledgers.create_entry(
-            session=session, studio_id=studio.id, kind=ledger, author_id=lead.id, fields=fields
+            session=session, studio_id=studio.id, kind=ledger, author_id=lead.id, fields=fields, at=now
         )
         await audit.record(
             session=session,
@@ -101,7 +102,7 @@ async def _seed(session: AsyncSession, *, today: date) -> None:
             decision=decision,
             reviewer_id=reviewer.id,
             channel=CHANNEL,
-            now=utcnow(),
+            now=now,
             reason=reason,
         )
         assert decided is not None

@@ -64,7 +64,12 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
     entry_id = values.get(EDITING)
     if entry_id is None:
         entry = await ledgers.create_entry(
-            session=ctx.session, studio_id=int(values["studio"]), kind=kind, author_id=ctx.person.id, fields=fields
+            session=ctx.session,
+            studio_id=int(values["studio"]),
+            kind=kind,
+            author_id=ctx.person.id,
+            fields=fields,
+            at=ctx.now,
         )
         from_state = None
     else:
@@ -75,7 +80,9 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
             raise _stale(ctx, found)
         from_state = found.status.value
         try:
-            entry = await ledgers.edit_entry(session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields)
+            entry = await ledgers.edit_entry(
+                session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields, at=ctx.now
+            )
         except ledgers.StaleEntry:
             raise _stale(ctx, found) from None
     await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)

@@ -76,12 +76,18 @@ def _mirror(kind: LedgerKind, fields: Mapping[str, Any]) -> tuple[date, str]:
 
 
 async def create_entry(
-    *, session: AsyncSession, studio_id: int, kind: LedgerKind, author_id: int, fields: Mapping[str, Any]
+    *,
+    session: AsyncSession,
+    studio_id: int,
+    kind: LedgerKind,
+    author_id: int,
+    fields: Mapping[str, Any],
+    at: datetime | None = None,
 ) -> LedgerEntry:
-    """Write a new entry (status submitted) and its version 1; raise LedgerFieldError on bad fields."""
+    """Write a new entry (submitted, stamped `at` or now) and its version 1; LedgerFieldError on bad fields."""
     _check(kind, fields, complete=True)
     occurred_on, title = _mirror(kind, fields)
-    now = utcnow()
+    now = at or utcnow()
     entry = LedgerEntry(
         studio_id=studio_id,
         kind=kind,
@@ -101,9 +107,14 @@ async def create_entry(
 
 
 async def edit_entry(
-    *, session: AsyncSession, entry: LedgerEntry, editor_id: int, fields: Mapping[str, Any]
+    *,
+    session: AsyncSession,
+    entry: LedgerEntry,
+    editor_id: int,
+    fields: Mapping[str, Any],
+    at: datetime | None = None,
 ) -> LedgerEntry:
-    """Add version N+1 (the current content with `fields` changed) and put the entry back to submitted.
+    """Add version N+1 (the current content with `fields` changed, created `at`) and put the entry back to submitted.
 
     The old version row is never touched. Raises StaleEntry if another edit landed first, and
     LedgerFieldError for an unknown field. Callers decide who may edit and record the audit row.
@@ -113,7 +124,7 @@ async def edit_entry(
     merged = {**version_fields(current), **fields}
     _check(entry.kind, merged, complete=True)
     occurred_on, title = _mirror(entry.kind, merged)
-    old, new, now = entry.version, entry.version + 1, utcnow()
+    old, new, now = entry.version, entry.version + 1, at or utcnow()
     # Conditional on the version we read: of two concurrent edits exactly one wins.
     result = await session.execute(
         update(LedgerEntry)
