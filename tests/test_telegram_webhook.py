@@ -18,6 +18,7 @@ from handlers.i18n import t
 from storage.models import SeenDelivery
 from tests.support.fake_telegram import FakeTelegram, serving, text_update
 from tests.support.telegram_world import STRANGER_TG, WEBHOOK_SECRET, TelegramHarness, telegram_settings, telegram_world
+from tests.test_http_app import metric
 
 
 @pytest.fixture
@@ -54,6 +55,24 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_processed(
     # the same update, sent properly, is then processed: the refusal did not mark it seen
     await hook.deliver(update)
     assert [m["text"] for m in hook.fake.messages_to(STRANGER_TG)] == [t("engine.unbound", "zh_CN")]
+
+
+async def test_metrics_count_telegram_updates_by_outcome(hook: TelegramHarness) -> None:
+    assert hook.http is not None
+    update = text_update(hook.fake.next_update_id(), STRANGER_TG, "帮助")
+    await hook.deliver(update)
+    assert (await hook.post(update)).status_code == 200  # Telegram retrying the same update
+    assert (await hook.post(update, secret="wrong-secret")).status_code == 403
+    assert (await hook.post(None, raw=b"{not json")).status_code == 400
+
+    text = (await hook.http.get(f"{hook.base_url}/metrics")).text
+
+    def inbound(outcome: str) -> float:
+        return metric(text, "studio_inbound_events_total", channel="telegram", outcome=outcome)
+
+    assert [inbound(o) for o in ("message", "duplicate", "bad_signature", "bad_json")] == [1, 1, 1, 1]
+    assert metric(text, "studio_replies_total", channel="telegram", way="api") == 1
+    assert metric(text, "studio_inbound_latency_seconds_count", channel="telegram") == 2
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
 from bot.channels.telegram.outbound import Sender, TelegramPusher
 from bot.channels.telegram.turns import Turns
+from bot.http.metrics import Metrics
 from handlers.types import Incoming, Turn
 
 if TYPE_CHECKING:
@@ -145,25 +146,28 @@ class TelegramChannel:
         try:
             accepted = await self.turns.accept(update)
             if accepted is not None:
-                await self.turns.deliver(update, *accepted)
+                await self.turns.deliver(update, accepted.incoming, accepted.turn)
         finally:
             self.stats["handled"] += 1
 
-    async def receive(self, update: Update) -> None:
-        """Webhook: run the turn now (what the user sent is committed before Telegram hears 200), reply after."""
+    async def receive(self, update: Update, metrics: Metrics | None = None) -> str:
+        """Webhook: run the turn now (committed before Telegram hears 200), reply after; the outcome's label."""
         accepted = await self.turns.accept(update)
         if accepted is None:
             self.stats["handled"] += 1
-            return
-        task = asyncio.create_task(self._deliver_later(update, *accepted))
+            return "ignored"
+        task = asyncio.create_task(self._deliver_later(update, accepted.incoming, accepted.turn, metrics))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return accepted.outcome
 
-    async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn) -> None:
+    async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None) -> None:
         try:
-            await self.turns.deliver(update, incoming, turn)
+            await self.turns.deliver(update, incoming, turn, metrics)
         except Exception:
             self.stats["errors"] += 1
+            if metrics is not None:
+                metrics.error(CHANNEL, "send")
             log.exception("telegram delivery of update %s failed", update.update_id)
         finally:
             self.stats["handled"] += 1

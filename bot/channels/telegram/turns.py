@@ -6,6 +6,7 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import Bot, CallbackQuery, Message, Update
@@ -13,6 +14,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram.inbound import CHANNEL, FileRefused, language_hint, to_incoming
 from bot.channels.telegram.outbound import Sender
+from bot.http.metrics import Metrics
 from handlers.i18n import Translator
 from handlers.types import Incoming, Reply, Turn, reply_to_dict
 from storage.models import Person
@@ -22,6 +24,15 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """An update the engine answered: what came in, the turn, and its outcome (a metrics label)."""
+
+    incoming: Incoming
+    turn: Turn
+    outcome: str  # "message" | "event" | "duplicate" | "media_failed", as the WeChat channels count them
 
 
 class Turns:
@@ -35,7 +46,7 @@ class Turns:
         self.media_dir = runtime.settings.media_dir
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def accept(self, update: Update) -> tuple[Incoming, Turn] | None:
+    async def accept(self, update: Update) -> Accepted | None:
         """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it."""
         self.stats["updates"] += 1
         user, chat = update.effective_user, update.effective_chat
@@ -48,16 +59,17 @@ class Turns:
                 user_id = str(user.id if user else 0)
                 incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
                 text = Translator(await self._locale(incoming, language_hint(user)))(exc.key)
-                return incoming, Turn(replies=[Reply(text=text)])
+                return Accepted(incoming, Turn(replies=[Reply(text=text)]), "media_failed")
             if incoming is None:
                 self.stats["ignored"] += 1
                 return None
             turn = await self.runtime.handle(incoming)
         if turn.duplicate:
             self.stats["duplicates"] += 1
-        return incoming, turn
+            return Accepted(incoming, turn, "duplicate")
+        return Accepted(incoming, turn, "event" if update.callback_query is not None else "message")
 
-    async def deliver(self, update: Update, incoming: Incoming, turn: Turn) -> None:
+    async def deliver(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None = None) -> None:
         """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat."""
         async with self._lock("send", incoming.chat_id):
             query = update.callback_query
@@ -74,8 +86,12 @@ class Turns:
                     else:
                         await self.sender.send(incoming.chat_id, reply)
                     self.stats["replies"] += 1
+                    if metrics is not None:
+                        metrics.sent(CHANNEL, "api")
                 except TelegramError as exc:
                     self.stats["send_failures"] += 1
+                    if metrics is not None:
+                        metrics.error(CHANNEL, "send")
                     log.warning("telegram reply to update %s not sent: %s", update.update_id, exc)
                     await self._keep_for_later(incoming, reply, index)
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
+
+from bot.channels.telegram.inbound import CHANNEL
+from bot.http.metrics import metrics_of
 
 if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
@@ -41,17 +45,22 @@ def telegram_routes(channel: TelegramChannel) -> list[Route]:
     """The webhook route of this channel, for the project's one ASGI app."""
 
     async def webhook(request: Request) -> Response:
+        started = perf_counter()
+        metrics = metrics_of(request.app.state)
         if channel.polling:
             return _refuse(404, "not_found", "the channel polls, no webhook is set", request)
         given = request.headers.get(SECRET_HEADER, "")
         if not given or not hmac.compare_digest(given.encode(), channel.secret.encode()):
             channel.stats["webhook_refused"] += 1
+            metrics.event(CHANNEL, "bad_signature")
             return _refuse(403, "forbidden", "wrong secret token" if given else "no secret token", request)
         if not channel.running:
+            metrics.event(CHANNEL, "unavailable")
             # Telegram retries a failed delivery: nothing is lost while we start or stop
             return _refuse(503, "starting", "the channel is not running", request)
         body = await _body(request)
         if body is None:
+            metrics.event(CHANNEL, "bad_json")
             return _refuse(413, "too_large", "body larger than 1 MiB", request)
         try:
             data = json.loads(body)
@@ -60,8 +69,17 @@ def telegram_routes(channel: TelegramChannel) -> list[Route]:
             update = Update.de_json(data, channel.application.bot)
         except (ValueError, TypeError, KeyError) as exc:
             channel.stats["webhook_malformed"] += 1
+            metrics.event(CHANNEL, "bad_json")
             return _refuse(400, "malformed", f"malformed update ({type(exc).__name__})", request)
-        await channel.receive(update)
+        try:
+            outcome = await channel.receive(update, metrics)
+        except Exception:
+            log.exception("telegram webhook: could not handle update %s", update.update_id)
+            metrics.error(CHANNEL, "answer")
+            metrics.event(CHANNEL, "error", perf_counter() - started)
+            # nothing was committed: a 500 makes Telegram deliver the update again
+            return JSONResponse({"ok": False, "error": "internal"}, status_code=500)
+        metrics.event(CHANNEL, outcome, perf_counter() - started)
         return JSONResponse({"ok": True})
 
     return [Route(PATH, webhook, methods=["POST"], name="telegram_webhook")]
