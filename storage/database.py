@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_inline
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -19,12 +21,12 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # aiosqlite must not open transactions itself: we emit BEGIN IMMEDIATE so that two writers
+    # The driver must not open transactions itself: we emit BEGIN IMMEDIATE so that two writers
     # queue on the busy timeout instead of failing with "database is locked" on lock upgrade.
+    # The busy timeout stays 0 here: sqlite_inline waits for a taken lock in a thread instead.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -35,13 +37,18 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, a busy timeout and foreign keys."""
+    """Create the async engine; SQLite runs on the loop (sqlite_inline) with WAL, a busy timeout and foreign keys."""
     if is_sqlite(url):
         parsed = make_url(url)
         if parsed.database and parsed.database != ":memory:":
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        args, options = create_async_engine(url).dialect.create_connect_args(parsed)
+        kwargs.setdefault(
+            "async_creator",
+            sqlite_inline.creator(args[0], uri=bool(options.get("uri")), busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS),
+        )
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
