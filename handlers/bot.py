@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -18,12 +19,16 @@ from handlers.dispatch import dispatch
 from handlers.i18n import Translator, normalise_locale
 from handlers.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from storage.base import utcnow
-from storage.models import Person
-from storage.repos import conversations, deliveries, org, people
+from storage.repos import conversations, deliveries, speakers
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+RECENT = 4096  # deliveries whose answers are kept in memory for retries
 INBOUND_PRECISION = timedelta(minutes=1)
+
+
+class _Duplicate(Exception):
+    """The delivery was recorded by another process while this turn ran."""
 
 
 class Bot:
@@ -39,6 +44,7 @@ class Bot:
         self.sessions = sessions
         self.config = config
         self.clock = clock
+        self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once).
@@ -64,31 +70,41 @@ class Bot:
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
 
     async def _turn(self, incoming: Incoming) -> Turn:
-        async with self.sessions() as session, session.begin():
-            if not await deliveries.mark_seen(
-                session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
-            ):
+        key = (incoming.channel, incoming.delivery_id)
+        if (known := self._recent.get(key)) is not None:
+            return Turn(replies=list(known), duplicate=True)
+        try:
+            async with self.sessions() as session, session.begin():
+                ctx = await self.context(session, incoming)
+                replies = await dispatch(ctx)
+                response = {"replies": [reply_to_dict(r) for r in replies]}
+                if not await deliveries.record(
+                    session=session, channel=incoming.channel, delivery_id=incoming.delivery_id, response=response
+                ):
+                    raise _Duplicate  # seen by another process: undo this turn's work, answer as then
+        except _Duplicate:
+            async with self.sessions() as session:
                 stored = await deliveries.stored_response(
                     session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
                 )
-                replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
-                return Turn(replies=replies, duplicate=True)
-            ctx = await self.context(session, incoming)
-            replies = await dispatch(ctx)
-            await deliveries.store_response(
-                session=session,
-                channel=incoming.channel,
-                delivery_id=incoming.delivery_id,
-                response={"replies": [reply_to_dict(r) for r in replies]},
-            )
+            replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
+            self._remember(key, replies)
+            return Turn(replies=replies, duplicate=True)
+        self._remember(key, replies)
         return Turn(replies=replies)
 
+    def _remember(self, key: tuple[str, str], replies: list[Reply]) -> None:
+        # platform retries usually reach the process that answered: no database work for them
+        self._recent[key] = replies
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+
     async def context(self, session: AsyncSession, incoming: Incoming) -> Context:
-        """Who is speaking, in which language, with which roles."""
+        """Who is speaking, in which language, with which roles and which open conversation."""
         now = self.clock()
-        identity = await people.identity(session=session, channel=incoming.channel, external_id=incoming.user_id)
-        person = await session.get(Person, identity.person_id) if identity else None
-        if identity is not None:
+        found = await speakers.speaker(session=session, channel=incoming.channel, external_id=incoming.user_id)
+        if found is not None:
+            identity = found.identity
             # to the minute is enough for WeChat's 48-hour window, and saves a write on most turns
             last = identity.last_inbound_at
             if last is None or not timedelta(0) <= now - last < INBOUND_PRECISION:
@@ -96,18 +112,18 @@ class Bot:
             if incoming.chat_id and identity.chat_id != incoming.chat_id:
                 identity.chat_id = incoming.chat_id
         locale = (
-            (person.locale if person else None)
+            (found.person.locale if found else None)
             or normalise_locale(incoming.user_language)
             or self.config.default_locale
         )
-        roles = await org.roles_of(session=session, person_id=person.id) if person else []
         return Context(
             session=session,
             config=self.config,
             incoming=incoming,
             now=now,
-            person=person,
-            identity=identity,
-            roles=roles,
+            person=found.person if found else None,
+            identity=found.identity if found else None,
+            roles=found.roles if found else [],
+            conversation=found.conversation if found else None,
             t=Translator(locale),
         )

@@ -13,7 +13,7 @@ from handlers import buttons
 from handlers.config import HandlerConfig
 from handlers.i18n import Translator
 from handlers.types import Button, Incoming, Reply, reply_to_dict
-from storage.models import ChannelIdentity, Person, Role, RoleKind
+from storage.models import ChannelIdentity, Conversation, Person, Role, RoleKind
 from storage.repos import audit as audit_repo
 from storage.repos import outbox
 
@@ -29,6 +29,8 @@ class Context:
     person: Person | None = None
     identity: ChannelIdentity | None = None
     roles: list[Role] = field(default_factory=list)
+    conversation: Conversation | None = None  # as it stood when the turn began
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict)  # reads that a turn repeats
     t: Translator = field(default_factory=lambda: Translator(None))
 
     @property

@@ -24,7 +24,7 @@ def clean_text(text: str) -> str:
 async def dispatch(ctx: Context) -> list[Reply]:
     """Everything the bot answers to one inbound event."""
     incoming = ctx.incoming
-    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)
+    conv = ctx.conversation
     notes: list[Reply] = []
     if conv is not None and (conv.expires_at <= ctx.now or conv.flow not in FLOWS):
         await conversations.clear(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)

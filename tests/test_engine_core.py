@@ -63,6 +63,24 @@ async def test_a_redelivered_message_is_answered_the_same_and_changes_nothing(
     assert seen == 14
 
 
+async def test_a_redelivery_to_another_process_is_answered_the_same_and_changes_nothing(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习"):
+        await chat.say(answer)
+    answered = chat.text
+    chat.bot = make_bot(sessions, clock=clock)  # the platform's retry reaches the other server process
+    retry = await chat.redeliver()  # taken again, "学习" would become the title
+    assert retry.duplicate
+    assert [r.text for r in retry.replies] == [answered]
+    async with sessions() as session:
+        conv = await session.scalar(select(Conversation))
+    assert conv is not None and conv.step == "title" and "title" not in conv.data["values"]
+    await chat.say("读标准")
+    chat.expect("活动地点")
+
+
 async def test_an_abandoned_conversation_expires_with_a_message(
     bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ):

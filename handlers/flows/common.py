@@ -133,8 +133,10 @@ async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
     """The lead and members of the chosen studio, by name."""
     if values.get("studio") is None:
         return []
-    members = await people.members_of(session=ctx.session, studio_id=int(values["studio"]))
-    return [Choice(person.name, person.name) for person, _ in members]
+    key = ("members", int(values["studio"]))
+    if key not in ctx.memo:  # asked for by the answer's check, the next question and the summary alike
+        ctx.memo[key] = await people.members_of(session=ctx.session, studio_id=key[1])
+    return [Choice(person.name, person.name) for person, _ in ctx.memo[key]]
 
 
 def studio_step() -> Step:

@@ -5,10 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
+
+# Built once: every step of every conversation runs it.
+_ADVANCE = (
+    update(Conversation)
+    .where(
+        Conversation.channel == bindparam("of_channel"),
+        Conversation.user_id == bindparam("of_user"),
+        Conversation.version == bindparam("expected"),
+    )
+    .values(
+        {
+            Conversation.flow: bindparam("new_flow"),
+            Conversation.step: bindparam("new_step"),
+            Conversation.data: bindparam("new_data", type_=Conversation.data.type),
+            Conversation.version: bindparam("next_version"),
+            Conversation.expires_at: bindparam("new_expiry", type_=Conversation.expires_at.type),
+            Conversation.updated_at: bindparam("now", type_=Conversation.updated_at.type),
+        }
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 class StaleConversation(Exception):
@@ -50,16 +71,18 @@ async def save(
         )
         await session.flush()
         return 1
-    result = await session.execute(
-        update(Conversation)
-        .where(
-            Conversation.channel == channel,
-            Conversation.user_id == user_id,
-            Conversation.version == expected_version,
-        )
-        .values(flow=flow, step=step, data=data, version=expected_version + 1, expires_at=expires_at, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    params = {
+        "of_channel": channel,
+        "of_user": user_id,
+        "expected": expected_version,
+        "next_version": expected_version + 1,
+        "new_flow": flow,
+        "new_step": step,
+        "new_data": data,
+        "new_expiry": expires_at,
+        "now": now,
+    }
+    result = await session.execute(_ADVANCE, params)
     if getattr(result, "rowcount", 0) != 1:
         raise StaleConversation(f"{channel}:{user_id}")
     return expected_version + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,26 +13,25 @@ from storage.base import utcnow
 from storage.models import SeenDelivery
 
 
-async def mark_seen(*, session: AsyncSession, channel: str, delivery_id: str) -> bool:
-    """Record the delivery; False if it was recorded before (a retry or a redelivery)."""
+def _record(insert: Any) -> Any:
+    # on the table, not the class: an ORM insert with parameters is a bulk insert, which has no rowcount
+    return insert(SeenDelivery.__table__).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+
+
+# Built once (for SQLite, for PostgreSQL): every inbound event runs it.
+_RECORD = (_record(sqlite_insert), _record(pg_insert))
+
+
+async def record(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> bool:
+    """Keep what was answered to a delivery; False if it was recorded before (a retry or a redelivery).
+
+    Written at the end of the turn, in its transaction: one statement instead of a mark before and an
+    update after. A duplicate did the turn's work for nothing, and the caller rolls that back.
+    """
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(SeenDelivery)
-        .values(channel=channel, delivery_id=delivery_id[:191], seen_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-    )
-    result = await session.execute(stmt)
+    params = {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": utcnow(), "response": response}
+    result = await session.execute(_RECORD[dialect == "postgresql"], params)
     return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def store_response(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> None:
-    """Keep what was answered, so a platform retry can be answered the same way."""
-    await session.execute(
-        update(SeenDelivery)
-        .where(SeenDelivery.channel == channel, SeenDelivery.delivery_id == delivery_id[:191])
-        .values(response=response)
-    )
 
 
 async def stored_response(*, session: AsyncSession, channel: str, delivery_id: str) -> dict[str, Any] | None:
