@@ -135,8 +135,8 @@ async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
         return []
     key = ("members", int(values["studio"]))
     if key not in ctx.memo:  # asked for by the answer's check, the next question and the summary alike
-        ctx.memo[key] = await people.members_of(session=ctx.session, studio_id=key[1])
-    return [Choice(person.name, person.name) for person, _ in ctx.memo[key]]
+        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=key[1])
+    return [Choice(name, name) for name in ctx.memo[key]]
 
 
 def studio_step() -> Step:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BindAttempt, ChannelIdentity, Person, Role, RoleKind, Studio
@@ -49,6 +49,24 @@ async def members_of(*, session: AsyncSession, studio_id: int) -> list[tuple[Per
         .order_by(Role.kind, Person.id)
     )
     return [(person, kind) for person, kind in (await session.execute(query)).all()]
+
+
+# Built once: the participants question lists these on every step of a conversation that shows it.
+_MEMBER_NAMES = (
+    select(Person.name)
+    .join(Role, Role.person_id == Person.id)
+    .where(
+        Role.studio_id == bindparam("studio_id"),
+        Role.active.is_(True),
+        Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
+    )
+    .order_by(Role.kind, Person.id)
+)
+
+
+async def member_names(*, session: AsyncSession, studio_id: int) -> list[str]:
+    """The names of a studio's lead and members, lead first, as members_of orders them."""
+    return list(await session.scalars(_MEMBER_NAMES, {"studio_id": studio_id}))
 
 
 async def record_bind_failure(*, session: AsyncSession, channel: str, user_id: str, now: datetime) -> None:
