@@ -38,6 +38,26 @@ async def claim(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+async def claim_all(
+    *,
+    session: AsyncSession,
+    channel: str,
+    kind: str,
+    refs: dict[str, tuple[dict[str, Any], datetime | None]],
+    now: datetime,
+) -> None:
+    """Store many refs (key → value, expiry) in one statement, keeping any that already exist."""
+    if not refs:
+        return
+    rows = [
+        {"channel": channel, "kind": kind, "key": key[:191], "value": value, "created_at": now, "expires_at": expires}
+        for key, (value, expires) in refs.items()
+    ]
+    # the table, not the class: SQLAlchemy then sends one multi-row INSERT instead of an ORM bulk insert
+    stmt = _insert(session)(ChannelRef.__table__).on_conflict_do_nothing(index_elements=["channel", "kind", "key"])
+    await session.execute(stmt, rows)
+
+
 async def put(
     *,
     session: AsyncSession,

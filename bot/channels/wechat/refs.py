@@ -63,16 +63,9 @@ class RefBuffer:
             batch, self._pending = self._pending, {}
             try:
                 async with self.sessions() as session, session.begin():
-                    for key, (value, expires_at) in batch.items():
-                        await channel_refs.claim(
-                            session=session,
-                            channel=self.channel,
-                            kind=self.kind,
-                            key=key,
-                            value=value,
-                            now=self.clock(),
-                            expires_at=expires_at,
-                        )
+                    await channel_refs.claim_all(
+                        session=session, channel=self.channel, kind=self.kind, refs=batch, now=self.clock()
+                    )
             except Exception:
                 # kept for the next flush (the next put, or shutdown); clicks on them fall back to their label
                 log.exception("could not store %d %s refs; keeping them to retry", len(batch), self.kind)
