@@ -7,7 +7,9 @@ documented ``async_creator`` hook) a connection with aiosqlite's interface that 
 directly. The one call that can wait long is taking the write lock (``BEGIN IMMEDIATE`` while
 another connection or process writes): SQLite is asked never to wait (busy timeout 0), and a
 refused statement is tried again after a short asyncio.sleep, up to the busy timeout, so the loop
-never stalls on a lock and no thread is left holding a connection that is being closed.
+never stalls on a lock and no thread is left holding a connection that is being closed. Big
+results are read 1,000 rows at a time with the loop let run in between; one long statement still
+runs on the loop, which is why deployments with heavy background work belong on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+CHUNK = 1000  # rows read between two turns of the event loop
 FIRST_PAUSE, LONGEST_PAUSE = 0.001, 0.05  # seconds; SQLite's own busy handler backs off alike
 
 
@@ -50,12 +53,21 @@ class InlineCursor:
         return self._cursor.fetchone()
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        """Up to size rows."""
+        """Up to size rows (a streamed result lets the loop run between batches)."""
+        await asyncio.sleep(0)
         return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
 
     async def fetchall(self) -> list[Any]:
-        """Every remaining row."""
-        return self._cursor.fetchall()
+        """Every remaining row, read in chunks with the loop let run between them."""
+        rows = self._cursor.fetchmany(CHUNK)
+        while len(rows) % CHUNK == 0 and rows:
+            # a big read (an export, the planner's pass) must not hold every other request up
+            await asyncio.sleep(0)
+            more = self._cursor.fetchmany(CHUNK)
+            if not more:
+                break
+            rows.extend(more)
+        return rows
 
     async def close(self) -> None:
         """Close the cursor."""

@@ -85,3 +85,33 @@ async def test_a_lock_held_past_the_busy_timeout_fails_and_writes_nothing(
     finally:
         other.close()
         await engine.dispose()
+
+
+async def test_a_big_read_lets_other_requests_run_while_it_is_fetched(url: str) -> None:
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        for n in range(5000):
+            session.add(Union(name=f"工会 {n}", level=UnionLevel.ENTERPRISE))
+    turns = 0
+    done = asyncio.Event()
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while not done.is_set():
+            await asyncio.sleep(0)
+            turns += 1
+
+    ticker = asyncio.ensure_future(other_requests())
+    try:
+        await asyncio.sleep(0)
+        before = turns
+        async with sessions() as session:
+            names = list(await session.scalars(select(Union.name)))
+        during = turns - before
+        assert len(names) == 5000
+        assert during >= 4, "the loop was held for the whole read"
+    finally:
+        done.set()
+        await ticker
+        await engine.dispose()
