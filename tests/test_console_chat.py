@@ -8,14 +8,18 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.console import ConsoleScreen
+from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleSender
 from bot.cli.chat import converse
 from bot.cli.demo import LEAD, seed
 from bot.settings import Settings
 from handlers.buttons import sign
-from handlers.types import Button, Reply
+from handlers.types import Button, Reply, reply_to_dict
+from storage.base import utcnow
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repos import org, outbox, people
 from tests.support.fixtures import entries
 
 SECRET = b"console-test"
@@ -89,6 +93,41 @@ async def test_the_demo_lead_logs_an_activity_and_the_reviewer_is_told(
     assert "→ 周敏: " in text  # the notification queued for the reviewer, shown as it is sent
     assert "再见" in text
     assert len(await entries(sessions)) == before + 1
+
+
+async def test_the_console_prints_pushes_for_console_people_and_leaves_the_others_queued(
+    sessions: async_sessionmaker[AsyncSession],
+):
+    async with sessions() as s, s.begin():
+        here = await org.create_person(session=s, name="李四")
+        away = await org.create_person(session=s, name="王五")
+        await people.bind_identity(
+            session=s, person=here, channel=CHANNEL, external_id="c-1", chat_id="c-1", now=utcnow()
+        )
+        await people.bind_identity(
+            session=s, person=away, channel="telegram", external_id="7", chat_id="7", now=utcnow()
+        )
+        reminder = reply_to_dict(
+            Reply(text="工作室已30天没有记录活动\n请及时记录", buttons=((button("记录活动", "go"),),))
+        )
+        for key, person, kind in (
+            ("r:here", here, "reminder"),
+            ("n:here", here, "notice"),
+            ("r:away", away, "reminder"),
+        ):
+            await outbox.enqueue(session=s, key=key, person_id=person.id, payload=reminder, kind=kind)
+    out: list[str] = []
+    sender = ConsoleSender(sessions, ConsolePusher(sessions, out.append))
+
+    assert await sender.run_once() == 2
+    assert await sender.run_once() == 0  # printed once
+
+    assert out.count("   → 李四: 工作室已30天没有记录活动") == 2  # a reminder too, whatever the hour
+    assert "     请及时记录" in out and "     〔记录活动〕" in out
+    assert not any("王五" in line for line in out)
+    async with sessions() as s:
+        status = dict((await s.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status))).all())
+    assert status == {"r:here": OutboxStatus.SENT, "n:here": OutboxStatus.SENT, "r:away": OutboxStatus.PENDING}
 
 
 async def test_a_guest_may_bind_and_an_unknown_name_is_refused(db_url: str):

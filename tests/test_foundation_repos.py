@@ -15,7 +15,7 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.media import store_bytes
 from storage.models import ChannelIdentity, InviteCode, OutboxStatus, RoleKind, StudioStatus, UnionLevel
-from storage.repos import invites, org, outbox
+from storage.repos import invites, org, outbox, sending
 
 
 @pytest.mark.parametrize(
@@ -153,11 +153,11 @@ async def test_outbox_key_is_idempotent_and_a_claim_wins_once(session: AsyncSess
     later = "idle:1:2026-11"
     await outbox.enqueue(session=session, key=later, person_id=person_id, payload={}, due_at=now + timedelta(hours=1))
     await session.commit()
-    due = await outbox.due_messages(session=session, now=now)
+    due = await sending.due(session=session, now=now, limit=100, notices_only=False)
     assert [m.idempotency_key for m in due] == [key] and due[0].payload == {"text": "还有30天"}
     assert await outbox.claim(session=session, message_id=due[0].id, holder="p1", now=now)
     assert not await outbox.claim(session=session, message_id=due[0].id, holder="p2", now=now)
-    assert await outbox.due_messages(session=session, now=now) == []
+    assert await sending.due(session=session, now=now, limit=100, notices_only=False) == []
     assert [m.id for m in await outbox.stale_sending(session=session, before=now)] == [due[0].id]
     await outbox.finish(session=session, message_id=due[0].id, status=OutboxStatus.SENT, now=now)
     await session.commit()
@@ -170,15 +170,15 @@ async def test_outbox_retry_goes_back_to_pending_later(session: AsyncSession) ->
     person_id, _ = await _person_with_identity(session)
     now = utcnow()
     await outbox.enqueue(session=session, key="k", person_id=person_id, payload={}, due_at=now)
-    (msg,) = await outbox.due_messages(session=session, now=now)
+    (msg,) = await sending.due(session=session, now=now, limit=100, notices_only=False)
     await outbox.claim(session=session, message_id=msg.id, holder="p1", now=now)
     retry = now + timedelta(minutes=5)
     await outbox.finish(
         session=session, message_id=msg.id, status=OutboxStatus.PENDING, now=now, error="429", retry_at=retry
     )
     await session.commit()
-    assert await outbox.due_messages(session=session, now=now) == []
-    (again,) = await outbox.due_messages(session=session, now=retry)
+    assert await sending.due(session=session, now=now, limit=100, notices_only=False) == []
+    (again,) = await sending.due(session=session, now=retry, limit=100, notices_only=False)
     assert again.last_error == "429"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus
 
 
 async def enqueue(
@@ -43,17 +43,6 @@ async def enqueue(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def due_messages(*, session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending messages whose time has come, oldest first."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(await session.scalars(query))
-
-
 async def claim(*, session: AsyncSession, message_id: int, holder: str, now: datetime) -> bool:
     """Mark a pending message as being sent by `holder`; False if another sender took it."""
     result = await session.execute(
@@ -80,16 +69,6 @@ async def finish(
     if retry_at is not None:
         values["due_at"] = retry_at
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
-
-
-async def identities_of(*, session: AsyncSession, person_id: int) -> list[ChannelIdentity]:
-    """A person's channel identities, most recently used first."""
-    query = (
-        select(ChannelIdentity)
-        .where(ChannelIdentity.person_id == person_id)
-        .order_by(ChannelIdentity.last_inbound_at.desc().nulls_last(), ChannelIdentity.id.desc())
-    )
-    return list(await session.scalars(query))
 
 
 async def stale_sending(*, session: AsyncSession, before: datetime) -> list[OutboxMessage]:
