@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.runtime import build_runtime
 from bot.server import Background, ServeError, build_app, build_channels
 from bot.settings import Settings
 from handlers.i18n import t
+from handlers.types import Button, Reply, reply_to_dict
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repos import outbox
 from tests.support.fake_telegram import FakeTelegram, button_labels, serving, until
 from tests.support.telegram_world import (
     LEAD_TG,
@@ -22,6 +27,7 @@ from tests.support.telegram_world import (
     seed,
     telegram_settings,
 )
+from tests.test_http_app import metric
 
 
 @asynccontextmanager
@@ -63,6 +69,44 @@ async def test_serve_runs_telegram_and_its_notices_go_out_on_their_own(db_url: s
                 what="the review notice",
             )
         assert not tg.channel.running  # stopped with the app
+    finally:
+        await fake.stop()
+
+
+async def recorded_sent(tg: TelegramHarness, key: str, within: float = 15.0) -> None:
+    """Wait until the sender has recorded the outbox row under `key` as sent."""
+    status = None
+    for _ in range(int(within / 0.02)):
+        async with tg.runtime.sessions() as s:
+            status = await s.scalar(select(OutboxMessage.status).where(OutboxMessage.idempotency_key == key))
+        if status is OutboxStatus.SENT:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"outbox row {key} not recorded as sent (status {status})")
+
+
+async def test_a_notice_pushed_to_a_telegram_user_is_counted_in_metrics(db_url: str, tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        settings = telegram_settings(db_url, fake, tmp_path / "media", webhook=True)
+        async with served(settings, fake, "webhook") as tg:
+            assert tg.http is not None
+            seeded = await seed(tg.runtime.sessions)
+            await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+            notice = Reply(text="您提交的活动已通过审核", buttons=((Button("查看", "go:ledger~abcdefghij"),),))
+            async with tg.runtime.sessions() as s, s.begin():
+                await outbox.enqueue(
+                    session=s, key="decided:1:1", person_id=seeded.lead_id, payload=reply_to_dict(notice)
+                )
+            tg.runtime.outbox_wakeup.set()
+            await until(lambda: any(m.get("text") == notice.text for m in fake.messages_to(LEAD_TG)), what="the notice")
+            await recorded_sent(tg, "decided:1:1")  # the push has returned, and been counted, by then
+
+            text = (await tg.http.get(f"{tg.base_url}/metrics")).text
+
+        assert metric(text, "studio_replies_total", channel="telegram", way="push") == 1
+        assert metric(text, "studio_replies_total", channel="telegram", way="api") == 1  # the answer to /start
     finally:
         await fake.stop()
 

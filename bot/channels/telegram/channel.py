@@ -87,6 +87,10 @@ class TelegramChannel:
         """Long polling when no webhook URL is configured."""
         return not self.webhook_url
 
+    def bind_metrics(self, metrics: Metrics) -> None:
+        """Count pushes in the serving app's metrics too."""
+        self.pusher.metrics = metrics
+
     def routes(self) -> list[BaseRoute]:
         """The HTTP route of the webhook (POST /telegram), for the project's one ASGI app."""
         from bot.channels.telegram.webhook import telegram_routes

@@ -11,6 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.channels.base import PushError, PushTarget
+from bot.http.metrics import Metrics
 from handlers.types import OutFile, Reply
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class TelegramPusher:
 
     def __init__(self, sender: Sender) -> None:
         self.sender = sender
+        self.metrics: Metrics | None = None  # the serving app's, once bound
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply` to the person's chat; Telegram failures become PushError."""
@@ -129,3 +131,5 @@ class TelegramPusher:
             await self.sender.send(target.chat_id, reply)
         except TelegramError as exc:
             raise push_error(exc) from exc
+        if self.metrics is not None:
+            self.metrics.sent(self.name, "push")
