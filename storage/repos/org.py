@@ -196,3 +196,23 @@ async def union_chain(*, session: AsyncSession, union_id: int) -> list[Union]:
         chain.append(current)
         current = await session.get(Union, current.parent_id) if current.parent_id else None
     return chain
+
+
+async def union_chains(*, session: AsyncSession, union_ids: Collection[int]) -> dict[int, list[Union]]:
+    """`union_chain` of each of these unions, in one query (an unknown id gets an empty chain)."""
+    wanted = sorted(set(union_ids))
+    if not wanted:
+        return {}
+    # UNION (not UNION ALL) drops rows already found, so even a parent cycle ends the recursion.
+    up = select(Union.id, Union.parent_id).where(Union.id.in_(wanted)).cte("up", recursive=True)
+    up = up.union(select(Union.id, Union.parent_id).join(up, Union.id == up.c.parent_id))
+    found = {u.id: u for u in await session.scalars(select(Union).where(Union.id.in_(select(up.c.id))))}
+    chains: dict[int, list[Union]] = {}
+    for union_id in wanted:
+        chain: list[Union] = []
+        current = found.get(union_id)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = found.get(current.parent_id) if current.parent_id else None
+        chains[union_id] = chain
+    return chains
