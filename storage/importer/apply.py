@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.importer.plan import PersonRow, Plan, StudioRow, UnionRow
-from storage.models import Person, Role, Studio, StudioStatus, Union, UnionLevel
+from storage.models import Person, Studio, StudioStatus, Union, UnionLevel
 from storage.repos import org
 
+_Named = TypeVar("_Named", Union, Studio)
 _RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1, UnionLevel.ENTERPRISE: 2}
 
 
@@ -34,10 +35,10 @@ class ImportReport:
 async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
     """Write the plan in dependency order (parents before children); flushes, never commits."""
     report = ImportReport()
-    unions: dict[str, Union] = {}
+    unions: dict[str, Union] = dict(plan.db.unions)  # those the file names; its own rows, written below, win
     for row in sorted(plan.unions, key=lambda r: _RANK[r.level]):
         unions[row.name] = await _union(session, row, unions, report)
-    studios: dict[str, Studio] = {}
+    studios: dict[str, Studio] = dict(plan.db.studios)
     for srow in plan.studios:
         studios[srow.name] = await _studio(session, srow, unions, report)
     people: dict[int, Person] = {}
@@ -45,36 +46,26 @@ async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
         people[id(prow)] = await _person(session, prow, report)
     for role in plan.roles:
         person = people[id(role.person)] if isinstance(role.person, PersonRow) else role.person
-        studio = await _find_studio(session, role.studio, studios) if role.studio else None
-        union = await _find_union(session, role.union, unions) if role.union else None
-        held = await session.scalar(
-            select(Role.active).where(
-                Role.person_id == person.id,
-                Role.kind == role.kind,
-                Role.studio_id == studio.id if studio else Role.studio_id.is_(None),
-                Role.union_id == union.id if union else Role.union_id.is_(None),
-            )
-        )
+        studio = _find(role.studio, studios) if role.studio else None
+        union = _find(role.union, unions) if role.union else None
+        # Only people found by name can hold a role already; the check loaded all of theirs.
+        if plan.db.roles.get((person.id, role.kind, studio.id if studio else None, union.id if union else None)):
+            report.count("roles", "unchanged")
+            continue
         await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
-        report.count("roles", "unchanged" if held else "created")
+        report.count("roles", "created")  # a revoked role granted again counts as created
     await session.flush()
     return report
 
 
-async def _find_union(session: AsyncSession, name: str, made: dict[str, Union]) -> Union:
-    found = made.get(name) or await org.get_union(session=session, name=name)
-    assert found is not None  # the plan checked it exists
+def _find(name: str, known: dict[str, _Named]) -> _Named:
+    found = known.get(name)
+    assert found is not None  # the plan checked it exists, in the file or in the database
     return found
 
 
-async def _find_studio(session: AsyncSession, name: str, made: dict[str, Studio]) -> Studio:
-    found = made.get(name) or await org.get_studio(session=session, name=name)
-    assert found is not None  # the plan checked it exists
-    return found
-
-
-async def _union(session: AsyncSession, row: UnionRow, made: dict[str, Union], report: ImportReport) -> Union:
-    parent = await _find_union(session, row.parent, made) if row.parent else None
+async def _union(session: AsyncSession, row: UnionRow, known: dict[str, Union], report: ImportReport) -> Union:
+    parent = _find(row.parent, known) if row.parent else None
     if row.existing is None:
         report.count("unions", "created")
         return await org.create_union(session=session, name=row.name, level=row.level, parent=parent)
@@ -89,7 +80,7 @@ async def _union(session: AsyncSession, row: UnionRow, made: dict[str, Union], r
 async def _studio(session: AsyncSession, row: StudioRow, unions: dict[str, Union], report: ImportReport) -> Studio:
     if row.existing is None:
         report.count("studios", "created")
-        union = await _find_union(session, row.union, unions)
+        union = _find(row.union, unions)
         details = row.details
         return await org.create_studio(session=session, name=row.name, union=union, named_on=row.named_on, **details)
     studio, changed = row.existing, False

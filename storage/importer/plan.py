@@ -1,12 +1,14 @@
-"""Check every row against the file and the database, and resolve it into a plan; nothing is written here."""
+"""Check every row against the file and the database, and resolve it into a plan; nothing is written here.
+
+The database is read before planning (storage.importer.existing); the checks themselves run in memory.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from storage.importer.existing import Existing
 from storage.importer.layout import STUDIOS, UNIONS, SheetLayout
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
@@ -68,8 +70,9 @@ class Plan:
     studios: list[StudioRow] = field(default_factory=list)
     people: list[PersonRow] = field(default_factory=list)
     roles: list[RoleRow] = field(default_factory=list)
-    known_unions: dict[str, Union | UnionRow] = field(default_factory=dict)
-    known_studios: dict[str, Studio | StudioRow] = field(default_factory=dict)
+    db: Existing = field(default_factory=Existing)
+    known_unions: dict[str, UnionRow] = field(default_factory=dict)
+    known_studios: dict[str, StudioRow] = field(default_factory=dict)
 
 
 def header(layout: SheetLayout, key: str) -> str:
@@ -83,25 +86,19 @@ def _same(found: Union | UnionRow | Studio | StudioRow | None, existing_id: int)
     return row is not None and row.id == existing_id
 
 
-async def find_union(session: AsyncSession, plan: Plan, name: str) -> Union | UnionRow | None:
-    """A union named in the file or already in the database."""
-    if name not in plan.known_unions:
-        found = await org.get_union(session=session, name=name)
-        if found is not None:
-            plan.known_unions[name] = found
-    return plan.known_unions.get(name)
+def find_union(plan: Plan, name: str) -> Union | UnionRow | None:
+    """A union named in the file (its row wins) or already in the database."""
+    in_file = plan.known_unions.get(name)
+    return in_file if in_file is not None else plan.db.unions.get(name)
 
 
-async def find_studio(session: AsyncSession, plan: Plan, name: str) -> Studio | StudioRow | None:
-    """A studio named in the file or already in the database."""
-    if name not in plan.known_studios:
-        found = await org.get_studio(session=session, name=name)
-        if found is not None:
-            plan.known_studios[name] = found
-    return plan.known_studios.get(name)
+def find_studio(plan: Plan, name: str) -> Studio | StudioRow | None:
+    """A studio named in the file (its row wins) or already in the database."""
+    in_file = plan.known_studios.get(name)
+    return in_file if in_file is not None else plan.db.studios.get(name)
 
 
-async def plan_unions(session: AsyncSession, plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
+def plan_unions(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
     """Check the union rows: names unique, levels known, parents existing and higher."""
     first: dict[str, int] = {}
     for line in lines:
@@ -117,7 +114,7 @@ async def plan_unions(session: AsyncSession, plan: Plan, lines: list[Line], prob
             c.fail("own_parent", name=name)
         if parent and level is UnionLevel.MUNICIPAL:
             c.fail("municipal_parent", name=name)
-        existing = await org.get_union(session=session, name=name) if name else None
+        existing = plan.db.unions.get(name)
         if existing is not None and level is not None and existing.level is not level:
             c.fail("union_level_differs", name=name, level=existing.level.value)
         if c.ok and level is not None:
@@ -126,26 +123,25 @@ async def plan_unions(session: AsyncSession, plan: Plan, lines: list[Line], prob
             plan.unions.append(row)
             plan.known_unions[name] = row
     for row in list(plan.unions):
-        await _check_parent(session, plan, row, problems)
+        _check_parent(plan, row, problems)
 
 
-async def _check_parent(session: AsyncSession, plan: Plan, row: UnionRow, problems: list[Problem]) -> None:
+def _check_parent(plan: Plan, row: UnionRow, problems: list[Problem]) -> None:
     if row.parent is None:
         return
     c = Checker(row.line, problems)
-    parent = await find_union(session, plan, row.parent)
+    parent = find_union(plan, row.parent)
     if parent is None:
         c.fail("unknown_union", name=row.parent)
     elif not org.may_be_parent(parent.level, row.level):
         c.fail("parent_level", parent=row.parent, parent_level=parent.level.value, level=row.level.value)
     elif row.existing is not None and row.existing.parent_id is not None and not _same(parent, row.existing.parent_id):
-        current = await session.get(Union, row.existing.parent_id)
-        c.fail("union_parent_differs", name=row.name, parent=current.name if current else "?")
+        c.fail("union_parent_differs", name=row.name, parent=plan.db.union_name(row.existing.parent_id))
     if not c.ok:
         plan.unions.remove(row)
 
 
-async def plan_studios(session: AsyncSession, plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
+def plan_studios(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
     """Check the studio rows: names unique, unions known, an existing studio stays where it is."""
     first: dict[str, int] = {}
     for line in lines:
@@ -156,13 +152,12 @@ async def plan_studios(session: AsyncSession, plan: Plan, lines: list[Line], pro
         named_on = c.day("named_on", header(STUDIOS, "named_on"))
         if name in first:
             c.fail("duplicate", name=name, first=first[name])
-        union = await find_union(session, plan, union_name) if union_name else None
+        union = find_union(plan, union_name) if union_name else None
         if union_name and union is None:
             c.fail("unknown_union", name=union_name)
-        existing = await org.get_studio(session=session, name=name) if name else None
+        existing = plan.db.studios.get(name)
         if existing is not None and union is not None and not _same(union, existing.union_id):
-            current = await session.get(Union, existing.union_id)
-            c.fail("studio_union_differs", name=name, union=current.name if current else "?")
+            c.fail("studio_union_differs", name=name, union=plan.db.union_name(existing.union_id))
         if existing is not None and existing.named_on and named_on and existing.named_on != named_on:
             c.fail("named_on_differs", name=name, named_on=existing.named_on.isoformat())
         if c.ok:

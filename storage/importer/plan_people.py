@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from storage.importer.existing import Existing
 from storage.importer.layout import PEOPLE, PERSON_NAME_MAX, ROLES
 from storage.importer.plan import PersonRow, Plan, RoleRow, StudioRow, find_studio, find_union, header
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
 from storage.models import STUDIO_ROLES, Person, RoleKind, Studio
-from storage.repos import org
 
 
-async def match_person(session: AsyncSession, name: str, phone: str) -> tuple[Person | None, bool]:
+def match_person(db: Existing, name: str, phone: str) -> tuple[Person | None, bool]:
     """The existing person a name (and phone) stands for, and whether that is ambiguous."""
-    people = await org.find_people(session=session, name=name)
+    people = db.people.get(name, [])
     if phone:
         same = [p for p in people if p.phone == phone]
         if same:
@@ -26,7 +24,7 @@ async def match_person(session: AsyncSession, name: str, phone: str) -> tuple[Pe
     return (people[0] if len(people) == 1 else None), len(people) > 1
 
 
-async def plan_people(session: AsyncSession, plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
+def plan_people(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
     """Check the people rows: name, phone and grade valid, each person once, no ambiguous match."""
     first: dict[tuple[str, str], int] = {}
     for line in lines:
@@ -37,7 +35,7 @@ async def plan_people(session: AsyncSession, plan: Plan, lines: list[Line], prob
         enterprise = c.text("enterprise", header(PEOPLE, "enterprise"))
         if (name, phone) in first:
             c.fail("duplicate", name=name, first=first[(name, phone)])
-        existing, ambiguous = await match_person(session, name, phone) if name else (None, False)
+        existing, ambiguous = match_person(plan.db, name, phone) if name else (None, False)
         if ambiguous:
             c.fail("ambiguous_person", name=name)
         if c.ok:
@@ -45,16 +43,14 @@ async def plan_people(session: AsyncSession, plan: Plan, lines: list[Line], prob
             plan.people.append(PersonRow(line, name, phone, grade, enterprise, existing))
 
 
-async def _person_for_role(
-    session: AsyncSession, plan: Plan, c: Checker, name: str, phone: str
-) -> PersonRow | Person | None:
+def _person_for_role(plan: Plan, c: Checker, name: str, phone: str) -> PersonRow | Person | None:
     in_file = [p for p in plan.people if p.name == name and (not phone or p.phone == phone)]
     if len(in_file) == 1:
         return in_file[0]
     if len(in_file) > 1:
         c.fail("ambiguous_person", name=name)
         return None
-    existing, ambiguous = await match_person(session, name, phone)
+    existing, ambiguous = match_person(plan.db, name, phone)
     if ambiguous:
         c.fail("ambiguous_person", name=name)
     elif existing is None:
@@ -69,7 +65,7 @@ def _identity(person: PersonRow | Person) -> int:
     return person.existing.id if person.existing else -id(person)  # a person still to be created
 
 
-async def plan_roles(session: AsyncSession, plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
+def plan_roles(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
     """Check the role rows: a studio role names a studio, a union role a union, one lead per studio."""
     seen: set[tuple[int, RoleKind, str | None, str | None]] = set()
     leads: dict[str, int] = {}
@@ -82,40 +78,33 @@ async def plan_roles(session: AsyncSession, plan: Plan, lines: list[Line], probl
             c.fail("required", column=header(ROLES, "role"))
         studio_name = c.text("studio", header(ROLES, "studio")) or None
         union_name = c.text("union", header(ROLES, "union")) or None
-        person = await _person_for_role(session, plan, c, name, phone) if name else None
+        person = _person_for_role(plan, c, name, phone) if name else None
         if kind is None or person is None:
             continue
         if kind in STUDIO_ROLES and (studio_name is None or union_name is not None):
             c.fail("role_needs_studio", role=line.text("role"))
         elif kind not in STUDIO_ROLES and (union_name is None or studio_name is not None):
             c.fail("role_needs_union", role=line.text("role"))
-        elif studio_name and await find_studio(session, plan, studio_name) is None:
+        elif studio_name and find_studio(plan, studio_name) is None:
             c.fail("unknown_studio", name=studio_name)
-        elif union_name and await find_union(session, plan, union_name) is None:
+        elif union_name and find_union(plan, union_name) is None:
             c.fail("unknown_union", name=union_name)
         elif kind is RoleKind.LEAD and studio_name:
-            await _check_lead(session, plan, c, studio_name, person, leads)
+            _check_lead(plan, c, studio_name, person, leads)
         key = (_identity(person), kind, studio_name, union_name)
         if c.ok and key not in seen:
             seen.add(key)
             plan.roles.append(RoleRow(line, person, kind, studio_name, union_name))
 
 
-async def _check_lead(
-    session: AsyncSession,
-    plan: Plan,
-    c: Checker,
-    studio_name: str,
-    person: PersonRow | Person,
-    leads: dict[str, int],
-) -> None:
+def _check_lead(plan: Plan, c: Checker, studio_name: str, person: PersonRow | Person, leads: dict[str, int]) -> None:
     who = _identity(person)
     if leads.setdefault(studio_name, who) != who:
         c.fail("two_leads", studio=studio_name)
         return
-    studio = await find_studio(session, plan, studio_name)
+    studio = find_studio(plan, studio_name)
     db_studio = studio.existing if isinstance(studio, StudioRow) else studio
     if isinstance(db_studio, Studio):
-        current = await org.leads_of(session=session, studio_id=db_studio.id)
+        current = plan.db.leads.get(db_studio.id, [])
         if current and all(p.id != who for p in current):
             c.fail("studio_has_lead", studio=studio_name, lead=current[0].name)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.importer.apply import ImportReport, apply_plan
+from storage.importer.existing import load_existing
 from storage.importer.layout import SHEETS
 from storage.importer.plan import Plan, plan_studios, plan_unions
 from storage.importer.plan_people import plan_people, plan_roles
@@ -24,18 +25,27 @@ class ImportOutcome:
     report: ImportReport | None
 
 
+async def check_file(*, session: AsyncSession, path: Path) -> tuple[Plan, list[Problem]]:
+    """Read the file and check every row; reads the database in a few batch queries and writes nothing.
+
+    Raises ImportFileError when the file is not a readable template.
+    """
+    lines, problems = read_template(path)
+    plan = Plan(db=await load_existing(session, lines))
+    plan_unions(plan, lines["unions"], problems)
+    plan_studios(plan, lines["studios"], problems)
+    plan_people(plan, lines["people"], problems)
+    plan_roles(plan, lines["roles"], problems)
+    problems.sort(key=lambda p: (_ORDER.get(p.sheet, 99), p.row))
+    return plan, problems
+
+
 async def import_file(*, session: AsyncSession, path: Path) -> ImportOutcome:
     """Check every row of the file; if all are good, write them (flushed; the caller commits).
 
     Raises ImportFileError when the file is not a readable template.
     """
-    lines, problems = read_template(path)
-    plan = Plan()
-    await plan_unions(session, plan, lines["unions"], problems)
-    await plan_studios(session, plan, lines["studios"], problems)
-    await plan_people(session, plan, lines["people"], problems)
-    await plan_roles(session, plan, lines["roles"], problems)
+    plan, problems = await check_file(session=session, path=path)
     if problems:
-        problems.sort(key=lambda p: (_ORDER.get(p.sheet, 99), p.row))
         return ImportOutcome(problems=problems, report=None)
     return ImportOutcome(problems=[], report=await apply_plan(session, plan))
