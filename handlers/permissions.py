@@ -206,12 +206,11 @@ async def subject_of(ctx: Context) -> Subject:
         return Subject(person_id=None)
     pairs: list[tuple[Role, int | None]] = [(role, None) for role in ctx.roles]
     pairs += [(r, r.person_id) for r in await delegated_roles(ctx.session, ctx.person.id, ctx.today)]
+    union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
     levels: dict[int, UnionLevel] = {}
-    for role, _ in pairs:
-        if role.union_id is not None and role.union_id not in levels:
-            union = await ctx.session.get(Union, role.union_id)
-            if union is not None:
-                levels[union.id] = union.level
+    if union_ids:  # one query for every union a role is held in (leads and members hold none)
+        rows = await ctx.session.execute(select(Union.id, Union.level).where(Union.id.in_(union_ids)))
+        levels = {union_id: level for union_id, level in rows.all()}
     grants = tuple(
         Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)
         for role, behalf in pairs

@@ -189,13 +189,8 @@ async def leads_of(*, session: AsyncSession, studio_id: int) -> list[Person]:
 
 
 async def union_chain(*, session: AsyncSession, union_id: int) -> list[Union]:
-    """The union and every union above it, nearest first (for escalation and visibility)."""
-    chain: list[Union] = []
-    current = await session.get(Union, union_id)
-    while current is not None and all(u.id != current.id for u in chain):
-        chain.append(current)
-        current = await session.get(Union, current.parent_id) if current.parent_id else None
-    return chain
+    """The union and every union above it, nearest first (for escalation and visibility), in one query."""
+    return (await union_chains(session=session, union_ids=[union_id]))[union_id]
 
 
 async def union_chains(*, session: AsyncSession, union_ids: Collection[int]) -> dict[int, list[Union]]:
