@@ -172,7 +172,11 @@ async def target_of(session: AsyncSession, studio: Studio | None, entry: LedgerE
     """The permission target for a studio (and an entry of it)."""
     if studio is None:
         return Target()
-    chain = await org.union_chain(session=session, union_id=studio.union_id)
+    return target_from(studio, await org.union_chain(session=session, union_id=studio.union_id), entry)
+
+
+def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = None) -> Target:
+    """The permission target for a studio whose union chain is already loaded (lists check many at once)."""
     reviewing = reviewing_union(chain)
     return Target(
         studio_id=studio.id,

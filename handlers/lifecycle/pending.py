@@ -5,27 +5,19 @@ Each source reads with a fixed number of statements, however many applications a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from handlers.lifecycle import moves, render
-from handlers.permissions import Action, Subject, Target, decide, reviewing_union
+from handlers.permissions import Action, Subject, Target, decide, target_from
 from handlers.reviews.pending import Item, pending_source
-from storage.models import Application, ApplicationStage, ExpertScore, RoleKind, Studio, Union
+from storage.models import Application, ApplicationStage, ExpertScore, RoleKind, Studio
 from storage.repos import applications, org
 
 S = ApplicationStage
-
-
-def _target(studio: Studio, chains: Mapping[int, list[Union]]) -> Target:
-    # permissions.target_of for a studio, from chains loaded for all the studios at once
-    reviewing = reviewing_union(chains.get(studio.union_id, []))
-    return Target(
-        studio_id=studio.id, enterprise=studio.enterprise, reviewing_union_id=reviewing.id if reviewing else None
-    )
 
 
 async def _scored_by(session: AsyncSession, expert_id: int | None, application_ids: Collection[int]) -> set[int]:
@@ -58,7 +50,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
     scored = await _scored_by(ctx.session, subject.person_id, in_review) if expert else set()
     items = []
     for app, studio in rows:
-        if _waits_for(ctx, subject, app, _target(studio, chains), scored):
+        if _waits_for(ctx, subject, app, target_from(studio, chains.get(studio.union_id, [])), scored):
             line = ctx.t(
                 "application.pending.line", number=app.id, studio=studio.name, stage=render.stage(ctx.t, app.stage)
             )
@@ -87,7 +79,9 @@ async def objection_items(ctx: Context, subject: Subject) -> list[Item]:
     items = []
     for objection in objections:
         studio = studios.get(objection.application_id)
-        if studio is None or decide(subject, Action.RESOLVE_OBJECTION, _target(studio, chains)) is None:
+        if studio is None:
+            continue
+        if decide(subject, Action.RESOLVE_OBJECTION, target_from(studio, chains.get(studio.union_id, []))) is None:
             continue
         line = ctx.t("application.pending.objection", number=objection.id, studio=studio.name, text=objection.text[:30])
         items.append(Item(objection.created_at, line, studio.name[:12], "ob", ("open", objection.id)))
