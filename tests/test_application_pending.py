@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import ApplicationStage, RoleKind, Union, UnionLevel
 from storage.repos import applications, org
 from tests.reviews_support import Party, World, at
+from tests.support.sql import statements
 
 S = ApplicationStage
 # studio i's application waits at STAGES[i % 4]; the public notice has ended and has an open objection
@@ -115,24 +113,9 @@ def _expected(town: Town, apps: list[int], objections: list[int]) -> list[str]:
     return lines
 
 
-@contextmanager
-def _counting(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
-
-
 async def _pending(engine: AsyncEngine, party: Party) -> tuple[list[str], int]:
     """What `party` reads after saying 待审, and how many statements that turn took."""
-    with _counting(engine) as sent:
+    with statements(engine) as sent:
         replies = await party.say("待审")
     return replies[-1].text.splitlines(), len(sent)
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.importer import existing
 from storage.importer.run import check_file, import_file
 from tests.import_data import GOOD, filled
+from tests.support.sql import statements
 from tests.test_import_bulk import counts
 
 
@@ -29,21 +27,6 @@ def blocks(n: int) -> dict[str, list[Sequence[object]]]:
         rows["角色"].append([name, phone, "领衔人", studio, None])
         rows["角色"].append([name, phone, "成员", "王建国技师创新工作室", None])
     return rows
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_checking_ten_or_a_hundred_rows_takes_the_same_statements(
