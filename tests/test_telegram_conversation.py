@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.http.metrics import Metrics
 from handlers.i18n import t
 from storage.models import (
     Attachment,
@@ -28,6 +29,7 @@ from tests.support.telegram_world import (
     seed,
     telegram_world,
 )
+from tests.test_http_app import metric
 
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40  # a "JPEG" of 10 KiB
 
@@ -179,3 +181,19 @@ async def test_members_are_offered_as_buttons_and_toggled_in_place(tg: TelegramH
     assert set(MEMBERS) <= set(button_labels(members))
     [toggled] = await tg.press(LEAD_TG, MEMBERS[2])
     assert f"✓ {MEMBERS[2]}" in button_labels(toggled)
+
+
+async def test_polled_updates_are_counted_in_the_metrics(db_url: str, tmp_path: Path) -> None:
+    async with telegram_world(db_url, tmp_path, "polling") as tg:
+        metrics = Metrics()
+        tg.channel.bind_metrics(metrics)
+        seeded = await seed(tg.runtime.sessions)
+        await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+        update = text_update(tg.fake.next_update_id(), LEAD_TG, "帮助")
+        await tg.deliver(update)
+        await tg.deliver(update)
+        text = (await metrics.render(tg.runtime.sessions)).decode()
+    assert metric(text, "studio_inbound_events_total", channel="telegram", outcome="message") == 2
+    assert metric(text, "studio_inbound_events_total", channel="telegram", outcome="duplicate") == 1
+    assert metric(text, "studio_inbound_latency_seconds_count", channel="telegram") == 3
+    assert metric(text, "studio_replies_total", channel="telegram", way="api") == 2

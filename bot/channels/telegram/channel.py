@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections import Counter
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
@@ -78,6 +79,7 @@ class TelegramChannel:
         self.sender = Sender(self.application.bot)
         self.pusher = TelegramPusher(self.sender)
         self.stats: Counter[str] = Counter()
+        self.metrics: Metrics | None = None
         self.turns = Turns(runtime, self.application.bot, self.sender, self.stats)
         self.running = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -88,8 +90,8 @@ class TelegramChannel:
         return not self.webhook_url
 
     def bind_metrics(self, metrics: Metrics) -> None:
-        """Count pushes in the serving app's metrics too."""
-        self.pusher.metrics = metrics
+        """Count polled updates and pushes in the serving app's metrics too (the webhook route counts its own)."""
+        self.metrics = self.pusher.metrics = metrics
 
     def routes(self) -> list[BaseRoute]:
         """The HTTP route of the webhook (POST /telegram), for the project's one ASGI app."""
@@ -147,12 +149,20 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> None:
         """Polling: run the turn, then send its replies (an error goes on to PTB's error handler)."""
+        started, metrics = perf_counter(), self.metrics
         try:
             accepted = await self.turns.accept(update)
             if accepted is not None:
-                await self.turns.deliver(update, accepted.incoming, accepted.turn)
+                await self.turns.deliver(update, accepted.incoming, accepted.turn, metrics)
+        except Exception:
+            if metrics is not None:
+                metrics.error(CHANNEL, "answer")
+                metrics.event(CHANNEL, "error", perf_counter() - started)
+            raise
         finally:
             self.stats["handled"] += 1
+        if metrics is not None:  # the same labels as the webhook route
+            metrics.event(CHANNEL, accepted.outcome if accepted else "ignored", perf_counter() - started)
 
     async def receive(self, update: Update, metrics: Metrics | None = None) -> str:
         """Webhook: run the turn now (committed before Telegram hears 200), reply after; the outcome's label."""
