@@ -97,9 +97,6 @@ class InlineCursor:
 class _Immediate:
     """Stands in for aiosqlite's request queue: the dialect sets isolation_level through it."""
 
-    def __init__(self) -> None:
-        pass
-
     def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
         """Run the request now and settle its future."""
         future, function = item
