@@ -6,16 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelRef
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+from storage.repos.upsert import insert_for
 
 
 async def claim(
@@ -30,7 +24,7 @@ async def claim(
 ) -> bool:
     """Store a ref unless one exists under (channel, kind, key); True if this call stored it."""
     stmt = (
-        _insert(session)(ChannelRef)
+        insert_for(session)(ChannelRef)
         .values(channel=channel, kind=kind, key=key[:191], value=value, created_at=now, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["channel", "kind", "key"])
     )
@@ -54,7 +48,7 @@ async def claim_all(
         for key, (value, expires) in refs.items()
     ]
     # the table, not the class: SQLAlchemy then sends one multi-row INSERT instead of an ORM bulk insert
-    stmt = _insert(session)(ChannelRef.__table__).on_conflict_do_nothing(index_elements=["channel", "kind", "key"])
+    stmt = insert_for(session)(ChannelRef.__table__).on_conflict_do_nothing(index_elements=["channel", "kind", "key"])
     await session.execute(stmt, rows)
 
 
@@ -69,7 +63,7 @@ async def put(
     expires_at: datetime | None = None,
 ) -> None:
     """Store a ref, replacing what was under (channel, kind, key)."""
-    stmt = _insert(session)(ChannelRef).values(
+    stmt = insert_for(session)(ChannelRef).values(
         channel=channel, kind=kind, key=key[:191], value=value, created_at=now, expires_at=expires_at
     )
     stmt = stmt.on_conflict_do_update(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import SeenDelivery
+from storage.repos.upsert import INSERTS, dialect_of
 
 
 def _record(insert: Any) -> Any:
@@ -18,8 +17,8 @@ def _record(insert: Any) -> Any:
     return insert(SeenDelivery.__table__).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
 
 
-# Built once (for SQLite, for PostgreSQL): every inbound event runs it.
-_RECORD = (_record(sqlite_insert), _record(pg_insert))
+# Built once per database: every inbound event runs it.
+_RECORD = {name: _record(insert) for name, insert in INSERTS.items()}
 
 
 async def record(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> bool:
@@ -28,9 +27,8 @@ async def record(*, session: AsyncSession, channel: str, delivery_id: str, respo
     Written at the end of the turn, in its transaction: one statement instead of a mark before and an
     update after. A duplicate did the turn's work for nothing, and the caller rolls that back.
     """
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
     params = {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": utcnow(), "response": response}
-    result = await session.execute(_RECORD[dialect == "postgresql"], params)
+    result = await session.execute(_RECORD[dialect_of(session)], params)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
+from storage.repos.upsert import insert_for
 
 
 async def enqueue(
@@ -36,9 +35,8 @@ async def enqueue(
         "attempts": 0,
         "created_at": utcnow(),
     }
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    stmt = insert_for(session)(OutboxMessage).values(**values)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0) == 1)
 

@@ -7,22 +7,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind else "sqlite"
+from storage.repos.upsert import dialect_of, insert_for
 
 
 async def existing_keys(*, session: AsyncSession, keys: Sequence[str]) -> set[str]:
     """Which of these idempotency keys the outbox already holds (one statement, one parameter)."""
     if not keys:
         return set()
-    if _dialect(session) == "postgresql":
+    if dialect_of(session) == "postgresql":
         param = bindparam("keys", list(keys), type_=ARRAY(String))
         query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key == any_(param))
     else:
@@ -35,9 +30,8 @@ async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any
     """Add outbox rows in one batch; a row whose key exists already is skipped."""
     if not rows:
         return
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
     table = OutboxMessage.__table__
     assert isinstance(table, Table)
     # a Core executemany: one statement, none of the ORM's per-row bookkeeping
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    stmt = insert_for(session)(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
     await session.execute(stmt, list(rows))

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AccessToken
+from storage.repos.upsert import insert_for
 
 # A token this close to its end is treated as expired: calls made with it must not fail mid-flight.
 MARGIN = timedelta(seconds=120)
@@ -31,10 +30,8 @@ async def valid_token(*, session: AsyncSession, key: str, now: datetime) -> Acce
 
 async def lock_for_refresh(*, session: AsyncSession, key: str, now: datetime) -> AccessToken:
     """The row under `key`, created if missing and locked until the caller's transaction ends."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
-        insert(AccessToken)
+        insert_for(session)(AccessToken)
         .values(key=key, token="", expires_at=_EPOCH, updated_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )
