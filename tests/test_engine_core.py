@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
 from handlers.buttons import sign
 from handlers.engine.expiry import expire_conversations
-from storage.models import Conversation, SeenDelivery
-from tests.support import Clock, Inbox, Transcript, World, make_bot
+from storage.models import Conversation, OutboxMessage, SeenDelivery
+from storage.repos import conversations
+from tests.support import Clock, Inbox, Transcript, World, add_identity, make_bot
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, world_fixture  # noqa: F401
+from tests.support.sql import statements
 
 
 async def test_a_restart_mid_flow_carries_on_at_the_same_step(
@@ -113,6 +117,42 @@ async def test_the_sweeper_ends_expired_conversations_and_tells_their_owner(
     assert len(inbox.texts("m1")) == 1
     assert "记录成果" in inbox.texts("m1")[0]
     assert "太久没有继续" in inbox.texts("m1")[0]
+
+
+async def test_the_sweeper_takes_the_same_statements_for_two_or_eight_expired_conversations(
+    world: World, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    async def sweep(count: int) -> tuple[int, int]:
+        """Open `count` conversations of the lead's accounts and one of a stranger, expire them; (ended, statements)."""
+        clock.advance(days=1)
+        async with sessions() as session, session.begin():
+            for user in [*(f"lead-{count}-{n}" for n in range(count)), f"stranger-{count}"]:
+                await conversations.save(
+                    session=session,
+                    channel="test",
+                    user_id=user,
+                    flow="activity",
+                    step="title",
+                    data={},
+                    expires_at=clock(),
+                    now=clock(),
+                    expected_version=None,
+                )
+        with statements(engine) as sent:
+            async with sessions() as session, session.begin():
+                ended = await expire_conversations(session=session, now=clock() + timedelta(minutes=1))
+        return ended, len(sent)
+
+    for n in range(10):
+        await add_identity(sessions, world.lead, f"lead-2-{n}")
+        await add_identity(sessions, world.lead, f"lead-8-{n}")
+    assert (await sweep(2))[0] == 3
+    ended, eight = await sweep(8)
+    assert ended == 9
+    assert eight == (await sweep(2))[1]
+    async with sessions() as session:
+        keys = list(await session.scalars(select(OutboxMessage.idempotency_key)))
+    assert len(keys) == 2 + 8 + 2 and not any("stranger" in key for key in keys)
 
 
 async def test_old_forged_and_foreign_buttons_change_nothing(bot: Bot, world: World):

@@ -9,34 +9,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.engine.flow import FLOWS
 from handlers.i18n import Translator
 from handlers.types import Reply, reply_to_dict
-from storage.models import Person
-from storage.repos import conversations, outbox, people
+from storage.repos import conversations, outbox_batch, people
 
 
 async def expire_conversations(*, session: AsyncSession, now: datetime, limit: int = 500) -> int:
     """Clear every expired conversation and queue a notice to its person; return how many ended.
 
     Meant for a periodic job; a conversation nobody swept is still ended (with the same note)
-    when its owner next writes.
+    when its owner next writes. A fixed number of statements, however many ended.
     """
-    ended = 0
-    for conv in await conversations.expired(session=session, now=now, limit=limit):
-        await conversations.clear(session=session, channel=conv.channel, user_id=conv.user_id)
-        ended += 1
-        identity = await people.identity(session=session, channel=conv.channel, external_id=conv.user_id)
-        person = await session.get(Person, identity.person_id) if identity else None
+    ended = await conversations.expired(session=session, now=now, limit=limit)
+    await conversations.clear_many(session=session, ids=[conv.id for conv in ended])
+    owners = await people.owners(session=session, accounts={(conv.channel, conv.user_id) for conv in ended})
+    rows = []
+    for conv in ended:
+        person = owners.get((conv.channel, conv.user_id))
         if person is None:
             continue
-        await outbox.enqueue(
-            session=session,
-            key=f"expired:{conv.channel}:{conv.user_id}:{conv.id}:{conv.version}",
-            person_id=person.id,
-            payload=reply_to_dict(expired_notice(Translator(person.locale), conv.flow)),
-            kind="notice",
-            due_at=now,
-            channel=conv.channel,
+        rows.append(
+            outbox_batch.new_row(
+                # with the moment it ran out: SQLite reuses the id of a deleted row, so id and version alone
+                # could name a later conversation of the same person, whose notice would then be dropped
+                key=f"expired:{conv.channel}:{conv.user_id}:{conv.id}:{conv.version}:{conv.expires_at:%Y%m%d%H%M%S}",
+                person_id=person.id,
+                payload=reply_to_dict(expired_notice(Translator(person.locale), conv.flow)),
+                kind="notice",
+                due_at=now,
+                now=now,
+                channel=conv.channel,
+            )
         )
-    return ended
+    await outbox_batch.enqueue_many(session=session, rows=rows)
+    return len(ended)
 
 
 def expired_notice(t: Translator, flow: str) -> Reply:

@@ -15,7 +15,6 @@ from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.render import render
 from handlers.types import reply_to_dict
-from storage.models import OutboxStatus
 from storage.repos import outbox_batch
 from storage.repos import reminders as repo
 
@@ -97,17 +96,9 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
         reply = render(c, person.locale, config.secret_key)
         result.new.append(Planned(c.key, c.topic, c.person_id, person.name, reply.text, result.due_at))
         rows.append(
-            {
-                "idempotency_key": c.key,
-                "kind": KIND,
-                "person_id": c.person_id,
-                "channel": None,
-                "payload": reply_to_dict(reply),
-                "due_at": result.due_at,
-                "status": OutboxStatus.PENDING,
-                "attempts": 0,
-                "created_at": now,
-            }
+            outbox_batch.new_row(
+                key=c.key, person_id=c.person_id, payload=reply_to_dict(reply), kind=KIND, due_at=result.due_at, now=now
+            )
         )
     if not dry_run:
         await outbox_batch.enqueue_many(session=session, rows=rows)

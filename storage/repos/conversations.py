@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +96,14 @@ async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
         .where(Conversation.channel == channel, Conversation.user_id == user_id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:
+    """End these conversations in one statement (the expiry sweep)."""
+    if ids:
+        await session.execute(
+            delete(Conversation).where(Conversation.id.in_(list(ids))).execution_options(synchronize_session=False)
+        )
 
 
 async def expired(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[Conversation]:

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, OutboxStatus
 from storage.repos.upsert import dialect_of, insert_for
+
+
+def new_row(
+    *,
+    key: str,
+    person_id: int,
+    payload: dict[str, Any],
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    channel: str | None = None,
+) -> dict[str, Any]:
+    """One pending outbox row for enqueue_many, created `now`."""
+    return {
+        "idempotency_key": key,
+        "kind": kind,
+        "person_id": person_id,
+        "channel": channel,
+        "payload": payload,
+        "due_at": due_at,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 async def existing_keys(*, session: AsyncSession, keys: Sequence[str]) -> set[str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BindAttempt, ChannelIdentity, Person, Role, RoleKind, Studio
@@ -15,6 +16,18 @@ async def identity(*, session: AsyncSession, channel: str, external_id: str) -> 
     return await session.scalar(
         select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
     )
+
+
+async def owners(*, session: AsyncSession, accounts: Collection[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+    """The person behind each (channel, external id) that is bound, in one query."""
+    if not accounts:
+        return {}
+    query = (
+        select(ChannelIdentity.channel, ChannelIdentity.external_id, Person)
+        .join(Person, Person.id == ChannelIdentity.person_id)
+        .where(tuple_(ChannelIdentity.channel, ChannelIdentity.external_id).in_(list(accounts)))
+    )
+    return {(channel, external): person for channel, external, person in (await session.execute(query)).all()}
 
 
 async def bind_identity(
