@@ -7,7 +7,12 @@ customer-service messages. BENCH_MIX=mixed (default): two thirds from bound lead
 go out as a msgmenu through the API inside the request; 取消), one third from strangers. BENCH_MIX=strangers:
 only strangers' text (the lightest engine turn). BENCH_MIX=help: bound leads asking for help.
 BENCH_ENGINE=stub answers every turn at once: what the channel and HTTP stack cost without the engine.
-Every passive reply is decrypted and checked; the server's CPU time per message is read with psutil.
+
+The client shares the 2 cores with the server, so it does as little as it can while the clock runs (wechat_client):
+every callback is signed and encrypted with wechatpy before a run, sent as prepared bytes over kept-alive sockets on
+uvloop, and its reply stored; after the run every reply is checked (HTTP 200, XML replies decrypted with their
+signature verified, strangers answered). The CPU time per message of the server, the client and the fake API is read
+with psutil.
 
 Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (p50/p99).
 Usage: .venv/bin/python bench/wechat_webhook.py [MESSAGES] [CONCURRENCY]   (BENCH_DATABASE_URL for PostgreSQL)
@@ -26,11 +31,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
+import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
+from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channels.wechat import WeChatChannel
 from bot.cli.serve import run
 from bot.http.app import create_app
@@ -114,79 +120,74 @@ def _message(i: int, leads: list[str]) -> tuple[str, str]:
     return lead, WORDS[(i // len(leads)) % len(WORDS)]
 
 
-async def _one(
-    platform: OAPlatform,
-    openid: str,
-    text: str,
-    latencies: list[float],
-    failures: list[str],
-    *,
-    since: float | None = None,
-) -> None:
-    started = since if since is not None else time.perf_counter()
-    try:
-        answer = await platform.text(openid, text)
-    except httpx.HTTPError as exc:
-        failures.append(f"{type(exc).__name__} {text}")
-        return
-    latencies.append(time.perf_counter() - started)
-    # a lead's answer may be a msgmenu (passive reply empty): in a flow, even 帮助 shows the step's buttons
-    if answer.status != 200 or (openid.startswith("oSTRANGER") and not answer.text):
-        failures.append(f"{answer.status} {text} → {answer.body[:80]!r}")
-
-
-async def saturate(
-    platform: OAPlatform, leads: list[str], total: int, concurrency: int
-) -> tuple[float, list[float], list[str]]:
-    latencies: list[float] = []
-    failures: list[str] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(total):
-        queue.put_nowait(i)
+async def saturate(connections: Connections, messages: list[Prepared], concurrency: int) -> tuple[float, list[Outcome]]:
+    """Closed loop: CONCURRENCY senders, each sending its next message when the last one is answered."""
+    outcomes: list[Outcome] = []
+    queue = list(reversed(messages))
 
     async def worker() -> None:
-        while not queue.empty():
-            openid, text = _message(queue.get_nowait(), leads)
-            await _one(platform, openid, text, latencies, failures)
+        while queue:
+            outcomes.append(await timed(connections, queue.pop()))
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies, failures
+    return time.perf_counter() - started, outcomes
 
 
-async def paced(
-    platform: OAPlatform, leads: list[str], total: int, offset: int
-) -> tuple[float, list[float], list[str]]:
+async def paced(connections: Connections, messages: list[Prepared]) -> tuple[float, list[Outcome]]:
     """Open loop: message n is due at n/RATE s; its latency counts from then, waiting for a connection included."""
-    latencies: list[float] = []
-    failures: list[str] = []
+    outcomes: list[Outcome] = []
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
     started = time.perf_counter()
 
-    async def send(n: int, due: float) -> None:
+    async def send(message: Prepared, due: float) -> None:
         async with in_flight:
-            openid, text = _message(offset + n, leads)
-            await _one(platform, openid, text, latencies, failures, since=due)
+            outcomes.append(await timed(connections, message, since=due))
 
     tasks = []
-    for n in range(total):
+    for n, message in enumerate(messages):
         due = started + n / PACED_RATE
         if due > time.perf_counter():
             await asyncio.sleep(due - time.perf_counter())
-        tasks.append(asyncio.create_task(send(n, due)))
+        tasks.append(asyncio.create_task(send(message, due)))
     await asyncio.gather(*tasks)
-    return time.perf_counter() - started, latencies, failures
+    return time.perf_counter() - started, outcomes
 
 
-def _report(what: str, cpu: float, elapsed: float, latencies: list[float], failures: list[str]) -> None:
+class Cpu:
+    """CPU seconds used by the server, the client (this process) and the fake API since the last reading."""
+
+    def __init__(self, server: int, api: int) -> None:
+        self.processes = {"server": psutil.Process(server), "client": psutil.Process(), "api": psutil.Process(api)}
+        self.last = self._now()
+
+    def _now(self) -> dict[str, float]:
+        return {name: sum(p.cpu_times()[:2]) for name, p in self.processes.items()}
+
+    def lap(self) -> dict[str, float]:
+        """Seconds per process since the last lap."""
+        now = self._now()
+        used = {name: now[name] - self.last[name] for name in now}
+        self.last = now
+        return used
+
+
+def _report(what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Outcome], failures: list[str]) -> None:
+    latencies = [o.latency for o in outcomes if not o.error]
     cuts = statistics.quantiles(latencies, n=100)
+    per = {name: seconds * 1000 / max(len(outcomes), 1) for name, seconds in cpu.items()}
     print(
         f"{what}: {len(latencies)} messages in {elapsed:.2f} s = {len(latencies) / elapsed:.0f} messages/s; "
         f"p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms; "
-        f"server CPU {cpu * 1000 / max(len(latencies), 1):.2f} ms/message; {len(failures)} failures"
+        f"server CPU {per['server']:.2f} ms/message (client {per['client']:.2f}, fake API {per['api']:.2f}); "
+        f"{len(failures)} failures"
     )
     for failure in failures[:5]:
         print("   ", failure)
+
+
+def _stranger(openid: str) -> bool:
+    return openid.startswith("oSTRANGER")
 
 
 async def main(total: int, concurrency: int) -> None:
@@ -209,23 +210,28 @@ async def main(total: int, concurrency: int) -> None:
     child.start()
     try:
         port = ports.get(timeout=60)
-        most = max(concurrency, MAX_IN_FLIGHT)
-        limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits) as http:
-            platform = OAPlatform(http, aes=aes)
-            await saturate(platform, leads, 200, concurrency)  # warm-up: token, connections, caches
-            engine = "stubbed" if os.environ.get("BENCH_ENGINE") == "stub" else "real"
-            print(
-                f"database: {db_url.split(':', 1)[0]}; engine {engine}; mix {os.environ.get('BENCH_MIX', 'mixed')}; "
-                f"server in its own process; concurrency {concurrency}"
-            )
-            server = psutil.Process(child.pid)
-            before = sum(server.cpu_times()[:2])
-            result = await saturate(platform, leads, total, concurrency)
-            _report("as fast as possible", sum(server.cpu_times()[:2]) - before, *result)
-            before = sum(server.cpu_times()[:2])
-            result = await paced(platform, leads, PACED_RATE * 10, total)
-            _report(f"paced at {PACED_RATE}/s", sum(server.cpu_times()[:2]) - before, *result)
+        platform = OAPlatform(None, aes=aes)  # no HTTP client: it builds and checks, Connections sends
+        warm_up = prepare(platform, port, [_message(i, leads) for i in range(200)])
+        fast = prepare(platform, port, [_message(i, leads) for i in range(total)])
+        slow = prepare(platform, port, [_message(total + n, leads) for n in range(PACED_RATE * 10)])
+        connections = Connections(port)
+        _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
+        if failures := check(platform, outcomes, _stranger):
+            raise SystemExit(f"warm-up failed: {failures[:3]}")
+        engine = "stubbed" if os.environ.get("BENCH_ENGINE") == "stub" else "real"
+        print(
+            f"database: {db_url.split(':', 1)[0]}; engine {engine}; mix {os.environ.get('BENCH_MIX', 'mixed')}; "
+            f"server in its own process; concurrency {concurrency}"
+        )
+        cpu = Cpu(child.pid or 0, api.pid or 0)
+        elapsed, outcomes = await saturate(connections, fast, concurrency)
+        used = cpu.lap()
+        _report("as fast as possible", used, elapsed, outcomes, check(platform, outcomes, _stranger))
+        cpu.lap()
+        elapsed, outcomes = await paced(connections, slow)
+        used = cpu.lap()
+        _report(f"paced at {PACED_RATE}/s", used, elapsed, outcomes, check(platform, outcomes, _stranger))
+        connections.close()
     finally:
         for process in (child, api):
             process.terminate()
@@ -233,4 +239,4 @@ async def main(total: int, concurrency: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000, int(sys.argv[2]) if len(sys.argv) > 2 else 16))
+    uvloop.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000, int(sys.argv[2]) if len(sys.argv) > 2 else 16))

@@ -122,20 +122,28 @@ class OAPlatform:
             fields = {**fields, "MsgId": msg_id if msg_id is not None else next(self._ids)}
         return f"<xml>{_cdata({**head, **fields})}</xml>"
 
+    def envelope(self, plain_xml: str, query: dict[str, str]) -> tuple[dict[str, str], str]:
+        """The query and body WeChat sends for a message: encrypted and signed in safe mode, else as it is."""
+        if self.crypto is None:
+            return query, plain_xml
+        envelope = xmltodict.parse(self.crypto.encrypt_message(plain_xml, query["nonce"], query["timestamp"]))["xml"]
+        q = {**query, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
+        body = (
+            f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        )
+        return q, body
+
     async def post(self, plain_xml: str, *, query: dict[str, str] | None = None, body: str | None = None) -> Answer:
         """POST a callback (encrypted in safe mode) and read the passive reply."""
         q = query or self.query()
-        if body is None and self.crypto is not None:
-            envelope = xmltodict.parse(self.crypto.encrypt_message(plain_xml, q["nonce"], q["timestamp"]))["xml"]
-            q = {**q, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
-            body = (
-                f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
-            )
-        response = await self.http.post("/wechat", params=q, content=(body if body is not None else plain_xml).encode())
-        return Answer(response.status_code, self._reply_text(response.text, q), response.text)
+        if body is None:
+            q, body = self.envelope(plain_xml, q)
+        response = await self.http.post("/wechat", params=q, content=body.encode())
+        return Answer(response.status_code, self.reply_text(response.text), response.text)
 
-    def _reply_text(self, text: str, q: dict[str, str]) -> str:
+    def reply_text(self, text: str) -> str:
+        """The text of a passive reply, decrypted (and its signature checked) in safe mode; '' for 'success'."""
         if not text.startswith("<xml>"):
             return ""
         data = xmltodict.parse(text)["xml"]
