@@ -6,6 +6,7 @@ Format: `<kind>:<arg>:<arg>…~<tag>`; the whole string fits Telegram's 64-byte 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ class Payload:
         return int(self.args[index])
 
 
+@functools.lru_cache(maxsize=4096)
 def _tag(secret: bytes, body: str) -> str:
-    digest = hmac.new(secret, body.encode(), hashlib.sha256).digest()
+    # every step re-signs the same few buttons (提交, 返回, the kinds…): remembered, and one-shot HMAC
+    digest = hmac.digest(secret, body.encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest).decode()[:TAG_CHARS]
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
@@ -186,22 +186,27 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
     )
 
 
+# Built once: every permission check runs both.
+_TODAY = bindparam("today", type_=Date)
+_DELEGATED = (
+    select(Role)
+    .join(Delegation, Delegation.reviewer_id == Role.person_id)
+    .where(
+        Delegation.delegate_id == bindparam("delegate_id"),
+        Delegation.revoked_at.is_(None),
+        Delegation.starts_on <= _TODAY,
+        Delegation.ends_on >= _TODAY,
+        Role.kind == RoleKind.REVIEWER,
+        Role.active.is_(True),
+    )
+    .order_by(Role.id)
+)
+_LEVELS = select(Union.id, Union.level).where(Union.id.in_(bindparam("union_ids", expanding=True)))
+
+
 async def delegated_roles(session: AsyncSession, delegate_id: int, today: date) -> list[Role]:
     """The reviewer roles of everybody who delegated their reviews to this person, in force today."""
-    query = (
-        select(Role)
-        .join(Delegation, Delegation.reviewer_id == Role.person_id)
-        .where(
-            Delegation.delegate_id == delegate_id,
-            Delegation.revoked_at.is_(None),
-            Delegation.starts_on <= today,
-            Delegation.ends_on >= today,
-            Role.kind == RoleKind.REVIEWER,
-            Role.active.is_(True),
-        )
-        .order_by(Role.id)
-    )
-    return list(await session.scalars(query))
+    return list(await session.scalars(_DELEGATED, {"delegate_id": delegate_id, "today": today}))
 
 
 async def subject_of(ctx: Context) -> Subject:
@@ -213,7 +218,7 @@ async def subject_of(ctx: Context) -> Subject:
     union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
     levels: dict[int, UnionLevel] = {}
     if union_ids:  # one query for every union a role is held in (leads and members hold none)
-        rows = await ctx.session.execute(select(Union.id, Union.level).where(Union.id.in_(union_ids)))
+        rows = await ctx.session.execute(_LEVELS, {"union_ids": sorted(union_ids)})
         levels = {union_id: level for union_id, level in rows.all()}
     grants = tuple(
         Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)

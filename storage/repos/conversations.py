@@ -37,11 +37,14 @@ class StaleConversation(Exception):
     """Another turn changed the conversation since it was read; the caller retries."""
 
 
+_OF_USER = (Conversation.channel == bindparam("channel"), Conversation.user_id == bindparam("user_id"))
+_LOAD = select(Conversation).where(*_OF_USER)
+_CLEAR = delete(Conversation).where(*_OF_USER).execution_options(synchronize_session=False)
+
+
 async def load(*, session: AsyncSession, channel: str, user_id: str) -> Conversation | None:
     """The conversation of this channel user, if one is open."""
-    return await session.scalar(
-        select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
-    )
+    return await session.scalar(_LOAD, {"channel": channel, "user_id": user_id})
 
 
 async def save(
@@ -91,11 +94,7 @@ async def save(
 
 async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
     """End the conversation (submitted, cancelled or expired)."""
-    await session.execute(
-        delete(Conversation)
-        .where(Conversation.channel == channel, Conversation.user_id == user_id)
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_CLEAR, {"channel": channel, "user_id": user_id})
 
 
 async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:

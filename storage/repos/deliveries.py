@@ -9,16 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import SeenDelivery
-from storage.repos.upsert import INSERTS, dialect_of
+from storage.repos.upsert import dialect_of, insert_ignoring
 
-
-def _record(insert: Any) -> Any:
-    # on the table, not the class: an ORM insert with parameters is a bulk insert, which has no rowcount
-    return insert(SeenDelivery.__table__).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-
-
-# Built once per database: every inbound event runs it.
-_RECORD = {name: _record(insert) for name, insert in INSERTS.items()}
+_RECORD = insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id")  # every inbound event runs it
 
 
 async def record(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -146,13 +146,17 @@ async def get_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | No
     return await session.get(LedgerEntry, entry_id)
 
 
+# Built once per ledger: every card of an entry reads its current version.
+_VERSION = {
+    kind: select(model).where(model.entry_id == bindparam("entry_id"), model.version == bindparam("version"))
+    for kind, model in VERSION_MODELS.items()
+}
+
+
 async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> LedgerVersion:
     """The newest version row of an entry."""
-    model = VERSION_MODELS[entry.kind]
-    row = cast(
-        LedgerVersion | None,
-        await session.scalar(select(model).where(model.entry_id == entry.id, model.version == entry.version)),
-    )
+    params = {"entry_id": entry.id, "version": entry.version}
+    row = cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
     if row is None:
         raise LookupError(f"ledger entry {entry.id} has no version {entry.version}")
     return row

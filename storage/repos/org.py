@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
 
@@ -188,6 +189,19 @@ async def leads_of(*, session: AsyncSession, studio_id: int) -> list[Person]:
     return list(await session.scalars(query))
 
 
+def _chains() -> Select[Union]:
+    # UNION (not UNION ALL) drops rows already found, so even a parent cycle ends the recursion.
+    start = select(Union.id, Union.parent_id).where(Union.id.in_(bindparam("wanted", expanding=True)))
+    up = start.cte("up", recursive=True)
+    up = up.union(select(Union.id, Union.parent_id).join(up, Union.id == up.c.parent_id))
+    return select(Union).where(Union.id.in_(select(up.c.id)))
+
+
+# Built once: a permission check and every notice to reviewers run it, and building the recursive
+# statement cost several times what running it does.
+_CHAINS = _chains()
+
+
 async def union_chain(*, session: AsyncSession, union_id: int) -> list[Union]:
     """The union and every union above it, nearest first (for escalation and visibility), in one query."""
     return (await union_chains(session=session, union_ids=[union_id]))[union_id]
@@ -198,10 +212,7 @@ async def union_chains(*, session: AsyncSession, union_ids: Collection[int]) -> 
     wanted = sorted(set(union_ids))
     if not wanted:
         return {}
-    # UNION (not UNION ALL) drops rows already found, so even a parent cycle ends the recursion.
-    up = select(Union.id, Union.parent_id).where(Union.id.in_(wanted)).cte("up", recursive=True)
-    up = up.union(select(Union.id, Union.parent_id).join(up, Union.id == up.c.parent_id))
-    found = {u.id: u for u in await session.scalars(select(Union).where(Union.id.in_(select(up.c.id))))}
+    found = {u.id: u for u in await session.scalars(_CHAINS, {"wanted": wanted})}
     chains: dict[int, list[Union]] = {}
     for union_id in wanted:
         chain: list[Union] = []

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repos.upsert import insert_for
+from storage.repos.upsert import dialect_of, insert_ignoring
+
+_ENQUEUE = insert_ignoring(OutboxMessage.__table__, "idempotency_key")  # every notice runs it
 
 
 async def enqueue(
@@ -35,9 +37,7 @@ async def enqueue(
         "attempts": 0,
         "created_at": utcnow(),
     }
-    stmt = insert_for(session)(OutboxMessage).values(**values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = await session.execute(stmt)
+    result = await session.execute(_ENQUEUE[dialect_of(session)], values)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 

@@ -42,15 +42,22 @@ async def bind_identity(
     return row
 
 
+# Built once: every flow starts by asking which studio it is for.
+_STUDIOS_OF = (
+    select(Studio, Role.kind)
+    .join(Role, Role.studio_id == Studio.id)
+    .where(
+        Role.person_id == bindparam("person_id"),
+        Role.active.is_(True),
+        Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
+    )
+    .order_by(Role.kind, Studio.id)
+)
+
+
 async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Studio, RoleKind]]:
     """The studios a person leads or belongs to, with the role, leads first."""
-    query = (
-        select(Studio, Role.kind)
-        .join(Role, Role.studio_id == Studio.id)
-        .where(Role.person_id == person_id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
-        .order_by(Role.kind, Studio.id)
-    )
-    return [(studio, kind) for studio, kind in (await session.execute(query)).all()]
+    return [(studio, kind) for studio, kind in (await session.execute(_STUDIOS_OF, {"person_id": person_id})).all()]
 
 
 async def members_of(*, session: AsyncSession, studio_id: int) -> list[tuple[Person, RoleKind]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -103,33 +103,42 @@ async def waiting_entries(
     return [(entry, studio) for entry, studio in (await session.execute(query)).all()]
 
 
+# Built once: every submission asks who reviews it and who stands in for them.
+_OFFICERS = (
+    select(Person)
+    .join(Role, Role.person_id == Person.id)
+    .where(
+        Role.union_id.in_(bindparam("union_ids", expanding=True)),
+        Role.kind == bindparam("kind", type_=Role.kind.type),
+        Role.active.is_(True),
+    )
+    .distinct()
+    .order_by(Person.id)
+)
+_ON = bindparam("on", type_=Date)
+_DELEGATES = (
+    select(Person, Delegation.reviewer_id)
+    .join(Delegation, Delegation.delegate_id == Person.id)
+    .where(
+        Delegation.reviewer_id.in_(bindparam("reviewer_ids", expanding=True)),
+        Delegation.revoked_at.is_(None),
+        Delegation.starts_on <= _ON,
+        Delegation.ends_on >= _ON,
+    )
+    .order_by(Delegation.id)
+)
+
+
 async def officers(*, session: AsyncSession, union_ids: Collection[int], kind: RoleKind) -> list[Person]:
     """People holding an active role of this kind in one of these unions."""
     if not union_ids:
         return []
-    query = (
-        select(Person)
-        .join(Role, Role.person_id == Person.id)
-        .where(Role.union_id.in_(list(union_ids)), Role.kind == kind, Role.active.is_(True))
-        .distinct()
-        .order_by(Person.id)
-    )
-    return list(await session.scalars(query))
+    return list(await session.scalars(_OFFICERS, {"union_ids": list(union_ids), "kind": kind}))
 
 
 async def delegates_of(*, session: AsyncSession, reviewer_ids: Collection[int], on: date) -> list[tuple[Person, int]]:
     """(delegate, reviewer id) for every delegation of these reviewers in force on a day."""
     if not reviewer_ids:
         return []
-    query = (
-        select(Person, Delegation.reviewer_id)
-        .join(Delegation, Delegation.delegate_id == Person.id)
-        .where(
-            Delegation.reviewer_id.in_(list(reviewer_ids)),
-            Delegation.revoked_at.is_(None),
-            Delegation.starts_on <= on,
-            Delegation.ends_on >= on,
-        )
-        .order_by(Delegation.id)
-    )
-    return [(person, reviewer_id) for person, reviewer_id in (await session.execute(query)).all()]
+    rows = await session.execute(_DELEGATES, {"reviewer_ids": list(reviewer_ids), "on": on})
+    return [(person, reviewer_id) for person, reviewer_id in rows.all()]
