@@ -16,7 +16,7 @@ import handlers.features  # noqa: F401  - registers every command, flow and butt
 from handlers.config import HandlerConfig
 from handlers.context import Context
 from handlers.dispatch import dispatch
-from handlers.i18n import Translator, normalise_locale
+from handlers.i18n import Translator, normalise_locale, preload
 from handlers.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from storage.base import utcnow
 from storage.repos import conversations, deliveries, speakers
@@ -44,6 +44,7 @@ class Bot:
         self.sessions = sessions
         self.config = config
         self.clock = clock
+        preload()
         self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait

@@ -10,6 +10,7 @@ import handlers.bot  # noqa: F401  - registers every command and flow
 from handlers import commands
 from handlers.engine.flow import FLOWS
 from handlers.i18n import SUPPORTED, Translator, catalogue, normalise_locale, t
+from tests.support import make_bot
 
 
 def placeholders(text: str) -> set[str]:
@@ -66,3 +67,11 @@ def test_every_literal_message_id_in_the_code_is_in_the_catalogue():
     for locale in SUPPORTED:
         messages = catalogue(locale)
         assert sorted((key, where) for key, where in used if key not in messages) == []
+
+
+def test_a_new_bot_has_read_every_catalogue_before_anyone_writes(sessions):
+    # reading the .po files takes a noticeable moment: a restarted bot pays it, not its first user
+    catalogue.cache_clear()
+    make_bot(sessions)
+    assert catalogue.cache_info().currsize == len(SUPPORTED)
+    assert catalogue.cache_info().misses == len(SUPPORTED)
