@@ -27,6 +27,7 @@ MENU_TTL = timedelta(days=7)
 ITEM_TTL = timedelta(days=30)
 HELD_TTL = timedelta(days=30)
 HELD_REFRESH = 60.0  # seconds: how stale this process's list of followers with held messages may get
+CUSTOM_SEND = "message/custom/send"
 MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first as plain messages
 
 
@@ -72,7 +73,8 @@ class OAOutbound:
 
     async def text(self, openid: str, text: str) -> None:
         """A customer-service text message."""
-        await self.api.call("custom/text", lambda c: c.message.send_text(openid, text))
+        data = {"touser": openid, "msgtype": "text", "text": {"content": text}}  # wechatpy's send_text
+        await self.api.post("custom/text", CUSTOM_SEND, data)
 
     async def menu(self, openid: str, head: str, buttons: list[Button]) -> None:
         """A customer-service msgmenu; each item's numeric id is mapped to its payload server-side."""
@@ -82,7 +84,8 @@ class OAOutbound:
             "list": [{"id": menu_id, "content": b.label} for menu_id, b in zip(ids, buttons, strict=True)],
             "tail_content": "",
         }
-        await self.api.call("custom/msgmenu", lambda c: c.message.send_msg_menu(openid, msgmenu))
+        data = {"touser": openid, "msgtype": "msgmenu", "msgmenu": msgmenu}  # wechatpy's send_msg_menu
+        await self.api.post("custom/msgmenu", CUSTOM_SEND, data)
 
     async def _menu_ids(self, openid: str, buttons: list[Button]) -> list[str]:
         # unguessable ids: a click on someone else's id must not be forgeable by counting
