@@ -50,16 +50,27 @@ def prepare(platform: OAPlatform, port: int, messages: list[tuple[str, str]]) ->
     return out
 
 
+KEEP_IDLE = 4.0  # seconds; uvicorn closes a connection idle for 5
+
+
 @dataclass
 class Connections:
     """Kept-alive HTTP/1.1 connections to the server on loopback, one request at a time on each."""
 
     port: int
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = field(default_factory=list)
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = field(default_factory=list)
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while self.idle:
+            reader, writer, since = self.idle.pop()
+            if time.monotonic() - since < KEEP_IDLE and not reader.at_eof():
+                return reader, writer
+            writer.close()  # the server may be closing it: never race its keep-alive timeout
+        return await asyncio.open_connection("127.0.0.1", self.port)
 
     async def send(self, message: Prepared, outcome: Outcome) -> None:
         """Send one request on an idle connection (or a new one) and keep the raw reply."""
-        reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = await self._connection()
         try:
             writer.write(message.request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -69,11 +80,11 @@ class Connections:
             outcome.error = type(exc).__name__
             writer.close()
             return
-        self.idle.append((reader, writer))
+        self.idle.append((reader, writer, time.monotonic()))
 
     def close(self) -> None:
         """Close every idle connection."""
-        for _, writer in self.idle:
+        for _, writer, _ in self.idle:
             writer.close()
         self.idle.clear()
 
