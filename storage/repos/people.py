@@ -42,17 +42,23 @@ async def bind_identity(
     return row
 
 
+# A lead's or member's place in a studio (not a union role, not a revoked one).
+_IN_STUDIO = (Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
 # Built once: every flow starts by asking which studio it is for.
 _STUDIOS_OF = (
     select(Studio, Role.kind)
     .join(Role, Role.studio_id == Studio.id)
-    .where(
-        Role.person_id == bindparam("person_id"),
-        Role.active.is_(True),
-        Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
-    )
+    .where(Role.person_id == bindparam("person_id"), *_IN_STUDIO)
     .order_by(Role.kind, Studio.id)
 )
+_MEMBERS = (
+    select(Person, Role.kind)
+    .join(Role, Role.person_id == Person.id)
+    .where(Role.studio_id == bindparam("studio_id"), *_IN_STUDIO)
+    .order_by(Role.kind, Person.id)
+)
+# Built once: the participants question lists these on every step of a conversation that shows it.
+_MEMBER_NAMES = _MEMBERS.with_only_columns(Person.name)
 
 
 async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Studio, RoleKind]]:
@@ -61,27 +67,8 @@ async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Stu
 
 
 async def members_of(*, session: AsyncSession, studio_id: int) -> list[tuple[Person, RoleKind]]:
-    """The lead and members of a studio."""
-    query = (
-        select(Person, Role.kind)
-        .join(Role, Role.person_id == Person.id)
-        .where(Role.studio_id == studio_id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
-        .order_by(Role.kind, Person.id)
-    )
-    return [(person, kind) for person, kind in (await session.execute(query)).all()]
-
-
-# Built once: the participants question lists these on every step of a conversation that shows it.
-_MEMBER_NAMES = (
-    select(Person.name)
-    .join(Role, Role.person_id == Person.id)
-    .where(
-        Role.studio_id == bindparam("studio_id"),
-        Role.active.is_(True),
-        Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
-    )
-    .order_by(Role.kind, Person.id)
-)
+    """The lead and members of a studio, lead first."""
+    return [(person, kind) for person, kind in (await session.execute(_MEMBERS, {"studio_id": studio_id})).all()]
 
 
 async def member_names(*, session: AsyncSession, studio_id: int) -> list[str]:
