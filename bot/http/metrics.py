@@ -38,21 +38,30 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        # each labelled child looked up once: labels() takes a lock and builds its key on every call
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def _child(self, metric: Any, *values: str) -> Any:
+        key = (str(id(metric)), *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def event(self, channel: str, outcome: str, seconds: float | None = None) -> None:
         """Count one inbound event (and its latency, when it was answered)."""
-        self.inbound.labels(channel=channel, outcome=outcome).inc()
+        self._child(self.inbound, channel, outcome).inc()
         if seconds is not None:
-            self.latency.labels(channel=channel).observe(seconds)
+            self._child(self.latency, channel).observe(seconds)
 
     def sent(self, channel: str, way: str, count: int = 1) -> None:
         """Count messages sent: passive replies, API calls, pushes."""
         if count:
-            self.replies.labels(channel=channel, way=way).inc(count)
+            self._child(self.replies, channel, way).inc(count)
 
     def error(self, channel: str, where: str) -> None:
         """Count one error."""
-        self.errors.labels(channel=channel, where=where).inc()
+        self._child(self.errors, channel, where).inc()
 
     async def render(self, sessions: async_sessionmaker[AsyncSession]) -> bytes:
         """The Prometheus text, with the outbox depth read now."""

@@ -15,12 +15,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat import redact
 from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
 from bot.channels.wechat.common import Sequencer, locale_of, numbered, remember_numbers, rescue, split_text
+from bot.channels.wechat.crypto import OACrypto
 from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
@@ -61,9 +61,7 @@ class WeChatChannel:
         self.token = secret(s.wechat_token)
         aes_key = secret(s.wechat_aes_key)
         redact.install(self.token, aes_key, secret(s.wechat_app_secret))
-        self.crypto = (
-            WeChatCrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
-        )
+        self.crypto = OACrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
         direct = Direct.for_url(client.API_BASE_URL, timeout=client.timeout)
         self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock, direct=direct)

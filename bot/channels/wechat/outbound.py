@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from wechatpy.replies import TextReply
 
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import split_text
@@ -32,8 +31,12 @@ MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first a
 
 
 def passive_text(to_user: str, from_account: str, text: str) -> str:
-    """The XML of a passive text reply (wechatpy renders and escapes it)."""
-    return str(TextReply(source=from_account, target=to_user, content=text).render())
+    """The XML of a passive text reply, character for character as wechatpy's TextReply renders it."""
+    return (
+        f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{text}]]></Content>\n"
+        f"<FromUserName><![CDATA[{from_account}]]></FromUserName>\n<ToUserName><![CDATA[{to_user}]]></ToUserName>\n"
+        f"<CreateTime>{int(time.time())}</CreateTime>\n</xml>"
+    )
 
 
 class OAOutbound:
