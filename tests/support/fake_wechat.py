@@ -29,13 +29,12 @@ CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret-0123456789a
 
 @dataclass
 class Call:
-    """One API request: its path (after /cgi-bin/), query parameters, JSON body, uploaded file, client port."""
+    """One API request: its path (after /cgi-bin/), query parameters, JSON body, uploaded file."""
 
     path: str
     params: dict[str, str]
     body: dict[str, Any] = field(default_factory=dict)
     upload: bytes = b""
-    peer: int = 0  # the connection it came on
 
 
 class FakeWeChat:
@@ -107,7 +106,7 @@ class FakeWeChat:
             upload = await media.read() if media is not None and not isinstance(media, str) else b""
         elif raw:
             body = json.loads(raw)
-        call = Call(path, params, body, upload, request.client.port if request.client else 0)
+        call = Call(path, params, body, upload)
         self.calls.append(call)
         if path in ("token", "gettoken"):
             return self._token(path, params)

@@ -1,19 +1,16 @@
 """The wechatpy clients, run off the event loop, with one access token shared through the database.
 
-wechatpy is synchronous (requests). Its calls run in a worker thread; the token it uses comes
+wechatpy is synchronous (requests). Every call runs in a worker thread; the token it uses comes
 from a context variable set by the async caller, which fetched it from the `access_tokens` table
 (refreshed there under a lock, see storage.repos.tokens). A rejected token is expired only if it
-is still the stored one, so processes never invalidate each other's fresh token. Plain JSON POSTs
-(`Api.post`: the customer-service messages) go out on the event loop instead when the API is
-reached without a proxy (transport.Direct), with wechatpy's URL, body and error rules.
+is still the stored one, so processes never invalidate each other's fresh token.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -24,7 +21,6 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.wechat import redact
-from bot.channels.wechat.transport import Direct
 from storage.base import utcnow
 from storage.repos import tokens
 
@@ -95,13 +91,11 @@ class Api:
         *,
         key: str,
         clock: Callable[[], datetime] = utcnow,
-        direct: Direct | None = None,
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.key = key
         self.clock = clock
-        self.direct = direct
         self._cached: tuple[str, datetime] | None = None
         self._refresh_lock = asyncio.Lock()
 
@@ -143,49 +137,22 @@ class Api:
 
     async def call(self, what: str, fn: Callable[[Any], T]) -> T:
         """Run `fn(client)` in a worker thread with a valid token; ApiError if the platform refuses."""
+        for attempt in (1, 2):
+            token = await self.token()
 
-        async def attempt(token: str) -> T:
-            def run() -> T:
+            def run(token: str = token) -> T:
                 _current_token.set(token)
                 return fn(self.client)
 
-            return await self._in_thread(what, run)
-
-        return await self._with_token(what, attempt)
-
-    async def post(self, what: str, endpoint: str, data: dict[str, Any]) -> Any:
-        """POST `data` as JSON to `endpoint` (after the API base), as wechatpy's `client.post` does."""
-        if self.direct is None:
-            return await self.call(what, lambda c: c.post(endpoint, data=data))
-        direct = self.direct
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")  # wechatpy's encoding of a dict body
-
-        async def attempt(token: str) -> Any:
             try:
-                status, content = await direct.post(endpoint, {"access_token": token}, body)
-            except (OSError, EOFError, TimeoutError, asyncio.LimitOverrunError) as exc:
-                raise ApiError(what, None, type(exc).__name__) from None
-            return result_of(what, status, content)
-
-        return await self._with_token(what, attempt)
-
-    async def _with_token(self, what: str, attempt: Callable[[str], Awaitable[T]]) -> T:
-        for n in (1, 2):
-            token = await self.token()
-            try:
-                return await attempt(token)
+                return await self._in_thread(what, run)
             except ApiError as exc:
-                if exc.errcode in TOKEN_REJECTED and n == 1:
+                if exc.errcode in TOKEN_REJECTED and attempt == 1:
                     log.info("%s: access token rejected (%s); fetching another", what, exc.errcode)
                     await self._rejected(token)
                     continue
                 raise
         raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Close the kept-alive connections to the API."""
-        if self.direct is not None:
-            self.direct.close()
 
     @staticmethod
     async def _in_thread(what: str, fn: Callable[[], T]) -> T:
@@ -196,25 +163,3 @@ class Api:
             raise ApiError(what, code, str(exc.errmsg or "")) from None
         except requests.RequestException as exc:
             raise ApiError(what, None, type(exc).__name__) from None
-
-
-def result_of(what: str, status: int, content: bytes) -> Any:
-    """An API answer read as wechatpy reads it: HTTP errors and non-zero errcodes raise ApiError."""
-    if status >= 400:
-        raise ApiError(what, None, "")  # wechatpy: raise_for_status, no errcode, no errmsg
-    try:
-        result = json.loads(content.decode("utf-8", "ignore"), strict=False)
-    except ValueError:
-        return content  # wechatpy hands back what it cannot decode
-    if not isinstance(result, dict):
-        return result
-    if "base_resp" in result:
-        result.update(result.pop("base_resp"))
-    if "errcode" in result:
-        try:
-            result["errcode"] = int(result["errcode"])
-        except (TypeError, ValueError):
-            raise ApiError(what, None, f"errcode {result['errcode']!r}") from None
-        if result["errcode"] != 0:
-            raise ApiError(what, result["errcode"], str(result.get("errmsg", result["errcode"]) or ""))
-    return result

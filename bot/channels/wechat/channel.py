@@ -24,7 +24,6 @@ from bot.channels.wechat.crypto import OACrypto
 from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
-from bot.channels.wechat.transport import Direct
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime
@@ -63,8 +62,7 @@ class WeChatChannel:
         redact.install(self.token, aes_key, secret(s.wechat_app_secret))
         self.crypto = OACrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
-        direct = Direct.for_url(client.API_BASE_URL, timeout=client.timeout)
-        self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock, direct=direct)
+        self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)
         self.outbound = OAOutbound(
             self.api,
             runtime.sessions,
@@ -97,7 +95,6 @@ class WeChatChannel:
         """Finish the follow-up messages still being sent; store the menu ids still in memory."""
         await self.sequencer.drain()
         await self.outbound.menus.flush()
-        self.api.close()
 
     async def endpoint(self, request: Request) -> Response:
         """GET: URL verification (echostr). POST: one message or event."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from wechatpy.replies import TextReply
 
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import split_text
@@ -26,17 +27,12 @@ MENU_TTL = timedelta(days=7)
 ITEM_TTL = timedelta(days=30)
 HELD_TTL = timedelta(days=30)
 HELD_REFRESH = 60.0  # seconds: how stale this process's list of followers with held messages may get
-CUSTOM_SEND = "message/custom/send"
 MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first as plain messages
 
 
 def passive_text(to_user: str, from_account: str, text: str) -> str:
-    """The XML of a passive text reply, character for character as wechatpy's TextReply renders it."""
-    return (
-        f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{text}]]></Content>\n"
-        f"<FromUserName><![CDATA[{from_account}]]></FromUserName>\n<ToUserName><![CDATA[{to_user}]]></ToUserName>\n"
-        f"<CreateTime>{int(time.time())}</CreateTime>\n</xml>"
-    )
+    """The XML of a passive text reply (wechatpy renders it)."""
+    return str(TextReply(source=from_account, target=to_user, content=text).render())
 
 
 class OAOutbound:
@@ -76,8 +72,7 @@ class OAOutbound:
 
     async def text(self, openid: str, text: str) -> None:
         """A customer-service text message."""
-        data = {"touser": openid, "msgtype": "text", "text": {"content": text}}  # wechatpy's send_text
-        await self.api.post("custom/text", CUSTOM_SEND, data)
+        await self.api.call("custom/text", lambda c: c.message.send_text(openid, text))
 
     async def menu(self, openid: str, head: str, buttons: list[Button]) -> None:
         """A customer-service msgmenu; each item's numeric id is mapped to its payload server-side."""
@@ -87,8 +82,7 @@ class OAOutbound:
             "list": [{"id": menu_id, "content": b.label} for menu_id, b in zip(ids, buttons, strict=True)],
             "tail_content": "",
         }
-        data = {"touser": openid, "msgtype": "msgmenu", "msgmenu": msgmenu}  # wechatpy's send_msg_menu
-        await self.api.post("custom/msgmenu", CUSTOM_SEND, data)
+        await self.api.call("custom/msgmenu", lambda c: c.message.send_msg_menu(openid, msgmenu))
 
     async def _menu_ids(self, openid: str, buttons: list[Button]) -> list[str]:
         # unguessable ids: a click on someone else's id must not be forgeable by counting

@@ -1,7 +1,7 @@
 """Keep WeChat secrets out of the logs: urllib3 logs every request line, and WeChat's URLs carry them.
 
-At DEBUG, urllib3 (and transport.Direct) print "GET /cgi-bin/token?grant_type=…&secret=… HTTP/1.1" and
-every API call's `access_token`, and the database drivers print the parameters of every statement (a stored token
+At DEBUG, urllib3 prints "GET /cgi-bin/token?grant_type=…&secret=… HTTP/1.1" and every API call's
+`access_token`, and the database drivers print the parameters of every statement (a stored token
 among them). The filter masks secret query values, the configured secrets and every access token
 this process has seen, in the rendered record.
 """
@@ -11,16 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-LOGGERS = (
-    "urllib3.connectionpool",
-    "urllib3",
-    "requests",
-    "wechatpy",
-    "bot.channels.wechat.transport",
-    "aiosqlite",
-    "sqlalchemy.engine",
-    "asyncpg",
-)
+LOGGERS = ("urllib3.connectionpool", "urllib3", "requests", "wechatpy", "aiosqlite", "sqlalchemy.engine", "asyncpg")
 _QUERY_SECRET = re.compile(r"(?i)\b(access_token|secret|corpsecret|encoding_aes_key)=([^&\s\"']+)")
 _SECRETS: set[str] = set()
 
