@@ -1,4 +1,4 @@
-"""The benchmark's WeChat side: callbacks signed and encrypted before the clock starts, sent over kept-alive sockets.
+"""The benchmark's WeChat side: callbacks signed and encrypted before the clock starts, sent with aiohttp.
 
 Every message is built, signed and AES-encrypted with wechatpy (through OAPlatform, as in the tests) before a timed
 run, so that the client spends the machine's second core on sending, not on crypto. A reply is stored as it came;
@@ -7,22 +7,24 @@ run, so that the client spends the machine's second core on sending, not on cryp
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
+
+import aiohttp
 
 from tests.support.wechat_world import OAPlatform
 
 
 @dataclass
 class Prepared:
-    """One callback ready to go: who sends it, what it says, and the whole HTTP request."""
+    """One callback ready to go: who sends it, what it says, the signed query and the encrypted body."""
 
     openid: str
     text: str
-    request: bytes
+    path: str
+    content: bytes
 
 
 @dataclass
@@ -36,69 +38,40 @@ class Outcome:
     latency: float = 0.0
 
 
-def prepare(platform: OAPlatform, port: int, messages: list[tuple[str, str]]) -> list[Prepared]:
+def prepare(platform: OAPlatform, messages: list[tuple[str, str]]) -> list[Prepared]:
     """Sign and encrypt these (openid, text) callbacks now, as WeChat would send them."""
     out = []
     for openid, text in messages:
         query, body = platform.envelope(platform.xml(openid, "text", {"Content": text}), platform.query())
-        content = body.encode()
-        head = (
-            f"POST /wechat?{urlencode(query)} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Content-Type: text/xml\r\nContent-Length: {len(content)}\r\n\r\n"
-        )
-        out.append(Prepared(openid, text, head.encode() + content))
+        out.append(Prepared(openid, text, f"/wechat?{urlencode(query)}", body.encode()))
     return out
 
 
-KEEP_IDLE = 4.0  # seconds; uvicorn closes a connection idle for 5
+KEEP_IDLE = 4.0  # seconds; uvicorn closes a connection idle for 5, and reusing one it is closing fails
 
 
-@dataclass
 class Connections:
-    """Kept-alive HTTP/1.1 connections to the server on loopback, one request at a time on each."""
+    """aiohttp over kept-alive connections to the server on loopback (its C parser keeps the client light)."""
 
-    port: int
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = field(default_factory=list)
-
-    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        while self.idle:
-            reader, writer, since = self.idle.pop()
-            if time.monotonic() - since < KEEP_IDLE and not reader.at_eof():
-                return reader, writer
-            writer.close()  # the server may be closing it: never race its keep-alive timeout
-        return await asyncio.open_connection("127.0.0.1", self.port)
+    def __init__(self, port: int, most: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        connector = aiohttp.TCPConnector(limit=most, keepalive_timeout=KEEP_IDLE)
+        self.http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30))
 
     async def send(self, message: Prepared, outcome: Outcome) -> None:
-        """Send one request on an idle connection (or a new one) and keep the raw reply."""
-        reader, writer = await self._connection()
+        """POST one prepared callback and keep the raw reply."""
         try:
-            writer.write(message.request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status, length = _status_and_length(head)
-            outcome.status, outcome.body = status, await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            async with self.http.post(self.base + message.path, data=message.content, headers=_XML) as answer:
+                outcome.status, outcome.body = answer.status, await answer.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             outcome.error = type(exc).__name__
-            writer.close()
-            return
-        self.idle.append((reader, writer, time.monotonic()))
 
-    def close(self) -> None:
-        """Close every idle connection."""
-        for _, writer, _ in self.idle:
-            writer.close()
-        self.idle.clear()
+    async def close(self) -> None:
+        """Close the client and its connections."""
+        await self.http.close()
 
 
-def _status_and_length(head: bytes) -> tuple[int, int]:
-    lines = head.decode("latin-1").split("\r\n")
-    length = None
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value.strip())
-    if length is None:
-        raise ValueError("a reply without Content-Length")
-    return int(lines[0].split()[1]), length
+_XML = {"Content-Type": "text/xml"}
 
 
 async def timed(connections: Connections, message: Prepared, since: float | None = None) -> Outcome:

@@ -9,7 +9,7 @@ only strangers' text (the lightest engine turn). BENCH_MIX=help: bound leads ask
 BENCH_ENGINE=stub answers every turn at once: what the channel and HTTP stack cost without the engine.
 
 The client shares the 2 cores with the server, so it does as little as it can while the clock runs (wechat_client):
-every callback is signed and encrypted with wechatpy before a run, sent as prepared bytes over kept-alive sockets on
+every callback is signed and encrypted with wechatpy before a run, sent with aiohttp over kept-alive connections on
 uvloop, and its reply stored; after the run every reply is checked (HTTP 200, XML replies decrypted with their
 signature verified, strangers answered). The CPU time per message of the server, the client and the fake API is read
 with psutil.
@@ -211,10 +211,10 @@ async def main(total: int, concurrency: int) -> None:
     try:
         port = ports.get(timeout=60)
         platform = OAPlatform(None, aes=aes)  # no HTTP client: it builds and checks, Connections sends
-        warm_up = prepare(platform, port, [_message(i, leads) for i in range(200)])
-        fast = prepare(platform, port, [_message(i, leads) for i in range(total)])
-        slow = prepare(platform, port, [_message(total + n, leads) for n in range(PACED_RATE * 10)])
-        connections = Connections(port)
+        warm_up = prepare(platform, [_message(i, leads) for i in range(200)])
+        fast = prepare(platform, [_message(i, leads) for i in range(total)])
+        slow = prepare(platform, [_message(total + n, leads) for n in range(PACED_RATE * 10)])
+        connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
         _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
         if failures := check(platform, outcomes, _stranger):
             raise SystemExit(f"warm-up failed: {failures[:3]}")
@@ -231,7 +231,7 @@ async def main(total: int, concurrency: int) -> None:
         elapsed, outcomes = await paced(connections, slow)
         used = cpu.lap()
         _report(f"paced at {PACED_RATE}/s", used, elapsed, outcomes, check(platform, outcomes, _stranger))
-        connections.close()
+        await connections.close()
     finally:
         for process in (child, api):
             process.terminate()
