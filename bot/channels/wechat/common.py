@@ -22,6 +22,11 @@ TEXT_LIMIT = 2000  # bytes; WeChat cuts text messages at 2048
 NUMBERS_TTL = timedelta(days=2)
 
 
+def cdata_safe(text: str) -> str:
+    """Text for wechatpy's reply XML, which wraps it in CDATA as it is: a ']]>' in it would end the section."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Cut a text into pieces of at most `limit` UTF-8 bytes, at line ends where possible."""
     pieces: list[str] = []

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.replies import TextReply
 
 from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import split_text
+from bot.channels.wechat.common import cdata_safe, split_text
 from bot.channels.wechat.refs import RefBuffer
 from handlers.i18n import Translator
 from handlers.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
@@ -32,7 +32,7 @@ MENU_HEAD_LIMIT = 1500  # bytes of text above a msgmenu; longer texts go first a
 
 def passive_text(to_user: str, from_account: str, text: str) -> str:
     """The XML of a passive text reply (wechatpy renders it)."""
-    return str(TextReply(source=from_account, target=to_user, content=text).render())
+    return str(TextReply(source=from_account, target=to_user, content=cdata_safe(text)).render())
 
 
 class OAOutbound:

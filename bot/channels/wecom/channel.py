@@ -18,7 +18,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from bot.channels.wechat import redact
 from bot.channels.wechat.api import Api, ApiError, aes_key_ok
 from bot.channels.wechat.channel import peer, secret
-from bot.channels.wechat.common import Sequencer, locale_of, rescue, split_text
+from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
@@ -32,6 +32,12 @@ from storage.base import utcnow
 
 log = logging.getLogger(__name__)
 CHANNEL = "wecom"
+
+
+def passive_text(corp_id: str, user: str, agent_id: str, text: str) -> str:
+    """The XML of a passive text reply to a WeCom member (wechatpy renders it)."""
+    agent = int(agent_id) if agent_id.isdigit() else 0
+    return str(TextReply(source=corp_id, target=user, content=cdata_safe(text), agent=agent).render())
 
 
 class WeComChannel:
@@ -107,8 +113,7 @@ class WeComChannel:
         metrics.sent(CHANNEL, "passive")
         user = str(msg.get("FromUserName", ""))
         self.rate.count(user)
-        agent = int(self.agent_id) if self.agent_id.isdigit() else 0
-        xml = TextReply(source=self.corp_id, target=user, content=text, agent=agent).render()
+        xml = passive_text(self.corp_id, user, self.agent_id, text)
         return Response(self.crypto.encrypt_message(xml, nonce, timestamp or None), media_type="application/xml")
 
     def _echo(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
