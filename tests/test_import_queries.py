@@ -7,19 +7,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.importer import existing
 from storage.importer.run import check_file, import_file
+from storage.models import Cycle
 from tests.import_data import GOOD, filled
 from tests.support.sql import statements
 from tests.test_import_bulk import counts
 
 
-def blocks(n: int) -> dict[str, list[Sequence[object]]]:
+def blocks(n: int, start: int = 0) -> dict[str, list[Sequence[object]]]:
     """Five rows per block: a union under an existing one, its studio, their lead, who also joins an existing studio."""
     rows: dict[str, list[Sequence[object]]] = {"工会": [], "工作室": [], "人员": [], "角色": []}
-    for i in range(n):
+    for i in range(start, start + n):
         union, studio, name, phone = f"第{i}机械厂工会", f"第{i}技师创新工作室", f"技师{i:03d}", f"1380000{i:04d}"
         rows["工会"].append([union, "企业", "浦东新区总工会"])
         rows["工作室"].append([studio, union, f"第{i}机械厂", None, None, date(2025, 6, 1)])
@@ -54,6 +56,38 @@ async def test_checking_ten_or_a_hundred_rows_takes_the_same_statements(
                 "people": {"created": 20},
                 "roles": {"created": 40},
             }
+
+
+async def test_a_first_import_writes_roles_and_first_cycles_in_one_statement_each(
+    engine: AsyncEngine, session: AsyncSession, tmp_path: Path
+) -> None:
+    # what is new goes in as batches: not a statement (or two) per row, as it did
+    await import_file(session=session, path=filled(tmp_path, "good.xlsx", GOOD))
+    await session.commit()
+    sent: dict[int, list[str]] = {}
+    for n, start in ((2, 0), (20, 100)):  # 10 and 100 rows, none of them in the database yet
+        path = filled(tmp_path, f"{n}.xlsx", blocks(n, start))
+        with statements(engine) as sent[n]:
+            outcome = await import_file(session=session, path=path)
+            await session.commit()
+        assert outcome.report is not None
+        assert {k: dict(v) for k, v in outcome.report.counts.items()} == {
+            "unions": {"created": n},
+            "studios": {"created": n},
+            "people": {"created": n},
+            "roles": {"created": 2 * n},
+        }
+    for n in (2, 20):  # roles and first cycles: one bulk INSERT each, whatever the count
+        assert [
+            s.split("(")[0].strip() for s in sent[n] if s.startswith(("INSERT INTO roles", "INSERT INTO cycles"))
+        ] == [
+            "INSERT INTO cycles",
+            "INSERT INTO roles",
+        ]
+    # a union, a studio and a person per block at the most (SQLite cannot batch rows whose ids come back)
+    assert len(sent[20]) - len(sent[2]) <= 3 * 18
+    named = await session.scalar(select(func.count()).select_from(Cycle).where(Cycle.number == 1))
+    assert named is not None and named >= 22  # every new named studio got its first cycle
 
 
 async def test_one_bad_row_among_a_hundred_writes_nothing_and_is_named(session: AsyncSession, tmp_path: Path) -> None:

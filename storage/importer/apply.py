@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.importer.existing import RoleKey
 from storage.importer.plan import PersonRow, Plan, StudioRow, UnionRow
-from storage.models import Person, Studio, StudioStatus, Union, UnionLevel
+from storage.models import Cycle, Person, Role, Studio, StudioStatus, Union, UnionLevel
 from storage.repos import org
 
 _Named = TypeVar("_Named", Union, Studio)
@@ -33,29 +36,71 @@ class ImportReport:
 
 
 async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
-    """Write the plan in dependency order (parents before children); flushes, never commits."""
+    """Write the plan in dependency order (parents before children); flushes, never commits.
+
+    What is new is added in batches, one flush per kind (per level for unions, whose parents need ids
+    first). PostgreSQL takes each batch in a few multi-row INSERTs; SQLite cannot hand back generated
+    ids in row order, so the ORM inserts those rows one by one there. Cycles and roles, whose ids
+    nothing here needs, go in as one bulk INSERT each on both.
+    """
     report = ImportReport()
     unions: dict[str, Union] = dict(plan.db.unions)  # those the file names; its own rows, written below, win
-    for row in sorted(plan.unions, key=lambda r: _RANK[r.level]):
-        unions[row.name] = await _union(session, row, unions, report)
+    for rank in sorted({_RANK[row.level] for row in plan.unions}):
+        level = [row for row in plan.unions if _RANK[row.level] == rank]
+        unions.update({row.name: _union(row, unions, report) for row in level})
+        await _flush_new(session, [unions[row.name] for row in level if row.existing is None])
     studios: dict[str, Studio] = dict(plan.db.studios)
     for srow in plan.studios:
         studios[srow.name] = await _studio(session, srow, unions, report)
-    people: dict[int, Person] = {}
-    for prow in plan.people:
-        people[id(prow)] = await _person(session, prow, report)
+    new_studios = [(studios[r.name], r.named_on) for r in plan.studios if r.existing is None]
+    await _flush_new(session, [studio for studio, _ in new_studios])
+    first_cycles = [
+        {"studio_id": studio.id, "number": 1, "starts_on": named_on, "ends_on": org.cycle_end(named_on)}
+        for studio, named_on in new_studios
+        if named_on
+    ]
+    if first_cycles:
+        await session.execute(insert(Cycle), first_cycles)
+    people: dict[int, Person] = {id(prow): _person(prow, report) for prow in plan.people}
+    await _flush_new(session, [people[id(prow)] for prow in plan.people if prow.existing is None])
+    await _roles(session, plan, studios, unions, people, report)
+    await session.flush()
+    return report
+
+
+async def _flush_new(session: AsyncSession, rows: Sequence[object]) -> None:
+    if rows:
+        session.add_all(rows)
+        await session.flush()
+
+
+async def _roles(
+    session: AsyncSession,
+    plan: Plan,
+    studios: dict[str, Studio],
+    unions: dict[str, Union],
+    people: dict[int, Person],
+    report: ImportReport,
+) -> None:
+    granted: set[RoleKey] = set()
+    new: list[dict[str, object]] = []
     for role in plan.roles:
         person = people[id(role.person)] if isinstance(role.person, PersonRow) else role.person
         studio = _find(role.studio, studios) if role.studio else None
         union = _find(role.union, unions) if role.union else None
+        key = (person.id, role.kind, studio.id if studio else None, union.id if union else None)
         # Only people found by name can hold a role already; the check loaded all of theirs.
-        if plan.db.roles.get((person.id, role.kind, studio.id if studio else None, union.id if union else None)):
+        if plan.db.roles.get(key) or key in granted:
             report.count("roles", "unchanged")
             continue
-        await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
+        granted.add(key)
         report.count("roles", "created")  # a revoked role granted again counts as created
-    await session.flush()
-    return report
+        if key in plan.db.roles:  # held once, revoked since: the row is there to switch on again
+            await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
+        else:
+            new.append({"person_id": key[0], "kind": key[1], "studio_id": key[2], "union_id": key[3]})
+    if new:
+        await session.execute(insert(Role), new)
 
 
 def _find(name: str, known: dict[str, _Named]) -> _Named:
@@ -64,11 +109,11 @@ def _find(name: str, known: dict[str, _Named]) -> _Named:
     return found
 
 
-async def _union(session: AsyncSession, row: UnionRow, known: dict[str, Union], report: ImportReport) -> Union:
+def _union(row: UnionRow, known: dict[str, Union], report: ImportReport) -> Union:
     parent = _find(row.parent, known) if row.parent else None
     if row.existing is None:
         report.count("unions", "created")
-        return await org.create_union(session=session, name=row.name, level=row.level, parent=parent)
+        return org.new_union(name=row.name, level=row.level, parent=parent)
     if parent is not None and row.existing.parent_id is None:
         row.existing.parent_id = parent.id
         report.count("unions", "updated")
@@ -80,9 +125,7 @@ async def _union(session: AsyncSession, row: UnionRow, known: dict[str, Union], 
 async def _studio(session: AsyncSession, row: StudioRow, unions: dict[str, Union], report: ImportReport) -> Studio:
     if row.existing is None:
         report.count("studios", "created")
-        union = _find(row.union, unions)
-        details = row.details
-        return await org.create_studio(session=session, name=row.name, union=union, named_on=row.named_on, **details)
+        return org.new_studio(name=row.name, union=_find(row.union, unions), named_on=row.named_on, **row.details)
     studio, changed = row.existing, False
     for key, value in row.details.items():
         if value and getattr(studio, key) != value:
@@ -96,11 +139,11 @@ async def _studio(session: AsyncSession, row: StudioRow, unions: dict[str, Union
     return studio
 
 
-async def _person(session: AsyncSession, row: PersonRow, report: ImportReport) -> Person:
+def _person(row: PersonRow, report: ImportReport) -> Person:
     if row.existing is None:
         report.count("people", "created")
-        return await org.create_person(
-            session=session, name=row.name, phone=row.phone or None, grade=row.grade or None, enterprise=row.enterprise
+        return org.new_person(
+            name=row.name, phone=row.phone or None, grade=row.grade or None, enterprise=row.enterprise
         )
     person, changed = row.existing, False
     for key, value in (("phone", row.phone), ("grade", row.grade), ("enterprise", row.enterprise)):

@@ -35,9 +35,14 @@ async def get_union(*, session: AsyncSession, name: str) -> Union | None:
     return await session.scalar(select(Union).where(Union.name == name))
 
 
+def new_union(*, name: str, level: UnionLevel, parent: Union | None = None) -> Union:
+    """A union under an optional parent, not yet added to a session (bulk writers add many, then flush once)."""
+    return Union(name=name, level=level, parent_id=parent.id if parent else None)
+
+
 async def create_union(*, session: AsyncSession, name: str, level: UnionLevel, parent: Union | None = None) -> Union:
     """Add a union under an optional parent."""
-    union = Union(name=name, level=level, parent_id=parent.id if parent else None)
+    union = new_union(name=name, level=level, parent=parent)
     session.add(union)
     await session.flush()
     return union
@@ -46,6 +51,21 @@ async def create_union(*, session: AsyncSession, name: str, level: UnionLevel, p
 async def get_studio(*, session: AsyncSession, name: str) -> Studio | None:
     """The studio of that exact name."""
     return await session.scalar(select(Studio).where(Studio.name == name))
+
+
+def new_studio(
+    *, name: str, union: Union, enterprise: str = "", venue: str = "", equipment: str = "", named_on: date | None = None
+) -> Studio:
+    """A studio (named if it has a naming date), not yet added to a session nor given its first cycle."""
+    return Studio(
+        name=name,
+        union_id=union.id,
+        enterprise=enterprise,
+        venue=venue,
+        equipment=equipment,
+        named_on=named_on,
+        status=StudioStatus.NAMED if named_on else StudioStatus.PROSPECTIVE,
+    )
 
 
 async def create_studio(
@@ -59,14 +79,8 @@ async def create_studio(
     named_on: date | None = None,
 ) -> Studio:
     """Add a studio; a naming date makes it named and starts its first cycle."""
-    studio = Studio(
-        name=name,
-        union_id=union.id,
-        enterprise=enterprise,
-        venue=venue,
-        equipment=equipment,
-        named_on=named_on,
-        status=StudioStatus.NAMED if named_on else StudioStatus.PROSPECTIVE,
+    studio = new_studio(
+        name=name, union=union, enterprise=enterprise, venue=venue, equipment=equipment, named_on=named_on
     )
     session.add(studio)
     await session.flush()
@@ -109,6 +123,13 @@ async def names_of(*, session: AsyncSession, person_ids: Collection[int]) -> dic
     return {person_id: name for person_id, name in rows.all()}
 
 
+def new_person(
+    *, name: str, grade: str | None = None, phone: str | None = None, enterprise: str = "", locale: str = "zh_CN"
+) -> Person:
+    """A person, not yet added to a session."""
+    return Person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
+
+
 async def create_person(
     *,
     session: AsyncSession,
@@ -119,7 +140,7 @@ async def create_person(
     locale: str = "zh_CN",
 ) -> Person:
     """Add a person."""
-    person = Person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
+    person = new_person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
     session.add(person)
     await session.flush()
     return person
