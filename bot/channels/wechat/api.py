@@ -65,12 +65,25 @@ class TokenFromContext:
         return _current_token.get()
 
 
+def settle_environment(http: requests.Session, base_url: str) -> None:
+    """Read the proxy and CA settings for base_url from the environment once, then stop requests re-reading it.
+
+    With `trust_env` on, requests scans the whole environment twice on every call (proxies, then
+    no_proxy): ~0.3 ms of CPU per API call, for settings that do not change while the bot runs.
+    """
+    found = http.merge_environment_settings(base_url, {}, None, None, None)
+    http.proxies.update(found["proxies"])
+    http.verify = found["verify"]
+    http.trust_env = False
+
+
 class OAClient(TokenFromContext, WeChatClient):  # type: ignore[misc]
     """The Official Account client, pointed at WECHAT_API_BASE_URL."""
 
     def __init__(self, app_id: str, secret: str, base_url: str, *, timeout: float = 5.0) -> None:
         super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+        settle_environment(self._http, self.API_BASE_URL)  # wechatpy's requests.Session
 
     def fetch_access_token(self) -> dict[str, Any]:
         """Fetch a new token from this client's host (wechatpy hard-codes api.weixin.qq.com)."""

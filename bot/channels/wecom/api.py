@@ -6,7 +6,7 @@ from typing import Any
 
 from wechatpy.enterprise import WeChatClient as WeComClientBase
 
-from bot.channels.wechat.api import TokenFromContext
+from bot.channels.wechat.api import TokenFromContext, settle_environment
 
 
 class WeComClient(TokenFromContext, WeComClientBase):  # type: ignore[misc]
@@ -15,6 +15,7 @@ class WeComClient(TokenFromContext, WeComClientBase):  # type: ignore[misc]
     def __init__(self, corp_id: str, secret: str, base_url: str, *, timeout: float = 5.0) -> None:
         super().__init__(corp_id, secret, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+        settle_environment(self._http, self.API_BASE_URL)  # wechatpy's requests.Session
 
     def fetch_access_token(self) -> dict[str, Any]:
         """Fetch a new token (wechatpy hard-codes qyapi.weixin.qq.com)."""
