@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelRef
-from storage.repos.upsert import insert_for
+from storage.repos.upsert import dialect_of, insert_for, insert_ignoring
 
 
 async def claim(
@@ -32,6 +32,9 @@ async def claim(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+_CLAIM_ALL = insert_ignoring(ChannelRef.__table__, "channel", "kind", "key")
+
+
 async def claim_all(
     *,
     session: AsyncSession,
@@ -47,9 +50,7 @@ async def claim_all(
         {"channel": channel, "kind": kind, "key": key[:191], "value": value, "created_at": now, "expires_at": expires}
         for key, (value, expires) in refs.items()
     ]
-    # the table, not the class: SQLAlchemy then sends one multi-row INSERT instead of an ORM bulk insert
-    stmt = insert_for(session)(ChannelRef.__table__).on_conflict_do_nothing(index_elements=["channel", "kind", "key"])
-    await session.execute(stmt, rows)
+    await session.execute(_CLAIM_ALL[dialect_of(session)], rows)
 
 
 async def put(

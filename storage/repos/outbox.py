@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repos.upsert import dialect_of, insert_ignoring
-
-_ENQUEUE = insert_ignoring(OutboxMessage.__table__, "idempotency_key")  # every notice runs it
+from storage.repos import outbox_batch
+from storage.repos.upsert import dialect_of
 
 
 async def enqueue(
@@ -26,18 +25,11 @@ async def enqueue(
     channel: str | None = None,
 ) -> bool:
     """Add a message unless one with this key exists; True if it was added."""
-    values = {
-        "idempotency_key": key,
-        "person_id": person_id,
-        "payload": payload,
-        "kind": kind,
-        "due_at": due_at or utcnow(),
-        "channel": channel,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "created_at": utcnow(),
-    }
-    result = await session.execute(_ENQUEUE[dialect_of(session)], values)
+    now = utcnow()
+    row = outbox_batch.new_row(
+        key=key, person_id=person_id, payload=payload, kind=kind, due_at=due_at or now, now=now, channel=channel
+    )
+    result = await session.execute(outbox_batch.INSERT[dialect_of(session)], row)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 

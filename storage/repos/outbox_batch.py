@@ -7,11 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, select
+from sqlalchemy import ARRAY, String, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repos.upsert import dialect_of, insert_for
+from storage.repos.upsert import dialect_of, insert_ignoring
+
+# Built once per database; outbox.enqueue runs it for one row, enqueue_many for many.
+INSERT = insert_ignoring(OutboxMessage.__table__, "idempotency_key")
 
 
 def new_row(
@@ -55,8 +58,5 @@ async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any
     """Add outbox rows in one batch; a row whose key exists already is skipped."""
     if not rows:
         return
-    table = OutboxMessage.__table__
-    assert isinstance(table, Table)
     # a Core executemany: one statement, none of the ORM's per-row bookkeeping
-    stmt = insert_for(session)(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    await session.execute(stmt, list(rows))
+    await session.execute(INSERT[dialect_of(session)], list(rows))
