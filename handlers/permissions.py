@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Date, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
-from storage.models import Delegation, LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
-from storage.repos import org
+from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
+from storage.repos import delegations, org
 
 
 class Action(StrEnum):
@@ -186,40 +184,16 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
     )
 
 
-# Built once: every permission check runs both.
-_TODAY = bindparam("today", type_=Date)
-_DELEGATED = (
-    select(Role)
-    .join(Delegation, Delegation.reviewer_id == Role.person_id)
-    .where(
-        Delegation.delegate_id == bindparam("delegate_id"),
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_on <= _TODAY,
-        Delegation.ends_on >= _TODAY,
-        Role.kind == RoleKind.REVIEWER,
-        Role.active.is_(True),
-    )
-    .order_by(Role.id)
-)
-_LEVELS = select(Union.id, Union.level).where(Union.id.in_(bindparam("union_ids", expanding=True)))
-
-
-async def delegated_roles(session: AsyncSession, delegate_id: int, today: date) -> list[Role]:
-    """The reviewer roles of everybody who delegated their reviews to this person, in force today."""
-    return list(await session.scalars(_DELEGATED, {"delegate_id": delegate_id, "today": today}))
-
-
 async def subject_of(ctx: Context) -> Subject:
     """The speaker as a permission subject: own roles, then roles held for a delegating reviewer."""
     if ctx.person is None:
         return Subject(person_id=None)
     pairs: list[tuple[Role, int | None]] = [(role, None) for role in ctx.roles]
-    pairs += [(r, r.person_id) for r in await delegated_roles(ctx.session, ctx.person.id, ctx.today)]
+    held = await delegations.roles_held_for(session=ctx.session, delegate_id=ctx.person.id, on=ctx.today)
+    pairs += [(r, r.person_id) for r in held]
+    # one query for every union a role is held in (leads and members hold none)
     union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
-    levels: dict[int, UnionLevel] = {}
-    if union_ids:  # one query for every union a role is held in (leads and members hold none)
-        rows = await ctx.session.execute(_LEVELS, {"union_ids": sorted(union_ids)})
-        levels = {union_id: level for union_id, level in rows.all()}
+    levels = await org.levels_of(session=ctx.session, union_ids=union_ids)
     grants = tuple(
         Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)
         for role, behalf in pairs

@@ -8,11 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
 from handlers.buttons import verify
-from handlers.permissions import delegated_roles
 from handlers.reminders import plan
 from handlers.types import reply_from_dict
 from storage.models import Delegation, EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind
-from storage.repos import org, people
+from storage.repos import delegations, org, people
 from tests.reminders_support import CONFIG, at, outbox_rows
 from tests.support.clock import Clock
 from tests.support.fixtures import bot_fixture, clock_fixture, world_fixture  # noqa: F401
@@ -114,7 +113,7 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
     async with sessions() as s, s.begin():
         config = CONFIG.__class__(secret_key=SECRET)
         result = await plan(session=s, config=config, now=at(date(2026, 3, 10), 10))
-        roles = await delegated_roles(s, stand_in.id, date(2026, 3, 12))
+        roles = await delegations.roles_held_for(session=s, delegate_id=stand_in.id, on=date(2026, 3, 12))
     reviews = [p for p in result.new if p.topic == "review"]
     assert [p.person_id for p in reviews] == [stand_in.id] and "代周审核审核" in reviews[0].text
     assert [(r.kind, r.union_id) for r in roles] == [(RoleKind.REVIEWER, world.district.id)]
@@ -124,7 +123,7 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
     await rev.say("委托 取消")
     rev.expect("已收回")
     async with sessions() as s:
-        assert await delegated_roles(s, stand_in.id, date(2026, 3, 12)) == []
+        assert await delegations.roles_held_for(session=s, delegate_id=stand_in.id, on=date(2026, 3, 12)) == []
         [row] = (await s.execute(Delegation.__table__.select())).all()
         assert row.revoked_at is not None  # kept, not deleted: the record of who stood in when
     told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == stand_in.id]

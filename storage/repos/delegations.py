@@ -4,11 +4,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Date, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Delegation, Person, Role, RoleKind
+
+# A delegation in force on the day bound as "on": not revoked, and the day within its period.
+_ON = bindparam("on", type_=Date)
+IN_FORCE = (Delegation.revoked_at.is_(None), Delegation.starts_on <= _ON, Delegation.ends_on >= _ON)
+# Built once: every permission check runs it.
+_ROLES_HELD_FOR = (
+    select(Role)
+    .join(Delegation, Delegation.reviewer_id == Role.person_id)
+    .where(
+        Delegation.delegate_id == bindparam("delegate_id"),
+        *IN_FORCE,
+        Role.kind == RoleKind.REVIEWER,
+        Role.active.is_(True),
+    )
+    .order_by(Role.id)
+)
+
+
+async def roles_held_for(*, session: AsyncSession, delegate_id: int, on: date) -> list[Role]:
+    """The reviewer roles of everybody who delegated their reviews to this person, in force on that day."""
+    return list(await session.scalars(_ROLES_HELD_FOR, {"delegate_id": delegate_id, "on": on}))
 
 
 async def eligible_delegates(*, session: AsyncSession, reviewer_id: int, name: str) -> list[Person]:

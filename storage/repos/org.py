@@ -210,6 +210,17 @@ async def leads_of(*, session: AsyncSession, studio_id: int) -> list[Person]:
     return list(await session.scalars(query))
 
 
+_LEVELS = select(Union.id, Union.level).where(Union.id.in_(bindparam("union_ids", expanding=True)))
+
+
+async def levels_of(*, session: AsyncSession, union_ids: Collection[int]) -> dict[int, UnionLevel]:
+    """The level of each of these unions, by id, in one query."""
+    if not union_ids:
+        return {}
+    rows = await session.execute(_LEVELS, {"union_ids": sorted(set(union_ids))})
+    return {union_id: level for union_id, level in rows.all()}
+
+
 def _chains() -> Select[Union]:
     # UNION (not UNION ALL) drops rows already found, so even a parent cycle ends the recursion.
     start = select(Union.id, Union.parent_id).where(Union.id.in_(bindparam("wanted", expanding=True)))

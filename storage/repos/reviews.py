@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import Date, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -25,6 +25,7 @@ from storage.models import (
     Studio,
 )
 from storage.repos import ledgers
+from storage.repos.delegations import IN_FORCE
 
 ENTRY_OUTCOME = {
     Decision.APPROVE: EntryStatus.APPROVED,
@@ -115,15 +116,12 @@ _OFFICERS = (
     .distinct()
     .order_by(Person.id)
 )
-_ON = bindparam("on", type_=Date)
 _DELEGATES = (
     select(Person, Delegation.reviewer_id)
     .join(Delegation, Delegation.delegate_id == Person.id)
     .where(
         Delegation.reviewer_id.in_(bindparam("reviewer_ids", expanding=True)),
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_on <= _ON,
-        Delegation.ends_on >= _ON,
+        *IN_FORCE,
     )
     .order_by(Delegation.id)
 )
