@@ -186,6 +186,28 @@ async def score_by(*, session: AsyncSession, application_id: int, expert_id: int
     return await session.scalar(query)
 
 
+async def scored_by(*, session: AsyncSession, expert_id: int | None, application_ids: Collection[int]) -> set[int]:
+    """Which of these applications the expert has already scored (one query)."""
+    if expert_id is None or not application_ids:
+        return set()
+    query = select(ExpertScore.application_id).where(
+        ExpertScore.expert_id == expert_id, ExpertScore.application_id.in_(list(application_ids))
+    )
+    return set(await session.scalars(query))
+
+
+async def studios_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, Studio]:
+    """The studio of each of these applications, by application id (one query)."""
+    if not application_ids:
+        return {}
+    query = (
+        select(Application.id, Studio)
+        .join(Studio, Studio.id == Application.studio_id)
+        .where(Application.id.in_(list(application_ids)))
+    )
+    return {app_id: studio for app_id, studio in (await session.execute(query)).all()}
+
+
 async def raise_objection(
     *, session: AsyncSession, application_id: int, raised_by_id: int, text: str, now: datetime
 ) -> Objection:
