@@ -64,12 +64,7 @@ async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]
     unions = {u.id: u for u in await session.scalars(select(Union))}
     out: set[int] = set()
     for union_id in unions:
-        chain: list[Union] = []
-        current: Union | None = unions[union_id]
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = unions.get(current.parent_id) if current.parent_id else None
-        reviewing = reviewing_union(chain)
+        reviewing = reviewing_union(org.chain_in(unions, union_id))
         if reviewing is not None and reviewing.id in reviewer_union_ids:
             out.add(union_id)
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, select
@@ -245,12 +245,14 @@ async def union_chains(*, session: AsyncSession, union_ids: Collection[int]) -> 
     if not wanted:
         return {}
     found = {u.id: u for u in await session.scalars(_CHAINS, {"wanted": wanted})}
-    chains: dict[int, list[Union]] = {}
-    for union_id in wanted:
-        chain: list[Union] = []
-        current = found.get(union_id)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = found.get(current.parent_id) if current.parent_id else None
-        chains[union_id] = chain
-    return chains
+    return {union_id: chain_in(found, union_id) for union_id in wanted}
+
+
+def chain_in(unions: Mapping[int, Union], union_id: int) -> list[Union]:
+    """The union and every union above it among these loaded unions, nearest first; a parent cycle ends it."""
+    chain: list[Union] = []
+    current = unions.get(union_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = unions.get(current.parent_id) if current.parent_id else None
+    return chain
