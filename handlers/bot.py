@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +15,7 @@ import handlers.features  # noqa: F401  - registers every command, flow and butt
 from handlers.config import HandlerConfig
 from handlers.context import Context
 from handlers.dispatch import dispatch
+from handlers.group_commit import GroupCommit
 from handlers.i18n import Translator, normalise_locale, preload
 from handlers.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from storage.base import utcnow
@@ -40,7 +40,9 @@ class Bot:
         config: HandlerConfig,
         *,
         clock: Callable[[], datetime] = utcnow,
+        group_commit: bool | None = None,
     ) -> None:
+        """group_commit: turns waiting for the writer share a transaction; by default on SQLite only."""
         self.sessions = sessions
         self.config = config
         self.clock = clock
@@ -48,9 +50,12 @@ class Bot:
         self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
-        # (which can starve a waiter past the busy timeout when many people write at once).
-        bind = sessions.kw.get("bind")
-        self._serial = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        # (which can starve a waiter past the busy timeout when many people write at once), and the
+        # queue lets the turns that wait share one transaction. PostgreSQL lets turns overlap instead.
+        if group_commit is None:
+            bind = sessions.kw.get("bind")
+            group_commit = bind is not None and bind.dialect.name == "sqlite"
+        self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Process one inbound event at most once and return what to answer."""
@@ -58,17 +63,44 @@ class Bot:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock, self._serial or contextlib.nullcontext():
-            for attempt in range(ATTEMPTS):
-                try:
-                    return await self._turn(incoming)
-                except conversations.StaleConversation:
-                    # another process moved this conversation on; read it again and redo the turn
-                    log.info("conversation changed under turn %s (attempt %d)", incoming.delivery_id, attempt + 1)
-                except Exception:
-                    log.exception("turn failed: channel=%s delivery=%s", incoming.channel, incoming.delivery_id)
-                    break
+        async with lock:
+            if (known := self._recent.get((incoming.channel, incoming.delivery_id))) is not None:
+                return Turn(replies=list(known), duplicate=True)
+            if self._group is not None:
+                return await self._group.submit(incoming)
+            return await self._alone(incoming)
+
+    async def _alone(self, incoming: Incoming) -> Turn:
+        """One turn in its own transaction, redone if another process moved the conversation on."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return await self._turn(incoming)
+            except conversations.StaleConversation:
+                # another process moved this conversation on; read it again and redo the turn
+                log.info("conversation changed under turn %s (attempt %d)", incoming.delivery_id, attempt + 1)
+            except Exception:
+                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, incoming.delivery_id)
+                break
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
+
+    async def _together(self, batch: Sequence[Incoming]) -> list[Turn]:
+        """Several people's turns in one transaction; any failure raises and rolls all of them back."""
+        async with self.sessions() as session, session.begin():
+            answers = [await self._work(session, incoming) for incoming in batch]
+        for incoming, replies in zip(batch, answers, strict=True):
+            self._remember((incoming.channel, incoming.delivery_id), replies)
+        return [Turn(replies=replies) for replies in answers]
+
+    async def _work(self, session: AsyncSession, incoming: Incoming) -> list[Reply]:
+        """What one turn does and answers, recorded against its delivery; _Duplicate if seen before."""
+        ctx = await self.context(session, incoming)
+        replies = await dispatch(ctx)
+        response = {"replies": [reply_to_dict(r) for r in replies]}
+        if not await deliveries.record(
+            session=session, channel=incoming.channel, delivery_id=incoming.delivery_id, response=response
+        ):
+            raise _Duplicate  # seen by another process: undo this turn's work, answer as then
+        return replies
 
     async def _turn(self, incoming: Incoming) -> Turn:
         key = (incoming.channel, incoming.delivery_id)
@@ -76,13 +108,7 @@ class Bot:
             return Turn(replies=list(known), duplicate=True)
         try:
             async with self.sessions() as session, session.begin():
-                ctx = await self.context(session, incoming)
-                replies = await dispatch(ctx)
-                response = {"replies": [reply_to_dict(r) for r in replies]}
-                if not await deliveries.record(
-                    session=session, channel=incoming.channel, delivery_id=incoming.delivery_id, response=response
-                ):
-                    raise _Duplicate  # seen by another process: undo this turn's work, answer as then
+                replies = await self._work(session, incoming)
         except _Duplicate:
             async with self.sessions() as session:
                 stored = await deliveries.stored_response(

@@ -28,10 +28,15 @@ _ids = itertools.count(1)
 
 
 def make_bot(
-    sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = utcnow, **config: object
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    group_commit: bool | None = None,
+    **config: object,
 ) -> Bot:
     """A Bot over the test database with a fixed secret (and any HandlerConfig field overridden)."""
-    return Bot(sessions, HandlerConfig(secret_key=SECRET, **config), clock=clock)  # type: ignore[arg-type]
+    settings = HandlerConfig(secret_key=SECRET, **config)  # type: ignore[arg-type]
+    return Bot(sessions, settings, clock=clock, group_commit=group_commit)
 
 
 class Transcript:

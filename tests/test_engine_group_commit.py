@@ -1,0 +1,145 @@
+"""Group commit: people writing at the same moment share transactions, and nobody notices but the clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+import handlers.bot
+from handlers.context import Context
+from handlers.i18n import t
+from handlers.types import Incoming, Reply
+from storage.models import Conversation, SeenDelivery
+from tests.support import Clock, Transcript, World, add_identity, make_bot
+from tests.support.fixtures import clock_fixture, entries, world_fixture  # noqa: F401
+
+ERROR = t("engine.error", "zh_CN")
+PEOPLE = 6
+
+
+@contextmanager
+def commits(engine: AsyncEngine) -> Iterator[list[int]]:
+    """The transactions committed while the block runs (one entry per commit)."""
+    done: list[int] = []
+
+    def record(_conn: Any) -> None:
+        done.append(1)
+
+    event.listen(engine.sync_engine, "commit", record)
+    try:
+        yield done
+    finally:
+        event.remove(engine.sync_engine, "commit", record)
+
+
+async def chats(sessions: async_sessionmaker[AsyncSession], world: World, bot: handlers.bot.Bot) -> list[Transcript]:
+    """Six of the lead's accounts (a lead on six phones is the simplest way to get six writers)."""
+    for n in range(PEOPLE):
+        await add_identity(sessions, world.lead, f"phone-{n}")
+    return [Transcript(bot, f"phone-{n}") for n in range(PEOPLE)]
+
+
+async def test_people_writing_at_once_share_a_commit_and_each_get_their_own_answer(
+    world: World, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, clock: Clock
+):
+    bot = make_bot(sessions, clock=clock, group_commit=True)
+    people = await chats(sessions, world, bot)
+    with commits(engine) as done:
+        await asyncio.gather(*(chat.say("记录活动") for chat in people))
+        await asyncio.gather(*(chat.press("今天") for chat in people))
+    assert len(done) <= 4  # twelve turns, two moments: two shared transactions (a little slack)
+    for chat in people:
+        chat.expect("活动类别")
+
+    restarted = make_bot(sessions, clock=clock, group_commit=True)  # every step was committed
+    for n, chat in enumerate(people):
+        chat.bot = restarted
+        await chat.press("技术交流")
+        chat.expect("活动主题")
+        await chat.say(f"交流 {n}")
+    async with sessions() as session:
+        steps = await session.scalars(select(Conversation.step).where(Conversation.user_id.like("phone-%")))
+        assert sorted(steps) == ["place"] * PEOPLE
+
+
+async def test_a_failing_turn_is_rolled_back_alone_and_the_others_are_submitted_once(
+    world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock, monkeypatch: pytest.MonkeyPatch
+):
+    bot = make_bot(sessions, clock=clock, group_commit=True)
+    people = await chats(sessions, world, bot)
+    for chat in people:
+        for answer in ("记录活动", "今天", "学习", "读标准", "跳过", "李明", "1", "读了新标准", "跳过", "跳过"):
+            await chat.say(answer)
+        chat.expect("请核对")
+    submit = people[2].button("提交")
+    real = handlers.bot.dispatch
+
+    async def failing_for_one(ctx: Context) -> list[Reply]:
+        if ctx.incoming.user_id == "phone-2":
+            raise RuntimeError("a bug in one person's turn")
+        return await real(ctx)
+
+    monkeypatch.setattr(handlers.bot, "dispatch", failing_for_one)
+    await asyncio.gather(*(chat.press("提交") for chat in people))
+
+    people[2].expect(ERROR)
+    for chat in people[:2] + people[3:]:
+        chat.expect("已提交")
+    assert len(await entries(sessions)) == PEOPLE - 1  # the others' work was redone, not doubled
+
+    monkeypatch.setattr(handlers.bot, "dispatch", real)
+    await people[2].press_button(submit)  # nothing of the failed turn stuck: the summary is still there
+    people[2].expect("已提交")
+    assert len(await entries(sessions)) == PEOPLE
+
+
+async def test_a_retry_already_answered_elsewhere_is_answered_the_same_beside_new_turns(
+    world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    other_process = make_bot(sessions, clock=clock, group_commit=True)
+    people = await chats(sessions, world, other_process)
+    await people[0].say("记录活动")
+    await people[0].say("今天")
+    answered = people[0].text
+
+    bot = make_bot(sessions, clock=clock, group_commit=True)
+    for chat in people:
+        chat.bot = bot
+    retry, *_ = await asyncio.gather(people[0].redeliver(), *(chat.say("记录活动") for chat in people[1:]))
+
+    assert retry.duplicate and [r.text for r in retry.replies] == [answered]
+    for chat in people[1:]:
+        chat.expect("活动是哪天")
+    await people[0].say("学习")  # "今天" was not taken twice: this answers the kind question
+    people[0].expect("活动主题")
+
+
+async def test_an_answer_whose_caller_left_is_kept_for_the_retry(
+    world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    bot = make_bot(sessions, clock=clock, group_commit=True)
+    await add_identity(sessions, world.lead, "phone-0")
+    incoming = Incoming(
+        channel="test", user_id="phone-0", chat_id="chat-phone-0", delivery_id="gone-1", text="记录活动"
+    )
+
+    caller = asyncio.create_task(bot.handle(incoming))
+    await asyncio.sleep(0)  # the turn is queued
+    caller.cancel()  # the platform's request timed out and the connection closed
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    for _ in range(100):
+        async with sessions() as session:
+            if await session.scalar(select(func.count()).select_from(SeenDelivery)):
+                break
+        await asyncio.sleep(0.01)
+
+    retry = await make_bot(sessions, clock=clock).handle(incoming)  # the retry may reach another process
+    assert retry.duplicate
+    assert "活动是哪天" in retry.replies[0].text
