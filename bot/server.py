@@ -193,7 +193,11 @@ async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = Tr
         raise
     failures: list[str] = []
     app = build_app(runtime, channels, Background(runtime, scheduler=scheduler), failures)
-    config = uvicorn.Config(app, lifespan="on", log_level="info", timeout_graceful_shutdown=10, server_header=False)
+    # No access log: a line per request would carry WeChat's query (the sender's openid, signatures) at
+    # hundreds a second; /metrics counts requests by channel and outcome, and the channels log failures.
+    config = uvicorn.Config(
+        app, lifespan="on", log_level="info", access_log=False, timeout_graceful_shutdown=10, server_header=False
+    )
     server = uvicorn.Server(config)
     try:
         await server.serve(sockets=[sock])

@@ -75,7 +75,7 @@ def test_serve_turns_on_the_channels_with_credentials_and_stops_cleanly(
         MEDIA_DIR=str(tmp_path / "media"),
     )
     args = [STUDIO_BOT, "serve", "--host", "127.0.0.1", "--port", str(port)] + ([] if scheduler else ["--no-scheduler"])
-    server = subprocess.Popen(args, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(args, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
         health = None
@@ -101,11 +101,12 @@ def test_serve_turns_on_the_channels_with_credentials_and_stops_cleanly(
         assert "studio_inbound_events_total" in httpx.get(f"http://127.0.0.1:{port}/metrics").text
     finally:
         server.send_signal(signal.SIGINT)
-        _, stderr = server.communicate(timeout=30)
+        stdout, stderr = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGINT, 130), stderr
     assert "channels on: wechat; off (no credentials): wecom, telegram" in stderr
     assert ("scheduler on" in stderr) is scheduler
     assert "oa-secret" not in stderr and "Traceback" not in stderr
+    assert nonce not in stdout + stderr  # no access log: WeChat's query (openid, signatures) stays out of the log
 
 
 def test_a_malformed_aes_key_is_one_clear_line(db_url: str, tmp_path: Path) -> None:
