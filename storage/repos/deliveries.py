@@ -12,6 +12,8 @@ from storage.models import SeenDelivery
 from storage.repos.upsert import dialect_of, insert_ignoring
 
 _RECORD = insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id")  # every inbound event runs it
+# For a batch: the rows actually inserted come back (an executemany's rowcount is not reliable on asyncpg)
+_RECORD_MANY = {name: statement.returning(SeenDelivery.__table__.c.delivery_id) for name, statement in _RECORD.items()}
 
 
 async def record(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> bool:
@@ -23,6 +25,17 @@ async def record(*, session: AsyncSession, channel: str, delivery_id: str, respo
     params = {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": utcnow(), "response": response}
     result = await session.execute(_RECORD[dialect_of(session)], params)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def record_many(*, session: AsyncSession, channel_answers: list[tuple[str, str, dict[str, Any]]]) -> bool:
+    """Keep several deliveries' answers (channel, delivery id, response) in one statement; False if any was seen."""
+    now = utcnow()
+    rows = [
+        {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": now, "response": response}
+        for channel, delivery_id, response in channel_answers
+    ]
+    inserted = (await session.execute(_RECORD_MANY[dialect_of(session)], rows)).all()
+    return len(inserted) == len(rows)
 
 
 async def stored_response(*, session: AsyncSession, channel: str, delivery_id: str) -> dict[str, Any] | None:
