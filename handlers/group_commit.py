@@ -50,9 +50,11 @@ class GroupCommit:
             try:
                 turns = await self._run([incoming for incoming, _ in batch])
             except BaseException as exc:
-                for _, future in batch:
+                # stopped (the process shutting down) or worse: no caller may wait for an answer forever
+                for _, future in batch + self._waiting:
                     if not future.done():
-                        future.set_exception(exc)
+                        future.cancel() if isinstance(exc, asyncio.CancelledError) else future.set_exception(exc)
+                self._waiting = []
                 raise
             for (_, future), turn in zip(batch, turns, strict=True):
                 if not future.done():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import handlers.bot
 from handlers.context import Context
+from handlers.group_commit import GroupCommit
 from handlers.i18n import t
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Reply, Turn
 from storage.models import Conversation, SeenDelivery
 from tests.support import Clock, Transcript, World, add_identity, make_bot
 from tests.support.fixtures import clock_fixture, entries, world_fixture  # noqa: F401
@@ -143,3 +144,29 @@ async def test_an_answer_whose_caller_left_is_kept_for_the_retry(
     retry = await make_bot(sessions, clock=clock).handle(incoming)  # the retry may reach another process
     assert retry.duplicate
     assert "活动是哪天" in retry.replies[0].text
+
+
+async def test_stopping_mid_batch_leaves_no_caller_waiting():
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def together(batch: Sequence[Incoming]) -> list[Turn]:
+        started.set()
+        await never.wait()  # a batch in progress when the process stops
+        return [Turn() for _ in batch]
+
+    async def alone(incoming: Incoming) -> Turn:
+        return Turn()
+
+    group = GroupCommit(together=together, alone=alone)
+    first = [asyncio.create_task(group.submit(_incoming(n))) for n in range(2)]
+    await started.wait()
+    later = asyncio.create_task(group.submit(_incoming(9)))  # queued behind the running batch
+    await asyncio.sleep(0)
+    assert group._drain is not None
+    group._drain.cancel()
+    done, pending = await asyncio.wait([*first, later], timeout=5)
+    assert not pending and all(task.cancelled() for task in done)
+
+
+def _incoming(n: int) -> Incoming:
+    return Incoming(channel="test", user_id=f"u{n}", chat_id=f"c{n}", delivery_id=f"d{n}", text="帮助")
