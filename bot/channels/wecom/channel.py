@@ -11,7 +11,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
@@ -19,6 +18,7 @@ from bot.channels.wechat import redact
 from bot.channels.wechat.api import Api, ApiError, aes_key_ok
 from bot.channels.wechat.channel import peer, secret
 from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
+from bot.channels.wechat.crypto import WeComCrypto
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
@@ -53,7 +53,7 @@ class WeComChannel:
         self.agent_id = s.wecom_agent_id
         redact.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
         aes_key = aes_key_ok("WECOM_AES_KEY", secret(s.wecom_aes_key))
-        self.crypto = WeChatCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
+        self.crypto = WeComCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
         client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
         self.rate = MemberRate()
