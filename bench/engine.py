@@ -1,7 +1,7 @@
 """Drive N complete 记录活动 conversations through the engine and the recording fake channel.
 
-Prints steps per second and the p50/p99 latency of one step, on SQLite and (when it answers) on
-PostgreSQL. Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
+Prints steps per second, the p50/p99 latency of one step, CPU per step and steps per commit (SQLite
+commits the turns that wait together), on SQLite and (when it answers) on PostgreSQL. Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from storage.database import create_engine, session_factory
@@ -44,8 +44,8 @@ SCRIPT = (
 )
 
 
-async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, float, list[float]]:
-    """Seed, then run the conversations C at a time; (steps, seconds, CPU seconds, step latencies in ms)."""
+async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, float, list[float], int]:
+    """Seed, then run the conversations C at a time; (steps, seconds, CPU seconds, step latencies in ms, commits)."""
     engine = create_engine(url, pool_size=concurrency + 2) if not url.startswith("sqlite") else create_engine(url)
     sessions = session_factory(engine)
     world = await make_world(sessions)
@@ -73,19 +73,27 @@ async def run(url: str, conversations: int, concurrency: int) -> tuple[int, floa
 
     # the first turns load the message catalogue and fill SQLAlchemy's statement caches: not steady state
     await asyncio.gather(*(worker(u, False) for u in users))
+    commits = [0]  # SQLite commits the turns that wait together (group commit): turns per commit says how many
+
+    def count(_conn: object) -> None:
+        commits[0] += 1
+
+    event.listen(engine.sync_engine, "commit", count)
     began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(u, True) for u in users))
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    event.remove(engine.sync_engine, "commit", count)
     await engine.dispose()
-    return len(latencies), elapsed, cpu, latencies
+    return len(latencies), elapsed, cpu, latencies, commits[0]
 
 
-def report(name: str, steps: int, elapsed: float, cpu: float, latencies: list[float]) -> None:
+def report(name: str, steps: int, elapsed: float, cpu: float, latencies: list[float], commits: int) -> None:
     """One line of figures; CPU ms per step (this process, all threads) says what a busy machine hides."""
     cut = statistics.quantiles(latencies, n=100)
     print(
         f"{name:<11} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
-        f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms   cpu {cpu / steps * 1000:5.2f} ms/step"
+        f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms   cpu {cpu / steps * 1000:5.2f} ms/step   "
+        f"{steps / max(commits, 1):4.1f} steps/commit"
     )
 
 
