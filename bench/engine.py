@@ -1,7 +1,8 @@
 """Drive N complete 记录活动 conversations through the engine and the recording fake channel.
 
 Prints steps per second, the p50/p99 latency of one step, CPU per step and steps per commit (SQLite
-commits the turns that wait together), on SQLite and (when it answers) on PostgreSQL. Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
+commits the turns that wait together), on SQLite and (when it answers) on PostgreSQL.
+Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
 """
 
 from __future__ import annotations
