@@ -125,3 +125,52 @@ async def _payloads(db_url: str, payloads: list[str]) -> None:
 @given(payloads=st.lists(st.one_of(st.text(max_size=80), st.from_regex(r"f[a-z]:\d{1,3}:\d{1,3}~.{10}")), max_size=4))
 def test_no_button_payload_crashes_the_engine(db_url: str, payloads: list[str]):
     asyncio.run(_payloads(db_url, payloads))
+
+
+async def _together(db_url: str, starts: list[int], rounds: list[list[str]]) -> None:
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            lead = await session.scalar(select(Person).where(Person.name == "张工"))
+        if lead is None:
+            lead = (await make_world(sessions)).lead
+        bot = make_bot(sessions, group_commit=True)  # their turns share transactions, on either database
+        chats = []
+        for steps in starts:
+            user = f"fuzz-{uuid.uuid4().hex[:8]}"
+            await add_identity(sessions, lead, user)
+            chats.append(chat := Transcript(bot, user))
+            for answer in ANSWERS[:steps]:
+                await chat.say(answer)
+        async with sessions() as session:
+            before = len(list(await session.scalars(select(LedgerEntry.id))))
+        submitted = 0
+        for texts in rounds:  # everyone types at the same moment
+            at_summary = ["请核对" in chat.text for chat in chats]
+            await asyncio.gather(*(chat.say(text) for chat, text in zip(chats, texts, strict=False)))
+            for chat, text, was in zip(chats, texts, at_summary, strict=False):
+                assert ERROR not in chat.text, chat.transcript()
+                if "已提交" in chat.text:
+                    assert was and words.control_word(text) == "submit", chat.transcript()
+                    submitted += 1
+        async with sessions() as session:
+            rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
+            assert len(rows) == before + submitted
+            for entry in rows[before:]:
+                fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+                assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
+    finally:
+        await engine.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    starts=st.lists(st.integers(min_value=0, max_value=len(ANSWERS)), min_size=2, max_size=4),
+    # short texts: the long ones are the single-person test's; four people's worth would be too much data
+    rounds=st.lists(st.lists(st.one_of(STRANGE, st.text(max_size=60)), min_size=4, max_size=4), min_size=1, max_size=3),
+)
+def test_people_typing_at_once_see_no_error_and_leave_no_half_entry(
+    db_url: str, starts: list[int], rounds: list[list[str]]
+):
+    asyncio.run(_together(db_url, starts, rounds))
