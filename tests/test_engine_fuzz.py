@@ -8,7 +8,9 @@ import uuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.bot import Bot
 from handlers.engine import words
 from handlers.i18n import t
 from storage.database import create_engine, session_factory
@@ -56,22 +58,43 @@ STRANGE = st.sampled_from(
 TEXTS = st.one_of(STRANGE, st.text(max_size=60), st.text(min_size=2000, max_size=10_000))
 
 
+async def _chat_at(sessions: async_sessionmaker[AsyncSession], bot: Bot, steps: int) -> Transcript:
+    """A new account of the lead (the world made on first use) with 记录活动 answered up to `steps`."""
+    async with sessions() as session:
+        lead = await session.scalar(select(Person).where(Person.name == "张工"))
+    if lead is None:
+        lead = (await make_world(sessions)).lead
+    user = f"fuzz-{uuid.uuid4().hex[:8]}"
+    await add_identity(sessions, lead, user)
+    chat = Transcript(bot, user)
+    for answer in ANSWERS[:steps]:
+        await chat.say(answer)
+    return chat
+
+
+async def _entry_count(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return len(list(await session.scalars(select(LedgerEntry.id))))
+
+
+async def _only_whole_entries(sessions: async_sessionmaker[AsyncSession], before: int, submitted: int) -> None:
+    """Exactly `submitted` entries were written since `before`, each whole and in the lead's studio."""
+    async with sessions() as session:
+        rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
+        assert len(rows) == before + submitted
+        for entry in rows[before:]:
+            fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+            assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
+        studio = await org.get_studio(session=session, name="张工数控创新工作室")
+        assert studio is not None and all(e.studio_id == studio.id for e in rows)
+
+
 async def _scenario(db_url: str, steps: int, texts: list[str]) -> None:
     engine = create_engine(db_url)
     sessions = session_factory(engine)
     try:
-        async with sessions() as session:
-            lead = await session.scalar(select(Person).where(Person.name == "张工"))
-        if lead is None:
-            lead = (await make_world(sessions)).lead
-        user = f"fuzz-{uuid.uuid4().hex[:8]}"
-        await add_identity(sessions, lead, user)
-        chat = Transcript(make_bot(sessions), user)
-        for answer in ANSWERS[:steps]:
-            await chat.say(answer)
-        async with sessions() as session:
-            before = len(list(await session.scalars(select(LedgerEntry.id))))
-        submitted = 0
+        chat = await _chat_at(sessions, make_bot(sessions), steps)
+        before, submitted = await _entry_count(sessions), 0
         for text in texts:
             at_summary = "请核对" in chat.text
             await chat.say(text)
@@ -80,14 +103,7 @@ async def _scenario(db_url: str, steps: int, texts: list[str]) -> None:
             if "已提交" in chat.text:
                 assert at_summary and words.control_word(text) == "submit", chat.transcript()
                 submitted += 1
-        async with sessions() as session:
-            rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
-            assert len(rows) == before + submitted
-            for entry in rows[before:]:  # whatever was written is whole
-                fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
-                assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
-            studio = await org.get_studio(session=session, name="张工数控创新工作室")
-            assert studio is not None and all(e.studio_id == studio.id for e in rows)
+        await _only_whole_entries(sessions, before, submitted)
         await chat.say("取消")
         assert ERROR not in chat.text, chat.transcript()
     finally:
@@ -104,14 +120,7 @@ async def _payloads(db_url: str, payloads: list[str]) -> None:
     engine = create_engine(db_url)
     sessions = session_factory(engine)
     try:
-        async with sessions() as session:
-            lead = await session.scalar(select(Person).where(Person.name == "张工"))
-        if lead is None:
-            lead = (await make_world(sessions)).lead
-        user = f"fuzz-{uuid.uuid4().hex[:8]}"
-        await add_identity(sessions, lead, user)
-        chat = Transcript(make_bot(sessions), user)
-        await chat.say("记录活动")
+        chat = await _chat_at(sessions, make_bot(sessions), 1)
         for payload in payloads:
             await chat.send_payload(payload)
             assert ERROR not in chat.text, chat.transcript()
@@ -131,21 +140,9 @@ async def _together(db_url: str, starts: list[int], rounds: list[list[str]]) -> 
     engine = create_engine(db_url)
     sessions = session_factory(engine)
     try:
-        async with sessions() as session:
-            lead = await session.scalar(select(Person).where(Person.name == "张工"))
-        if lead is None:
-            lead = (await make_world(sessions)).lead
         bot = make_bot(sessions, group_commit=True)  # their turns share transactions, on either database
-        chats = []
-        for steps in starts:
-            user = f"fuzz-{uuid.uuid4().hex[:8]}"
-            await add_identity(sessions, lead, user)
-            chats.append(chat := Transcript(bot, user))
-            for answer in ANSWERS[:steps]:
-                await chat.say(answer)
-        async with sessions() as session:
-            before = len(list(await session.scalars(select(LedgerEntry.id))))
-        submitted = 0
+        chats = [await _chat_at(sessions, bot, steps) for steps in starts]
+        before, submitted = await _entry_count(sessions), 0
         for texts in rounds:  # everyone types at the same moment
             at_summary = ["请核对" in chat.text for chat in chats]
             await asyncio.gather(*(chat.say(text) for chat, text in zip(chats, texts, strict=False)))
@@ -154,12 +151,7 @@ async def _together(db_url: str, starts: list[int], rounds: list[list[str]]) -> 
                 if "已提交" in chat.text:
                     assert was and words.control_word(text) == "submit", chat.transcript()
                     submitted += 1
-        async with sessions() as session:
-            rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
-            assert len(rows) == before + submitted
-            for entry in rows[before:]:
-                fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
-                assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
+        await _only_whole_entries(sessions, before, submitted)
     finally:
         await engine.dispose()
 
