@@ -8,7 +8,6 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -87,39 +86,32 @@ class Bot:
     async def _together(self, batch: Sequence[Incoming]) -> list[Turn]:
         """Several people's turns in one transaction; any failure raises and rolls all of them back."""
         async with self.sessions() as session, session.begin():
-            answers = [await self._work(session, incoming, record=False) for incoming in batch]
-            responses = [(i.channel, i.delivery_id, self._response(r)) for i, r in zip(batch, answers, strict=True)]
-            if not await deliveries.record_many(session=session, channel_answers=responses):
-                raise _Duplicate  # one of them was taken by another process: each runs again alone
+            answers = await self._work(session, batch)
         for incoming, replies in zip(batch, answers, strict=True):
             self._remember((incoming.channel, incoming.delivery_id), replies)
         return [Turn(replies=replies) for replies in answers]
 
-    async def _work(self, session: AsyncSession, incoming: Incoming, *, record: bool = True) -> list[Reply]:
-        """What one turn does and answers, recorded against its delivery (unless the caller records a batch)."""
-        ctx = await self.context(session, incoming)
-        replies = await dispatch(ctx)
-        if record and not await deliveries.record(
-            session=session,
-            channel=incoming.channel,
-            delivery_id=incoming.delivery_id,
-            response=self._response(replies),
-        ):
-            raise _Duplicate  # seen by another process: undo this turn's work, answer as then
-        return replies
+    async def _work(self, session: AsyncSession, batch: Sequence[Incoming]) -> list[list[Reply]]:
+        """What each turn does and answers, the answers recorded against their deliveries in one statement.
 
-    @staticmethod
-    def _response(replies: list[Reply]) -> dict[str, Any]:
-        return {"replies": [reply_to_dict(r) for r in replies]}
+        _Duplicate if another process recorded one of the deliveries first: the caller rolls this back.
+        """
+        answers = [await dispatch(await self.context(session, incoming)) for incoming in batch]
+        responses = [
+            (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
+            for incoming, replies in zip(batch, answers, strict=True)
+        ]
+        if not await deliveries.record_many(session=session, channel_answers=responses):
+            raise _Duplicate
+        return answers
 
     async def _turn(self, incoming: Incoming) -> Turn:
         key = (incoming.channel, incoming.delivery_id)
-        if (known := self._recent.get(key)) is not None:
-            return Turn(replies=list(known), duplicate=True)
         try:
             async with self.sessions() as session, session.begin():
-                replies = await self._work(session, incoming)
+                [replies] = await self._work(session, [incoming])
         except _Duplicate:
+            # seen by another process: its work here is undone; answer as that process did
             async with self.sessions() as session:
                 stored = await deliveries.stored_response(
                     session=session, channel=incoming.channel, delivery_id=incoming.delivery_id

@@ -39,10 +39,10 @@ class Metrics:
             registry=self.registry,
         )
         # each labelled child looked up once: labels() takes a lock and builds its key on every call
-        self._children: dict[tuple[str, ...], Any] = {}
+        self._children: dict[tuple[Any, ...], Any] = {}
 
     def _child(self, metric: Any, *values: str) -> Any:
-        key = (str(id(metric)), *values)
+        key = (metric, *values)
         child = self._children.get(key)
         if child is None:
             child = self._children[key] = metric.labels(*values)

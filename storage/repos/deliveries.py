@@ -11,30 +11,26 @@ from storage.base import utcnow
 from storage.models import SeenDelivery
 from storage.repos.upsert import dialect_of, insert_ignoring
 
-_RECORD = insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id")  # every inbound event runs it
-# For a batch: the rows actually inserted come back (an executemany's rowcount is not reliable on asyncpg)
-_RECORD_MANY = {name: statement.returning(SeenDelivery.__table__.c.delivery_id) for name, statement in _RECORD.items()}
-
-
-async def record(*, session: AsyncSession, channel: str, delivery_id: str, response: dict[str, Any]) -> bool:
-    """Keep what was answered to a delivery; False if it was recorded before (a retry or a redelivery).
-
-    Written at the end of the turn, in its transaction: one statement instead of a mark before and an
-    update after. A duplicate did the turn's work for nothing, and the caller rolls that back.
-    """
-    params = {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": utcnow(), "response": response}
-    result = await session.execute(_RECORD[dialect_of(session)], params)
-    return bool(getattr(result, "rowcount", 0) == 1)
+# Built once: every inbound event runs it. The rows actually inserted come back, which says whether
+# another process had recorded one of them (an executemany's rowcount cannot say that on asyncpg).
+_RECORD = {
+    name: statement.returning(SeenDelivery.__table__.c.delivery_id)
+    for name, statement in insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id").items()
+}
 
 
 async def record_many(*, session: AsyncSession, channel_answers: list[tuple[str, str, dict[str, Any]]]) -> bool:
-    """Keep several deliveries' answers (channel, delivery id, response) in one statement; False if any was seen."""
+    """Keep what was answered to these deliveries (channel, delivery id, response); False if any was seen before.
+
+    Written at the end of the turns, in their transaction: one statement instead of a mark before and an
+    update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
+    """
     now = utcnow()
     rows = [
         {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": now, "response": response}
         for channel, delivery_id, response in channel_answers
     ]
-    inserted = (await session.execute(_RECORD_MANY[dialect_of(session)], rows)).all()
+    inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
 

@@ -27,7 +27,7 @@ def new_row(
     now: datetime,
     channel: str | None = None,
 ) -> dict[str, Any]:
-    """One pending outbox row for enqueue_many, created `now`."""
+    """One pending outbox row created `now`, for INSERT (outbox.enqueue) or enqueue_many."""
     return {
         "idempotency_key": key,
         "kind": kind,
