@@ -16,10 +16,11 @@ demo: sync
 ## test: install from the lock file, lint, type-check, check layering, run the suite on SQLite and PostgreSQL
 test: sync lint typecheck imports test-sqlite test-postgres
 
+# --compile-bytecode: where Python may not write bytecode (PYTHONDONTWRITEBYTECODE), every start would compile ~3 s
 sync: system
 	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet --disable-pip-version-check uv \
 	  || $(PY) -m pip install --quiet --disable-pip-version-check --user --break-system-packages uv
-	$(UV) sync --frozen --python $(PY)
+	$(UV) sync --frozen --compile-bytecode --python $(PY)
 
 # what the OS must provide: a CJK font so that charts render Chinese labels
 system:

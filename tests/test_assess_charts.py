@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 import warnings
 from collections import Counter
 from datetime import date
@@ -86,3 +88,13 @@ def test_chinese_labels_need_no_missing_glyph(tmp_path: Path) -> None:
     assert not [w for w in caught if "Glyph" in str(w.message)]
     assert png_size(path) == (WIDTH_PX, HEIGHT_PX)
     assert colour_share(path, hex_rgb(BAR_COLOUR)) > 0.05
+
+
+def test_the_bot_and_the_cli_start_without_loading_matplotlib() -> None:
+    # matplotlib costs ~0.4 s to import: a chart pays for it, not every admin command or start of the bot
+    code = (
+        "import sys, bot.cli, bot.cli.serve, bot.http.app;"
+        "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

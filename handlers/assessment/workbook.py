@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from handlers.assessment.charts import activities_per_month, by_category
 from handlers.assessment.figures import DECIMAL_SCALARS, SCALARS, Figures
 from handlers.assessment.rubric import Rubric
 from handlers.assessment.service import StudioAssessment
@@ -25,6 +24,9 @@ def draw_charts(
     f: Figures, studio_name: str, t: Translator, month_png: Path, category_png: Path, *, today: date
 ) -> tuple[Path, Path]:
     """The two PNG charts of a studio's period so far: activities per month, outcomes by category."""
+    # matplotlib takes ~0.4 s to import: only a chart pays for it, not every start of the bot or the CLI
+    from handlers.assessment.charts import activities_per_month, by_category
+
     label = labeler(t.locale)
     outcomes = Counter(
         {value_text(label, LedgerKind.OUTCOME, "category", k): n for k, n in f.outcomes_by_category.items()}
