@@ -9,12 +9,13 @@ from handlers.dispatch import start_flow
 from handlers.engine.flow import FLOWS
 from handlers.engine.render import field_lines, rows
 from handlers.engine.runner import summary_lines
-from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, current_values, edit_values, status_text
+from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, edit_values, shown_values, status_text
 from handlers.types import Button, Reply
 from storage.models import EntryStatus, LedgerEntry, RoleKind
-from storage.repos import attachments, ledgers, people, reviews
+from storage.repos import ledgers, people, reviews
 
 PAGE = 8
+RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
 KIND = (
     "lg"  # button payloads: lg:l:<offset> list, lg:o:<id> open, lg:e:<id> edit, lg:w:<id> ask, lg:W:<id>:<v> withdraw
 )
@@ -44,7 +45,7 @@ async def ledger_button(ctx: Context, payload: Payload) -> list[Reply]:
     if action == "e":
         return await _edit(ctx, entry)
     if action == "w":
-        return [_confirm_withdraw(ctx, entry)]
+        return [await _confirm_withdraw(ctx, entry)]
     if action == "W" and len(args) == 2:
         return await _withdraw(ctx, entry, int(args[1]))
     return [Reply(text=ctx.t("engine.bad_button"))]
@@ -104,7 +105,7 @@ def _may_change(ctx: Context, entry: LedgerEntry) -> bool:
 
 
 async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
-    values = await current_values(ctx, entry)
+    values = await shown_values(ctx, entry)
     head = ctx.t(
         "ledger.detail_title",
         number=entry.id,
@@ -113,9 +114,6 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
         version=entry.version,
     )
     lines = [head, *field_lines(ctx, await summary_lines(ctx, FLOWS[FORMS[entry.kind].flow], values))]
-    files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
-    if files:
-        lines.append(ctx.t("ledger.files", count=len(files)))
     reason = await _review_reason(ctx, entry)
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
@@ -125,7 +123,8 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
             key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
             actions.append(ctx.button(ctx.t(key), KIND, "e", entry.id))
         if entry.status in WITHDRAWABLE:
-            actions.append(ctx.button(ctx.t("ledger.withdraw"), KIND, "w", entry.id))
+            key = "ledger.withdraw_edit" if await _approved_before(ctx, entry) else "ledger.withdraw"
+            actions.append(ctx.button(ctx.t(key), KIND, "w", entry.id))
     actions.append(ctx.button(ctx.t("ledger.back_to_list"), KIND, "l", 0))
     return Reply(text="\n".join(lines), buttons=(tuple(actions),))
 
@@ -144,26 +143,44 @@ async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
     return await start_flow(ctx, FORMS[entry.kind].flow, await edit_values(ctx, entry))
 
 
-def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
+async def _approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
+    """The approved version a pending edit would fall back to, if an earlier version was approved."""
+    return await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
+
+
+async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
     if entry.status not in WITHDRAWABLE:
         return Reply(text=ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry)))
     buttons = (
         ctx.button(ctx.t("ledger.withdraw_yes"), KIND, "W", entry.id, entry.version),
         ctx.button(ctx.t("ledger.withdraw_no"), KIND, "o", entry.id),
     )
-    return Reply(text=ctx.t("ledger.withdraw_ask", number=entry.id, title=entry.title), buttons=(buttons,))
+    approved = await _approved_before(ctx, entry)
+    if approved is not None:
+        text = ctx.t(
+            "ledger.withdraw_edit_ask", number=entry.id, title=entry.title, version=entry.version, approved=approved
+        )
+    else:
+        text = ctx.t("ledger.withdraw_ask", number=entry.id, title=entry.title)
+    return Reply(text=text, buttons=(buttons,))
 
 
 async def _withdraw(ctx: Context, entry: LedgerEntry, version: int) -> list[Reply]:
-    before = entry.status
-    done = await ledgers.set_status(
-        session=ctx.session,
-        entry_id=entry.id,
-        expected=set(WITHDRAWABLE),
-        to=EntryStatus.WITHDRAWN,
-        now=ctx.now,
-        version=version,
-    )
+    # An approved entry is evidence for the assessment: withdrawing a later edit goes back to it, never hides it.
+    before, approved = entry.status, await _approved_before(ctx, entry)
+    if approved is not None:
+        done = await ledgers.restore_version(
+            session=ctx.session, entry=entry, version=approved, expected_version=version, now=ctx.now
+        )
+    else:
+        done = await ledgers.set_status(
+            session=ctx.session,
+            entry_id=entry.id,
+            expected=set(WITHDRAWABLE),
+            to=EntryStatus.WITHDRAWN,
+            now=ctx.now,
+            version=version,
+        )
     if not done:
         await ctx.session.refresh(entry)
         text = ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry))
@@ -172,8 +189,13 @@ async def _withdraw(ctx: Context, entry: LedgerEntry, version: int) -> list[Repl
         object_type="entry",
         object_id=entry.id,
         from_state=before.value,
-        to_state=EntryStatus.WITHDRAWN.value,
+        to_state=RESTORED if approved is not None else EntryStatus.WITHDRAWN.value,
         version=version,
         studio_id=entry.studio_id,
+        detail={"restored_version": approved} if approved is not None else None,
     )
-    return [Reply(text=ctx.t("ledger.withdrawn", number=entry.id, title=entry.title), outcome_of_press=True)]
+    if approved is not None:
+        text = ctx.t("ledger.edit_withdrawn", number=entry.id, title=entry.title, approved=approved)
+    else:
+        text = ctx.t("ledger.withdrawn", number=entry.id, title=entry.title)
+    return [Reply(text=text, outcome_of_press=True)]

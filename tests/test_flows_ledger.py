@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
@@ -194,3 +196,62 @@ async def test_editing_while_another_flow_is_open_is_refused(bot: Bot, world: Wo
     await chat.say("记录培训")
     await chat.press_button(edit)
     chat.expect("正在进行“记录培训”", "培训是哪天")
+
+
+async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_version(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await quick_activity(chat, "读图")
+    await review(sessions, world, 1, Decision.APPROVE, "")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    await chat.press("修改")
+    await chat.press("修改")
+    await chat.press("主题")
+    await chat.say("读装配图")
+    await chat.press("提交")
+    chat.expect("已重新提交 #1", "第 2 版")
+
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("待审核", "读装配图")
+    await chat.press("撤回修改")
+    chat.expect("撤回对 #1", "已通过的第1版继续有效")
+    confirm = chat.button("确认撤回")
+    await chat.press_button(confirm)
+    chat.expect("恢复为已通过的第1版")
+    await chat.press_button(confirm)  # a double tap changes nothing
+    chat.expect("已通过", "不能撤回")
+
+    [entry] = await entries(sessions)
+    assert (entry.status, entry.version, entry.title) == (EntryStatus.APPROVED, 1, "读图")
+    assert (await latest_fields(sessions, 1))["title"] == "读图"
+    async with sessions() as session:
+        versions = await ledgers.versions_of(session=session, entry=entry)
+    assert [v.title for v in versions] == ["读图", "读装配图"]  # type: ignore[union-attr]  # the edit stays on record
+    trail = await audit_rows(sessions, 1)
+    assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("submitted", "restored", 2)
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("已通过", "第 1 版", "读图")
+
+    await chat.press("修改")  # a later edit takes a new number: version 2 stays the withdrawn one
+    await chat.press("提交")
+    chat.expect("已重新提交 #1", "第 3 版")
+    [entry] = await entries(sessions)
+    assert (entry.status, entry.version) == (EntryStatus.SUBMITTED, 3)
+
+
+async def test_an_entry_opened_from_the_ledger_shows_its_files(bot: Bot, world: World, tmp_path: Path):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习", "读图", "跳过", "李明", "2", "学习内容", "跳过"):
+        await chat.say(answer)
+    await chat.send_file(tmp_path, "board.jpg")
+    await chat.press("完成")
+    await chat.press("提交")
+    chat.expect("已提交")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("照片/文件：1 个文件")
+    chat.expect_not("照片/文件：（未填）", "附件")

@@ -49,9 +49,15 @@ async def current_values(ctx: Context, entry: LedgerEntry) -> Values:
 
 async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
     """The answers that reproduce the entry's current version, marked as an edit of it."""
-    values = await current_values(ctx, entry)
+    values = await shown_values(ctx, entry)
     values[EDITING] = entry.id
     values[VERSION_KEY] = entry.version
+    return values
+
+
+async def shown_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The answers that reproduce the entry's current version, with the files attached to it."""
+    values = await current_values(ctx, entry)
     files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
     if files:
         values["files"] = [{"attachment_id": f.id, "filename": f.filename, "kind": "document"} for f in files]

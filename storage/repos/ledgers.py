@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -124,7 +124,10 @@ async def edit_entry(
     merged = {**version_fields(current), **fields}
     _check(entry.kind, merged, complete=True)
     occurred_on, title = _mirror(entry.kind, merged)
-    old, new, now = entry.version, entry.version + 1, at or utcnow()
+    model = VERSION_MODELS[entry.kind]
+    # After a withdrawn edit the entry points at an older version: a version number is never used twice.
+    newest = await session.scalar(select(func.max(model.version)).where(model.entry_id == entry.id))
+    old, new, now = entry.version, (newest or entry.version) + 1, at or utcnow()
     # Conditional on the version we read: of two concurrent edits exactly one wins.
     result = await session.execute(
         update(LedgerEntry)
@@ -134,7 +137,6 @@ async def edit_entry(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise StaleEntry(f"ledger entry {entry.id} is no longer at version {old}")
-    model = VERSION_MODELS[entry.kind]
     session.add(model(entry_id=entry.id, version=new, created_by_id=editor_id, created_at=now, **merged))
     await session.flush()
     await session.refresh(entry)
@@ -208,3 +210,32 @@ async def set_status(
         query.values(status=to, status_changed_at=now).execution_options(synchronize_session="fetch")
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def restore_version(
+    *, session: AsyncSession, entry: LedgerEntry, version: int, expected_version: int, now: datetime
+) -> bool:
+    """Withdraw a pending edit: point the entry back at an approved `version`, only if still at `expected_version`.
+
+    The withdrawn version's row stays (nothing is deleted); False if the entry moved on meanwhile.
+    """
+    params = {"entry_id": entry.id, "version": version}
+    row = cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
+    if row is None:
+        raise LookupError(f"ledger entry {entry.id} has no version {version}")
+    occurred_on, title = _mirror(entry.kind, version_fields(row))
+    result = await session.execute(
+        update(LedgerEntry)
+        .where(
+            LedgerEntry.id == entry.id,
+            LedgerEntry.version == expected_version,
+            LedgerEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.RETURNED)),
+        )
+        .values(version=version, status=EntryStatus.APPROVED, status_changed_at=now)
+        .values(occurred_on=occurred_on, title=title)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    await session.refresh(entry)
+    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -43,6 +43,16 @@ async def decision_for_entry(*, session: AsyncSession, entry_id: int, version: i
     )
     return await session.scalar(query)
 
+
+
+async def last_approved_version(*, session: AsyncSession, entry_id: int, below: int) -> int | None:
+    """The newest version of the entry before `below` that a reviewer approved, if any."""
+    query = select(func.max(ReviewDecision.entry_version)).where(
+        ReviewDecision.entry_id == entry_id,
+        ReviewDecision.decision == Decision.APPROVE,
+        ReviewDecision.entry_version < below,
+    )
+    return await session.scalar(query)
 
 async def decide_entry(
     *,
