@@ -64,7 +64,10 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     page, more = found[offset : offset + PAGE], len(found) > offset + PAGE
     if not page:
         return [Reply(text=ctx.t("ledger.empty"), buttons=(tuple(_start_buttons(ctx)),))]
-    lines = [ctx.t("ledger.list_title", count=len(page))]
+    if offset:
+        lines = [ctx.t("ledger.list_title_page", first=offset + 1, last=offset + len(page))]
+    else:
+        lines = [ctx.t("ledger.list_title", count=len(page))]
     lines += [_line(ctx, entry) for entry in page]
     lines.append(ctx.t("ledger.list_hint"))
     buttons = [ctx.button(f"#{e.id} {_short(e.title)}", KIND, "o", e.id) for e in page]
