@@ -180,3 +180,12 @@ def test_chat_on_a_database_never_initialised_says_so_in_one_line(tmp_path: Path
     assert result.returncode == 2
     assert "studio-bot init" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_switching_language_switches_the_console_too(db_url: str):
+    settings = Settings(database_url=db_url)
+    await seed(settings)
+    out: list[str] = []
+    await converse(settings, as_name=LEAD, write=out.append, lines=lines_of("语言 en", "exit"))
+    assert "您现在的身份是：张建国" in out[0]
+    assert out[-1].startswith("Bye!")

@@ -54,7 +54,7 @@ async def converse(
         sender = ConsoleSender(runtime.sessions, ConsolePusher(runtime.sessions, write))
         write(t("console.welcome", name=person.name) if person else t("console.welcome_guest"))
         write(t("console.how"))
-        source = lines if lines is not None else _terminal(t("console.prompt"), write)
+        source = lines if lines is not None else _terminal(lambda: t("console.prompt"), write)
         async for typed in source:
             if typed.strip().lower() in EXIT_WORDS:
                 break
@@ -66,12 +66,13 @@ async def converse(
                 write(f"  {line}")
             await sender.run_once()
             write("")
+            t = Translator(await _locale(runtime.sessions, user_id) or t.locale)  # `语言 en` switches the prompt too
         write(t("console.bye"))
     finally:
         await runtime.close()
 
 
-async def _terminal(prompt: str, write: Callable[[str], None]) -> AsyncIterator[str]:
+async def _terminal(prompt: Callable[[], str], write: Callable[[str], None]) -> AsyncIterator[str]:
     """Lines typed at a terminal (with line editing), or piped in (echoed, so the output reads as a transcript)."""
     interactive = sys.stdin.isatty()
     if interactive:
@@ -79,17 +80,25 @@ async def _terminal(prompt: str, write: Callable[[str], None]) -> AsyncIterator[
     while True:
         try:
             if interactive:
-                line = await asyncio.to_thread(input, prompt)
+                line = await asyncio.to_thread(input, prompt())
             else:
                 line = await asyncio.to_thread(sys.stdin.readline)
                 if not line:
                     return
                 line = line.rstrip("\n")
-                write(f"{prompt}{line}")
+                write(f"{prompt()}{line}")
         except (EOFError, KeyboardInterrupt):
             write("")
             return
         yield line
+
+
+async def _locale(sessions: async_sessionmaker[AsyncSession], user_id: str) -> str | None:
+    """The language chosen by the person behind this console user, if bound."""
+    async with sessions() as session:
+        identity = await people.identity(session=session, channel=CHANNEL, external_id=user_id)
+        person = await session.get(Person, identity.person_id) if identity else None
+    return person.locale if person else None
 
 
 async def _who(sessions: async_sessionmaker[AsyncSession], name: str | None) -> tuple[Person | None, str]:
