@@ -62,6 +62,8 @@ async def vacation(ctx: Context, args: str) -> list[Reply]:
         )
         return [Reply(text=f"{status}\n{ctx.t('vacation.usage')}")]
     if args.strip().lower() in _OFF:
+        if not (paused and paused >= ctx.today):
+            return [Reply(text=ctx.t("vacation.status_off"))]  # nothing to end: no audit row either
         person.reminders_paused_until = None
         await ctx.audit(object_type="person", object_id=person.id, from_state="paused", to_state="active")
         return [Reply(text=ctx.t("vacation.ended"))]

@@ -40,7 +40,7 @@ async def test_a_lead_pauses_and_resumes_reminders(
 ) -> None:
     chat = Transcript(bot, "lead")
     await chat.say("休假")
-    chat.expect("你的提醒正常发送", "休假 8月10日")
+    chat.expect("您的提醒正常发送", "休假 8月10日")
     await chat.say("休假 3月20日")
     chat.expect("2026-03-20")
     lead = await fresh(sessions, Person, world.lead.id)
@@ -53,6 +53,9 @@ async def test_a_lead_pauses_and_resumes_reminders(
     chat.expect("提醒恢复")
     lead = await fresh(sessions, Person, world.lead.id)
     assert isinstance(lead, Person) and lead.reminders_paused_until is None
+    await chat.say("休假 取消")  # again: there is no pause to end
+    chat.expect("您的提醒正常发送")
+    chat.expect_not("休假已结束")
 
 
 async def test_bad_periods_are_explained_and_change_nothing(
@@ -104,9 +107,9 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
     await rev.say("委托 张工")  # a studio lead cannot decide reviews
     rev.expect("找不到可以代审的「张工」")
     await rev.say("委托 孙副审")  # no date given: the stand-in covers the holiday
-    rev.expect("孙副审 从今天到 2026-03-20 代你审核")
+    rev.expect("孙副审 从今天到 2026-03-20 代您审核")
     [notice] = [r for r in await outbox_rows(sessions) if r.person_id == stand_in.id]
-    assert notice.kind == "notice" and "周审核 请你在 2026-03-20 之前代为审核" in notice.payload["text"]
+    assert notice.kind == "notice" and "周审核 请您在 2026-03-20 之前代为审核" in notice.payload["text"]
     pressed = verify(SECRET, reply_from_dict(notice.payload).all_buttons()[0].payload)
     assert pressed is not None and (pressed.kind, pressed.args) == ("go", ("pending",))
 
@@ -119,7 +122,7 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
     assert [(r.kind, r.union_id) for r in roles] == [(RoleKind.REVIEWER, world.district.id)]
 
     await rev.say("委托")
-    rev.expect("孙副审 代你审核：2026-03-10 至 2026-03-20")
+    rev.expect("孙副审 代您审核：2026-03-10 至 2026-03-20")
     await rev.say("委托 取消")
     rev.expect("已收回")
     async with sessions() as s:
