@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
-from handlers.buttons import verify
+from handlers.buttons import sign, verify
 from handlers.reminders import plan
 from handlers.types import reply_from_dict
 from storage.models import Delegation, EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind
@@ -24,11 +24,13 @@ async def fresh(sessions: async_sessionmaker[AsyncSession], model: type, pk: int
         return await s.get(model, pk)
 
 
-async def deputy(sessions: async_sessionmaker[AsyncSession], world: World) -> Person:
-    """A second reviewer of the district union, bound as user "rev2"."""
+async def deputy(
+    sessions: async_sessionmaker[AsyncSession], world: World, kind: RoleKind = RoleKind.REVIEWER
+) -> Person:
+    """A second reviewer (or an admin) of the district union, bound as user "rev2"."""
     async with sessions() as s, s.begin():
         person = await org.create_person(session=s, name="孙副审")
-        await org.grant_role(session=s, person=person, kind=RoleKind.REVIEWER, union=world.district)
+        await org.grant_role(session=s, person=person, kind=kind, union=world.district)
         await people.bind_identity(
             session=s, person=person, channel="test", external_id="rev2", chat_id="chat-rev2", now=at(date(2026, 3, 1))
         )
@@ -147,3 +149,33 @@ async def test_only_reviewers_delegate_and_a_period_is_needed(
     rev.expect("不能委托给自己")
     async with sessions() as s:
         assert (await s.execute(Delegation.__table__.select())).all() == []
+
+
+async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in_for(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    stand_in = await deputy(sessions, world, RoleKind.ADMIN)  # reviews only as the stand-in
+    assert world.reviewer is not None
+    async with sessions() as s, s.begin():  # the reviewer also works in a studio they review
+        reviewer = await s.get(Person, world.reviewer.id)
+        assert reviewer is not None
+        await org.grant_role(session=s, person=reviewer, kind=RoleKind.MEMBER, studio=world.studio)
+    rev = Transcript(bot, "rev")
+    await rev.say("委托 孙副审 3月20日")
+    rev.expect("孙副审 从今天到 2026-03-20 代您审核")
+    answers = ("记录活动", "今天", "学习", "审核人自己的活动", "跳过", "李明", "2", "学习内容", "跳过", "跳过", "提交")
+    for answer in answers:
+        await rev.say(answer)
+    rev.expect("已提交")
+    told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == stand_in.id]
+    assert not any("审核人自己的活动" in text for text in told)  # not sent to the stand-in to decide
+
+    deputy_chat = Transcript(bot, "rev2")
+    await deputy_chat.say("待审")
+    deputy_chat.expect_not("审核人自己的活动")
+    async with sessions() as s:
+        [entry] = (await s.execute(LedgerEntry.__table__.select())).all()
+    await deputy_chat.send_payload(sign(SECRET, "rv", "approve", entry.id, entry.version))
+    deputy_chat.expect("您所代审的审核人本人提交的")
+    async with sessions() as s:
+        assert (await s.get(LedgerEntry, entry.id)).status is EntryStatus.SUBMITTED  # type: ignore[union-attr]

@@ -54,6 +54,8 @@ async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | 
         return permissions.refusal(ctx, Action.REVIEW_ENTRY)
     if ctx.person is not None and entry.author_id == ctx.person.id:
         return ctx.t("reviews.own_entry")
+    if grant.on_behalf_of is not None and entry.author_id == grant.on_behalf_of:
+        return ctx.t("reviews.principal_entry")  # a stand-in may not approve the entry of the one they stand in for
     if entry.version != version or entry.status is not EntryStatus.SUBMITTED:
         return await why_not(ctx, entry, version)
     return Waiting(entry, studio, grant)

@@ -35,7 +35,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         return
     fields, author = await render.entry_card(ctx.session, entry, studio)
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
-        if person.id == entry.author_id:
+        if entry.author_id in (person.id, principal_id):
             continue
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
 

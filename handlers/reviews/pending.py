@@ -53,9 +53,14 @@ def pending_source(section_key: str) -> Callable[[Source], Source]:
 
 async def waiting_for(ctx: Context, subject: Subject, limit: int = BATCH_MAX) -> list[tuple[LedgerEntry, Studio]]:
     """The submitted entries this person may review (in their own name or a delegating reviewer's), oldest first."""
-    union_ids = {g.union_id for g in subject.grants if g.kind is RoleKind.REVIEWER and g.union_id is not None}
-    covered = await audience.unions_reviewed_by(ctx.session, union_ids)
+    grants = [g for g in subject.grants if g.kind is RoleKind.REVIEWER and g.union_id is not None]
+    covered = await audience.unions_reviewed_by(ctx.session, {g.union_id for g in grants if g.union_id})
     rows = await reviews.waiting_entries(session=ctx.session, union_ids=covered, limit=limit + 5)
+    principals = {g.on_behalf_of for g in grants if g.on_behalf_of is not None}
+    if principals:  # a stand-in does not review the entries of the reviewer they stand in for
+        own = {g.union_id for g in grants if g.on_behalf_of is None and g.union_id}
+        own_covered = await audience.unions_reviewed_by(ctx.session, own) if own else set()
+        rows = [(e, s) for e, s in rows if e.author_id not in principals or s.union_id in own_covered]
     return [(e, s) for e, s in rows if e.author_id != subject.person_id][:limit]
 
 
