@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers.features  # noqa: F401  - registers every command, flow and button handler
 from handlers.config import HandlerConfig
 from handlers.context import Context
-from handlers.dispatch import dispatch
+from handlers.dispatch import dispatch, where
 from handlers.group_commit import GroupCommit
 from handlers.i18n import Translator, normalise_locale, preload
 from handlers.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
@@ -121,6 +121,12 @@ class Bot:
             return Turn(replies=replies, duplicate=True)
         self._remember(key, replies)
         return Turn(replies=replies)
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this person's open conversation stands at (nothing if none); nothing is written."""
+        incoming = Incoming(channel=channel, user_id=user_id, chat_id=user_id, delivery_id="", text=None)
+        async with self.sessions() as session:  # never committed: reading where someone is changes nothing
+            return await where(await self.context(session, incoming))
 
     def _remember(self, key: tuple[str, str], replies: list[Reply]) -> None:
         # platform retries usually reach the process that answered: no database work for them

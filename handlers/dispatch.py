@@ -44,6 +44,14 @@ async def dispatch(ctx: Context) -> list[Reply]:
     return notes + await run_command(ctx, text)
 
 
+
+async def where(ctx: Context) -> list[Reply]:
+    """The question an open conversation stands at, for a channel resuming a chat; nothing if none is open."""
+    conv = ctx.conversation
+    if conv is None or ctx.person is None or conv.expires_at <= ctx.now or conv.flow not in FLOWS:
+        return []
+    return await Runner(ctx, FLOWS[conv.flow], conv).current()
+
 async def run_command(ctx: Context, text: str) -> list[Reply]:
     """Run the command a text calls, or say politely what can be done."""
     found = commands.match(text)

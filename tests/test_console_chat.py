@@ -189,3 +189,20 @@ async def test_switching_language_switches_the_console_too(db_url: str):
     await converse(settings, as_name=LEAD, write=out.append, lines=lines_of("语言 en", "exit"))
     assert "您现在的身份是：张建国" in out[0]
     assert out[-1].startswith("Bye!")
+
+
+async def test_a_chat_resumed_later_shows_where_it_stopped_and_its_numbers_work(
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
+):
+    settings = Settings(database_url=db_url)
+    await seed(settings)
+    before = len(await entries(sessions))
+    first: list[str] = []
+    answers = ("记录活动", "1", "技术交流", "数控编程交流", "1", "2", "完成", "3", "交流宏程序", "跳过", "跳过")
+    await converse(settings, as_name=LEAD, write=first.append, lines=lines_of(*answers))
+    assert "请核对" in "\n".join(first)  # left at the summary, not submitted
+    again: list[str] = []
+    await converse(settings, as_name=LEAD, write=again.append, lines=lines_of("1"))  # [1] is 提交
+    text = "\n".join(again)
+    assert text.index("接着来") < text.index("请核对") < text.index("已提交！编号")
+    assert len(await entries(sessions)) == before + 1

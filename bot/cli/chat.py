@@ -54,6 +54,11 @@ async def converse(
         sender = ConsoleSender(runtime.sessions, ConsolePusher(runtime.sessions, write))
         write(t("console.welcome", name=person.name) if person else t("console.welcome_guest"))
         write(t("console.how"))
+        resumed = await runtime.bot.where(CHANNEL, user_id)
+        if resumed:  # shown again, so that its numbers press its buttons as they did before
+            write(t("console.resume"))
+            for line in screen.render(resumed):
+                write(f"  {line}")
         source = lines if lines is not None else _terminal(lambda: t("console.prompt"), write)
         async for typed in source:
             if typed.strip().lower() in EXIT_WORDS:
