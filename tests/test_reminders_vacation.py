@@ -179,3 +179,12 @@ async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in
     deputy_chat.expect("您所代审的审核人本人提交的")
     async with sessions() as s:
         assert (await s.get(LedgerEntry, entry.id)).status is EntryStatus.SUBMITTED  # type: ignore[union-attr]
+    lead = Transcript(bot, "lead")  # the lead's entry the stand-in may decide, and the lead is told for whom
+    for answer in ("记录活动", "今天", "学习", "领衔人的活动", "跳过", "李明", "2", "学习内容", "跳过", "跳过", "提交"):
+        await lead.say(answer)
+    async with sessions() as s:
+        mine = (await s.execute(LedgerEntry.__table__.select().where(LedgerEntry.title == "领衔人的活动"))).one()
+    await deputy_chat.send_payload(sign(SECRET, "rv", "approve", mine.id, mine.version))
+    deputy_chat.expect("已通过")
+    told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == world.lead.id]
+    assert any("领衔人的活动" in text and "孙副审（代 周审核）" in text for text in told)

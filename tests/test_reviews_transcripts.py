@@ -78,7 +78,7 @@ async def test_a_double_tap_and_a_second_reviewer_are_told_who_decided_and_when(
     await cast.reviewer.press_in("通过", card)
     cast.world.advance(minutes=5)
     await cast.reviewer.press_in("通过", card)
-    cast.reviewer.expect("已由 李四 于 3月10日 10:00 通过。")
+    cast.reviewer.expect("您已于 3月10日 10:00 通过。")  # the decider is told in the second person
     await cast.reviewer2.press_in("驳回")
     cast.reviewer2.expect("已由 李四 于 3月10日 10:00 通过。")
     assert cast.reviewer2.replies[0].outcome_of_press
@@ -116,7 +116,7 @@ async def test_return_asks_a_reason_the_lead_reads_it_fixes_and_resubmits_a_new_
     second = cast.reviewer.inbox[-1]
     assert "（第2版）" in second.text
     await cast.reviewer.press_in("通过", card)  # the old card: version 1 was decided already
-    cast.reviewer.expect("已由 李四 于 3月10日 10:00 退回。", "原因：缺少活动现场照片，请补充")
+    cast.reviewer.expect("您已于 3月10日 10:00 退回。", "原因：缺少活动现场照片，请补充")
     await cast.reviewer.press_in("通过", second)
     cast.reviewer.expect("✅ 已通过", "（第2版）")
     decisions = await _one(sessions, select(func.count(ReviewDecision.id)))
@@ -288,13 +288,14 @@ async def test_an_english_reviewer_reads_the_card_in_english(sessions: async_ses
     await world.deliver()
     card = english.inbox[-1]
     assert "A new ledger entry waits for your review" in card.text
+    assert "Kind: Technical exchange" in card.text  # the stored code 技术交流, in the reviewer's language
     assert [b.label for b in card.all_buttons()] == ["✅ Approve", "↩️ Return", "❌ Reject"]
     await english.press_in("Approve", card)
     english.expect("✅ Approved:")
     await cast.reviewer.press_in("通过")
     cast.reviewer.expect("已由 Alice 于 3月10日 10:00 通过。")
     await english.press_in("Approve", card)
-    english.expect("Already approved by Alice at 10 Mar 10:00.")
+    english.expect("You already approved it at 10 Mar 10:00.")
 
 
 async def test_an_own_entry_is_left_to_another_reviewer(sessions: async_sessionmaker[AsyncSession]) -> None:

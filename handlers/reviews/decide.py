@@ -35,7 +35,10 @@ async def why_not(ctx: Context, entry: LedgerEntry, version: int) -> str:
     """Why this entry version no longer waits: who decided it and when, a newer version, or a withdrawal."""
     prior = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=version)
     if prior is not None:
-        return await render.decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=word(prior.decision))
+        viewer = ctx.person.id if ctx.person else None
+        return await render.decided_by(
+            ctx.session, ctx.t, prior, ctx.config.tz, word_key=word(prior.decision), viewer_id=viewer
+        )
     if entry.version != version:
         return ctx.t("reviews.newer_version", old=version, new=entry.version)
     if entry.status is EntryStatus.WITHDRAWN:
@@ -94,21 +97,25 @@ async def decide(
         studio_id=entry.studio_id,
         detail={"decision": decision.value, "on_behalf_of": found.grant.on_behalf_of},
     )
-    await _tell_lead(ctx, entry, found.studio, decision, reason)
+    await _tell_lead(ctx, entry, found.studio, decision, reason, found.grant.on_behalf_of)
     text = ctx.t(f"reviews.done.{decision.value}", header=render.header(ctx.t, entry, found.studio))
     more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
     return Reply(text=text, buttons=(more,), outcome_of_press=True), True
 
 
-async def _tell_lead(ctx: Context, entry: LedgerEntry, studio: Studio, decision: Decision, reason: str | None) -> None:
+async def _tell_lead(
+    ctx: Context, entry: LedgerEntry, studio: Studio, decision: Decision, reason: str | None, principal_id: int | None
+) -> None:
     assert ctx.person is not None
-    reviewer = ctx.person.name
+    name = ctx.person.name
+    principal = await ctx.session.get(Person, principal_id) if principal_id is not None else None
     recipients = {p.id: p for p in await org.leads_of(session=ctx.session, studio_id=studio.id)}
     author = await ctx.session.get(Person, entry.author_id)
     if author is not None:
         recipients.setdefault(author.id, author)
 
     def message(t: Translator) -> Reply:
+        reviewer = t("reviews.on_behalf", name=name, principal=principal.name) if principal else name
         text = t(
             f"reviews.told.{decision.value}",
             header=render.header(t, entry, studio),

@@ -11,9 +11,12 @@ from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
+from handlers.ledger_export import labeler
+from handlers.ledger_export import value_text as code_text
 from storage.models import LedgerEntry, LedgerKind, Person, ReviewDecision, Studio
 from storage.repos import ledgers
 
+CODED = frozenset({"kind", "category", "patent_kind", "patent_status", "funding_scheme", "promoted_grade"})
 # The fields shown to a reviewer, in reading order (the title is in the header).
 FIELDS = {
     LedgerKind.ACTIVITY: ("occurred_on", "kind", "place", "participants", "hours", "content", "results"),
@@ -80,8 +83,14 @@ def header(t: Translator, entry: LedgerEntry, studio: Studio) -> str:
 def details(t: Translator, entry: LedgerEntry, fields: dict[str, Any], author: Person | None) -> list[str]:
     """The lines of an entry's current content."""
     lines = [t("reviews.author", name=author.name if author else "?")]
+    label = labeler(t.locale)
     for name in FIELDS[entry.kind]:
-        shown = value_text(t, fields.get(name))
+        value = fields.get(name)
+        # stored codes (an activity's kind, an outcome's category…) read in the reviewer's language
+        if name in CODED and isinstance(value, str) and value:
+            shown = code_text(label, entry.kind, name, value)
+        else:
+            shown = value_text(t, value)
         if shown and not (name == "promoted_count" and shown == "0"):
             lines.append(t("reviews.line", label=t(f"reviews.field.{name}"), value=shown))
     return lines
@@ -99,15 +108,25 @@ def summary(t: Translator, entry: LedgerEntry, studio: Studio, fields: dict[str,
 
 
 async def decided_by(
-    session: AsyncSession, t: Translator, decision: ReviewDecision, tz: ZoneInfo, *, word_key: str
+    session: AsyncSession,
+    t: Translator,
+    decision: ReviewDecision,
+    tz: ZoneInfo,
+    *,
+    word_key: str,
+    viewer_id: int | None = None,
 ) -> str:
-    """ "已由 李四 于 11月24日 10:05 通过" — who decided, when, and what (word from `word_key`)."""
+    """ "已由 李四 于 11月24日 10:05 通过" — who decided, when, and what; "您已于 …" to the decider."""
     reviewer = await session.get(Person, decision.reviewer_id)
     name = reviewer.name if reviewer else "?"
     if decision.on_behalf_of_id is not None:
         principal = await session.get(Person, decision.on_behalf_of_id)
         name = t("reviews.on_behalf", name=name, principal=principal.name if principal else "?")
-    text = t("reviews.already", name=name, when=when(t, decision.decided_at, tz), decision=t(word_key))
+    moment = when(t, decision.decided_at, tz)
+    if viewer_id is not None and viewer_id == decision.reviewer_id:
+        text = t("reviews.already_you", when=moment, decision=t(word_key))
+    else:
+        text = t("reviews.already", name=name, when=moment, decision=t(word_key))
     if decision.reason:
         text += "\n" + t("reviews.reason_line", reason=decision.reason)
     return text
