@@ -20,7 +20,7 @@ from handlers.reviews.decide import decide
 from handlers.reviews.reason import busy
 from handlers.types import Button, Reply
 from storage.models import Decision, LedgerEntry, RoleKind, Studio
-from storage.repos import reviews
+from storage.repos import ledgers, reviews
 
 SHOWN = 10  # items listed in one message; the rest are counted
 BATCH_MAX = 20
@@ -160,7 +160,9 @@ async def batch_submit(ctx: Context, values: Values) -> list[Reply]:
         if landed:
             done += 1
         else:
-            others.append(reply.text)
+            entry = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
+            title = entry.title if entry else "?"
+            others.append(ctx.t("reviews.batch.not_done", number=entry_id, title=title, why=reply.text))
     text = "\n".join([ctx.t("reviews.batch.done", count=done), *others])
     more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
     return [Reply(text=text, buttons=(more,), outcome_of_press=True)]
