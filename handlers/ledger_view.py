@@ -120,6 +120,10 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     reason = await _review_reason(ctx, entry)
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
+    if entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
+        approved = await _approved_before(ctx, entry)
+        if approved is not None:  # what the assessment counts meanwhile
+            lines.append(ctx.t("ledger.approved_stands", approved=approved))
     actions: list[Button] = []
     if _may_change(ctx, entry):
         if entry.status in EDITABLE:

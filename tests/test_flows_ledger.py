@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.assessment.figures import compile_figures
 from handlers.bot import Bot
 from storage.base import utcnow
-from storage.models import Decision, EntryStatus
+from storage.exports.ledgers import LedgerFilter, ledger_query
+from storage.models import Decision, EntryStatus, LedgerKind
 from storage.repos import ledgers, reviews
 from tests.support import Transcript, World
 from tests.support.clock import Clock
@@ -256,3 +259,59 @@ async def test_an_entry_opened_from_the_ledger_shows_its_files(bot: Bot, world: 
     await chat.press("#1")
     chat.expect("照片/文件：1 个文件")
     chat.expect_not("照片/文件：（未填）", "附件")
+
+
+async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    assert world.reviewer is not None
+    reviewer_id = world.reviewer.id
+
+    async def edit_title(number: int, title: str) -> None:
+        await chat.say("我的台账")
+        await chat.press(f"#{number}")
+        await chat.press("修改")
+        await chat.press("修改")
+        await chat.press("主题")
+        await chat.say(title)
+        await chat.press("提交")
+        chat.expect("第 2 版")
+
+    async def decide(entry_id: int, decision: Decision) -> None:
+        async with sessions() as session, session.begin():
+            await reviews.decide_entry(
+                session=session,
+                entry_id=entry_id,
+                version=2,
+                decision=decision,
+                reviewer_id=reviewer_id,
+                channel="test",
+                now=utcnow(),
+                reason="改错了" if decision is not Decision.APPROVE else None,
+            )
+
+    async def evidence() -> tuple[int, list[tuple[object, ...]]]:
+        async with sessions() as session:
+            figures = await compile_figures(
+                session=session, studio_id=world.studio.id, starts_on=date(2000, 1, 1), ends_on=date(2100, 1, 1)
+            )
+            query = ledger_query(world.studio.id, LedgerKind.ACTIVITY, LedgerFilter())
+            rows = [(r["id"], r["title"], r["version"]) for r in (await session.execute(query)).mappings()]
+        return figures.activity_count, sorted(rows)
+
+    await quick_activity(chat, "读图")
+    await quick_activity(chat, "练兵")
+    await review(sessions, world, 1, Decision.APPROVE, "")
+    await review(sessions, world, 2, Decision.APPROVE, "")
+    await edit_title(1, "读装配图")
+    await edit_title(2, "技术练兵")
+    # the approved versions 1 are the evidence while the edits wait
+    assert await evidence() == (2, [(1, "读图", 1), (2, "练兵", 1)])
+    await decide(1, Decision.APPROVE)
+    await decide(2, Decision.REJECT)
+    # the approved edit replaces its version 1 (counted once); a rejected edit leaves version 1 standing
+    assert await evidence() == (2, [(1, "读装配图", 2), (2, "练兵", 1)])
+    await chat.say("我的台账")
+    await chat.press("#2")
+    chat.expect("未通过 · 第 2 版", "已通过的第1版仍然有效")

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.exports.cells import CellKind, Column, Row
 from storage.models import (
     ActivityVersion,
+    Decision,
     EntryStatus,
     LedgerEntry,
     LedgerKind,
     OutcomeVersion,
     Person,
+    ReviewDecision,
     TrainingVersion,
 )
 
@@ -89,11 +91,14 @@ _DERIVED = {"participant_count": "participants", "trainee_count": "trainees"}
 _TEXT_VALUES = {"kind", "category", "patent_kind", "patent_status"}  # stored codes a catalogue may name
 
 
+APPROVED_ONLY = frozenset({EntryStatus.APPROVED})
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerFilter:
     """Which entries to export: statuses (approved by default) and an optional date range."""
 
-    statuses: frozenset[EntryStatus] = frozenset({EntryStatus.APPROVED})
+    statuses: frozenset[EntryStatus] = APPROVED_ONLY
     date_from: date | None = None
     date_to: date | None = None
 
@@ -103,16 +108,40 @@ def columns(kind: LedgerKind, label: Labeler) -> list[Column]:
     return [Column(label(f"export.col.{kind.value}.{key}", key), cell, width) for key, cell, width in LAYOUTS[kind]]
 
 
+def _approved_version() -> ColumnElement[Any]:
+    """An entry's newest approved version: the current one if approved, else the newest a reviewer approved."""
+    approved = (
+        select(func.max(ReviewDecision.entry_version))
+        .where(ReviewDecision.entry_id == LedgerEntry.id, ReviewDecision.decision == Decision.APPROVE)
+        .scalar_subquery()
+    )
+    return case((LedgerEntry.status == EntryStatus.APPROVED, LedgerEntry.version), else_=approved)
+
+
 def ledger_query(studio_id: int, kind: LedgerKind, flt: LedgerFilter) -> Select[Any]:
-    """The current version of every matching entry of one ledger, in date order."""
+    """The current version of every matching entry of one ledger, in date order.
+
+    Approved only (the default, and the assessment's evidence): each entry's newest approved version,
+    so that an approved entry still counts while a later edit of it waits for review.
+    """
     model = _MODELS[kind]
     version_cols = [getattr(model, key) for key, _, _ in LAYOUTS[kind] if hasattr(model, key) and key != "version"]
     day = getattr(model, DATE_FIELD[kind])
+    if flt.statuses == APPROVED_ONLY:
+        version: ColumnElement[Any] = _approved_version()
+        status: ColumnElement[Any] = literal(EntryStatus.APPROVED, LedgerEntry.__table__.c.status.type)
+        # a withdrawn entry is out, whatever was approved before; a rejected edit leaves the approved version in
+        wanted = and_(version.is_not(None), LedgerEntry.status != EntryStatus.WITHDRAWN)
+    else:
+        version, status = LedgerEntry.version.expression, LedgerEntry.status.expression
+        wanted = LedgerEntry.status.in_(flt.statuses)
     query = (
-        select(LedgerEntry.id, LedgerEntry.status, LedgerEntry.version, Person.name.label("author"), *version_cols)
-        .join(model, and_(model.entry_id == LedgerEntry.id, model.version == LedgerEntry.version))
+        select(LedgerEntry.id, status.label("status"), version.label("version"), Person.name.label("author"))
+        .add_columns(*version_cols)
+        .select_from(LedgerEntry)
+        .join(model, and_(model.entry_id == LedgerEntry.id, model.version == version))
         .join(Person, Person.id == LedgerEntry.author_id)
-        .where(LedgerEntry.studio_id == studio_id, LedgerEntry.kind == kind, LedgerEntry.status.in_(flt.statuses))
+        .where(LedgerEntry.studio_id == studio_id, LedgerEntry.kind == kind, wanted)
     )
     if flt.date_from is not None:
         query = query.where(day >= flt.date_from)
