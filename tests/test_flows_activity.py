@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.bot import Bot
 from storage.models import EntryStatus, LedgerKind
 from storage.repos import attachments
-from tests.support import Transcript, World, add_studio, verify_dialog
+from tests.support import Clock, Transcript, World, add_studio, verify_dialog
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
 
@@ -262,3 +262,113 @@ async def test_english_speakers_get_english(bot: Bot, world: World):
     chat.expect("Cancelled the activity record")
     await chat.say("语言 中文")
     chat.expect("中文")
+
+
+async def answer_rest(chat: Transcript) -> None:
+    """From the kind step to the summary, with 李明 as the one participant."""
+    for answer in ("学习", "读图", "跳过", "李明", "1", "读装配图", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("请核对")
+
+
+async def test_a_month_and_day_in_early_january_is_last_year(
+    bot: Bot, world: World, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+):
+    clock.now = datetime(2027, 1, 5, 2, 0, tzinfo=UTC)  # 10:00 on 5 January in Shanghai
+    chat = Transcript(bot, "lead")
+    for typed, stored in [("12月30日", "2026-12-30"), ("12/30", "2026-12-30"), ("1月3日", "2027-01-03")]:
+        await chat.say("记录活动")
+        await chat.say(typed)
+        chat.expect("活动类别")
+        await answer_rest(chat)
+        chat.expect(f"日期：{stored}")
+        await chat.say("取消")
+    await chat.say("记录活动")
+    await chat.say("2027-12-30")  # a year written out is taken as written
+    chat.expect("还没到", "活动是哪天")
+    await chat.say("1月6日")  # a month and day still ahead this year, even by one day, is last year's
+    chat.expect("活动类别")
+    await answer_rest(chat)
+    chat.expect("日期：2026-01-06")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["occurred_on"] == date(2026, 1, 6)
+
+
+async def test_a_number_or_head_count_is_not_taken_for_a_name(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习", "读图", "跳过"):
+        await chat.say(answer)
+    chat.expect("参加人员")
+    for typed in ("9", "12人", "１２人", "李明、12人", "2.5"):
+        await chat.say(typed)
+        chat.expect("不是姓名", "输入人员的姓名", "参加人员")
+        chat.expect_not("多少小时")
+    await chat.say("2")  # the number of a member's button still picks that member
+    chat.expect("多少小时")
+    for answer in ("1", "读装配图", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("参加人员：李明")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["participants"] == ["李明"]
+
+
+async def test_editing_the_participants_replaces_the_names_typed_before(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习", "读图", "跳过", "李明、外单位老王"):
+        await chat.say(answer)
+    for answer in ("1", "读装配图", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("参加人员：李明、外单位老王")
+    await chat.press("修改")
+    await chat.press("参加人员")
+    chat.expect("当前内容：李明、外单位老王", "替换之前输入的其他人员")
+    await chat.say("外单位老张")  # the mistyped name goes; the ticked member stays
+    chat.expect("请核对", "参加人员：李明、外单位老张")
+    chat.expect_not("老王")
+    await chat.press("修改")
+    await chat.press("参加人员")
+    await chat.press("李明")  # a member is unticked with the button
+    await chat.press("王芳")
+    await chat.press("完成")
+    chat.expect("参加人员：外单位老张、王芳")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["participants"] == ["外单位老张", "王芳"]
+
+
+async def test_hours_that_round_to_zero_are_refused(bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录活动", "今天", "学习", "读图", "跳过", "李明"):
+        await chat.say(answer)
+    for bad in ("0.04", "0.05", "0.049小时"):
+        await chat.say(bad)
+        chat.expect("请填写小时数", "0.1～1000", "多少小时")
+    await chat.say("0.06")
+    for answer in ("读装配图", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("时长（小时）：0.1 小时")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["hours"] == Decimal("0.1")
+
+
+async def test_the_first_field_edited_from_the_summary_offers_back(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await log_activity(chat)
+    await chat.press("修改")
+    await chat.press("日期")
+    chat.expect("当前内容：2026-03-10", "活动是哪天")
+    chat.expect_buttons("返回", "取消")
+    await chat.press("返回")
+    chat.expect("请核对", "日期：2026-03-10", "数控编程交流")
+    await chat.say("记录活动")  # a new activity's first question still has no 返回
+    chat.expect("正在进行")
+    await chat.press("取消")
+    await chat.say("记录活动")
+    assert "返回" not in chat.buttons

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.bot import Bot
 from handlers.flows.outcome import MUNICIPAL_SCHEME
 from storage.models import LedgerKind
-from tests.support import Transcript, World
+from tests.support import Clock, Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
 
@@ -142,3 +142,82 @@ async def test_english_outcome_labels(bot: Bot, world: World):
     await chat.say("张工")
     await chat.press("Yes")
     chat.expect("Applied since when")
+
+
+async def test_no_at_the_yes_no_question_as_people_type_it(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for typed in ("无", "没有", "否", "不"):
+        for answer in ("记录成果", "夹具", "小革新", "张工"):
+            await chat.say(answer)
+        chat.expect("在生产中应用")
+        await chat.say(typed)
+        chat.expect("多少资助")  # answered "no": the since-when question is not asked
+        chat.expect_not("必须填写")
+        await chat.say("取消")
+    for answer in ("记录成果", "夹具", "小革新", "张工", "有"):
+        await chat.say(answer)
+    chat.expect("从哪天开始应用")
+    await chat.say("返回")
+    await chat.say("没有")
+    for answer in ("跳过", "无", "跳过", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("请核对", "生产中应用：否")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["applied"] is False
+
+
+async def test_yes_and_no_typed_in_english(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    await chat.say("/lang en")
+    for answer in ("/outcome", "Fixture", "1", "张工"):
+        await chat.say(answer)
+    await chat.say("n")
+    chat.expect("How much funding")
+    await chat.say("back")
+    await chat.say("没有")  # Chinese answers work in English too
+    chat.expect("How much funding")
+    await chat.say("back")
+    await chat.say("Y")
+    chat.expect("Applied since when")
+
+
+async def test_applied_since_a_month_and_day_in_january_is_last_year(
+    bot: Bot, world: World, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+):
+    clock.now = datetime(2027, 1, 4, 2, 0, tzinfo=UTC)
+    chat = Transcript(bot, "lead")
+    for answer in ("记录成果", "夹具", "小革新", "张工", "是"):
+        await chat.say(answer)
+    await chat.say("11月20日")
+    chat.expect("多少资助")
+    for answer in ("跳过", "无", "跳过", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("应用时间：2026-11-20")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["applied_since"] == date(2026, 11, 20)
+
+
+async def test_a_head_count_is_not_a_team_member(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录成果", "夹具", "小革新"):
+        await chat.say(answer)
+    await chat.say("３人")
+    chat.expect("不是姓名", "完成人员")
+    await chat.say("张工，外厂李工")
+    chat.expect("在生产中应用")
+
+
+async def test_editing_the_title_offers_back_to_the_summary(bot: Bot, world: World):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录成果", "夹具", "小革新", "张工", "否", "跳过", "无", "跳过", "跳过", "跳过"):
+        await chat.say(answer)
+    await chat.press("修改")
+    await chat.press("成果名称")
+    chat.expect("当前内容：夹具")
+    chat.expect_buttons("返回", "取消")
+    await chat.press("返回")
+    chat.expect("请核对", "成果名称：夹具")

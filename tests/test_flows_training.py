@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.bot import Bot
 from storage.models import LedgerKind
-from tests.support import Transcript, World
+from tests.support import Clock, Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
 
@@ -77,3 +77,48 @@ async def test_count_errors(bot: Bot, world: World):
         chat.expect("请填写人数")
     await chat.say("3 人")
     chat.expect("晋升人数：3")
+
+
+async def test_english_options_typed_with_or_without_their_chinese_name(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await chat.say("/lang en")
+    for kind in ("Mentoring", "mentoring (高师带徒)", "高师带徒", "Mentoring（高师带徒）"):
+        await chat.say("/training")
+        await chat.say("today")
+        await chat.say(kind)
+        chat.expect("Who taught or mentored")
+        await chat.say("cancel")
+    for answer in ("/training", "today", "Mentoring", "张工", "王芳", "2", "Lathe programming", "skip"):
+        await chat.say(answer)
+    chat.expect("promoted to a higher grade")
+    await chat.say("Technician")
+    chat.expect("How many were promoted")
+    await chat.say("1")
+    chat.expect("Technician (技师)")
+    await chat.say("submit")
+    [entry] = await entries(sessions)
+    fields = await latest_fields(sessions, entry.id)
+    assert (fields["kind"], fields["promoted_grade"]) == ("高师带徒", "技师")
+
+
+async def test_a_training_date_in_january_without_a_year_is_last_year(
+    bot: Bot, world: World, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+):
+    clock.now = datetime(2027, 1, 2, 2, 0, tzinfo=UTC)
+    chat = Transcript(bot, "lead")
+    await chat.say("记录培训")
+    await chat.say("12月30日")
+    chat.expect("培训还是高师带徒")
+    await chat.say("培训")
+    await chat.say("张工")
+    await chat.say("12人")  # a head count where names are asked
+    chat.expect("不是姓名", "学员有谁")
+    for answer in ("王芳", "2", "安全", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("日期：2026-12-30", "学员：王芳")
+    await chat.press("提交")
+    [entry] = await entries(sessions)
+    fields = await latest_fields(sessions, entry.id)
+    assert (fields["held_on"], fields["trainees"]) == (date(2026, 12, 30), ["王芳"])

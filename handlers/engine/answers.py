@@ -9,6 +9,7 @@ from typing import Any
 from handlers import commands
 from handlers.engine.flow import Choice
 from handlers.i18n import normalise_locale
+from handlers.parsing import parse_count, parse_decimal
 
 SUMMARY = "@summary"  # the state of a conversation showing its summary
 EDIT_MENU = "@edit"  # the state of a conversation asking which field to change
@@ -20,6 +21,9 @@ FILES_DONE = "_files_done"  # the files step was answered (files may arrive befo
 ANYWHERE: dict[str, Callable[[str], bool]] = {"lang": lambda args: normalise_locale(args) is not None}
 YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name
 _NAME_SPLIT = re.compile(r"[,，、;；\n]+")
+_BRACKETS = str.maketrans("（）", "()")
+_AROUND_BRACKET = re.compile(r"\s*([()])\s*")
+_GLOSS = re.compile(r"^(?P<label>.*?)\s*[(（](?P<gloss>[^()（）]+)[)）]\s*$")
 
 
 def option_number(text: str, count: int) -> int | None:
@@ -40,17 +44,36 @@ def calls_command(text: str) -> bool:
 
 
 def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
-    """The choice whose label or value the text is (case and surrounding spaces ignored)."""
-    wanted = text.strip().lower()
+    """The choice the text names: its label (with or without a bracketed gloss), value or an alias; case ignored."""
+    wanted = _plain(text)
     for choice in choices:
-        if wanted in (choice.label.strip().lower(), str(choice.value).strip().lower()):
+        if wanted in _names_of(choice):
             return choice
     return None
 
 
-def merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> list[Any]:
-    """Add typed names (or option numbers), separated by commas or 、, to those already chosen."""
-    merged = list(chosen)
+def _plain(text: str) -> str:
+    # "Mentoring (高师带徒)" and "Mentoring（高师带徒）" read the same
+    return _AROUND_BRACKET.sub(r"\1", " ".join(text.translate(_BRACKETS).split())).lower()
+
+
+def _names_of(choice: Choice) -> set[str]:
+    names = {_plain(choice.label), _plain(str(choice.value)), *(_plain(alias) for alias in choice.aliases)}
+    # "Mentoring (高师带徒)": the English label, and the Chinese name in brackets, each name it too
+    glossed = _GLOSS.match(choice.label)
+    if glossed:
+        names.update({_plain(glossed["label"]), _plain(glossed["gloss"])})
+    return names
+
+
+def is_number(text: str) -> bool:
+    """Whether the text is a number or a head count ("9", "12人", "１２人", "2.5"), which is not a name."""
+    return parse_count(text) is not None or parse_decimal(text) is not None
+
+
+def typed_names(text: str, choices: Sequence[Choice], *, names: bool) -> tuple[list[Any], str | None]:
+    """The names (or option numbers) typed, separated by commas or 、; else (if names) the first that is a number."""
+    named: list[Any] = []
     for raw in _NAME_SPLIT.split(text):
         name = raw.strip()
         if not name:
@@ -59,7 +82,16 @@ def merge_names(chosen: list[Any], text: str, choices: Sequence[Choice]) -> list
         number = option_number(name, len(choices))
         if choice is None and number is not None:
             choice = choices[number - 1]
+        if choice is None and names and is_number(name):
+            return [], name
         value = choice.value if choice else name[:50]
-        if value not in merged:
-            merged.append(value)
-    return merged
+        if value not in named:
+            named.append(value)
+    return named, None
+
+
+def replace_typed(chosen: list[Any], named: list[Any], choices: Sequence[Choice]) -> list[Any]:
+    """The members still ticked, then the names just typed: typed names replace those typed before."""
+    members = {choice.value for choice in choices}
+    kept = [value for value in chosen if value in members]
+    return kept + [value for value in named if value not in kept]

@@ -17,10 +17,11 @@ Values = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An option offered as a button (or a numbered line): the stored value and what it says."""
+    """An option offered as a button (or a numbered line): the stored value, what it says, other words for it."""
 
     value: Any
     label: str
+    aliases: tuple[str, ...] = ()  # typed words that choose it too (没有 for 否)
 
 
 ChoiceProvider = Callable[[Context, Values], Awaitable[Sequence[Choice]]]
@@ -37,6 +38,7 @@ class Step:
     choices: ChoiceProvider | None = None
     optional: bool = False
     multi: bool = False  # several choices, toggled, then 完成 / done
+    names: bool = False  # multi: typed answers are people's names, so a number or head count is refused
     files: bool = False  # collects photos and files until 完成 / done
     when: Callable[[Values], bool] | None = None  # asked only when this holds
     show: Callable[[Context, Any], str] | None = None  # how the value reads in the summary

@@ -38,19 +38,29 @@ def rows(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple(out)
 
 
-def nav_row(ctx: Context, flow: Flow, step: Step, values: Values, version: int) -> tuple[Button, ...]:
-    """Skip (optional steps), back (after the first step), cancel."""
+def nav_row(
+    ctx: Context, flow: Flow, step: Step, values: Values, version: int, *, editing: bool = False
+) -> tuple[Button, ...]:
+    """Skip (optional steps), back (after the first step, or to the summary when editing), cancel."""
     nav: list[Button] = []
     if step.optional:
         nav.append(ctx.button(ctx.t("engine.skip"), "fk", version))
-    if applicable(flow, values)[0].key != step.key:
+    if editing or applicable(flow, values)[0].key != step.key:
         nav.append(ctx.button(ctx.t("engine.back"), "fb", version))
     nav.append(ctx.button(ctx.t("engine.cancel"), "fx", version))
     return tuple(nav)
 
 
 def prompt(
-    ctx: Context, flow: Flow, step: Step, values: Values, choices: Sequence[Choice], version: int, *, note: str = ""
+    ctx: Context,
+    flow: Flow,
+    step: Step,
+    values: Values,
+    choices: Sequence[Choice],
+    version: int,
+    *,
+    note: str = "",
+    editing: bool = False,
 ) -> Reply:
     """The question of a step, with its choices and the navigation row."""
     steps = applicable(flow, values)
@@ -68,7 +78,8 @@ def prompt(
         option_buttons = [ctx.button(ctx.t("engine.done"), "fd", version)]
     else:
         option_buttons = [ctx.button(c.label, "fc", version, i) for i, c in enumerate(choices)]
-    return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav_row(ctx, flow, step, values, version)))
+    nav = nav_row(ctx, flow, step, values, version, editing=editing)
+    return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
 
 
 def display(ctx: Context, step: Step, value: Any, choices: Sequence[Choice]) -> str:

@@ -21,8 +21,9 @@ from handlers.engine.answers import (
     YIELDING,
     calls_command,
     match_choice,
-    merge_names,
     option_number,
+    replace_typed,
+    typed_names,
 )
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.i18n import catalogue
@@ -218,7 +219,10 @@ class Runner:
             return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
         choices = await self._choices(step)
         if step.multi:
-            self.values[step.key] = merge_names(self.values.get(step.key) or [], text, choices)
+            named, refused = typed_names(text, choices, names=step.names)
+            if refused is not None:
+                return [await self._show(note=self.t("engine.names_not_number", text=refused))]
+            self.values[step.key] = replace_typed(self.values.get(step.key) or [], named, choices)
             return await self._go(self._next_after(step))
         picked = match_choice(text, choices)
         number = option_number(text, len(choices))
@@ -237,7 +241,10 @@ class Runner:
 
     async def _edit_field(self, step: Step) -> list[Reply]:
         self.mode = "edit"
-        return await self._go(step.key, note=self.t("engine.current_value", value=await self._display(step)))
+        note = self.t("engine.current_value", value=await self._display(step))
+        if step.names:
+            note = f"{note}\n{self.t('engine.names_edit_hint')}"
+        return await self._go(step.key, note=note)
 
     async def _submit(self) -> list[Reply]:
         missing = next(
@@ -314,7 +321,16 @@ class Runner:
                 text=f"{note}\n{reply.text}" if note and note != reply.text else reply.text, buttons=reply.buttons
             )
         step = self.flow.step(self.state)
-        return render.prompt(self.ctx, self.flow, step, self.values, await self._choices(step), self.version, note=note)
+        return render.prompt(
+            self.ctx,
+            self.flow,
+            step,
+            self.values,
+            await self._choices(step),
+            self.version,
+            note=note,
+            editing=self.mode == "edit",
+        )
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
         return await step.choices(self.ctx, self.values) if step.choices else ()

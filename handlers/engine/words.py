@@ -9,6 +9,9 @@ HELP = frozenset({"帮助", "help", "?", "？", "怎么用"})
 DONE = frozenset({"完成", "done", "好了", "结束", "ok"})
 SUBMIT = frozenset({"提交", "submit", "确认", "确定"})
 EDIT = frozenset({"修改", "edit", "更改"})
+# Answers to a yes/no question in either language; "无" here is "no", not "skip".
+YES = ("是", "是的", "有", "对", "已", "yes", "y")
+NO = ("否", "不", "不是", "没", "没有", "无", "未", "no", "n")
 
 
 def normalise(text: str) -> str:

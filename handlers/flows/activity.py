@@ -73,6 +73,7 @@ STEPS = (
         "activity.label.participants",
         choices=common.studio_members,
         multi=True,
+        names=True,
     ),
     Step(
         "hours",

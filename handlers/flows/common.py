@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers import permissions
 from handlers.context import Context
+from handlers.engine import words
 from handlers.engine.flow import Choice, ParseResult, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.parsing import parse_count, parse_date, parse_hours, parse_wan, parse_yes_no, parse_yuan
@@ -16,6 +17,7 @@ from handlers.types import Reply
 from storage.repos import attachments, people
 
 EARLIEST = date(2000, 1, 1)
+MIN_HOURS = Decimal("0.1")
 
 
 def text_parser(max_len: int) -> Any:
@@ -33,8 +35,13 @@ def text_parser(max_len: int) -> Any:
 
 
 def parse_past_date(ctx: Context, text: str) -> ParseResult:
-    """A date on or before today (as people write it)."""
+    """A date on or before today (as people write it); a month and day without a year is the last one past."""
     value = parse_date(text, today=ctx.today)
+    if value is not None and value > ctx.today:
+        # Read as of a day last year: only a date whose year came from "today" moves ("12月30日" in January).
+        earlier = parse_date(text, today=date(ctx.today.year - 1, 1, 1))
+        if earlier is not None and earlier.year < value.year:
+            value = earlier
     if value is None:
         return None, "flows.error.date"
     if value > ctx.today:
@@ -45,9 +52,9 @@ def parse_past_date(ctx: Context, text: str) -> ParseResult:
 
 
 def parse_hours_value(ctx: Context, text: str) -> ParseResult:
-    """Hours, 0.1 to 1000."""
+    """Hours, 0.1 to 1000 (what rounds to 0.0, e.g. 0.04, is refused)."""
     value = parse_hours(text)
-    return (None, "flows.error.hours") if value is None else (str(value), None)
+    return (None, "flows.error.hours") if value is None or value < MIN_HOURS else (str(value), None)
 
 
 def parse_yuan_value(ctx: Context, text: str) -> ParseResult:
@@ -81,8 +88,8 @@ def parse_yes_no_value(ctx: Context, text: str) -> ParseResult:
 
 
 async def yes_no(ctx: Context, values: Values) -> Sequence[Choice]:
-    """是 / 否 as buttons."""
-    return [Choice(True, ctx.t("common.yes")), Choice(False, ctx.t("common.no"))]
+    """是 / 否 as buttons; 有/没有/无, yes/no typed in either language choose them too."""
+    return [Choice(True, ctx.t("common.yes"), words.YES), Choice(False, ctx.t("common.no"), words.NO)]
 
 
 def show_yuan(ctx: Context, value: Any) -> str:

@@ -41,7 +41,7 @@ STEPS = (
     common.studio_step(),
     Step("title", "outcome.ask.title", "outcome.label.title", parse=common.text_parser(300)),
     Step("category", "outcome.ask.category", "outcome.label.category", choices=_catalogued("outcome.cat", CATEGORIES)),
-    Step("team", "outcome.ask.team", "outcome.label.team", choices=common.studio_members, multi=True),
+    Step("team", "outcome.ask.team", "outcome.label.team", choices=common.studio_members, multi=True, names=True),
     Step(
         "applied",
         "outcome.ask.applied",

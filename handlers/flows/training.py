@@ -50,7 +50,14 @@ STEPS = (
         parse=common.text_parser(100),
         choices=common.studio_members,
     ),
-    Step("trainees", "training.ask.trainees", "training.label.trainees", choices=common.studio_members, multi=True),
+    Step(
+        "trainees",
+        "training.ask.trainees",
+        "training.label.trainees",
+        choices=common.studio_members,
+        multi=True,
+        names=True,
+    ),
     Step(
         "hours",
         "training.ask.hours",
