@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
-from handlers import commands
-from handlers.commands import command
+from handlers import commands, permissions
+from handlers.commands import Command, command
 from handlers.context import Context
 from handlers.i18n import Translator, normalise_locale
+from handlers.permissions import Action, Subject
 from handlers.types import Reply
+
+# What each command needs, by the permissions table: help offers it to whoever could do one of these
+# somewhere; () offers it to every bound person. A command left out is offered by its `roles`.
+NEEDS: dict[str, tuple[Action, ...]] = {
+    "activity": (Action.LOG_ENTRY,),
+    "outcome": (Action.LOG_ENTRY,),
+    "training": (Action.LOG_ENTRY,),
+    "ledger": (Action.EDIT_ENTRY,),  # 我的台账 lists the speaker's own studios, to see, edit and withdraw
+    "export": (Action.EXPORT,),
+    "stats": (Action.VIEW_ENTRIES,),
+    "assess": (Action.VIEW_ASSESSMENT,),
+    "apply": (Action.APPLY,),
+    "pending": (
+        Action.REVIEW_ENTRY,
+        Action.RECOMMEND,
+        Action.ASSOCIATION_REVIEW,
+        Action.SCORE,
+        Action.START_NOTICE,
+        Action.RESOLVE_OBJECTION,
+        Action.NAME,
+    ),
+    "notices": (Action.RAISE_OBJECTION,),
+    "verdict": (Action.ASSESS_CYCLE,),
+    "history": (Action.VIEW_AUDIT,),
+    "vacation": (),
+    "lang": (),
+    "help": (),
+}
+
+
+def offered(cmd: Command, ctx: Context, subject: Subject) -> bool:
+    """Whether help shows this command to the speaker: only what their roles may do."""
+    if cmd.name not in NEEDS:
+        return cmd.offered_to(ctx)
+    if not cmd.in_menu or (cmd.needs_person and ctx.person is None):
+        return False
+    needs = NEEDS[cmd.name]
+    return not needs or any(permissions.could_ever(subject, action) for action in needs)
 
 
 @command("help", "帮助", help_key="basic.help.help", needs_person=False, order=900)
@@ -15,8 +54,9 @@ async def help_command(ctx: Context, args: str) -> list[Reply]:
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
     lines = [ctx.t("basic.help.title", name=ctx.person.name)]
+    subject = await permissions.subject_of(ctx)
     for cmd in commands.menu():
-        if cmd.offered_to(ctx):
+        if offered(cmd, ctx, subject):
             word = cmd.words[0] if cmd.words else cmd.name
             lines.append(ctx.t("basic.help.line", word=word, slash=cmd.name, text=ctx.t(cmd.help_key)))
     lines.append(ctx.t("basic.help.footer"))

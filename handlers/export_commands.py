@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, timedelta
+from datetime import date
+
+from sqlalchemy import func, select
 
 from handlers.assessment.figures import compile_figures
 from handlers.assessment.rubric import Rubric, RubricError, load_rubric
@@ -19,7 +21,7 @@ from handlers.permissions import Action
 from handlers.types import OutFile, Reply
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
-from storage.models import EntryStatus, LedgerKind, RoleKind, Studio, Union
+from storage.models import EntryStatus, LedgerEntry, LedgerKind, RoleKind, Studio, Union
 from storage.repos import org
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,17 @@ async def export_command(ctx: Context, args: str) -> list[Reply]:
     return deliver(ctx, text, files)
 
 
-async def _period(ctx: Context, studio: Studio) -> tuple[date, date]:
+async def _period(ctx: Context, studio: Studio) -> tuple[date, date, bool]:
+    """The studio's current cycle; for a studio not named yet (no cycle) every entry so far, flagged False."""
     cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id)
     if cycle is not None:
-        return cycle.starts_on, cycle.ends_on
-    return ctx.today - timedelta(days=365), ctx.today  # not named yet: the last twelve months
+        return cycle.starts_on, cycle.ends_on, True
+    first = await ctx.session.scalar(
+        select(func.min(LedgerEntry.occurred_on)).where(
+            LedgerEntry.studio_id == studio.id, LedgerEntry.status == EntryStatus.APPROVED
+        )
+    )
+    return min(first or ctx.today, ctx.today), ctx.today, False
 
 
 @command("stats", "统计", help_key="stats.help", order=46)
@@ -78,14 +86,18 @@ async def stats_command(ctx: Context, args: str) -> list[Reply]:
     studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "export")
     if isinstance(studio, Reply):
         return [studio]
-    start, end = await _period(ctx, studio)
+    start, end, in_cycle = await _period(ctx, studio)
     figures = await compile_figures(session=ctx.session, studio_id=studio.id, starts_on=start, ends_on=end)
     folder = export_folder(ctx)
     month_png = folder / f"{safe_filename(ctx.t('stats.filename_month'))}.png"
     category_png = folder / f"{safe_filename(ctx.t('stats.filename_category'))}.png"
     await asyncio.to_thread(draw_charts, figures, studio.name, ctx.t, month_png, category_png, today=ctx.today)
     text = ctx.t(
-        "stats.text", studio=studio.name, start=start, activities=figures.activity_count, outcomes=figures.outcome_count
+        "stats.text" if in_cycle else "stats.text_unnamed",
+        studio=studio.name,
+        start=start,
+        activities=figures.activity_count,
+        outcomes=figures.outcome_count,
     )
     files = [
         OutFile(month_png, month_png.name, "image/png", kind="photo", caption=ctx.t("stats.caption_month")),
@@ -94,9 +106,7 @@ async def stats_command(ctx: Context, args: str) -> list[Reply]:
     return deliver(ctx, text, files)
 
 
-@command(
-    "assess", "考核", "考核统计", help_key="assess.help", order=65, roles=frozenset({RoleKind.REVIEWER, RoleKind.ADMIN})
-)
+@command("assess", "考核", "考核统计", help_key="assess.help", order=65)
 async def assess_command(ctx: Context, args: str) -> list[Reply]:
     """The current cycle's figures against the rubric, for one studio or ranked for the reviewer's union."""
     try:
@@ -107,7 +117,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
     date_text = ctx.today.strftime("%Y%m%d")
     if args.strip().lower() in ALL_WORDS:
         return await _ranking(ctx, rubric, date_text)
-    studio = await resolve_studio(ctx, args.strip(), Action.EXPORT, "assess")
+    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ASSESSMENT, "assess")
     if isinstance(studio, Reply):
         return [studio]
     try:

@@ -19,11 +19,34 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
 
 
+# The flows name some fields' choices under a shorter prefix than `<ledger>.<field>.<code>`.
+_FLOW_PREFIXES = {
+    "outcome.category.": "outcome.cat.",
+    "outcome.patent_kind.": "outcome.patent.",
+    "outcome.funding_scheme.": "outcome.scheme.",
+    "training.promoted_grade.": "training.grade.",
+}
+
+
+def _flow_key(key: str) -> str:
+    for field_prefix, flow_prefix in _FLOW_PREFIXES.items():
+        if key.startswith(field_prefix):
+            return flow_prefix + key[len(field_prefix) :]
+    return key
+
+
 def labeler(locale: str | None = DEFAULT_LOCALE) -> Labeler:
     """Catalogue look-ups with a fallback: headers, sheet names, statuses and stored codes."""
     wanted = catalogue(normalise_locale(locale) or DEFAULT_LOCALE)
     default = catalogue(DEFAULT_LOCALE)
-    return lambda key, fallback: wanted.get(key) or default.get(key) or fallback
+
+    def label(key: str, fallback: str) -> str:
+        found = wanted.get(key) or default.get(key)
+        if found is None and (flow_key := _flow_key(key)) != key:
+            found = wanted.get(flow_key) or default.get(flow_key)
+        return found or fallback
+
+    return label
 
 
 def value_text(label: Labeler, kind: LedgerKind, field: str, value: str) -> str:

@@ -38,6 +38,7 @@ class Action(StrEnum):
     NAME = "name"
     ASSESS_CYCLE = "assess_cycle"
     EXPORT = "export"
+    VIEW_ASSESSMENT = "view_assessment"
     VIEW_AUDIT = "view_audit"
 
 
@@ -72,6 +73,7 @@ TABLE: dict[Action, frozenset[tuple[RoleKind | None, Scope]]] = {
     Action.NAME: frozenset({(R, Scope.ASSOCIATION)}),
     Action.ASSESS_CYCLE: frozenset({(R, Scope.ASSOCIATION)}),
     Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
     Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
 }
 
@@ -145,6 +147,27 @@ def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
             if kind is grant.kind and _fits(subject, grant, scope, target):
                 return grant
     return None
+
+
+def could_ever(subject: Subject, action: Action) -> bool:
+    """Whether some studio could exist on which the subject's grants allow `action` (what help offers)."""
+    if subject.person_id is None:
+        return False
+    for kind, scope in TABLE[action]:
+        if scope is Scope.ANYONE:
+            return True
+        for grant in subject.grants:
+            if kind is grant.kind and _could_fit(grant, scope):
+                return True
+    return False
+
+
+def _could_fit(grant: Grant, scope: Scope) -> bool:
+    if scope in (Scope.STUDIO, Scope.AUTHOR):
+        return grant.studio_id is not None
+    if scope is Scope.ASSOCIATION:
+        return grant.union_level is UnionLevel.MUNICIPAL
+    return grant.union_id is not None  # REVIEWING, INDEPENDENT: a union role, some studio is under it
 
 
 class _Leveled(Protocol):

@@ -255,3 +255,52 @@ def test_a_broken_rubric_file_names_the_problem(tmp_path: Path) -> None:
         rubric.load(bad)
     with pytest.raises(rubric.RubricError, match=r"(?i)no such file"):
         rubric.load(tmp_path / "missing.toml")
+
+
+async def test_a_named_studio_is_told_so_before_the_window_whatever_the_date(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    named = await make_cast(World(sessions, at("2026-06-01 10:00")), named_on=date(2025, 1, 1))
+    await ready_to_apply(named)
+    await named.lead.say("申报")
+    named.lead.expect("王建国技师创新工作室 已被命名为上海市技师创新工作室，管理周期内无需再申报。")
+    named.lead.expect_not("申报期", "欢迎申报")
+    await named.lead.say("语言 en")
+    await named.lead.say("/apply")
+    named.lead.expect("is already a named studio")
+    named.lead.expect_not("window", "welcome to apply")
+    assert await _stages(sessions) == []
+
+
+async def test_an_outcome_that_is_not_the_studios_is_never_submitted_silently(
+    cast: Cast, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await ready_to_apply(cast)
+    lead = cast.lead
+    for answer in ("申报", "二号车间创新室", "数控车床 3 台"):
+        await lead.say(answer)
+    await lead.press("焊接夹具")
+    await lead.say("不存在的成果")
+    await lead.say("坚持每月开展技术交流和攻关活动，解决生产难题 12 项")
+    await lead.say("跳过")
+    await lead.say("提交")
+    lead.expect("“不存在的成果”不是本工作室可用于申报的创新成果", "请从本工作室的成果中选择")
+    lead.expect_not("申报已提交")
+    assert await _stages(sessions) == []
+    lead.expect_buttons("✅ 提交")  # back on the summary with every answer kept
+
+
+async def test_an_english_refusal_is_english_throughout(sessions: async_sessionmaker[AsyncSession]) -> None:
+    world = World(sessions, at("2026-03-10 10:00"))
+    city = await world.union("上海市职工技术协会", UnionLevel.MUNICIPAL)
+    studio = await world.studio("新建工作室", await world.union("浦东新区总工会", UnionLevel.DISTRICT, city))
+    lead = await world.person("小王", RoleKind.LEAD, studio=studio, grade="高级工", locale="en")
+    await world.person("甲", RoleKind.MEMBER, studio=studio)
+    await lead.say("/apply")
+    lead.expect(
+        "recorded grade: Senior worker",
+        "now: 1)",
+        "log it with /outcome first",
+        "missing: Venue, Equipment)",
+    )
+    lead.expect_not("记录成果", "grade: 高级工", "、")

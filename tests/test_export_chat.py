@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.bot import Bot
 from storage.models import EntryStatus, LedgerKind, Person, RoleKind, UnionLevel
 from storage.repos import ledgers, org
-from tests.export_data import activity, outcome
+from tests.export_data import activity, outcome, training
 from tests.support import Transcript, World
 from tests.support.clock import Clock
 from tests.support.fixtures import clock_fixture  # noqa: F401
@@ -189,5 +189,99 @@ async def test_english_speaker_gets_english_files(
         lead.locale = "en"
     chat = Transcript(bot, "lead")
     await chat.say("/export")
-    chat.expect('Ledgers of "张工数控创新工作室" exported (approved entries only): 3 activities')
+    chat.expect('Ledgers of "张工数控创新工作室" exported (approved entries only) — activities: 3, outcomes: 2')
     assert load_workbook(chat.replies[0].files[0].path).sheetnames == ["Activities", "Outcomes", "Training"]
+
+
+async def test_a_member_asking_for_the_assessment_is_refused_about_the_assessment(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    member = Transcript(bot, "m1")
+    await member.say("考核")
+    member.expect("您没有查看这个工作室考核情况的权限")
+    member.expect_not("导出")
+    assert not member.replies[0].files
+    async with sessions() as session, session.begin():
+        person = await session.get(Person, world.members[0].id)
+        assert person is not None
+        person.locale = "en"
+    await member.say("/assess")
+    member.expect("You may not see this studio's assessment")
+    member.expect_not("export")
+
+    lead = Transcript(bot, "lead")
+    await lead.say("考核")
+    lead.expect("第 1 个管理周期考核")
+
+
+async def test_stats_of_a_studio_not_yet_named_invent_no_cycle(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    async with sessions() as session, session.begin():
+        studio = await org.create_studio(session=session, name="未命名工作室", union=world.district)
+        lead = await org.create_person(session=session, name="钱工")
+        await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
+        for day, status in ((date(2024, 5, 6), EntryStatus.APPROVED), (date(2026, 1, 9), EntryStatus.APPROVED)):
+            entry = await ledgers.create_entry(
+                session=session,
+                studio_id=studio.id,
+                kind=LedgerKind.ACTIVITY,
+                author_id=lead.id,
+                fields=activity(day, "学习", "2"),
+            )
+            await ledgers.set_status(
+                session=session, entry_id=entry.id, expected={EntryStatus.SUBMITTED}, to=status, now=entry.created_at
+            )
+    await add_identity(sessions, lead, "qian")
+    chat = Transcript(bot, "qian")
+    await chat.say("考核")
+    chat.expect("“未命名工作室”尚未命名，还没有管理周期")
+    await chat.say("统计")
+    chat.expect("“未命名工作室”尚未命名，还没有管理周期", "全部已通过的记录：活动 2 次，成果 0 项。")
+    chat.expect_not("本周期", "起）")
+    assert [f.kind for f in chat.replies[0].files] == ["photo", "photo"]
+    await chat.say("语言 en")
+    await chat.say("/stats")
+    chat.expect(
+        "has not been named yet, so it has no management cycle", "all approved entries — activities: 2, outcomes: 0"
+    )
+    chat.expect_not("this cycle")
+
+
+async def test_english_assessment_names_stored_codes_in_english(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        for kind, fields in (
+            (LedgerKind.OUTCOME, outcome(date(2025, 11, 1), "小发明", patent_kind="实用新型")),
+            (
+                LedgerKind.TRAINING,
+                training(date(2025, 12, 1), "training", ["李明"], "2", promoted_grade="技师", promoted_count=1),
+            ),
+        ):
+            entry = await ledgers.create_entry(
+                session=session, studio_id=world.studio.id, kind=kind, author_id=world.lead.id, fields=fields
+            )
+            await ledgers.set_status(
+                session=session,
+                entry_id=entry.id,
+                expected={EntryStatus.SUBMITTED},
+                to=EntryStatus.APPROVED,
+                now=entry.created_at,
+            )
+        lead = await session.get(Person, world.lead.id)
+        assert lead is not None
+        lead.locale = "en"
+    chat = Transcript(bot, "lead")
+    await chat.say("/assess")
+    chat.expect(
+        "Small invention (小发明) 1",
+        "promoted to: Technician (技师) 1",
+        "Outcomes: 3; applied in production: 1; patents: 1",
+        "Training and mentoring: 1; hours: 2; mentees: 0; promoted: 1",
+    )
+    chat.expect_not("by kind: 小", "promoted to: 技师", "1 outcomes", "1 patents")
+    book = load_workbook(chat.replies[0].files[0].path)
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert {"Small invention (小发明)", "Utility model", "Technician (技师)", "Default assessment rubric"} <= cells
+    assert not cells & {"小发明", "实用新型", "技师", "默认考核细则"}

@@ -50,6 +50,11 @@ class Rubric:
     criteria: tuple[Criterion, ...]
     commend_score: Decimal
     retain_score: Decimal
+    name_en: str = ""  # the file's `name_en`: the name shown to English readers
+
+    def title(self, locale: str) -> str:
+        """The rubric's name in the reader's language (its `name` when the file gives no English one)."""
+        return self.name_en if locale == "en" and self.name_en else self.name
 
     @property
     def max_score(self) -> Decimal:
@@ -93,6 +98,7 @@ def parse_rubric(data: Any, where: str) -> Rubric:
         criteria=criteria,
         commend_score=_number(data.get("commend_score", 90), "commend_score", 0, where),
         retain_score=_number(data.get("retain_score", 60), "retain_score", 0, where),
+        name_en=str(data.get("name_en") or ""),
     )
 
 

@@ -77,7 +77,7 @@ async def write_assessment(path: Path, result: StudioAssessment, rubric: Rubric,
         (t("assess.info.progress"), f"{percent(a.progress)}%"),
         (t("assess.info.score"), f"{num(a.score)} / {num(a.max_score)}"),
         (t("assess.info.suggestion"), t(f"assess.suggestion.{a.suggestion}")),
-        (t("assess.info.rubric"), rubric.name),
+        (t("assess.info.rubric"), rubric.title(t.locale)),
         (t("assess.info.counted"), t("assess.info.counted_text")),
     ]
     checks: list[Row] = [

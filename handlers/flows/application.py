@@ -34,10 +34,8 @@ async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     """Why this studio cannot apply now (not its lead, outside the window, named, an application under way)."""
     if await permissions.check(ctx, Action.APPLY, studio=studio) is None:
         return permissions.refusal(ctx, Action.APPLY)
-    if not window.is_open(ctx.config, ctx.today):
-        (m1, d1), (m2, d2) = window.bounds(ctx.config)
-        opens = window.next_opening(ctx.config, ctx.today)
-        return ctx.t("application.outside_window", m1=m1, d1=d1, m2=m2, d2=d2, opens=opens)
+    # what holds whatever the date comes first: a named studio (or one with an application under way)
+    # must not be invited to apply when the next window opens
     if studio.status is StudioStatus.NAMED:
         return ctx.t("application.already_named", studio=studio.name)
     running = await applications.latest_for_studio(
@@ -45,6 +43,10 @@ async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     )
     if running is not None:
         return ctx.t("application.under_way", number=running.id, stage=stage_name(ctx.t, running.stage))
+    if not window.is_open(ctx.config, ctx.today):
+        (m1, d1), (m2, d2) = window.bounds(ctx.config)
+        opens = window.next_opening(ctx.config, ctx.today)
+        return ctx.t("application.outside_window", m1=m1, d1=d1, m2=m2, d2=d2, opens=opens)
     return None
 
 
@@ -129,7 +131,14 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         raise SubmitRefused([Reply(text=refusal)])
     venue, equipment = str(values.get("venue") or ""), str(values.get("equipment") or "")
     facts = await eligibility.gather(ctx.session, studio, ctx.person, venue=venue, equipment=equipment)
-    chosen = {int(v) for v in values.get("outcomes") or [] if str(v).isdigit()}
+    picked = [str(v) for v in values.get("outcomes") or []]
+    unknown = [v for v in picked if not v.isdigit()]
+    if unknown:
+        # The engine keeps typed names that match no choice (a multi step also takes people's names); an
+        # outcome must be one of the studio's, so a typed name is refused here instead of dropped on submit.
+        names = ctx.t("application.list_separator").join(ctx.t("application.quoted_name", name=n) for n in unknown)
+        raise SubmitRefused([Reply(text=ctx.t("application.unknown_outcomes", names=names))])
+    chosen = {int(v) for v in picked}
     data: dict[str, Any] = {
         "lead": ctx.person.name,
         "grade": ctx.person.grade,

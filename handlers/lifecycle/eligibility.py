@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
+from handlers.ledger_export import labeler, value_text
 from storage.models import LEAD_GRADES, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, Person, RoleKind, Studio
 from storage.repos import people
 
@@ -103,13 +104,15 @@ def explain(t: Translator, facts: Facts, missing: list[str]) -> str:
     lines = [t("application.unmet.title", count=len(missing))]
     for n, key in enumerate(missing, start=1):
         if key == "lead":
-            detail = t("application.unmet.lead", grade=(facts.lead.grade if facts.lead else None) or t("common.none"))
+            grade = facts.lead.grade if facts.lead else None
+            shown = value_text(labeler(t.locale), LedgerKind.TRAINING, "promoted_grade", grade) if grade else None
+            detail = t("application.unmet.lead", grade=shown or t("common.none"))
         elif key == "team":
             detail = t("application.unmet.team", count=facts.members, needed=MIN_MEMBERS)
         elif key == "outcome":
-            detail = t("application.unmet.outcome", scheme=SCHEME)
+            detail = t("application.unmet.outcome", scheme=SCHEME, command=t("application.outcome_command"))
         else:
             gaps = [t(f"application.label.{k}") for k in ("venue", "equipment") if not getattr(facts, k)]
-            detail = t("application.unmet.venue", missing="、".join(gaps))
+            detail = t("application.unmet.venue", missing=t("application.list_separator").join(gaps))
         lines.append(f"{n}. {detail}")
     return "\n".join(lines)
