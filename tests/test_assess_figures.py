@@ -14,7 +14,7 @@ from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import NoCycle, assess_studio, assess_union
 from handlers.assessment.summary import summary_text
 from handlers.i18n import Translator
-from storage.models import UnionLevel
+from storage.models import RoleKind, UnionLevel
 from storage.repos import org
 from tests.export_data import TODAY, build_world
 
@@ -107,3 +107,21 @@ async def test_a_studio_without_a_cycle_is_not_assessed(session: AsyncSession) -
     plain = await org.create_studio(session=session, name="筹建中工作室", union=world.union)
     with pytest.raises(NoCycle):
         await assess_studio(session=session, studio=plain, rubric=load_rubric(), today=TODAY)
+
+
+async def test_as_of_a_past_day_only_entries_dated_by_then_count(session: AsyncSession) -> None:
+    world = await build_world(session)
+    result = await assess_studio(session=session, studio=world.studio, rubric=load_rubric(), today=date(2025, 6, 30))
+    f = result.assessment.figures
+    assert (f.ends_on, result.assessment.progress) == (date(2028, 5, 31), Decimal(30) / Decimal(1096))
+    assert (f.activity_count, f.activities_by_month) == (2, Counter({"2025-06": 2}))
+    before = await assess_studio(session=session, studio=world.studio, rubric=load_rubric(), today=date(2024, 1, 1))
+    assert before.assessment.figures.activity_count == 0  # before the cycle began nothing is evidence yet
+
+
+async def test_a_lead_who_is_also_a_member_is_not_counted_in_the_team(session: AsyncSession) -> None:
+    world = await build_world(session)
+    lead = (await org.leads_of(session=session, studio_id=world.studio.id))[0]
+    await org.grant_role(session=session, person=lead, kind=RoleKind.MEMBER, studio=world.studio)
+    result = await assess_studio(session=session, studio=world.studio, rubric=load_rubric(), today=TODAY)
+    assert result.assessment.figures.members == 3  # 第三条: members besides the lead

@@ -88,10 +88,13 @@ SCALARS = (
 DECIMAL_SCALARS = frozenset({"activity_hours", "funding_yuan", "benefit_wan", "training_hours"})
 
 
-async def compile_figures(*, session: AsyncSession, studio_id: int, starts_on: date, ends_on: date) -> Figures:
-    """The figures of one studio between two dates, both included."""
+async def compile_figures(
+    *, session: AsyncSession, studio_id: int, starts_on: date, ends_on: date, as_of: date | None = None
+) -> Figures:
+    """The figures of one studio between two dates, both included; entries dated after `as_of` are left out."""
     figures = Figures(starts_on=starts_on, ends_on=ends_on)
-    flt = LedgerFilter(statuses=APPROVED_ONLY, date_from=starts_on, date_to=ends_on)
+    last = min(ends_on, as_of) if as_of is not None else ends_on
+    flt = LedgerFilter(statuses=APPROVED_ONLY, date_from=starts_on, date_to=last)
     for kind, add in (
         (LedgerKind.ACTIVITY, _activity),
         (LedgerKind.OUTCOME, _outcome),
@@ -99,9 +102,13 @@ async def compile_figures(*, session: AsyncSession, studio_id: int, starts_on: d
     ):
         for row in (await session.execute(ledger_query(studio_id, kind, flt))).mappings():
             add(figures, row)
+    # 第三条 counts members besides the lead: a lead who also holds a member role is not counted twice
+    leads = select(Role.person_id).where(Role.studio_id == studio_id, Role.kind == RoleKind.LEAD, Role.active)
     figures.members = (
         await session.scalar(
-            select(func.count(Role.id)).where(Role.studio_id == studio_id, Role.kind == RoleKind.MEMBER, Role.active)
+            select(func.count(func.distinct(Role.person_id))).where(
+                Role.studio_id == studio_id, Role.kind == RoleKind.MEMBER, Role.active, Role.person_id.not_in(leads)
+            )
         )
         or 0
     )
@@ -110,7 +117,7 @@ async def compile_figures(*, session: AsyncSession, studio_id: int, starts_on: d
         .where(
             LedgerEntry.studio_id == studio_id,
             LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]),
-            LedgerEntry.occurred_on.between(starts_on, ends_on),
+            LedgerEntry.occurred_on.between(starts_on, last),
         )
         .group_by(LedgerEntry.status)
     )

@@ -36,8 +36,9 @@ async def assess_studio(*, session: AsyncSession, studio: Studio, rubric: Rubric
         raise NoCycle(studio.name)
     union = await session.get(Union, studio.union_id)
     assert union is not None  # a foreign key
+    # as of `today`: an entry dated later is not yet evidence (assess --at looks back at a past day)
     figures = await compile_figures(
-        session=session, studio_id=studio.id, starts_on=cycle.starts_on, ends_on=cycle.ends_on
+        session=session, studio_id=studio.id, starts_on=cycle.starts_on, ends_on=cycle.ends_on, as_of=today
     )
     return StudioAssessment(studio=studio, union=union, cycle=cycle, assessment=assess(figures, rubric, today=today))
 
