@@ -73,7 +73,7 @@ async def test_questions_that_do_not_apply_are_not_asked(
         await chat.say(answer)
     await chat.say("否")
     chat.expect("多少资助")  # not asked since when
-    await chat.say("跳过")
+    await chat.say("没有")  # the question says 没有可跳过: "none" skips it
     chat.expect("有专利吗")  # not asked the scheme
     await chat.say("无")  # "无" is the answer here, not "skip"
     chat.expect("经济效益")  # not asked number or status

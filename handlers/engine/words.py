@@ -4,7 +4,7 @@ from __future__ import annotations
 
 CANCEL = frozenset({"取消", "cancel", "退出", "quit", "算了"})
 BACK = frozenset({"返回", "back", "上一步", "后退"})
-SKIP = frozenset({"跳过", "skip", "略过", "无"})
+SKIP = frozenset({"跳过", "skip", "略过", "无", "没有", "none"})
 HELP = frozenset({"帮助", "help", "?", "？", "怎么用"})
 DONE = frozenset({"完成", "done", "好了", "结束", "ok"})
 SUBMIT = frozenset({"提交", "submit", "确认", "确定"})
