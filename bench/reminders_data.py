@@ -35,6 +35,7 @@ from storage.repos.org import cycle_end
 DISTRICTS = 16
 STUDIOS_PER_ENTERPRISE = 25
 LEDGER_YEARS = 3
+UNNAMED_EVERY = 20  # besides the named ones, one studio in 20 is applying or was not retained
 
 
 def _moment(day: date, hour: int = 10) -> datetime:
@@ -103,8 +104,50 @@ def _ledger(b: Builder, rng: random.Random, studio: int, lead: int, start: date,
             day += timedelta(days=every + rng.randint(-5, 5))
 
 
+def _not_named(
+    b: Builder, rng: random.Random, count: int, enterprises: list[int], ledger_start: date, at: date
+) -> None:
+    """Studios keeping ledgers without the title: half applying for it, half not retained after a cycle."""
+    for s in range(count):
+        union = enterprises[s % len(enterprises)]
+        if s % 2 == 0:
+            created = at - timedelta(days=rng.randint(60, 700))
+            studio = b.add(
+                Studio,
+                name=f"申报工作室{s:05d}",
+                union_id=union,
+                status=StudioStatus.APPLYING,
+                named_on=None,
+                created_at=_moment(created),
+            )
+            start = created
+        else:
+            named = date(rng.randint(2021, 2023), 6, 1) + timedelta(days=rng.randint(0, 120))
+            studio = b.add(
+                Studio,
+                name=f"未保留工作室{s:05d}",
+                union_id=union,
+                status=StudioStatus.NOT_RETAINED,
+                named_on=named,
+                created_at=_moment(named),
+            )
+            ends = cycle_end(named)
+            b.add(
+                Cycle,
+                studio_id=studio,
+                number=1,
+                starts_on=named,
+                ends_on=ends,
+                result=CycleResult.NOT_RETAINED,
+                assessed_at=_moment(ends),
+            )
+            start = named
+        lead = b.person(f"申报领衔人{s}", RoleKind.LEAD, studio=studio)
+        _ledger(b, rng, studio, lead, max(start, ledger_start), at)
+
+
 def generate(studios: int, at: date, seed: int = 7) -> Builder:
-    """Unions, officers, studios with cycles and three years of ledgers up to `at`."""
+    """Unions, officers, named studios with cycles and three years of ledgers up to `at`, and a few not named."""
     rng = random.Random(seed)
     b = Builder()
     association = b.add(Union, name="市职工技协", level=UnionLevel.MUNICIPAL, parent_id=None)
@@ -148,6 +191,7 @@ def generate(studios: int, at: date, seed: int = 7) -> Builder:
         b.add(Cycle, studio_id=studio, number=number, starts_on=start, ends_on=cycle_end(start), result=None)
         lead = b.person(f"领衔人{s}", RoleKind.LEAD, studio=studio)
         _ledger(b, rng, studio, lead, max(named, ledger_start), at)
+    _not_named(b, random.Random(seed + 1), studios // UNNAMED_EVERY, enterprises, ledger_start, at)
     for a in range(50):
         b.add(
             Application,

@@ -19,10 +19,12 @@ from storage.models import (
     Decision,
     Delegation,
     EntryStatus,
+    LedgerKind,
     OutboxMessage,
     ReviewDecision,
     RoleKind,
     StudioStatus,
+    UnionLevel,
 )
 from storage.repos import org
 from tests.reminders_support import CONFIG, World, add_entry, at, build_world, outbox_rows, person
@@ -311,10 +313,15 @@ async def test_statement_count_does_not_grow_with_the_number_of_studios(
 ) -> None:
     w = await world(sessions)
     counts: list[int] = []
+    waiting = 0
     for batch in (1, 25):
+        waiting += batch
         async with sessions() as s:
             for n in range(batch):
-                studio = await org.create_studio(session=s, name=f"工作室{batch}-{n}", union=w.district, named_on=NAMED)
+                named_on = NAMED if n % 2 == 0 else None  # every other one applying: its entries count too
+                studio = await org.create_studio(
+                    session=s, name=f"工作室{batch}-{n}", union=w.district, named_on=named_on
+                )
                 lead = await person(s, f"领衔人{batch}-{n}")
                 await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
                 await add_entry(
@@ -331,4 +338,109 @@ async def test_statement_count_does_not_grow_with_the_number_of_studios(
             result = await run(sessions, date(2027, 3, 1))
         counts.append(len(sent))
         assert len({p.topic for p in result.new}) >= 4
+        assert len([p for p in result.new if p.topic == "review"]) == waiting
     assert counts[0] == counts[1] and counts[0] > 5
+
+
+async def studio_not_named(
+    sessions: async_sessionmaker[AsyncSession], w: World, name: str, status: StudioStatus, lead_name: str
+) -> World:
+    """Another studio of the world's district, not named, with a lead of its own; committed."""
+    async with sessions() as s:
+        studio = await org.create_studio(session=s, name=name, union=w.district)
+        studio.status = status
+        lead = await person(s, lead_name)
+        await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
+        await s.commit()
+    return World(w.association, w.district, studio, lead, w.reviewer, w.officer)
+
+
+async def test_entries_of_studios_not_named_are_reviewed_escalated_and_fixed_like_any(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    applying = await studio_not_named(sessions, w, "新星技师创新工作室", StudioStatus.APPLYING, "新星领衔人")
+    dropped = await studio_not_named(sessions, w, "旧名工作室", StudioStatus.NOT_RETAINED, "旧名领衔人")
+    async with sessions() as s:
+        await add_entry(s, w, created=at(date(2026, 9, 9)))
+        submitted = await add_entry(
+            s, applying, created=at(date(2026, 9, 14)), status=EntryStatus.SUBMITTED, title="刀具改进"
+        )
+        fix = await add_entry(
+            s,
+            dropped,
+            created=at(date(2026, 9, 1)),
+            status=EntryStatus.RETURNED,
+            title="带徒记录",
+            kind=LedgerKind.TRAINING,
+            changed=at(date(2026, 9, 11), 9),
+        )
+        await s.commit()
+    # as with a named studio: a week to fix; reviews wait three working days, then more than seven escalate
+    early = await run(sessions, date(2026, 9, 17))
+    assert not [p for p in early.new if p.topic in ("review", "escalate", "returned")]
+    first = await run(sessions, date(2026, 9, 18))
+    due = [(p.topic, p.key, p.person_id) for p in first.new if p.topic in ("review", "escalate", "returned")]
+    assert sorted(due) == [
+        ("returned", f"returned:{fix.id}:v1:{dropped.lead.id}", dropped.lead.id),
+        ("review", f"review:{submitted.id}:v1:{w.reviewer.id}", w.reviewer.id),
+    ]
+    texts = {p.topic: p.text for p in first.new}
+    assert "新星技师创新工作室" in texts["review"] and "刀具改进" in texts["review"]
+    assert "旧名工作室" in texts["returned"] and "带徒记录" in texts["returned"]
+    up = [p for p in (await run(sessions, date(2026, 9, 23))).new if p.topic == "escalate"]
+    assert [(p.key, p.person_id) for p in up] == [(f"escalate:{submitted.id}:v1:{w.officer.id}", w.officer.id)]
+    assert "新星技师创新工作室" in up[0].text and "浦东新区总工会" in up[0].text
+    # a studio that is not named has no cycle to keep and no ledger it must keep up
+    later = await run(sessions, date(2027, 3, 10))
+    theirs = {str(applying.studio.id), str(dropped.studio.id)}
+    assert not [p for p in later.new if p.topic in ("cycle", "idle") and p.key.split(":")[1] in theirs]
+    assert not [p for p in later.new if p.person_id in (applying.lead.id, dropped.lead.id) and p.topic != "window"]
+    assert all("新星" not in p.text and "旧名" not in p.text for p in later.new if p.topic in ("cycle", "overdue"))
+
+
+async def test_monthly_digest_counts_the_entries_of_studios_not_named(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    w = await world(sessions)
+    applying = await studio_not_named(sessions, w, "新星技师创新工作室", StudioStatus.APPLYING, "新星领衔人")
+    await studio_not_named(sessions, w, "未起步工作室", StudioStatus.PROSPECTIVE, "未起步领衔人")
+    async with sessions() as s:
+        west = await org.create_union(session=s, name="金山区总工会", level=UnionLevel.DISTRICT, parent=w.association)
+        east = await org.create_union(session=s, name="崇明区总工会", level=UnionLevel.DISTRICT, parent=w.association)
+        west_reviewer, east_reviewer = await person(s, "金审核"), await person(s, "崇审核")
+        await org.grant_role(session=s, person=west_reviewer, kind=RoleKind.REVIEWER, union=west)
+        await org.grant_role(session=s, person=east_reviewer, kind=RoleKind.REVIEWER, union=east)
+        await s.commit()
+    west_studio = await studio_not_named(
+        sessions, replace(w, district=west), "金山申报工作室", StudioStatus.APPLYING, "金山领衔人"
+    )
+    east_studio = await studio_not_named(
+        sessions, replace(w, district=east), "崇明申报工作室", StudioStatus.APPLYING, "崇明领衔人"
+    )
+    async with sessions() as s:
+        await add_entry(s, w, created=at(date(2026, 5, 6)))
+        approved = await add_entry(s, applying, created=at(date(2026, 5, 11)))
+        await add_entry(s, applying, created=at(date(2026, 5, 12)), status=EntryStatus.SUBMITTED)
+        s.add(
+            ReviewDecision(
+                entry_id=approved.id,
+                entry_version=1,
+                decision=Decision.APPROVE,
+                reviewer_id=w.reviewer.id,
+                channel="test",
+                decided_at=at(date(2026, 5, 13)),
+            )
+        )
+        # 金山: only a studio applying, with an entry logged last month and still waiting
+        await add_entry(s, west_studio, created=at(date(2026, 5, 20)), status=EntryStatus.SUBMITTED)
+        # 崇明: only a studio applying, whose waiting entry came this month: nothing to sum up for May
+        await add_entry(s, east_studio, created=at(date(2026, 6, 1), 8), status=EntryStatus.SUBMITTED)
+        await s.commit()
+    due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
+    assert set(due) == {w.reviewer.id, w.officer.id, west_reviewer.id}
+    district = due[w.reviewer.id].text
+    assert "所属 2 个工作室新记录台账 3 条，审核通过 1 条" in district and "每个工作室本月都有记录" in district
+    assert "its 3 studios logged 4 new entries; 1 were approved" in due[w.officer.id].text
+    assert "所属 1 个工作室新记录台账 1 条，审核通过 0 条" in due[west_reviewer.id].text
+    assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "digest"]

@@ -83,10 +83,9 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
     digests = [c for c in due if c.union_id is not None]
     if digests:
         start, end = digest.previous_month(today)
-        created, approved = await repo.month_counts(
-            session=session, start=push.day_start(start), end=push.day_start(end)
-        )
-        digest.fill(digests, snap, p, created, approved)
+        counts = await repo.month_counts(session=session, start=push.day_start(start), end=push.day_start(end))
+        kept = digest.fill(digests, snap, p, counts)
+        due = [c for c in due if c.union_id is None or c.key in kept]
     result = PlanResult(
         at=now, due_at=push.next_moment(now), dry_run=dry_run, considered=len(candidates), paused=paused
     )

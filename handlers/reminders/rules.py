@@ -54,7 +54,7 @@ def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
     thresholds = sorted(p.config.cycle_reminder_days)
     ending: dict[tuple[int, date, int], list[str]] = defaultdict(list)
     overdue: dict[tuple[int, date], list[str]] = defaultdict(list)
-    for s in snap.studios:
+    for s in snap.named_studios:
         if s.cycle_id is None or s.cycle_ends_on is None or s.cycle_assessed:
             continue
         left = (s.cycle_ends_on - p.today).days
@@ -87,9 +87,9 @@ def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 
 def idle(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """No activity logged for N days: to the leads, at most once a calendar month."""
+    """No activity logged for N days: to the leads of named studios, at most once a calendar month."""
     days = p.config.reminder_idle_days
-    for s in snap.studios:
+    for s in snap.named_studios:
         last = snap.last_activity.get(s.id)
         base = p.local_date(last) if last else max(p.local_date(s.created_at), s.named_on or date.min)
         waited = (p.today - base).days
@@ -106,7 +106,7 @@ def idle(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 
 def returned(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """An entry returned for changes and not resubmitted within N days: to the studio's leads."""
+    """An entry returned for changes and not resubmitted within N days: to the studio's leads, named or not."""
     studios = snap.studio_by_id
     for e in snap.returned:
         studio = studios.get(e.studio_id)
@@ -126,7 +126,7 @@ def returned(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 
 def reviews(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """A review waiting more than N working days (to the reviewer or their delegate), then escalated."""
+    """A review of any studio's entry waiting more than N working days (to the reviewer or delegate), then escalated."""
     first, second = p.config.reminder_review_working_days, p.config.reminder_escalate_working_days
     studios, waited_cache = snap.studio_by_id, dict[date, int]()
     for e in snap.submitted:

@@ -36,8 +36,13 @@ class Snapshot:
 
     @cached_property
     def studio_by_id(self) -> dict[int, StudioRow]:
-        """Named studios by id."""
+        """Every loaded studio by id: the named ones and those with entries waiting."""
         return {s.id: s for s in self.studios}
+
+    @cached_property
+    def named_studios(self) -> list[StudioRow]:
+        """The named studios, the only ones with a cycle to keep and ledgers they must keep up."""
+        return [s for s in self.studios if s.named]
 
     def ancestors(self, union_id: int) -> list[int]:
         """The union and the unions above it, nearest first (a cycle in bad data is cut)."""
@@ -91,7 +96,7 @@ async def load(
     snapshot = Snapshot(
         people=await repo.recipients(session=session),
         unions={u.id: u for u in await repo.unions(session=session)},
-        studios=await repo.named_studios(session=session),
+        studios=await repo.studios(session=session),
         last_activity=await repo.last_activity_logged(session=session),
         returned=[e for e in waiting if e.status is EntryStatus.RETURNED],
         submitted=[e for e in waiting if e.status is EntryStatus.SUBMITTED],

@@ -62,6 +62,7 @@ class StudioRow(NamedTuple):
     cycle_number: int | None
     cycle_ends_on: date | None
     cycle_assessed: bool
+    named: bool
 
 
 class EntryRow(NamedTuple):
@@ -117,11 +118,13 @@ async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[O
     return leads, officers
 
 
-async def named_studios(*, session: AsyncSession) -> list[StudioRow]:
-    """Every named studio with its newest cycle."""
+async def studios(*, session: AsyncSession) -> list[StudioRow]:
+    """Every named studio, and every other one with an entry waiting for review or fixing, with its newest cycle."""
     newest = (
         select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
     )
+    # reminders about entries concern any studio that has them (applying, never named, not retained)
+    waiting = select(LedgerEntry.studio_id).where(LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
     query = (
         select(
             Studio.id,
@@ -133,12 +136,15 @@ async def named_studios(*, session: AsyncSession) -> list[StudioRow]:
             Cycle.number,
             Cycle.ends_on,
             Cycle.result.is_not(None),
+            Studio.status,
         )
         .outerjoin(newest, newest.c.studio_id == Studio.id)
         .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
-        .where(Studio.status == StudioStatus.NAMED)
+        .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)))
     )
-    return [StudioRow(*row[:8], bool(row[8])) for row in (await session.execute(query)).all()]
+    return [
+        StudioRow(*row[:8], bool(row[8]), row[9] == StudioStatus.NAMED) for row in (await session.execute(query)).all()
+    ]
 
 
 async def last_activity_logged(*, session: AsyncSession) -> dict[int, datetime]:
@@ -204,23 +210,38 @@ async def active_delegations(*, session: AsyncSession, on: date) -> list[Delegat
     return [DelegationRow(*row) for row in (await session.execute(query)).all()]
 
 
-async def month_counts(
-    *, session: AsyncSession, start: datetime, end: datetime
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Per studio, entries created and entries approved in [start, end)."""
+class MonthCounts(NamedTuple):
+    """Per studio, entries created and entries approved in a month, and each counted studio's name and union."""
+
+    created: dict[int, int]
+    approved: dict[int, int]
+    studio_of: dict[int, tuple[str, int]]
+
+
+async def month_counts(*, session: AsyncSession, start: datetime, end: datetime) -> MonthCounts:
+    """Per studio, named or not, entries created and entries approved in [start, end)."""
     created = await session.execute(
-        select(LedgerEntry.studio_id, func.count())
+        select(Studio.id, Studio.name, Studio.union_id, func.count())
+        .select_from(LedgerEntry)
+        .join(Studio, Studio.id == LedgerEntry.studio_id)
         .where(LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
-        .group_by(LedgerEntry.studio_id)
+        .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
     approved = await session.execute(
-        select(LedgerEntry.studio_id, func.count())
+        select(Studio.id, Studio.name, Studio.union_id, func.count())
+        .select_from(LedgerEntry)
+        .join(Studio, Studio.id == LedgerEntry.studio_id)
         .join(ReviewDecision, ReviewDecision.entry_id == LedgerEntry.id)
         .where(
             ReviewDecision.decision == Decision.APPROVE,
             ReviewDecision.decided_at >= start,
             ReviewDecision.decided_at < end,
         )
-        .group_by(LedgerEntry.studio_id)
+        .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
-    return {int(s): int(n) for s, n in created.all()}, {int(s): int(n) for s, n in approved.all()}
+    counts = MonthCounts({}, {}, {})
+    for target, rows in ((counts.created, created.all()), (counts.approved, approved.all())):
+        for studio_id, name, union_id, n in rows:
+            target[int(studio_id)] = int(n)
+            counts.studio_of[int(studio_id)] = (name, int(union_id))
+    return counts
