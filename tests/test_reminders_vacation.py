@@ -170,6 +170,11 @@ async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in
     told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == stand_in.id]
     assert not any("审核人自己的活动" in text for text in told)  # not sent to the stand-in to decide
 
+    async with sessions() as s, s.begin():  # ten days on: reminders about it go to nobody who may not decide it
+        result = await plan(session=s, config=CONFIG.__class__(secret_key=SECRET), now=at(date(2026, 3, 20), 10))
+    about = [c for c in result.new if c.topic == "review" and "审核人自己的活动" in c.text]
+    assert [c.person_id for c in about if c.person_id in (world.reviewer.id, stand_in.id)] == []
+
     deputy_chat = Transcript(bot, "rev2")
     await deputy_chat.say("待审")
     deputy_chat.expect_not("审核人自己的活动")

@@ -142,6 +142,8 @@ def reviews(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
             continue
         params: dict[str, object] = {"studio": studio.name, "title": e.title, "kind": _kind(e.kind), "days": waited}
         for reviewer in snap.officers(reviewing, RoleKind.REVIEWER):
+            if reviewer == e.author_id:
+                continue  # nobody reviews their own entry, nor does their stand-in
             pid, extra = reviewer, {}
             delegate = snap.delegate_of(reviewer)
             if delegate is not None and delegate in snap.people:

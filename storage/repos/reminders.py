@@ -73,6 +73,7 @@ class EntryRow(NamedTuple):
     status: EntryStatus
     title: str
     status_changed_at: datetime
+    author_id: int
 
 
 class NoticeRow(NamedTuple):
@@ -169,6 +170,7 @@ async def waiting_entries(
             LedgerEntry.status,
             LedgerEntry.title,
             LedgerEntry.status_changed_at,
+            LedgerEntry.author_id,
         )
         .where(
             or_(
