@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from handlers.reminders.calendar import PushWindow, in_quiet_hours, is_working_day, working_days_after
+from handlers.reminders.calendar import (
+    PushWindow,
+    _warn_unannounced,
+    in_quiet_hours,
+    is_working_day,
+    working_days_after,
+)
 from tests.reminders_support import SHANGHAI, at
 
 WINDOW = PushWindow(SHANGHAI, (time(21, 0), time(8, 0)))
@@ -28,9 +34,20 @@ def test_official_calendar_decides_working_days(day: date, working: bool) -> Non
     assert is_working_day(day) is working
 
 
-def test_years_the_package_does_not_cover_fall_back_to_monday_to_friday() -> None:
-    assert is_working_day(date(2035, 10, 1))  # a Monday; its holidays are not announced yet
+def test_years_the_package_does_not_cover_keep_weekends_and_the_fixed_holidays(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    is_working_day.cache_clear()
+    _warn_unannounced.cache_clear()  # the warning is logged once per year and process
+    # 2027 is not announced yet: no reminder on New Year's Day, Labour Day, National Day or 清明
+    assert not is_working_day(date(2027, 1, 1))  # a Friday
+    assert is_working_day(date(2027, 5, 3))  # a Monday after 5-1 and 5-2
+    assert not is_working_day(date(2027, 10, 1))  # a Friday
+    assert not is_working_day(date(2035, 10, 2))  # a Tuesday
+    assert not is_working_day(date(2027, 4, 5))  # 清明, a Monday
+    assert is_working_day(date(2027, 4, 6))  # an ordinary Tuesday
     assert not is_working_day(date(2035, 10, 6))  # a Saturday
+    assert "no holidays for 2027 yet" in caplog.text and "no holidays for 2035 yet" in caplog.text
 
 
 def test_quiet_hours_cross_midnight() -> None:

@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+# Statutory holidays on fixed dates (全国年节及纪念日放假办法): 元旦, 劳动节, 国庆节.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+log = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
-    """A working day by the State Council's calendar (holidays, make-up days); Mon–Fri where it has no data."""
+    """A working day by the State Council's calendar (holidays, make-up days); estimated where it has no data."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:  # the package covers only the years already announced
-        return day.weekday() < 5
+        return _estimated_working_day(day)
+
+
+def _estimated_working_day(day: date) -> bool:
+    # Until the year's calendar is published: weekends, the fixed-date holidays and 清明 (a solar term)
+    # are off; the lunar holidays (春节, 端午, 中秋) and make-up days need the published calendar.
+    _warn_unannounced(day.year)
+    if day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
+        return False
+    if day.month == 4:
+        terms = chinese_calendar.get_solar_terms(date(day.year, 4, 1), date(day.year, 4, 30))
+        return all(not (when == day and name == "清明") for when, name in terms)
+    return True
+
+
+@cache
+def _warn_unannounced(year: int) -> None:
+    log.warning(
+        "chinese_calendar has no holidays for %d yet: reminders skip weekends, 元旦, 劳动节, 国庆节 and 清明 only;"
+        " upgrade chinese-calendar once the State Council publishes the year",
+        year,
+    )
 
 
 def working_days_after(start: date, end: date) -> int:
