@@ -108,7 +108,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
-        secret = self.secret_key.get_secret_value()
+        # Spaces around a key are a copy-paste slip, not key material: twenty blanks are no secret.
+        secret = self.secret_key.get_secret_value().strip()
         if self.environment != "development" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
             raise ValueError(
                 f"SECRET_KEY is a placeholder or shorter than 16 characters; set a real one in {self.environment}"
@@ -155,13 +156,22 @@ def _first_error(exc: ValidationError) -> str:
     return message if field in message or not err["loc"] else f"{field}: {message}"
 
 
+class ConfigurationError(SystemExit):
+    """A bad setting, already reported on stderr: exits with code 2; `message` says what is wrong."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings; on a bad value print one line and exit with code 2."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        print(f"配置错误 / configuration error: {_first_error(exc)}", file=sys.stderr)
-        raise SystemExit(2) from None
+        message = _first_error(exc)
+        print(f"配置错误 / configuration error: {message}", file=sys.stderr)
+        raise ConfigurationError(message) from None
 
 
 @lru_cache(maxsize=1)

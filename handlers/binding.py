@@ -45,6 +45,9 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     if problem is not None or invite is None:
         await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
         return [Reply(text=ctx.t(problem or "binding.wrong_code"))]
+    if not await invites.role_still_held(session=ctx.session, invite=invite):
+        # Not a guess: the code is real but its role was taken back (a replaced lead), so no failure is counted.
+        return [Reply(text=ctx.t("binding.role_inactive", role=ctx.t(ROLE_KEYS[invite.role.value])))]
     person = await ctx.session.get(Person, invite.person_id)
     assert person is not None
     if ctx.identity is not None and ctx.identity.person_id != person.id:

@@ -131,3 +131,24 @@ async def test_a_bound_account_cannot_take_somebody_elses_code(
     fresh = Transcript(bot, "feng")
     await fresh.say(f"绑定 {code}")  # the code was not used up by the refused attempt
     fresh.expect("绑定成功")
+
+
+async def test_a_code_for_a_role_taken_back_is_refused(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
+):
+    """A replaced lead's unused code no longer binds: the role it was issued for is inactive."""
+    async with sessions() as session, session.begin():
+        old_lead = await org.create_person(session=session, name="郑旧", grade="技师")
+        await org.grant_role(session=session, person=old_lead, kind=RoleKind.LEAD, studio=world.studio)
+        code, _ = await invites.issue_invite(
+            session=session, person=old_lead, role=RoleKind.LEAD, studio=world.studio, now=clock()
+        )
+        await org.revoke_role(session=session, person=old_lead, kind=RoleKind.LEAD, studio=world.studio)
+    chat = Transcript(bot, "old-lead-phone")
+    await chat.say(f"绑定 {code}")
+    chat.expect("已被撤销", "工作室领衔人")
+    chat.expect_not("绑定成功")
+    assert await identities_of(sessions, "郑旧") == []
+    async with sessions() as session:
+        rows = list(await session.scalars(select(AuditLog).where(AuditLog.object_type == "identity")))
+    assert rows == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_placeholder_secret_allowed_in_development(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
-@pytest.mark.parametrize("secret", ["change-me", "x7Qz-pw", ""])
+@pytest.mark.parametrize("secret", ["change-me", "x7Qz-pw", "", " " * 20, "\t change-me \n"])
 def test_placeholder_secret_refused_outside_development(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], environment: str, secret: str
 ) -> None:
@@ -103,4 +104,17 @@ def test_the_installed_command_fails_in_one_line(tmp_path: Path) -> None:
     done = subprocess.run([str(script), "init"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "TIMEZONE" in done.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_configuration_error_under_json_is_also_one_json_object(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "studio-bot"
+    env = {**os.environ, "TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    args = [str(script), "union", "add", "X", "--level", "municipal", "--json"]
+    done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "TIMEZONE" in done.stderr
+    [line] = done.stdout.strip().splitlines()
+    data = json.loads(line)
+    assert data["ok"] is False and "TIMEZONE" in data["error"] and "Mars/Olympus" in data["error"]
     assert not (tmp_path / "x.db").exists()

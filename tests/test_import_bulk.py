@@ -131,3 +131,19 @@ async def test_not_a_workbook(session: AsyncSession, tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as exc:
         await import_file(session=session, path=path)
     assert exc.value.code == "import.file.unreadable"
+
+
+async def test_a_naming_date_after_today_is_refused(session: AsyncSession, tmp_path: Path) -> None:
+    rows = {**GOOD, "工作室": [*GOOD["工作室"], ["未来工作室", "浦东新区总工会", None, None, None, "2026-03-06"]]}
+    rows["工作室"][0] = [*rows["工作室"][0][:5], date(2026, 3, 5)]  # today itself is a naming date
+    path = filled(tmp_path, "future.xlsx", rows)
+    outcome = await import_file(session=session, path=path, today=date(2026, 3, 5))
+    await session.commit()
+    assert outcome.report is None
+    assert [(p.sheet, p.row, p.code) for p in outcome.problems] == [("工作室", 4, "import.error.future_date")]
+    assert outcome.problems[0].params == {"column": "命名日期", "value": "2026-03-06"}
+    assert await counts(session) == (0, 0, 0, 0, 0)
+    # Without a caller's day the check still runs, against today in UTC.
+    far = {**GOOD, "工作室": [*GOOD["工作室"], ["远方工作室", "浦东新区总工会", None, None, None, "2999-01-01"]]}
+    outcome = await import_file(session=session, path=filled(tmp_path, "far.xlsx", far))
+    assert [p.code for p in outcome.problems] == ["import.error.future_date"]

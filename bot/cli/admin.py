@@ -9,11 +9,24 @@ import typer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import CliError, JsonOption, app, cli_date, database_problem, emit, fail, run, run_in_session
+from bot.cli.common import (
+    CliError,
+    JsonOption,
+    app,
+    cli_date,
+    cli_today,
+    database_problem,
+    emit,
+    fail,
+    run,
+    run_in_session,
+)
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
-from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, RoleKind, UnionLevel
-from storage.repos import invites, org
+from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, Person, Role, RoleKind, UnionLevel
+from storage.repos import audit, invites, org
+
+CHANNEL = "cli"  # the audit trail's channel for changes made with this command
 
 union_app = typer.Typer(help="工会 / unions", no_args_is_help=True)
 studio_app = typer.Typer(help="工作室 / studios", no_args_is_help=True)
@@ -93,7 +106,14 @@ def studio_add(
     as_json: bool = JsonOption,
 ) -> None:
     """Add a studio; --named-on starts its first three-year cycle."""
-    named = cli_date(named_on, what="--named-on", as_json=as_json)
+    today = cli_today()
+    named = cli_date(named_on, what="--named-on", as_json=as_json, today=today)
+    if named is not None and named > today:
+        fail(
+            f"--named-on {named} 晚于今天（{today}），工作室不能在将来命名"
+            f" / --named-on {named} is after today ({today}); a studio cannot be named in the future",
+            as_json=as_json,
+        )
     name = name.strip()
     if not name:
         fail("名称不能为空 / the name is empty", as_json=as_json)
@@ -128,6 +148,27 @@ def studio_add(
     result = run_in_session(work, as_json=as_json)
     cycle_note = f", 周期至 / cycle ends {result['cycle_ends_on']}" if result["cycle_ends_on"] else ""
     emit(result, f"已添加工作室 / studio added: {result['name']} (id {result['id']}{cycle_note})", as_json=as_json)
+
+
+async def _record_lead_change(session: AsyncSession, role: Role, person: Person, *, to_state: str, other: str) -> None:
+    """One audit row per role that --replace moves; no person acts through the CLI, so the actor is empty."""
+    await audit.record(
+        session=session,
+        actor_id=None,
+        channel=CHANNEL,
+        object_type="role",
+        object_id=role.id,
+        from_state="active" if to_state == "revoked" else None,
+        to_state=to_state,
+        reason="更换领衔人 / lead replaced",
+        studio_id=role.studio_id,
+        detail={
+            "kind": role.kind.value,
+            "person_id": person.id,
+            "name": person.name,
+            ("replaced_by" if to_state == "revoked" else "replaces"): other,
+        },
+    )
 
 
 @app.command()
@@ -193,8 +234,16 @@ def invite(
                     f" / the studio already has a lead ({names}); add --replace to change it"
                 )
             for old_lead in current:
-                await org.revoke_role(session=session, person=old_lead, kind=RoleKind.LEAD, studio=target_studio)
-        await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
+                old_role = await org.revoke_role(
+                    session=session, person=old_lead, kind=RoleKind.LEAD, studio=target_studio
+                )
+                if old_role is not None:
+                    await _record_lead_change(session, old_role, old_lead, to_state="revoked", other=person.name)
+        role = await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
+        if kind is RoleKind.LEAD and current:
+            await _record_lead_change(
+                session, role, person, to_state="active", other="、".join(p.name for p in current)
+            )
         code, row = await invites.issue_invite(
             session=session,
             person=person,

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
+from xlsxwriter.exceptions import XlsxWriterException
 
-from bot.cli.common import JsonOption, app, emit, fail, run_in_session
+from bot.cli.common import JsonOption, app, cli_today, emit, fail, file_problem, run_in_session
+from bot.cli.outfiles import staged
 from bot.settings import Settings
 from handlers.i18n import t
 from storage.importer.layout import SHEETS
@@ -43,16 +45,23 @@ def import_(
     if (file is None) == (template is None):
         fail("请给出 FILE.xlsx 或 --template FILE.xlsx / give FILE.xlsx or --template FILE.xlsx", as_json=as_json)
     if template is not None:
-        write_template(template)
+        if template.suffix.lower() != ".xlsx":
+            fail(f"--template 须为 .xlsx 文件 / --template must end in .xlsx: {template}", as_json=as_json)
+        try:
+            with staged(template) as stage:
+                write_template(stage.path)
+                stage.publish([stage.path])
+        except (OSError, XlsxWriterException) as exc:
+            fail(file_problem(template, exc), as_json=as_json)
         emit({"template": str(template)}, both("import.template_written", path=template), as_json=as_json)
         return
     assert file is not None
     if not file.is_file():
         fail(f"找不到文件 / no such file: {file}", as_json=as_json)
 
-    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
+    async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
         try:
-            outcome = await import_file(session=session, path=file)
+            outcome = await import_file(session=session, path=file, today=cli_today(settings))
         except ImportFileError as exc:
             return {"error": both(exc.code, **exc.params)}
         if outcome.report is None:

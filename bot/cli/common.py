@@ -5,22 +5,61 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from bot.settings import Settings, load_settings
+from bot.settings import ConfigurationError, Settings, load_settings
 from handlers.parsing import parse_date
 from storage.database import create_engine, session_factory
 
 T = TypeVar("T")
 
+_WANTS_JSON = "studio_bot.wants_json"
+
+
+class JsonAwareGroup(TyperGroup):
+    """The top-level group: when the command line has --json, usage and configuration errors print JSON too."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Note whether --json was asked for (before any `--`), then parse as usual."""
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta[_WANTS_JSON] = "--json" in options
+        with _json_errors(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; errors raised before it runs get their JSON object, and the usual stderr text."""
+        with _json_errors(ctx):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _json_errors(ctx: Any) -> Iterator[None]:
+    try:
+        yield
+    except TyperException as exc:  # typer's usage errors (bad option, missing argument) derive from it
+        format_message = getattr(exc, "format_message", None)
+        if ctx.meta.get(_WANTS_JSON) and format_message is not None:
+            print_json_error(f"用法错误 / usage error: {' '.join(format_message().split())}")
+        raise
+    except ConfigurationError as exc:
+        if ctx.meta.get(_WANTS_JSON):
+            print_json_error(f"配置错误 / configuration error: {exc.message}")
+        raise
+
+
 app = typer.Typer(
     name="studio-bot",
+    cls=JsonAwareGroup,
     help="技师创新工作室台账机器人 / Ledger bot for Shanghai's technician innovation studios.",
     no_args_is_help=True,
     add_completion=False,
@@ -34,10 +73,15 @@ class CliError(Exception):
     """A user mistake: printed as one line, exit code 2, nothing written."""
 
 
+def print_json_error(message: str) -> None:
+    """The JSON object of a failed command, on stdout."""
+    print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+
+
 def fail(message: str, *, as_json: bool = False) -> NoReturn:
     """Print one error line (and a JSON object when asked) and exit with code 2."""
     if as_json:
-        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+        print_json_error(message)
     print(f"错误 / error: {message}", file=sys.stderr)
     raise typer.Exit(code=2)
 
@@ -50,11 +94,19 @@ def emit(result: dict[str, Any], text: str, *, as_json: bool) -> None:
         print(text)
 
 
-def cli_date(value: str | None, *, what: str, as_json: bool) -> date | None:
-    """A date option parsed like chat input (2026-03-05, 2026年3月5日, …), or a clean failure."""
+def cli_today(settings: Settings | None = None) -> date:
+    """Today in the configured TIMEZONE (not the machine's), as the chat side counts days."""
+    return datetime.now((settings or load_settings()).tz).date()
+
+
+def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None = None) -> date | None:
+    """A date option parsed like chat input (2026-03-05, 2026年3月5日, 今天, …), or a clean failure.
+
+    今天 and a month-day without a year count from `today`, by default today in the configured time zone.
+    """
     if value is None:
         return None
-    parsed = parse_date(value, today=date.today())
+    parsed = parse_date(value, today=today or cli_today())
     if parsed is None:
         fail(f"{what}: 无法识别的日期 / not a date: {value!r}", as_json=as_json)
     return parsed
@@ -78,6 +130,13 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, as
         fail(str(exc), as_json=as_json)
     except (DBAPIError, OSError) as exc:
         fail(database_problem(exc), as_json=as_json)
+
+
+def file_problem(path: Path, exc: BaseException) -> str:
+    """One line saying that a file could not be written, and why (xlsxwriter wraps the OSError)."""
+    cause = exc.args[0] if not isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], OSError) else exc
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause) or type(cause).__name__
+    return f"无法写入文件 / cannot write the file: {path} ({reason})"
 
 
 def database_problem(exc: BaseException) -> str:

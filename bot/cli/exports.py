@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
+from xlsxwriter.exceptions import XlsxWriterException
 
 from bot.cli import bulk_import  # noqa: F401  - registers import
-from bot.cli.common import CliError, JsonOption, app, cli_date, emit, fail, run_in_session
+from bot.cli.common import CliError, JsonOption, app, cli_date, cli_today, emit, fail, file_problem, run_in_session
+from bot.cli.outfiles import staged
 from bot.settings import Settings, load_settings
 from handlers.assessment.figures import SCALARS
 from handlers.assessment.rubric import Rubric, RubricError, load_rubric
@@ -22,10 +24,6 @@ from handlers.ledger_export import ExportFormat, export_ledgers
 from storage.exports.ledgers import LedgerFilter
 from storage.models import EntryStatus, LedgerKind
 from storage.repos import org
-
-
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 @app.command()
@@ -58,18 +56,24 @@ def export(
         found = await org.get_studio(session=session, name=studio.strip())
         if found is None:
             raise CliError(f"没有这个工作室 / no such studio: {studio}")
-        result = await export_ledgers(
-            session=session,
-            studio=found,
-            out=out,
-            fmt=fmt,
-            flt=LedgerFilter(statuses=statuses, date_from=start, date_to=end),
-            locale=settings.default_locale,
-            kinds=kinds,
-        )
+        try:
+            # Every file of one export is staged and published together: all of them or none.
+            with staged(out) as stage:
+                result = await export_ledgers(
+                    session=session,
+                    studio=found,
+                    out=stage.path,
+                    fmt=fmt,
+                    flt=LedgerFilter(statuses=statuses, date_from=start, date_to=end),
+                    locale=settings.default_locale,
+                    kinds=kinds,
+                )
+                files = stage.publish([f.path for f in result.files])
+        except (OSError, XlsxWriterException) as exc:
+            raise CliError(file_problem(out, exc)) from None
         return {
             "studio": found.name,
-            "files": [str(f.path) for f in result.files],
+            "files": [str(f) for f in files],
             "rows": {kind.value: n for kind, n in result.counts.items()},
             "statuses": sorted(s.value for s in statuses),
         }
@@ -101,7 +105,8 @@ def assess(
         fail(f"--out 须为 .xlsx / --out must end in .xlsx: {out}", as_json=as_json)
     settings = load_settings()
     rubric = _rubric(settings, as_json=as_json)
-    today = cli_date(at, what="--at", as_json=as_json) or _today(settings)
+    local_today = cli_today(settings)
+    today = cli_date(at, what="--at", as_json=as_json, today=local_today) or local_today
     t = Translator(settings.default_locale)
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
@@ -111,7 +116,7 @@ def assess(
                 raise CliError(f"没有这个工会 / no such union: {union}")
             ranked = await assess_union(session=session, union=found_union, rubric=rubric, today=today)
             if out is not None:
-                await write_ranking(out, ranked, t)
+                await _write_out(out, lambda path: write_ranking(path, ranked, t))
             text = ranking_text(found_union.name, ranked, t, today_text=today.isoformat())
             return {"union": found_union.name, "studios": [_as_dict(r) for r in ranked], "text": text}
         found = await org.get_studio(session=session, name=(studio or "").strip())
@@ -122,7 +127,7 @@ def assess(
         except NoCycle:
             raise CliError(f"{t('assess.no_cycle', studio=found.name)}") from None
         if out is not None:
-            await write_assessment(out, result, rubric, t, today=today)
+            await _write_out(out, lambda path: write_assessment(path, result, rubric, t, today=today))
         return {**_as_dict(result), "text": summary_text(result, t, today_text=today.isoformat())}
 
     result = run_in_session(work, as_json=as_json)
@@ -131,6 +136,16 @@ def assess(
         result["file"] = str(out)
         text += f"\n{out}"
     emit(result, text, as_json=as_json)
+
+
+async def _write_out(out: Path, write: Callable[[Path], Awaitable[Path]]) -> None:
+    """Write a workbook to `out` through a staged copy; a file-system failure is a CliError, nothing left."""
+    try:
+        with staged(out) as stage:
+            await write(stage.path)
+            stage.publish([stage.path])
+    except (OSError, XlsxWriterException) as exc:
+        raise CliError(file_problem(out, exc)) from None
 
 
 def _as_dict(result: StudioAssessment) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class Plan:
     people: list[PersonRow] = field(default_factory=list)
     roles: list[RoleRow] = field(default_factory=list)
     db: Existing = field(default_factory=Existing)
+    today: date | None = None  # the latest naming date accepted; None accepts any
     known_unions: dict[str, UnionRow] = field(default_factory=dict)
     known_studios: dict[str, StudioRow] = field(default_factory=dict)
 
@@ -150,6 +151,8 @@ def plan_studios(plan: Plan, lines: list[Line], problems: list[Problem]) -> None
         union_name = c.text("union", header(STUDIOS, "union"), required=True)
         details = {k: c.text(k, header(STUDIOS, k)) for k in ("enterprise", "venue", "equipment")}
         named_on = c.day("named_on", header(STUDIOS, "named_on"))
+        if named_on and plan.today and named_on > plan.today:
+            c.fail("future_date", column=header(STUDIOS, "named_on"), value=named_on.isoformat())
         if name in first:
             c.fail("duplicate", name=name, first=first[name])
         union = find_union(plan, union_name) if union_name else None

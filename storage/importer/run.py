@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +26,14 @@ class ImportOutcome:
     report: ImportReport | None
 
 
-async def check_file(*, session: AsyncSession, path: Path) -> tuple[Plan, list[Problem]]:
+async def check_file(*, session: AsyncSession, path: Path, today: date | None = None) -> tuple[Plan, list[Problem]]:
     """Read the file and check every row; reads the database in a few batch queries and writes nothing.
 
+    `today` (the caller's, in its time zone; UTC's when not given) is the latest naming date accepted.
     Raises ImportFileError when the file is not a readable template.
     """
     lines, problems = read_template(path)
-    plan = Plan(db=await load_existing(session, lines))
+    plan = Plan(db=await load_existing(session, lines), today=today or datetime.now(UTC).date())
     plan_unions(plan, lines["unions"], problems)
     plan_studios(plan, lines["studios"], problems)
     plan_people(plan, lines["people"], problems)
@@ -40,12 +42,13 @@ async def check_file(*, session: AsyncSession, path: Path) -> tuple[Plan, list[P
     return plan, problems
 
 
-async def import_file(*, session: AsyncSession, path: Path) -> ImportOutcome:
+async def import_file(*, session: AsyncSession, path: Path, today: date | None = None) -> ImportOutcome:
     """Check every row of the file; if all are good, write them (flushed; the caller commits).
 
+    `today` is the latest naming date accepted (see check_file).
     Raises ImportFileError when the file is not a readable template.
     """
-    plan, problems = await check_file(session=session, path=path)
+    plan, problems = await check_file(session=session, path=path, today=today)
     if problems:
         return ImportOutcome(problems=problems, report=None)
     return ImportOutcome(problems=[], report=await apply_plan(session, plan))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import InviteCode, Person, RoleKind, Studio, Union
+from storage.models import InviteCode, Person, Role, RoleKind, Studio, Union
 
 # No 0/O, 1/I/L: people copy these codes by hand from a printout.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -65,3 +65,15 @@ async def mark_used(*, session: AsyncSession, invite: InviteCode, identity_id: i
         .values(used_at=now, used_by_identity_id=identity_id)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def role_still_held(*, session: AsyncSession, invite: InviteCode) -> bool:
+    """Whether the person still holds, active, the role the invite was issued for (a replaced lead does not)."""
+    query = select(Role.id).where(
+        Role.person_id == invite.person_id,
+        Role.kind == invite.role,
+        Role.studio_id == invite.studio_id if invite.studio_id is not None else Role.studio_id.is_(None),
+        Role.union_id == invite.union_id if invite.union_id is not None else Role.union_id.is_(None),
+        Role.active.is_(True),
+    )
+    return await session.scalar(query.limit(1)) is not None

@@ -182,8 +182,8 @@ async def roles_of(*, session: AsyncSession, person_id: int) -> list[Role]:
 
 async def revoke_role(
     *, session: AsyncSession, person: Person, kind: RoleKind, studio: Studio | None = None, union: Union | None = None
-) -> bool:
-    """Deactivate a role (the row stays, for the record); False if the person did not hold it."""
+) -> Role | None:
+    """Deactivate a role (the row stays, for the record) and return it; None if the person did not hold it."""
     query = select(Role).where(
         Role.person_id == person.id,
         Role.kind == kind,
@@ -193,10 +193,10 @@ async def revoke_role(
     )
     role = await session.scalar(query)
     if role is None:
-        return False
+        return None
     role.active = False
     await session.flush()
-    return True
+    return role
 
 
 async def leads_of(*, session: AsyncSession, studio_id: int) -> list[Person]:
