@@ -93,20 +93,23 @@ async def _grow(town: Town, upto: int) -> None:
             town.apps[i] = app.id
 
 
-def _app_line(town: Town, i: int) -> str:
-    return f"申报 #{town.apps[i]} 工作室{i:02d} · {STAGE_NAMES[STAGES[i % 4]]}"
+def _app_line(town: Town, i: int, closer: bool) -> str:
+    stage = STAGE_NAMES[STAGES[i % 4]]
+    if closer and STAGES[i % 4] is S.REVIEWED:  # the association reads how many sheets are in
+        stage += f"（已收 {int(i == SCORED)}/3 份评分）"
+    return f"申报 #{town.apps[i]} 工作室{i:02d} · {stage}"
 
 
 def _objection_line(town: Town, i: int) -> str:
     return f"异议 #{town.objections[i]} 工作室{i:02d}：异议{i:02d}"
 
 
-def _expected(town: Town, apps: list[int], objections: list[int]) -> list[str]:
+def _expected(town: Town, apps: list[int], objections: list[int], closer: bool = False) -> list[str]:
     """The whole 待审 text for these applications and objections (each list oldest first)."""
     lines = [f"待您处理（共 {len(apps) + len(objections)} 项，最早的在前）："]
     if apps:
         lines.append(f"— 申报（{len(apps)}）—")
-        lines += [f"{n}. {_app_line(town, i)}" for n, i in enumerate(apps, start=1)]
+        lines += [f"{n}. {_app_line(town, i, closer)}" for n, i in enumerate(apps, start=1)]
     if objections:
         lines.append(f"— 公示异议（{len(objections)}）—")
         lines += [f"{n}. {_objection_line(town, i)}" for n, i in enumerate(objections, start=len(apps) + 1)]
@@ -136,12 +139,13 @@ async def test_each_union_sees_its_own_applications_in_the_same_number_of_statem
     large = {party.user: await _pending(engine, party) for party in parties}
 
     # studios by number, oldest first: 1, 5, 9 wait for the association's review, 3, 7, 11 for naming after
-    # their notice (each with an objection), 2, 6, 10 for experts (6 scored already), 0, 4, 8 for their district
+    # their notice (each with an objection), 2, 6, 10 for experts (6 scored already), 0, 4, 8 for their district;
+    # 6, with a sheet in, also waits for the association, which may close its evaluation with that sheet
     for listing, association, objections, experts in (
         (small, [3, 1], [3], [2]),
-        (large, [11, 9, 7, 5, 3, 1], [11, 7, 3], [10, 2]),
+        (large, [11, 9, 7, 6, 5, 3, 1], [11, 7, 3], [10, 2]),
     ):
-        assert listing[town.association.user][0] == _expected(town, association, objections)
+        assert listing[town.association.user][0] == _expected(town, association, objections, closer=True)
         assert listing[district_00.user][0] == _expected(town, [0], [])  # not 4 or 8: other districts'
         assert listing[district_01.user][0] == ["目前没有等待您处理的事项。👍"]  # its 1 is the association's now
         assert listing[town.expert.user][0] == _expected(town, experts, [])

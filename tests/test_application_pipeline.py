@@ -98,7 +98,9 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     # 公示: started by the association for PUBLIC_NOTICE_DAYS (7) days; the studio's people hear of it
     await world.deliver()
     notice_card = zhang.inbox[-1]
-    assert "专家评审已完成" in notice_card.text and "专家评分：3 份，平均 85.2 分" in notice_card.text
+    assert "专家评审已完成" in notice_card.text and "专家评分：3 份，平均 85.2 分（及格线 60 分）" in notice_card.text
+    assert "低于及格线" not in notice_card.text
+    assert "专家评审已完成：平均 85.2 分，达到及格线（60 分），等待市职工技协启动公示" in lead.pushed()
     await zhang.press_in("启动公示", notice_card)
     zhang.expect("已进入公示")
     app = await _app(sessions)

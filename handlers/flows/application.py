@@ -31,7 +31,7 @@ async def led_studios(ctx: Context) -> list[Studio]:
 
 
 async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
-    """Why this studio cannot apply now (not its lead, outside the window, named, an application under way)."""
+    """Why this studio cannot apply now (not its lead, named, under way, turned down this year, outside the window)."""
     if await permissions.check(ctx, Action.APPLY, studio=studio) is None:
         return permissions.refusal(ctx, Action.APPLY)
     # what holds whatever the date comes first: a named studio (or one with an application under way)
@@ -43,6 +43,14 @@ async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     )
     if running is not None:
         return ctx.t("application.under_way", number=running.id, stage=stage_name(ctx.t, running.stage))
+    # selection is yearly (第五条): an application turned down, at any stage, closes that year's window
+    turned_down = await applications.latest_for_studio(
+        session=ctx.session, studio_id=studio.id, stages={ApplicationStage.REJECTED}
+    )
+    if turned_down is not None:
+        again = window.reopens(ctx.config, notify.submitted_on(ctx, turned_down))
+        if ctx.today < again:
+            return ctx.t("application.turned_down", number=turned_down.id, studio=studio.name, again=again)
     if not window.is_open(ctx.config, ctx.today):
         (m1, d1), (m2, d2) = window.bounds(ctx.config)
         opens = window.next_opening(ctx.config, ctx.today)

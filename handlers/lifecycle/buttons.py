@@ -7,8 +7,9 @@ from handlers.buttons import Payload
 from handlers.commands import on_button
 from handlers.context import Context
 from handlers.engine.flow import Values
-from handlers.lifecycle import moves, render, scoring, stages
+from handlers.lifecycle import moves, render, rubric, scoring, stages
 from handlers.permissions import Action
+from handlers.reviews import audience
 from handlers.reviews.reason import ask_reason, reason_handler
 from handlers.types import Button, Reply
 from storage.models import ApplicationStage, Studio
@@ -32,14 +33,28 @@ async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
     move = moves.find(key, at)
     if move is None or not move.button:
         return [Reply(text=ctx.t("engine.bad_button"))]
-    if not move.needs_reason:
+    below = move.key == "notice" and await _below_pass(ctx, app_id)
+    if not move.needs_reason and not below:
         return [(await stages.advance(ctx, app_id, move))[0]]
     found = await stages.check(ctx, app_id, move)
     if isinstance(found, str):
         return [Reply(text=found, outcome_of_press=True)]
     app, studio, _ = found
-    what = ctx.t(f"application.asking.{move.key}", number=app.id, studio=studio.name)
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    what = ctx.t(
+        f"application.asking.{move.key}",
+        number=app.id,
+        studio=studio.name,
+        average=render.average(scores) or 0,
+        pass_score=render.number(sheet.pass_score),
+    )
     return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=payload.args[2])
+
+
+async def _below_pass(ctx: Context, app_id: int) -> bool:
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    return render.below_pass(tuple(await applications.scores_of(session=ctx.session, application_id=app_id)), sheet)
 
 
 @reason_handler("application")
@@ -59,12 +74,29 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
     allowed = [a for a in VIEWERS if await permissions.check(ctx, a, studio=studio) is not None]
     if not allowed:
         return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
-    text = render.card_text(ctx.t, await render.card_of(ctx.session, app, studio))
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    card = await render.card_of(ctx.session, app, studio, sheet)
+    lines = [render.card_text(ctx.t, card)]
+    below = render.below_pass(card.scores, sheet)
     mine: list[Button] = []
     for move in moves.MOVES:
         if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
-            label = ctx.t(f"application.button.{move.key}")
+            label = moves.label(ctx.t, move, below_pass=below)
             mine.append(ctx.button(label, "ap", move.key, app.id, moves.CODES[app.stage]))
     if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
         mine.append(ctx.button(ctx.t("application.button.score"), "ap", "score", app.id, moves.CODES[app.stage]))
-    return Reply(text=text, buttons=(tuple(mine),) if mine else ())
+    if app.stage is ApplicationStage.REVIEWED and await permissions.check(ctx, moves.END.permission, studio=studio):
+        lines.append(await _panel_state(ctx, card))
+    return Reply(text="\n".join(lines), buttons=(tuple(mine),) if mine else ())
+
+
+async def _panel_state(ctx: Context, card: render.Card) -> str:
+    """For the association: what the evaluation waits for, and what it may do about it."""
+    scored = {s.expert_id for s in card.scores}
+    left = [p for p in await audience.experts_for(ctx, card.studio) if p.id not in scored]
+    needed = card.sheet.experts_needed
+    if not card.scores:
+        return ctx.t("application.panel.none_yet" if left else "application.panel.no_experts", needed=needed)
+    if left and len(card.scores) < needed:
+        return ctx.t("application.panel.waiting", missing=needed - len(card.scores), left=len(left))
+    return ctx.t("application.panel.exhausted", count=len(card.scores), needed=needed)

@@ -28,6 +28,9 @@ class Move:
     button: bool = True
 
 
+# the association closes an evaluation with the sheets received (at least one) when the panel cannot or does not fill
+END = Move("end", S.REVIEWED, S.EVALUATED, Decision.SCORE, Action.ASSOCIATION_REVIEW)
+
 MOVES = (
     Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND),
     Move("ret", S.SUBMITTED, S.RETURNED, Decision.RETURN, Action.RECOMMEND, needs_reason=True),
@@ -37,6 +40,7 @@ MOVES = (
     Move("rej", S.RECOMMENDED, S.REJECTED, Decision.REJECT, Action.ASSOCIATION_REVIEW, needs_reason=True),
     # closed by the expert whose sheet completes the evaluation; nobody presses it
     Move("close", S.REVIEWED, S.EVALUATED, Decision.SCORE, Action.SCORE, button=False),
+    END,
     Move("notice", S.EVALUATED, S.PUBLIC_NOTICE, Decision.START_NOTICE, Action.START_NOTICE),
     Move("rej", S.EVALUATED, S.REJECTED, Decision.REJECT, Action.START_NOTICE, needs_reason=True),
     Move("name", S.PUBLIC_NOTICE, S.NAMED, Decision.NAME, Action.NAME),
@@ -49,10 +53,15 @@ def find(key: str, at: ApplicationStage) -> Move | None:
     return next((m for m in MOVES if m.key == key and m.at is at), None)
 
 
-def buttons(ctx: Context, t: Translator, app: Application) -> tuple[Button, ...]:
+def label(t: Translator, move: Move, *, below_pass: bool = False) -> str:
+    """A move's button label; starting a notice below the pass line says that a reason will be asked."""
+    return t(f"application.button.{move.key}" + ("_below" if move.key == "notice" and below_pass else ""))
+
+
+def buttons(ctx: Context, t: Translator, app: Application, *, below_pass: bool = False) -> tuple[Button, ...]:
     """The decision buttons of the application's current stage."""
     return tuple(
-        ctx.button(t(f"application.button.{m.key}"), "ap", m.key, app.id, CODES[app.stage])
+        ctx.button(label(t, m, below_pass=below_pass), "ap", m.key, app.id, CODES[app.stage])
         for m in MOVES
         if m.at is app.stage and m.button
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from handlers.context import Context
 from handlers.i18n import Translator
-from handlers.lifecycle import moves, render
+from handlers.lifecycle import moves, render, rubric, window
 from handlers.lifecycle.moves import Move
 from handlers.reviews import audience
 from handlers.types import Button, Reply
 from storage.models import Application, ApplicationStage, Person, Studio
-from storage.repos import org
+from storage.repos import applications, org
 
 S = ApplicationStage
 # The card each next decider gets, by the stage the application has reached.
@@ -38,58 +39,115 @@ async def applicants(ctx: Context, app: Application, studio: Studio) -> list[Per
     return ([applicant] if applicant else []) + found
 
 
-async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> None:
-    """Send the card with this stage's buttons to whoever decides it."""
-    card = await render.card_of(ctx.session, app, studio)
+async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[str]:
+    """Send the card with this stage's buttons to whoever decides it; notes for the one who moved it there."""
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    card = await render.card_of(ctx.session, app, studio, sheet)
     if app.stage is S.SUBMITTED:
         deciders = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
     elif app.stage is S.REVIEWED:
-        await ask_experts(ctx, app, studio, card)
-        return
+        asked = await ask_experts(ctx, app, studio, card)
+        if asked >= sheet.experts_needed:
+            return []
+        if not asked:
+            return [ctx.t("application.experts_none")]
+        return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed)]
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
+    below = app.stage is S.EVALUATED and render.below_pass(card.scores, sheet)
 
     def message(t: Translator) -> Reply:
         text = f"{t(ASK[app.stage])}\n{render.card_text(t, card)}"
-        return Reply(text=text, buttons=(moves.buttons(ctx, t, app),))
+        return Reply(text=text, buttons=(moves.buttons(ctx, t, app, below_pass=below),))
 
     await send(ctx, deciders, f"ap:{app.id}:{app.stage.value}", message)
+    return []
 
 
-async def ask_experts(ctx: Context, app: Application, studio: Studio, card: render.Card) -> None:
-    """Ask every expert not of the studio's enterprise to score the application."""
+async def ask_experts(ctx: Context, app: Application, studio: Studio, card: render.Card) -> int:
+    """Ask every expert not of the studio's enterprise to score the application; how many were asked."""
 
     def message(t: Translator) -> Reply:
         text = f"{t('application.ask.score')}\n{render.card_text(t, card)}"
         score = ctx.button(t("application.button.score"), "ap", "score", app.id, moves.CODES[S.REVIEWED])
         return Reply(text=text, buttons=((score,),))
 
-    await send(ctx, await audience.experts_for(ctx, studio), f"ap:{app.id}:{S.REVIEWED.value}", message)
+    experts = await audience.experts_for(ctx, studio)
+    await send(ctx, experts, f"ap:{app.id}:{S.REVIEWED.value}", message)
+    return len(experts)
 
 
-async def after_move(ctx: Context, app: Application, studio: Studio, move: Move, reason: str | None) -> None:
-    """Tell the applicant what happened, the studio's people of a notice or a naming, and the next deciders."""
+async def panel_exhausted(ctx: Context, app: Application, studio: Studio) -> None:
+    """Every expert who may score has scored and the panel is still short: ask the association to close it."""
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    card = await render.card_of(ctx.session, app, studio, sheet)
+    if not card.scores or len(card.scores) >= sheet.experts_needed:
+        return
+    scored = {s.expert_id for s in card.scores}
+    if any(p.id not in scored for p in await audience.experts_for(ctx, studio)):
+        return
+    end = moves.END
+
+    def message(t: Translator) -> Reply:
+        lead = t("application.ask.end", count=len(card.scores), needed=sheet.experts_needed)
+        button = ctx.button(moves.label(t, end), "ap", end.key, app.id, moves.CODES[S.REVIEWED])
+        return Reply(text=f"{lead}\n{render.card_text(t, card)}", buttons=((button,),))
+
+    deciders = [p for p, _ in await audience.association_reviewers(ctx)]
+    await send(ctx, deciders, f"ap:{app.id}:{S.REVIEWED.value}:short", message)
+
+
+async def after_move(ctx: Context, app: Application, studio: Studio, move: Move, reason: str | None) -> list[str]:
+    """Tell the applicant what happened, the studio's people of a notice or a naming, and the next deciders.
+
+    The studio's own people are told that their studio is on notice or named; the union's reviewers read
+    the same news as third parties (they may object; keeping ledgers is not theirs). Returns notes for
+    the decider.
+    """
     cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if move.to is S.NAMED else None
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    mean = render.average(scores)
+    again = window.reopens(ctx.config, submitted_on(ctx, app)) if move.to is S.REJECTED else ""
+    params = {
+        "studio": studio.name,
+        "reason": reason or "",
+        "starts": app.notice_starts_on,
+        "ends": app.notice_ends_on,
+        "cycle_starts": cycle.starts_on if cycle else "",
+        "cycle_ends": cycle.ends_on if cycle else "",
+        "count": len(scores),
+        "average": mean if mean is not None else 0,
+        "pass_score": render.number(sheet.pass_score),
+        "again": again,
+    }
+    news_key = f"application.told.{move.to.value}"
+    if move.to is S.EVALUATED and render.below_pass(scores, sheet):
+        news_key = "application.told.evaluated_below"
 
     def news(t: Translator) -> Reply:
-        text = t(
-            f"application.told.{move.to.value}",
-            studio=studio.name,
-            reason=reason or "",
-            starts=app.notice_starts_on,
-            ends=app.notice_ends_on,
-            cycle_starts=cycle.starts_on if cycle else "",
-            cycle_ends=cycle.ends_on if cycle else "",
-        )
-        again: tuple[tuple[Button, ...], ...] = ()
+        again_button: tuple[tuple[Button, ...], ...] = ()
         if move.to is S.RETURNED:
-            again = ((ctx.button(t("application.button.apply_again"), "go", "apply"),),)
-        return Reply(text=text, buttons=again)
+            again_button = ((ctx.button(t("application.button.apply_again"), "go", "apply"),),)
+        return Reply(text=t(news_key, **params), buttons=again_button)
+
+    def onlookers_news(t: Translator) -> Reply:
+        return Reply(text=t(f"application.told.{move.to.value}.onlookers", **params))
 
     told = await applicants(ctx, app, studio)
     if move.to in (S.PUBLIC_NOTICE, S.NAMED):
         told += await audience.studio_people(ctx, studio)
-        told += [p for p, _ in await audience.studio_reviewers(ctx, studio)]
     await send(ctx, told, f"ap:{app.id}:{move.to.value}:news", news)
+    if move.to in (S.PUBLIC_NOTICE, S.NAMED):
+        own = {p.id for p in told}
+        onlookers = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in own]
+        await send(ctx, onlookers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
     if move.to in ASK or move.to is S.REVIEWED:
-        await ask_deciders(ctx, app, studio)
+        return await ask_deciders(ctx, app, studio)
+    return []
+
+
+def submitted_on(ctx: Context, app: Application) -> date:
+    """The local day the application was submitted (the day it last changed stage, for an old row without one)."""
+    moment = app.submitted_at or app.stage_changed_at
+    return moment.astimezone(ctx.config.tz).date()

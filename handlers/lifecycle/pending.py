@@ -5,18 +5,39 @@ Each source reads with a fixed number of statements, however many applications a
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from handlers.context import Context
-from handlers.lifecycle import moves, render
-from handlers.permissions import Action, Subject, Target, decide, target_from
+from handlers.lifecycle import moves, render, rubric
+from handlers.permissions import Action, Subject, Target, decide, same_enterprise, target_from
 from handlers.reviews.pending import Item, pending_source
-from storage.models import Application, ApplicationStage, RoleKind
+from storage.models import Application, ApplicationStage, Person, RoleKind, Studio
 from storage.repos import applications, org
 
 S = ApplicationStage
+END = moves.END
 
 
-def _waits_for(ctx: Context, subject: Subject, app: Application, target: Target, scored: set[int]) -> bool:
+@dataclass
+class Panels:
+    """Who has scored the applications under evaluation, and the experts there are (read once for the list)."""
+
+    sheets: dict[int, set[int]] = field(default_factory=dict)
+    experts: list[Person] = field(default_factory=list)
+
+    def closable(self, app: Application, studio: Studio) -> bool:
+        """At least one sheet is in, or no expert may score it at all: the association can move it on."""
+        if self.sheets.get(app.id):
+            return True
+        return not any(not same_enterprise(p.enterprise, studio.enterprise) for p in self.experts)
+
+
+def _waits_for(
+    ctx: Context, subject: Subject, app: Application, studio: Studio, target: Target, scored: set[int], panels: Panels
+) -> bool:
     if app.stage is S.REVIEWED:
+        if decide(subject, END.permission, target) is not None and panels.closable(app, studio):
+            return True
         if decide(subject, Action.SCORE, target) is None or subject.person_id is None:
             return False
         return app.id not in scored
@@ -37,12 +58,22 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
         if expert
         else set()
     )
+    panels = Panels()
+    if in_review and any(g.kind is RoleKind.REVIEWER for g in subject.grants):
+        panels = Panels(
+            await applications.sheets_of(session=ctx.session, application_ids=in_review),
+            await applications.experts(session=ctx.session),
+        )
+    needed = rubric.load(ctx.config.expert_rubric_file).experts_needed
     items = []
     for app, studio in rows:
-        if _waits_for(ctx, subject, app, target_from(studio, chains.get(studio.union_id, [])), scored):
-            line = ctx.t(
-                "application.pending.line", number=app.id, studio=studio.name, stage=render.stage(ctx.t, app.stage)
-            )
+        target = target_from(studio, chains.get(studio.union_id, []))
+        if _waits_for(ctx, subject, app, studio, target, scored, panels):
+            stage = render.stage(ctx.t, app.stage)
+            if app.stage is S.REVIEWED and decide(subject, END.permission, target):
+                count = len(panels.sheets.get(app.id, set()))
+                stage = ctx.t("application.pending.scores", stage=stage, count=count, needed=needed)
+            line = ctx.t("application.pending.line", number=app.id, studio=studio.name, stage=stage)
             items.append(Item(app.stage_changed_at, line, studio.name[:12], "ap", ("open", app.id)))
     return items
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
+from handlers.lifecycle.rubric import ExpertRubric
 from storage.models import Application, ApplicationStage, Decision, ExpertScore, Studio, Union
 from storage.repos import applications
 
@@ -20,13 +21,14 @@ class Card:
     studio: Studio
     union: str
     scores: tuple[ExpertScore, ...]
+    sheet: ExpertRubric
 
 
-async def card_of(session: AsyncSession, app: Application, studio: Studio) -> Card:
-    """Gather an application's card."""
+async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet: ExpertRubric) -> Card:
+    """Gather an application's card (`sheet`: the rubric in force, for the panel size and the pass line)."""
     union = await session.get(Union, studio.union_id)
     scores = await applications.scores_of(session=session, application_id=app.id)
-    return Card(app, studio, union.name if union else "", tuple(scores))
+    return Card(app, studio, union.name if union else "", tuple(scores), sheet)
 
 
 def stage(t: Translator, value: ApplicationStage) -> str:
@@ -46,6 +48,18 @@ def average(scores: tuple[ExpertScore, ...]) -> Decimal | None:
     return (sum((s.total for s in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.1"))
 
 
+def below_pass(scores: tuple[ExpertScore, ...], sheet: ExpertRubric) -> bool:
+    """Whether the experts' average falls short of the rubric's pass line (no scores: it does)."""
+    mean = average(scores)
+    # judged on the one-decimal average everyone is shown, so the card never contradicts itself
+    return mean is None or mean < sheet.pass_score
+
+
+def number(value: Decimal) -> str:
+    """A score as people write it: 60, 85.2."""
+    return f"{value.normalize():f}"
+
+
 def card_text(t: Translator, card: Card) -> str:
     """The application as a decider reads it."""
     data, app = card.app.data, card.app
@@ -62,6 +76,17 @@ def card_text(t: Translator, card: Card) -> str:
     if app.notice_starts_on and app.notice_ends_on:
         lines.append(t("application.card.notice", starts=app.notice_starts_on, ends=app.notice_ends_on))
     mean = average(card.scores)
-    if mean is not None:
-        lines.append(t("application.card.scores", count=len(card.scores), average=mean))
+    passing = number(card.sheet.pass_score)
+    if app.stage is ApplicationStage.REVIEWED:
+        count, needed = len(card.scores), card.sheet.experts_needed
+        if mean is None:
+            lines.append(t("application.card.progress", count=count, needed=needed))
+        else:
+            lines.append(
+                t("application.card.progress_scored", count=count, needed=needed, average=mean, pass_score=passing)
+            )
+    elif mean is not None:
+        lines.append(t("application.card.scores", count=len(card.scores), average=mean, pass_score=passing))
+        if app.stage is ApplicationStage.EVALUATED and below_pass(card.scores, card.sheet):
+            lines.append(t("application.card.below_pass", average=mean, pass_score=passing))
     return "\n".join(lines)

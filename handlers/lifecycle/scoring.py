@@ -12,7 +12,7 @@ from handlers import permissions
 from handlers.context import Context
 from handlers.dispatch import start_flow
 from handlers.engine.flow import Flow, ParseResult, Step, Values, register_flow
-from handlers.lifecycle import moves, render, rubric, stages
+from handlers.lifecycle import moves, notify, render, rubric, stages
 from handlers.permissions import Action
 from handlers.reviews.reason import busy
 from handlers.types import Reply
@@ -136,6 +136,8 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         _, closed = await stages.advance(ctx, app.id, close)
         if closed:
             lines.append(ctx.t("application.score.closed_now", count=count))
+    else:
+        await notify.panel_exhausted(ctx, app, studio)
     return [Reply(text="\n".join(lines), outcome_of_press=True)]
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from handlers import permissions
 from handlers.context import Context
-from handlers.lifecycle import notify, render
+from handlers.lifecycle import notify, render, rubric
 from handlers.lifecycle.moves import Move
 from handlers.reviews.reason import told
 from handlers.reviews.render import decided_by
 from handlers.types import Reply
-from storage.models import Application, ApplicationStage, Studio, StudioStatus
+from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
 from storage.repos import applications, org
 
 S = ApplicationStage
 
 
 async def blocked(ctx: Context, app: Application, move: Move) -> str | None:
-    """Why a move cannot be made yet, if it cannot: naming waits for the notice to end and objections."""
+    """Why a move cannot be made yet, if it cannot: naming waits for the notice and objections, closing for a sheet."""
+    if move.key == "end":
+        scores = await applications.scores_of(session=ctx.session, application_id=app.id)
+        return None if scores else ctx.t("application.end_needs_score")
     if move.key != "name":
         return None
     if app.notice_ends_on is not None and ctx.today <= app.notice_ends_on:
@@ -57,6 +61,13 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
         return told(ctx, found, reason), False
     app, studio, behalf = found
     assert ctx.person is not None
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    below = render.below_pass(scores, sheet)
+    mean, passing = render.average(scores), render.number(sheet.pass_score)
+    if move.key == "notice" and below and not reason:
+        # below the pass line the association may still start the notice, but only with a reason on record
+        return told(ctx, ctx.t("application.notice_needs_reason", average=mean or 0, pass_score=passing), reason), False
     notice = None
     if move.to is S.PUBLIC_NOTICE:
         notice = (ctx.today, ctx.today + timedelta(days=ctx.config.public_notice_days - 1))
@@ -83,12 +94,35 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
         to_state=move.to.value,
         reason=reason,
         studio_id=studio.id,
-        detail={"decision": move.decision.value, "on_behalf_of": behalf},
+        detail=_detail(move, behalf, scores, sheet),
     )
     await _studio_follows(ctx, app, studio, move)
-    await notify.after_move(ctx, app, studio, move, reason)
-    text = ctx.t(f"application.done.{move.key}", studio=studio.name, stage=render.stage(ctx.t, move.to))
-    return Reply(text=text, outcome_of_press=True), True
+    notes = await notify.after_move(ctx, app, studio, move, reason)
+    key = f"application.done.{move.key}" + ("_below" if move.key == "notice" and below else "")
+    text = ctx.t(
+        key,
+        studio=studio.name,
+        stage=render.stage(ctx.t, move.to),
+        count=len(scores),
+        average=mean or 0,
+        pass_score=passing,
+    )
+    return Reply(text="\n".join([text, *notes]), outcome_of_press=True), True
+
+
+def _detail(
+    move: Move, behalf: int | None, scores: tuple[ExpertScore, ...], sheet: rubric.ExpertRubric
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {"decision": move.decision.value, "on_behalf_of": behalf}
+    if move.at in (S.REVIEWED, S.EVALUATED):
+        mean = render.average(scores)
+        detail |= {
+            "scores": len(scores),
+            "average": f"{mean}" if mean is not None else None,
+            "pass_score": render.number(sheet.pass_score),
+            "below_pass": render.below_pass(scores, sheet),
+        }
+    return detail
 
 
 async def set_studio_status(ctx: Context, studio: Studio, to: StudioStatus, reason: str | None = None) -> None:

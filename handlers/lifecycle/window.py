@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from handlers.config import HandlerConfig
 
@@ -39,6 +39,12 @@ def next_opening(config: HandlerConfig, today: date) -> date:
     (month, day), _ = bounds(config)
     candidate = _safe_date(today.year, month, day)
     return candidate if candidate >= today else _safe_date(today.year + 1, month, day)
+
+
+def reopens(config: HandlerConfig, day: date) -> date:
+    """The first day of the window after the one `day` falls in (after `day` itself when it falls in none)."""
+    span = containing(config, day)
+    return next_opening(config, (span[1] if span else day) + timedelta(days=1))
 
 
 def _safe_date(year: int, month: int, day: int) -> date:

@@ -21,7 +21,10 @@ from storage.models import (
     ExpertScore,
     Objection,
     ObjectionStatus,
+    Person,
     ReviewDecision,
+    Role,
+    RoleKind,
     Studio,
 )
 
@@ -194,6 +197,31 @@ async def scored_by(*, session: AsyncSession, expert_id: int | None, application
         ExpertScore.expert_id == expert_id, ExpertScore.application_id.in_(list(application_ids))
     )
     return set(await session.scalars(query))
+
+
+async def sheets_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, set[int]]:
+    """The experts who have scored each of these applications, by application id (one query)."""
+    if not application_ids:
+        return {}
+    query = select(ExpertScore.application_id, ExpertScore.expert_id).where(
+        ExpertScore.application_id.in_(list(application_ids))
+    )
+    found: dict[int, set[int]] = {}
+    for app_id, expert_id in (await session.execute(query)).all():
+        found.setdefault(app_id, set()).add(expert_id)
+    return found
+
+
+async def experts(*, session: AsyncSession) -> list[Person]:
+    """Everyone holding an active expert role in some union (one query)."""
+    query = (
+        select(Person)
+        .join(Role, Role.person_id == Person.id)
+        .where(Role.kind == RoleKind.EXPERT, Role.active.is_(True), Role.union_id.is_not(None))
+        .distinct()
+        .order_by(Person.id)
+    )
+    return list(await session.scalars(query))
 
 
 async def studios_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, Studio]:
