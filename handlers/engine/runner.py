@@ -222,6 +222,10 @@ class Runner:
             named, refused = typed_names(text, choices, names=step.names)
             if refused is not None:
                 return [await self._show(note=self.t("engine.names_not_number", text=refused))]
+            offered = {choice.value for choice in choices}
+            stray = next((value for value in named if value not in offered), None) if step.closed else None
+            if stray is not None:
+                return [await self._show(note=self.t("engine.not_a_choice", text=stray))]
             self.values[step.key] = replace_typed(self.values.get(step.key) or [], named, choices)
             return await self._go(self._next_after(step))
         picked = match_choice(text, choices)

@@ -142,8 +142,8 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     picked = [str(v) for v in values.get("outcomes") or []]
     unknown = [v for v in picked if not v.isdigit()]
     if unknown:
-        # The engine keeps typed names that match no choice (a multi step also takes people's names); an
-        # outcome must be one of the studio's, so a typed name is refused here instead of dropped on submit.
+        # The step refuses a title that names none of the studio's outcomes; a draft saved before it did may
+        # still hold one, so it is refused here too instead of being dropped on submit.
         names = ctx.t("application.list_separator").join(ctx.t("application.quoted_name", name=n) for n in unknown)
         raise SubmitRefused([Reply(text=ctx.t("application.unknown_outcomes", names=names))])
     chosen = {int(v) for v in picked}
@@ -220,7 +220,14 @@ STEPS = (
         choices=equipment_choices,
         optional=True,
     ),
-    Step("outcomes", "application.ask.outcomes", "application.label.outcomes", choices=outcome_choices, multi=True),
+    Step(
+        "outcomes",
+        "application.ask.outcomes",
+        "application.label.outcomes",
+        choices=outcome_choices,
+        multi=True,
+        closed=True,  # only the studio's own outcomes: a typed title that names none is refused at once
+    ),
     Step("activities", "application.ask.activities", "application.label.activities", parse=text_of(2000)),
     Step("files", "application.ask.files", "application.label.files", files=True, optional=True),
 )
