@@ -27,7 +27,7 @@ STATES = frozenset(
     {
         "submitted", "approved", "returned", "rejected", "withdrawn", "draft", "recommended", "reviewed",
         "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
-        "dismissed", "commended", "retained", "scored", "bound",
+        "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked",
     }
 )  # fmt: skip
 
@@ -49,7 +49,7 @@ def _line(ctx: Context, row: AuditLog, names: dict[int, str]) -> str:
     ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
 
 
-OBJECTS = frozenset({"entry", "application", "studio", "cycle", "objection", "expert_score", "identity"})
+OBJECTS = frozenset({"entry", "application", "studio", "cycle", "objection", "expert_score", "identity", "role"})
 
 
 @command(
