@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from storage.repos import org
 from tests.export_data import build_world
 from tests.import_data import GOOD, filled
 
@@ -106,3 +107,14 @@ async def test_import_bad_then_good_then_again(cli: CliRunner, session: AsyncSes
 
     result = await invoke(cli, "import", "--template", str(tmp_path / "t.xlsx"))
     assert result.exit_code == 0 and (tmp_path / "t.xlsx").exists()
+
+
+async def test_assessing_a_studio_not_named_is_one_line_in_both_languages(
+    cli: CliRunner, session: AsyncSession
+) -> None:
+    world = await build_world(session)
+    await org.create_studio(session=session, name="未命名工作室", union=world.union)
+    await session.commit()
+    result = await invoke(cli, "assess", "--studio", "未命名工作室")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "尚未命名" in result.stderr and "has not been named yet" in result.stderr

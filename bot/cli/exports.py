@@ -125,7 +125,9 @@ def assess(
         try:
             result = await assess_studio(session=session, studio=found, rubric=rubric, today=today)
         except NoCycle:
-            raise CliError(f"{t('assess.no_cycle', studio=found.name)}") from None
+            # one line in both languages, like every other CLI error
+            said = [Translator(lang)("assess.no_cycle", studio=found.name) for lang in ("zh_CN", "en")]
+            raise CliError(" / ".join(said)) from None
         if out is not None:
             await _write_out(out, lambda path: write_assessment(path, result, rubric, t, today=today))
         return {**_as_dict(result), "text": summary_text(result, t, today_text=today.isoformat())}
