@@ -130,6 +130,11 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     zhang.expect("已认定异议 #1 不成立")
     await world.deliver()
     assert "经核实不成立" in cast.stranger.pushed() and "企业自有资产" in cast.stranger.pushed()
+    await lead.say("履历")  # the studio reads that objections were raised, not who raised them
+    lead.expect("异议人（不公开）：异议 #1 已提出", "异议 #1 已提出 → 不成立")
+    lead.expect_not("路人甲")
+    await zhang.say("履历 王建国技师创新工作室")
+    zhang.expect("路人甲：异议 #1 已提出")
 
     # 命名 waits for the end of the notice and for every objection to be resolved
     name = buttons.sign(world.config.secret_key, "ap", "name", app.id, "p")

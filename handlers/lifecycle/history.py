@@ -32,17 +32,23 @@ STATES = frozenset(
 )  # fmt: skip
 
 
-def _state(ctx: Context, state: str) -> str:
+def _state(ctx: Context, state: str, object_type: str = "") -> str:
+    if object_type == "objection" and state == "open":
+        return ctx.t("lifecycle.history.state.raised")  # an objection is raised, not "opened"
     return ctx.t(f"lifecycle.history.state.{state}") if state in STATES else state
 
 
-def _line(ctx: Context, row: AuditLog, names: dict[int, str]) -> str:
-    to = _state(ctx, row.to_state)
-    moved = f"{_state(ctx, row.from_state)} → {to}" if row.from_state else to
+def _line(ctx: Context, row: AuditLog, names: dict[int, str], *, hide_objectors: bool = False) -> str:
+    to = _state(ctx, row.to_state, row.object_type)
+    moved = f"{_state(ctx, row.from_state, row.object_type)} → {to}" if row.from_state else to
+    if hide_objectors and row.object_type == "objection" and row.from_state is None:
+        actor = ctx.t("lifecycle.history.objector")  # who objected stays with the association, not the studio
+    else:
+        actor = names.get(row.actor_id or 0, "-")
     return ctx.t(
         "lifecycle.history.line",
         when=when(ctx.t, row.at, ctx.config.tz),
-        actor=names.get(row.actor_id or 0, "-"),
+        actor=actor,
         what=ctx.t(f"lifecycle.history.object.{row.object_type}") if row.object_type in OBJECTS else row.object_type,
         number=row.object_id,
         moved=moved,
@@ -65,10 +71,12 @@ async def history_command(ctx: Context, args: str) -> list[Reply]:
     studio = await _studio(ctx, args.strip())
     if isinstance(studio, str):
         return [Reply(text=studio)]
-    if await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio) is None:
+    grant = await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio)
+    if grant is None:
         return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
+    hide = grant.kind is RoleKind.LEAD  # the studio reads its trail; its objectors' names are not its to read
     rows = await audit.trail(session=ctx.session, studio_id=studio.id)
     names = await org.names_of(session=ctx.session, person_ids={r.actor_id for r in rows if r.actor_id})
     lines = [ctx.t("lifecycle.history.title", studio=studio.name, count=len(rows), shown=min(len(rows), SHOWN))]
-    lines += [_line(ctx, row, names) for row in rows[-SHOWN:]]
+    lines += [_line(ctx, row, names, hide_objectors=hide) for row in rows[-SHOWN:]]
     return [Reply(text="\n".join(lines))]
