@@ -45,12 +45,14 @@ def _line(ctx: Context, row: AuditLog, names: dict[int, str], *, hide_objectors:
         actor = ctx.t("lifecycle.history.objector")  # who objected stays with the association, not the studio
     else:
         actor = names.get(row.actor_id or 0, "-")
+    # an entry's later versions are named, so that "已提交 → 已提交" reads as the resubmission it is
+    version = ctx.t("lifecycle.history.version", version=row.version) if (row.version or 0) > 1 else ""
     return ctx.t(
         "lifecycle.history.line",
         when=when(ctx.t, row.at, ctx.config.tz),
         actor=actor,
         what=ctx.t(f"lifecycle.history.object.{row.object_type}") if row.object_type in OBJECTS else row.object_type,
-        number=row.object_id,
+        number=f"{row.object_id}{version}",
         moved=moved,
     ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
 
