@@ -35,8 +35,8 @@ async def export_command(ctx: Context, args: str) -> list[Reply]:
     if isinstance(asked, str):
         return [Reply(text=ctx.t("export.bad_arg", arg=asked) + "\n" + ctx.t("export.usage"))]
     start, end = asked.date_from, asked.date_to
-    if start and end and start > end:
-        return [Reply(text=ctx.t("export.bad_range", start=start, end=end))]
+    if start and start > (end or ctx.today):  # a range that ends before it starts holds nothing
+        return [Reply(text=ctx.t("export.bad_range", start=start, end=end or ctx.today))]
     studio = await resolve_studio(ctx, asked.studio, Action.EXPORT, "export")
     if isinstance(studio, Reply):
         return [studio]

@@ -91,6 +91,9 @@ async def test_bad_options_are_explained(bot: Bot, world: World) -> None:
     assert not chat.replies[0].files
     await chat.say("导出 2026-02-01 2026-01-01")
     chat.expect("起始日期 2026-02-01 晚于结束日期 2026-01-01")
+    await chat.say("导出 9999-12-31")  # from a day still to come up to today: nothing to export
+    chat.expect("起始日期 9999-12-31 晚于结束日期")
+    assert not chat.replies[0].files
 
 
 async def test_members_may_not_export_but_reviewers_may(bot: Bot, world: World) -> None:
