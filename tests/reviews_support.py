@@ -16,6 +16,17 @@ from storage.repos import ledgers, org, people
 from tests.support import RecordingPusher, Transcript, make_bot
 
 CHANNEL = "test"
+# An expert rubric whose single sheet closes an evaluation (a World takes its file as expert_rubric_file).
+ONE_EXPERT = """
+name = "一位专家即可"
+experts_needed = 1
+pass_score = 60
+[[criteria]]
+key = "all"
+zh = "总体评价"
+en = "Overall"
+max = 100
+"""
 
 OUTCOME_FIELDS: dict[str, Any] = {
     "title": "焊接夹具快换装置",

@@ -25,18 +25,7 @@ from storage.models import (
     Studio,
     StudioStatus,
 )
-from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply
-
-ONE_EXPERT = """
-name = "一位专家即可"
-experts_needed = 1
-pass_score = 60
-[[criteria]]
-key = "all"
-zh = "总体评价"
-en = "Overall"
-max = 100
-"""
+from tests.reviews_support import ONE_EXPERT, Cast, Party, World, apply, at, make_cast, ready_to_apply
 
 
 @pytest.fixture

@@ -22,19 +22,8 @@ from storage.models import (
     StudioStatus,
     UnionLevel,
 )
-from tests.reviews_support import Cast, World, apply, approve_all, at, make_cast, ready_to_apply
+from tests.reviews_support import ONE_EXPERT, Cast, World, apply, approve_all, at, make_cast, ready_to_apply
 from tests.support import Transcript
-
-ONE_EXPERT = """
-name = "一位专家即可"
-experts_needed = 1
-pass_score = 60
-[[criteria]]
-key = "all"
-zh = "总体评价"
-en = "Overall"
-max = 100
-"""
 
 
 @pytest.fixture

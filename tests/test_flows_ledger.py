@@ -24,6 +24,17 @@ async def quick_activity(chat: Transcript, title: str) -> None:
     chat.expect("已提交")
 
 
+async def edit_title(chat: Transcript, number: int, title: str) -> None:
+    """From 我的台账: open the entry, change its title, submit the new version."""
+    await chat.say("我的台账")
+    await chat.press(f"#{number}")
+    await chat.press("修改")
+    await chat.press("修改")
+    await chat.press("主题")
+    await chat.say(title)
+    await chat.press("提交")
+
+
 async def review(sessions: async_sessionmaker[AsyncSession], world: World, entry_id: int, to: Decision, reason: str):
     """A reviewer's decision on version 1, as the review workflow records it."""
     assert world.reviewer is not None
@@ -208,13 +219,7 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     chat = Transcript(bot, "lead")
     await quick_activity(chat, "读图")
     await review(sessions, world, 1, Decision.APPROVE, "")
-    await chat.say("我的台账")
-    await chat.press("#1")
-    await chat.press("修改")
-    await chat.press("修改")
-    await chat.press("主题")
-    await chat.say("读装配图")
-    await chat.press("提交")
+    await edit_title(chat, 1, "读装配图")
     chat.expect("已重新提交 #1", "第 2 版")
 
     await chat.say("我的台账")
@@ -270,16 +275,6 @@ async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
     assert world.reviewer is not None
     reviewer_id = world.reviewer.id
 
-    async def edit_title(number: int, title: str) -> None:
-        await chat.say("我的台账")
-        await chat.press(f"#{number}")
-        await chat.press("修改")
-        await chat.press("修改")
-        await chat.press("主题")
-        await chat.say(title)
-        await chat.press("提交")
-        chat.expect("第 2 版")
-
     async def decide(entry_id: int, decision: Decision) -> None:
         async with sessions() as session, session.begin():
             await reviews.decide_entry(
@@ -306,8 +301,9 @@ async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
     await quick_activity(chat, "练兵")
     await review(sessions, world, 1, Decision.APPROVE, "")
     await review(sessions, world, 2, Decision.APPROVE, "")
-    await edit_title(1, "读装配图")
-    await edit_title(2, "技术练兵")
+    for number, title in ((1, "读装配图"), (2, "技术练兵")):
+        await edit_title(chat, number, title)
+        chat.expect("第 2 版")
     # the approved versions 1 are the evidence while the edits wait
     assert await evidence() == (2, [(1, "读图", 1), (2, "练兵", 1)])
     await decide(1, Decision.APPROVE)
