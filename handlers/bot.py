@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import weakref
 from collections import OrderedDict
@@ -25,6 +26,11 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 RECENT = 4096  # deliveries whose answers are kept in memory for retries
 INBOUND_PRECISION = timedelta(minutes=1)
+
+
+def delivery_ref(incoming: Incoming) -> str:
+    """A delivery as logs name it: a digest, since a platform's delivery id may carry the sender's id (an openid)."""
+    return hashlib.blake2s(incoming.delivery_id.encode(), digest_size=6).hexdigest()
 
 
 class _Duplicate(Exception):
@@ -77,9 +83,9 @@ class Bot:
                 return await self._turn(incoming)
             except conversations.StaleConversation:
                 # another process moved this conversation on; read it again and redo the turn
-                log.info("conversation changed under turn %s (attempt %d)", incoming.delivery_id, attempt + 1)
+                log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
             except Exception:
-                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, incoming.delivery_id)
+                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
                 break
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
 

@@ -170,3 +170,23 @@ async def test_stopping_mid_batch_leaves_no_caller_waiting():
 
 def _incoming(n: int) -> Incoming:
     return Incoming(channel="test", user_id=f"u{n}", chat_id=f"c{n}", delivery_id=f"d{n}", text="帮助")
+
+
+async def test_a_failed_turn_is_logged_without_the_senders_id(
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(ctx: Context) -> list[Reply]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(handlers.bot, "dispatch", broken)
+    bot = make_bot(sessions, group_commit=False)
+    # a WeChat event's delivery id carries the follower's openid
+    delivery = "e:oSECRETopenid-1234567:1795900828:CLICK:help"
+    turn = await bot.handle(
+        Incoming(channel="wechat", user_id="oSECRETopenid-1234567", chat_id="x", delivery_id=delivery, text="帮助")
+    )
+    assert turn.replies[0].text == t("engine.error")
+    assert "turn failed: channel=wechat" in caplog.text and "oSECRETopenid" not in caplog.text
