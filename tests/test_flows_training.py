@@ -33,6 +33,12 @@ async def test_mentoring_with_a_promotion(bot: Bot, world: World, sessions: asyn
     chat.expect("晋升")
     await chat.press("技师")
     chat.expect("几人晋升")
+    await chat.say("12人")  # more promoted than trainees is refused at submit, every answer kept
+    await chat.press("提交")
+    chat.expect("晋升人数（12 人）多于学员人数（2 人）", "请核对")
+    assert await entries(sessions) == []
+    await chat.press("修改")
+    await chat.press("晋升人数")
     await chat.say("2人")
     chat.expect("请核对", "高师带徒", "张工", "王芳、赵强", "8 小时", "技师", "晋升人数：2")
     await chat.press("提交")

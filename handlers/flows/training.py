@@ -10,7 +10,7 @@ from typing import Any
 from handlers.commands import command
 from handlers.context import Context
 from handlers.dispatch import start_flow
-from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
+from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values, register_flow
 from handlers.flows import common
 from handlers.flows.activity import hour_choices
 from handlers.flows.entries import LedgerForm, register_form, save_entry
@@ -116,7 +116,12 @@ def values_of(fields: Mapping[str, Any]) -> Values:
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
     """Write the training entry (or its new version) and tell the reviewers."""
-    return await save_entry(ctx, values, LedgerKind.TRAINING, fields_of(values))
+    fields = fields_of(values)
+    trainees = len(fields["trainees"])
+    if fields["promoted_count"] > trainees:  # the assessment counts promotions: they cannot outnumber the trainees
+        text = ctx.t("training.error.promoted_over", promoted=fields["promoted_count"], trainees=trainees)
+        raise SubmitRefused([Reply(text=text)])
+    return await save_entry(ctx, values, LedgerKind.TRAINING, fields)
 
 
 TRAINING = register_flow(
