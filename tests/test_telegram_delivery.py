@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.base import PushError, PushTarget
+from bot.channels.telegram.outbound import NotSent
 from handlers.basic import menu_for
 from handlers.i18n import t
 from handlers.types import Button, OutFile, Reply
-from storage.models import Attachment, Conversation, OutboxMessage, OutboxStatus
+from storage.models import Attachment, Conversation, EntryStatus, LedgerEntry, OutboxMessage, OutboxStatus
 from tests.support.fake_telegram import button_labels, document_update
-from tests.support.telegram_world import LEAD_TG, STRANGER_TG, TelegramHarness, seed, telegram_world
+from tests.support.telegram_world import LEAD_TG, MEMBERS, STRANGER_TG, TelegramHarness, seed, telegram_world
 
 
 @pytest.fixture
@@ -207,6 +208,90 @@ async def test_a_reply_telegram_will_not_take_now_waits_in_the_outbox(tg: Telegr
     await tg.runtime.sender.run_once()
     help_text = tg.fake.sent("sendMessage")[-1].params["text"]
     assert help_text == kept.payload["text"] and "王建国" in help_text
+
+
+async def at_the_files_step_of_a_long_activity(tg: TelegramHarness) -> None:
+    """A lead logs an activity with the longest answers allowed, up to its photos: the summary needs two messages."""
+    seeded = await seed(tg.runtime.sessions)
+    await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+    await tg.say(LEAD_TG, "记录活动")
+    await tg.press(LEAD_TG, button_labels(tg.fake.messages_to(LEAD_TG)[-1])[0])
+    await tg.press(LEAD_TG, t("activity.kind.技术交流", "zh_CN"))
+    await tg.say(LEAD_TG, "题" * 100)
+    await tg.press(LEAD_TG, t("activity.place_studio", "zh_CN"))
+    await tg.press(LEAD_TG, MEMBERS[0])
+    await tg.press(LEAD_TG, t("engine.done", "zh_CN"))
+    await tg.press(LEAD_TG, t("activity.hours_choice", "zh_CN", hours="2"))
+    await tg.say(LEAD_TG, "内" * 2000)
+    await tg.say(LEAD_TG, "果" * 2000)
+
+
+async def test_a_reply_cut_short_keeps_only_its_unsent_parts_for_later(tg: TelegramHarness) -> None:
+    await at_the_files_step_of_a_long_activity(tg)
+    tg.fake.fail_next("sendMessage", 500, "Internal Server Error", after=1)  # the summary's second part
+    mark = max(tg.fake.messages)
+
+    [first] = await tg.press(LEAD_TG, t("engine.skip", "zh_CN"))
+
+    async with tg.runtime.sessions() as s:
+        [kept] = list(await s.scalars(select(OutboxMessage)))
+    assert kept.channel == "telegram" and kept.status is OutboxStatus.PENDING
+    assert kept.payload["text"] not in first["text"] and first["text"] not in kept.payload["text"]
+    assert tg.runtime.sender is not None
+    await tg.runtime.sender.run_once()
+    parts = [m for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
+    assert [p["text"] for p in parts] == [first["text"], kept.payload["text"]]  # each part once, in order
+    assert "内" * 2000 in first["text"] and "果" * 2000 in parts[1]["text"]
+    assert button_labels(first) == [] and t("engine.submit", "zh_CN") in button_labels(parts[1])
+    await tg.press(LEAD_TG, t("engine.submit", "zh_CN"))  # the kept keyboard still works
+    async with tg.runtime.sessions() as s:
+        entry = await s.scalar(select(LedgerEntry))
+    assert entry is not None and entry.status is EntryStatus.SUBMITTED
+
+
+async def test_replies_after_one_telegram_will_not_take_wait_with_it_in_order(tg: TelegramHarness) -> None:
+    seeded = await seed(tg.runtime.sessions)
+    await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+    file_id = tg.fake.add_file(b"%PDF-1.7 plan", path="documents/plan.pdf")
+    tg.fake.fail_next("sendMessage", 502, "Bad Gateway")
+    mark = max(tg.fake.messages)
+
+    # two replies: the record opens, then the document joins it
+    await tg.deliver(
+        document_update(
+            tg.fake.next_update_id(),
+            LEAD_TG,
+            file_id,
+            file_name="方案.pdf",
+            mime_type="application/pdf",
+            caption="记录活动",
+        )
+    )
+
+    assert not [m for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
+    async with tg.runtime.sessions() as s:
+        kept = list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert len(kept) == 2
+    assert tg.runtime.sender is not None
+    await tg.runtime.sender.run_once()
+    sent = [m["text"] for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
+    assert sent == [k.payload["text"] for k in kept]
+    assert t("engine.file_kept", "zh_CN", count=1) in sent[1]
+
+
+async def test_a_file_telegram_will_not_take_is_all_that_is_left_to_send(tg: TelegramHarness, tmp_path: Path) -> None:
+    workbook = tmp_path / "ledger.xlsx"
+    workbook.write_bytes(b"PK\x03\x04 a workbook")
+    file = OutFile(workbook, "台账.xlsx", "application/vnd.ms-excel")
+    tg.fake.fail_next("sendDocument", 502, "Bad Gateway")
+
+    with pytest.raises(NotSent) as cut:
+        await tg.channel.sender.send(
+            LEAD_TG, Reply(text="导出完成", buttons=((Button("更多", "more~x"),),), files=(file,))
+        )
+
+    assert cut.value.rest == Reply(text="", files=(file,))
+    assert [m["text"] for m in tg.fake.messages_to(LEAD_TG)] == ["导出完成"]
 
 
 async def test_the_bot_token_never_reaches_the_logs(

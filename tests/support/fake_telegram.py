@@ -58,6 +58,16 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], di
     return params, files
 
 
+@dataclass
+class _Failure:
+    """An error the fake answers instead of the method, once `after` more calls of it have succeeded."""
+
+    code: int
+    description: str
+    parameters: dict[str, Any]
+    after: int
+
+
 class FakeTelegram:
     """The Bot API as the bot sees it, with the test's hands on every lever."""
 
@@ -71,7 +81,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}  # language_code ("" default) → menu
         self.blocked: set[str] = set()  # chats that blocked the bot
-        self._failures: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+        self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(500_000)
         self._new_update = asyncio.Event()
@@ -111,9 +121,11 @@ class FakeTelegram:
         """The next call of `method` is answered 429 Too Many Requests."""
         self.fail_next(method, 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
-    def fail_next(self, method: str, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
-        """The next call of `method` is answered with this error (calls after it succeed)."""
-        self._failures.setdefault(method, []).append((code, description, parameters or {}))
+    def fail_next(
+        self, method: str, code: int, description: str, parameters: dict[str, Any] | None = None, *, after: int = 0
+    ) -> None:
+        """The next call of `method` (or the one after `after` more that succeed) is answered with this error."""
+        self._failures.setdefault(method, []).append(_Failure(code, description, parameters or {}, after))
 
     def sent(self, method: str, **match: Any) -> list[Call]:
         """The calls of `method`, optionally only those whose parameters equal `match`."""
@@ -157,9 +169,11 @@ class FakeTelegram:
             params[key] = json.loads(params[key])
         self.calls.append(Call(method, params, files))
         pending = self._failures.get(method)
-        if pending:
-            code, description, parameters = pending.pop(0)
-            return self._error(code, description, parameters)
+        if pending and pending[0].after > 0:
+            pending[0].after -= 1
+        elif pending:
+            failure = pending.pop(0)
+            return self._error(failure.code, failure.description, failure.parameters)
         handler: Callable[[dict[str, Any], dict[str, tuple[str, bytes]]], Any] | None = getattr(
             self, f"_m_{method}", None
         )
@@ -338,14 +352,24 @@ def photo_update(
 
 
 def document_update(
-    update_id: int, user_id: int, file_id: str, *, file_name: str, mime_type: str, file_size: int | None = None
+    update_id: int,
+    user_id: int,
+    file_id: str,
+    *,
+    file_name: str,
+    mime_type: str,
+    file_size: int | None = None,
+    caption: str | None = None,
 ) -> dict[str, Any]:
     """A file sent as a document."""
     document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": file_name}
     document["mime_type"] = mime_type
     if file_size is not None:
         document["file_size"] = file_size
-    return {"update_id": update_id, "message": _message(user_id, "zh-hans", document=document)}
+    content: dict[str, Any] = {"document": document}
+    if caption:
+        content["caption"] = caption
+    return {"update_id": update_id, "message": _message(user_id, "zh-hans", **content)}
 
 
 def button_labels(message: dict[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+CAPTION_SUFFIX = ":caption"  # update ids are integers: no other delivery id ends like this
 
 
 class FileRefused(Exception):
@@ -59,16 +60,42 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
     message = update.message
     if message is None:
         return None
+    file = await fetch_file(message, bot, media_dir)
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
         chat_id=str(message.chat.id),
         delivery_id=delivery_id,
-        text=message.text or message.caption,
-        file=await fetch_file(message, bot, media_dir),
+        # a stored file's caption is a turn of its own (caption_of); other media's caption is the message
+        text=None if file is not None else message.text or message.caption,
+        file=file,
         received_at=message.date,
         user_language=language_hint(user),
     )
+
+
+def caption_of(update: Update) -> Incoming | None:
+    """The caption of a photo or document as a text message of its own, with a delivery id of its own."""
+    user, message = update.effective_user, update.message
+    if user is None or user.is_bot or message is None or not carries_file(message):
+        return None
+    if not (message.caption or "").strip():
+        return None
+    return Incoming(
+        channel=CHANNEL,
+        user_id=str(user.id),
+        chat_id=str(message.chat.id),
+        # the file keeps the update's id, so a redelivered update is recognised part by part
+        delivery_id=f"{update.update_id}{CAPTION_SUFFIX}",
+        text=message.caption,
+        received_at=message.date,
+        user_language=language_hint(user),
+    )
+
+
+def carries_file(message: Message) -> bool:
+    """Whether the message brings a photo or document, which the bot fetches and stores."""
+    return bool(message.photo) or message.document is not None
 
 
 async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile | None:

@@ -62,6 +62,15 @@ def push_error(exc: TelegramError) -> PushError:
     return PushError(f"telegram unavailable: {exc.message}")
 
 
+class NotSent(Exception):
+    """Telegram refused a reply partway: `rest` is what did not go out (all of it if nothing did)."""
+
+    def __init__(self, cause: TelegramError, rest: Reply) -> None:
+        super().__init__(cause.message)
+        self.cause = cause
+        self.rest = rest
+
+
 class Sender:
     """Sends and edits messages through one (rate-limited) bot."""
 
@@ -69,16 +78,26 @@ class Sender:
         self.bot = bot
 
     async def send(self, chat_id: str | int, reply: Reply) -> None:
-        """Send a reply: its text (buttons under the last part), then its files."""
+        """Send a reply: its text (buttons under the last part), then its files; NotSent says what remains."""
         parts = chunks(reply.text)
         for i, part in enumerate(parts):
             markup = keyboard(reply) if i == len(parts) - 1 else None
-            await self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
-        for file in reply.files:
-            await self.send_file(chat_id, file)
+            try:
+                await self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+            except TelegramError as exc:
+                rest = Reply(text="\n".join(parts[i:]), buttons=reply.buttons, files=reply.files)
+                raise NotSent(exc, rest) from exc
+        for j, file in enumerate(reply.files):
+            try:
+                await self.send_file(chat_id, file)
+            except TelegramError as exc:
+                raise NotSent(exc, Reply(text="", files=reply.files[j:])) from exc
 
     async def edit(self, chat_id: str | int, message_id: int, reply: Reply) -> None:
-        """Show a reply in place of a pressed message (whose buttons go away); send what does not fit."""
+        """Show a reply in place of a pressed message (whose buttons go away); send what does not fit.
+
+        NotSent says what remains; if the edit itself failed, that is the whole reply, to be sent as a new message.
+        """
         parts = chunks(reply.text) or [""]
         last = len(parts) == 1
         try:
@@ -95,6 +114,8 @@ class Sender:
                 log.info("telegram edit of message %s failed (%s); sending instead", message_id, exc.message)
                 await self.send(chat_id, reply)
                 return
+        except TelegramError as exc:
+            raise NotSent(exc, reply) from exc
         rest = Reply(text="\n".join(parts[1:]), buttons=() if last else reply.buttons, files=reply.files)
         await self.send(chat_id, rest)
 
@@ -129,7 +150,7 @@ class TelegramPusher:
         """Send `reply` to the person's chat; Telegram failures become PushError."""
         try:
             await self.sender.send(target.chat_id, reply)
-        except TelegramError as exc:
-            raise push_error(exc) from exc
+        except NotSent as exc:
+            raise push_error(exc.cause) from exc.cause
         if self.metrics is not None:
             self.metrics.sent(self.name, "push")

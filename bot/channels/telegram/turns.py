@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.telegram.inbound import CHANNEL, FileRefused, language_hint, to_incoming
-from bot.channels.telegram.outbound import Sender
+from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, language_hint, to_incoming
+from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
 from handlers.i18n import Translator
 from handlers.types import Incoming, Reply, Turn, reply_to_dict
@@ -47,30 +47,48 @@ class Turns:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def accept(self, update: Update) -> Accepted | None:
-        """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it."""
+        """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it.
+
+        A captioned photo or document is two turns, its caption first (a command like 记录活动 then opens the
+        record the file joins; at the files step the file's receipt is the last word), each deduplicated on
+        its own delivery id; their replies go out together.
+        """
         self.stats["updates"] += 1
         user, chat = update.effective_user, update.effective_chat
         key = str(chat.id if chat else user.id if user else 0)
         async with self._lock("accept", key):
+            refused: FileRefused | None = None
             try:
                 incoming = await to_incoming(update, self.bot, self.media_dir)
             except FileRefused as exc:
                 self.stats["files_refused"] += 1
-                user_id = str(user.id if user else 0)
+                refused, user_id = exc, str(user.id if user else 0)
                 incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
-                text = Translator(await self._locale(incoming, language_hint(user)))(exc.key)
-                return Accepted(incoming, Turn(replies=[Reply(text=text)]), "media_failed")
             if incoming is None:
                 self.stats["ignored"] += 1
                 return None
-            turn = await self.runtime.handle(incoming)
-        if turn.duplicate:
+            turns: list[Turn] = []
+            caption = caption_of(update)
+            if caption is not None:
+                turns.append(await self.runtime.handle(caption))
+            if refused is None:
+                turns.append(await self.runtime.handle(incoming))
+            else:
+                text = Translator(await self._locale(incoming, language_hint(user)))(refused.key)
+                turns.append(Turn(replies=[Reply(text=text)]))
+        if refused is not None:
+            return Accepted(incoming, _together(turns), "media_failed")
+        if all(turn.duplicate for turn in turns):
             self.stats["duplicates"] += 1
-            return Accepted(incoming, turn, "duplicate")
-        return Accepted(incoming, turn, "event" if update.callback_query is not None else "message")
+            return Accepted(incoming, Turn(replies=turns[-1].replies, duplicate=True), "duplicate")
+        return Accepted(incoming, _together(turns), "event" if update.callback_query is not None else "message")
 
     async def deliver(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None = None) -> None:
-        """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat."""
+        """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat.
+
+        What Telegram will not take goes to the outbox: the rest of the reply it stopped in, and the replies
+        after it, so that they still arrive in order.
+        """
         async with self._lock("send", incoming.chat_id):
             query = update.callback_query
             if query is not None:
@@ -85,15 +103,17 @@ class Turns:
                         pressed = None
                     else:
                         await self.sender.send(incoming.chat_id, reply)
-                    self.stats["replies"] += 1
-                    if metrics is not None:
-                        metrics.sent(CHANNEL, "api")
-                except TelegramError as exc:
+                except NotSent as exc:
                     self.stats["send_failures"] += 1
                     if metrics is not None:
                         metrics.error(CHANNEL, "send")
-                    log.warning("telegram reply to update %s not sent: %s", update.update_id, exc)
-                    await self._keep_for_later(incoming, reply, index)
+                    log.warning("telegram reply to update %s not sent: %s", update.update_id, exc.cause)
+                    later = [(index, exc.rest), *enumerate(turn.replies[index + 1 :], start=index + 1)]
+                    await self._keep_for_later(incoming, later)
+                    return
+                self.stats["replies"] += 1
+                if metrics is not None:
+                    metrics.sent(CHANNEL, "api")
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
@@ -103,20 +123,21 @@ class Turns:
         except TelegramError as exc:
             log.warning("telegram callback query not answered: %s", exc)
 
-    async def _keep_for_later(self, incoming: Incoming, reply: Reply, index: int) -> None:
-        """A reply Telegram would not take now goes to the outbox, which retries it (bound people only)."""
+    async def _keep_for_later(self, incoming: Incoming, replies: list[tuple[int, Reply]]) -> None:
+        """Replies Telegram would not take now go to the outbox, which retries them (bound people only)."""
         async with self.runtime.sessions() as session, session.begin():
             identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
             if identity is None:
                 return
-            await outbox.enqueue(
-                session=session,
-                key=f"telegram-reply:{incoming.delivery_id}:{index}",
-                person_id=identity.person_id,
-                payload=reply_to_dict(Reply(text=reply.text, buttons=reply.buttons, files=reply.files)),
-                kind="notice",
-                channel=CHANNEL,
-            )
+            for index, reply in replies:
+                await outbox.enqueue(
+                    session=session,
+                    key=f"telegram-reply:{incoming.delivery_id}:{index}",
+                    person_id=identity.person_id,
+                    payload=reply_to_dict(reply),
+                    kind="notice",
+                    channel=CHANNEL,
+                )
         self.runtime.outbox_wakeup.set()
 
     async def _locale(self, incoming: Incoming, hint: str | None) -> str | None:
@@ -130,3 +151,9 @@ class Turns:
         if lock is None:
             lock = self._locks[(purpose, chat_id)] = asyncio.Lock()
         return lock
+
+
+def _together(turns: list[Turn]) -> Turn:
+    # a part seen before was committed by an attempt that never got as far as replying (Telegram
+    # redelivers only what it did not hear 200 for): its stored replies are owed too
+    return Turn(replies=[reply for turn in turns for reply in turn.replies])
