@@ -135,3 +135,28 @@ async def test_bad_signatures_bad_xml_and_odd_messages(db_url: str, tmp_path: Pa
         assert entering.status == 200 and entering.text == ""
         async with world.runtime.sessions() as s:
             assert await s.scalar(select(func.count()).select_from(SeenDelivery)) == 0
+
+
+async def test_a_retry_of_a_long_plain_reply_gets_the_same_first_piece(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await say(world, LEAD, f"绑定 {world.seeded.lead_code}")
+        platform = world.wecom_platform
+        xml = platform.xml(LEAD, "text", {"Content": "履历 " + "长" * 1500})  # echoed: a 4.5 KB plain answer
+        first = await platform.post(xml)
+        await world.settle()
+        sent = texts(world, LEAD)
+        assert 0 < len(first.text.encode()) <= 2048 and sent and all(len(t.encode()) <= 2048 for t in sent)
+        retry = await platform.post(xml)  # WeCom's retry: our first answer did not reach it
+        await world.settle()
+        assert retry.text == first.text and texts(world, LEAD) == sent  # the first piece again, nothing resent
+
+
+async def test_app_menu_clicks_with_unknown_keys_get_a_polite_answer(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await say(world, LEAD, f"绑定 {world.seeded.lead_code}")
+        platform = world.wecom_platform
+        for key in ("MENU_KEY_01", "nonexistent", "菜单-1"):
+            answer = await platform.post(platform.xml(LEAD, "event", {"Event": "click", "EventKey": key}))
+            assert "没听懂" in answer.text, key
+        help_click = await platform.post(platform.xml(LEAD, "event", {"Event": "click", "EventKey": "help"}))
+        assert "记录活动" in help_click.text

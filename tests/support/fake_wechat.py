@@ -3,7 +3,7 @@
 It answers token / gettoken, message/custom/send (text, msgmenu, image), message/template/send,
 message/send (text, template_card, file, image), message/update_template_card, media/get and
 media/upload; records every call; issues numbered tokens (only the newest is valid, unless told
-otherwise) and answers an error code on demand.
+otherwise) and answers an error code, or late, on demand.
 
 It is served by uvicorn on the test's own event loop: a wechatpy call made on the loop instead of in a
 worker thread would block the loop and never be answered, so the tests also prove the calls run off it.
@@ -11,6 +11,7 @@ worker thread would block the loop and never be answered, so the tests also prov
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class FakeWeChat:
         self.accept_old_tokens = False
         self.revoked: set[str] = set()
         self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
+        self._delays: dict[str, list[tuple[float, str | None]]] = {}  # path → [(seconds, only for msgtype)]
         self._ids = itertools.count(1)
         self.port = 0
         self._server: Any = None
@@ -69,6 +71,10 @@ class FakeWeChat:
     def fail(self, path: str, errcode: int, *, touser: str | None = None, times: int = 1) -> None:
         """The next `times` calls of `path` (to `touser`, if given) are answered with `errcode`."""
         self._failures.setdefault(path, []).extend([(errcode, touser)] * times)
+
+    def slow(self, path: str, seconds: float, *, msgtype: str | None = None, times: int = 1) -> None:
+        """The next `times` calls of `path` (of `msgtype`, if given) are answered after `seconds`, as recorded."""
+        self._delays.setdefault(path, []).extend([(seconds, msgtype)] * times)
 
     def revoke_tokens(self) -> None:
         """Every token handed out so far stops working (as when someone else fetched one elsewhere)."""
@@ -108,6 +114,9 @@ class FakeWeChat:
             body = json.loads(raw)
         call = Call(path, params, body, upload)
         self.calls.append(call)
+        delay = self._delay(path, str(body.get("msgtype", "")))
+        if delay:
+            await asyncio.sleep(delay)  # the request was taken (and counts as delivered); only its answer is late
         if path in ("token", "gettoken"):
             return self._token(path, params)
         if not self._token_ok(params.get("access_token", "")):
@@ -150,6 +159,14 @@ class FakeWeChat:
         kind = token.rsplit("-", 1)[0]
         newest = [t for t in self.tokens_issued if t.rsplit("-", 1)[0] == kind][-1]
         return token == newest
+
+    def _delay(self, path: str, msgtype: str) -> float:
+        pending = self._delays.get(path, [])
+        for i, (seconds, only) in enumerate(pending):
+            if only is None or only == msgtype:
+                del pending[i]
+                return seconds
+        return 0.0
 
     def _failure(self, path: str, touser: str) -> int | None:
         pending = self._failures.get(path, [])

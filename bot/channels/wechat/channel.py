@@ -8,7 +8,7 @@ import hmac
 import html
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
 
@@ -19,11 +19,21 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.wechat import redact
 from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
-from bot.channels.wechat.common import Sequencer, locale_of, numbered, remember_numbers, rescue, split_text
+from bot.channels.wechat.common import (
+    Answered,
+    Sequencer,
+    locale_of,
+    numbered,
+    remember_numbers,
+    rescue,
+    split_keeping,
+    split_text,
+)
 from bot.channels.wechat.crypto import OACrypto
-from bot.channels.wechat.inbound import OAInbound
+from bot.channels.wechat.inbound import REFUSAL_KEYS, OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
+from bot.channels.wechat.refs import RefBuffer
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime
@@ -34,6 +44,7 @@ from storage.base import utcnow
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
+PASSIVE_TTL = timedelta(minutes=10)  # WeChat retries a message three times within about 15 s
 
 
 def secret(value: Any) -> str:
@@ -73,6 +84,8 @@ class WeChatChannel:
         self.inbound = OAInbound(self.api, runtime.sessions, runtime.config.media_dir, clock, self.outbound.menus)
         self.pusher = WeChatPusher(self.outbound, runtime.config.tz, clock)
         self.sequencer = Sequencer()
+        self.answered = Answered()
+        self.passives = RefBuffer(runtime.sessions, CHANNEL, "passive", clock)
         self.customer_service = True  # turned off for good when WeChat says this account has no such right
         self.default_locale = runtime.config.default_locale
 
@@ -95,6 +108,7 @@ class WeChatChannel:
         """Finish the follow-up messages still being sent; store the menu ids still in memory."""
         await self.sequencer.drain()
         await self.outbound.menus.flush()
+        await self.passives.flush()
 
     async def endpoint(self, request: Request) -> Response:
         """GET: URL verification (echostr). POST: one message or event."""
@@ -159,34 +173,68 @@ class WeChatChannel:
         if received.incoming is None:
             if received.outcome == "ignored":
                 return "", "ignored"
-            key = "channels.media_failed" if received.outcome == "media_failed" else "channels.unsupported"
+            key = REFUSAL_KEYS.get(received.outcome, "channels.unsupported")
             return (await self._t(user))(key), received.outcome
+        delivery = received.incoming.delivery_id
         turn = await self.runtime.handle(received.incoming)
         if turn.duplicate:
-            first = turn.replies[0] if turn.replies else None
-            # WeChat retries only when our answer did not arrive: repeat a plain answer; buttons went by API
-            return (first.text if first is not None and not first.all_buttons() else ""), "duplicate"
-        return await self._deliver(user, turn, metrics), received.outcome
+            return await self._again(user, delivery, turn), "duplicate"
+        answered = self.answered.begin(delivery)
+        try:
+            passive = await self._deliver(user, delivery, turn, metrics)
+        except BaseException:
+            answered.cancel()
+            raise
+        answered.set_result(passive)
+        return passive, received.outcome
 
-    async def _deliver(self, user: str, turn: Turn, metrics: Metrics) -> str:
+    async def _again(self, user: str, delivery: str, turn: Turn) -> str:
+        """A retry's passive reply: the first delivery's, never anything sent again."""
+        known = await self.answered.of(delivery, FIRST_SEND_BUDGET + 0.5)
+        if known is None:
+            stored = await self.passives.get(delivery)
+            known = str(stored.get("text", "")) if stored is not None else None
+        if known is not None:
+            return known
+        # answered by another process or before a restart, which remember only numbered answers: a plain
+        # first reply went as its first piece and one with buttons or files by the API
+        replies = list(turn.replies)
+        if not replies:
+            return ""
+        if not self.customer_service:
+            return (await self._numbered(user, replies))[-1]
+        first = replies[0]
+        return "" if first.all_buttons() or first.files else split_text(first.text)[0]
+
+    async def _deliver(self, user: str, delivery: str, turn: Turn, metrics: Metrics) -> str:
         """The passive reply's text; the rest of the turn goes out by customer-service messages afterwards."""
         replies = list(turn.replies)
         if not replies:
             return ""
         if not self.customer_service:
-            return await self._all_numbered(user, replies)
+            return await self._all_numbered(user, delivery, replies, metrics)
         first, rest = replies[0], replies[1:]
         passive = ""
         if first.all_buttons() or first.files:
             t = await self._t(user) if first.files else Translator(self.default_locale)
+            # not cancelled at the deadline: its worker thread would deliver the message all the same
+            sending = asyncio.ensure_future(self.outbound.send(user, first, t))
             try:
-                await asyncio.wait_for(self.outbound.send(user, first, t), FIRST_SEND_BUDGET)
+                await asyncio.wait_for(asyncio.shield(sending), FIRST_SEND_BUDGET)
                 metrics.sent(CHANNEL, "api")
-            except (ApiError, TimeoutError) as exc:
+            except TimeoutError:
+                log.warning(
+                    "wechat: customer-service send timed out after %.1f s (FIRST_SEND_BUDGET); "
+                    "answering with nothing while it finishes in the background",
+                    FIRST_SEND_BUDGET,
+                )
+                self.sequencer.run(user, lambda: self._finish(user, sending, first, rest, metrics))
+                return ""
+            except ApiError as exc:
                 log.warning("wechat: customer-service send failed (%s); answering with numbered text", exc)
-                if isinstance(exc, ApiError) and exc.errcode == 48001:
+                if exc.errcode == 48001:
                     self.customer_service = False
-                return await self._all_numbered(user, replies)
+                return await self._all_numbered(user, delivery, replies, metrics)
         else:
             pieces = split_text(first.text)
             passive, rest = pieces[0], [Reply(text=p) for p in pieces[1:]] + rest
@@ -194,16 +242,58 @@ class WeChatChannel:
             self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
         return passive
 
-    async def _all_numbered(self, user: str, replies: list[Reply]) -> str:
+    async def _finish(
+        self, user: str, sending: asyncio.Future[None], first: Reply, rest: list[Reply], metrics: Metrics
+    ) -> None:
+        """After a first send that outlived the deadline: its outcome, then the rest of the turn."""
+        try:
+            await sending
+            metrics.sent(CHANNEL, "api")
+        except ApiError as exc:
+            metrics.error(CHANNEL, "send")
+            log.warning("wechat: customer-service send failed after the deadline (%s); handing it to the outbox", exc)
+            if exc.errcode == 48001:
+                self.customer_service = False
+            if await rescue(self.runtime.sessions, CHANNEL, user, first):
+                self.runtime.outbox_wakeup.set()
+        await self._follow_up(user, rest, metrics)
+
+    async def _all_numbered(self, user: str, delivery: str, replies: list[Reply], metrics: Metrics) -> str:
+        """Buttons as numbered text: one piece passively, the others as long texts go, the options never lost."""
+        pieces = await self._numbered(user, replies)
+        if self.customer_service:  # the API works for text: the passive reply first, the rest after it
+            passive, rest = pieces[0], [Reply(text=p) for p in pieces[1:]]
+            if rest or await self.outbound.has_held(user):
+                self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
+        else:
+            # one passive reply is all this account can send now: the piece with the options; what came
+            # before goes to the outbox, whose sender falls back to a template message or holds it
+            passive = pieces[-1]
+            if len(pieces) > 1:
+                self.sequencer.run(user, lambda: self._rescue(user, Reply(text="\n".join(pieces[:-1]))))
+        # kept where any process finds it: only the first delivery knew which piece it answered with
+        self.passives.put(delivery, {"text": passive}, self.clock() + PASSIVE_TTL)
+        return passive
+
+    async def _numbered(self, user: str, replies: list[Reply]) -> list[str]:
+        """The replies as numbered text cut within the limit, the last options whole in the last piece."""
         t = await self._t(user)
         texts: list[str] = []
         mapping: dict[str, str] = {}
+        keep_from, offset = len("\n\n".join(r.text for r in replies)), 0
         for reply in replies:
             text, numbers = numbered(reply, t, start=len(mapping) + 1)
+            if numbers:
+                keep_from = offset + len(reply.text)
             texts.append(text)
             mapping.update(numbers)
+            offset += len(text) + 2
         await remember_numbers(self.runtime.sessions, CHANNEL, user, mapping, self.clock())
-        return "\n\n".join(texts)
+        return split_keeping("\n\n".join(texts), keep_from)
+
+    async def _rescue(self, user: str, reply: Reply) -> None:
+        if await rescue(self.runtime.sessions, CHANNEL, user, reply):
+            self.runtime.outbox_wakeup.set()
 
     async def _follow_up(self, user: str, replies: list[Reply], metrics: Metrics) -> None:
         """Send the rest of a turn, then anything held for this follower; rescue what cannot go now."""

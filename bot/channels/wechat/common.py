@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.i18n import Translator
-from handlers.types import Button, Reply, reply_to_dict
+from handlers.types import Reply, reply_to_dict
 from storage.media import StoredFile, store_bytes
 from storage.models import Person
 from storage.repos import channel_refs, deliveries, outbox, people
@@ -20,6 +21,7 @@ from storage.repos import channel_refs, deliveries, outbox, people
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000  # bytes; WeChat cuts text messages at 2048
 NUMBERS_TTL = timedelta(days=2)
+ANSWERS_KEPT = 4096  # deliveries whose passive replies this process remembers for WeChat's retries
 
 
 def cdata_safe(text: str) -> str:
@@ -50,6 +52,18 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return [p.rstrip("\n") for p in pieces]
 
 
+def split_keeping(text: str, keep_from: int, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a text like split_text, keeping its part from `keep_from` on whole in the last piece (if it fits one)."""
+    head, tail = text[:keep_from].rstrip("\n"), text[keep_from:].lstrip("\n")
+    if not tail.strip():
+        return split_text(text, limit)
+    pieces = split_text(head, limit) if head.strip() else []
+    ending = split_text(tail, limit)
+    if pieces and len(ending) == 1 and len(f"{pieces[-1]}\n\n{ending[0]}".encode()) <= limit:
+        return [*pieces[:-1], f"{pieces[-1]}\n\n{ending[0]}"]
+    return pieces + ending
+
+
 def numbered(reply: Reply, t: Translator, *, start: int = 1) -> tuple[str, dict[str, str]]:
     """The reply as text with its buttons as numbered lines, and the number → payload map."""
     buttons = reply.all_buttons()
@@ -59,11 +73,6 @@ def numbered(reply: Reply, t: Translator, *, start: int = 1) -> tuple[str, dict[
     lines = [reply.text, ""] + [f"{n}. {b.label}" for n, b in enumerate(buttons, start)]
     lines.append(t("channels.reply_number"))
     return "\n".join(lines), mapping
-
-
-def labels(buttons: list[Button]) -> dict[str, str]:
-    """Payload → label, to show a decision later."""
-    return {b.payload: b.label for b in buttons}
 
 
 async def locale_of(sessions: async_sessionmaker[AsyncSession], channel: str, user_id: str, default: str) -> str:
@@ -171,3 +180,28 @@ class Sequencer:
         """Wait for every queued send (shutdown, tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class Answered:
+    """The passive reply each recent delivery got here: WeChat's retry of a delivery must get the same one."""
+
+    def __init__(self, keep: int = ANSWERS_KEPT) -> None:
+        self._keep = keep
+        self._answers: OrderedDict[str, asyncio.Future[str]] = OrderedDict()
+
+    def begin(self, delivery_id: str) -> asyncio.Future[str]:
+        """The passive reply of this delivery, to be settled by its caller (cancelled if none was given)."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._answers[delivery_id] = future
+        while len(self._answers) > self._keep:
+            self._answers.popitem(last=False)
+        return future
+
+    async def of(self, delivery_id: str, wait: float) -> str | None:
+        """What this delivery was answered, waiting up to `wait` s while that is being decided; None if unknown."""
+        future = self._answers.get(delivery_id)
+        if future is None:
+            return None
+        if not future.done():
+            await asyncio.wait({future}, timeout=wait)
+        return future.result() if future.done() and not future.cancelled() else None

@@ -16,21 +16,25 @@ from bot.channels.wechat import media
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import seen_before, typed_number
 from bot.channels.wechat.refs import RefBuffer
+from handlers import commands
 from handlers.types import Incoming
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
-_COMMAND_KEY = re.compile(r"^[a-z_]{1,32}$")
+_COMMAND_KEY = re.compile(r"^[a-z0-9_]{1,32}$")
 _IGNORED_EVENTS = frozenset(
     {"unsubscribe", "view", "templatesendjobfinish", "masssendjobfinish", "location", "view_miniprogram"}
 )
+
+# what a callback without an engine event is answered (the catalogue's keys), by its outcome
+REFUSAL_KEYS = {"media_failed": "channels.media_failed", "unknown_key": "engine.unknown"}
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
     """What a callback carried: an engine event, or why there is none (outcome: a metrics label)."""
 
-    outcome: str  # "message" | "event" | "ignored" | "unsupported" | "media_failed"
+    outcome: str  # "message" | "event" | "ignored" | "unsupported" | "media_failed" | "unknown_key"
     incoming: Incoming | None = None
 
 
@@ -44,6 +48,18 @@ def delivery_id(msg: dict[str, Any]) -> str:
         return f"m:{msg['MsgId']}"
     what = str(msg.get("TaskId") or msg.get("EventKey") or "")
     return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:{what}"[:191]
+
+
+def menu_command(key: str) -> str | None:
+    """The chat command a menu key names ('ledger' → '/ledger'), or None if it names none."""
+    word = key.strip().lower()
+    return "/" + word if _COMMAND_KEY.match(word) and commands.match(word) is not None else None
+
+
+def unknown_click(msg: dict[str, Any]) -> bool:
+    """A menu click whose key names no command: answered politely, never taken for an answer in a conversation."""
+    is_click = str(msg.get("Event", "")).lower() == "click"
+    return is_click and menu_command(str(msg.get("EventKey") or "")) is None
 
 
 def sent_at(msg: dict[str, Any]) -> datetime | None:
@@ -110,6 +126,8 @@ class OAInbound:
             )
 
         if kind == "event":
+            if unknown_click(msg):
+                return Received("unknown_key")
             text = self._event_text(msg)
             return Received("event", make(text=text)) if text is not None else Received("ignored")
         if kind == "text":
@@ -135,8 +153,8 @@ class OAInbound:
             return f"/start {code}".strip()
         if event == "scan":
             return f"/start {key}".strip()
-        if event == "click" and _COMMAND_KEY.match(key.lower()):
-            return "/" + key.lower()  # menu keys name chat commands: activity, ledger, pending, help …
+        if event == "click":
+            return menu_command(key)  # menu keys name chat commands: activity, ledger, pending, help …
         if event not in _IGNORED_EVENTS:
             log.info("ignoring WeChat event %r", event)
         return None

@@ -19,8 +19,9 @@ from bot.channels.wechat.api import Api, ApiError, aes_key_ok
 from bot.channels.wechat.channel import peer, secret
 from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
 from bot.channels.wechat.crypto import WeComCrypto
+from bot.channels.wechat.inbound import REFUSAL_KEYS
 from bot.channels.wecom.api import WeComClient
-from bot.channels.wecom.inbound import WeComInbound, card_press
+from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
 from bot.channels.wecom.pusher import MemberRate, WeComPusher
 from bot.http import xmlsafe
@@ -38,6 +39,15 @@ def passive_text(corp_id: str, user: str, agent_id: str, text: str) -> str:
     """The XML of a passive text reply to a WeCom member (wechatpy renders it)."""
     agent = int(agent_id) if agent_id.isdigit() else 0
     return str(TextReply(source=corp_id, target=user, content=cdata_safe(text), agent=agent).render())
+
+
+def split_passive(replies: list[Reply]) -> tuple[str, list[Reply]]:
+    """The passive reply (a plain first reply's first piece) and what goes by the API after it."""
+    rest = list(replies)
+    if not rest or rest[0].all_buttons() or rest[0].files:
+        return "", rest
+    pieces = split_text(rest[0].text)
+    return pieces[0], [Reply(text=p) for p in pieces[1:]] + rest[1:]
 
 
 class WeComChannel:
@@ -143,28 +153,27 @@ class WeComChannel:
         if received.incoming is None:
             if received.outcome == "ignored":
                 return "", "ignored"
-            key = "channels.media_failed" if received.outcome == "media_failed" else "channels.unsupported"
+            key = REFUSAL_KEYS.get(received.outcome, "channels.unsupported")
             return (await self._t(user))(key), received.outcome
         turn = await self.runtime.handle(received.incoming)
+        passive, replies = split_passive(turn.replies)
         if turn.duplicate:
-            first = turn.replies[0] if turn.replies else None
-            return (first.text if first is not None and not first.all_buttons() else ""), "duplicate"
-        replies = list(turn.replies)
-        passive = ""
-        if replies and not replies[0].all_buttons() and not replies[0].files:
-            pieces = split_text(replies[0].text)
-            passive, replies = pieces[0], [Reply(text=p) for p in pieces[1:]] + replies[1:]
+            return passive, "duplicate"  # the same first piece again; the rest went by the API the first time
         press = card_press(msg)
-        update = press if press is not None and any(r.outcome_of_press for r in turn.replies) else None
+        outcome = next((r for r in turn.replies if r.outcome_of_press), None)
+        update = (press, outcome.text) if press is not None and outcome is not None else None
         if replies or update is not None:
             self.sequencer.run(user, lambda: self._follow_up(user, replies, update, metrics))
         return passive, received.outcome
 
-    async def _follow_up(self, user: str, replies: list[Reply], press: Any, metrics: Metrics) -> None:
-        """Update the pressed card, then send the rest of the turn."""
-        if press is not None and press.response_code:
+    async def _follow_up(
+        self, user: str, replies: list[Reply], update: tuple[CardPress, str] | None, metrics: Metrics
+    ) -> None:
+        """Show on the pressed card what the press led to, then send the rest of the turn."""
+        if update is not None and update[0].response_code:
+            press, outcome = update
             try:
-                await self.outbound.update_card(user, press.task_id, press.response_code, press.key)
+                await self.outbound.update_card(user, press.task_id, press.response_code, press.key, outcome)
             except ApiError as exc:
                 metrics.error(CHANNEL, "update_card")
                 log.warning("wecom: could not update card %s: %s", press.task_id, exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,11 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import Api
-from bot.channels.wechat.inbound import Received, delivery_id, media_received, sent_at
+from bot.channels.wechat.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
 from handlers.types import Incoming
 
 CHANNEL = "wecom"
-_COMMAND_KEY = re.compile(r"^[a-z_]{1,32}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +63,8 @@ class WeComInbound:
         if press is not None:
             return Received("press", make(payload=press.key)) if press.key else Received("ignored")
         if kind == "event":
+            if unknown_click(msg):
+                return Received("unknown_key")
             text = self._event_text(msg)
             return Received("event", make(text=text)) if text is not None else Received("ignored")
         if kind == "text":
@@ -77,9 +77,8 @@ class WeComInbound:
     @staticmethod
     def _event_text(msg: dict[str, Any]) -> str | None:
         event = str(msg.get("Event", "")).lower()
-        key = str(msg.get("EventKey") or "").strip().lower()
         if event == "subscribe":
             return "/start"
-        if event == "click" and _COMMAND_KEY.match(key):
-            return "/" + key  # app-menu keys name chat commands: activity, ledger, pending, help …
+        if event == "click":
+            return menu_command(str(msg.get("EventKey") or ""))  # app-menu keys name chat commands
         return None  # enter_agent, view, location, …: nothing to answer

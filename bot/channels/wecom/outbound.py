@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import labels, split_text
+from bot.channels.wechat.common import split_text
 from bot.channels.wechat.refs import RefBuffer
 from handlers.i18n import Translator
 from handlers.types import Button, OutFile, Reply
@@ -25,6 +26,8 @@ CARD_BUTTONS = 6  # WeCom's limit per button_interaction card
 CARD_TTL = timedelta(hours=72)  # a card's ResponseCode is valid for 72 hours
 TITLE_CHARS = 26
 BODY_CHARS = 300
+REPLACE_NAME_CHARS = 20  # what the buttons of an updated card show
+_CLAUSE_END = re.compile(r"[：:，,。；;！!？?]")
 UNREACHABLE = frozenset({40003, 60111, 81013})  # no such user / not in the app's visible range
 
 
@@ -67,7 +70,7 @@ class WeComOutbound:
     async def card(self, user: str, title: str, body: str, buttons: list[Button]) -> str:
         """A button_interaction card; remembered so that a press can update it once."""
         task_id = "t" + secrets.token_hex(12)
-        self.cards.put(task_id, {"user": user, "labels": labels(buttons)}, self.clock() + CARD_TTL)
+        self.cards.put(task_id, {"user": user}, self.clock() + CARD_TTL)
         card: dict[str, Any] = {
             "card_type": "button_interaction",
             "main_title": {"title": title},
@@ -91,8 +94,8 @@ class WeComOutbound:
         media_id = await self.api.call("media/upload", upload)
         await self._send(user, {"msgtype": kind, kind: {"media_id": media_id}})
 
-    async def update_card(self, user: str, task_id: str, response_code: str, payload: str) -> bool:
-        """Show the decision on a pressed card (once: a card's code works one time); False if already done."""
+    async def update_card(self, user: str, task_id: str, response_code: str, payload: str, outcome: str) -> bool:
+        """Show on a pressed card what the press led to (once: a card's code works one time); False if already done."""
         now = self.clock()
         card = await self.cards.get(task_id)
         if card is None or card.get("user") != user:
@@ -108,12 +111,11 @@ class WeComOutbound:
                 expires_at=now + CARD_TTL,
             ):
                 return False
-        label = str(card.get("labels", {}).get(payload, ""))
         data = {
             "userids": [user],
             "agentid": self.agent_id,
             "response_code": response_code,
-            "button": {"replace_name": _decided(label)},
+            "button": {"replace_name": shown_on_card(outcome)},
         }
         try:
             await self.api.call(
@@ -132,8 +134,14 @@ class WeComOutbound:
             raise ApiError("message/send", 81013, "the member is not in the app's visible range")
 
 
-def _decided(label: str) -> str:
-    """What the pressed card's buttons turn into: the chosen label, marked as chosen unless it has a mark."""
-    if not label:
-        return "✓"
-    return (label if not label[0].isalnum() else f"✓ {label}")[:20]
+def shown_on_card(outcome: str) -> str:
+    """What the pressed card's buttons turn into: the outcome of the press, to its first clause if it is long.
+
+    Not the pressed button's label: a press on a card that no longer applies (withdrawn, decided by someone,
+    or by the presser on an earlier press whose update failed) decided nothing, and its outcome says why.
+    """
+    line = next((ln.strip() for ln in outcome.splitlines() if ln.strip()), "")
+    if len(line) > REPLACE_NAME_CHARS:
+        clause = _CLAUSE_END.split(line, maxsplit=1)[0].strip()
+        line = clause if len(clause) > 1 else line
+    return line if len(line) <= REPLACE_NAME_CHARS else line[: REPLACE_NAME_CHARS - 1] + "…"

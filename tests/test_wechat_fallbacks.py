@@ -1,0 +1,189 @@
+"""The Official Account's passive reply under strain: long answers, retries, numbered text, a slow msgmenu, odd keys."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.wechat import WeChatChannel
+from bot.channels.wechat import channel as oa_channel
+from handlers.types import Incoming
+from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
+from tests.support.wechat_world import WxWorld, wechat_world
+from tests.test_wechat_oa import LEAD, bind_lead, click, last_menu, texts_to
+
+LIMIT = 2048  # bytes: WeChat cuts a text reply here
+LONG_NAME = "长" * 1500  # 履历 <a studio that does not exist> echoes the name: a 4.5 KB plain answer
+
+
+def within_limit(text: str) -> bool:
+    return 0 < len(text.encode()) <= LIMIT
+
+
+async def rescued(world: WxWorld) -> list[str]:
+    """The texts handed to the outbox because they could not go out at once."""
+    async with world.runtime.sessions() as s:
+        rows = await s.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("wechat-rescue:")))
+        return [str(r.payload["text"]) for r in rows]
+
+
+async def without_customer_service(world: WxWorld) -> None:
+    """The account has no customer-service right (48001): learnt on the first msgmenu, kept for good."""
+    world.fake.fail("message/custom/send", 48001)
+    await world.oa_platform.text(LEAD, "我的台账")
+    await world.settle()
+    assert not world.oa.customer_service
+
+
+async def numbered_to_the_summary(world: WxWorld) -> str:
+    """In numbered mode, an activity with long content and results, up to its summary; the summary's passive reply."""
+    oa = world.oa_platform
+    for word in ("记录活动", "1", "2", "主轴振动攻关", "跳过"):
+        await oa.text(LEAD, word)
+    members = await oa.text(LEAD, "1")
+    done = next(line for line in members.text.splitlines() if "完成" in line)
+    for word in (done.split(".")[0], "2", "内容" * 999, "结果" * 999):
+        await oa.text(LEAD, word)
+    summary = await oa.text(LEAD, "跳过")  # photos
+    await world.settle()
+    return summary.text
+
+
+async def test_a_retry_of_a_long_plain_reply_gets_the_same_first_piece(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        xml = world.oa_platform.xml(LEAD, "text", {"Content": f"履历 {LONG_NAME}"}, msg_id=777_000_001)
+        first = await world.oa_platform.post(xml)
+        await world.settle()
+        sent = texts_to(world, LEAD)
+        assert within_limit(first.text) and sent and all(within_limit(t) for t in sent)
+        retry = await world.oa_platform.post(xml)  # WeChat's retry: our first answer did not reach it
+        await world.settle()
+        assert retry.text == first.text  # the first piece again, never the whole text
+        assert texts_to(world, LEAD) == sent  # and nothing sent twice
+
+
+async def test_a_retry_in_numbered_mode_repeats_the_question(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await without_customer_service(world)
+        xml = world.oa_platform.xml(LEAD, "text", {"Content": "记录活动"}, msg_id=888_000_001)
+        first = await world.oa_platform.post(xml)
+        assert "哪天" in first.text and "1. " in first.text
+        retry = await world.oa_platform.post(xml)
+        assert retry.text == first.text  # not 'success': no msgmenu went out, the question would be lost
+        await world.oa.passives.flush()
+        other = WeChatChannel(world.runtime)  # a retry that reaches another server process: nothing in memory
+        again = Incoming(channel="wechat", user_id=LEAD, chat_id=LEAD, delivery_id="m:888000001", text="记录活动")
+        turn = await world.runtime.handle(again)
+        assert turn.duplicate and await other._again(LEAD, again.delivery_id, turn) == first.text
+
+
+async def test_without_customer_service_a_long_numbered_answer_keeps_its_options(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await without_customer_service(world)
+        plain = await world.oa_platform.text(LEAD, f"履历 {LONG_NAME}")
+        assert within_limit(plain.text)
+        summary = await numbered_to_the_summary(world)
+        # one passive reply is all there is: it carries the options; the beginning went to the outbox
+        assert within_limit(summary) and "1. ✅ 提交" in summary and "回复序号" in summary
+        kept = await rescued(world)
+        assert any(LONG_NAME[:100] in t for t in kept) and any(t.startswith("请核对记录活动") for t in kept)
+        assert all("1. ✅ 提交" not in t for t in kept)
+        await world.oa_platform.text(LEAD, "1")  # submit, by its number
+        async with world.runtime.sessions() as s:
+            entry = await s.scalar(select(LedgerEntry))
+            assert entry is not None and entry.status is EntryStatus.SUBMITTED
+
+
+async def test_when_the_msgmenu_fails_a_long_numbered_answer_follows_in_pieces(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        oa = world.oa_platform
+        await oa.text(LEAD, "记录活动")
+        await world.settle()
+        for label in ("今天", "攻关"):
+            await click(world, LEAD, label)
+        await oa.text(LEAD, "主轴振动攻关")
+        await world.settle()
+        for label in ("跳过", "李明", "完成", "2"):
+            await click(world, LEAD, label)
+        for text in ("内容" * 999, "结果" * 999):
+            await oa.text(LEAD, text)
+            await world.settle()
+        before = len(texts_to(world, LEAD))
+        world.fake.fail("message/custom/send", 45009)  # busy, once: the summary goes as numbered text
+        menu = last_menu(world, LEAD)
+        skip = next(i for i in menu["list"] if "跳过" in i["content"])
+        passive = await oa.text(LEAD, skip["content"], bizmsgmenuid=skip["id"])
+        await world.settle()
+        after = texts_to(world, LEAD)[before:]
+        assert within_limit(passive.text) and passive.text.startswith("请核对记录活动")
+        assert after and all(within_limit(t) for t in after)
+        assert "1. ✅ 提交" in after[-1] and all("1. ✅ 提交" not in t for t in [passive.text, *after[:-1]])
+        assert world.oa.customer_service  # a busy API is no reason to stop using it
+        await oa.text(LEAD, "1")  # submit, by its number
+        async with world.runtime.sessions() as s:
+            entry = await s.scalar(select(LedgerEntry))
+            assert entry is not None and entry.status is EntryStatus.SUBMITTED
+
+
+async def test_a_msgmenu_slower_than_the_budget_goes_out_once(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    caplog.set_level(logging.WARNING)
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        world.fake.slow("message/custom/send", 0.8, msgtype="msgmenu")
+        xml = world.oa_platform.xml(LEAD, "text", {"Content": "记录活动"}, msg_id=999_000_001)
+        answer = await world.oa_platform.post(xml)
+        retry = await world.oa_platform.post(xml)
+        await world.settle()
+        assert answer.text == "" and retry.text == ""  # the msgmenu was under way: no numbered text as well
+        assert len(world.fake.sent("message/custom/send", msgtype="msgmenu")) == 1
+        assert not [t for t in texts_to(world, LEAD) if "回复序号" in t]
+        assert "timed out after 0.3 s" in caplog.text and "send failed ()" not in caplog.text
+        assert not await rescued(world)
+
+
+async def test_a_slow_msgmenu_that_then_fails_goes_to_the_outbox(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        world.fake.slow("message/custom/send", 0.8, msgtype="msgmenu")
+        world.fake.fail("message/custom/send", 45009)
+        answer = await world.oa_platform.text(LEAD, "记录活动")
+        await world.settle()
+        assert answer.text == ""
+        [kept] = await rescued(world)
+        assert "哪天" in kept  # the question is not lost: the outbox sender retries it
+
+
+async def test_menu_clicks_with_unknown_keys_get_a_polite_answer(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        oa = world.oa_platform
+        now = int(time.time())
+        for i, key in enumerate(("MENU_KEY_01", "nonexistent", "菜单-1", "ledger 2")):
+            answer = await oa.event(LEAD, "CLICK", key, at=now + i)
+            assert "没听懂" in answer.text, key
+        known = await oa.event(LEAD, "CLICK", "ledger", at=now + 10)
+        await world.settle()
+        assert known.text == "" and "台账" in last_menu(world, LEAD)["head_content"]
+        await oa.text(LEAD, "记录活动")
+        await world.settle()
+        await click(world, LEAD, "今天")
+        await click(world, LEAD, "攻关")
+        stray = await oa.event(LEAD, "CLICK", "MENU_KEY_02", at=now + 20)
+        assert "没听懂" in stray.text
+        async with world.runtime.sessions() as s:
+            conv = await s.scalar(select(Conversation))
+            assert conv is not None and "title" not in conv.data["values"]  # not taken for the title
