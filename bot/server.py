@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -182,6 +183,18 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
     return app
 
 
+def settle_heap() -> None:
+    """Move what start-up built into the collector's permanent generation, before the first request.
+
+    The libraries, the catalogue and the compiled statements (~200,000 objects) live as long as the
+    process; left in the oldest generation, every full collection scans them all: 95-115 ms with every
+    request waiting (bench/wechat_webhook.py, paced p99 ~100 ms). Frozen, a full collection takes 5-8 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    log.info("start-up heap frozen: %d objects", gc.get_freeze_count())
+
+
 async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = True) -> None:
     """Run until interrupted; ServeError (one line) if the server cannot start."""
     runtime = build_runtime(settings)
@@ -199,6 +212,7 @@ async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = Tr
         app, lifespan="on", log_level="info", access_log=False, timeout_graceful_shutdown=10, server_header=False
     )
     server = uvicorn.Server(config)
+    settle_heap()
     try:
         await server.serve(sockets=[sock])
     except SystemExit:

@@ -104,6 +104,7 @@ def test_serve_turns_on_the_channels_with_credentials_and_stops_cleanly(
         stdout, stderr = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGINT, 130), stderr
     assert "channels on: wechat; off (no credentials): wecom, telegram" in stderr
+    assert "start-up heap frozen" in stderr  # full collections do not stall requests on the start-up heap
     assert ("scheduler on" in stderr) is scheduler
     assert "oa-secret" not in stderr and "Traceback" not in stderr
     assert nonce not in stdout + stderr  # no access log: WeChat's query (openid, signatures) stays out of the log
