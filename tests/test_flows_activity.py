@@ -264,6 +264,23 @@ async def test_english_speakers_get_english(bot: Bot, world: World):
     chat.expect("中文")
 
 
+async def test_a_place_pressed_in_english_is_stored_as_everyone_reads_it(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await chat.say("/lang en")
+    for answer in ("/activity", "today", "学习", "Reading drawings"):
+        await chat.say(answer)
+    await chat.press("The studio")
+    chat.expect("Who took part")
+    for answer in ("李明", "1", "读装配图", "skip", "skip"):
+        await chat.say(answer)
+    chat.expect("Place: The studio")  # shown in English to the one who pressed it
+    await chat.press("Submit")
+    [entry] = await entries(sessions)
+    assert (await latest_fields(sessions, entry.id))["place"] == "工作室"  # stored once, for Chinese readers too
+
+
 async def answer_rest(chat: Transcript) -> None:
     """From the kind step to the summary, with 李明 as the one participant."""
     for answer in ("学习", "读图", "跳过", "李明", "1", "读装配图", "跳过", "跳过"):

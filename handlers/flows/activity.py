@@ -13,6 +13,7 @@ from handlers.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
 from handlers.flows import common
 from handlers.flows.entries import LedgerForm, register_form, save_entry
+from handlers.i18n import DEFAULT_LOCALE, t
 from handlers.types import Reply
 from storage.models import LedgerKind
 
@@ -43,8 +44,8 @@ async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studio's own venue as a default place."""
-    return [Choice(ctx.t("activity.place_studio"), ctx.t("activity.place_studio"))]
+    """The studio's own venue as a default place (stored in Chinese, whatever the language it was pressed in)."""
+    return [Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))]
 
 
 STEPS = (
