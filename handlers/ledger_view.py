@@ -9,7 +9,16 @@ from handlers.dispatch import start_flow
 from handlers.engine.flow import FLOWS
 from handlers.engine.render import field_lines, rows
 from handlers.engine.runner import summary_lines
-from handlers.flows.entries import EDITABLE, FORMS, WITHDRAWABLE, edit_values, shown_values, status_text
+from handlers.flows.entries import (
+    FORMS,
+    WITHDRAWABLE,
+    approved_before,
+    edit_values,
+    may_edit,
+    may_withdraw,
+    shown_values,
+    status_text,
+)
 from handlers.types import Button, Reply
 from storage.models import EntryStatus, LedgerEntry, RoleKind
 from storage.repos import ledgers, people, reviews
@@ -121,16 +130,16 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
     if entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
-        approved = await _approved_before(ctx, entry)
+        approved = await approved_before(ctx, entry)
         if approved is not None:  # what the assessment counts meanwhile
             lines.append(ctx.t("ledger.approved_stands", approved=approved))
     actions: list[Button] = []
     if _may_change(ctx, entry):
-        if entry.status in EDITABLE:
+        if await may_edit(ctx, entry):
             key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
             actions.append(ctx.button(ctx.t(key), KIND, "e", entry.id))
-        if entry.status in WITHDRAWABLE:
-            key = "ledger.withdraw_edit" if await _approved_before(ctx, entry) else "ledger.withdraw"
+        if await may_withdraw(ctx, entry):
+            key = "ledger.withdraw_edit" if await approved_before(ctx, entry) else "ledger.withdraw"
             actions.append(ctx.button(ctx.t(key), KIND, "w", entry.id))
     actions.append(ctx.button(ctx.t("ledger.back_to_list"), KIND, "l", 0))
     return Reply(text="\n".join(lines), buttons=(tuple(actions),))
@@ -145,24 +154,19 @@ async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
 
 
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
-    if entry.status not in EDITABLE:
+    if not await may_edit(ctx, entry):
         return [Reply(text=ctx.t("ledger.cannot_edit", number=entry.id, status=status_text(ctx, entry)))]
     return await start_flow(ctx, FORMS[entry.kind].flow, await edit_values(ctx, entry))
 
 
-async def _approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
-    """The approved version a pending edit would fall back to, if an earlier version was approved."""
-    return await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
-
-
 async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
-    if entry.status not in WITHDRAWABLE:
+    if not await may_withdraw(ctx, entry):
         return Reply(text=ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry)))
     buttons = (
         ctx.button(ctx.t("ledger.withdraw_yes"), KIND, "W", entry.id, entry.version),
         ctx.button(ctx.t("ledger.withdraw_no"), KIND, "o", entry.id),
     )
-    approved = await _approved_before(ctx, entry)
+    approved = await approved_before(ctx, entry)
     if approved is not None:
         text = ctx.t(
             "ledger.withdraw_edit_ask", number=entry.id, title=entry.title, version=entry.version, approved=approved
@@ -174,7 +178,7 @@ async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
 
 async def _withdraw(ctx: Context, entry: LedgerEntry, version: int) -> list[Reply]:
     # An approved entry is evidence for the assessment: withdrawing a later edit goes back to it, never hides it.
-    before, approved = entry.status, await _approved_before(ctx, entry)
+    before, approved = entry.status, await approved_before(ctx, entry)
     if approved is not None:
         done = await ledgers.restore_version(
             session=ctx.session, entry=entry, version=approved, expected_version=version, now=ctx.now

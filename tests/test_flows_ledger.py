@@ -313,3 +313,12 @@ async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
     await chat.say("我的台账")
     await chat.press("#2")
     chat.expect("未通过 · 第 2 版", "已通过的第1版仍然有效")
+    chat.expect_buttons("修改", "撤回修改")  # a rejected edit is not the end of an approved entry
+    await chat.press("撤回修改")
+    await chat.press("确认撤回")
+    chat.expect("恢复为已通过的第1版")
+    await chat.say("我的台账")
+    await chat.press("#2")
+    chat.expect("已通过 · 第 1 版", "练兵")
+    await edit_title(chat, 2, "技术练兵比武")  # and it can be edited again, as version 3
+    chat.expect("第 3 版")

@@ -13,11 +13,30 @@ from handlers.events import entry_submitted
 from handlers.flows.common import keep_files
 from handlers.types import Reply
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
-from storage.repos import attachments, ledgers
+from storage.repos import attachments, ledgers, reviews
 
 VERSION_KEY = "_entry_version"  # the version the edit started from: a newer one means somebody else edited
 EDITABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.APPROVED})
 WITHDRAWABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED})
+
+
+async def approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
+    """The approved version an edit of the entry falls back to, if an earlier version was approved."""
+    return await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
+
+
+async def may_edit(ctx: Context, entry: LedgerEntry) -> bool:
+    """Waiting, returned or approved; or a rejected edit of an approved entry (the entry is not rejected)."""
+    if entry.status in EDITABLE:
+        return True
+    return entry.status is EntryStatus.REJECTED and await approved_before(ctx, entry) is not None
+
+
+async def may_withdraw(ctx: Context, entry: LedgerEntry) -> bool:
+    """Waiting or returned; or a rejected edit of an approved entry, which withdrawing drops."""
+    if entry.status in WITHDRAWABLE:
+        return True
+    return entry.status is EntryStatus.REJECTED and await approved_before(ctx, entry) is not None
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         found = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
         if found is None or found.kind is not kind:
             raise SubmitRefused([Reply(text=ctx.t("flows.edit_gone"))])
-        if found.version != values.get(VERSION_KEY) or found.status not in EDITABLE:
+        if found.version != values.get(VERSION_KEY) or not await may_edit(ctx, found):
             raise _stale(ctx, found)
         from_state = found.status.value
         try:

@@ -215,7 +215,8 @@ async def set_status(
 async def restore_version(
     *, session: AsyncSession, entry: LedgerEntry, version: int, expected_version: int, now: datetime
 ) -> bool:
-    """Withdraw a pending edit: point the entry back at an approved `version`, only if still at `expected_version`.
+    """Withdraw an edit (waiting, returned or rejected): point the entry back at an approved `version`, if still at
+    `expected_version`.
 
     The withdrawn version's row stays (nothing is deleted); False if the entry moved on meanwhile.
     """
@@ -229,7 +230,7 @@ async def restore_version(
         .where(
             LedgerEntry.id == entry.id,
             LedgerEntry.version == expected_version,
-            LedgerEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.RETURNED)),
+            LedgerEntry.status.in_((EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.REJECTED)),
         )
         .values(version=version, status=EntryStatus.APPROVED, status_changed_at=now)
         .values(occurred_on=occurred_on, title=title)
