@@ -134,9 +134,33 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
     return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
 
 
+# Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
+# member, a stand-in from it, its own lead objecting in 公示), whatever their other roles allow.
+NOT_ON_OWN_STUDIO = frozenset(
+    {
+        Action.REVIEW_ENTRY,
+        Action.RECOMMEND,
+        Action.ASSOCIATION_REVIEW,
+        Action.SCORE,
+        Action.START_NOTICE,
+        Action.RAISE_OBJECTION,
+        Action.RESOLVE_OBJECTION,
+        Action.NAME,
+        Action.ASSESS_CYCLE,
+    }
+)
+
+
+def belongs(subject: Subject, studio_id: int | None) -> bool:
+    """Whether the subject leads or is a member of this studio."""
+    return studio_id is not None and any(g.kind in (L, M) and g.studio_id == studio_id for g in subject.grants)
+
+
 def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
     """The grant that allows `subject` to do `action` on `target`, own roles before delegated ones; None: refused."""
     if subject.person_id is None:
+        return None
+    if action in NOT_ON_OWN_STUDIO and belongs(subject, target.studio_id):
         return None
     rules = TABLE[action]
     if (None, Scope.ANYONE) in rules:

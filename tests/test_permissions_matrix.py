@@ -28,12 +28,14 @@ EVERYONE_BOUND = {
     "city_admin",
     "delegate",
     "stranger",
+    "reviewer_member",
 }
-OVERSIGHT = {"reviewer", "delegate", "association", "admin", "city_admin"}
+OVERSIGHT = {"reviewer", "delegate", "association", "admin", "city_admin", "reviewer_member"}
+STUDIO_PEOPLE = {"lead", "member", "author"}
 # Written out by hand from the issue, independently of handlers/permissions.py's table.
 EXPECTED: dict[Action, set[str]] = {
-    Action.LOG_ENTRY: {"lead", "member", "author"},
-    Action.VIEW_ENTRIES: {"lead", "member", "author"} | OVERSIGHT,
+    Action.LOG_ENTRY: STUDIO_PEOPLE | {"reviewer_member"},
+    Action.VIEW_ENTRIES: STUDIO_PEOPLE | OVERSIGHT,
     Action.EDIT_ENTRY: {"lead", "author"},
     Action.WITHDRAW_ENTRY: {"lead", "author"},
     Action.REVIEW_ENTRY: {"reviewer", "delegate"},
@@ -42,7 +44,7 @@ EXPECTED: dict[Action, set[str]] = {
     Action.ASSOCIATION_REVIEW: {"association"},
     Action.SCORE: {"expert"},
     Action.START_NOTICE: {"association"},
-    Action.RAISE_OBJECTION: EVERYONE_BOUND,
+    Action.RAISE_OBJECTION: EVERYONE_BOUND - STUDIO_PEOPLE - {"reviewer_member"},  # not against one's own studio
     Action.RESOLVE_OBJECTION: {"association"},
     Action.NAME: {"association"},
     Action.ASSESS_CYCLE: {"association"},
@@ -74,6 +76,9 @@ async def _subjects(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> d
     delegate = cast.stranger  # holds 李四's reviewer role for March
     plain = await world.person("陌生人")
     city_admin = await world.person("市管理员", RoleKind.ADMIN, union=cast.city)
+    # a reviewer of the studio's district who is also one of its members: never decides on it
+    reviewer_member = await world.person("兼任审核员", RoleKind.REVIEWER, union=cast.district)
+    await world.grant(reviewer_member, RoleKind.MEMBER, studio=cast.studio)
     who: dict[str, Party | str] = {
         "lead": cast.lead,
         "member": cast.members[0],
@@ -87,6 +92,7 @@ async def _subjects(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> d
         "city_admin": city_admin,
         "delegate": delegate,
         "stranger": plain,
+        "reviewer_member": reviewer_member,
         "unbound": "nobody-bound-here",
     }
     subjects = {}

@@ -307,3 +307,10 @@ async def test_an_own_entry_is_left_to_another_reviewer(sessions: async_sessionm
     assert not [r for r in cast.reviewer.inbox if "新台账待审核" in r.text]
     await cast.reviewer.press_in("通过", cast.reviewer2.inbox[-1])
     cast.reviewer.expect("这条台账是您本人提交的，需由其他审核人审核。")
+    await cast.members[0].log_activity()  # a colleague's entry: the reviewer is of the studio all the same
+    await world.deliver()
+    assert len([r for r in cast.reviewer.inbox if "新台账待审核" in r.text]) == 0
+    await cast.reviewer.press_in("通过", cast.reviewer2.inbox[-1])
+    cast.reviewer.expect("您是这个工作室的成员，本工作室的台账需由其他审核人审核。")
+    await cast.reviewer.say("待审")
+    cast.reviewer.expect_not("【活动】")

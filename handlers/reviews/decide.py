@@ -11,7 +11,7 @@ from handlers.permissions import Action, Grant
 from handlers.reviews import render
 from handlers.reviews.reason import told
 from handlers.types import Button, Reply
-from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
+from storage.models import Decision, EntryStatus, LedgerEntry, Person, RoleKind, Studio
 from storage.repos import org, reviews
 
 DECISIONS = {"approve": Decision.APPROVE, "return": Decision.RETURN, "reject": Decision.REJECT}
@@ -54,6 +54,11 @@ async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | 
         return ctx.t("reviews.gone")
     grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
     if grant is None:
+        # a reviewer refused for their own entry or their own studio is told so; anyone else gets the rule
+        insider = ctx.has_role(RoleKind.LEAD, studio_id=studio.id) or ctx.has_role(RoleKind.MEMBER, studio_id=studio.id)
+        if insider and ctx.has_role(RoleKind.REVIEWER):
+            own = ctx.person is not None and entry.author_id == ctx.person.id
+            return ctx.t("reviews.own_entry" if own else "reviews.own_studio")
         return permissions.refusal(ctx, Action.REVIEW_ENTRY)
     if ctx.person is not None and entry.author_id == ctx.person.id:
         return ctx.t("reviews.own_entry")

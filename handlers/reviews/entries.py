@@ -34,8 +34,9 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     if studio is None:
         return
     fields, author = await render.entry_card(ctx.session, entry, studio)
+    insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
-        if entry.author_id in (person.id, principal_id):
+        if entry.author_id in (person.id, principal_id) or person.id in insiders:
             continue
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
 
