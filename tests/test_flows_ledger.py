@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.assessment.figures import compile_figures
 from handlers.bot import Bot
+from handlers.buttons import sign
 from storage.base import utcnow
 from storage.exports.ledgers import LedgerFilter, ledger_query
 from storage.models import Decision, EntryStatus, LedgerKind
@@ -16,6 +17,7 @@ from storage.repos import ledgers, reviews
 from tests.support import Transcript, World
 from tests.support.clock import Clock
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
+from tests.support.transcript import SECRET
 
 
 async def quick_activity(chat: Transcript, title: str) -> None:
@@ -232,6 +234,9 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     chat.expect("恢复为已通过的第1版")
     await chat.press_button(confirm)  # a double tap changes nothing
     chat.expect("已通过", "不能撤回")
+    reviewer = Transcript(bot, "rev")  # the reviewer's card for version 2 says what became of it
+    await reviewer.send_payload(sign(SECRET, "rv", "approve", 1, 2))
+    reviewer.expect("这次修改（第2版）已被撤回，台账已恢复为已通过的第1版，无需审核。")
 
     [entry] = await entries(sessions)
     assert (entry.status, entry.version, entry.title) == (EntryStatus.APPROVED, 1, "读图")

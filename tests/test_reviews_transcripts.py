@@ -237,7 +237,7 @@ async def test_pending_lists_oldest_first_with_buttons_and_approves_a_selection(
     await cast.reviewer.press("完成")
     cast.reviewer.expect("第一次活动", "第三次活动")
     await cast.reviewer.press("提交")
-    cast.reviewer.expect("✅ 已通过 1 条台账。", "#3「第三次活动」未通过：已由 钱七 于")
+    cast.reviewer.expect("✅ 已通过 1 条台账。", "#3「第三次活动」未处理：已由 钱七 于")
     async with sessions() as s:
         statuses = list(await s.scalars(select(LedgerEntry.status).order_by(LedgerEntry.id)))
     assert statuses == [EntryStatus.APPROVED, EntryStatus.SUBMITTED, EntryStatus.APPROVED]

@@ -39,6 +39,8 @@ async def why_not(ctx: Context, entry: LedgerEntry, version: int) -> str:
         return await render.decided_by(
             ctx.session, ctx.t, prior, ctx.config.tz, word_key=word(prior.decision), viewer_id=viewer
         )
+    if entry.version < version:  # the edit was withdrawn: the entry is back at an approved version
+        return ctx.t("reviews.edit_withdrawn", old=version, new=entry.version)
     if entry.version != version:
         return ctx.t("reviews.newer_version", old=version, new=entry.version)
     if entry.status is EntryStatus.WITHDRAWN:
