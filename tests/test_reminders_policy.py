@@ -280,16 +280,17 @@ async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(
         for day in (3, 10, 20):
             entry = await add_entry(s, w, created=at(date(2026, 5, day)))
         await add_entry(s, w, created=at(date(2026, 4, 28)))
-        s.add(
-            ReviewDecision(
-                entry_id=entry.id,
-                entry_version=1,
-                decision=Decision.APPROVE,
-                reviewer_id=w.reviewer.id,
-                channel="test",
-                decided_at=at(date(2026, 5, 21)),
+        for version, day in ((1, 21), (2, 26)):  # approved, edited, approved again: one entry approved
+            s.add(
+                ReviewDecision(
+                    entry_id=entry.id,
+                    entry_version=version,
+                    decision=Decision.APPROVE,
+                    reviewer_id=w.reviewer.id,
+                    channel="test",
+                    decided_at=at(date(2026, 5, day)),
+                )
             )
-        )
         await s.commit()
     due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
     assert set(due) == {w.reviewer.id, w.officer.id}

@@ -230,7 +230,8 @@ async def month_counts(*, session: AsyncSession, start: datetime, end: datetime)
         .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
     approved = await session.execute(
-        select(Studio.id, Studio.name, Studio.union_id, func.count())
+        # entries, not decisions: an entry approved again after an edit counts once
+        select(Studio.id, Studio.name, Studio.union_id, func.count(func.distinct(LedgerEntry.id)))
         .select_from(LedgerEntry)
         .join(Studio, Studio.id == LedgerEntry.studio_id)
         .join(ReviewDecision, ReviewDecision.entry_id == LedgerEntry.id)
