@@ -296,3 +296,13 @@ async def test_an_english_refusal_is_english_throughout(sessions: async_sessionm
         "missing: Venue, Equipment)",
     )
     lead.expect_not("记录成果", "grade: 高级工", "、")
+
+
+async def test_an_english_lead_reads_the_application_flow_in_plain_english(cast: Cast) -> None:
+    await ready_to_apply(cast)
+    await cast.lead.say("/lang en")
+    await cast.lead.say("/apply")
+    cast.lead.expect("New studio title application.")
+    await cast.lead.say("cancel")
+    cast.lead.expect("Cancelled the studio title application; nothing was saved.")
+    cast.lead.expect_not("the the")
