@@ -109,7 +109,7 @@ async def delegate(ctx: Context, args: str) -> list[Reply]:
     if isinstance(until, str):
         return [Reply(text=until)]
     stand_in = candidates[0]
-    await delegations.revoke(session=ctx.session, reviewer_id=person.id, today=ctx.today, now=ctx.now)
+    await _end(ctx, person, staying=stand_in.id)  # a stand-in replaced by another is told, like a revoked one
     row = await delegations.delegate(
         session=ctx.session, reviewer_id=person.id, delegate_id=stand_in.id, starts_on=ctx.today, ends_on=until
     )
@@ -133,13 +133,20 @@ async def _current(ctx: Context, person: Person) -> str:
 
 
 async def _revoke(ctx: Context, person: Person) -> list[Reply]:
+    ended = await _end(ctx, person)
+    return [Reply(text=ctx.t("delegate.revoked" if ended else "delegate.none"))]
+
+
+async def _end(ctx: Context, person: Person, *, staying: int | None = None) -> int:
+    """End the reviewer's delegations in force, audited; tell each stand-in but `staying`; how many ended."""
     rows = await delegations.current(session=ctx.session, reviewer_id=person.id, today=ctx.today)
     await delegations.revoke(session=ctx.session, reviewer_id=person.id, today=ctx.today, now=ctx.now)
     for d, stand_in in rows:
         await ctx.audit(object_type="delegation", object_id=d.id, from_state="active", to_state="revoked")
-        await ctx.notify(
-            stand_in,
-            lambda t: Reply(text=t("delegate.notice_revoked", reviewer=person.name)),
-            key=f"delegation:{d.id}:revoked",
-        )
-    return [Reply(text=ctx.t("delegate.revoked" if rows else "delegate.none"))]
+        if stand_in.id != staying:
+            await ctx.notify(
+                stand_in,
+                lambda t: Reply(text=t("delegate.notice_revoked", reviewer=person.name)),
+                key=f"delegation:{d.id}:revoked",
+            )
+    return len(rows)

@@ -193,3 +193,21 @@ async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in
     deputy_chat.expect("已通过")
     told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == world.lead.id]
     assert any("领衔人的活动" in text and "孙副审（代 周审核）" in text for text in told)
+
+
+async def test_a_stand_in_replaced_by_another_is_told(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    first = await deputy(sessions, world)
+    async with sessions() as s, s.begin():
+        second = await org.create_person(session=s, name="钱副审")
+        await org.grant_role(session=s, person=second, kind=RoleKind.REVIEWER, union=world.district)
+    rev = Transcript(bot, "rev")
+    await rev.say("委托 孙副审 3月20日")
+    await rev.say("委托 钱副审 3月20日")
+    rev.expect("钱副审 从今天到 2026-03-20 代您审核")
+    told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == first.id]
+    assert any("已收回代审委托" in text for text in told)  # the first stand-in knows they no longer stand in
+    async with sessions() as s:
+        held = await delegations.roles_held_for(session=s, delegate_id=first.id, on=date(2026, 3, 12))
+    assert held == []
