@@ -129,17 +129,16 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     reason = await _review_reason(ctx, entry)
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
-    if entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
-        approved = await approved_before(ctx, entry)
-        if approved is not None:  # what the assessment counts meanwhile
-            lines.append(ctx.t("ledger.approved_stands", approved=approved))
+    approved = await approved_before(ctx, entry)
+    if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
+        lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
     actions: list[Button] = []
     if _may_change(ctx, entry):
-        if await may_edit(ctx, entry):
+        if may_edit(entry, approved):
             key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
             actions.append(ctx.button(ctx.t(key), KIND, "e", entry.id))
-        if await may_withdraw(ctx, entry):
-            key = "ledger.withdraw_edit" if await approved_before(ctx, entry) else "ledger.withdraw"
+        if may_withdraw(entry, approved):
+            key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
             actions.append(ctx.button(ctx.t(key), KIND, "w", entry.id))
     actions.append(ctx.button(ctx.t("ledger.back_to_list"), KIND, "l", 0))
     return Reply(text="\n".join(lines), buttons=(tuple(actions),))
@@ -154,19 +153,19 @@ async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
 
 
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
-    if not await may_edit(ctx, entry):
+    if not may_edit(entry, await approved_before(ctx, entry)):
         return [Reply(text=ctx.t("ledger.cannot_edit", number=entry.id, status=status_text(ctx, entry)))]
     return await start_flow(ctx, FORMS[entry.kind].flow, await edit_values(ctx, entry))
 
 
 async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
-    if not await may_withdraw(ctx, entry):
+    approved = await approved_before(ctx, entry)
+    if not may_withdraw(entry, approved):
         return Reply(text=ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry)))
     buttons = (
         ctx.button(ctx.t("ledger.withdraw_yes"), KIND, "W", entry.id, entry.version),
         ctx.button(ctx.t("ledger.withdraw_no"), KIND, "o", entry.id),
     )
-    approved = await approved_before(ctx, entry)
     if approved is not None:
         text = ctx.t(
             "ledger.withdraw_edit_ask", number=entry.id, title=entry.title, version=entry.version, approved=approved

@@ -25,18 +25,14 @@ async def approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
     return await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
 
 
-async def may_edit(ctx: Context, entry: LedgerEntry) -> bool:
-    """Waiting, returned or approved; or a rejected edit of an approved entry (the entry is not rejected)."""
-    if entry.status in EDITABLE:
-        return True
-    return entry.status is EntryStatus.REJECTED and await approved_before(ctx, entry) is not None
+def may_edit(entry: LedgerEntry, approved: int | None) -> bool:
+    """Waiting, returned or approved; or a rejected edit of an approved entry (`approved`: approved_before's)."""
+    return entry.status in EDITABLE or (entry.status is EntryStatus.REJECTED and approved is not None)
 
 
-async def may_withdraw(ctx: Context, entry: LedgerEntry) -> bool:
+def may_withdraw(entry: LedgerEntry, approved: int | None) -> bool:
     """Waiting or returned; or a rejected edit of an approved entry, which withdrawing drops."""
-    if entry.status in WITHDRAWABLE:
-        return True
-    return entry.status is EntryStatus.REJECTED and await approved_before(ctx, entry) is not None
+    return entry.status in WITHDRAWABLE or (entry.status is EntryStatus.REJECTED and approved is not None)
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         found = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
         if found is None or found.kind is not kind:
             raise SubmitRefused([Reply(text=ctx.t("flows.edit_gone"))])
-        if found.version != values.get(VERSION_KEY) or not await may_edit(ctx, found):
+        if found.version != values.get(VERSION_KEY) or not may_edit(found, await approved_before(ctx, found)):
             raise _stale(ctx, found)
         from_state = found.status.value
         try:

@@ -33,15 +33,17 @@ async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
     move = moves.find(key, at)
     if move is None or not move.button:
         return [Reply(text=ctx.t("engine.bad_button"))]
-    below = move.key == "notice" and await _below_pass(ctx, app_id)
+    # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
+    sheet = rubric.load(ctx.config.expert_rubric_file)
+    asks = move.needs_reason or move.key == "notice"
+    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
+    below = move.key == "notice" and render.below_pass(scores, sheet)
     if not move.needs_reason and not below:
         return [(await stages.advance(ctx, app_id, move))[0]]
     found = await stages.check(ctx, app_id, move)
     if isinstance(found, str):
         return [Reply(text=found, outcome_of_press=True)]
     app, studio, _ = found
-    sheet = rubric.load(ctx.config.expert_rubric_file)
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
     what = ctx.t(
         f"application.asking.{move.key}",
         number=app.id,
@@ -50,11 +52,6 @@ async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
         pass_score=render.number(sheet.pass_score),
     )
     return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=payload.args[2])
-
-
-async def _below_pass(ctx: Context, app_id: int) -> bool:
-    sheet = rubric.load(ctx.config.expert_rubric_file)
-    return render.below_pass(tuple(await applications.scores_of(session=ctx.session, application_id=app_id)), sheet)
 
 
 @reason_handler("application")

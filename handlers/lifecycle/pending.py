@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from handlers.context import Context
 from handlers.lifecycle import moves, render, rubric
-from handlers.permissions import Action, Subject, Target, decide, same_enterprise, target_from
+from handlers.permissions import Action, Subject, Target, decide, target_from
+from handlers.reviews import audience
 from handlers.reviews.pending import Item, pending_source
 from storage.models import Application, ApplicationStage, Person, RoleKind, Studio
 from storage.repos import applications, org
@@ -29,7 +30,7 @@ class Panels:
         """At least one sheet is in, or no expert may score it at all: the association can move it on."""
         if self.sheets.get(app.id):
             return True
-        return not any(not same_enterprise(p.enterprise, studio.enterprise) for p in self.experts)
+        return not any(audience.may_score(p, studio) for p in self.experts)
 
 
 def _waits_for(
@@ -62,7 +63,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
     if in_review and any(g.kind is RoleKind.REVIEWER for g in subject.grants):
         panels = Panels(
             await applications.sheets_of(session=ctx.session, application_ids=in_review),
-            await applications.experts(session=ctx.session),
+            await audience.experts(ctx.session),
         )
     needed = rubric.load(ctx.config.expert_rubric_file).experts_needed
     items = []

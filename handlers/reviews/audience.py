@@ -52,11 +52,20 @@ async def association_reviewers(ctx: Context) -> list[Recipient]:
     return await _with_delegates(ctx, found)
 
 
+async def experts(session: AsyncSession) -> list[Person]:
+    """Everyone holding an active expert role in some union."""
+    all_unions = list(await session.scalars(select(Union.id)))
+    return await reviews.officers(session=session, union_ids=all_unions, kind=RoleKind.EXPERT)
+
+
+def may_score(expert: Person, studio: Studio) -> bool:
+    """An expert scores a studio of another enterprise only."""
+    return not same_enterprise(expert.enterprise, studio.enterprise)
+
+
 async def experts_for(ctx: Context, studio: Studio) -> list[Person]:
     """Every expert who may score this studio (not of the studio's own enterprise)."""
-    all_unions = list(await ctx.session.scalars(select(Union.id)))
-    found = await reviews.officers(session=ctx.session, union_ids=all_unions, kind=RoleKind.EXPERT)
-    return [p for p in found if not same_enterprise(p.enterprise, studio.enterprise)]
+    return [p for p in await experts(ctx.session) if may_score(p, studio)]
 
 
 async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]) -> set[int]:

@@ -61,8 +61,9 @@ async def waiting_for(ctx: Context, subject: Subject, limit: int = BATCH_MAX) ->
         own = {g.union_id for g in grants if g.on_behalf_of is None and g.union_id}
         own_covered = await audience.unions_reviewed_by(ctx.session, own) if own else set()
         rows = [(e, s) for e, s in rows if e.author_id not in principals or s.union_id in own_covered]
-    own_studios = {g.studio_id for g in subject.grants if g.kind in (RoleKind.LEAD, RoleKind.MEMBER)}
-    return [(e, s) for e, s in rows if e.author_id != subject.person_id and s.id not in own_studios][:limit]
+    # nobody reviews their own entries, nor (permissions.NOT_ON_OWN_STUDIO) those of a studio they belong to
+    theirs = [(e, s) for e, s in rows if e.author_id != subject.person_id and not permissions.belongs(subject, s.id)]
+    return theirs[:limit]
 
 
 @pending_source("reviews.pending.section.entries")

@@ -21,10 +21,7 @@ from storage.models import (
     ExpertScore,
     Objection,
     ObjectionStatus,
-    Person,
     ReviewDecision,
-    Role,
-    RoleKind,
     Studio,
 )
 
@@ -210,18 +207,6 @@ async def sheets_of(*, session: AsyncSession, application_ids: Collection[int]) 
     for app_id, expert_id in (await session.execute(query)).all():
         found.setdefault(app_id, set()).add(expert_id)
     return found
-
-
-async def experts(*, session: AsyncSession) -> list[Person]:
-    """Everyone holding an active expert role in some union (one query)."""
-    query = (
-        select(Person)
-        .join(Role, Role.person_id == Person.id)
-        .where(Role.kind == RoleKind.EXPERT, Role.active.is_(True), Role.union_id.is_not(None))
-        .distinct()
-        .order_by(Person.id)
-    )
-    return list(await session.scalars(query))
 
 
 async def studios_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, Studio]:
