@@ -89,7 +89,7 @@ async def seed(url: str, rows: int) -> None:
 
 async def run_ours(url: str, out: Path) -> dict[str, float]:
     """Our export, as `studio-bot export` runs it."""
-    from handlers.ledger_export import export_ledgers
+    from handlers.exports.labels import export_ledgers
     from storage.exports.ledgers import LedgerFilter
 
     engine = create_engine(url)
@@ -109,7 +109,7 @@ async def run_pandas(url: str, out: Path) -> dict[str, float]:
     """The same rows, read the same way, through a DataFrame and DataFrame.to_excel."""
     import pandas as pd
 
-    from handlers.ledger_export import labeler
+    from handlers.exports.labels import labeler
     from storage.exports.ledgers import LedgerFilter, columns, ledger_rows
 
     engine = create_engine(url)

@@ -31,9 +31,9 @@ from bench.reminders_data import UNNAMED_EVERY, generate, load
 from bot.channels.base import PushTarget
 from bot.delivery import OutboxSender
 from bot.ratelimit import DEFAULT_RATES
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
+from handlers.core.types import Reply
 from handlers.reminders import plan
-from handlers.types import Reply
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.repos import outbox

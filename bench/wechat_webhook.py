@@ -43,7 +43,7 @@ from bot.cli.serve import run
 from bot.http.app import create_app
 from bot.runtime import build_runtime
 from bot.server import settle_heap
-from handlers.types import Incoming, Reply, Turn
+from handlers.core.types import Incoming, Reply, Turn
 from storage.base import utcnow
 from storage.migrate import upgrade
 from storage.models import Person

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Pusher, PushError, PushTarget
 from bot.ratelimit import DEFAULT_RATES, Rate, RateLimiter
+from handlers.core.types import reply_from_dict
 from handlers.reminders.calendar import PushWindow
-from handlers.types import reply_from_dict
 from storage.base import utcnow
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
 from storage.repos import outbox, sending

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.base import Pusher
 from bot.delivery import OutboxSender
 from bot.settings import Settings
-from handlers.bot import Bot
-from handlers.config import HandlerConfig
-from handlers.types import Incoming, Turn
+from handlers.app import routes
+from handlers.core.config import HandlerConfig
+from handlers.core.types import Incoming, Turn
+from handlers.engine.pipeline import Bot
 from storage.database import create_engine, session_factory
 
 
@@ -50,6 +51,8 @@ def build_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     config = HandlerConfig.from_object(settings)
-    runtime = Runtime(settings=settings, config=config, engine=engine, sessions=sessions, bot=Bot(sessions, config))
+    runtime = Runtime(
+        settings=settings, config=config, engine=engine, sessions=sessions, bot=Bot(sessions, config, routes=routes())
+    )
     runtime.sender = OutboxSender.from_settings(settings, sessions, runtime.pushers)
     return runtime

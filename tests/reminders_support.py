@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushError, PushTarget
-from handlers.config import HandlerConfig
-from handlers.types import Reply
+from handlers.core.config import HandlerConfig
+from handlers.core.types import Reply
 from storage.models import (
     ChannelIdentity,
     EntryStatus,

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import ledgers, org, people
 from tests.support import RecordingPusher, Transcript, make_bot

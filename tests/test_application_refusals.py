@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.config import HandlerConfig
-from handlers.lifecycle import eligibility, rubric, window
+from handlers.core.config import HandlerConfig
+from handlers.lifecycle import eligibility, expert_rubric, window
 from storage.models import (
     Application,
     ApplicationStage,
@@ -28,7 +28,7 @@ from tests.support import Transcript
 
 @pytest.fixture
 async def cast(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> Cast:
-    sheet = tmp_path / "rubric.toml"
+    sheet = tmp_path / "expert_rubric.toml"
     sheet.write_text(ONE_EXPERT, encoding="utf-8")
     return await make_cast(World(sessions, at("2026-03-10 10:00"), expert_rubric_file=sheet))
 
@@ -232,7 +232,7 @@ async def test_scoring_after_the_evaluation_closed_is_refused(cast: Cast) -> Non
 
 
 def test_the_default_rubric_is_the_four_conditions_out_of_100() -> None:
-    sheet = rubric.load(None)
+    sheet = expert_rubric.load(None)
     assert [c.key for c in sheet.criteria] == ["lead", "team", "outcomes", "activities", "conditions"]
     assert sheet.max_total == 100 and sheet.experts_needed == 3
 
@@ -240,10 +240,10 @@ def test_the_default_rubric_is_the_four_conditions_out_of_100() -> None:
 def test_a_broken_rubric_file_names_the_problem(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\n[[criteria]]\nkey = "a"\nzh = "甲"\nmax = -1\n', encoding="utf-8")
-    with pytest.raises(rubric.RubricError, match="positive number"):
-        rubric.load(bad)
-    with pytest.raises(rubric.RubricError, match=r"(?i)no such file"):
-        rubric.load(tmp_path / "missing.toml")
+    with pytest.raises(expert_rubric.RubricError, match="positive number"):
+        expert_rubric.load(bad)
+    with pytest.raises(expert_rubric.RubricError, match=r"(?i)no such file"):
+        expert_rubric.load(tmp_path / "missing.toml")
 
 
 async def test_a_named_studio_is_told_so_before_the_window_whatever_the_date(

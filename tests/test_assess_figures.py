@@ -13,7 +13,7 @@ from handlers.assessment.evaluate import RETAIN, cycle_progress
 from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import NoCycle, assess_studio, assess_union
 from handlers.assessment.summary import summary_text
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
 from storage.models import RoleKind, UnionLevel
 from storage.repos import org
 from tests.export_data import TODAY, build_world

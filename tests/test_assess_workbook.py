@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import assess_studio, assess_union
 from handlers.assessment.workbook import write_assessment, write_ranking
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
 from tests.export_data import TODAY, build_world
 
 

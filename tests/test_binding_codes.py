@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
+from handlers.engine.pipeline import Bot
 from storage.models import AuditLog, ChannelIdentity, Person, RoleKind
 from storage.repos import invites, org
 from tests.support import Clock, Transcript, World

@@ -15,8 +15,8 @@ from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleS
 from bot.cli.chat import converse
 from bot.cli.demo import LEAD, seed
 from bot.settings import Settings
-from handlers.buttons import sign
-from handlers.types import Button, Reply, reply_to_dict
+from handlers.core.payloads import sign
+from handlers.core.types import Button, Reply, reply_to_dict
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import org, outbox, people

@@ -6,10 +6,8 @@ import string
 
 import pytest
 
-import handlers.bot  # noqa: F401  - registers every command and flow
-from handlers import commands
-from handlers.engine.flow import FLOWS
-from handlers.i18n import SUPPORTED, Translator, catalogue, normalise_locale, t
+from handlers.app import routes
+from handlers.core.i18n import SUPPORTED, Translator, catalogue, normalise_locale, t
 from tests.support import make_bot
 
 
@@ -28,9 +26,10 @@ def test_both_languages_have_every_message_with_the_same_placeholders():
 @pytest.mark.parametrize("locale", SUPPORTED)
 def test_every_key_a_flow_or_command_names_is_there(locale: str):
     messages = catalogue(locale)
-    keys = {flow.title for flow in FLOWS.values()}
-    keys |= {key for flow in FLOWS.values() for step in flow.steps for key in (step.prompt, step.label)}
-    keys |= {command.help_key for command in commands.REGISTRY.values()}
+    flows = routes().flows.values()
+    keys = {flow.title for flow in flows}
+    keys |= {key for flow in flows for step in flow.steps for key in (step.prompt, step.label)}
+    keys |= {command.help_key for command in routes().commands.values()}
     assert sorted(k for k in keys if k not in messages) == []
 
 

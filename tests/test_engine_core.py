@@ -7,9 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
-from handlers.buttons import sign
+from handlers.app import routes
+from handlers.core.payloads import sign
 from handlers.engine.expiry import expire_conversations
+from handlers.engine.pipeline import Bot
 from storage.models import Conversation, OutboxMessage, SeenDelivery
 from storage.repos import conversations
 from tests.support import Clock, Inbox, Transcript, World, add_identity, make_bot
@@ -110,7 +111,7 @@ async def test_the_sweeper_ends_expired_conversations_and_tells_their_owner(
     await chat.say("一种新夹具")
     clock.advance(days=2)
     async with sessions() as session, session.begin():
-        assert await expire_conversations(session=session, now=clock()) == 1
+        assert await expire_conversations(session=session, routes=routes(), now=clock()) == 1
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
     inbox = Inbox(sessions)
     await inbox.deliver()
@@ -140,7 +141,7 @@ async def test_the_sweeper_takes_the_same_statements_for_two_or_eight_expired_co
                 )
         with statements(engine) as sent:
             async with sessions() as session, session.begin():
-                ended = await expire_conversations(session=session, now=clock() + timedelta(minutes=1))
+                ended = await expire_conversations(session=session, routes=routes(), now=clock() + timedelta(minutes=1))
         return ended, len(sent)
 
     for n in range(10):

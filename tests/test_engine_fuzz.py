@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
+from handlers.core.i18n import t
 from handlers.engine import words
-from handlers.i18n import t
+from handlers.engine.pipeline import Bot
 from storage.database import create_engine, session_factory
 from storage.models import LedgerEntry, Person
 from storage.repos import ledgers, org

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import handlers.bot
-from handlers.context import Context
-from handlers.group_commit import GroupCommit
-from handlers.i18n import t
-from handlers.types import Incoming, Reply, Turn
+import handlers.engine.pipeline
+from handlers.core.i18n import t
+from handlers.core.types import Incoming, Reply, Turn
+from handlers.engine.context import Context
+from handlers.engine.group_commit import GroupCommit
 from storage.models import Conversation, SeenDelivery
 from tests.support import Clock, Transcript, World, add_identity, make_bot
 from tests.support.fixtures import clock_fixture, entries, world_fixture  # noqa: F401
@@ -39,7 +39,9 @@ def commits(engine: AsyncEngine) -> Iterator[list[int]]:
         event.remove(engine.sync_engine, "commit", record)
 
 
-async def chats(sessions: async_sessionmaker[AsyncSession], world: World, bot: handlers.bot.Bot) -> list[Transcript]:
+async def chats(
+    sessions: async_sessionmaker[AsyncSession], world: World, bot: handlers.engine.pipeline.Bot
+) -> list[Transcript]:
     """Six of the lead's accounts (a lead on six phones is the simplest way to get six writers)."""
     for n in range(PEOPLE):
         await add_identity(sessions, world.lead, f"phone-{n}")
@@ -79,14 +81,14 @@ async def test_a_failing_turn_is_rolled_back_alone_and_the_others_are_submitted_
             await chat.say(answer)
         chat.expect("请核对")
     submit = people[2].button("提交")
-    real = handlers.bot.dispatch
+    real = handlers.engine.pipeline.dispatch
 
     async def failing_for_one(ctx: Context) -> list[Reply]:
         if ctx.incoming.user_id == "phone-2":
             raise RuntimeError("a bug in one person's turn")
         return await real(ctx)
 
-    monkeypatch.setattr(handlers.bot, "dispatch", failing_for_one)
+    monkeypatch.setattr(handlers.engine.pipeline, "dispatch", failing_for_one)
     await asyncio.gather(*(chat.press("提交") for chat in people))
 
     people[2].expect(ERROR)
@@ -94,7 +96,7 @@ async def test_a_failing_turn_is_rolled_back_alone_and_the_others_are_submitted_
         chat.expect("已提交")
     assert len(await entries(sessions)) == PEOPLE - 1  # the others' work was redone, not doubled
 
-    monkeypatch.setattr(handlers.bot, "dispatch", real)
+    monkeypatch.setattr(handlers.engine.pipeline, "dispatch", real)
     await people[2].press_button(submit)  # nothing of the failed turn stuck: the summary is still there
     people[2].expect("已提交")
     assert len(await entries(sessions)) == PEOPLE
@@ -181,7 +183,7 @@ async def test_a_failed_turn_is_logged_without_the_senders_id(
     async def broken(ctx: Context) -> list[Reply]:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(handlers.bot, "dispatch", broken)
+    monkeypatch.setattr(handlers.engine.pipeline, "dispatch", broken)
     bot = make_bot(sessions, group_commit=False)
     # a WeChat event's delivery id carries the follower's openid
     delivery = "e:oSECRETopenid-1234567:1795900828:CLICK:help"

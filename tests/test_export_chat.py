@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
+from handlers.engine.pipeline import Bot
 from storage.models import EntryStatus, LedgerKind, Person, RoleKind, UnionLevel
 from storage.repos import ledgers, org
 from tests.export_data import activity, outcome, training

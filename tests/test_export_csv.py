@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ledger_export import export_ledgers
+from handlers.exports.labels import export_ledgers
 from storage.exports.cells import Column
 from storage.exports.csvfile import write_csv
 from storage.exports.ledgers import LedgerFilter

@@ -12,8 +12,8 @@ import pytest
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import load_settings
-from handlers.config import HandlerConfig
-from handlers.download_links import LinkError, download_url, make_token, verify_token
+from handlers.core.config import HandlerConfig
+from handlers.exports.links import LinkError, download_url, make_token, verify_token
 from storage.base import utcnow
 from storage.exports.files import new_export_dir, prune_exports
 

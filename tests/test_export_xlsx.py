@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ledger_export import export_ledgers
+from handlers.exports.labels import export_ledgers
 from storage.exports.cells import Column
 from storage.exports.ledgers import LedgerFilter
 from storage.exports.xlsx import Sheet, write_xlsx

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
+from handlers.engine.pipeline import Bot
 from storage.models import EntryStatus, LedgerKind
 from storage.repos import attachments
 from tests.support import Clock, Transcript, World, add_studio, verify_dialog

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.assessment.figures import compile_figures
-from handlers.bot import Bot
-from handlers.buttons import sign
+from handlers.core.payloads import sign
+from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 from storage.exports.ledgers import LedgerFilter, ledger_query
 from storage.models import Decision, EntryStatus, LedgerKind

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
-from handlers.flows.outcome import MUNICIPAL_SCHEME
+from handlers.engine.pipeline import Bot
+from handlers.ledgers.outcome import MUNICIPAL_SCHEME
 from storage.models import LedgerKind
 from tests.support import Clock, Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401

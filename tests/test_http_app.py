@@ -12,7 +12,7 @@ from starlette.routing import Route
 from bot.http.app import create_app
 from bot.runtime import build_runtime
 from bot.settings import Settings
-from handlers.types import Reply, reply_to_dict
+from handlers.core.types import Reply, reply_to_dict
 from storage.repos import outbox
 from tests.support.fake_telegram import serving
 from tests.support.wechat_world import wechat_world

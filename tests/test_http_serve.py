@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from handlers.types import Reply, reply_to_dict
+from handlers.core.types import Reply, reply_to_dict
 from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.repos import org, outbox, people

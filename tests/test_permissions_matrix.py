@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers import permissions
-from handlers.i18n import catalogue
-from handlers.permissions import Action, Target
-from handlers.types import Incoming
+from handlers.core.i18n import catalogue
+from handlers.core.types import Incoming
+from handlers.roles import permissions
+from handlers.roles.permissions import Action, Target
 from storage.models import Delegation, LedgerEntry, LedgerKind, RoleKind, Studio, UnionLevel
 from tests.reviews_support import Cast, Party, World, at, make_cast
 
@@ -243,8 +243,8 @@ async def test_help_offers_each_role_only_what_it_may_do(cast: Cast) -> None:
 
 
 def test_help_decides_every_menu_command() -> None:
-    from handlers import commands
-    from handlers.basic import NEEDS
+    from handlers.account.basic import NEEDS
+    from handlers.app import routes
 
-    undecided = [c.name for c in commands.menu() if c.name not in NEEDS and not c.roles]
-    assert not undecided, f"say in handlers.basic.NEEDS who may use {undecided}"
+    undecided = [c.name for c in routes().menu() if c.name not in NEEDS and not c.roles]
+    assert not undecided, f"say in handlers.account.basic.NEEDS who may use {undecided}"

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
+from handlers.core.types import Button, reply_from_dict
+from handlers.engine.pipeline import Bot
 from handlers.reminders import plan
-from handlers.types import Button, reply_from_dict
 from storage.models import LedgerEntry
 from tests.reminders_support import at, outbox_rows
 from tests.support.clock import Clock

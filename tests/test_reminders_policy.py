@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.buttons import verify
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
+from handlers.core.payloads import verify
+from handlers.core.types import reply_from_dict
 from handlers.reminders import PlanResult, plan
-from handlers.types import reply_from_dict
 from storage.models import (
     Application,
     ApplicationStage,

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
-from handlers.buttons import sign, verify
+from handlers.core.payloads import sign, verify
+from handlers.core.types import reply_from_dict
+from handlers.engine.pipeline import Bot
 from handlers.reminders import plan
-from handlers.types import reply_from_dict
 from storage.models import Delegation, EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind
 from storage.repos import delegations, org, people
 from tests.reminders_support import CONFIG, at, outbox_rows

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from handlers.i18n import LOCALES_DIR
+from handlers.core.i18n import LOCALES_DIR
 
 DOMAINS = ("reviews", "application", "lifecycle", "permissions")
 

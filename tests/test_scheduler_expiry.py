@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender
 from bot.scheduler import LeaseLeader, ReminderService
-from handlers.bot import Bot
+from handlers.engine.pipeline import Bot
 from storage.models import Conversation
 from tests.reminders_support import CONFIG
 from tests.support import Clock, Inbox, Transcript, World

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from telegram import Update
 
 from bot.channels.telegram.inbound import caption_of
-from handlers.i18n import t
+from handlers.core.i18n import t
 from storage.models import Attachment, Conversation, LedgerEntry, SeenDelivery
 from tests.support.fake_telegram import button_labels, document_update, photo_update
 from tests.support.telegram_world import LEAD_TG, MEMBERS, TelegramHarness, seed, telegram_world

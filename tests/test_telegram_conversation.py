@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.http.metrics import Metrics
-from handlers.i18n import t
+from handlers.core.i18n import t
 from storage.models import (
     Attachment,
     ChannelIdentity,

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from bot.channels.base import PushError, PushTarget
 from bot.channels.telegram.outbound import NotSent
-from handlers.basic import menu_for
-from handlers.i18n import t
-from handlers.types import Button, OutFile, Reply
+from handlers.account.basic import menu_for
+from handlers.app import routes
+from handlers.core.i18n import t
+from handlers.core.types import Button, OutFile, Reply
 from storage.models import Attachment, Conversation, EntryStatus, LedgerEntry, OutboxMessage, OutboxStatus
 from tests.support.fake_telegram import button_labels, document_update
 from tests.support.telegram_world import LEAD_TG, MEMBERS, STRANGER_TG, TelegramHarness, seed, telegram_world
@@ -40,7 +41,7 @@ def target(chat_id: int) -> PushTarget:
 async def test_the_menu_lists_the_chat_commands_in_each_language(tg: TelegramHarness) -> None:
     for code, locale in (("zh", "zh_CN"), ("en", "en"), ("", "zh_CN")):
         menu = tg.fake.commands[code]
-        assert [(c["command"], c["description"]) for c in menu] == menu_for(locale)
+        assert [(c["command"], c["description"]) for c in menu] == menu_for(routes(), locale)
     assert tg.fake.commands["zh"] != tg.fake.commands["en"]
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.runtime import build_runtime
 from bot.server import Background, ServeError, build_app, build_channels
 from bot.settings import Settings
-from handlers.i18n import t
-from handlers.types import Button, Reply, reply_to_dict
+from handlers.core.i18n import t
+from handlers.core.types import Button, Reply, reply_to_dict
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import outbox
 from tests.support.fake_telegram import FakeTelegram, button_labels, serving, until

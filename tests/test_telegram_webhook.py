@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from bot.channels.telegram import TelegramChannel, TelegramConfigError
 from bot.runtime import build_runtime
-from handlers.i18n import t
+from handlers.core.i18n import t
 from storage.models import SeenDelivery
 from tests.support.fake_telegram import FakeTelegram, serving, text_update
 from tests.support.telegram_world import STRANGER_TG, WEBHOOK_SECRET, TelegramHarness, telegram_settings, telegram_world

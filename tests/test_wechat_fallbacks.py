@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.channels.wechat import WeChatChannel
 from bot.channels.wechat import channel as oa_channel
-from handlers.types import Incoming
+from handlers.core.types import Incoming
 from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
 from tests.support.wechat_world import WxWorld, wechat_world
 from tests.test_wechat_oa import LEAD, bind_lead, click, last_menu, texts_to

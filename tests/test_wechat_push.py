@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from handlers.types import Button, Reply, reply_to_dict
+from handlers.core.types import Button, Reply, reply_to_dict
 from storage.base import utcnow
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
 from storage.repos import outbox

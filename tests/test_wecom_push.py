@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.channels.base import PushTarget
 from bot.channels.wecom.pusher import MemberRate, WeComPusher
-from handlers.types import Button, Reply, reply_to_dict
+from handlers.core.types import Button, Reply, reply_to_dict
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos import outbox

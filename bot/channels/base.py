@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from handlers.types import Reply
+from handlers.core.types import Reply
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushTarget
-from handlers.types import Button, Incoming, Reply, reply_from_dict
+from handlers.core.types import Button, Incoming, Reply, reply_from_dict
 from storage.base import utcnow
 from storage.models import OutboxStatus, Person
 from storage.repos import outbox, sending

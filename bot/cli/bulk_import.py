@@ -14,7 +14,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from bot.cli.common import JsonOption, app, cli_today, emit, fail, file_problem, run_in_session
 from bot.cli.outfiles import staged
 from bot.settings import Settings
-from handlers.i18n import t
+from handlers.core.i18n import t
 from storage.importer.layout import SHEETS
 from storage.importer.reader import ImportFileError, Problem
 from storage.importer.run import import_file

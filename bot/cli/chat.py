@@ -15,7 +15,7 @@ from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleS
 from bot.cli.common import CliError, app, database_problem, fail, run
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
 from storage.base import utcnow
 from storage.models import Person
 from storage.repos import org, people

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from bot.settings import ConfigurationError, Settings, load_settings
-from handlers.parsing import parse_date
+from handlers.core.parsing import parse_date
 from storage.database import create_engine, session_factory
 
 T = TypeVar("T")

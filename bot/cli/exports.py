@@ -19,8 +19,8 @@ from handlers.assessment.rubric import Rubric, RubricError, load_rubric
 from handlers.assessment.service import NoCycle, StudioAssessment, assess_studio, assess_union
 from handlers.assessment.summary import ranking_text, summary_text
 from handlers.assessment.workbook import write_assessment, write_ranking
-from handlers.i18n import Translator
-from handlers.ledger_export import ExportFormat, export_ledgers
+from handlers.core.i18n import Translator
+from handlers.exports.labels import ExportFormat, export_ledgers
 from storage.exports.ledgers import LedgerFilter
 from storage.models import EntryStatus, LedgerKind
 from storage.repos import org

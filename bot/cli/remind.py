@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import JsonOption, app, emit, fail, run_in_session
 from bot.settings import Settings, load_settings
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
 from handlers.reminders import plan
 from storage.base import utcnow
 from storage.repos import sending

@@ -10,9 +10,9 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.runtime import Runtime
-from handlers.download_links import LinkError, resolve
-from handlers.i18n import t
-from handlers.ledger_export import XLSX_TYPE
+from handlers.core.i18n import t
+from handlers.exports.labels import XLSX_TYPE
+from handlers.exports.links import LinkError, resolve
 from storage.base import utcnow
 
 log = logging.getLogger(__name__)

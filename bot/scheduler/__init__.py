@@ -17,7 +17,7 @@ from bot.scheduler.jobs import LEADER_JOB, PLAN_JOB, SEND_JOB, build_scheduler
 from bot.scheduler.leader import AdvisoryLockLeader, Leadership, LeaseLeader
 from bot.scheduler.service import ReminderService
 from bot.settings import Settings
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
 from storage.database import is_sqlite
 
 __all__ = [

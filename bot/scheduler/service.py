@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender
 from bot.scheduler.leader import Leadership
-from handlers.config import HandlerConfig
+from handlers.app import routes
+from handlers.core.config import HandlerConfig
 from handlers.engine.expiry import expire_conversations
 from handlers.reminders import PlanResult, plan
 from storage.base import utcnow
@@ -76,7 +77,7 @@ class ReminderService:
             async with self._planning, self.sessions() as session, session.begin():
                 now = self.clock()
                 result = await plan(session=session, config=self.config, now=now)
-                ended = await expire_conversations(session=session, now=now)
+                ended = await expire_conversations(session=session, routes=routes(), now=now)
         if ended:
             log.info("ended %d abandoned conversations", ended)
         if result.new:

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from handlers.assessment.figures import SCALARS
-from handlers.i18n import t
+from handlers.core.i18n import t
 
 DEFAULT_RUBRIC = "default_rubric.toml"
 ASPECTS = ("organisation", "activities", "rules", "outcomes", "training")

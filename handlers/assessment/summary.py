@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from handlers.assessment.evaluate import Check
 from handlers.assessment.service import StudioAssessment
-from handlers.i18n import Translator
-from handlers.ledger_export import labeler, value_text
+from handlers.core.i18n import Translator
+from handlers.exports.labels import labeler, value_text
 from storage.models import LedgerKind
 
 

@@ -13,8 +13,8 @@ from handlers.assessment.figures import DECIMAL_SCALARS, SCALARS, Figures
 from handlers.assessment.rubric import Rubric
 from handlers.assessment.service import StudioAssessment
 from handlers.assessment.summary import figure_name, num, percent
-from handlers.i18n import Translator
-from handlers.ledger_export import labeler, value_text
+from handlers.core.i18n import Translator
+from handlers.exports.labels import labeler, value_text
 from storage.exports.cells import Column, Row
 from storage.exports.xlsx import Picture, Sheet, write_xlsx
 from storage.models import LedgerKind

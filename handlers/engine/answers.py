@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from handlers import commands
+from handlers.core.i18n import normalise_locale
+from handlers.core.parsing import parse_count, parse_decimal
 from handlers.engine.flow import Choice
-from handlers.i18n import normalise_locale
-from handlers.parsing import parse_count, parse_decimal
+from handlers.engine.router import Routes
 
 SUMMARY = "@summary"  # the state of a conversation showing its summary
 EDIT_MENU = "@edit"  # the state of a conversation asking which field to change
@@ -35,9 +35,9 @@ def option_number(text: str, count: int) -> int | None:
     return number if 1 <= number <= count else None
 
 
-def calls_command(text: str) -> bool:
+def calls_command(routes: Routes, text: str) -> bool:
     """A slash command, or a command word typed alone (with or without a slash)."""
-    found = commands.match(text)
+    found = routes.match(text)
     if found is None:
         return False
     return text.lstrip().startswith("/") or not found[1]

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.engine.flow import FLOWS
-from handlers.i18n import Translator
-from handlers.types import Reply, reply_to_dict
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply, reply_to_dict
+from handlers.engine.router import Routes
 from storage.repos import conversations, outbox_batch, people
 
 
-async def expire_conversations(*, session: AsyncSession, now: datetime, limit: int = 500) -> int:
+async def expire_conversations(*, session: AsyncSession, routes: Routes, now: datetime, limit: int = 500) -> int:
     """Clear every expired conversation and queue a notice to its person; return how many ended.
 
     Meant for a periodic job; a conversation nobody swept is still ended (with the same note)
@@ -32,7 +32,7 @@ async def expire_conversations(*, session: AsyncSession, now: datetime, limit: i
                 # could name a later conversation of the same person, whose notice would then be dropped
                 key=f"expired:{conv.channel}:{conv.user_id}:{conv.id}:{conv.version}:{conv.expires_at:%Y%m%d%H%M%S}",
                 person_id=person.id,
-                payload=reply_to_dict(expired_notice(Translator(person.locale), conv.flow)),
+                payload=reply_to_dict(expired_notice(routes, Translator(person.locale), conv.flow)),
                 kind="notice",
                 due_at=now,
                 now=now,
@@ -43,7 +43,7 @@ async def expire_conversations(*, session: AsyncSession, now: datetime, limit: i
     return len(ended)
 
 
-def expired_notice(t: Translator, flow: str) -> Reply:
+def expired_notice(routes: Routes, t: Translator, flow: str) -> Reply:
     """The note that a conversation of this flow ran out of time (or its flow is gone)."""
-    title = t(FLOWS[flow].title) if flow in FLOWS else flow
+    title = t(routes.flows[flow].title) if flow in routes.flows else flow
     return Reply(text=t("engine.expired", title=title))

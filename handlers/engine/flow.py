@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.context import Context
-from handlers.types import Reply
+from handlers.core.types import Reply
+from handlers.engine.context import Context
 
 # A parser turns typed text into a JSON-ready value, or names the message key of what is wrong.
 ParseResult = tuple[Any, str | None]
@@ -80,13 +80,3 @@ class SubmitRefused(Exception):
         super().__init__("submit refused")
         self.replies = replies
 
-
-FLOWS: dict[str, Flow] = {}
-
-
-def register_flow(flow: Flow) -> Flow:
-    """Make a flow startable by name."""
-    if flow.name in FLOWS:
-        raise ValueError(f"flow {flow.name!r} registered twice")
-    FLOWS[flow.name] = flow
-    return flow

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from handlers import commands
-from handlers.buttons import Payload
-from handlers.context import Context
-from handlers.engine import render, words
+from handlers.core.i18n import catalogue
+from handlers.core.payloads import Payload
+from handlers.core.types import Reply
+from handlers.engine import prompts, words
 from handlers.engine.answers import (
     ANYWHERE,
     EDIT_MENU,
@@ -25,9 +25,8 @@ from handlers.engine.answers import (
     replace_typed,
     typed_names,
 )
+from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
-from handlers.i18n import catalogue
-from handlers.types import Reply
 from storage.models import Conversation
 from storage.repos import conversations
 
@@ -90,17 +89,17 @@ class Runner:
         control = words.control_word(text)
         if control is not None and not (control in YIELDING and await self._is_choice(text)):
             return await self._control(control)
-        found = commands.match(text)
+        found = self.ctx.routes.match(text)
         if found is not None and found[0].name in ANYWHERE and ANYWHERE[found[0].name](found[1]):
             replies = await found[0].handler(self.ctx, found[1])
             self.t = self.ctx.t  # switching the language changes how the question reads
             return [*replies, await self._show()]
-        if calls_command(text) and not await self._is_choice(text):
+        if calls_command(self.ctx.routes, text) and not await self._is_choice(text):
             return [await self._show(note=self.t("engine.busy_in_flow", flow=self.t(self.flow.title)))]
         if self.state == SUMMARY:
             return [await self._show(note=self.t("engine.use_summary_buttons"))]
         if self.state == EDIT_MENU:
-            for step in render.applicable(self.flow, self.values):
+            for step in prompts.applicable(self.flow, self.values):
                 if self.t(step.label) == text.strip():
                     return await self._edit_field(step)
             return [await self._show(note=self.t("engine.pick_field"))]
@@ -151,7 +150,7 @@ class Runner:
             if action == "edit":
                 return await self._go(EDIT_MENU)
             if action == "back":
-                steps = render.applicable(self.flow, self.values)
+                steps = prompts.applicable(self.flow, self.values)
                 self.mode = "ask"
                 return await self._go(steps[-1].key)
             return [await self._show(note=self.t("engine.use_summary_buttons"))]
@@ -254,7 +253,7 @@ class Runner:
         missing = next(
             (
                 s
-                for s in render.applicable(self.flow, self.values)
+                for s in prompts.applicable(self.flow, self.values)
                 if not s.optional and self.values.get(s.key) in (None, "", [])
             ),
             None,
@@ -273,7 +272,7 @@ class Runner:
     # ---- state --------------------------------------------------------------------------------------
 
     def _next_after(self, step: Step | None) -> str:
-        steps = render.applicable(self.flow, self.values)
+        steps = prompts.applicable(self.flow, self.values)
         if self.mode == "edit":
             pending = [s for s in steps if s.key not in self.values]
             return pending[0].key if pending else SUMMARY
@@ -286,7 +285,7 @@ class Runner:
         return SUMMARY
 
     def _previous(self, step: Step) -> Step | None:
-        steps = render.applicable(self.flow, self.values)
+        steps = prompts.applicable(self.flow, self.values)
         keys = [s.key for s in steps]
         index = keys.index(step.key) if step.key in keys else len(steps)
         return steps[index - 1] if index > 0 else None
@@ -317,15 +316,15 @@ class Runner:
         assert self.version is not None
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
-            reply = render.summary(self.ctx, self.flow, lines, self.version)
+            reply = prompts.summary(self.ctx, self.flow, lines, self.version)
             return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
-            reply = render.edit_menu(self.ctx, self.flow, self.values, self.version)
+            reply = prompts.edit_menu(self.ctx, self.flow, self.values, self.version)
             return Reply(
                 text=f"{note}\n{reply.text}" if note and note != reply.text else reply.text, buttons=reply.buttons
             )
         step = self.flow.step(self.state)
-        return render.prompt(
+        return prompts.prompt(
             self.ctx,
             self.flow,
             step,
@@ -340,13 +339,13 @@ class Runner:
         return await step.choices(self.ctx, self.values) if step.choices else ()
 
     async def _display(self, step: Step) -> str:
-        return render.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
+        return prompts.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
 
 
 async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[str, str]]:
     """(label, answer) for every step asked, as the summary shows them."""
     lines = []
-    for step in render.applicable(flow, values):
+    for step in prompts.applicable(flow, values):
         choices = await step.choices(ctx, values) if step.choices else ()
-        lines.append((ctx.t(step.label), render.display(ctx, step, values.get(step.key), choices)))
+        lines.append((ctx.t(step.label), prompts.display(ctx, step, values.get(step.key), choices)))
     return lines

@@ -7,20 +7,22 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from handlers import permissions
-from handlers.commands import command
-from handlers.context import Context
-from handlers.dispatch import start_flow
-from handlers.engine.flow import Choice, Flow, Step, Values, register_flow
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply
+from handlers.decisions import audience
+from handlers.decisions.reason import parse_reason
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, Values
+from handlers.engine.router import Router
 from handlers.lifecycle import notify
 from handlers.lifecycle.stages import set_studio_status
-from handlers.permissions import Action
-from handlers.reviews import audience
-from handlers.reviews.reason import parse_reason
-from handlers.types import Reply
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import Cycle, CycleResult, RoleKind, Studio, StudioStatus
 from storage.repos import org
+
+router = Router(__name__)
 
 OPENS_DAYS = 180  # a verdict may be recorded once the cycle's end is this near (the first reminder's distance)
 
@@ -62,7 +64,9 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     return None
 
 
-@command("verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.REVIEWER}))
+@router.command(
+    "verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.REVIEWER})
+)
 async def verdict_command(ctx: Context, args: str) -> list[Reply]:
     """Record the end-of-cycle result of a studio."""
     return await start_flow(ctx, "verdict")
@@ -136,7 +140,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     return [Reply(text=message(ctx.t).text, outcome_of_press=True)]
 
 
-VERDICT = register_flow(
+VERDICT = router.flow(
     Flow(
         name="verdict",
         title="lifecycle.title",

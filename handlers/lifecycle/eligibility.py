@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.i18n import Translator
-from handlers.ledger_export import labeler, value_text
+from handlers.core.i18n import Translator
+from handlers.exports.labels import labeler, value_text
 from storage.models import LEAD_GRADES, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, Person, RoleKind, Studio
 from storage.repos import people
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import permissions
-from handlers.commands import command
-from handlers.context import Context
-from handlers.permissions import Action
-from handlers.reviews.render import when
-from handlers.types import Reply
+from handlers.core.types import Reply
+from handlers.engine.context import Context
+from handlers.engine.router import Router
+from handlers.reviews.cards import when
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import AuditLog, RoleKind, Studio
 from storage.repos import audit, org, people
+
+router = Router(__name__)
 
 SHOWN = 15
 
@@ -60,7 +62,7 @@ def _line(ctx: Context, row: AuditLog, names: dict[int, str], *, hide_objectors:
 OBJECTS = frozenset({"entry", "application", "studio", "cycle", "objection", "expert_score", "identity", "role"})
 
 
-@command(
+@router.command(
     "history",
     "履历",
     "审计记录",

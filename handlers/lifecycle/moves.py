@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.context import Context
-from handlers.i18n import Translator
-from handlers.permissions import Action
-from handlers.types import Button
+from handlers.core.i18n import Translator
+from handlers.core.types import Button
+from handlers.engine.context import Context
+from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Decision
 
 S = ApplicationStage

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers import permissions
-from handlers.commands import command
-from handlers.context import Context
-from handlers.dispatch import start_flow
-from handlers.engine.flow import Choice, Flow, ParseResult, Step, Values, register_flow
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, Reply
+from handlers.decisions import audience
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, ParseResult, Step, Values
+from handlers.engine.router import Router
 from handlers.lifecycle import notify
 from handlers.lifecycle.objections import resolve_row
-from handlers.permissions import Action
-from handlers.reviews import audience
-from handlers.types import Button, Reply
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, ObjectionStatus, Studio
 from storage.repos import applications
+
+router = Router(__name__)
 
 MIN_TEXT, MAX_TEXT = 5, 1000
 
@@ -27,7 +29,7 @@ async def on_notice(ctx: Context) -> list[tuple[Application, Studio]]:
     return [(a, s) for a, s in rows if a.notice_ends_on is not None and ctx.today <= a.notice_ends_on]
 
 
-@command("notices", "公示", help_key="application.help.notices", order=60)
+@router.command("notices", "公示", help_key="application.help.notices", order=60)
 async def notices_command(ctx: Context, args: str) -> list[Reply]:
     """The studios on public notice now, each with a button to object."""
     running = await on_notice(ctx)
@@ -43,7 +45,7 @@ async def notices_command(ctx: Context, args: str) -> list[Reply]:
     return [Reply(text="\n".join(lines), buttons=tuple(rows))]
 
 
-@command("objection", "异议", help_key="application.help.objection", order=61, in_menu=False)
+@router.command("objection", "异议", help_key="application.help.objection", order=61, in_menu=False)
 async def objection_command(ctx: Context, args: str) -> list[Reply]:
     """Raise an objection to a studio on public notice."""
     return await start_flow(ctx, "objection")
@@ -111,7 +113,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     return [Reply(text=ctx.t("application.objection.received", number=row.id, studio=studio.name))]
 
 
-OBJECTION = register_flow(
+OBJECTION = router.flow(
     Flow(
         name="objection",
         title="application.objection.title",

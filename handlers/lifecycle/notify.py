@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from handlers.context import Context
-from handlers.i18n import Translator
-from handlers.lifecycle import moves, render, rubric, window
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, Reply
+from handlers.decisions import audience
+from handlers.engine.context import Context
+from handlers.lifecycle import cards, expert_rubric, moves, window
 from handlers.lifecycle.moves import Move
-from handlers.reviews import audience
-from handlers.types import Button, Reply
 from storage.models import Application, ApplicationStage, Person, Studio
 from storage.repos import applications, org
 
@@ -41,8 +41,8 @@ async def applicants(ctx: Context, app: Application, studio: Studio) -> list[Per
 
 async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[str]:
     """Send the card with this stage's buttons to whoever decides it; notes for the one who moved it there."""
-    sheet = rubric.load(ctx.config.expert_rubric_file)
-    card = await render.card_of(ctx.session, app, studio, sheet)
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
+    card = await cards.card_of(ctx.session, app, studio, sheet)
     if app.stage is S.SUBMITTED:
         deciders = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
     elif app.stage is S.REVIEWED:
@@ -54,21 +54,21 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed)]
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
-    below = app.stage is S.EVALUATED and render.below_pass(card.scores, sheet)
+    below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
 
     def message(t: Translator) -> Reply:
-        text = f"{t(ASK[app.stage])}\n{render.card_text(t, card)}"
+        text = f"{t(ASK[app.stage])}\n{cards.card_text(t, card)}"
         return Reply(text=text, buttons=(moves.buttons(ctx, t, app, below_pass=below),))
 
     await send(ctx, deciders, f"ap:{app.id}:{app.stage.value}", message)
     return []
 
 
-async def ask_experts(ctx: Context, app: Application, studio: Studio, card: render.Card) -> int:
+async def ask_experts(ctx: Context, app: Application, studio: Studio, card: cards.Card) -> int:
     """Ask every expert not of the studio's enterprise to score the application; how many were asked."""
 
     def message(t: Translator) -> Reply:
-        text = f"{t('application.ask.score')}\n{render.card_text(t, card)}"
+        text = f"{t('application.ask.score')}\n{cards.card_text(t, card)}"
         score = ctx.button(t("application.button.score"), "ap", "score", app.id, moves.CODES[S.REVIEWED])
         return Reply(text=text, buttons=((score,),))
 
@@ -79,8 +79,8 @@ async def ask_experts(ctx: Context, app: Application, studio: Studio, card: rend
 
 async def panel_exhausted(ctx: Context, app: Application, studio: Studio) -> None:
     """Every expert who may score has scored and the panel is still short: ask the association to close it."""
-    sheet = rubric.load(ctx.config.expert_rubric_file)
-    card = await render.card_of(ctx.session, app, studio, sheet)
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
+    card = await cards.card_of(ctx.session, app, studio, sheet)
     if not card.scores or len(card.scores) >= sheet.experts_needed:
         return
     scored = {s.expert_id for s in card.scores}
@@ -91,7 +91,7 @@ async def panel_exhausted(ctx: Context, app: Application, studio: Studio) -> Non
     def message(t: Translator) -> Reply:
         lead = t("application.ask.end", count=len(card.scores), needed=sheet.experts_needed)
         button = ctx.button(moves.label(t, end), "ap", end.key, app.id, moves.CODES[S.REVIEWED])
-        return Reply(text=f"{lead}\n{render.card_text(t, card)}", buttons=((button,),))
+        return Reply(text=f"{lead}\n{cards.card_text(t, card)}", buttons=((button,),))
 
     deciders = [p for p, _ in await audience.association_reviewers(ctx)]
     await send(ctx, deciders, f"ap:{app.id}:{S.REVIEWED.value}:short", message)
@@ -105,9 +105,9 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     the decider.
     """
     cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if move.to is S.NAMED else None
-    sheet = rubric.load(ctx.config.expert_rubric_file)
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
-    mean = render.average(scores)
+    mean = cards.average(scores)
     again = window.reopens(ctx.config, submitted_on(ctx, app)) if move.to is S.REJECTED else ""
     params = {
         "studio": studio.name,
@@ -118,11 +118,11 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         "cycle_ends": cycle.ends_on if cycle else "",
         "count": len(scores),
         "average": mean if mean is not None else 0,
-        "pass_score": render.number(sheet.pass_score),
+        "pass_score": cards.number(sheet.pass_score),
         "again": again,
     }
     news_key = f"application.told.{move.to.value}"
-    if move.to is S.EVALUATED and render.below_pass(scores, sheet):
+    if move.to is S.EVALUATED and cards.below_pass(scores, sheet):
         news_key = "application.told.evaluated_below"
 
     def news(t: Translator) -> Reply:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from handlers import permissions
-from handlers.buttons import Payload
-from handlers.commands import on_button
-from handlers.context import Context
-from handlers.dispatch import start_flow
+from handlers.core.i18n import Translator
+from handlers.core.payloads import Payload
+from handlers.core.types import Button, Reply
+from handlers.decisions.reason import ask_reason, busy, reason_handler, told
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Values
-from handlers.i18n import Translator
+from handlers.engine.router import Router
 from handlers.lifecycle import moves, notify, stages
-from handlers.permissions import Action
-from handlers.reviews.reason import ask_reason, busy, reason_handler, told
-from handlers.reviews.render import when
-from handlers.types import Button, Reply
+from handlers.reviews.cards import when
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Objection, ObjectionStatus, Person, Studio
 from storage.repos import applications
+
+router = Router(__name__)
 
 VERDICTS = {"up": ObjectionStatus.UPHELD, "dis": ObjectionStatus.DISMISSED}
 
@@ -25,7 +27,7 @@ def resolve_row(ctx: Context, t: Translator, objection: Objection) -> tuple[Butt
     return tuple(ctx.button(t(f"application.button.objection_{k}"), "ob", k, objection.id) for k in VERDICTS)
 
 
-@on_button("ob")
+@router.button("ob")
 async def objection_button(ctx: Context, payload: Payload) -> list[Reply]:
     """ob:new:<application> starts an objection; ob:up|dis:<objection> resolves one; ob:open:<objection> shows it."""
     try:
@@ -70,7 +72,7 @@ async def resolved_by(ctx: Context, objection: Objection) -> str:
     return ctx.t("reviews.already", name=resolver.name if resolver else "?", when=moment, decision=verdict)
 
 
-@reason_handler("objection")
+@reason_handler(router, "objection")
 async def objection_reason(ctx: Context, values: Values, reason: str) -> list[Reply]:
     """Uphold or dismiss with the reason given; an upheld objection stops the naming."""
     assert ctx.person is not None

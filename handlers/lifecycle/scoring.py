@@ -8,24 +8,27 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers import permissions
-from handlers.context import Context
-from handlers.dispatch import start_flow
-from handlers.engine.flow import Flow, ParseResult, Step, Values, register_flow
-from handlers.lifecycle import moves, notify, render, rubric, stages
-from handlers.permissions import Action
-from handlers.reviews.reason import busy
-from handlers.types import Reply
+from handlers.core.types import Reply
+from handlers.decisions.reason import busy
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.flow import Flow, ParseResult, Step, Values
+from handlers.engine.router import Router
+from handlers.lifecycle import cards, expert_rubric, moves, notify, stages
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Studio
 from storage.repos import applications
+
+router = Router(__name__)
 
 _SPLIT = re.compile(r"[\s,，、;；/]+")
 MAX_COMMENT = 1000
 
 
-def current(ctx: Context) -> rubric.ExpertRubric:
+def current(ctx: Context) -> expert_rubric.ExpertRubric:
     """The rubric in force."""
-    return rubric.load(ctx.config.expert_rubric_file)
+    return expert_rubric.load(ctx.config.expert_rubric_file)
 
 
 async def may_score(ctx: Context, app: Application, studio: Studio) -> str | None:
@@ -33,7 +36,7 @@ async def may_score(ctx: Context, app: Application, studio: Studio) -> str | Non
     if await permissions.check(ctx, Action.SCORE, studio=studio) is None:
         return permissions.refusal(ctx, Action.SCORE)
     if app.stage is not ApplicationStage.REVIEWED:
-        return ctx.t("application.score.closed", stage=render.stage(ctx.t, app.stage))
+        return ctx.t("application.score.closed", stage=cards.stage(ctx.t, app.stage))
     assert ctx.person is not None
     sheet = await applications.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
     if sheet is not None:
@@ -141,7 +144,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     return [Reply(text="\n".join(lines), outcome_of_press=True)]
 
 
-SCORE = register_flow(
+SCORE = router.flow(
     Flow(
         name="score",
         title="application.score.title",

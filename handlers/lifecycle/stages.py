@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from handlers import permissions
-from handlers.context import Context
-from handlers.lifecycle import notify, render, rubric
+from handlers.core.types import Reply
+from handlers.decisions.reason import told
+from handlers.engine.context import Context
+from handlers.lifecycle import cards, expert_rubric, notify
 from handlers.lifecycle.moves import Move
-from handlers.reviews.reason import told
-from handlers.reviews.render import decided_by
-from handlers.types import Reply
+from handlers.reviews.cards import decided_by
+from handlers.roles import permissions
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
 from storage.repos import applications, org
 
@@ -35,8 +35,8 @@ async def why_not(ctx: Context, app: Application, move: Move) -> str:
     """Who took this stage's decision and when, or where the application now stands."""
     prior = await applications.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
     if prior is not None:
-        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=render.decision_word(prior.decision))
-    return ctx.t("application.moved_on", stage=render.stage(ctx.t, app.stage))
+        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=cards.decision_word(prior.decision))
+    return ctx.t("application.moved_on", stage=cards.stage(ctx.t, app.stage))
 
 
 async def check(ctx: Context, app_id: int, move: Move) -> tuple[Application, Studio, int | None] | str:
@@ -61,10 +61,10 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
         return told(ctx, found, reason), False
     app, studio, behalf = found
     assert ctx.person is not None
-    sheet = rubric.load(ctx.config.expert_rubric_file)
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
-    below = render.below_pass(scores, sheet)
-    mean, passing = render.average(scores), render.number(sheet.pass_score)
+    below = cards.below_pass(scores, sheet)
+    mean, passing = cards.average(scores), cards.number(sheet.pass_score)
     if move.key == "notice" and below and not reason:
         # below the pass line the association may still start the notice, but only with a reason on record
         return told(ctx, ctx.t("application.notice_needs_reason", average=mean or 0, pass_score=passing), reason), False
@@ -102,7 +102,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     text = ctx.t(
         key,
         studio=studio.name,
-        stage=render.stage(ctx.t, move.to),
+        stage=cards.stage(ctx.t, move.to),
         count=len(scores),
         average=mean or 0,
         pass_score=passing,
@@ -111,16 +111,16 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
 
 
 def _detail(
-    move: Move, behalf: int | None, scores: tuple[ExpertScore, ...], sheet: rubric.ExpertRubric
+    move: Move, behalf: int | None, scores: tuple[ExpertScore, ...], sheet: expert_rubric.ExpertRubric
 ) -> dict[str, Any]:
     detail: dict[str, Any] = {"decision": move.decision.value, "on_behalf_of": behalf}
     if move.at in (S.REVIEWED, S.EVALUATED):
-        mean = render.average(scores)
+        mean = cards.average(scores)
         detail |= {
             "scores": len(scores),
             "average": f"{mean}" if mean is not None else None,
-            "pass_score": render.number(sheet.pass_score),
-            "below_pass": render.below_pass(scores, sheet),
+            "pass_score": cards.number(sheet.pass_score),
+            "below_pass": cards.below_pass(scores, sheet),
         }
     return detail
 

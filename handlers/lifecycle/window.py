@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
 
 
 def _month_day(text: str) -> tuple[int, int]:

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
+from handlers.core.types import reply_to_dict
 from handlers.reminders import digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
-from handlers.reminders.render import render
-from handlers.types import reply_to_dict
+from handlers.reminders.messages import render
 from storage.repos import outbox_batch
 from storage.repos import reminders as repo
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from handlers.config import HandlerConfig
+from handlers.core.config import HandlerConfig
 from handlers.lifecycle.window import containing
 from handlers.reminders.calendar import working_days_after
 from handlers.reminders.candidate import (

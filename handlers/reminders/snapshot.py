@@ -9,7 +9,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import permissions
+from handlers.roles import permissions
 from storage.models import EntryStatus, RoleKind, UnionLevel
 from storage.repos import reminders as repo
 from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
@@ -63,7 +63,7 @@ class Snapshot:
         return self._officers[key]
 
     def reviewing_union(self, union_id: int) -> int | None:
-        """The union that reviews a studio of this union (handlers.permissions.reviewing_union decides)."""
+        """The union that reviews a studio of this union (handlers.roles.permissions.reviewing_union decides)."""
         if union_id not in self._reviewing:
             chain = [self.unions[u] for u in self.ancestors(union_id)]
             found = permissions.reviewing_union(chain)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import permissions
-from handlers.context import Context
-from handlers.i18n import Translator
-from handlers.permissions import Action, Grant
-from handlers.reviews import render
-from handlers.reviews.reason import told
-from handlers.types import Button, Reply
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, Reply
+from handlers.decisions.reason import told
+from handlers.engine.context import Context
+from handlers.reviews import cards
+from handlers.roles import permissions
+from handlers.roles.permissions import Action, Grant
 from storage.models import Decision, EntryStatus, LedgerEntry, Person, RoleKind, Studio
 from storage.repos import org, reviews
 
@@ -36,7 +36,7 @@ async def why_not(ctx: Context, entry: LedgerEntry, version: int) -> str:
     prior = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=version)
     if prior is not None:
         viewer = ctx.person.id if ctx.person else None
-        return await render.decided_by(
+        return await cards.decided_by(
             ctx.session, ctx.t, prior, ctx.config.tz, word_key=word(prior.decision), viewer_id=viewer
         )
     if entry.version < version:  # the edit was withdrawn: the entry is back at an approved version
@@ -105,7 +105,7 @@ async def decide(
         detail={"decision": decision.value, "on_behalf_of": found.grant.on_behalf_of},
     )
     await _tell_lead(ctx, entry, found.studio, decision, reason, found.grant.on_behalf_of)
-    text = ctx.t(f"reviews.done.{decision.value}", header=render.header(ctx.t, entry, found.studio))
+    text = ctx.t(f"reviews.done.{decision.value}", header=cards.header(ctx.t, entry, found.studio))
     more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
     return Reply(text=text, buttons=(more,), outcome_of_press=True), True
 
@@ -125,7 +125,7 @@ async def _tell_lead(
         reviewer = t("reviews.on_behalf", name=name, principal=principal.name) if principal else name
         text = t(
             f"reviews.told.{decision.value}",
-            header=render.header(t, entry, studio),
+            header=cards.header(t, entry, studio),
             reviewer=reviewer,
             reason=reason or "",
         )

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from handlers import permissions
-from handlers.buttons import Payload
-from handlers.commands import on_button
-from handlers.context import Context
+from handlers.core.i18n import Translator
+from handlers.core.payloads import Payload
+from handlers.core.types import Button, Reply
+from handlers.decisions import audience
+from handlers.decisions.reason import ask_reason, reason_handler
+from handlers.engine.context import Context
+from handlers.engine.events import on_entry_submitted
 from handlers.engine.flow import Values
-from handlers.events import on_entry_submitted
-from handlers.i18n import Translator
-from handlers.permissions import Action
-from handlers.reviews import audience, render
+from handlers.engine.router import Router
+from handlers.reviews import cards
+from handlers.reviews.batch import start_batch
 from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
-from handlers.reviews.pending import start_batch
-from handlers.reviews.reason import ask_reason, reason_handler
-from handlers.types import Button, Reply
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import reviews
+
+router = Router(__name__)
 
 
 def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Button, ...]:
@@ -27,13 +30,13 @@ def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Butto
     )
 
 
-@on_entry_submitted
+@on_entry_submitted(router)
 async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     """Send the entry's summary with decision buttons to every reviewer of its studio (and their delegates)."""
     studio = await ctx.session.get(Studio, entry.studio_id)
     if studio is None:
         return
-    fields, author = await render.entry_card(ctx.session, entry, studio)
+    fields, author = await cards.entry_card(ctx.session, entry, studio)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
@@ -41,7 +44,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
 
         def message(t: Translator, principal_name: str | None = principal.name if principal else None) -> Reply:
-            lines = [t("reviews.new_entry"), render.summary(t, entry, studio, fields, author)]
+            lines = [t("reviews.new_entry"), cards.summary(t, entry, studio, fields, author)]
             if principal_name:
                 lines.append(t("reviews.as_delegate", principal=principal_name))
             return Reply(text="\n".join(lines), buttons=(decision_row(ctx, t, entry),))
@@ -49,7 +52,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         await ctx.notify(person, message, key=f"rv:new:{entry.id}:v{entry.version}:{person.id}")
 
 
-@on_button("rv")
+@router.button("rv")
 async def review_button(ctx: Context, payload: Payload) -> list[Reply]:
     """rv:open:<entry>, rv:batch, rv:<approve|return|reject>:<entry>:<version>."""
     action = payload.args[0] if payload.args else ""
@@ -69,11 +72,11 @@ async def review_button(ctx: Context, payload: Payload) -> list[Reply]:
     found = await still_waiting(ctx, entry_id, version)
     if isinstance(found, str):
         return [Reply(text=found, outcome_of_press=True)]
-    what = ctx.t(f"reviews.asking.{action}", header=render.header(ctx.t, found.entry, found.studio))
+    what = ctx.t(f"reviews.asking.{action}", header=cards.header(ctx.t, found.entry, found.studio))
     return await ask_reason(ctx, "entry", what, entry=entry_id, version=version, action=action)
 
 
-@reason_handler("entry")
+@reason_handler(router, "entry")
 async def entry_reason(ctx: Context, values: Values, reason: str) -> list[Reply]:
     """Return or reject with the reason just given."""
     decision = DECISIONS[str(values["action"])]
@@ -89,8 +92,8 @@ async def open_entry(ctx: Context, entry_id: int) -> Reply:
     may_review = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
     if may_review is None and await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
         return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
-    fields, author = await render.entry_card(ctx.session, entry, studio)
-    text = render.summary(ctx.t, entry, studio, fields, author)
+    fields, author = await cards.entry_card(ctx.session, entry, studio)
+    text = cards.summary(ctx.t, entry, studio, fields, author)
     waiting = entry.status is EntryStatus.SUBMITTED
     own = ctx.person is not None and ctx.person.id == entry.author_id
     if waiting and may_review is not None and not own:

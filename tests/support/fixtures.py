@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
+from handlers.engine.pipeline import Bot
 from storage.models import AuditLog, LedgerEntry
 from storage.repos import ledgers
 from tests.support.clock import Clock

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushTarget
 from bot.delivery import OutboxSender
-from handlers.types import Reply
+from handlers.core.types import Reply
 
 
 class RecordingPusher:

@@ -21,7 +21,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
 from storage.models import RoleKind, UnionLevel
 from storage.repos import invites, org
 from tests.support.fake_telegram import (

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.bot import Bot
-from handlers.config import HandlerConfig
-from handlers.types import Button, InboundFile, Incoming, Reply, Turn
+from handlers.app import routes
+from handlers.core.config import HandlerConfig
+from handlers.core.types import Button, InboundFile, Incoming, Reply, Turn
+from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 
 SECRET = b"transcript-test-secret"
@@ -36,7 +37,7 @@ def make_bot(
 ) -> Bot:
     """A Bot over the test database with a fixed secret (and any HandlerConfig field overridden)."""
     settings = HandlerConfig(secret_key=SECRET, **config)  # type: ignore[arg-type]
-    return Bot(sessions, settings, clock=clock, group_commit=group_commit)
+    return Bot(sessions, settings, routes=routes(), clock=clock, group_commit=group_commit)
 
 
 class Transcript:

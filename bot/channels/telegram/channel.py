@@ -20,7 +20,7 @@ from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
 from bot.channels.telegram.outbound import Sender, TelegramPusher
 from bot.channels.telegram.turns import Turns
 from bot.http.metrics import Metrics
-from handlers.types import Incoming, Turn
+from handlers.core.types import Incoming, Turn
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -105,7 +105,7 @@ class TelegramChannel:
             await self.application.initialize()
         except InvalidToken as exc:
             raise TelegramConfigError("Telegram refused TELEGRAM_BOT_TOKEN (getMe)") from exc
-        await publish_commands(self.application.bot, self.runtime.config.default_locale)
+        await publish_commands(self.application.bot, self.runtime.bot.routes, self.runtime.config.default_locale)
         await self.application.start()
         self.runtime.add_pusher(self.pusher)
         self.running = True

@@ -9,7 +9,7 @@ from pathlib import Path
 from telegram import Bot, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from handlers.types import InboundFile, Incoming
+from handlers.core.types import InboundFile, Incoming
 from storage.media import store_bytes
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Re
 
 from bot.channels.base import PushError, PushTarget
 from bot.http.metrics import Metrics
-from handlers.types import OutFile, Reply
+from handlers.core.types import OutFile, Reply
 
 log = logging.getLogger(__name__)
 

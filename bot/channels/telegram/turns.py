@@ -15,8 +15,8 @@ from telegram.error import BadRequest, TelegramError
 from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, language_hint, to_incoming
 from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
-from handlers.i18n import Translator
-from handlers.types import Incoming, Reply, Turn, reply_to_dict
+from handlers.core.i18n import Translator
+from handlers.core.types import Incoming, Reply, Turn, reply_to_dict
 from storage.models import Person
 from storage.repos import outbox, people
 

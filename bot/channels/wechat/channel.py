@@ -37,8 +37,8 @@ from bot.channels.wechat.refs import RefBuffer
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime
-from handlers.i18n import Translator
-from handlers.types import Reply, Turn
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply, Turn
 from storage.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,9 @@ class WeChatChannel:
             template_id=s.wechat_reminder_template_id,
             public_base_url=s.public_base_url,
         )
-        self.inbound = OAInbound(self.api, runtime.sessions, runtime.config.media_dir, clock, self.outbound.menus)
+        self.inbound = OAInbound(
+            self.api, runtime.sessions, runtime.config.media_dir, clock, runtime.bot.routes, self.outbound.menus
+        )
         self.pusher = WeChatPusher(self.outbound, runtime.config.tz, clock)
         self.sequencer = Sequencer()
         self.answered = Answered()

@@ -12,8 +12,8 @@ from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.i18n import Translator
-from handlers.types import Reply, reply_to_dict
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply, reply_to_dict
 from storage.media import StoredFile, store_bytes
 from storage.models import Person
 from storage.repos import channel_refs, deliveries, outbox, people

@@ -16,8 +16,8 @@ from bot.channels.wechat import media
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import seen_before, typed_number
 from bot.channels.wechat.refs import RefBuffer
-from handlers import commands
-from handlers.types import Incoming
+from handlers.core.types import Incoming
+from handlers.engine.router import Routes
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -50,16 +50,16 @@ def delivery_id(msg: dict[str, Any]) -> str:
     return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:{what}"[:191]
 
 
-def menu_command(key: str) -> str | None:
+def menu_command(routes: Routes, key: str) -> str | None:
     """The chat command a menu key names ('ledger' → '/ledger'), or None if it names none."""
     word = key.strip().lower()
-    return "/" + word if _COMMAND_KEY.match(word) and commands.match(word) is not None else None
+    return "/" + word if _COMMAND_KEY.match(word) and routes.match(word) is not None else None
 
 
-def unknown_click(msg: dict[str, Any]) -> bool:
+def unknown_click(routes: Routes, msg: dict[str, Any]) -> bool:
     """A menu click whose key names no command: answered politely, never taken for an answer in a conversation."""
     is_click = str(msg.get("Event", "")).lower() == "click"
-    return is_click and menu_command(str(msg.get("EventKey") or "")) is None
+    return is_click and menu_command(routes, str(msg.get("EventKey") or "")) is None
 
 
 def sent_at(msg: dict[str, Any]) -> datetime | None:
@@ -106,9 +106,11 @@ class OAInbound:
         sessions: async_sessionmaker[AsyncSession],
         media_dir: Path,
         clock: Callable[[], datetime],
+        routes: Routes,
         menus: RefBuffer | None = None,
     ) -> None:
         self.api = api
+        self.routes = routes
         self.sessions = sessions
         self.media_dir = media_dir
         self.clock = clock
@@ -126,7 +128,7 @@ class OAInbound:
             )
 
         if kind == "event":
-            if unknown_click(msg):
+            if unknown_click(self.routes, msg):
                 return Received("unknown_key")
             text = self._event_text(msg)
             return Received("event", make(text=text)) if text is not None else Received("ignored")
@@ -143,8 +145,7 @@ class OAInbound:
             return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
-    @staticmethod
-    def _event_text(msg: dict[str, Any]) -> str | None:
+    def _event_text(self, msg: dict[str, Any]) -> str | None:
         event = str(msg.get("Event", "")).lower()
         key = str(msg.get("EventKey") or "").strip()
         if event == "subscribe":
@@ -154,7 +155,7 @@ class OAInbound:
         if event == "scan":
             return f"/start {key}".strip()
         if event == "click":
-            return menu_command(key)  # menu keys name chat commands: activity, ledger, pending, help …
+            return menu_command(self.routes, key)  # menu keys name chat commands: activity, ledger, pending, help …
         if event not in _IGNORED_EVENTS:
             log.info("ignoring WeChat event %r", event)
         return None

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import store_media
-from handlers.types import InboundFile
+from handlers.core.types import InboundFile
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)

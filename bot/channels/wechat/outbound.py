@@ -17,8 +17,8 @@ from wechatpy.replies import TextReply
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import cdata_safe, split_text
 from bot.channels.wechat.refs import RefBuffer
-from handlers.i18n import Translator
-from handlers.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
 from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)

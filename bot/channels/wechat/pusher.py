@@ -11,8 +11,8 @@ from bot.channels.base import PushError, PushTarget
 from bot.channels.wechat.api import ApiError
 from bot.channels.wechat.outbound import OAOutbound, is_transient
 from bot.http.metrics import Metrics
-from handlers.i18n import Translator
-from handlers.types import Reply
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)

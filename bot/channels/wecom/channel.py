@@ -27,8 +27,8 @@ from bot.channels.wecom.pusher import MemberRate, WeComPusher
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime
-from handlers.i18n import Translator
-from handlers.types import Reply
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply
 from storage.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class WeComChannel:
         self.rate = MemberRate()
         self.outbound = WeComOutbound(self.api, runtime.sessions, clock, s.wecom_agent_id)
         self.outbound.count = self.rate.count
-        self.inbound = WeComInbound(self.api, runtime.sessions, runtime.config.media_dir, clock)
+        self.inbound = WeComInbound(self.api, runtime.sessions, runtime.config.media_dir, clock, runtime.bot.routes)
         self.pusher = WeComPusher(self.outbound, self.rate)
         self.sequencer = Sequencer()
         self.default_locale = runtime.config.default_locale

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import Api
 from bot.channels.wechat.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
-from handlers.types import Incoming
+from handlers.core.types import Incoming
+from handlers.engine.router import Routes
 
 CHANNEL = "wecom"
 
@@ -41,9 +42,15 @@ class WeComInbound:
     """Turns one decrypted WeCom message into an Incoming, downloading media at once."""
 
     def __init__(
-        self, api: Api, sessions: async_sessionmaker[AsyncSession], media_dir: Path, clock: Callable[[], datetime]
+        self,
+        api: Api,
+        sessions: async_sessionmaker[AsyncSession],
+        media_dir: Path,
+        clock: Callable[[], datetime],
+        routes: Routes,
     ) -> None:
         self.api = api
+        self.routes = routes
         self.sessions = sessions
         self.media_dir = media_dir
         self.clock = clock
@@ -63,7 +70,7 @@ class WeComInbound:
         if press is not None:
             return Received("press", make(payload=press.key)) if press.key else Received("ignored")
         if kind == "event":
-            if unknown_click(msg):
+            if unknown_click(self.routes, msg):
                 return Received("unknown_key")
             text = self._event_text(msg)
             return Received("event", make(text=text)) if text is not None else Received("ignored")
@@ -74,11 +81,10 @@ class WeComInbound:
             return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
-    @staticmethod
-    def _event_text(msg: dict[str, Any]) -> str | None:
+    def _event_text(self, msg: dict[str, Any]) -> str | None:
         event = str(msg.get("Event", "")).lower()
         if event == "subscribe":
             return "/start"
         if event == "click":
-            return menu_command(str(msg.get("EventKey") or ""))  # app-menu keys name chat commands
+            return menu_command(self.routes, str(msg.get("EventKey") or ""))  # app-menu keys name chat commands
         return None  # enter_agent, view, location, …: nothing to answer

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import split_text
 from bot.channels.wechat.refs import RefBuffer
-from handlers.i18n import Translator
-from handlers.types import Button, OutFile, Reply
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, OutFile, Reply
 from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from bot.channels.base import PushError, PushTarget
 from bot.channels.wechat.api import ApiError
 from bot.channels.wecom.outbound import UNREACHABLE, WeComOutbound
 from bot.http.metrics import Metrics
-from handlers.i18n import Translator
-from handlers.types import Reply
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply
 
 PER_MEMBER = 30
 FREQUENCY = frozenset({45009, 45033})  # the app's API frequency limits: every push waits a minute

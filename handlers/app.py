@@ -1,0 +1,40 @@
+"""The bot's features, each a router of routers, included in the one `Routes` value a bot runs."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from handlers.account import basic, binding, vacation
+from handlers.decisions import pending, reason
+from handlers.engine.router import Router, Routes
+from handlers.exports import commands as exports
+from handlers.ledgers import activity, outcome, training, view
+from handlers.lifecycle import application, cycles, history, notices, objections, presses, queue, scoring
+from handlers.reviews import batch, entries
+
+
+def features() -> Router:
+    """Every feature, in the order its parts are listed (待审 shows entries before applications)."""
+    return Router("bot").include(
+        Router("account").include(basic.router, binding.router, vacation.router),
+        Router("ledgers").include(activity.router, outcome.router, training.router, view.router),
+        Router("exports").include(exports.router),
+        Router("decisions").include(pending.router, reason.router),
+        Router("reviews").include(entries.router, batch.router),
+        Router("lifecycle").include(
+            application.router,
+            presses.router,
+            cycles.router,
+            history.router,
+            notices.router,
+            objections.router,
+            queue.router,
+            scoring.router,
+        ),
+    )
+
+
+@cache
+def routes() -> Routes:
+    """The routes of every feature (built once: routers are values, fixed after import)."""
+    return Routes(features())

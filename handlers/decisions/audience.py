@@ -1,0 +1,84 @@
+"""Who is asked to act: the reviewers (and their delegates) of a studio, the association, the experts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.engine.context import Context
+from handlers.roles.permissions import reviewing_union, same_enterprise
+from storage.models import Person, RoleKind, Studio, Union, UnionLevel
+from storage.repos import org, people, reviews
+
+# (the person asked, the reviewer they stand in for — None when they act in their own name)
+Recipient = tuple[Person, int | None]
+
+
+async def _with_delegates(ctx: Context, people: list[Person]) -> list[Recipient]:
+    out: list[Recipient] = [(p, None) for p in people]
+    seen = {p.id for p in people}
+    for delegate, reviewer_id in await reviews.delegates_of(
+        session=ctx.session, reviewer_ids=[p.id for p in people], on=ctx.today
+    ):
+        if delegate.id not in seen:
+            seen.add(delegate.id)
+            out.append((delegate, reviewer_id))
+    return out
+
+
+async def reviewing_union_of(session: AsyncSession, studio: Studio) -> Union | None:
+    """The district/industry union (else the association) that reviews this studio."""
+    return reviewing_union(await org.union_chain(session=session, union_id=studio.union_id))
+
+
+async def studio_reviewers(ctx: Context, studio: Studio) -> list[Recipient]:
+    """The reviewers of the union that reviews this studio, and their delegates."""
+    union = await reviewing_union_of(ctx.session, studio)
+    if union is None:
+        return []
+    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=RoleKind.REVIEWER)
+    return await _with_delegates(ctx, found)
+
+
+async def association_ids(session: AsyncSession) -> list[int]:
+    """The ids of the municipal association(s)."""
+    return list(await session.scalars(select(Union.id).where(Union.level == UnionLevel.MUNICIPAL)))
+
+
+async def association_reviewers(ctx: Context) -> list[Recipient]:
+    """The reviewers of the municipal association, and their delegates."""
+    ids = await association_ids(ctx.session)
+    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.REVIEWER)
+    return await _with_delegates(ctx, found)
+
+
+async def experts(session: AsyncSession) -> list[Person]:
+    """Everyone holding an active expert role in some union."""
+    all_unions = list(await session.scalars(select(Union.id)))
+    return await reviews.officers(session=session, union_ids=all_unions, kind=RoleKind.EXPERT)
+
+
+def may_score(expert: Person, studio: Studio) -> bool:
+    """An expert scores a studio of another enterprise only."""
+    return not same_enterprise(expert.enterprise, studio.enterprise)
+
+
+async def experts_for(ctx: Context, studio: Studio) -> list[Person]:
+    """Every expert who may score this studio (not of the studio's own enterprise)."""
+    return [p for p in await experts(ctx.session) if may_score(p, studio)]
+
+
+async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]) -> set[int]:
+    """The unions whose studios are reviewed by one of these unions."""
+    unions = {u.id: u for u in await session.scalars(select(Union))}
+    out: set[int] = set()
+    for union_id in unions:
+        reviewing = reviewing_union(org.chain_in(unions, union_id))
+        if reviewing is not None and reviewing.id in reviewer_union_ids:
+            out.add(union_id)
+    return out
+
+
+async def studio_people(ctx: Context, studio: Studio) -> list[Person]:
+    """The studio's lead and members."""
+    return [p for p, _ in await people.members_of(session=ctx.session, studio_id=studio.id)]

@@ -1,0 +1,121 @@
+"""Routes one turn: a button press, a file, a command, or an answer inside an open conversation."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from handlers.core import payloads
+from handlers.core.types import Reply
+from handlers.engine import words
+from handlers.engine.context import Context
+from handlers.engine.expiry import expired_notice
+from handlers.engine.runner import FLOW_BUTTONS, Runner
+from storage.models import Conversation
+from storage.repos import conversations
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping new lines and tabs) and trim."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+async def dispatch(ctx: Context) -> list[Reply]:
+    """Everything the bot answers to one inbound event."""
+    incoming = ctx.incoming
+    conv = ctx.conversation
+    notes: list[Reply] = []
+    if conv is not None and (conv.expires_at <= ctx.now or conv.flow not in ctx.routes.flows):
+        await conversations.clear(session=ctx.session, channel=ctx.channel, user_id=incoming.user_id)
+        notes.append(expired_notice(ctx.routes, ctx.t, conv.flow))
+        conv = None
+    if incoming.payload is not None:
+        return notes + await _press(ctx, incoming.payload, conv)
+    if incoming.file is not None:
+        return notes + await _file(ctx, conv)
+    text = clean_text(incoming.text or "")
+    if conv is not None and ctx.person is not None:
+        return notes + await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text(text)
+    if not text:
+        return [*notes, Reply(text=ctx.t("engine.unsupported"))]
+    if notes and ctx.routes.match(text) is None and words.control_word(text) is None:
+        return notes  # an answer to a question that expired: the note says so, nothing else to add
+    return notes + await run_command(ctx, text)
+
+
+
+async def where(ctx: Context) -> list[Reply]:
+    """The question an open conversation stands at, for a channel resuming a chat; nothing if none is open."""
+    conv = ctx.conversation
+    if conv is None or ctx.person is None or conv.expires_at <= ctx.now or conv.flow not in ctx.routes.flows:
+        return []
+    return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current()
+
+async def run_command(ctx: Context, text: str) -> list[Reply]:
+    """Run the command a text calls, or say politely what can be done."""
+    found = ctx.routes.match(text)
+    if found is None:
+        control = words.control_word(text)
+        if ctx.person is None:
+            return [Reply(text=ctx.t("engine.unbound"))]
+        if control == "cancel":
+            return [Reply(text=ctx.t("engine.nothing_to_cancel"))]
+        if control == "help":
+            found = ctx.routes.match("help")
+        if found is None:
+            return [Reply(text=ctx.t("engine.unknown"))]
+    command, args = found
+    if command.needs_person and ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    return await command.handler(ctx, args)
+
+
+async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = None) -> list[Reply]:
+    """Begin a registered flow for the speaker; if one is already open, say so and show where it stands."""
+    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id)
+    if conv is not None and conv.flow in ctx.routes.flows:
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + name)
+    return await Runner(ctx, ctx.routes.flows[name]).start(initial)
+
+
+async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Reply]:
+    payload = payloads.verify(ctx.config.secret_key, raw)
+    if payload is None:
+        if conv is not None and ctx.person is not None:
+            return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.bad_button"))
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    if payload.kind in FLOW_BUTTONS:
+        if conv is None:
+            return [Reply(text=ctx.t("engine.nothing_open"))]
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_payload(payload)
+    if payload.kind == "go" and payload.args:
+        if conv is not None:
+            return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + payload.args[0])
+        return await run_command(ctx, "/" + payload.args[0])
+    handler = ctx.routes.buttons.get(payload.kind)
+    if handler is None:
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    return await handler(ctx, payload)
+
+
+async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
+    file = ctx.incoming.file
+    assert file is not None
+    if ctx.person is None:
+        return [Reply(text=ctx.t("engine.unbound"))]
+    if conv is None:
+        return [Reply(text=ctx.t("engine.file_without_flow"))]
+    return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_file(
+        {
+            "kind": file.kind,
+            "file_ref": file.file_ref,
+            "stored_path": str(file.stored_path),
+            "size": file.size,
+            "media_type": file.media_type,
+            "sha256": file.sha256,
+            "filename": file.filename,
+            "channel": ctx.channel,
+        }
+    )

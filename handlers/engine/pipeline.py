@@ -1,0 +1,173 @@
+"""The platform-free bot: one Incoming in, a Turn out; one transaction per turn, each delivery once."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.core.config import HandlerConfig
+from handlers.core.i18n import Translator, normalise_locale, preload
+from handlers.core.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
+from handlers.engine.context import Context
+from handlers.engine.dispatch import dispatch, where
+from handlers.engine.group_commit import GroupCommit
+from handlers.engine.router import Routes
+from storage.base import utcnow
+from storage.repos import conversations, deliveries, speakers
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+RECENT = 4096  # deliveries whose answers are kept in memory for retries
+INBOUND_PRECISION = timedelta(minutes=1)
+
+
+def delivery_ref(incoming: Incoming) -> str:
+    """A delivery as logs name it: a digest, since a platform's delivery id may carry the sender's id (an openid)."""
+    return hashlib.blake2s(incoming.delivery_id.encode(), digest_size=6).hexdigest()
+
+
+class _Duplicate(Exception):
+    """The delivery was recorded by another process while this turn ran."""
+
+
+class Bot:
+    """What the bot does, for every channel: adapters hand it Incoming events and render its replies."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        config: HandlerConfig,
+        *,
+        routes: Routes,
+        clock: Callable[[], datetime] = utcnow,
+        group_commit: bool | None = None,
+    ) -> None:
+        """group_commit: turns waiting for the writer share a transaction; by default on SQLite only."""
+        self.sessions = sessions
+        self.config = config
+        self.routes = routes
+        self.clock = clock
+        preload()
+        self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
+        # (which can starve a waiter past the busy timeout when many people write at once), and the
+        # queue lets the turns that wait share one transaction. PostgreSQL lets turns overlap instead.
+        if group_commit is None:
+            bind = sessions.kw.get("bind")
+            group_commit = bind is not None and bind.dialect.name == "sqlite"
+        self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
+
+    async def handle(self, incoming: Incoming) -> Turn:
+        """Process one inbound event at most once and return what to answer."""
+        key = (incoming.channel, incoming.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            if (known := self._recent.get((incoming.channel, incoming.delivery_id))) is not None:
+                return Turn(replies=list(known), duplicate=True)
+            if self._group is not None:
+                return await self._group.submit(incoming)
+            return await self._alone(incoming)
+
+    async def _alone(self, incoming: Incoming) -> Turn:
+        """One turn in its own transaction, redone if another process moved the conversation on."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return await self._turn(incoming)
+            except conversations.StaleConversation:
+                # another process moved this conversation on; read it again and redo the turn
+                log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
+            except Exception:
+                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
+                break
+        return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
+
+    async def _together(self, batch: Sequence[Incoming]) -> list[Turn]:
+        """Several people's turns in one transaction; any failure raises and rolls all of them back."""
+        async with self.sessions() as session, session.begin():
+            answers = await self._work(session, batch)
+        for incoming, replies in zip(batch, answers, strict=True):
+            self._remember((incoming.channel, incoming.delivery_id), replies)
+        return [Turn(replies=replies) for replies in answers]
+
+    async def _work(self, session: AsyncSession, batch: Sequence[Incoming]) -> list[list[Reply]]:
+        """What each turn does and answers, the answers recorded against their deliveries in one statement.
+
+        _Duplicate if another process recorded one of the deliveries first: the caller rolls this back.
+        """
+        answers = [await dispatch(await self.context(session, incoming)) for incoming in batch]
+        responses = [
+            (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
+            for incoming, replies in zip(batch, answers, strict=True)
+        ]
+        if not await deliveries.record_many(session=session, channel_answers=responses):
+            raise _Duplicate
+        return answers
+
+    async def _turn(self, incoming: Incoming) -> Turn:
+        key = (incoming.channel, incoming.delivery_id)
+        try:
+            async with self.sessions() as session, session.begin():
+                [replies] = await self._work(session, [incoming])
+        except _Duplicate:
+            # seen by another process: its work here is undone; answer as that process did
+            async with self.sessions() as session:
+                stored = await deliveries.stored_response(
+                    session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
+                )
+            replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
+            self._remember(key, replies)
+            return Turn(replies=replies, duplicate=True)
+        self._remember(key, replies)
+        return Turn(replies=replies)
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this person's open conversation stands at (nothing if none); nothing is written."""
+        incoming = Incoming(channel=channel, user_id=user_id, chat_id=user_id, delivery_id="", text=None)
+        async with self.sessions() as session:  # never committed: reading where someone is changes nothing
+            return await where(await self.context(session, incoming))
+
+    def _remember(self, key: tuple[str, str], replies: list[Reply]) -> None:
+        # platform retries usually reach the process that answered: no database work for them
+        self._recent[key] = replies
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+
+    async def context(self, session: AsyncSession, incoming: Incoming) -> Context:
+        """Who is speaking, in which language, with which roles and which open conversation."""
+        now = self.clock()
+        found = await speakers.speaker(session=session, channel=incoming.channel, external_id=incoming.user_id)
+        if found is not None:
+            identity = found.identity
+            # to the minute is enough for WeChat's 48-hour window, and saves a write on most turns
+            last = identity.last_inbound_at
+            if last is None or not timedelta(0) <= now - last < INBOUND_PRECISION:
+                identity.last_inbound_at = now
+            if incoming.chat_id and identity.chat_id != incoming.chat_id:
+                identity.chat_id = incoming.chat_id
+        locale = (
+            (found.person.locale if found else None)
+            or normalise_locale(incoming.user_language)
+            or self.config.default_locale
+        )
+        return Context(
+            session=session,
+            config=self.config,
+            incoming=incoming,
+            now=now,
+            routes=self.routes,
+            person=found.person if found else None,
+            identity=found.identity if found else None,
+            roles=found.roles if found else [],
+            conversation=found.conversation if found else None,
+            t=Translator(locale),
+        )

@@ -1,0 +1,123 @@
+"""How a step, the summary and the edit menu look: text plus buttons, every word from the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from handlers.core.types import Button, Reply
+from handlers.engine.context import Context
+from handlers.engine.flow import Choice, Flow, Step, Values
+
+ROW_WIDTH = 3  # short choices share a row; long ones get their own
+
+
+def applicable(flow: Flow, values: Values) -> list[Step]:
+    """The steps asked, given the answers so far."""
+    return [s for s in flow.steps if s.applies(values)]
+
+
+def rows(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out in rows: up to three short ones a row, a long one alone."""
+    out: list[tuple[Button, ...]] = []
+    row: list[Button] = []
+    for button in buttons:
+        if len(button.label) > 8:
+            if row:
+                out.append(tuple(row))
+                row = []
+            out.append((button,))
+            continue
+        row.append(button)
+        if len(row) == ROW_WIDTH:
+            out.append(tuple(row))
+            row = []
+    if row:
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def nav_row(
+    ctx: Context, flow: Flow, step: Step, values: Values, version: int, *, editing: bool = False
+) -> tuple[Button, ...]:
+    """Skip (optional steps), back (after the first step, or to the summary when editing), cancel."""
+    nav: list[Button] = []
+    if step.optional:
+        nav.append(ctx.button(ctx.t("engine.skip"), "fk", version))
+    if editing or applicable(flow, values)[0].key != step.key:
+        nav.append(ctx.button(ctx.t("engine.back"), "fb", version))
+    nav.append(ctx.button(ctx.t("engine.cancel"), "fx", version))
+    return tuple(nav)
+
+
+def prompt(
+    ctx: Context,
+    flow: Flow,
+    step: Step,
+    values: Values,
+    choices: Sequence[Choice],
+    version: int,
+    *,
+    note: str = "",
+    editing: bool = False,
+) -> Reply:
+    """The question of a step, with its choices and the navigation row."""
+    steps = applicable(flow, values)
+    position = [s.key for s in steps].index(step.key) + 1 if step in steps else 1
+    lines = [note] if note else []
+    lines.append(f"{ctx.t(step.prompt)} {ctx.t('engine.progress', n=position, total=len(steps))}")
+    option_buttons: list[Button] = []
+    if step.multi:
+        chosen = set(values.get(step.key) or [])
+        option_buttons = [
+            ctx.button(("✓ " if c.value in chosen else "") + c.label, "fm", version, i) for i, c in enumerate(choices)
+        ]
+        option_buttons.append(ctx.button(ctx.t("engine.done"), "fd", version))
+    elif step.files:
+        option_buttons = [ctx.button(ctx.t("engine.done"), "fd", version)]
+    else:
+        option_buttons = [ctx.button(c.label, "fc", version, i) for i, c in enumerate(choices)]
+    nav = nav_row(ctx, flow, step, values, version, editing=editing)
+    return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
+
+
+def display(ctx: Context, step: Step, value: Any, choices: Sequence[Choice]) -> str:
+    """How an answer reads in the summary."""
+    if value is None or value == [] or value == "":
+        return ctx.t("engine.skipped")
+    if step.show is not None:
+        return step.show(ctx, value)
+    if step.files:
+        return ctx.t("engine.file_count", count=len(value))
+    labels = {str(c.value): c.label for c in choices}
+    if isinstance(value, list):
+        return ctx.t("engine.list_separator").join(labels.get(str(v), str(v)) for v in value)
+    if isinstance(value, bool):
+        return ctx.t("common.yes") if value else ctx.t("common.no")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return labels.get(str(value), str(value))
+
+
+def field_lines(ctx: Context, lines: Sequence[tuple[str, str]]) -> list[str]:
+    """ "label: value" lines, punctuated for the reader's language."""
+    return [ctx.t("engine.field_line", label=label, value=value) for label, value in lines]
+
+
+def summary(ctx: Context, flow: Flow, lines: Sequence[tuple[str, str]], version: int) -> Reply:
+    """The answers for a last look, with submit, edit and cancel."""
+    text = "\n".join([ctx.t(flow.summary_title, title=ctx.t(flow.title)), *field_lines(ctx, lines)])
+    actions = (
+        ctx.button(ctx.t("engine.submit"), "fs", version),
+        ctx.button(ctx.t("engine.edit"), "fe", version),
+        ctx.button(ctx.t("engine.cancel"), "fx", version),
+    )
+    return Reply(text=text, buttons=(actions,))
+
+
+def edit_menu(ctx: Context, flow: Flow, values: Values, version: int) -> Reply:
+    """Which field to change."""
+    fields = [ctx.button(ctx.t(step.label), "ff", version, flow.index(step.key)) for step in applicable(flow, values)]
+    back = (ctx.button(ctx.t("engine.back_to_summary"), "fb", version),)
+    return Reply(text=ctx.t("engine.pick_field"), buttons=(*rows(fields), back))

@@ -1,0 +1,100 @@
+"""What the export, stats and assess commands share: their options, the studio asked about, how files go out.
+
+Files go out as attachments where the channel carries them; WeChat OA gets signed download
+links instead, and the console the path of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from handlers.core.parsing import parse_date
+from handlers.core.types import OutFile, Reply
+from handlers.engine.context import Context
+from handlers.exports.labels import ExportFormat
+from handlers.exports.links import download_url
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
+from storage.exports.files import new_export_dir, prune_exports
+from storage.models import Studio
+from storage.repos import org, people
+
+ALL_WORDS = {"全部", "所有", "all", "排名", "ranking"}
+_RANGE_MARKS = ("至", "到", "～", "~", "..", "—")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportArgs:
+    """What `导出 …` asked for."""
+
+    fmt: ExportFormat = "xlsx"
+    every_status: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    studio: str = ""
+
+
+def parse_export_args(text: str, *, today: date) -> ExportArgs | str:
+    """The options of an export request, or the word that was not understood."""
+    for mark in _RANGE_MARKS:
+        text = text.replace(mark, " ")
+    fmt: ExportFormat = "xlsx"
+    every, dates, words = False, list[date](), list[str]()
+    for word in text.split():
+        if word.lower() in ("csv", "xlsx", "excel"):
+            fmt = "csv" if word.lower() == "csv" else "xlsx"
+        elif word.lower() in ALL_WORDS:
+            every = True
+        elif (day := parse_date(word, today=today)) is not None:
+            dates.append(day)
+        elif any(ch.isdigit() for ch in word) and not words:
+            return word  # looks like a date but is not one
+        else:
+            words.append(word)
+    if len(dates) > 2:
+        return str(dates[2])
+    return ExportArgs(fmt, every, dates[0] if dates else None, dates[1] if len(dates) > 1 else None, " ".join(words))
+
+
+async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str) -> Studio | Reply:
+    """The studio named, or the speaker's only one; a polite reply when neither works or it is not theirs."""
+    assert ctx.person is not None
+    if name:
+        studio = await org.get_studio(session=ctx.session, name=name)
+        if studio is None:
+            return Reply(text=ctx.t(f"{prefix}.unknown_studio", name=name))
+    else:
+        mine = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+        if not mine:
+            overseer = any(r.union_id is not None for r in ctx.roles)
+            return Reply(text=ctx.t(f"{prefix}.usage") if overseer else ctx.t("export.no_studio"))
+        if len({s.id for s, _ in mine}) > 1:
+            return Reply(text=ctx.t(f"{prefix}.which_studio", names="、".join(s.name for s, _ in mine)))
+        studio = mine[0][0]
+    if await permissions.check(ctx, action, studio=studio) is None:
+        return Reply(text=permissions.refusal(ctx, action))
+    return studio
+
+
+def export_folder(ctx: Context) -> Path:
+    # Old exports go when a new one is made; a link never outlives its file by design, only the reverse.
+    prune_exports(ctx.config.export_dir, older_than_seconds=(ctx.config.download_link_ttl_minutes + 60) * 60)
+    return new_export_dir(ctx.config.export_dir)
+
+
+def deliver(ctx: Context, text: str, files: list[OutFile]) -> list[Reply]:
+    """The reply carrying `files` the way this channel can."""
+    documents = [f for f in files if f.kind != "photo"]
+    if ctx.channel == "wechat" and documents:
+        urls = [download_url(ctx.config, f.path, now=ctx.now) for f in documents]
+        if any(url is None for url in urls):
+            text += "\n" + ctx.t("export.link_unavailable")
+        else:
+            links = "\n".join(f"{f.filename}：{url}" for f, url in zip(documents, urls, strict=True))
+            text += "\n" + ctx.t("export.link", minutes=ctx.config.download_link_ttl_minutes, links=links)
+        files = [f for f in files if f.kind == "photo"]
+    elif ctx.channel == "console":
+        text += "\n" + "\n".join(ctx.t("export.saved", path=f.path) for f in files)
+    return [Reply(text=text, files=tuple(files))]

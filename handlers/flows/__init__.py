@@ -1,1 +1,0 @@
-"""The ledger flows, one module each, declared as data for the engine."""

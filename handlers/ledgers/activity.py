@@ -1,0 +1,144 @@
+"""记录活动: the daily activity ledger (日常活动台账, 第七条) as a flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from handlers.core.i18n import DEFAULT_LOCALE, t
+from handlers.core.types import Reply
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, Values
+from handlers.engine.router import Router
+from handlers.ledgers import fields as common
+from handlers.ledgers.entries import LedgerForm, register_form, save_entry
+from storage.models import LedgerKind
+
+router = Router(__name__)
+
+# The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
+KINDS = (
+    "学习",
+    "攻关",
+    "五小",
+    "合理化建议",
+    "技术改进",
+    "技术交流",
+    "技术练兵",
+    "技能培训",
+    "高师带徒",
+    "技术创新",
+    "其他",
+)
+
+
+async def kinds(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The activity kinds."""
+    return [Choice(kind, ctx.t(f"activity.kind.{kind}")) for kind in KINDS]
+
+
+async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """Common durations; option N is N hours, so typing a number means the same wherever it lands."""
+    return [Choice(h, ctx.t("activity.hours_choice", hours=h)) for h in ("1", "2", "3", "4")]
+
+
+async def places(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The studio's own venue as a default place (stored in Chinese, whatever the language it was pressed in)."""
+    return [Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))]
+
+
+STEPS = (
+    common.studio_step(),
+    Step(
+        "occurred_on",
+        "activity.ask.date",
+        "activity.label.date",
+        parse=common.parse_past_date,
+        show=common.show_date,
+        choices=common.recent_days,
+    ),
+    Step("kind", "activity.ask.kind", "activity.label.kind", choices=kinds),
+    Step("title", "activity.ask.title", "activity.label.title", parse=common.text_parser(100)),
+    Step(
+        "place",
+        "activity.ask.place",
+        "activity.label.place",
+        parse=common.text_parser(100),
+        choices=places,
+        optional=True,
+    ),
+    Step(
+        "participants",
+        "activity.ask.participants",
+        "activity.label.participants",
+        choices=common.studio_members,
+        multi=True,
+        names=True,
+    ),
+    Step(
+        "hours",
+        "activity.ask.hours",
+        "activity.label.hours",
+        parse=common.parse_hours_value,
+        choices=hour_choices,
+        show=common.show_hours,
+    ),
+    Step("content", "activity.ask.content", "activity.label.content", parse=common.text_parser(2000)),
+    Step("results", "activity.ask.results", "activity.label.results", parse=common.text_parser(2000), optional=True),
+    Step("files", "activity.ask.files", "activity.label.files", files=True, optional=True),
+)
+
+
+def fields_of(values: Values) -> dict[str, Any]:
+    """The stored fields of an activity version from the flow's answers."""
+    return {
+        "occurred_on": date.fromisoformat(values["occurred_on"]),
+        "kind": values["kind"],
+        "title": values["title"],
+        "place": values.get("place") or "",
+        "participants": list(values.get("participants") or []),
+        "hours": Decimal(values["hours"]),
+        "content": values["content"],
+        "results": values.get("results") or "",
+    }
+
+
+def values_of(fields: Mapping[str, Any]) -> Values:
+    """The flow's answers that reproduce a stored activity version."""
+    return {
+        "occurred_on": fields["occurred_on"].isoformat(),
+        "kind": fields["kind"],
+        "title": fields["title"],
+        "place": fields["place"] or None,
+        "participants": list(fields["participants"] or []),
+        "hours": str(fields["hours"]),
+        "content": fields["content"],
+        "results": fields["results"] or None,
+        "files": [],
+    }
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Write the entry (status submitted) or its new version, its files and the audit row; tell the reviewers."""
+    return await save_entry(ctx, values, LedgerKind.ACTIVITY, fields_of(values))
+
+
+ACTIVITY = router.flow(
+    Flow(
+        name="activity",
+        title="activity.title",
+        steps=STEPS,
+        submit=submit,
+        prepare=common.prepare_studio,
+    )
+)
+register_form(router, LedgerForm(LedgerKind.ACTIVITY, "activity", "activity.again", values_of))
+
+
+@router.command("activity", "记录活动", help_key="activity.help", order=10)
+async def activity_command(ctx: Context, args: str) -> list[Reply]:
+    """Start logging an activity."""
+    return await start_flow(ctx, "activity")

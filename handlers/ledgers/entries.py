@@ -1,0 +1,139 @@
+"""Writing a flow's answers as a ledger entry: a new entry, or a new version of one being edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.core.types import Reply
+from handlers.engine.context import Context
+from handlers.engine.events import entry_submitted
+from handlers.engine.flow import SubmitRefused, Values
+from handlers.engine.router import Hook, Router
+from handlers.engine.runner import EDITING
+from handlers.ledgers.fields import keep_files
+from storage.models import EntryStatus, LedgerEntry, LedgerKind
+from storage.repos import attachments, ledgers, reviews
+
+VERSION_KEY = "_entry_version"  # the version the edit started from: a newer one means somebody else edited
+EDITABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.APPROVED})
+WITHDRAWABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED})
+
+
+async def approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
+    """The approved version an edit of the entry falls back to, if an earlier version was approved."""
+    return await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
+
+
+def may_edit(entry: LedgerEntry, approved: int | None) -> bool:
+    """Waiting, returned or approved; or a rejected edit of an approved entry (`approved`: approved_before's)."""
+    return entry.status in EDITABLE or (entry.status is EntryStatus.REJECTED and approved is not None)
+
+
+def may_withdraw(entry: LedgerEntry, approved: int | None) -> bool:
+    """Waiting or returned; or a rejected edit of an approved entry, which withdrawing drops."""
+    return entry.status in WITHDRAWABLE or (entry.status is EntryStatus.REJECTED and approved is not None)
+
+
+@dataclass(frozen=True)
+class LedgerForm:
+    """How one ledger maps to its flow: the flow's name, the command that starts it, stored fields → answers."""
+
+    kind: LedgerKind
+    flow: str
+    again_key: str  # message key of the "log another" button
+    values_of: Callable[[Mapping[str, Any]], Values]
+
+
+FORMS: Hook[LedgerForm] = Hook("ledger forms")
+
+
+def register_form(router: Router, form: LedgerForm) -> LedgerForm:
+    """Let the ledger view open and edit entries of this kind."""
+    return router.add(FORMS, form)
+
+
+def forms(ctx: Context) -> dict[LedgerKind, LedgerForm]:
+    """How entries of each kind map to their flow, as the included routers registered them."""
+    return {form.kind: form for form in ctx.routes.all(FORMS)}
+
+
+async def current_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The flow's answers that reproduce the entry's current version (its studio included)."""
+    current = await ledgers.current_version(session=ctx.session, entry=entry)
+    values = forms(ctx)[entry.kind].values_of(ledgers.version_fields(current))
+    values["studio"] = entry.studio_id
+    return values
+
+
+async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The answers that reproduce the entry's current version, marked as an edit of it."""
+    values = await shown_values(ctx, entry)
+    values[EDITING] = entry.id
+    values[VERSION_KEY] = entry.version
+    return values
+
+
+async def shown_values(ctx: Context, entry: LedgerEntry) -> Values:
+    """The answers that reproduce the entry's current version, with the files attached to it."""
+    values = await current_values(ctx, entry)
+    files = await attachments.attachments_of(session=ctx.session, entry_id=entry.id)
+    if files:
+        values["files"] = [{"attachment_id": f.id, "filename": f.filename, "kind": "document"} for f in files]
+    return values
+
+
+async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Mapping[str, Any]) -> list[Reply]:
+    """Create the entry (or its next version), keep its files, audit it, tell the reviewers; say so."""
+    assert ctx.person is not None
+    entry_id = values.get(EDITING)
+    if entry_id is None:
+        entry = await ledgers.create_entry(
+            session=ctx.session,
+            studio_id=int(values["studio"]),
+            kind=kind,
+            author_id=ctx.person.id,
+            fields=fields,
+            at=ctx.now,
+        )
+        from_state = None
+    else:
+        found = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
+        if found is None or found.kind is not kind:
+            raise SubmitRefused([Reply(text=ctx.t("flows.edit_gone"))])
+        if found.version != values.get(VERSION_KEY) or not may_edit(found, await approved_before(ctx, found)):
+            raise _stale(ctx, found)
+        from_state = found.status.value
+        try:
+            entry = await ledgers.edit_entry(
+                session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields, at=ctx.now
+            )
+        except ledgers.StaleEntry:
+            raise _stale(ctx, found) from None
+    await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
+    await ctx.audit(
+        object_type="entry",
+        object_id=entry.id,
+        from_state=from_state,
+        to_state=entry.status.value,
+        version=entry.version,
+        studio_id=entry.studio_id,
+    )
+    await entry_submitted(ctx, entry)
+    again = (
+        ctx.button(ctx.t(forms(ctx)[kind].again_key), "go", forms(ctx)[kind].flow),
+        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
+    )
+    key = "flows.submitted" if from_state is None else "flows.resubmitted"
+    return [Reply(text=ctx.t(key, number=entry.id, title=entry.title, version=entry.version), buttons=(again,))]
+
+
+def _stale(ctx: Context, entry: LedgerEntry) -> SubmitRefused:
+    """The refusal of an edit that somebody else's change (or a review) overtook."""
+    return SubmitRefused([Reply(text=ctx.t("flows.edit_stale", number=entry.id, status=status_text(ctx, entry)))])
+
+
+def status_text(ctx: Context, entry: LedgerEntry) -> str:
+    """The entry's review status in the reader's language."""
+    return ctx.t(f"flows.status.{entry.status.value}")

@@ -1,0 +1,184 @@
+"""Steps and parsers the ledger flows share: the studio, dates, hours, names, free text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from handlers.core.parsing import parse_count, parse_date, parse_hours, parse_wan, parse_yes_no, parse_yuan
+from handlers.core.types import Reply
+from handlers.engine import words
+from handlers.engine.context import Context
+from handlers.engine.flow import Choice, ParseResult, Step, Values
+from handlers.engine.runner import EDITING
+from handlers.roles import permissions
+from storage.repos import attachments, people
+
+EARLIEST = date(2000, 1, 1)
+MIN_HOURS = Decimal("0.1")
+
+
+def text_parser(max_len: int) -> Any:
+    """A parser for free text of at most `max_len` characters."""
+
+    def parse(ctx: Context, text: str) -> ParseResult:
+        value = text.strip()
+        if not value:
+            return None, "flows.error.empty"
+        if len(value) > max_len:
+            return None, f"flows.error.too_long_{max_len}"
+        return value, None
+
+    return parse
+
+
+def parse_past_date(ctx: Context, text: str) -> ParseResult:
+    """A date on or before today (as people write it); a month and day without a year is the last one past."""
+    value = parse_date(text, today=ctx.today)
+    if value is not None and value > ctx.today:
+        # Read as of a day last year: only a date whose year came from "today" moves ("12月30日" in January).
+        earlier = parse_date(text, today=date(ctx.today.year - 1, 1, 1))
+        if earlier is not None and earlier.year < value.year:
+            value = earlier
+    if value is None:
+        return None, "flows.error.date"
+    if value > ctx.today:
+        return None, "flows.error.future_date"
+    if value < EARLIEST:
+        return None, "flows.error.old_date"
+    return value.isoformat(), None
+
+
+def parse_hours_value(ctx: Context, text: str) -> ParseResult:
+    """Hours, 0.1 to 1000 (what rounds to 0.0, e.g. 0.04, is refused)."""
+    value = parse_hours(text)
+    return (None, "flows.error.hours") if value is None or value < MIN_HOURS else (str(value), None)
+
+
+def parse_yuan_value(ctx: Context, text: str) -> ParseResult:
+    """Money in 元 (1.5万, 15000元, ¥15,000), more than zero and below ten billion."""
+    value = parse_yuan(text)
+    if value is None or value <= 0 or value >= 10**10:
+        return None, "flows.error.yuan"
+    return str(value), None
+
+
+def parse_wan_value(ctx: Context, text: str) -> ParseResult:
+    """An amount in 万元 (1.5, 1.5万, 15000元), zero or more and below a million 万."""
+    value = parse_wan(text)
+    if value is None or value >= 10**6:
+        return None, "flows.error.wan"
+    return str(value), None
+
+
+def parse_count_value(ctx: Context, text: str) -> ParseResult:
+    """A head count (5, 5人), 1 to 9999."""
+    value = parse_count(text)
+    if value is None or not 1 <= value <= 9999:
+        return None, "flows.error.count"
+    return value, None
+
+
+def parse_yes_no_value(ctx: Context, text: str) -> ParseResult:
+    """是/否, yes/no."""
+    value = parse_yes_no(text)
+    return (None, "flows.error.yes_no") if value is None else (value, None)
+
+
+async def yes_no(ctx: Context, values: Values) -> Sequence[Choice]:
+    """是 / 否 as buttons; 有/没有/无, yes/no typed in either language choose them too."""
+    return [Choice(True, ctx.t("common.yes"), words.YES), Choice(False, ctx.t("common.no"), words.NO)]
+
+
+def show_yuan(ctx: Context, value: Any) -> str:
+    """An amount in 元 as the summary shows it."""
+    return ctx.t("flows.show_yuan", amount=_plain(value))
+
+
+def show_wan(ctx: Context, value: Any) -> str:
+    """An amount in 万元 as the summary shows it."""
+    return ctx.t("flows.show_wan", amount=_plain(value))
+
+
+def show_date(ctx: Context, value: Any) -> str:
+    """A stored ISO date as the summary shows it (not "today", which would be wrong tomorrow)."""
+    return str(value)
+
+
+def show_hours(ctx: Context, value: Any) -> str:
+    """Hours as the summary shows them."""
+    return ctx.t("flows.show_hours", hours=_plain(value))
+
+
+def _plain(value: Any) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+async def recent_days(ctx: Context, values: Values) -> Sequence[Choice]:
+    """Today, yesterday and the day before, as buttons."""
+    return [
+        Choice(
+            (ctx.today - timedelta(days=n)).isoformat(),
+            ctx.t(key, date=(ctx.today - timedelta(days=n)).strftime("%m-%d")),
+        )
+        for n, key in ((0, "flows.today"), (1, "flows.yesterday"), (2, "flows.day_before"))
+    ]
+
+
+async def my_studios(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The studios the speaker leads or belongs to."""
+    assert ctx.person is not None
+    return [
+        Choice(studio.id, studio.name)
+        for studio, _ in await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+    ]
+
+
+async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The lead and members of the chosen studio, by name."""
+    if values.get("studio") is None:
+        return []
+    key = ("members", int(values["studio"]))
+    if key not in ctx.memo:  # asked for by the answer's check, the next question and the summary alike
+        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=key[1])
+    return [Choice(name, name) for name in ctx.memo[key]]
+
+
+def studio_step() -> Step:
+    """Which studio the entry is for; asked only of people in several studios."""
+    return Step(
+        key="studio",
+        prompt="flows.ask.studio",
+        label="flows.label.studio",
+        choices=my_studios,
+        when=lambda values: bool(values.get("_several_studios")),
+    )
+
+
+async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
+    """Fill the studio when the speaker has one; refuse people who have none."""
+    assert ctx.person is not None
+    if EDITING in values:
+        return None  # an edit keeps the entry's studio; the ledger view checked who may edit it
+    studios = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+    studios = [(s, k) for s, k in studios if await permissions.check(ctx, permissions.Action.LOG_ENTRY, studio=s)]
+    if not studios:
+        return [Reply(text=ctx.t("flows.no_studio"))]
+    if len(studios) == 1:
+        values["studio"] = studios[0][0].id
+    else:
+        values["_several_studios"] = True
+    return None
+
+
+async def keep_files(ctx: Context, files: list[dict[str, Any]], *, entry_id: int, version: int) -> None:
+    """Record the files received during the flow against the entry version."""
+    assert ctx.person is not None
+    for file in files:
+        if "attachment_id" in file:
+            continue  # already attached to an earlier version of the entry
+        await attachments.add_attachment(
+            session=ctx.session, file=file, uploaded_by_id=ctx.person.id, entry_id=entry_id, entry_version=version
+        )

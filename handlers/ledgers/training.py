@@ -1,0 +1,138 @@
+"""记录培训: training and master-apprentice mentoring (培训 / 高师带徒, 第四条) as a flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from handlers.core.types import Reply
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
+from handlers.engine.router import Router
+from handlers.ledgers import fields as common
+from handlers.ledgers.activity import hour_choices
+from handlers.ledgers.entries import LedgerForm, register_form, save_entry
+from storage.models import GRADES, LedgerKind
+
+router = Router(__name__)
+
+KINDS = ("培训", "高师带徒")
+# A trainee's promotion worth recording starts at 高级工 (the lower grades are entry levels).
+PROMOTION_GRADES = GRADES[2:]
+
+
+async def kinds(ctx: Context, values: Values) -> Sequence[Choice]:
+    """Training or mentoring."""
+    return [Choice(kind, ctx.t(f"training.kind.{kind}")) for kind in KINDS]
+
+
+async def grades(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The grades a trainee may have been promoted to."""
+    return [Choice(grade, ctx.t(f"training.grade.{grade}")) for grade in PROMOTION_GRADES]
+
+
+STEPS = (
+    common.studio_step(),
+    Step(
+        "held_on",
+        "training.ask.date",
+        "training.label.date",
+        parse=common.parse_past_date,
+        show=common.show_date,
+        choices=common.recent_days,
+    ),
+    Step("kind", "training.ask.kind", "training.label.kind", choices=kinds),
+    Step(
+        "mentor",
+        "training.ask.mentor",
+        "training.label.mentor",
+        parse=common.text_parser(100),
+        choices=common.studio_members,
+    ),
+    Step(
+        "trainees",
+        "training.ask.trainees",
+        "training.label.trainees",
+        choices=common.studio_members,
+        multi=True,
+        names=True,
+    ),
+    Step(
+        "hours",
+        "training.ask.hours",
+        "training.label.hours",
+        parse=common.parse_hours_value,
+        choices=hour_choices,
+        show=common.show_hours,
+    ),
+    Step("topic", "training.ask.topic", "training.label.topic", parse=common.text_parser(300)),
+    Step("result", "training.ask.result", "training.label.result", parse=common.text_parser(2000), optional=True),
+    Step(
+        "promoted_grade", "training.ask.promoted_grade", "training.label.promoted_grade", choices=grades, optional=True
+    ),
+    Step(
+        "promoted_count",
+        "training.ask.promoted_count",
+        "training.label.promoted_count",
+        parse=common.parse_count_value,
+        when=lambda v: bool(v.get("promoted_grade")),
+    ),
+)
+
+
+def fields_of(values: Values) -> dict[str, Any]:
+    """The stored fields of a training version from the flow's answers."""
+    promoted = values.get("promoted_grade") or None
+    return {
+        "held_on": date.fromisoformat(values["held_on"]),
+        "kind": values["kind"],
+        "mentor": values["mentor"],
+        "trainees": list(values.get("trainees") or []),
+        "hours": Decimal(values["hours"]),
+        "topic": values["topic"],
+        "result": values.get("result") or "",
+        "promoted_grade": promoted,
+        "promoted_count": int(values["promoted_count"]) if promoted else 0,
+    }
+
+
+def values_of(fields: Mapping[str, Any]) -> Values:
+    """The flow's answers that reproduce a stored training version."""
+    values: Values = {
+        "held_on": fields["held_on"].isoformat(),
+        "kind": fields["kind"],
+        "mentor": fields["mentor"],
+        "trainees": list(fields["trainees"] or []),
+        "hours": str(fields["hours"]),
+        "topic": fields["topic"],
+        "result": fields["result"] or None,
+        "promoted_grade": fields["promoted_grade"] or None,
+    }
+    if fields["promoted_grade"]:
+        values["promoted_count"] = fields["promoted_count"]
+    return values
+
+
+async def submit(ctx: Context, values: Values) -> list[Reply]:
+    """Write the training entry (or its new version) and tell the reviewers."""
+    fields = fields_of(values)
+    trainees = len(fields["trainees"])
+    if fields["promoted_count"] > trainees:  # the assessment counts promotions: they cannot outnumber the trainees
+        text = ctx.t("training.error.promoted_over", promoted=fields["promoted_count"], trainees=trainees)
+        raise SubmitRefused([Reply(text=text)])
+    return await save_entry(ctx, values, LedgerKind.TRAINING, fields)
+
+
+TRAINING = router.flow(
+    Flow(name="training", title="training.title", steps=STEPS, submit=submit, prepare=common.prepare_studio)
+)
+register_form(router, LedgerForm(LedgerKind.TRAINING, "training", "training.again", values_of))
+
+
+@router.command("training", "记录培训", help_key="training.help", order=30)
+async def training_command(ctx: Context, args: str) -> list[Reply]:
+    """Start logging a training session or mentoring."""
+    return await start_flow(ctx, "training")

@@ -1,0 +1,212 @@
+"""我的台账: the studio's recent entries with their status; open one, edit it (a new version) or withdraw it."""
+
+from __future__ import annotations
+
+from handlers.core.payloads import Payload
+from handlers.core.types import Button, Reply
+from handlers.engine.context import Context
+from handlers.engine.dispatch import start_flow
+from handlers.engine.prompts import field_lines, rows
+from handlers.engine.router import Router
+from handlers.engine.runner import summary_lines
+from handlers.ledgers.entries import (
+    WITHDRAWABLE,
+    approved_before,
+    edit_values,
+    forms,
+    may_edit,
+    may_withdraw,
+    shown_values,
+    status_text,
+)
+from storage.models import EntryStatus, LedgerEntry, RoleKind
+from storage.repos import ledgers, people, reviews
+
+PAGE = 8
+RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
+KIND = (
+    "lg"  # button payloads: lg:l:<offset> list, lg:o:<id> open, lg:e:<id> edit, lg:w:<id> ask, lg:W:<id>:<v> withdraw
+)
+
+router = Router(__name__)
+
+
+@router.command("ledger", "我的台账", "台账", help_key="ledger.help", order=40)
+async def ledger_command(ctx: Context, args: str) -> list[Reply]:
+    """The speaker's studios' most recent entries."""
+    return await _list(ctx, 0)
+
+
+@router.button(KIND)
+async def ledger_button(ctx: Context, payload: Payload) -> list[Reply]:
+    """Every press in the ledger view; who may act is checked again on each one."""
+    action, args = (payload.args[0], payload.args[1:]) if payload.args else ("", ())
+    if not all(a.isdigit() for a in args) or (action != "l" and not args):
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if action == "l":
+        return await _list(ctx, int(args[0]) if args else 0)
+    entry = await ledgers.get_entry(session=ctx.session, entry_id=int(args[0]))
+    if entry is None or entry.kind not in forms(ctx) or not await _may_see(ctx, entry):
+        return [Reply(text=ctx.t("ledger.not_found"))]
+    if action == "o":
+        return [await _details(ctx, entry)]
+    if not _may_change(ctx, entry):
+        return [Reply(text=ctx.t("ledger.not_yours"), outcome_of_press=True)]
+    if action == "e":
+        return await _edit(ctx, entry)
+    if action == "w":
+        return [await _confirm_withdraw(ctx, entry)]
+    if action == "W" and len(args) == 2:
+        return await _withdraw(ctx, entry, int(args[1]))
+    return [Reply(text=ctx.t("engine.bad_button"))]
+
+
+async def _studio_ids(ctx: Context) -> list[int]:
+    assert ctx.person is not None
+    return [studio.id for studio, _ in await people.studios_of(session=ctx.session, person_id=ctx.person.id)]
+
+
+async def _list(ctx: Context, offset: int) -> list[Reply]:
+    studio_ids = await _studio_ids(ctx)
+    if not studio_ids:
+        return [Reply(text=ctx.t("flows.no_studio"))]
+    found = await ledgers.recent_entries(session=ctx.session, studio_ids=studio_ids, limit=offset + PAGE + 1)
+    page, more = found[offset : offset + PAGE], len(found) > offset + PAGE
+    if not page:
+        return [Reply(text=ctx.t("ledger.empty"), buttons=(tuple(_start_buttons(ctx)),))]
+    if offset:
+        lines = [ctx.t("ledger.list_title_page", first=offset + 1, last=offset + len(page))]
+    else:
+        lines = [ctx.t("ledger.list_title", count=len(page))]
+    lines += [_line(ctx, entry) for entry in page]
+    lines.append(ctx.t("ledger.list_hint"))
+    buttons = [ctx.button(f"#{e.id} {_short(e.title)}", KIND, "o", e.id) for e in page]
+    nav = [ctx.button(ctx.t("ledger.more"), KIND, "l", offset + PAGE)] if more else []
+    if offset:
+        nav.insert(0, ctx.button(ctx.t("ledger.newer"), KIND, "l", max(offset - PAGE, 0)))
+    return [Reply(text="\n".join(lines), buttons=(*rows(buttons), *((tuple(nav),) if nav else ())))]
+
+
+def _line(ctx: Context, entry: LedgerEntry) -> str:
+    return ctx.t(
+        "ledger.line",
+        number=entry.id,
+        date=entry.occurred_on.strftime("%m-%d"),
+        kind=ctx.t(f"ledger.kind.{entry.kind.value}"),
+        title=_short(entry.title, 20),
+        status=status_text(ctx, entry),
+    )
+
+
+def _short(text: str, size: int = 10) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _start_buttons(ctx: Context) -> list[Button]:
+    return [ctx.button(ctx.t(f"ledger.start.{name}"), "go", name) for name in ("activity", "outcome", "training")]
+
+
+async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
+    return entry.studio_id in await _studio_ids(ctx)
+
+
+def _may_change(ctx: Context, entry: LedgerEntry) -> bool:
+    """The studio's lead, or the member who wrote the entry."""
+    assert ctx.person is not None
+    lead = ctx.has_role(RoleKind.LEAD, studio_id=entry.studio_id)
+    return lead or (entry.author_id == ctx.person.id and ctx.has_role(RoleKind.MEMBER, studio_id=entry.studio_id))
+
+
+async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
+    values = await shown_values(ctx, entry)
+    head = ctx.t(
+        "ledger.detail_title",
+        number=entry.id,
+        kind=ctx.t(f"ledger.kind.{entry.kind.value}"),
+        status=status_text(ctx, entry),
+        version=entry.version,
+    )
+    lines = [head, *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx)[entry.kind].flow], values))]
+    reason = await _review_reason(ctx, entry)
+    if reason:
+        lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
+    approved = await approved_before(ctx, entry)
+    if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
+        lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
+    actions: list[Button] = []
+    if _may_change(ctx, entry):
+        if may_edit(entry, approved):
+            key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
+            actions.append(ctx.button(ctx.t(key), KIND, "e", entry.id))
+        if may_withdraw(entry, approved):
+            key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
+            actions.append(ctx.button(ctx.t(key), KIND, "w", entry.id))
+    actions.append(ctx.button(ctx.t("ledger.back_to_list"), KIND, "l", 0))
+    return Reply(text="\n".join(lines), buttons=(tuple(actions),))
+
+
+async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
+    """Why the current version was returned or rejected, as the reviewer wrote it."""
+    if entry.status not in (EntryStatus.RETURNED, EntryStatus.REJECTED):
+        return None
+    decision = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=entry.version)
+    return decision.reason if decision is not None else None
+
+
+async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
+    if not may_edit(entry, await approved_before(ctx, entry)):
+        return [Reply(text=ctx.t("ledger.cannot_edit", number=entry.id, status=status_text(ctx, entry)))]
+    return await start_flow(ctx, forms(ctx)[entry.kind].flow, await edit_values(ctx, entry))
+
+
+async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
+    approved = await approved_before(ctx, entry)
+    if not may_withdraw(entry, approved):
+        return Reply(text=ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry)))
+    buttons = (
+        ctx.button(ctx.t("ledger.withdraw_yes"), KIND, "W", entry.id, entry.version),
+        ctx.button(ctx.t("ledger.withdraw_no"), KIND, "o", entry.id),
+    )
+    if approved is not None:
+        text = ctx.t(
+            "ledger.withdraw_edit_ask", number=entry.id, title=entry.title, version=entry.version, approved=approved
+        )
+    else:
+        text = ctx.t("ledger.withdraw_ask", number=entry.id, title=entry.title)
+    return Reply(text=text, buttons=(buttons,))
+
+
+async def _withdraw(ctx: Context, entry: LedgerEntry, version: int) -> list[Reply]:
+    # An approved entry is evidence for the assessment: withdrawing a later edit goes back to it, never hides it.
+    before, approved = entry.status, await approved_before(ctx, entry)
+    if approved is not None:
+        done = await ledgers.restore_version(
+            session=ctx.session, entry=entry, version=approved, expected_version=version, now=ctx.now
+        )
+    else:
+        done = await ledgers.set_status(
+            session=ctx.session,
+            entry_id=entry.id,
+            expected=set(WITHDRAWABLE),
+            to=EntryStatus.WITHDRAWN,
+            now=ctx.now,
+            version=version,
+        )
+    if not done:
+        await ctx.session.refresh(entry)
+        text = ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry))
+        return [Reply(text=text, outcome_of_press=True)]
+    await ctx.audit(
+        object_type="entry",
+        object_id=entry.id,
+        from_state=before.value,
+        to_state=RESTORED if approved is not None else EntryStatus.WITHDRAWN.value,
+        version=version,
+        studio_id=entry.studio_id,
+        detail={"restored_version": approved} if approved is not None else None,
+    )
+    if approved is not None:
+        text = ctx.t("ledger.edit_withdrawn", number=entry.id, title=entry.title, approved=approved)
+    else:
+        text = ctx.t("ledger.withdrawn", number=entry.id, title=entry.title)
+    return [Reply(text=text, outcome_of_press=True)]

@@ -1,0 +1,92 @@
+"""How an application reads: its card for deciders, stage names and decision words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.core.i18n import Translator
+from handlers.lifecycle.expert_rubric import ExpertRubric
+from storage.models import Application, ApplicationStage, Decision, ExpertScore, Studio, Union
+from storage.repos import applications
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the card of an application shows, gathered once and rendered in each reader's language."""
+
+    app: Application
+    studio: Studio
+    union: str
+    scores: tuple[ExpertScore, ...]
+    sheet: ExpertRubric
+
+
+async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet: ExpertRubric) -> Card:
+    """Gather an application's card (`sheet`: the rubric in force, for the panel size and the pass line)."""
+    union = await session.get(Union, studio.union_id)
+    scores = await applications.scores_of(session=session, application_id=app.id)
+    return Card(app, studio, union.name if union else "", tuple(scores), sheet)
+
+
+def stage(t: Translator, value: ApplicationStage) -> str:
+    """The name of a stage (待推荐, 公示中, …)."""
+    return t(f"application.stage.{value.value}")
+
+
+def decision_word(decision: Decision) -> str:
+    """The message key of what a stage decision did (推荐, 命名, …)."""
+    return f"application.decision.{decision.value}"
+
+
+def average(scores: tuple[ExpertScore, ...]) -> Decimal | None:
+    """The experts' average total, one decimal."""
+    if not scores:
+        return None
+    return (sum((s.total for s in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.1"))
+
+
+def below_pass(scores: tuple[ExpertScore, ...], sheet: ExpertRubric) -> bool:
+    """Whether the experts' average falls short of the rubric's pass line (no scores: it does)."""
+    mean = average(scores)
+    # judged on the one-decimal average everyone is shown, so the card never contradicts itself
+    return mean is None or mean < sheet.pass_score
+
+
+def number(value: Decimal) -> str:
+    """A score as people write it: 60, 85.2."""
+    return f"{value.normalize():f}"
+
+
+def card_text(t: Translator, card: Card) -> str:
+    """The application as a decider reads it."""
+    data, app = card.app.data, card.app
+    lines = [
+        t("application.card.title", number=app.id, studio=card.studio.name, union=card.union),
+        t("application.card.lead", name=data.get("lead", "?"), grade=data.get("grade") or t("common.none")),
+        t("application.card.members", count=data.get("members", 0)),
+        t("application.card.venue", venue=data.get("venue") or t("common.none")),
+        t("application.card.equipment", equipment=data.get("equipment") or t("common.none")),
+        t("application.card.outcomes", outcomes="；".join(o["title"] for o in data.get("outcomes", [])) or "-"),
+        t("application.card.activities", activities=str(data.get("activities", ""))[:300]),
+        t("application.card.stage", stage=stage(t, app.stage)),
+    ]
+    if app.notice_starts_on and app.notice_ends_on:
+        lines.append(t("application.card.notice", starts=app.notice_starts_on, ends=app.notice_ends_on))
+    mean = average(card.scores)
+    passing = number(card.sheet.pass_score)
+    if app.stage is ApplicationStage.REVIEWED:
+        count, needed = len(card.scores), card.sheet.experts_needed
+        if mean is None:
+            lines.append(t("application.card.progress", count=count, needed=needed))
+        else:
+            lines.append(
+                t("application.card.progress_scored", count=count, needed=needed, average=mean, pass_score=passing)
+            )
+    elif mean is not None:
+        lines.append(t("application.card.scores", count=len(card.scores), average=mean, pass_score=passing))
+        if app.stage is ApplicationStage.EVALUATED and below_pass(card.scores, card.sheet):
+            lines.append(t("application.card.below_pass", average=mean, pass_score=passing))
+    return "\n".join(lines)

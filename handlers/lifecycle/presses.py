@@ -1,0 +1,101 @@
+"""Application buttons: ap:<move>:<application>:<stage code>, ap:score:…, ap:open:<application>."""
+
+from __future__ import annotations
+
+from handlers.core.payloads import Payload
+from handlers.core.types import Button, Reply
+from handlers.decisions import audience
+from handlers.decisions.reason import ask_reason, reason_handler
+from handlers.engine.context import Context
+from handlers.engine.flow import Values
+from handlers.engine.router import Router
+from handlers.lifecycle import cards, expert_rubric, moves, scoring, stages
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
+from storage.models import ApplicationStage, Studio
+from storage.repos import applications
+
+router = Router(__name__)
+
+VIEWERS = (Action.VIEW_ENTRIES, Action.SCORE, Action.ASSOCIATION_REVIEW, Action.APPLY)
+
+
+@router.button("ap")
+async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
+    """Route a press on an application's card."""
+    try:
+        key, app_id = payload.args[0], payload.arg_int(1)
+        if key == "open":
+            return [await open_application(ctx, app_id)]
+        at = moves.STAGE_OF[payload.args[2]]
+    except (ValueError, IndexError, KeyError):
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    if key == "score" and at is ApplicationStage.REVIEWED:
+        return await scoring.start(ctx, app_id)
+    move = moves.find(key, at)
+    if move is None or not move.button:
+        return [Reply(text=ctx.t("engine.bad_button"))]
+    # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
+    asks = move.needs_reason or move.key == "notice"
+    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
+    below = move.key == "notice" and cards.below_pass(scores, sheet)
+    if not move.needs_reason and not below:
+        return [(await stages.advance(ctx, app_id, move))[0]]
+    found = await stages.check(ctx, app_id, move)
+    if isinstance(found, str):
+        return [Reply(text=found, outcome_of_press=True)]
+    app, studio, _ = found
+    what = ctx.t(
+        f"application.asking.{move.key}",
+        number=app.id,
+        studio=studio.name,
+        average=cards.average(scores) or 0,
+        pass_score=cards.number(sheet.pass_score),
+    )
+    return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=payload.args[2])
+
+
+@reason_handler(router, "application")
+async def application_reason(ctx: Context, values: Values, reason: str) -> list[Reply]:
+    """Return or reject an application with the reason just given."""
+    move = moves.find(str(values["move"]), moves.STAGE_OF[str(values["at"])])
+    assert move is not None
+    return [(await stages.advance(ctx, int(values["application"]), move, reason))[0]]
+
+
+async def open_application(ctx: Context, app_id: int) -> Reply:
+    """The application's card, with the buttons the speaker may press at its stage."""
+    app = await applications.fresh(session=ctx.session, application_id=app_id)
+    studio = await ctx.session.get(Studio, app.studio_id) if app else None
+    if app is None or studio is None:
+        return Reply(text=ctx.t("application.gone"))
+    allowed = [a for a in VIEWERS if await permissions.check(ctx, a, studio=studio) is not None]
+    if not allowed:
+        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+    sheet = expert_rubric.load(ctx.config.expert_rubric_file)
+    card = await cards.card_of(ctx.session, app, studio, sheet)
+    lines = [cards.card_text(ctx.t, card)]
+    below = cards.below_pass(card.scores, sheet)
+    mine: list[Button] = []
+    for move in moves.MOVES:
+        if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
+            label = moves.label(ctx.t, move, below_pass=below)
+            mine.append(ctx.button(label, "ap", move.key, app.id, moves.CODES[app.stage]))
+    if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
+        mine.append(ctx.button(ctx.t("application.button.score"), "ap", "score", app.id, moves.CODES[app.stage]))
+    if app.stage is ApplicationStage.REVIEWED and await permissions.check(ctx, moves.END.permission, studio=studio):
+        lines.append(await _panel_state(ctx, card))
+    return Reply(text="\n".join(lines), buttons=(tuple(mine),) if mine else ())
+
+
+async def _panel_state(ctx: Context, card: cards.Card) -> str:
+    """For the association: what the evaluation waits for, and what it may do about it."""
+    scored = {s.expert_id for s in card.scores}
+    left = [p for p in await audience.experts_for(ctx, card.studio) if p.id not in scored]
+    needed = card.sheet.experts_needed
+    if not card.scores:
+        return ctx.t("application.panel.none_yet" if left else "application.panel.no_experts", needed=needed)
+    if left and len(card.scores) < needed:
+        return ctx.t("application.panel.waiting", missing=needed - len(card.scores), left=len(left))
+    return ctx.t("application.panel.exhausted", count=len(card.scores), needed=needed)

@@ -1,0 +1,262 @@
+"""Who may do what: ONE table of roles × actions, and the checks every feature asks it.
+
+A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
+A reviewer of a district/industry union reviews the studios whose union is that union or an
+enterprise union under it; the municipal association is the union of level municipal.
+A reviewer's delegate (storage Delegation, in force today) holds that reviewer's reviewer roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.engine.context import Context
+from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
+from storage.repos import delegations, org
+
+
+class Action(StrEnum):
+    """Everything a person may be allowed or refused."""
+
+    LOG_ENTRY = "log_entry"
+    VIEW_ENTRIES = "view_entries"
+    EDIT_ENTRY = "edit_entry"
+    WITHDRAW_ENTRY = "withdraw_entry"
+    REVIEW_ENTRY = "review_entry"
+    APPLY = "apply"
+    RECOMMEND = "recommend"
+    ASSOCIATION_REVIEW = "association_review"
+    SCORE = "score"
+    START_NOTICE = "start_notice"
+    RAISE_OBJECTION = "raise_objection"
+    RESOLVE_OBJECTION = "resolve_objection"
+    NAME = "name"
+    ASSESS_CYCLE = "assess_cycle"
+    EXPORT = "export"
+    VIEW_ASSESSMENT = "view_assessment"
+    VIEW_AUDIT = "view_audit"
+
+
+class Scope(StrEnum):
+    """How a role must relate to the studio (or entry) acted on."""
+
+    STUDIO = "studio"  # a role in this very studio
+    AUTHOR = "author"  # a role in this studio, and the author of the entry
+    REVIEWING = "reviewing"  # a role in the union that reviews this studio
+    ASSOCIATION = "association"  # a role in the municipal association
+    INDEPENDENT = "independent"  # a union role, and not of the studio's enterprise
+    ANYONE = "anyone"  # any bound person
+
+
+L, M, R, A, E = RoleKind.LEAD, RoleKind.MEMBER, RoleKind.REVIEWER, RoleKind.ADMIN, RoleKind.EXPERT
+_OVERSIGHT = frozenset({(R, Scope.REVIEWING), (A, Scope.REVIEWING), (R, Scope.ASSOCIATION), (A, Scope.ASSOCIATION)})
+
+# THE table. Admins oversee (see, export, read the trail); reviewers decide; experts score.
+TABLE: dict[Action, frozenset[tuple[RoleKind | None, Scope]]] = {
+    Action.LOG_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}),
+    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.EDIT_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
+    Action.WITHDRAW_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
+    Action.REVIEW_ENTRY: frozenset({(R, Scope.REVIEWING)}),
+    Action.APPLY: frozenset({(L, Scope.STUDIO)}),
+    Action.RECOMMEND: frozenset({(R, Scope.REVIEWING)}),
+    Action.ASSOCIATION_REVIEW: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.SCORE: frozenset({(E, Scope.INDEPENDENT)}),
+    Action.START_NOTICE: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.RAISE_OBJECTION: frozenset({(None, Scope.ANYONE)}),
+    Action.RESOLVE_OBJECTION: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.NAME: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.ASSESS_CYCLE: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role a person holds (or holds for a reviewer who delegated to them)."""
+
+    kind: RoleKind | None
+    studio_id: int | None = None
+    union_id: int | None = None
+    union_level: UnionLevel | None = None
+    on_behalf_of: int | None = None  # the reviewer whose role a delegate uses
+
+
+BOUND = Grant(kind=None)  # what "any bound person" is allowed by
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who acts: the person (None if unbound), their enterprise, their grants."""
+
+    person_id: int | None
+    enterprise: str = ""
+    grants: tuple[Grant, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What is acted on: a studio (or none, for union-wide acts) and the author of an entry."""
+
+    studio_id: int | None = None
+    enterprise: str = ""
+    reviewing_union_id: int | None = None
+    author_id: int | None = None
+
+
+def same_enterprise(a: str, b: str) -> bool:
+    """Whether two enterprise names name the same (non-empty) enterprise."""
+    return bool(a.strip()) and a.strip() == b.strip()
+
+
+def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
+    if scope is Scope.ANYONE:
+        return subject.person_id is not None
+    if scope is Scope.STUDIO:
+        return target.studio_id is not None and grant.studio_id == target.studio_id
+    if scope is Scope.AUTHOR:
+        return (
+            target.studio_id is not None
+            and grant.studio_id == target.studio_id
+            and (subject.person_id is not None and subject.person_id == target.author_id)
+        )
+    if scope is Scope.REVIEWING:
+        return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
+    if scope is Scope.ASSOCIATION:
+        return grant.union_level is UnionLevel.MUNICIPAL
+    return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
+
+
+# Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
+# member, a stand-in from it, its own lead objecting in 公示), whatever their other roles allow.
+NOT_ON_OWN_STUDIO = frozenset(
+    {
+        Action.REVIEW_ENTRY,
+        Action.RECOMMEND,
+        Action.ASSOCIATION_REVIEW,
+        Action.SCORE,
+        Action.START_NOTICE,
+        Action.RAISE_OBJECTION,
+        Action.RESOLVE_OBJECTION,
+        Action.NAME,
+        Action.ASSESS_CYCLE,
+    }
+)
+
+
+def belongs(subject: Subject, studio_id: int | None) -> bool:
+    """Whether the subject leads or is a member of this studio."""
+    return studio_id is not None and any(g.kind in (L, M) and g.studio_id == studio_id for g in subject.grants)
+
+
+def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
+    """The grant that allows `subject` to do `action` on `target`, own roles before delegated ones; None: refused."""
+    if subject.person_id is None:
+        return None
+    if action in NOT_ON_OWN_STUDIO and belongs(subject, target.studio_id):
+        return None
+    rules = TABLE[action]
+    if (None, Scope.ANYONE) in rules:
+        return BOUND
+    ordered = sorted(subject.grants, key=lambda g: g.on_behalf_of is not None)
+    for grant in ordered:
+        for kind, scope in rules:
+            if kind is grant.kind and _fits(subject, grant, scope, target):
+                return grant
+    return None
+
+
+def could_ever(subject: Subject, action: Action) -> bool:
+    """Whether some studio could exist on which the subject's grants allow `action` (what help offers)."""
+    if subject.person_id is None:
+        return False
+    for kind, scope in TABLE[action]:
+        if scope is Scope.ANYONE:
+            return True
+        for grant in subject.grants:
+            if kind is grant.kind and _could_fit(grant, scope):
+                return True
+    return False
+
+
+def _could_fit(grant: Grant, scope: Scope) -> bool:
+    if scope in (Scope.STUDIO, Scope.AUTHOR):
+        return grant.studio_id is not None
+    if scope is Scope.ASSOCIATION:
+        return grant.union_level is UnionLevel.MUNICIPAL
+    return grant.union_id is not None  # REVIEWING, INDEPENDENT: a union role, some studio is under it
+
+
+class _Leveled(Protocol):
+    @property
+    def level(self) -> UnionLevel: ...
+
+
+U = TypeVar("U", bound=_Leveled)
+
+
+def reviewing_union(chain: Sequence[U]) -> U | None:
+    """Given a studio's union chain (nearest first): the nearest district/industry union, else the association.
+
+    The one rule for who reviews a studio: review notices, permissions and reminders all use it.
+    """
+    for union in chain:
+        if union.level in (UnionLevel.DISTRICT, UnionLevel.INDUSTRY):
+            return union
+    return next((u for u in chain if u.level is UnionLevel.MUNICIPAL), None)
+
+
+async def target_of(session: AsyncSession, studio: Studio | None, entry: LedgerEntry | None = None) -> Target:
+    """The permission target for a studio (and an entry of it)."""
+    if studio is None:
+        return Target()
+    return target_from(studio, await org.union_chain(session=session, union_id=studio.union_id), entry)
+
+
+def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = None) -> Target:
+    """The permission target for a studio whose union chain is already loaded (lists check many at once)."""
+    reviewing = reviewing_union(chain)
+    return Target(
+        studio_id=studio.id,
+        enterprise=studio.enterprise,
+        reviewing_union_id=reviewing.id if reviewing else None,
+        author_id=entry.author_id if entry else None,
+    )
+
+
+async def subject_of(ctx: Context) -> Subject:
+    """The speaker as a permission subject: own roles, then roles held for a delegating reviewer."""
+    if ctx.person is None:
+        return Subject(person_id=None)
+    pairs: list[tuple[Role, int | None]] = [(role, None) for role in ctx.roles]
+    held = await delegations.roles_held_for(session=ctx.session, delegate_id=ctx.person.id, on=ctx.today)
+    pairs += [(r, r.person_id) for r in held]
+    # one query for every union a role is held in (leads and members hold none)
+    union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
+    levels = await org.levels_of(session=ctx.session, union_ids=union_ids)
+    grants = tuple(
+        Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)
+        for role, behalf in pairs
+        if behalf != ctx.person.id
+    )
+    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants)
+
+
+async def check(
+    ctx: Context, action: Action, *, studio: Studio | None = None, entry: LedgerEntry | None = None
+) -> Grant | None:
+    """Whether the speaker may do `action` (on this studio / entry): the grant that allows it, or None."""
+    subject = await subject_of(ctx)
+    return decide(subject, action, await target_of(ctx.session, studio, entry))
+
+
+def refusal(ctx: Context, action: Action) -> str:
+    """The polite refusal for an action the speaker may not do, in their language."""
+    return ctx.t(f"permissions.refused.{action.value}")
