@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import redact
+from bot import logsafe
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
@@ -73,7 +73,8 @@ class TelegramChannel:
             raise TelegramConfigError(
                 "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
             )
-        redact.install(self.token)  # before PTB builds the bot, which logs its URL
+        # before PTB builds the bot, which logs its URL; the part after the colon is the secret
+        logsafe.install(self.token, self.token.partition(":")[2])
         self.application = build_application(self.token, settings.telegram_api_base_url, polling=self.polling)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
