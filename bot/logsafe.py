@@ -4,18 +4,21 @@ Libraries log request URLs, and URLs carry secrets: httpx logs each Bot API call
 percent-encoded (`%3A`) when PTB downloads a file; urllib3 logs WeChat's `?secret=…&access_token=…`; the
 database drivers log statement parameters, a stored access token among them. The filter masks every secret
 this process has been told of, raw, percent-encoded (upper and lower case) and form-encoded, plus the values
-of secret query parameters. It sits on the loggers known to print them.
+of secret query parameters. It sits on the loggers known to print them and on the root handlers `setup()`
+makes, so that a library's logger nobody listed is masked too.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 from urllib.parse import quote, quote_plus
 
 MASK = "<redacted>"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # A logger's filter sees only records made on that very logger, so each known one gets the filter, and so
-# does every existing logger of these packages.
+# does every existing logger of these packages; the root handlers catch the rest.
 LOGGERS = (
     "httpx",
     "telegram.Bot",
@@ -89,6 +92,20 @@ def install(*secrets: str) -> None:
     existing = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in PACKAGES]
     for name in {*LOGGERS, *existing}:
         _add(logging.getLogger(name))
+
+
+def setup(level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
+    """The logging `studio-bot serve` runs with: a stream handler on the root, every root handler masked."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for each in root.handlers:
+        _add(each)
+    # at INFO httpx logs every request URL, and a Bot API URL is the token (PTB's docs advise WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return handler
 
 
 def _add(target: logging.Filterer) -> None:
