@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.app import routes
 from handlers.core.payloads import sign
+from handlers.core.types import Incoming
 from handlers.engine.expiry import expire_conversations
 from handlers.engine.pipeline import Bot
-from storage.models import Conversation, OutboxMessage, SeenDelivery
+from storage.models import ChannelIdentity, Conversation, OutboxMessage, SeenDelivery
 from storage.repos import conversations
 from tests.support import Clock, Inbox, Transcript, World, add_identity, make_bot
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, world_fixture  # noqa: F401
@@ -254,3 +255,22 @@ async def test_a_conversation_at_a_step_the_flow_no_longer_has_carries_on(
         conv.step = "old_step_name"
     await chat.say("学习")
     chat.expect("活动主题")
+
+
+async def test_an_event_from_a_group_chat_is_refused_and_takes_no_chat_id(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    group = Incoming(
+        channel="test", user_id="lead", chat_id="group-1", delivery_id="g1", text="我的台账", private=False
+    )
+    turn = await bot.handle(group)
+
+    assert turn.replies == [] and not turn.duplicate
+    async with sessions() as s:
+        assert (
+            await s.scalar(select(ChannelIdentity.chat_id).where(ChannelIdentity.external_id == "lead")) == "chat-lead"
+        )
+        assert (
+            await s.scalar(select(func.count()).select_from(SeenDelivery).where(SeenDelivery.delivery_id == "g1")) == 0
+        )
+        assert await s.scalar(select(func.count()).select_from(Conversation)) == 0

@@ -16,10 +16,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
+from storage.base import utcnow
 from storage.database import create_engine, is_sqlite, session_factory
 from storage.migrate import alembic_config, head_revision, upgrade
 from storage.models import Base, UnionLevel
-from storage.repos import org
+from storage.repos import org, people
 from tests.conftest import _admin_exec
 
 
@@ -133,3 +134,27 @@ async def test_concurrent_inits_on_postgres_take_turns(postgres_server_url: str 
         assert {after for _, after in results} == {head_revision()}
     finally:
         await _admin_exec(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_telegram_push_targets_in_groups_go_back_to_private_chats(empty_url: str) -> None:
+    await _sync(empty_url, _step("0001_initial", "upgrade"))
+    engine = create_engine(empty_url)
+    try:
+        async with session_factory(engine)() as session:
+            lead = await org.create_person(session=session, name="王建国")
+            reviewer = await org.create_person(session=session, name="陈审核")
+            for person, channel, user, chat in (
+                (lead, "telegram", "7001", "-1001234567890"),  # moved to a supergroup by a /ledger there
+                (reviewer, "telegram", "7002", "7002"),
+                (reviewer, "wechat", "o-openid-1", ""),  # other channels keep what they have
+            ):
+                await people.bind_identity(
+                    session=session, person=person, channel=channel, external_id=user, chat_id=chat, now=utcnow()
+                )
+            await session.commit()
+        await upgrade(empty_url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT external_id, chat_id FROM channel_identities"))).all()
+    finally:
+        await engine.dispose()
+    assert sorted(map(tuple, rows)) == [("7001", "7001"), ("7002", "7002"), ("o-openid-1", "")]

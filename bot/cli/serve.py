@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Coroutine
 from typing import Annotated, Any
 
 import typer
 
+from bot import logsafe
 from bot.cli.common import app, fail
 from bot.server import ServeError, bind_socket, serve
 from bot.settings import load_settings
@@ -34,7 +34,7 @@ def serve_command(
 ) -> None:
     """Serve the HTTP webhooks (/wechat, /wecom, /telegram), /healthz and /metrics; run Telegram and the sender."""
     settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.setup()
     try:
         sock = bind_socket(host or settings.http_host, port if port is not None else settings.http_port)
         run(serve(settings, sock, scheduler=not no_scheduler))

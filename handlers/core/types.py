@@ -41,6 +41,8 @@ class Incoming:
     file: InboundFile | None = None
     received_at: datetime | None = None
     user_language: str | None = None  # the platform's hint, used before the person has chosen
+    # False for a group chat: nothing personal is shown there, and its chat is nobody's push target
+    private: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,11 @@ class Bot:
         self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
-        """Process one inbound event at most once and return what to answer."""
+        """Process one inbound event at most once and return what to answer (nothing, in a group chat)."""
+        if not incoming.private:
+            # adapters answer group chats themselves: a ledger, a review card or a flow must never appear there
+            log.warning("group chat event refused: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
+            return Turn()
         key = (incoming.channel, incoming.user_id)
         lock = self._locks.get(key)
         if lock is None:
@@ -152,7 +156,7 @@ class Bot:
             last = identity.last_inbound_at
             if last is None or not timedelta(0) <= now - last < INBOUND_PRECISION:
                 identity.last_inbound_at = now
-            if incoming.chat_id and identity.chat_id != incoming.chat_id:
+            if incoming.private and incoming.chat_id and identity.chat_id != incoming.chat_id:
                 identity.chat_id = incoming.chat_id
         locale = (
             (found.person.locale if found else None)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -81,6 +82,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}  # language_code ("" default) → menu
         self.blocked: set[str] = set()  # chats that blocked the bot
+        self.chats: dict[str, dict[str, Any]] = {}  # group chats by id; any other chat is private
         self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(500_000)
@@ -110,6 +112,11 @@ class FakeTelegram:
         """Hand an update to the next getUpdates (polling mode)."""
         self.updates.append(update)
         self._new_update.set()
+
+    def add_chat(self, chat: dict[str, Any]) -> dict[str, Any]:
+        """Make a group, supergroup or channel known, so that what the bot sends there carries that chat."""
+        self.chats[str(chat["id"])] = chat
+        return chat
 
     def add_file(self, content: bytes, *, path: str = "photos/file_1.jpg") -> str:
         """Make a file downloadable through getFile; return its file_id."""
@@ -232,7 +239,7 @@ class FakeTelegram:
         if chat_id in self.blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         message_id = next(self._ids)
-        chat = {"id": int(chat_id), "type": "private", "first_name": "User"}
+        chat = self.chats.get(chat_id) or {"id": int(chat_id), "type": "private", "first_name": "User"}
         message = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER, **content}
         self.messages[message_id] = message
         return message
@@ -307,23 +314,64 @@ def user(user_id: int, *, first_name: str = "用户", language_code: str = "zh-h
     return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
 
 
-def _message(user_id: int, language_code: str, **content: Any) -> dict[str, Any]:
-    chat = {"id": user_id, "type": "private", "first_name": "用户"}
+def group_chat(chat_id: int, *, kind: str = "group", title: str = "数控技师交流群") -> dict[str, Any]:
+    """A group, supergroup or channel chat (negative ids, as Telegram gives them)."""
+    return {"id": chat_id, "type": kind, "title": title}
+
+
+def _message(user_id: int, language_code: str, *, chat: dict[str, Any] | None = None, **content: Any) -> dict[str, Any]:
     return {
         "message_id": int(time.time() * 1000) % 2_000_000_000,
         "date": int(time.time()),
-        "chat": chat,
+        "chat": chat or {"id": user_id, "type": "private", "first_name": "用户"},
         "from": user(user_id, language_code=language_code),
         **content,
     }
 
 
-def text_update(update_id: int, user_id: int, text: str, *, language_code: str = "zh-hans") -> dict[str, Any]:
-    """A text message; a leading /command gets its bot_command entity, as Telegram marks it."""
-    content: dict[str, Any] = {"text": text}
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram marks in a text: a leading /command (with its @bot), and @mentions."""
+    found: list[dict[str, Any]] = []
     if text.startswith("/"):
-        content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": update_id, "message": _message(user_id, language_code, **content)}
+        found.append({"type": "bot_command", "offset": 0, "length": _utf16(text.split()[0])})
+    for match in re.finditer(r"(?<![A-Za-z0-9_/])@[A-Za-z0-9_]{5,32}", text):
+        found.append({"type": "mention", "offset": _utf16(text[: match.start()]), "length": _utf16(match.group())})
+    return found
+
+
+def text_update(
+    update_id: int,
+    user_id: int,
+    text: str,
+    *,
+    language_code: str = "zh-hans",
+    chat: dict[str, Any] | None = None,
+    reply_to: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A text message (in the user's private chat unless `chat` is given), its commands and mentions marked."""
+    content: dict[str, Any] = {"text": text}
+    if marked := entities(text):
+        content["entities"] = marked
+    if reply_to is not None:
+        content["reply_to_message"] = reply_to
+    return {"update_id": update_id, "message": _message(user_id, language_code, chat=chat, **content)}
+
+
+def channel_post_update(update_id: int, chat: dict[str, Any], text: str) -> dict[str, Any]:
+    """A post in a channel: it has no sender, only the channel's chat."""
+    post = {"message_id": update_id, "date": int(time.time()), "chat": chat, "sender_chat": chat, "text": text}
+    if marked := entities(text):
+        post["entities"] = marked
+    return {"update_id": update_id, "channel_post": post}
+
+
+def in_chat(message: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
+    """The same message as it would look in another chat (a card that reached a group)."""
+    return {**message, "chat": chat}
 
 
 def callback_update(
@@ -341,14 +389,21 @@ def callback_update(
 
 
 def photo_update(
-    update_id: int, user_id: int, sizes: list[tuple[str, int]], *, caption: str | None = None
+    update_id: int,
+    user_id: int,
+    sizes: list[tuple[str, int]],
+    *,
+    caption: str | None = None,
+    chat: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A photo in several sizes: (file_id, side in pixels), smallest first, as Telegram sends them."""
     photo = [{"file_id": fid, "file_unique_id": f"U{fid}", "width": side, "height": side} for fid, side in sizes]
     content: dict[str, Any] = {"photo": photo}
     if caption:
         content["caption"] = caption
-    return {"update_id": update_id, "message": _message(user_id, "zh-hans", **content)}
+        if marked := entities(caption):
+            content["caption_entities"] = marked
+    return {"update_id": update_id, "message": _message(user_id, "zh-hans", chat=chat, **content)}
 
 
 def document_update(
@@ -360,6 +415,7 @@ def document_update(
     mime_type: str,
     file_size: int | None = None,
     caption: str | None = None,
+    chat: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A file sent as a document."""
     document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": file_name}
@@ -369,7 +425,9 @@ def document_update(
     content: dict[str, Any] = {"document": document}
     if caption:
         content["caption"] = caption
-    return {"update_id": update_id, "message": _message(user_id, "zh-hans", **content)}
+        if marked := entities(caption):
+            content["caption_entities"] = marked
+    return {"update_id": update_id, "message": _message(user_id, "zh-hans", chat=chat, **content)}
 
 
 def button_labels(message: dict[str, Any]) -> list[str]:

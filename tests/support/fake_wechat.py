@@ -24,8 +24,9 @@ from starlette.routing import Route
 
 from tests.support.fake_telegram import _serve
 
-APP_ID, APP_SECRET = "wx1234567890abcdef", "oa-app-secret-0123456789abcdef"
-CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret-0123456789abcdef", "1000002"
+# Secrets and tokens with characters URL encoding changes, so that a log check sees every spelling of them.
+APP_ID, APP_SECRET = "wx1234567890abcdef", "oa-app-secret:0123/4567+89ab=cdef"
+CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret:0123/4567+89ab=cdef", "1000002"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FakeWeChat:
         self.calls: list[Call] = []
         self.media: dict[str, tuple[bytes, str, str]] = {}  # media_id → (content, content type, filename)
         self.tokens_issued: list[str] = []
+        self.token_suffix = ""  # e.g. ":a/b+c=", characters URL encoding changes (never a "-")
         self.accept_old_tokens = False
         self.revoked: set[str] = set()
         self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
@@ -147,7 +149,7 @@ class FakeWeChat:
         )
         if not good:
             return JSONResponse({"errcode": 40125, "errmsg": "invalid appsecret"})
-        token = f"TOKEN-{path}-{len(self.tokens_issued) + 1}"
+        token = f"TOKEN-{path}-{len(self.tokens_issued) + 1}{self.token_suffix}"
         self.tokens_issued.append(token)
         return JSONResponse({"errcode": 0, "access_token": token, "expires_in": 7200})
 

@@ -29,6 +29,7 @@ from tests.support.fake_telegram import (
     button_data,
     button_labels,
     callback_update,
+    in_chat,
     photo_update,
     serving,
     text_update,
@@ -124,6 +125,30 @@ class TelegramHarness:
         mark = self._mark()
         await self.deliver(text_update(self.fake.next_update_id(), user_id, text))
         return self._since(user_id, mark)
+
+    async def say_in(
+        self,
+        chat: dict[str, Any],
+        user_id: int,
+        text: str,
+        *,
+        reply_to: dict[str, Any] | None = None,
+        language_code: str = "zh-hans",
+    ) -> list[dict[str, Any]]:
+        """The user writes `text` in a group chat (maybe replying to a message); return the bot's new messages there."""
+        mark = self._mark()
+        update = text_update(
+            self.fake.next_update_id(), user_id, text, chat=chat, reply_to=reply_to, language_code=language_code
+        )
+        await self.deliver(update)
+        return self._since(chat["id"], mark)
+
+    async def press_in(self, chat: dict[str, Any], user_id: int, message: dict[str, Any], label: str) -> str:
+        """The user presses a button of `message` as it stands in a group chat; return the callback query's id."""
+        data = button_data(message, label)
+        update = callback_update(self.fake.next_update_id(), user_id, in_chat(message, chat), data)
+        await self.deliver(update)
+        return str(update["callback_query"]["id"])
 
     def last_with_button(self, user_id: int, label: str) -> dict[str, Any]:
         """The newest message to the user that carries a button with this label."""

@@ -14,8 +14,9 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.telegram import redact
+from bot import logsafe
 from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
 from bot.channels.telegram.outbound import Sender, TelegramPusher
 from bot.channels.telegram.turns import Turns
@@ -72,7 +73,8 @@ class TelegramChannel:
             raise TelegramConfigError(
                 "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
             )
-        redact.install(self.token)  # before PTB builds the bot, which logs its URL
+        # before PTB builds the bot, which logs its URL; the part after the colon is the secret
+        logsafe.install(self.token, self.token.partition(":")[2])
         self.application = build_application(self.token, settings.telegram_api_base_url, polling=self.polling)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -152,7 +154,9 @@ class TelegramChannel:
         started, metrics = perf_counter(), self.metrics
         try:
             accepted = await self.turns.accept(update)
-            if accepted is not None:
+            if isinstance(accepted, GroupAnswer):
+                await self.turns.say_in_group(update, accepted)
+            elif accepted is not None:
                 await self.turns.deliver(update, accepted.incoming, accepted.turn, metrics)
         except Exception:
             if metrics is not None:
@@ -170,10 +174,22 @@ class TelegramChannel:
         if accepted is None:
             self.stats["handled"] += 1
             return "ignored"
-        task = asyncio.create_task(self._deliver_later(update, accepted.incoming, accepted.turn, metrics))
+        if isinstance(accepted, GroupAnswer):
+            task = asyncio.create_task(self._say_later(update, accepted))
+        else:
+            task = asyncio.create_task(self._deliver_later(update, accepted.incoming, accepted.turn, metrics))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return accepted.outcome
+
+    async def _say_later(self, update: Update, said: GroupAnswer) -> None:
+        try:
+            await self.turns.say_in_group(update, said)
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("telegram answer in a group to update %s failed", update.update_id)
+        finally:
+            self.stats["handled"] += 1
 
     async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None) -> None:
         try:

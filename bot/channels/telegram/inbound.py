@@ -6,7 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from telegram import Bot, Message, Update, User
+from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
 from handlers.core.types import InboundFile, Incoming
@@ -40,37 +40,52 @@ def language_hint(user: User | None) -> str | None:
     return code or None
 
 
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a person's private chat with the bot (a press: where its message is)."""
+    query = update.callback_query
+    if query is not None:
+        # a press on an inline-mode message carries no chat: nothing says it is private
+        return query.message is not None and query.message.chat.type == Chat.PRIVATE
+    chat = update.effective_chat
+    return chat is not None and chat.type == Chat.PRIVATE
+
+
 async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | None:
-    """The engine event an update stands for, files already stored; None for updates the bot ignores."""
+    """The engine event an update stands for, files already stored; None for updates the bot ignores.
+
+    Replies and pushes go to the sender's private chat, whose id is the user's: never to the chat a message
+    came from, so that no group can become anyone's push target (groups.py keeps them from the engine anyway).
+    """
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    delivery_id = str(update.update_id)
+    delivery_id, private = str(update.update_id), is_private(update)
     query = update.callback_query
     if query is not None:
-        chat_id = query.message.chat.id if query.message is not None else user.id
         return Incoming(
             channel=CHANNEL,
             user_id=str(user.id),
-            chat_id=str(chat_id),
+            chat_id=str(user.id),
             delivery_id=delivery_id,
             payload=query.data or "",
             user_language=language_hint(user),
+            private=private,
         )
     message = update.message
     if message is None:
         return None
-    file = await fetch_file(message, bot, media_dir)
+    file = await fetch_file(message, bot, media_dir) if private else None
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
-        chat_id=str(message.chat.id),
+        chat_id=str(user.id),
         delivery_id=delivery_id,
         # a stored file's caption is a turn of its own (caption_of); other media's caption is the message
         text=None if file is not None else message.text or message.caption,
         file=file,
         received_at=message.date,
         user_language=language_hint(user),
+        private=private,
     )
 
 
@@ -84,7 +99,8 @@ def caption_of(update: Update) -> Incoming | None:
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
-        chat_id=str(message.chat.id),
+        chat_id=str(user.id),
+        private=is_private(update),
         # the file keeps the update's id, so a redelivered update is recognised part by part
         delivery_id=f"{update.update_id}{CAPTION_SUFFIX}",
         text=message.caption,

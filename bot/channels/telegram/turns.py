@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, language_hint, to_incoming
+from bot.channels.telegram import groups
+from bot.channels.telegram.groups import GroupAnswer
+from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, is_private, language_hint, to_incoming
 from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
@@ -46,16 +48,21 @@ class Turns:
         self.media_dir = runtime.settings.media_dir
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def accept(self, update: Update) -> Accepted | None:
+    async def accept(self, update: Update) -> Accepted | GroupAnswer | None:
         """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it.
 
         A captioned photo or document is two turns, its caption first (a command like 记录活动 then opens the
         record the file joins; at the files step the file's receipt is the last word), each deduplicated on
-        its own delivery id; their replies go out together.
+        its own delivery id; their replies go out together. An update from a group is never the engine's:
+        what to say there, if anything, is a GroupAnswer.
         """
         self.stats["updates"] += 1
-        user, chat = update.effective_user, update.effective_chat
-        key = str(chat.id if chat else user.id if user else 0)
+        if not is_private(update):
+            said = groups.answer(update, self.bot, self.runtime.config.default_locale)
+            self.stats["ignored" if said is None else "group"] += 1
+            return said
+        user = update.effective_user
+        key = str(user.id if user else 0)  # a private chat's id is its user's
         async with self._lock("accept", key):
             refused: FileRefused | None = None
             try:
@@ -115,9 +122,24 @@ class Turns:
                 if metrics is not None:
                     metrics.sent(CHANNEL, "api")
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def say_in_group(self, update: Update, said: GroupAnswer) -> None:
+        """The toast for a press in a group, or the line inviting to the private chat; never put off for later."""
+        query = update.callback_query
+        if said.press and query is not None:
+            await self._answer(query, said.text)
+            return
+        async with self._lock("send", str(said.chat_id)):
+            try:
+                await self.sender.send(said.chat_id, Reply(text=said.text))
+            except NotSent as exc:  # e.g. the bot was removed from the group: nobody there is owed this line
+                self.stats["send_failures"] += 1
+                log.info("telegram group answer to update %s not sent: %s", update.update_id, exc.cause)
+                return
+        self.stats["replies"] += 1
+
+    async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:
-            await query.answer()
+            await query.answer(text)
         except BadRequest as exc:  # "query is too old": the press itself is still handled
             log.info("telegram callback query not answered: %s", exc.message)
         except TelegramError as exc:

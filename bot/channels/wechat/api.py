@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from bot.channels.wechat import redact
+from bot import logsafe
 from storage.base import utcnow
 from storage.repos import tokens
 
@@ -120,7 +120,7 @@ class Api:
         async with self.sessions() as session:
             row = await tokens.valid_token(session=session, key=self.key, now=now)
             if row is not None:
-                redact.remember(row.token)  # fetched by another process
+                logsafe.remember(row.token)  # fetched by another process
                 self._cached = (row.token, row.expires_at)
                 return row.token
         async with self._refresh_lock:
@@ -131,12 +131,12 @@ class Api:
             now = self.clock()
             row = await tokens.lock_for_refresh(session=session, key=self.key, now=now)
             if row.token and row.expires_at - tokens.MARGIN > now:
-                redact.remember(row.token)
+                logsafe.remember(row.token)
                 self._cached = (row.token, row.expires_at)  # another process refreshed while we waited
                 return row.token
             result = await self._in_thread("token", self.client.fetch_access_token)
             token = str(result["access_token"])
-            redact.remember(token)
+            logsafe.remember(token)
             expires_at = now + timedelta(seconds=int(result.get("expires_in", 7200)))
             await tokens.save_token(session=session, row=row, token=token, expires_at=expires_at, now=now)
         log.info("fetched a new access token for %s, valid until %s", self.key, expires_at.isoformat())

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.wechat import redact
+from bot import logsafe
 from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
 from bot.channels.wechat.common import (
     Answered,
@@ -70,7 +70,7 @@ class WeChatChannel:
         self.clock = clock
         self.token = secret(s.wechat_token)
         aes_key = secret(s.wechat_aes_key)
-        redact.install(self.token, aes_key, secret(s.wechat_app_secret))
+        logsafe.install(self.token, aes_key, secret(s.wechat_app_secret))
         self.crypto = OACrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.wechat import redact
+from bot import logsafe
 from bot.channels.wechat.api import Api, ApiError, aes_key_ok
 from bot.channels.wechat.channel import peer, secret
 from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
@@ -61,7 +61,7 @@ class WeComChannel:
         self.clock = clock
         self.corp_id = s.wecom_corp_id
         self.agent_id = s.wecom_agent_id
-        redact.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
+        logsafe.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
         aes_key = aes_key_ok("WECOM_AES_KEY", secret(s.wecom_aes_key))
         self.crypto = WeComCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
         client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
