@@ -134,6 +134,10 @@ class WeChatChannel:
                 return refuse(log, request, metrics, CHANNEL, refused, REFUSED[refused])
             metrics.event(CHANNEL, "verify")
             return PlainTextResponse(echostr)
+        if self.crypto is not None and query.get("encrypt_type", "raw").lower() != "aes":
+            # the URL signature covers no body: in safe mode only the msg_signature of an encrypted one counts
+            why = "not encrypted, but WECHAT_AES_KEY is set (safe mode takes only encrypt_type=aes)"
+            return refuse(log, request, metrics, CHANNEL, "unencrypted", why)
         try:
             body = await xmlsafe.read_body(request.stream(), request.headers.get("content-length"))
             msg, encrypted = self._open(body, query)
@@ -169,8 +173,10 @@ class WeChatChannel:
         outer = xmlsafe.parse(body)
         if query.get("encrypt_type", "raw").lower() != "aes":
             return outer, False
-        if self.crypto is None or "Encrypt" not in outer:
-            raise xmlsafe.BadXml("an encrypted message, but no WECHAT_AES_KEY (or no Encrypt element)")
+        if self.crypto is None:
+            raise xmlsafe.BadXml("an encrypted message, but no WECHAT_AES_KEY")
+        if "Encrypt" not in outer or not query.get("msg_signature"):
+            raise InvalidSignatureException()  # nothing a msg_signature signs, or none to check
         try:
             plain = self.crypto.decrypt_message(
                 {"Encrypt": outer["Encrypt"]},
