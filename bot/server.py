@@ -27,6 +27,11 @@ from storage.repos import channel_refs
 log = logging.getLogger("studio_bot.serve")
 SEND_INTERVAL = 30.0  # seconds between outbox passes when nothing wakes the sender
 HOUSEKEEPING_INTERVAL = timedelta(hours=1)
+PLAIN_MODE = (
+    "wechat: plaintext mode (no WECHAT_AES_KEY): a callback's signature does not cover its message, so anyone who "
+    "sees one callback URL (a proxy's access log, say) in time can forge messages as any follower; "
+    "set WECHAT_AES_KEY to turn on safe mode"
+)
 
 
 class ServeError(Exception):
@@ -144,6 +149,11 @@ class Background:
             await asyncio.sleep(HOUSEKEEPING_INTERVAL.total_seconds())
 
 
+def wechat_safe(settings: Settings) -> bool:
+    """Whether the Official Account is in safe mode (WECHAT_AES_KEY set): only signed, encrypted callbacks."""
+    return settings.wechat_aes_key is not None and bool(settings.wechat_aes_key.get_secret_value())
+
+
 def build_app(runtime: Runtime, channels: list[Channel], background: Background, failures: list[str]) -> Starlette:
     """The app, whose lifespan starts the channels and the background work and stops them again."""
 
@@ -163,6 +173,8 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
         on = ", ".join(c.name for c in channels) or "none"
         off = ", ".join(n for n in ("wechat", "wecom", "telegram") if n not in {c.name for c in channels}) or "none"
         log.info("channels on: %s; off (no credentials): %s; %s", on, off, how)
+        if any(c.name == "wechat" for c in channels) and not wechat_safe(runtime.settings):
+            log.warning(PLAIN_MODE)
         try:
             yield
         finally:

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     wechat_reminder_template_id: str = ""
+    wechat_signature_max_age_seconds: int = Field(default=300, ge=1)
 
     wecom_corp_id: str = ""
     wecom_agent_id: str = ""

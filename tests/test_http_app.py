@@ -34,7 +34,7 @@ async def test_health_and_metrics_after_real_traffic(db_url: str, tmp_path: Path
         await world.oa_platform.text("oSOMEONE", "帮助")
         await world.oa_platform.text("oSOMEONE", "帮助", msg_id=42)
         await world.oa_platform.text("oSOMEONE", "帮助", msg_id=42)
-        await world.oa_platform.post("", body="<xml><broken")
+        await world.oa_platform.post("<xml><broken")  # signed and encrypted as safe mode sends, broken inside
         await world.wecom_platform.text("someone", "帮助")
         async with world.runtime.sessions() as s, s.begin():
             await outbox.enqueue(

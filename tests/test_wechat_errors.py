@@ -124,7 +124,7 @@ async def test_logs_never_show_secrets_or_tokens(db_url: str, tmp_path: Path, ca
         await oa.text(LEAD, "记录活动")  # the msgmenu is refused: logged, answered as numbered text
         await world.settle()
         await oa.post(oa.xml(LEAD, "text", {"Content": "x"}), query=oa.query(signature="0" * 40))
-        await oa.post("", body=BOMB)
+        await oa.post(BOMB)  # inside the encryption: safe mode refuses a plaintext body before reading it
         world.fake.revoke_tokens()
         await world.wecom_platform.text("member1", f"绑定 {world.seeded.reviewer_code}")
         await world.wecom_platform.text("member1", "记录活动")

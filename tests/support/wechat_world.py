@@ -23,6 +23,7 @@ import httpx
 import xmltodict
 from sqlalchemy import select
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 from bot.channels.wechat import WeChatChannel
@@ -80,8 +81,9 @@ class Answer:
     body: str
 
 
-def _stamp() -> tuple[str, str]:
-    return str(int(time.time())), secrets.token_hex(8)
+def _stamp(clock: Callable[[], datetime] = utcnow) -> tuple[str, str]:
+    """A callback's timestamp (now by the clock the server reads) and a fresh nonce."""
+    return str(int(clock().timestamp())), secrets.token_hex(8)
 
 
 def _sign(*parts: str) -> str:
@@ -97,15 +99,24 @@ def _cdata(fields: dict[str, Any]) -> str:
 class OAPlatform:
     """WeChat's servers calling our /wechat: signed, encrypted in safe mode (aes_key set)."""
 
-    def __init__(self, http: httpx.AsyncClient, *, aes: str, account: str = "gh_studio0001") -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        aes: str,
+        account: str = "gh_studio0001",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.http = http
         self.crypto = WeChatCrypto(OA_TOKEN, aes, APP_ID) if aes else None
         self.account = account
+        self.clock = clock
         self._ids = itertools.count(24_000_000_000_000_000 + secrets.randbelow(10**9) * 1000)
 
-    def query(self, *, signature: str | None = None) -> dict[str, str]:
-        """The signed query string of a callback."""
-        timestamp, nonce = _stamp()
+    def query(self, *, signature: str | None = None, timestamp: str | None = None) -> dict[str, str]:
+        """The signed query string of a callback (signed now, unless given another timestamp)."""
+        now, nonce = _stamp(self.clock)
+        timestamp = now if timestamp is None else timestamp
         return {"signature": signature or _sign(OA_TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
 
     def xml(
@@ -169,9 +180,10 @@ class OAPlatform:
 class WeComPlatform:
     """WeCom's servers calling our /wecom: always encrypted, signed with msg_signature."""
 
-    def __init__(self, http: httpx.AsyncClient, *, aes: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, aes: str, clock: Callable[[], datetime] = utcnow) -> None:
         self.http = http
         self.crypto = WeComCrypto(WECOM_TOKEN, aes, CORP_ID)
+        self.clock = clock
         self._ids = itertools.count(7_000_000_000_000_000 + secrets.randbelow(10**9) * 1000)
 
     def xml(self, user: str, msg_type: str, fields: dict[str, Any], *, create_time: int | None = None) -> str:
@@ -186,16 +198,34 @@ class WeComPlatform:
             fields = {**fields, "MsgId": next(self._ids)}
         return f"<xml>{_cdata({**head, **fields, 'AgentID': int(AGENT_ID)})}</xml>"
 
-    async def post(self, plain_xml: str) -> Answer:
-        """POST an encrypted callback and decrypt the passive reply."""
-        timestamp, nonce = _stamp()
+    def envelope(
+        self, plain_xml: str, *, timestamp: str | None = None, nonce: str | None = None
+    ) -> tuple[dict[str, str], str]:
+        """The query and encrypted body WeCom sends for a message (signed now, unless told otherwise)."""
+        now, fresh = _stamp(self.clock)
+        timestamp, nonce = timestamp if timestamp is not None else now, nonce or fresh
         envelope = xmltodict.parse(self.crypto.encrypt_message(plain_xml, nonce, timestamp))["xml"]
         q = {"msg_signature": envelope["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
         body = (
             f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]></AgentID>"
             f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
         )
-        response = await self.http.post("/wecom", params=q, content=body.encode())
+        return q, body
+
+    def echo_query(self, echo: str, *, timestamp: str | None = None) -> dict[str, str]:
+        """The signed query of the callback handshake whose echostr decrypts to `echo`."""
+        now, nonce = _stamp(self.clock)
+        timestamp = now if timestamp is None else timestamp
+        sealed = PrpCrypto(self.crypto.key).encrypt(echo, CORP_ID)
+        echostr = sealed.decode() if isinstance(sealed, bytes) else sealed
+        signature = _sign(WECOM_TOKEN, timestamp, nonce, echostr)
+        return {"msg_signature": signature, "timestamp": timestamp, "nonce": nonce, "echostr": echostr}
+
+    async def post(self, plain_xml: str, *, query: dict[str, str] | None = None, body: str | None = None) -> Answer:
+        """POST an encrypted callback (or the query and body given) and decrypt the passive reply."""
+        if query is None or body is None:
+            query, body = self.envelope(plain_xml)
+        response = await self.http.post("/wecom", params=query, content=body.encode())
         text = ""
         if response.text.startswith("<xml>"):
             data = xmltodict.parse(response.text)["xml"]
@@ -283,9 +313,9 @@ async def wechat_world(
     try:
         async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
             seeded = await seed(runtime.sessions)
-            yield WxWorld(
-                runtime, oa, wecom, fake, http, seeded, OAPlatform(http, aes=oa_aes), WeComPlatform(http, aes=wecom_aes)
-            )
+            oa_platform = OAPlatform(http, aes=oa_aes, clock=clock)
+            wecom_platform = WeComPlatform(http, aes=wecom_aes, clock=clock)
+            yield WxWorld(runtime, oa, wecom, fake, http, seeded, oa_platform, wecom_platform)
             await oa.stop()
             await wecom.stop()
     finally:

@@ -30,6 +30,7 @@ from bot.channels.wechat.common import (
     split_text,
 )
 from bot.channels.wechat.crypto import OACrypto
+from bot.channels.wechat.freshness import REFUSED, Freshness
 from bot.channels.wechat.inbound import REFUSAL_KEYS, OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
@@ -52,6 +53,15 @@ def secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
+def refuse(
+    logger: logging.Logger, request: Request, metrics: Metrics, channel: str, outcome: str, why: str
+) -> Response:
+    """403 for a callback not taken, logged (without its query or body: they name the sender) and counted."""
+    logger.warning("%s: refused a %s from %s: %s", channel, request.method, peer(request), why)
+    metrics.event(channel, outcome)
+    return PlainTextResponse("forbidden", status_code=403)
+
+
 def signature_ok(token: str, query: Any) -> bool:
     """The `signature` of an OA callback: sha1 of the sorted token, timestamp and nonce."""
     parts = sorted([token, str(query.get("timestamp", "")), str(query.get("nonce", ""))])
@@ -72,6 +82,7 @@ class WeChatChannel:
         aes_key = secret(s.wechat_aes_key)
         logsafe.install(self.token, aes_key, secret(s.wechat_app_secret))
         self.crypto = OACrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
+        self.freshness = Freshness(s.wechat_signature_max_age_seconds, clock)
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)
         self.outbound = OAOutbound(
@@ -118,22 +129,28 @@ class WeChatChannel:
         metrics = metrics_of(request.app.state)
         query = request.query_params
         if not signature_ok(self.token, query):
-            log.warning("wechat: refused a %s with a bad signature from %s", request.method, peer(request))
-            metrics.event(CHANNEL, "bad_signature")
-            return PlainTextResponse("forbidden", status_code=403)
+            return refuse(log, request, metrics, CHANNEL, "bad_signature", "bad signature")
         if request.method == "GET":
+            echostr = str(query.get("echostr", ""))
+            if refused := self._refusal("GET", query, echostr.encode()):
+                return refuse(log, request, metrics, CHANNEL, refused, REFUSED[refused])
             metrics.event(CHANNEL, "verify")
-            return PlainTextResponse(str(query.get("echostr", "")))
+            return PlainTextResponse(echostr)
+        if self.crypto is not None and query.get("encrypt_type", "raw").lower() != "aes":
+            # the URL signature covers no body: in safe mode only the msg_signature of an encrypted one counts
+            why = "not encrypted, but WECHAT_AES_KEY is set (safe mode takes only encrypt_type=aes)"
+            return refuse(log, request, metrics, CHANNEL, "unencrypted", why)
         try:
-            msg, encrypted = await self._read(request)
+            body = await xmlsafe.read_body(request.stream(), request.headers.get("content-length"))
+            msg, encrypted = self._open(body, query)
         except InvalidSignatureException:
-            log.warning("wechat: refused a message with a bad msg_signature from %s", peer(request))
-            metrics.event(CHANNEL, "bad_signature")
-            return PlainTextResponse("forbidden", status_code=403)
+            return refuse(log, request, metrics, CHANNEL, "bad_signature", "missing or bad msg_signature")
         except xmlsafe.BadXml as exc:
             log.warning("wechat: refused a body from %s: %s", peer(request), exc)
             metrics.event(CHANNEL, "bad_xml")
             return PlainTextResponse("bad request", status_code=400)
+        if refused := self._refusal("POST", query, body):
+            return refuse(log, request, metrics, CHANNEL, refused, REFUSED[refused])
         try:
             text, outcome = await self._answer(msg, metrics)
         except Exception:
@@ -149,13 +166,19 @@ class WeChatChannel:
             xml = self.crypto.encrypt_message(xml, query.get("nonce", ""), query.get("timestamp") or None)
         return Response(xml, media_type="application/xml")
 
-    async def _read(self, request: Request) -> tuple[dict[str, Any], bool]:
-        outer = xmlsafe.parse(await xmlsafe.read_body(request.stream(), request.headers.get("content-length")))
-        query = request.query_params
+    def _refusal(self, method: str, query: Any, content: bytes) -> str | None:
+        timestamp, nonce, signature = (str(query.get(k, "")) for k in ("timestamp", "nonce", "signature"))
+        return self.freshness.refusal(method, timestamp, nonce, signature, content)
+
+    def _open(self, body: bytes, query: Any) -> tuple[dict[str, Any], bool]:
+        """The message and whether it came encrypted; InvalidSignatureException unless msg_signature signs it."""
+        outer = xmlsafe.parse(body)
         if query.get("encrypt_type", "raw").lower() != "aes":
             return outer, False
-        if self.crypto is None or "Encrypt" not in outer:
-            raise xmlsafe.BadXml("an encrypted message, but no WECHAT_AES_KEY (or no Encrypt element)")
+        if self.crypto is None:
+            raise xmlsafe.BadXml("an encrypted message, but no WECHAT_AES_KEY")
+        if "Encrypt" not in outer or not query.get("msg_signature"):
+            raise InvalidSignatureException()  # nothing a msg_signature signs, or none to check
         try:
             plain = self.crypto.decrypt_message(
                 {"Encrypt": outer["Encrypt"]},

@@ -16,9 +16,10 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
 from bot.channels.wechat.api import Api, ApiError, aes_key_ok
-from bot.channels.wechat.channel import peer, secret
+from bot.channels.wechat.channel import peer, refuse, secret
 from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
 from bot.channels.wechat.crypto import WeComCrypto
+from bot.channels.wechat.freshness import REFUSED, Freshness
 from bot.channels.wechat.inbound import REFUSAL_KEYS
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
@@ -64,6 +65,7 @@ class WeComChannel:
         logsafe.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
         aes_key = aes_key_ok("WECOM_AES_KEY", secret(s.wecom_aes_key))
         self.crypto = WeComCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
+        self.freshness = Freshness(s.wechat_signature_max_age_seconds, clock)
         client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
         self.api = Api(client, runtime.sessions, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
         self.rate = MemberRate()
@@ -97,20 +99,25 @@ class WeComChannel:
         metrics = metrics_of(request.app.state)
         query = request.query_params
         signature, timestamp, nonce = (str(query.get(k, "")) for k in ("msg_signature", "timestamp", "nonce"))
+        echostr = str(query.get("echostr", ""))
         try:
             if request.method == "GET":
-                echo = self._echo(signature, timestamp, nonce, str(query.get("echostr", "")))
-                metrics.event(CHANNEL, "verify")
-                return PlainTextResponse(echo)
-            msg = await self._read(request, signature, timestamp, nonce)
+                echo = self._echo(signature, timestamp, nonce, echostr)
+                content = echostr.encode()
+            else:
+                content = await xmlsafe.read_body(request.stream(), request.headers.get("content-length"))
+                msg = self._open(content, signature, timestamp, nonce)
         except InvalidSignatureException:
-            log.warning("wecom: refused a %s with a bad signature from %s", request.method, peer(request))
-            metrics.event(CHANNEL, "bad_signature")
-            return PlainTextResponse("forbidden", status_code=403)
+            return refuse(log, request, metrics, CHANNEL, "bad_signature", "bad msg_signature")
         except xmlsafe.BadXml as exc:
             log.warning("wecom: refused a body from %s: %s", peer(request), exc)
             metrics.event(CHANNEL, "bad_xml")
             return PlainTextResponse("bad request", status_code=400)
+        if refused := self.freshness.refusal(request.method, timestamp, nonce, signature, content):
+            return refuse(log, request, metrics, CHANNEL, refused, REFUSED[refused])
+        if request.method == "GET":
+            metrics.event(CHANNEL, "verify")
+            return PlainTextResponse(echo)
         try:
             text, outcome = await self._answer(msg, metrics)
         except Exception:
@@ -135,8 +142,8 @@ class WeComChannel:
             raise xmlsafe.BadXml(f"cannot decrypt echostr ({type(exc).__name__})") from None
         return echo if isinstance(echo, str) else bytes(echo).decode()
 
-    async def _read(self, request: Request, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
-        outer = xmlsafe.parse(await xmlsafe.read_body(request.stream(), request.headers.get("content-length")))
+    def _open(self, body: bytes, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
+        outer = xmlsafe.parse(body)
         if "Encrypt" not in outer:
             raise xmlsafe.BadXml("no Encrypt element")
         try:
