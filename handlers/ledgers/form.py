@@ -42,18 +42,18 @@ class LedgerForm:
         return self.spec.message("help")
 
 
-FORMS: Hook[LedgerForm] = Hook("ledger forms")
+FORM_HOOK: Hook[LedgerForm] = Hook("ledger forms")
 
 
 def forms(routes: Routes) -> dict[LedgerKind, LedgerForm]:
     """The ledgers a bot's routes have, by kind, as the included routers registered them."""
-    return {form.kind: form for form in routes.all(FORMS)}
+    return {form.kind: form for form in routes.all(FORM_HOOK)}
 
 
 def ledger_router(form: LedgerForm) -> Router:
     """The ledger's flow module's router with the command that starts its flow, and the form for the ledger view."""
     router = Router(f"ledger {form.kind.value}").include(form.router)
-    router.add(FORMS, form)
+    router.add(FORM_HOOK, form)
 
     async def start(ctx: Context, args: str) -> list[Reply]:
         return await start_flow(ctx, form.flow)
