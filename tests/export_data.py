@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.exports.labels import labeler
+from storage.exports.studio import sheet_name
 from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import ledgers, org
 
@@ -157,3 +159,14 @@ async def build_world(session: AsyncSession, *, studio_name: str = "王建国技
     )
     await session.commit()
     return World(union=union, studio=studio, lead=lead, entries=e)
+
+
+def counts_of(**counts: int) -> dict[LedgerKind, int]:
+    """The rows an export should count per ledger: those named, and none in every other ledger."""
+    return {kind: counts.get(kind.value, 0) for kind in LedgerKind}
+
+
+def sheet_names(locale: str = "zh_CN") -> list[str]:
+    """Every ledger's sheet name in a language, in LedgerKind order (the order of the workbook and the files)."""
+    label = labeler(locale)
+    return [sheet_name(kind, label) for kind in LedgerKind]

@@ -6,6 +6,7 @@ from handlers.core.i18n import Translator, normalise_locale
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Command, Router, Routes
+from handlers.ledgers.form import forms
 from handlers.roles import permissions
 from handlers.roles.permissions import Action, Subject
 
@@ -14,9 +15,6 @@ router = Router(__name__)
 # What each command needs, by the permissions table: help offers it to whoever could do one of these
 # somewhere; () offers it to every bound person. A command left out is offered by its `roles`.
 NEEDS: dict[str, tuple[Action, ...]] = {
-    "activity": (Action.LOG_ENTRY,),
-    "outcome": (Action.LOG_ENTRY,),
-    "training": (Action.LOG_ENTRY,),
     "ledger": (Action.EDIT_ENTRY,),  # 我的台账 lists the speaker's own studios, to see, edit and withdraw
     "export": (Action.EXPORT,),
     "stats": (Action.VIEW_ENTRIES,),
@@ -40,13 +38,20 @@ NEEDS: dict[str, tuple[Action, ...]] = {
 }
 
 
+def needs_of(name: str, routes: Routes) -> tuple[Action, ...] | None:
+    """The actions a command needs (every ledger's command logs an entry); None when NEEDS leaves it out."""
+    if name in {form.flow for form in forms(routes).values()}:
+        return (Action.LOG_ENTRY,)
+    return NEEDS.get(name)
+
+
 def offered(cmd: Command, ctx: Context, subject: Subject) -> bool:
     """Whether help shows this command to the speaker: only what their roles may do."""
-    if cmd.name not in NEEDS:
+    needs = needs_of(cmd.name, ctx.routes)
+    if needs is None:
         return cmd.offered_to(ctx)
     if not cmd.in_menu or (cmd.needs_person and ctx.person is None):
         return False
-    needs = NEEDS[cmd.name]
     return not needs or any(permissions.could_ever(subject, action) for action in needs)
 
 

@@ -21,7 +21,8 @@ from handlers.exports.support import ALL_WORDS, deliver, export_folder, parse_ex
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
-from storage.models import EntryStatus, LedgerEntry, LedgerKind, RoleKind, Studio, Union
+from storage.ledger_specs import specs
+from storage.models import EntryStatus, LedgerEntry, RoleKind, Studio, Union
 from storage.repos import org
 
 router = Router(__name__)
@@ -60,9 +61,9 @@ async def export_command(ctx: Context, args: str) -> list[Reply]:
         studio=studio.name,
         scope=ctx.t("export.scope.all" if asked.every_status else "export.scope.approved"),
         range=period,
-        activities=result.counts.get(LedgerKind.ACTIVITY, 0),
-        outcomes=result.counts.get(LedgerKind.OUTCOME, 0),
-        trainings=result.counts.get(LedgerKind.TRAINING, 0),
+        counts=ctx.t("export.count_joiner").join(
+            ctx.t(spec.message("count"), count=result.counts.get(spec.kind, 0)) for spec in specs()
+        ),
     )
     caption = ctx.t("export.caption", studio=studio.name)
     files = [OutFile(f.path, f.filename, f.media_type, caption=caption) for f in result.files]

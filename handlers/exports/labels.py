@@ -10,29 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import DEFAULT_LOCALE, catalogue, normalise_locale
 from storage.exports.files import safe_filename
-from storage.exports.ledgers import Labeler, LedgerFilter
+from storage.exports.ledgers import LedgerFilter
 from storage.exports.studio import sheet_name, write_studio_csv, write_studio_xlsx
+from storage.ledger_specs import Labeler, code_text
 from storage.models import LedgerKind, Studio
 
 ExportFormat = Literal["xlsx", "csv"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
-
-
-# The flows name some fields' choices under a shorter prefix than `<ledger>.<field>.<code>`.
-_FLOW_PREFIXES = {
-    "outcome.category.": "outcome.cat.",
-    "outcome.patent_kind.": "outcome.patent.",
-    "outcome.funding_scheme.": "outcome.scheme.",
-    "training.promoted_grade.": "training.grade.",
-}
-
-
-def _flow_key(key: str) -> str:
-    for field_prefix, flow_prefix in _FLOW_PREFIXES.items():
-        if key.startswith(field_prefix):
-            return flow_prefix + key[len(field_prefix) :]
-    return key
 
 
 def labeler(locale: str | None = DEFAULT_LOCALE) -> Labeler:
@@ -41,18 +26,14 @@ def labeler(locale: str | None = DEFAULT_LOCALE) -> Labeler:
     default = catalogue(DEFAULT_LOCALE)
 
     def label(key: str, fallback: str) -> str:
-        found = wanted.get(key) or default.get(key)
-        if found is None and (flow_key := _flow_key(key)) != key:
-            found = wanted.get(flow_key) or default.get(flow_key)
-        return found or fallback
+        return wanted.get(key) or default.get(key) or fallback
 
     return label
 
 
 def value_text(label: Labeler, kind: LedgerKind, field: str, value: str) -> str:
-    """What a stored code (an activity kind, an outcome category…) reads as."""
-    # The ledger's own flow names its choices `<ledger>.<field>.<code>`; export.po may say it otherwise.
-    return label(f"export.value.{kind.value}.{field}.{value}", label(f"{kind.value}.{field}.{value}", value))
+    """What a stored code (an activity kind, an outcome category…) reads as: the ledger spec's code names."""
+    return code_text(kind, field, value, label)
 
 
 @dataclass(frozen=True, slots=True)

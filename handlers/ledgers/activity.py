@@ -10,11 +10,10 @@ from typing import Any
 from handlers.core.i18n import DEFAULT_LOCALE, t
 from handlers.core.types import Reply
 from handlers.engine.context import Context
-from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
-from handlers.ledgers.entries import LedgerForm, register_form, save_entry
+from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind
 
 router = Router(__name__)
@@ -135,10 +134,3 @@ ACTIVITY = router.flow(
         prepare=common.prepare_studio,
     )
 )
-register_form(router, LedgerForm(LedgerKind.ACTIVITY, "activity", "activity.again", values_of))
-
-
-@router.command("activity", "记录活动", help_key="activity.help", order=10)
-async def activity_command(ctx: Context, args: str) -> list[Reply]:
-    """Start logging an activity."""
-    return await start_flow(ctx, "activity")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.events import entry_submitted
 from handlers.engine.flow import SubmitRefused, Values
-from handlers.engine.router import Hook, Router
 from handlers.engine.runner import EDITING
 from handlers.ledgers.fields import keep_files
+from handlers.ledgers.form import forms
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
 from storage.repos import attachments, ledgers, reviews
 
@@ -36,33 +35,10 @@ def may_withdraw(entry: LedgerEntry, approved: int | None) -> bool:
     return entry.status in WITHDRAWABLE or (entry.status is EntryStatus.REJECTED and approved is not None)
 
 
-@dataclass(frozen=True)
-class LedgerForm:
-    """How one ledger maps to its flow: the flow's name, the command that starts it, stored fields → answers."""
-
-    kind: LedgerKind
-    flow: str
-    again_key: str  # message key of the "log another" button
-    values_of: Callable[[Mapping[str, Any]], Values]
-
-
-FORMS: Hook[LedgerForm] = Hook("ledger forms")
-
-
-def register_form(router: Router, form: LedgerForm) -> LedgerForm:
-    """Let the ledger view open and edit entries of this kind."""
-    return router.add(FORMS, form)
-
-
-def forms(ctx: Context) -> dict[LedgerKind, LedgerForm]:
-    """How entries of each kind map to their flow, as the included routers registered them."""
-    return {form.kind: form for form in ctx.routes.all(FORMS)}
-
-
 async def current_values(ctx: Context, entry: LedgerEntry) -> Values:
     """The flow's answers that reproduce the entry's current version (its studio included)."""
     current = await ledgers.current_version(session=ctx.session, entry=entry)
-    values = forms(ctx)[entry.kind].values_of(ledgers.version_fields(current))
+    values = forms(ctx.routes)[entry.kind].values_of(ledgers.version_fields(current))
     values["studio"] = entry.studio_id
     return values
 
@@ -121,8 +97,9 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         studio_id=entry.studio_id,
     )
     await entry_submitted(ctx, entry)
+    form = forms(ctx.routes)[kind]
     again = (
-        ctx.button(ctx.t(forms(ctx)[kind].again_key), "go", forms(ctx)[kind].flow),
+        ctx.button(ctx.t(form.again_key), "go", form.flow),
         ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
     )
     key = "flows.submitted" if from_state is None else "flows.resubmitted"

@@ -9,11 +9,10 @@ from typing import Any
 
 from handlers.core.types import Reply
 from handlers.engine.context import Context
-from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
-from handlers.ledgers.entries import LedgerForm, register_form, save_entry
+from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind
 
 router = Router(__name__)
@@ -168,10 +167,3 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
 OUTCOME = router.flow(
     Flow(name="outcome", title="outcome.title", steps=STEPS, submit=submit, prepare=common.prepare_studio)
 )
-register_form(router, LedgerForm(LedgerKind.OUTCOME, "outcome", "outcome.again", values_of))
-
-
-@router.command("outcome", "记录成果", help_key="outcome.help", order=20)
-async def outcome_command(ctx: Context, args: str) -> list[Reply]:
-    """Start logging an innovation outcome."""
-    return await start_flow(ctx, "outcome")

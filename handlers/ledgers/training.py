@@ -9,12 +9,11 @@ from typing import Any
 
 from handlers.core.types import Reply
 from handlers.engine.context import Context
-from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
 from handlers.ledgers.activity import hour_choices
-from handlers.ledgers.entries import LedgerForm, register_form, save_entry
+from handlers.ledgers.entries import save_entry
 from storage.models import GRADES, LedgerKind
 
 router = Router(__name__)
@@ -129,10 +128,3 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
 TRAINING = router.flow(
     Flow(name="training", title="training.title", steps=STEPS, submit=submit, prepare=common.prepare_studio)
 )
-register_form(router, LedgerForm(LedgerKind.TRAINING, "training", "training.again", values_of))
-
-
-@router.command("training", "记录培训", help_key="training.help", order=30)
-async def training_command(ctx: Context, args: str) -> list[Reply]:
-    """Start logging a training session or mentoring."""
-    return await start_flow(ctx, "training")

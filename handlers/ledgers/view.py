@@ -13,12 +13,13 @@ from handlers.ledgers.entries import (
     WITHDRAWABLE,
     approved_before,
     edit_values,
-    forms,
     may_edit,
     may_withdraw,
     shown_values,
     status_text,
 )
+from handlers.ledgers.form import forms
+from storage.ledger_specs import SPECS
 from storage.models import EntryStatus, LedgerEntry, RoleKind
 from storage.repos import ledgers, people, reviews
 
@@ -46,7 +47,7 @@ async def ledger_button(ctx: Context, payload: Payload) -> list[Reply]:
     if action == "l":
         return await _list(ctx, int(args[0]) if args else 0)
     entry = await ledgers.get_entry(session=ctx.session, entry_id=int(args[0]))
-    if entry is None or entry.kind not in forms(ctx) or not await _may_see(ctx, entry):
+    if entry is None or entry.kind not in forms(ctx.routes) or not await _may_see(ctx, entry):
         return [Reply(text=ctx.t("ledger.not_found"))]
     if action == "o":
         return [await _details(ctx, entry)]
@@ -92,7 +93,7 @@ def _line(ctx: Context, entry: LedgerEntry) -> str:
         "ledger.line",
         number=entry.id,
         date=entry.occurred_on.strftime("%m-%d"),
-        kind=ctx.t(f"ledger.kind.{entry.kind.value}"),
+        kind=ctx.t(SPECS[entry.kind].message("name")),
         title=_short(entry.title, 20),
         status=status_text(ctx, entry),
     )
@@ -103,7 +104,7 @@ def _short(text: str, size: int = 10) -> str:
 
 
 def _start_buttons(ctx: Context) -> list[Button]:
-    return [ctx.button(ctx.t(f"ledger.start.{name}"), "go", name) for name in ("activity", "outcome", "training")]
+    return [ctx.button(ctx.t(form.spec.message("start")), "go", form.flow) for form in forms(ctx.routes).values()]
 
 
 async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
@@ -122,11 +123,14 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     head = ctx.t(
         "ledger.detail_title",
         number=entry.id,
-        kind=ctx.t(f"ledger.kind.{entry.kind.value}"),
+        kind=ctx.t(SPECS[entry.kind].message("name")),
         status=status_text(ctx, entry),
         version=entry.version,
     )
-    lines = [head, *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx)[entry.kind].flow], values))]
+    lines = [
+        head,
+        *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx.routes)[entry.kind].flow], values)),
+    ]
     reason = await _review_reason(ctx, entry)
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
@@ -156,7 +160,7 @@ async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
     if not may_edit(entry, await approved_before(ctx, entry)):
         return [Reply(text=ctx.t("ledger.cannot_edit", number=entry.id, status=status_text(ctx, entry)))]
-    return await start_flow(ctx, forms(ctx)[entry.kind].flow, await edit_values(ctx, entry))
+    return await start_flow(ctx, forms(ctx.routes)[entry.kind].flow, await edit_values(ctx, entry))
 
 
 async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:

@@ -25,7 +25,8 @@ from handlers.reminders.candidate import (
     open_review,
 )
 from handlers.reminders.snapshot import Snapshot
-from storage.models import RoleKind
+from storage.ledger_specs import SPECS
+from storage.models import LedgerKind, RoleKind
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Pass:
 
 
 def _kind(kind: object) -> Msg:
-    return Msg(f"reminders.kind.{getattr(kind, 'value', kind)}")
+    return Msg(SPECS[LedgerKind(str(kind))].message("noun"))
 
 
 def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:

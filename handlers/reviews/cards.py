@@ -12,39 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.exports.labels import labeler
-from handlers.exports.labels import value_text as code_text
-from storage.models import LedgerEntry, LedgerKind, Person, ReviewDecision, Studio
+from storage import ledger_specs
+from storage.ledger_specs import SPECS
+from storage.models import LedgerEntry, Person, ReviewDecision, Studio
 from storage.repos import ledgers
 
-CODED = frozenset({"kind", "category", "patent_kind", "patent_status", "funding_scheme", "promoted_grade"})
-# The fields shown to a reviewer, in reading order (the title is in the header).
-FIELDS = {
-    LedgerKind.ACTIVITY: ("occurred_on", "kind", "place", "participants", "hours", "content", "results"),
-    LedgerKind.OUTCOME: (
-        "recorded_on",
-        "category",
-        "team",
-        "applied",
-        "applied_since",
-        "funding_amount",
-        "funding_scheme",
-        "patent_kind",
-        "patent_number",
-        "patent_status",
-        "benefit_wan",
-        "awards",
-    ),
-    LedgerKind.TRAINING: (
-        "held_on",
-        "kind",
-        "mentor",
-        "trainees",
-        "hours",
-        "result",
-        "promoted_grade",
-        "promoted_count",
-    ),
-}
 LONG_TEXT = 200
 
 
@@ -73,7 +45,7 @@ def header(t: Translator, entry: LedgerEntry, studio: Studio) -> str:
     """【活动】Studio「title」(version N)."""
     return t(
         "reviews.header",
-        kind=t(f"reviews.kind.{entry.kind.value}"),
+        kind=t(SPECS[entry.kind].message("noun")),
         studio=studio.name,
         title=entry.title,
         version=entry.version,
@@ -83,16 +55,12 @@ def header(t: Translator, entry: LedgerEntry, studio: Studio) -> str:
 def details(t: Translator, entry: LedgerEntry, fields: dict[str, Any], author: Person | None) -> list[str]:
     """The lines of an entry's current content."""
     lines = [t("reviews.author", name=author.name if author else "?")]
-    label = labeler(t.locale)
-    for name in FIELDS[entry.kind]:
-        value = fields.get(name)
-        # stored codes (an activity's kind, an outcome's category…) read in the reviewer's language
-        if name in CODED and isinstance(value, str) and value:
-            shown = code_text(label, entry.kind, name, value)
-        else:
-            shown = value_text(t, value)
-        if shown and not (name == "promoted_count" and shown == "0"):
-            lines.append(t("reviews.line", label=t(f"reviews.field.{name}"), value=shown))
+    label, spec = labeler(t.locale), SPECS[entry.kind]
+    for column in spec.card_fields:
+        # stored codes and yes/no read as the export reads them, in the reviewer's language
+        shown = value_text(t, ledger_specs.value_text(entry.kind, column, fields.get(column.key), label))
+        if shown and not (column.cell == "int" and shown == "0"):  # a count of none says nothing
+            lines.append(t("reviews.line", label=t(spec.message(f"field.{column.key}")), value=shown))
     return lines
 
 

@@ -1,4 +1,4 @@
-"""The three ledgers read row by row (server-side cursor, yield_per) and laid out as export columns."""
+"""The ledgers read row by row (server-side cursor, yield_per) and laid out as their specs' columns."""
 
 from __future__ import annotations
 
@@ -10,87 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.exports.cells import CellKind, Column, Row
-from storage.models import (
-    ActivityVersion,
-    Decision,
-    EntryStatus,
-    LedgerEntry,
-    LedgerKind,
-    OutcomeVersion,
-    Person,
-    ReviewDecision,
-    TrainingVersion,
-)
+from storage.exports.cells import Column, Row
+from storage.ledger_specs import SPECS, Labeler, LedgerColumn, value_text
+from storage.models import Decision, EntryStatus, LedgerEntry, LedgerKind, Person, ReviewDecision
 
-# (key, default text): what the caller's message catalogue gives for a header, a status, a value.
-Labeler = Callable[[str, str], str]
 YIELD_PER = 1000
-
-# Each ledger's columns: (field, cell kind, width). Fields name version columns, except the
-# bookkeeping ones: entry_id, status, version, author, and the derived counts.
-LAYOUTS: dict[LedgerKind, tuple[tuple[str, CellKind, float], ...]] = {
-    LedgerKind.ACTIVITY: (
-        ("entry_id", "int", 8),
-        ("occurred_on", "date", 12),
-        ("kind", "text", 12),
-        ("title", "text", 32),
-        ("place", "text", 16),
-        ("participants", "text", 24),
-        ("participant_count", "int", 8),
-        ("hours", "decimal1", 8),
-        ("content", "text", 40),
-        ("results", "text", 40),
-        ("status", "text", 10),
-        ("version", "int", 6),
-        ("author", "text", 10),
-    ),
-    LedgerKind.OUTCOME: (
-        ("entry_id", "int", 8),
-        ("recorded_on", "date", 12),
-        ("title", "text", 32),
-        ("category", "text", 12),
-        ("team", "text", 24),
-        ("applied", "text", 8),
-        ("applied_since", "date", 12),
-        ("funding_amount", "money", 14),
-        ("funding_scheme", "text", 24),
-        ("patent_kind", "text", 10),
-        ("patent_number", "text", 20),
-        ("patent_status", "text", 10),
-        ("benefit_wan", "wan", 12),
-        ("awards", "text", 30),
-        ("status", "text", 10),
-        ("version", "int", 6),
-        ("author", "text", 10),
-    ),
-    LedgerKind.TRAINING: (
-        ("entry_id", "int", 8),
-        ("held_on", "date", 12),
-        ("kind", "text", 10),
-        ("topic", "text", 32),
-        ("mentor", "text", 10),
-        ("trainees", "text", 24),
-        ("trainee_count", "int", 8),
-        ("hours", "decimal1", 8),
-        ("result", "text", 32),
-        ("promoted_grade", "text", 10),
-        ("promoted_count", "int", 8),
-        ("status", "text", 10),
-        ("version", "int", 6),
-        ("author", "text", 10),
-    ),
-}
-_MODELS: dict[LedgerKind, Any] = {
-    LedgerKind.ACTIVITY: ActivityVersion,
-    LedgerKind.OUTCOME: OutcomeVersion,
-    LedgerKind.TRAINING: TrainingVersion,
-}
-DATE_FIELD = {LedgerKind.ACTIVITY: "occurred_on", LedgerKind.OUTCOME: "recorded_on", LedgerKind.TRAINING: "held_on"}
-_DERIVED = {"participant_count": "participants", "trainee_count": "trainees"}
-_TEXT_VALUES = {"kind", "category", "patent_kind", "patent_status"}  # stored codes a catalogue may name
-
-
 APPROVED_ONLY = frozenset({EntryStatus.APPROVED})
 
 
@@ -105,7 +29,8 @@ class LedgerFilter:
 
 def columns(kind: LedgerKind, label: Labeler) -> list[Column]:
     """The export columns of one ledger, headers from the caller's catalogue."""
-    return [Column(label(f"export.col.{kind.value}.{key}", key), cell, width) for key, cell, width in LAYOUTS[kind]]
+    spec = SPECS[kind]
+    return [Column(label(spec.header_id(c), c.key), c.cell, c.width) for c in spec.columns]
 
 
 def _approved_version() -> ColumnElement[Any]:
@@ -124,9 +49,10 @@ def ledger_query(studio_id: int, kind: LedgerKind, flt: LedgerFilter) -> Select[
     Approved only (the default, and the assessment's evidence): each entry's newest approved version,
     so that an approved entry still counts while a later edit of it waits for review.
     """
-    model = _MODELS[kind]
-    version_cols = [getattr(model, key) for key, _, _ in LAYOUTS[kind] if hasattr(model, key) and key != "version"]
-    day = getattr(model, DATE_FIELD[kind])
+    spec = SPECS[kind]
+    model = spec.model
+    version_cols = [getattr(model, c.key) for c in spec.columns if c.is_field]
+    day = getattr(model, spec.date_field)
     if flt.statuses == APPROVED_ONLY:
         version: ColumnElement[Any] = _approved_version()
         status: ColumnElement[Any] = literal(EntryStatus.APPROVED, LedgerEntry.__table__.c.status.type)
@@ -154,31 +80,23 @@ async def ledger_rows(
     *, session: AsyncSession, studio_id: int, kind: LedgerKind, flt: LedgerFilter, label: Labeler
 ) -> AsyncIterator[Row]:
     """Stream one ledger's rows in column order; memory stays flat however many rows there are."""
-    cells = [_cell(kind, key, label) for key, _, _ in LAYOUTS[kind]]
+    cells = [_cell(kind, column, label) for column in SPECS[kind].columns]
     result = await session.stream(ledger_query(studio_id, kind, flt).execution_options(yield_per=YIELD_PER))
     async for batch in result.mappings().partitions():
         for record in batch:
             yield [cell(record) for cell in cells]
 
 
-def _cell(kind: LedgerKind, key: str, label: Labeler) -> Callable[[Any], object]:
+def _cell(kind: LedgerKind, column: LedgerColumn, label: Labeler) -> Callable[[Any], object]:
     """How one column's value is taken from a result row (decided once per column, not per row)."""
-    if key == "entry_id":
+    key = column.key
+    if column.value == "entry":
         return lambda data: data["id"]
-    if key in _DERIVED:
-        source = _DERIVED[key]
+    if column.value == "count":
+        source = column.of
         return lambda data: len(data[source] or [])
-    if key == "status":
+    if column.value == "status":
         return lambda data: label(f"export.status.{data['status'].value}", data["status"].value)
-    if key == "applied":
-        yes, no = label("export.yes", "是"), label("export.no", "否")
-        return lambda data: yes if data["applied"] else no
-    if key in _TEXT_VALUES:
-        return lambda data: _code_text(kind, key, data[key], label)
+    if column.value in ("coded", "boolean"):
+        return lambda data: value_text(kind, column, data[key], label)
     return lambda data: data[key]
-
-
-def _code_text(kind: LedgerKind, key: str, code: str | None, label: Labeler) -> str | None:
-    if not code:
-        return code
-    return label(f"export.value.{kind.value}.{key}.{code}", label(f"{kind.value}.{key}.{code}", code))

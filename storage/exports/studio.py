@@ -7,20 +7,16 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.exports.csvfile import write_csv
-from storage.exports.ledgers import Labeler, LedgerFilter, columns, ledger_rows
+from storage.exports.ledgers import LedgerFilter, columns, ledger_rows
 from storage.exports.xlsx import Sheet, write_xlsx
+from storage.ledger_specs import SPECS, Labeler
 from storage.models import LedgerKind
-
-SHEET_DEFAULTS = {
-    LedgerKind.ACTIVITY: "日常活动台账",
-    LedgerKind.OUTCOME: "创新成果台账",
-    LedgerKind.TRAINING: "培训带徒台账",
-}
 
 
 def sheet_name(kind: LedgerKind, label: Labeler) -> str:
     """The name of a ledger's sheet (and of its CSV file), from the caller's catalogue."""
-    return label(f"export.sheet.{kind.value}", SHEET_DEFAULTS[kind])
+    spec = SPECS[kind]
+    return label(spec.message("sheet"), spec.sheet_default)
 
 
 async def write_studio_xlsx(

@@ -1,4 +1,4 @@
-"""The three ledgers: an entry is created as version 1, every edit adds a version, nothing is deleted."""
+"""The ledgers: an entry is created as version 1, every edit adds a version, nothing is deleted."""
 
 from __future__ import annotations
 
@@ -10,18 +10,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import ActivityVersion, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, TrainingVersion
+from storage.ledger_specs import SPECS, LedgerVersion, kind_of
+from storage.models import EntryStatus, LedgerEntry, LedgerKind
 
-LedgerVersion = ActivityVersion | OutcomeVersion | TrainingVersion
-
-VERSION_MODELS: dict[LedgerKind, type[LedgerVersion]] = {
-    LedgerKind.ACTIVITY: ActivityVersion,
-    LedgerKind.OUTCOME: OutcomeVersion,
-    LedgerKind.TRAINING: TrainingVersion,
-}
-# Which version field the entry mirrors as its date and its title (for lists, reminders, exports).
-_DATE_FIELD = {LedgerKind.ACTIVITY: "occurred_on", LedgerKind.OUTCOME: "recorded_on", LedgerKind.TRAINING: "held_on"}
-_TITLE_FIELD = {LedgerKind.ACTIVITY: "title", LedgerKind.OUTCOME: "title", LedgerKind.TRAINING: "topic"}
 _BOOKKEEPING = frozenset({"id", "entry_id", "version", "created_by_id", "created_at"})
 
 
@@ -35,12 +26,12 @@ class StaleEntry(RuntimeError):
 
 def field_names(kind: LedgerKind) -> frozenset[str]:
     """The content fields a version of this ledger has."""
-    return frozenset(c.key for c in VERSION_MODELS[kind].__table__.columns) - _BOOKKEEPING
+    return frozenset(c.key for c in SPECS[kind].model.__table__.columns) - _BOOKKEEPING
 
 
 def required_fields(kind: LedgerKind) -> frozenset[str]:
     """The content fields that must be given when an entry is created."""
-    table = VERSION_MODELS[kind].__table__
+    table = SPECS[kind].model.__table__
     return frozenset(
         c.key
         for c in table.columns
@@ -50,15 +41,7 @@ def required_fields(kind: LedgerKind) -> frozenset[str]:
 
 def version_fields(row: LedgerVersion) -> dict[str, Any]:
     """The content of one version as a plain dict."""
-    kind = _kind_of(row)
-    return {name: getattr(row, name) for name in sorted(field_names(kind))}
-
-
-def _kind_of(row: LedgerVersion) -> LedgerKind:
-    for kind, model in VERSION_MODELS.items():
-        if isinstance(row, model):
-            return kind
-    raise TypeError(f"not a ledger version: {row!r}")
+    return {name: getattr(row, name) for name in sorted(field_names(kind_of(row)))}
 
 
 def _check(kind: LedgerKind, fields: Mapping[str, Any], *, complete: bool) -> None:
@@ -72,7 +55,8 @@ def _check(kind: LedgerKind, fields: Mapping[str, Any], *, complete: bool) -> No
 
 
 def _mirror(kind: LedgerKind, fields: Mapping[str, Any]) -> tuple[date, str]:
-    return fields[_DATE_FIELD[kind]], str(fields[_TITLE_FIELD[kind]])[:300]
+    spec = SPECS[kind]
+    return fields[spec.date_field], str(fields[spec.title_field])[:300]
 
 
 async def create_entry(
@@ -101,7 +85,7 @@ async def create_entry(
     )
     session.add(entry)
     await session.flush()
-    session.add(VERSION_MODELS[kind](entry_id=entry.id, version=1, created_by_id=author_id, created_at=now, **fields))
+    session.add(SPECS[kind].model(entry_id=entry.id, version=1, created_by_id=author_id, created_at=now, **fields))
     await session.flush()
     return entry
 
@@ -124,7 +108,7 @@ async def edit_entry(
     merged = {**version_fields(current), **fields}
     _check(entry.kind, merged, complete=True)
     occurred_on, title = _mirror(entry.kind, merged)
-    model = VERSION_MODELS[entry.kind]
+    model = SPECS[entry.kind].model
     # After a withdrawn edit the entry points at an older version: a version number is never used twice.
     newest = await session.scalar(select(func.max(model.version)).where(model.entry_id == entry.id))
     old, new, now = entry.version, (newest or entry.version) + 1, at or utcnow()
@@ -150,8 +134,10 @@ async def get_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | No
 
 # Built once per ledger: every card of an entry reads its current version.
 _VERSION = {
-    kind: select(model).where(model.entry_id == bindparam("entry_id"), model.version == bindparam("version"))
-    for kind, model in VERSION_MODELS.items()
+    kind: select(spec.model).where(
+        spec.model.entry_id == bindparam("entry_id"), spec.model.version == bindparam("version")
+    )
+    for kind, spec in SPECS.items()
 }
 
 
@@ -166,7 +152,7 @@ async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> Ledge
 
 async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[LedgerVersion]:
     """Every version row of an entry, oldest first."""
-    model = VERSION_MODELS[entry.kind]
+    model = SPECS[entry.kind].model
     rows = await session.scalars(select(model).where(model.entry_id == entry.id).order_by(model.version))
     return cast(list[LedgerVersion], list(rows))
 
