@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.core.i18n import catalogue
-from handlers.core.payloads import Payload
+from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Reply
 from handlers.engine import prompts, words
 from handlers.engine.answers import (
@@ -15,7 +15,6 @@ from handlers.engine.answers import (
     EDIT_MENU,
     EDITING,
     FILES_DONE,
-    FLOW_BUTTONS,
     MAX_TEXT,
     SUMMARY,
     YIELDING,
@@ -30,7 +29,16 @@ from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from storage.models import Conversation
 from storage.repos import conversations
 
-__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "FLOW_BUTTONS", "SUMMARY", "Runner", "summary_lines"]
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
+
+CONTROLS = {
+    FlowOp.SKIP: "skip",
+    FlowOp.BACK: "back",
+    FlowOp.CANCEL: "cancel",
+    FlowOp.DONE: "done",
+    FlowOp.SUBMIT: "submit",
+    FlowOp.EDIT: "edit",
+}
 
 
 class Runner:
@@ -64,21 +72,18 @@ class Runner:
             intro = self.t("engine.intro", title=self.t(self.flow.title))
         return await self._go(self._next_after(None), note=intro)
 
-    async def on_payload(self, payload: Payload) -> list[Reply]:
+    async def on_press(self, press: FlowPress) -> list[Reply]:
         """A press of one of this conversation's buttons."""
-        if not payload.args or payload.args[0] != str(self.version):
+        if press.version != self.version:
             return [await self._show(note=self.t("engine.stale_button"))]
-        arg = int(payload.args[1]) if len(payload.args) > 1 and payload.args[1].isdigit() else None
-        action = {"fk": "skip", "fb": "back", "fx": "cancel", "fd": "done", "fs": "submit", "fe": "edit"}.get(
-            payload.kind
-        )
-        if action:
-            return await self._control(action)
-        if payload.kind == "fc" and arg is not None:
+        arg = press.arg
+        if press.op in CONTROLS:
+            return await self._control(CONTROLS[press.op])
+        if press.op is FlowOp.CHOOSE and arg is not None:
             return await self._choose(arg)
-        if payload.kind == "fm" and arg is not None:
+        if press.op is FlowOp.TOGGLE and arg is not None:
             return await self._toggle(arg)
-        if payload.kind == "ff" and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
+        if press.op is FlowOp.FIELD and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
             step = self.flow.steps[arg]
             if step.applies(self.values):
                 return await self._edit_field(step)
@@ -316,10 +321,10 @@ class Runner:
         assert self.version is not None
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
-            reply = prompts.summary(self.ctx, self.flow, lines, self.version)
+            reply = prompts.summary(self.ctx, self.flow, lines, self._stamp)
             return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
-            reply = prompts.edit_menu(self.ctx, self.flow, self.values, self.version)
+            reply = prompts.edit_menu(self.ctx, self.flow, self.values, self._stamp)
             return Reply(
                 text=f"{note}\n{reply.text}" if note and note != reply.text else reply.text, buttons=reply.buttons
             )
@@ -330,10 +335,15 @@ class Runner:
             step,
             self.values,
             await self._choices(step),
-            self.version,
+            self._stamp,
             note=note,
             editing=self.mode == "edit",
         )
+
+    @property
+    def _stamp(self) -> prompts.Stamp:
+        assert self.version is not None
+        return prompts.Stamp(self.version)
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
         return await step.choices(self.ctx, self.values) if step.choices else ()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.core.presses import GoPress
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.events import entry_submitted
@@ -122,8 +123,8 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
     )
     await entry_submitted(ctx, entry)
     again = (
-        ctx.button(ctx.t(forms(ctx)[kind].again_key), "go", forms(ctx)[kind].flow),
-        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
+        ctx.button(ctx.t(forms(ctx)[kind].again_key), GoPress(forms(ctx)[kind].flow)),
+        ctx.button(ctx.t("flows.my_ledger"), GoPress("ledger")),
     )
     key = "flows.submitted" if from_state is None else "flows.resubmitted"
     return [Reply(text=ctx.t(key, number=entry.id, title=entry.title, version=entry.version), buttons=(again,))]
