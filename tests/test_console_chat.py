@@ -31,7 +31,7 @@ def button(label: str, press: Press) -> Button:
 
 
 def flow(op: FlowOp, arg: int | None = None, version: int = 3) -> FlowPress:
-    return FlowPress(version, op, arg)
+    return FlowPress("c0nv1d", version, op, arg)
 
 
 def test_options_are_numbered_and_navigation_is_typed():

@@ -167,7 +167,7 @@ async def test_old_forged_and_foreign_buttons_change_nothing(bot: Bot, world: Wo
     study = chat.button("学习")
     here = peek(study.payload)
     assert isinstance(here, FlowPress)
-    await chat.send_payload(pack(b"not-our-secret", FlowPress(here.version, FlowOp.CHOOSE, 0)))
+    await chat.send_payload(pack(b"not-our-secret", FlowPress(here.conversation, here.version, FlowOp.CHOOSE, 0)))
     chat.expect("无效")
     await chat.send_payload("x" * 500)
     chat.expect("无效")
@@ -198,7 +198,7 @@ async def test_strangers_only_learn_how_to_bind(bot: Bot, world: World):
     for text in ("你好", "记录活动", "/ledger", "帮助", "取消", "1"):
         await chat.say(text)
         chat.expect("还没有绑定身份", "绑定码")
-    signed = pack(bot.config.secret_key, FlowPress(1, FlowOp.CHOOSE, 0))
+    signed = pack(bot.config.secret_key, FlowPress("c0nv1d", 1, FlowOp.CHOOSE, 0))
     await chat.send_payload(signed)  # a correctly signed flow button
     chat.expect("还没有绑定身份")
 

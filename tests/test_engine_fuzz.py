@@ -130,7 +130,7 @@ async def _payloads(db_url: str, payloads: list[str]) -> None:
         await engine.dispose()
 
 
-FLOW_LIKE = st.from_regex(r"fl:\d{1,3}:[a-z]:\d{0,3}~.{10}")
+FLOW_LIKE = st.from_regex(r"fl:[\w-]{1,8}:\d{1,3}:[a-z]:\d{0,3}~.{10}")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

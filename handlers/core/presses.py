@@ -33,8 +33,9 @@ NAVIGATION = frozenset({FlowOp.SKIP, FlowOp.BACK, FlowOp.CANCEL})  # words every
 
 @dataclass(frozen=True)
 class FlowPress(Press, prefix="fl"):
-    """A button of the open conversation at one version of its state."""
+    """A button of one conversation (its random id) at one version of its state."""
 
+    conversation: str
     version: int
     op: FlowOp
     arg: int | None = None

@@ -17,13 +17,14 @@ ROW_WIDTH = 3  # short choices share a row; long ones get their own
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """The version of the conversation a question is shown at: every button of the question carries it."""
+    """The conversation, and its version, a question is shown at: every button of the question carries both."""
 
+    conversation: str
     version: int
 
     def press(self, op: FlowOp, arg: int | None = None) -> FlowPress:
         """The press of one of the question's buttons."""
-        return FlowPress(self.version, op, arg)
+        return FlowPress(self.conversation, self.version, op, arg)
 
 
 def applicable(flow: Flow, values: Values) -> list[Step]:

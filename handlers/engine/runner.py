@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from storage.repos import conversations
 
 __all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
 
+CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
     FlowOp.SKIP: "skip",
     FlowOp.BACK: "back",
@@ -52,6 +54,7 @@ class Runner:
         self.mode: str = conv.data.get("mode", "ask") if conv else "ask"
         self.state: str = conv.step if conv else ""
         self.version: int | None = conv.version if conv else None
+        self.conversation_id = _conversation_id(conv)
         if self.state and self.state not in (SUMMARY, EDIT_MENU) and self.state not in self.flow_keys:
             # a step that a newer version of the flow no longer has: carry on at the first open one
             self.state = self._next_after(None)
@@ -73,7 +76,9 @@ class Runner:
         return await self._go(self._next_after(None), note=intro)
 
     async def on_press(self, press: FlowPress) -> list[Reply]:
-        """A press of one of this conversation's buttons."""
+        """A press of a conversation's button: refused unless it is this conversation's, at its version."""
+        if press.conversation != self.conversation_id:
+            return [await self._show(note=self.t("engine.earlier_conversation"))]
         if press.version != self.version:
             return [await self._show(note=self.t("engine.stale_button"))]
         arg = press.arg
@@ -310,7 +315,7 @@ class Runner:
             user_id=ctx.incoming.user_id,
             flow=self.flow.name,
             step=state,
-            data={"values": self.values, "mode": self.mode},
+            data={"values": self.values, "mode": self.mode, CONVERSATION: self.conversation_id},
             expires_at=ctx.now + timedelta(minutes=ctx.config.conversation_ttl_minutes),
             now=ctx.now,
             expected_version=self.version,
@@ -343,13 +348,20 @@ class Runner:
     @property
     def _stamp(self) -> prompts.Stamp:
         assert self.version is not None
-        return prompts.Stamp(self.version)
+        return prompts.Stamp(self.conversation_id, self.version)
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
         return await step.choices(self.ctx, self.values) if step.choices else ()
 
     async def _display(self, step: Step) -> str:
         return prompts.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
+
+
+def _conversation_id(conv: Conversation | None) -> str:
+    if conv is None:
+        return secrets.token_urlsafe(6)  # 48 random bits, 8 characters: no earlier button can carry it
+    # a conversation begun before ids were kept is named by its row (unique while it lasts), then saved so
+    return str(conv.data.get(CONVERSATION) or f"r{conv.id}")
 
 
 async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[str, str]]:
