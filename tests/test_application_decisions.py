@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core import payloads
 from handlers.core.config import HandlerConfig
+from handlers.core.presses import ApplicationPress
 from handlers.core.types import Reply
 from handlers.lifecycle import window
 from storage.models import (
@@ -150,7 +151,7 @@ async def test_with_no_expert_at_all_the_association_is_told_and_a_new_expert_ca
     zhang.expect("尚未收到专家评分，且目前没有可以评分的专家")
     zhang.expect_not("结束评审")
     app = await _app(cast)
-    await zhang.send_payload(payloads.sign(cast.world.config.secret_key, "ap", "end", app.id, "v"))
+    await zhang.send_payload(payloads.pack(cast.world.config.secret_key, ApplicationPress("end", app.id, "v")))
     zhang.expect("还没有收到专家评分，至少收到 1 份评分才能结束评审。")
     assert (await _app(cast)).stage is ApplicationStage.REVIEWED
 
@@ -225,7 +226,7 @@ async def test_a_notice_below_the_pass_line_without_a_reason_is_refused(cast: Ca
     for expert in cast.experts:
         await _score(expert, "9 9 13 9 5")
     app = await _app(cast)
-    forged = payloads.sign(cast.world.config.secret_key, "ap", "notice", app.id, "e")
+    forged = payloads.pack(cast.world.config.secret_key, ApplicationPress("notice", app.id, "e"))
     await cast.association.send_payload(forged)  # the press asks for a reason; it never starts the notice bare
     cast.association.expect("仍要启动公示，需说明理由")
     await cast.association.say("取消")
@@ -309,7 +310,8 @@ async def test_the_studio_hears_it_is_on_notice_and_named_the_unions_hear_the_ne
 
     cast.world.advance(days=7)
     app = await _app(cast)
-    await cast.association.send_payload(payloads.sign(cast.world.config.secret_key, "ap", "name", app.id, "p"))
+    name = payloads.pack(cast.world.config.secret_key, ApplicationPress("name", app.id, "p"))
+    await cast.association.send_payload(name)
     cast.association.expect("已命名为上海市技师创新工作室")
     await cast.world.deliver()
     for own in (cast.lead, cast.members[1]):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core import payloads
+from handlers.core.presses import ApplicationPress
 from storage.models import (
     Application,
     ApplicationStage,
@@ -137,7 +138,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     zhang.expect("路人甲：异议 #1 已提出")
 
     # 命名 waits for the end of the notice and for every objection to be resolved
-    name = payloads.sign(world.config.secret_key, "ap", "name", app.id, "p")
+    name = payloads.pack(world.config.secret_key, ApplicationPress("name", app.id, "p"))
     await zhang.send_payload(name)
     zhang.expect("公示期至 2026-03-16 结束，2026-03-17 起才能命名。")
     world.advance(days=7)

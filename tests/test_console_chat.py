@@ -15,7 +15,8 @@ from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleS
 from bot.cli.chat import converse
 from bot.cli.demo import LEAD, seed
 from bot.settings import Settings
-from handlers.core.payloads import sign
+from handlers.core.payloads import Press, pack
+from handlers.core.presses import FlowOp, FlowPress, GoPress
 from handlers.core.types import Button, Reply, reply_to_dict
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
@@ -25,8 +26,12 @@ from tests.support.fixtures import entries
 SECRET = b"console-test"
 
 
-def button(label: str, kind: str, *args: object) -> Button:
-    return Button(label, sign(SECRET, kind, *args))
+def button(label: str, press: Press) -> Button:
+    return Button(label, pack(SECRET, press))
+
+
+def flow(op: FlowOp, arg: int | None = None, version: int = 3) -> FlowPress:
+    return FlowPress("c0nv1d", version, op, arg)
 
 
 def test_options_are_numbered_and_navigation_is_typed():
@@ -34,8 +39,8 @@ def test_options_are_numbered_and_navigation_is_typed():
     reply = Reply(
         text="活动用了多少小时？",
         buttons=(
-            (button("1 小时", "fc", 3, 0), button("2 小时", "fc", 3, 1)),
-            (button("返回", "fb", 3), button("取消", "fx", 3)),
+            (button("1 小时", flow(FlowOp.CHOOSE, 0)), button("2 小时", flow(FlowOp.CHOOSE, 1))),
+            (button("返回", flow(FlowOp.BACK)), button("取消", flow(FlowOp.CANCEL))),
         ),
     )
     lines = screen.render([reply])
@@ -48,7 +53,8 @@ def test_options_are_numbered_and_navigation_is_typed():
 
 def test_a_label_typed_in_full_presses_its_button():
     screen = ConsoleScreen()
-    summary = Reply(text="请核对", buttons=((button("✅ 提交", "fs", 7), button("✏️ 修改", "fe", 7)),))
+    submit, edit = button("✅ 提交", flow(FlowOp.SUBMIT, version=7)), button("✏️ 修改", flow(FlowOp.EDIT, version=7))
+    summary = Reply(text="请核对", buttons=((submit, edit),))
     screen.render([summary])
     assert screen.incoming("提交", user_id="u").payload == summary.buttons[0][0].payload
     assert screen.incoming("提交一下", user_id="u").payload is None
@@ -108,7 +114,7 @@ async def test_the_console_prints_pushes_for_console_people_and_leaves_the_other
             session=s, person=away, channel="telegram", external_id="7", chat_id="7", now=utcnow()
         )
         reminder = reply_to_dict(
-            Reply(text="工作室已30天没有记录活动\n请及时记录", buttons=((button("记录活动", "go"),),))
+            Reply(text="工作室已30天没有记录活动\n请及时记录", buttons=((button("记录活动", GoPress("activity")),),))
         )
         for key, person, kind in (
             ("r:here", here, "reminder"),

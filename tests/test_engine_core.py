@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.app import routes
-from handlers.core.payloads import sign
+from handlers.core.payloads import pack, peek
+from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Incoming
 from handlers.engine.expiry import expire_conversations
 from handlers.engine.pipeline import Bot
@@ -165,7 +166,9 @@ async def test_old_forged_and_foreign_buttons_change_nothing(bot: Bot, world: Wo
     await chat.press_button(today)  # pressed twice: the second press is stale
     chat.expect("之前的问题", "活动类别")
     study = chat.button("学习")
-    await chat.send_payload("fc:2:0~AAAAAAAAAA")  # forged tag
+    here = peek(study.payload)
+    assert isinstance(here, FlowPress)
+    await chat.send_payload(pack(b"not-our-secret", FlowPress(here.conversation, here.version, FlowOp.CHOOSE, 0)))
     chat.expect("无效")
     await chat.send_payload("x" * 500)
     chat.expect("无效")
@@ -196,7 +199,8 @@ async def test_strangers_only_learn_how_to_bind(bot: Bot, world: World):
     for text in ("你好", "记录活动", "/ledger", "帮助", "取消", "1"):
         await chat.say(text)
         chat.expect("还没有绑定身份", "绑定码")
-    await chat.send_payload(sign(bot.config.secret_key, "fc", 1, 0))  # a correctly signed flow button
+    signed = pack(bot.config.secret_key, FlowPress("c0nv1d", 1, FlowOp.CHOOSE, 0))
+    await chat.send_payload(signed)  # a correctly signed flow button
     chat.expect("还没有绑定身份")
 
 

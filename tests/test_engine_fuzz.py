@@ -130,8 +130,11 @@ async def _payloads(db_url: str, payloads: list[str]) -> None:
         await engine.dispose()
 
 
+FLOW_LIKE = st.from_regex(r"fl:[\w-]{1,8}:\d{1,3}:[a-z]:\d{0,3}~.{10}")
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payloads=st.lists(st.one_of(st.text(max_size=80), st.from_regex(r"f[a-z]:\d{1,3}:\d{1,3}~.{10}")), max_size=4))
+@given(payloads=st.lists(st.one_of(st.text(max_size=80), FLOW_LIKE), max_size=4))
 def test_no_button_payload_crashes_the_engine(db_url: str, payloads: list[str]):
     asyncio.run(_payloads(db_url, payloads))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.assessment.figures import compile_figures
-from handlers.core.payloads import sign
+from handlers.core.payloads import pack
+from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 from storage.exports.ledgers import LedgerFilter, ledger_query
@@ -235,7 +236,7 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     await chat.press_button(confirm)  # a double tap changes nothing
     chat.expect("已通过", "不能撤回")
     reviewer = Transcript(bot, "rev")  # the reviewer's card for version 2 says what became of it
-    await reviewer.send_payload(sign(SECRET, "rv", "approve", 1, 2))
+    await reviewer.send_payload(pack(SECRET, ReviewPress(ReviewAction.APPROVE, 1, 2)))
     reviewer.expect("这次修改（第2版）已被撤回，台账已恢复为已通过的第1版，无需审核。")
 
     [entry] = await entries(sessions)

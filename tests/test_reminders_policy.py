@@ -9,7 +9,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
-from handlers.core.payloads import verify
+from handlers.core.payloads import unpack
+from handlers.core.presses import GoPress, ReviewAction, ReviewPress
 from handlers.core.types import reply_from_dict
 from handlers.reminders import PlanResult, plan
 from storage.models import (
@@ -71,8 +72,8 @@ async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(
     rows = {r.idempotency_key: r for r in await outbox_rows(sessions)}
     lead_reply = reply_from_dict(rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].payload)
     assert "王师傅工作室" in lead_reply.text and "2027-03-09" in lead_reply.text and "180 天" in lead_reply.text
-    pressed = [verify(CONFIG.secret_key, b.payload) for b in lead_reply.all_buttons()]
-    assert [(p.kind, p.args) for p in pressed if p] == [("go", ("activity",)), ("go", ("ledger",))]
+    pressed = [unpack(CONFIG.secret_key, b.payload) for b in lead_reply.all_buttons()]
+    assert pressed == [GoPress("activity"), GoPress("ledger")]
     assert [b.label for b in lead_reply.all_buttons()] == ["记录活动", "我的台账"]
     assert rows[f"cycle:{w.studio.id}:1:T-180:{w.lead.id}"].kind == "reminder"
 
@@ -147,8 +148,7 @@ async def test_review_waits_three_working_days_then_seven_escalates_one_level_up
     assert [p.person_id for p in up] == [w.officer.id] and "浦东新区总工会" in up[0].text
     row = next(r for r in await outbox_rows(sessions) if r.idempotency_key.startswith("review:"))
     button = reply_from_dict(row.payload).all_buttons()[0]
-    pressed = verify(CONFIG.secret_key, button.payload)
-    assert pressed is not None and (pressed.kind, pressed.args) == ("rv", ("open", str(entry.id)))
+    assert unpack(CONFIG.secret_key, button.payload) == ReviewPress(ReviewAction.OPEN, entry.id)
 
 
 async def test_a_reviewers_delegate_receives_the_review_reminders(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.core.payloads import sign, verify
+from handlers.core.payloads import pack, unpack
+from handlers.core.presses import GoPress, ReviewAction, ReviewPress
 from handlers.core.types import reply_from_dict
 from handlers.engine.pipeline import Bot
 from handlers.reminders import plan
@@ -112,8 +113,7 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
     rev.expect("孙副审 从今天到 2026-03-20 代您审核")
     [notice] = [r for r in await outbox_rows(sessions) if r.person_id == stand_in.id]
     assert notice.kind == "notice" and "周审核 请您在 2026-03-20 之前代为审核" in notice.payload["text"]
-    pressed = verify(SECRET, reply_from_dict(notice.payload).all_buttons()[0].payload)
-    assert pressed is not None and (pressed.kind, pressed.args) == ("go", ("pending",))
+    assert unpack(SECRET, reply_from_dict(notice.payload).all_buttons()[0].payload) == GoPress("pending")
 
     async with sessions() as s, s.begin():
         config = CONFIG.__class__(secret_key=SECRET)
@@ -180,7 +180,7 @@ async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in
     deputy_chat.expect_not("审核人自己的活动")
     async with sessions() as s:
         [entry] = (await s.execute(LedgerEntry.__table__.select())).all()
-    await deputy_chat.send_payload(sign(SECRET, "rv", "approve", entry.id, entry.version))
+    await deputy_chat.send_payload(pack(SECRET, ReviewPress(ReviewAction.APPROVE, entry.id, entry.version)))
     deputy_chat.expect("您所代审的审核人本人提交的")
     async with sessions() as s:
         assert (await s.get(LedgerEntry, entry.id)).status is EntryStatus.SUBMITTED  # type: ignore[union-attr]
@@ -189,7 +189,7 @@ async def test_a_stand_in_may_not_decide_the_entry_of_the_reviewer_they_stand_in
         await lead.say(answer)
     async with sessions() as s:
         mine = (await s.execute(LedgerEntry.__table__.select().where(LedgerEntry.title == "领衔人的活动"))).one()
-    await deputy_chat.send_payload(sign(SECRET, "rv", "approve", mine.id, mine.version))
+    await deputy_chat.send_payload(pack(SECRET, ReviewPress(ReviewAction.APPROVE, mine.id, mine.version)))
     deputy_chat.expect("已通过")
     told = [r.payload["text"] for r in await outbox_rows(sessions) if r.person_id == world.lead.id]
     assert any("领衔人的活动" in text and "孙副审（代 周审核）" in text for text in told)

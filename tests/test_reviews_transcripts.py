@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core import payloads
+from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Reply
 from storage.models import AuditLog, Delegation, EntryStatus, LedgerEntry, ReviewDecision, RoleKind
 from tests.reviews_support import Cast, World, at, make_cast
@@ -154,7 +155,7 @@ async def test_forged_and_unbound_presses_change_nothing(
 ) -> None:
     card = await _submitted(cast)
     entry = await _entry(sessions)
-    forged = payloads.sign(b"not-our-secret", "rv", "approve", entry.id, 1)
+    forged = payloads.pack(b"not-our-secret", ReviewPress(ReviewAction.APPROVE, entry.id, 1))
     await cast.reviewer.send_payload(forged)
     cast.reviewer.expect("这个按钮无效或已过期")
     tampered = card.all_buttons()[0].payload.replace(f":{entry.id}:", f":{entry.id + 1}:")

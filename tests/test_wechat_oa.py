@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.channels.wechat import WeChatChannel
+from handlers.core.payloads import peek
+from handlers.core.presses import FlowPress
 from storage.models import Attachment, ChannelIdentity, Conversation, EntryStatus, LedgerEntry
 from tests.support.fake_wechat import Call
 from tests.support.wechat_world import OA_TOKEN, OAPlatform, WxWorld, _sign, _stamp, wechat_world
@@ -149,4 +151,4 @@ async def test_a_menu_click_is_understood_by_another_process(db_url: str, tmp_pa
         msg = {"MsgType": "text", "FromUserName": LEAD, "Content": item["content"], "bizmsgmenuid": item["id"]}
         received = await other.inbound.convert({**msg, "MsgId": "77", "CreateTime": "1"})
         assert received.incoming is not None and received.incoming.payload is not None
-        assert received.incoming.payload.startswith("fc:")
+        assert isinstance(peek(received.incoming.payload), FlowPress)

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from handlers.core.payloads import pack
+from handlers.core.presses import ReviewAction, ReviewPress
 from storage.models import EntryStatus, LedgerEntry, OutboxMessage, OutboxStatus, ReviewDecision
 from tests.support.transcript import Transcript
 from tests.support.wechat_world import WxWorld, submit_activity, wechat_world
@@ -50,7 +52,8 @@ async def test_a_forged_card_press_changes_nothing(db_url: str, tmp_path: Path) 
     async with wechat_world(db_url, tmp_path) as world:
         await say(world, REVIEWER, f"绑定 {world.seeded.reviewer_code}")
         entry_id = await submit_activity(world)
-        forged = await world.wecom_platform.press(REVIEWER, f"rv:approve:{entry_id}:1~AAAAAAAAAA", "t-nope", "code")
+        forged_payload = pack(b"not-our-secret", ReviewPress(ReviewAction.APPROVE, entry_id, 1))
+        forged = await world.wecom_platform.press(REVIEWER, forged_payload, "t-nope", "code")
         await world.settle()
         assert forged.status == 200
         assert not world.fake.sent("message/update_template_card")

@@ -10,20 +10,20 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushTarget
+from handlers.core.presses import navigation
 from handlers.core.types import Button, Incoming, Reply, reply_from_dict
 from storage.base import utcnow
 from storage.models import OutboxStatus, Person
 from storage.repos import outbox, sending
 
 CHANNEL = "console"
-# Skip, back and cancel are typed as words (every step understands them), so that a number typed
-# as an answer ("3" hours, "2" people) is never taken for a press of one of them.
-WORD_KINDS = frozenset({"fk", "fb", "fx"})
 _LEADING_MARKS = re.compile(r"^[^\w]+")
 
 
-def _kind(button: Button) -> str:
-    return button.payload.split(":", 1)[0].split("~", 1)[0]
+def _typed_as_word(button: Button) -> bool:
+    # Skip, back and cancel are typed as words (every step understands them), so that a number typed
+    # as an answer ("3" hours, "2" people) is never taken for a press of one of them.
+    return navigation(button.payload) is not None
 
 
 def _plain(label: str) -> str:
@@ -48,7 +48,7 @@ class ConsoleScreen:
                 cells = []
                 for button in row:
                     self.labelled.append(button)
-                    if _kind(button) in WORD_KINDS:
+                    if _typed_as_word(button):
                         words.append(button.label)
                         continue
                     self.numbered.append(button)
@@ -66,7 +66,7 @@ class ConsoleScreen:
             return self.numbered[int(text) - 1].payload
         wanted = _plain(text)
         for button in self.labelled:
-            if wanted and _plain(button.label) == wanted and _kind(button) not in WORD_KINDS:
+            if wanted and _plain(button.label) == wanted and not _typed_as_word(button):
                 return button.payload
         return None
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from handlers.core.i18n import Translator
 from handlers.core.parsing import parse_date
+from handlers.core.presses import GoPress
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
@@ -118,7 +119,7 @@ async def delegate(ctx: Context, args: str) -> list[Reply]:
     await ctx.audit(object_type="delegation", object_id=row.id, to_state="active", detail={"delegate": stand_in.id})
 
     def tell(t: Translator) -> Reply:
-        button = ctx.button(t("delegate.button_pending"), "go", "pending")
+        button = ctx.button(t("delegate.button_pending"), GoPress("pending"))
         return Reply(text=t("delegate.notice", reviewer=person.name, ends=until.isoformat()), buttons=((button,),))
 
     await ctx.notify(stand_in, tell, key=f"delegation:{row.id}")

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.core.payloads import Press
 from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Hook, Router
@@ -29,8 +30,7 @@ class Item:
     since: datetime
     line: str
     short: str
-    kind: str
-    args: tuple[object, ...]
+    press: Press
 
 
 Source = Callable[[Context, Subject], Awaitable[list[Item]]]
@@ -89,7 +89,7 @@ async def pending_command(ctx: Context, args: str) -> list[Reply]:
             if n > SHOWN:
                 break
             lines.append(f"{n}. {item.line}")
-            rows.append((ctx.button(f"{n}. {item.short}", item.kind, *item.args),))
+            rows.append((ctx.button(f"{n}. {item.short}", item.press),))
     if total > SHOWN:
         lines.append(ctx.t("reviews.pending.more", count=total - SHOWN))
     for section, items in sections:

@@ -13,7 +13,6 @@ from handlers.engine.router import Routes
 
 SUMMARY = "@summary"  # the state of a conversation showing its summary
 EDIT_MENU = "@edit"  # the state of a conversation asking which field to change
-FLOW_BUTTONS = frozenset({"fc", "fm", "fd", "fk", "fb", "fx", "fs", "fe", "ff"})
 MAX_TEXT = 2000
 EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
 FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)

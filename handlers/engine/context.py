@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core import payloads
 from handlers.core.config import HandlerConfig
 from handlers.core.i18n import Translator
+from handlers.core.payloads import Press
 from handlers.core.types import Button, Incoming, Reply, reply_to_dict
 from handlers.engine.router import Routes
 from storage.models import ChannelIdentity, Conversation, Person, Role, RoleKind
@@ -54,13 +55,9 @@ class Context:
             for r in self.roles
         )
 
-    def sign(self, kind: str, *args: object) -> str:
-        """A signed button payload."""
-        return payloads.sign(self.config.secret_key, kind, *args)
-
-    def button(self, label: str, kind: str, *args: object) -> Button:
-        """A button whose press comes back as a signed payload."""
-        return Button(label=label, payload=self.sign(kind, *args))
+    def button(self, label: str, press: Press) -> Button:
+        """A button whose press comes back as this press, signed."""
+        return Button(label=label, payload=payloads.pack(self.config.secret_key, press))
 
     def local(self, moment: datetime) -> datetime:
         """A stored UTC time in the configured time zone."""

@@ -6,11 +6,12 @@ import unicodedata
 from typing import Any
 
 from handlers.core import payloads
+from handlers.core.presses import FlowPress, GoPress
 from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.context import Context
 from handlers.engine.expiry import expired_notice
-from handlers.engine.runner import FLOW_BUTTONS, Runner
+from handlers.engine.runner import Runner
 from storage.models import Conversation
 from storage.repos import conversations
 
@@ -79,25 +80,25 @@ async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = N
 
 
 async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Reply]:
-    payload = payloads.verify(ctx.config.secret_key, raw)
-    if payload is None:
+    press = payloads.unpack(ctx.config.secret_key, raw)
+    if press is None:
         if conv is not None and ctx.person is not None:
             return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.bad_button"))
         return [Reply(text=ctx.t("engine.bad_button"))]
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
-    if payload.kind in FLOW_BUTTONS:
+    if isinstance(press, FlowPress):
         if conv is None:
             return [Reply(text=ctx.t("engine.nothing_open"))]
-        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_payload(payload)
-    if payload.kind == "go" and payload.args:
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_press(press)
+    if isinstance(press, GoPress):
         if conv is not None:
-            return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + payload.args[0])
-        return await run_command(ctx, "/" + payload.args[0])
-    handler = ctx.routes.buttons.get(payload.kind)
+            return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + press.command)
+        return await run_command(ctx, "/" + press.command)
+    handler = ctx.routes.buttons.get(type(press))
     if handler is None:
         return [Reply(text=ctx.t("engine.bad_button"))]
-    return await handler(ctx, payload)
+    return await handler(ctx, press)
 
 
 async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 
 ROW_WIDTH = 3  # short choices share a row; long ones get their own
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The conversation, and its version, a question is shown at: every button of the question carries both."""
+
+    conversation: str
+    version: int
+
+    def press(self, op: FlowOp, arg: int | None = None) -> FlowPress:
+        """The press of one of the question's buttons."""
+        return FlowPress(self.conversation, self.version, op, arg)
 
 
 def applicable(flow: Flow, values: Values) -> list[Step]:
@@ -39,15 +53,15 @@ def rows(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
 
 
 def nav_row(
-    ctx: Context, flow: Flow, step: Step, values: Values, version: int, *, editing: bool = False
+    ctx: Context, flow: Flow, step: Step, values: Values, at: Stamp, *, editing: bool = False
 ) -> tuple[Button, ...]:
     """Skip (optional steps), back (after the first step, or to the summary when editing), cancel."""
     nav: list[Button] = []
     if step.optional:
-        nav.append(ctx.button(ctx.t("engine.skip"), "fk", version))
+        nav.append(ctx.button(ctx.t("engine.skip"), at.press(FlowOp.SKIP)))
     if editing or applicable(flow, values)[0].key != step.key:
-        nav.append(ctx.button(ctx.t("engine.back"), "fb", version))
-    nav.append(ctx.button(ctx.t("engine.cancel"), "fx", version))
+        nav.append(ctx.button(ctx.t("engine.back"), at.press(FlowOp.BACK)))
+    nav.append(ctx.button(ctx.t("engine.cancel"), at.press(FlowOp.CANCEL)))
     return tuple(nav)
 
 
@@ -57,7 +71,7 @@ def prompt(
     step: Step,
     values: Values,
     choices: Sequence[Choice],
-    version: int,
+    at: Stamp,
     *,
     note: str = "",
     editing: bool = False,
@@ -71,14 +85,15 @@ def prompt(
     if step.multi:
         chosen = set(values.get(step.key) or [])
         option_buttons = [
-            ctx.button(("✓ " if c.value in chosen else "") + c.label, "fm", version, i) for i, c in enumerate(choices)
+            ctx.button(("✓ " if c.value in chosen else "") + c.label, at.press(FlowOp.TOGGLE, i))
+            for i, c in enumerate(choices)
         ]
-        option_buttons.append(ctx.button(ctx.t("engine.done"), "fd", version))
+        option_buttons.append(ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE)))
     elif step.files:
-        option_buttons = [ctx.button(ctx.t("engine.done"), "fd", version)]
+        option_buttons = [ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE))]
     else:
-        option_buttons = [ctx.button(c.label, "fc", version, i) for i, c in enumerate(choices)]
-    nav = nav_row(ctx, flow, step, values, version, editing=editing)
+        option_buttons = [ctx.button(c.label, at.press(FlowOp.CHOOSE, i)) for i, c in enumerate(choices)]
+    nav = nav_row(ctx, flow, step, values, at, editing=editing)
     return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
 
 
@@ -105,19 +120,21 @@ def field_lines(ctx: Context, lines: Sequence[tuple[str, str]]) -> list[str]:
     return [ctx.t("engine.field_line", label=label, value=value) for label, value in lines]
 
 
-def summary(ctx: Context, flow: Flow, lines: Sequence[tuple[str, str]], version: int) -> Reply:
+def summary(ctx: Context, flow: Flow, lines: Sequence[tuple[str, str]], at: Stamp) -> Reply:
     """The answers for a last look, with submit, edit and cancel."""
     text = "\n".join([ctx.t(flow.summary_title, title=ctx.t(flow.title)), *field_lines(ctx, lines)])
     actions = (
-        ctx.button(ctx.t("engine.submit"), "fs", version),
-        ctx.button(ctx.t("engine.edit"), "fe", version),
-        ctx.button(ctx.t("engine.cancel"), "fx", version),
+        ctx.button(ctx.t("engine.submit"), at.press(FlowOp.SUBMIT)),
+        ctx.button(ctx.t("engine.edit"), at.press(FlowOp.EDIT)),
+        ctx.button(ctx.t("engine.cancel"), at.press(FlowOp.CANCEL)),
     )
     return Reply(text=text, buttons=(actions,))
 
 
-def edit_menu(ctx: Context, flow: Flow, values: Values, version: int) -> Reply:
+def edit_menu(ctx: Context, flow: Flow, values: Values, at: Stamp) -> Reply:
     """Which field to change."""
-    fields = [ctx.button(ctx.t(step.label), "ff", version, flow.index(step.key)) for step in applicable(flow, values)]
-    back = (ctx.button(ctx.t("engine.back_to_summary"), "fb", version),)
+    fields = [
+        ctx.button(ctx.t(step.label), at.press(FlowOp.FIELD, flow.index(step.key))) for step in applicable(flow, values)
+    ]
+    back = (ctx.button(ctx.t("engine.back_to_summary"), at.press(FlowOp.BACK)),)
     return Reply(text=ctx.t("engine.pick_field"), buttons=(*rows(fields), back))

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from handlers.core.payloads import Payload
+from handlers.core.payloads import Press
 from handlers.core.types import Reply
 from storage.models import RoleKind
 
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from handlers.engine.flow import Flow
 
 Handler = Callable[["Context", str], Awaitable[list[Reply]]]
-ButtonHandler = Callable[["Context", Payload], Awaitable[list[Reply]]]
+P = TypeVar("P", bound=Press)
+ButtonHandler = Callable[["Context", P], Awaitable[list[Reply]]]
 T = TypeVar("T")
 
 
@@ -58,7 +59,7 @@ class Router:
 
     name: str
     commands: list[Command] = field(default_factory=list)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    buttons: dict[type[Press], ButtonHandler[Any]] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
     hooks: list[tuple[Hook[Any], Any]] = field(default_factory=list)
     children: list[Router] = field(default_factory=list)
@@ -81,12 +82,12 @@ class Router:
 
         return register
 
-    def button(self, kind: str) -> Callable[[ButtonHandler], ButtonHandler]:
-        """Register the handler of button payloads of this kind (e.g. "rv" for reviews)."""
+    def button(self, kind: type[P]) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """Register the handler of presses of this kind (e.g. ReviewPress); it receives the typed press."""
 
-        def register(handler: ButtonHandler) -> ButtonHandler:
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
             if kind in self.buttons:
-                raise ValueError(f"button kind {kind!r} registered twice in {self.name}")
+                raise ValueError(f"button kind {kind.__name__} registered twice in {self.name}")
             self.buttons[kind] = handler
             return handler
 
@@ -122,7 +123,7 @@ class Routes:
 
     def __init__(self, root: Router) -> None:
         self.commands: dict[str, Command] = {}
-        self.buttons: dict[str, ButtonHandler] = {}
+        self.buttons: dict[type[Press], ButtonHandler[Any]] = {}
         self.flows: dict[str, Flow] = {}
         self._by_word: dict[str, str] = {}
         self._hooks: dict[Hook[Any], list[Any]] = {}
@@ -163,7 +164,7 @@ class Routes:
         return sorted((c for c in self.commands.values() if c.in_menu), key=lambda c: (c.order, c.name))
 
 
-def _put(table: dict[str, Any], key: str, value: Any, what: str) -> None:
+def _put(table: dict[Any, Any], key: Any, value: Any, what: str) -> None:
     if key in table:
         raise ValueError(f"{what} {key!r} registered twice")
     table[key] = value

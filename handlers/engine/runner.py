@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from handlers.core.i18n import catalogue
-from handlers.core.payloads import Payload
+from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Reply
 from handlers.engine import prompts, words
 from handlers.engine.answers import (
@@ -15,7 +16,6 @@ from handlers.engine.answers import (
     EDIT_MENU,
     EDITING,
     FILES_DONE,
-    FLOW_BUTTONS,
     MAX_TEXT,
     SUMMARY,
     YIELDING,
@@ -30,7 +30,17 @@ from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from storage.models import Conversation
 from storage.repos import conversations
 
-__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "FLOW_BUTTONS", "SUMMARY", "Runner", "summary_lines"]
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
+
+CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
+CONTROLS = {
+    FlowOp.SKIP: "skip",
+    FlowOp.BACK: "back",
+    FlowOp.CANCEL: "cancel",
+    FlowOp.DONE: "done",
+    FlowOp.SUBMIT: "submit",
+    FlowOp.EDIT: "edit",
+}
 
 
 class Runner:
@@ -44,6 +54,7 @@ class Runner:
         self.mode: str = conv.data.get("mode", "ask") if conv else "ask"
         self.state: str = conv.step if conv else ""
         self.version: int | None = conv.version if conv else None
+        self.conversation_id = _conversation_id(conv)
         if self.state and self.state not in (SUMMARY, EDIT_MENU) and self.state not in self.flow_keys:
             # a step that a newer version of the flow no longer has: carry on at the first open one
             self.state = self._next_after(None)
@@ -64,21 +75,20 @@ class Runner:
             intro = self.t("engine.intro", title=self.t(self.flow.title))
         return await self._go(self._next_after(None), note=intro)
 
-    async def on_payload(self, payload: Payload) -> list[Reply]:
-        """A press of one of this conversation's buttons."""
-        if not payload.args or payload.args[0] != str(self.version):
+    async def on_press(self, press: FlowPress) -> list[Reply]:
+        """A press of a conversation's button: refused unless it is this conversation's, at its version."""
+        if press.conversation != self.conversation_id:
+            return [await self._show(note=self.t("engine.earlier_conversation"))]
+        if press.version != self.version:
             return [await self._show(note=self.t("engine.stale_button"))]
-        arg = int(payload.args[1]) if len(payload.args) > 1 and payload.args[1].isdigit() else None
-        action = {"fk": "skip", "fb": "back", "fx": "cancel", "fd": "done", "fs": "submit", "fe": "edit"}.get(
-            payload.kind
-        )
-        if action:
-            return await self._control(action)
-        if payload.kind == "fc" and arg is not None:
+        arg = press.arg
+        if press.op in CONTROLS:
+            return await self._control(CONTROLS[press.op])
+        if press.op is FlowOp.CHOOSE and arg is not None:
             return await self._choose(arg)
-        if payload.kind == "fm" and arg is not None:
+        if press.op is FlowOp.TOGGLE and arg is not None:
             return await self._toggle(arg)
-        if payload.kind == "ff" and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
+        if press.op is FlowOp.FIELD and arg is not None and self.state == EDIT_MENU and arg < len(self.flow.steps):
             step = self.flow.steps[arg]
             if step.applies(self.values):
                 return await self._edit_field(step)
@@ -305,7 +315,7 @@ class Runner:
             user_id=ctx.incoming.user_id,
             flow=self.flow.name,
             step=state,
-            data={"values": self.values, "mode": self.mode},
+            data={"values": self.values, "mode": self.mode, CONVERSATION: self.conversation_id},
             expires_at=ctx.now + timedelta(minutes=ctx.config.conversation_ttl_minutes),
             now=ctx.now,
             expected_version=self.version,
@@ -316,10 +326,10 @@ class Runner:
         assert self.version is not None
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
-            reply = prompts.summary(self.ctx, self.flow, lines, self.version)
+            reply = prompts.summary(self.ctx, self.flow, lines, self._stamp)
             return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
-            reply = prompts.edit_menu(self.ctx, self.flow, self.values, self.version)
+            reply = prompts.edit_menu(self.ctx, self.flow, self.values, self._stamp)
             return Reply(
                 text=f"{note}\n{reply.text}" if note and note != reply.text else reply.text, buttons=reply.buttons
             )
@@ -330,16 +340,28 @@ class Runner:
             step,
             self.values,
             await self._choices(step),
-            self.version,
+            self._stamp,
             note=note,
             editing=self.mode == "edit",
         )
+
+    @property
+    def _stamp(self) -> prompts.Stamp:
+        assert self.version is not None
+        return prompts.Stamp(self.conversation_id, self.version)
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
         return await step.choices(self.ctx, self.values) if step.choices else ()
 
     async def _display(self, step: Step) -> str:
         return prompts.display(self.ctx, step, self.values.get(step.key), await self._choices(step))
+
+
+def _conversation_id(conv: Conversation | None) -> str:
+    if conv is None:
+        return secrets.token_urlsafe(6)  # 48 random bits, 8 characters: no earlier button can carry it
+    # a conversation begun before ids were kept is named by its row (unique while it lasts), then saved so
+    return str(conv.data.get(CONVERSATION) or f"r{conv.id}")
 
 
 async def summary_lines(ctx: Context, flow: Flow, values: Values) -> list[tuple[str, str]]:

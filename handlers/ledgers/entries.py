@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from handlers.core.presses import GoPress
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.events import entry_submitted
@@ -99,8 +100,8 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
     await entry_submitted(ctx, entry)
     form = forms(ctx.routes)[kind]
     again = (
-        ctx.button(ctx.t(form.again_key), "go", form.flow),
-        ctx.button(ctx.t("flows.my_ledger"), "go", "ledger"),
+        ctx.button(ctx.t(form.again_key), GoPress(form.flow)),
+        ctx.button(ctx.t("flows.my_ledger"), GoPress("ledger")),
     )
     key = "flows.submitted" if from_state is None else "flows.resubmitted"
     return [Reply(text=ctx.t(key, number=entry.id, title=entry.title, version=entry.version), buttons=(again,))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.core.payloads import Payload
+from handlers.core.presses import GoPress, LedgerAction, LedgerPress
 from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
@@ -25,9 +25,6 @@ from storage.repos import ledgers, people, reviews
 
 PAGE = 8
 RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
-KIND = (
-    "lg"  # button payloads: lg:l:<offset> list, lg:o:<id> open, lg:e:<id> edit, lg:w:<id> ask, lg:W:<id>:<v> withdraw
-)
 
 router = Router(__name__)
 
@@ -38,27 +35,27 @@ async def ledger_command(ctx: Context, args: str) -> list[Reply]:
     return await _list(ctx, 0)
 
 
-@router.button(KIND)
-async def ledger_button(ctx: Context, payload: Payload) -> list[Reply]:
+@router.button(LedgerPress)
+async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
     """Every press in the ledger view; who may act is checked again on each one."""
-    action, args = (payload.args[0], payload.args[1:]) if payload.args else ("", ())
-    if not all(a.isdigit() for a in args) or (action != "l" and not args):
+    action = press.action
+    if action is LedgerAction.LIST:
+        return await _list(ctx, press.number)
+    if press.number == 0:  # entry ids start at 1: a press that names no entry
         return [Reply(text=ctx.t("engine.bad_button"))]
-    if action == "l":
-        return await _list(ctx, int(args[0]) if args else 0)
-    entry = await ledgers.get_entry(session=ctx.session, entry_id=int(args[0]))
+    entry = await ledgers.get_entry(session=ctx.session, entry_id=press.number)
     if entry is None or entry.kind not in forms(ctx.routes) or not await _may_see(ctx, entry):
         return [Reply(text=ctx.t("ledger.not_found"))]
-    if action == "o":
+    if action is LedgerAction.OPEN:
         return [await _details(ctx, entry)]
     if not _may_change(ctx, entry):
         return [Reply(text=ctx.t("ledger.not_yours"), outcome_of_press=True)]
-    if action == "e":
+    if action is LedgerAction.EDIT:
         return await _edit(ctx, entry)
-    if action == "w":
+    if action is LedgerAction.ASK_WITHDRAW:
         return [await _confirm_withdraw(ctx, entry)]
-    if action == "W" and len(args) == 2:
-        return await _withdraw(ctx, entry, int(args[1]))
+    if action is LedgerAction.WITHDRAW and press.version is not None:
+        return await _withdraw(ctx, entry, press.version)
     return [Reply(text=ctx.t("engine.bad_button"))]
 
 
@@ -81,10 +78,10 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
         lines = [ctx.t("ledger.list_title", count=len(page))]
     lines += [_line(ctx, entry) for entry in page]
     lines.append(ctx.t("ledger.list_hint"))
-    buttons = [ctx.button(f"#{e.id} {_short(e.title)}", KIND, "o", e.id) for e in page]
-    nav = [ctx.button(ctx.t("ledger.more"), KIND, "l", offset + PAGE)] if more else []
+    buttons = [ctx.button(f"#{e.id} {_short(e.title)}", LedgerPress(LedgerAction.OPEN, e.id)) for e in page]
+    nav = [ctx.button(ctx.t("ledger.more"), LedgerPress(LedgerAction.LIST, offset + PAGE))] if more else []
     if offset:
-        nav.insert(0, ctx.button(ctx.t("ledger.newer"), KIND, "l", max(offset - PAGE, 0)))
+        nav.insert(0, ctx.button(ctx.t("ledger.newer"), LedgerPress(LedgerAction.LIST, max(offset - PAGE, 0))))
     return [Reply(text="\n".join(lines), buttons=(*rows(buttons), *((tuple(nav),) if nav else ())))]
 
 
@@ -104,7 +101,7 @@ def _short(text: str, size: int = 10) -> str:
 
 
 def _start_buttons(ctx: Context) -> list[Button]:
-    return [ctx.button(ctx.t(form.spec.message("start")), "go", form.flow) for form in forms(ctx.routes).values()]
+    return [ctx.button(ctx.t(form.spec.message("start")), GoPress(form.flow)) for form in forms(ctx.routes).values()]
 
 
 async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
@@ -141,11 +138,11 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     if _may_change(ctx, entry):
         if may_edit(entry, approved):
             key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
-            actions.append(ctx.button(ctx.t(key), KIND, "e", entry.id))
+            actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.EDIT, entry.id)))
         if may_withdraw(entry, approved):
             key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
-            actions.append(ctx.button(ctx.t(key), KIND, "w", entry.id))
-    actions.append(ctx.button(ctx.t("ledger.back_to_list"), KIND, "l", 0))
+            actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.ASK_WITHDRAW, entry.id)))
+    actions.append(ctx.button(ctx.t("ledger.back_to_list"), LedgerPress(LedgerAction.LIST)))
     return Reply(text="\n".join(lines), buttons=(tuple(actions),))
 
 
@@ -168,8 +165,8 @@ async def _confirm_withdraw(ctx: Context, entry: LedgerEntry) -> Reply:
     if not may_withdraw(entry, approved):
         return Reply(text=ctx.t("ledger.cannot_withdraw", number=entry.id, status=status_text(ctx, entry)))
     buttons = (
-        ctx.button(ctx.t("ledger.withdraw_yes"), KIND, "W", entry.id, entry.version),
-        ctx.button(ctx.t("ledger.withdraw_no"), KIND, "o", entry.id),
+        ctx.button(ctx.t("ledger.withdraw_yes"), LedgerPress(LedgerAction.WITHDRAW, entry.id, entry.version)),
+        ctx.button(ctx.t("ledger.withdraw_no"), LedgerPress(LedgerAction.OPEN, entry.id)),
     )
     if approved is not None:
         text = ctx.t(

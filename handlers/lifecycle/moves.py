@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.core.i18n import Translator
+from handlers.core.presses import ApplicationPress
 from handlers.core.types import Button
 from handlers.engine.context import Context
 from handlers.roles.permissions import Action
@@ -61,7 +62,7 @@ def label(t: Translator, move: Move, *, below_pass: bool = False) -> str:
 def buttons(ctx: Context, t: Translator, app: Application, *, below_pass: bool = False) -> tuple[Button, ...]:
     """The decision buttons of the application's current stage."""
     return tuple(
-        ctx.button(label(t, m, below_pass=below_pass), "ap", m.key, app.id, CODES[app.stage])
+        ctx.button(label(t, m, below_pass=below_pass), ApplicationPress(m.key, app.id, CODES[app.stage]))
         for m in MOVES
         if m.at is app.stage and m.button
     )

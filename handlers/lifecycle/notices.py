@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers.core.i18n import Translator
+from handlers.core.presses import ObjectionAction, ObjectionPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.engine.context import Context
@@ -41,7 +42,8 @@ async def notices_command(ctx: Context, args: str) -> list[Reply]:
         lines.append(
             ctx.t("application.notices.line", studio=studio.name, starts=app.notice_starts_on, ends=app.notice_ends_on)
         )
-        rows.append((ctx.button(ctx.t("application.button.object", studio=studio.name[:16]), "ob", "new", app.id),))
+        press = ObjectionPress(ObjectionAction.NEW, app.id)
+        rows.append((ctx.button(ctx.t("application.button.object", studio=studio.name[:16]), press),))
     return [Reply(text="\n".join(lines), buttons=tuple(rows))]
 
 

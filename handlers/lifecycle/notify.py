@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from handlers.core.i18n import Translator
+from handlers.core.presses import ApplicationPress, GoPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.engine.context import Context
@@ -69,7 +70,7 @@ async def ask_experts(ctx: Context, app: Application, studio: Studio, card: card
 
     def message(t: Translator) -> Reply:
         text = f"{t('application.ask.score')}\n{cards.card_text(t, card)}"
-        score = ctx.button(t("application.button.score"), "ap", "score", app.id, moves.CODES[S.REVIEWED])
+        score = ctx.button(t("application.button.score"), ApplicationPress("score", app.id, moves.CODES[S.REVIEWED]))
         return Reply(text=text, buttons=((score,),))
 
     experts = await audience.experts_for(ctx, studio)
@@ -90,7 +91,7 @@ async def panel_exhausted(ctx: Context, app: Application, studio: Studio) -> Non
 
     def message(t: Translator) -> Reply:
         lead = t("application.ask.end", count=len(card.scores), needed=sheet.experts_needed)
-        button = ctx.button(moves.label(t, end), "ap", end.key, app.id, moves.CODES[S.REVIEWED])
+        button = ctx.button(moves.label(t, end), ApplicationPress(end.key, app.id, moves.CODES[S.REVIEWED]))
         return Reply(text=f"{lead}\n{cards.card_text(t, card)}", buttons=((button,),))
 
     deciders = [p for p, _ in await audience.association_reviewers(ctx)]
@@ -128,7 +129,7 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     def news(t: Translator) -> Reply:
         again_button: tuple[tuple[Button, ...], ...] = ()
         if move.to is S.RETURNED:
-            again_button = ((ctx.button(t("application.button.apply_again"), "go", "apply"),),)
+            again_button = ((ctx.button(t("application.button.apply_again"), GoPress("apply")),),)
         return Reply(text=t(news_key, **params), buttons=again_button)
 
     def onlookers_news(t: Translator) -> Reply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.i18n import Translator
-from handlers.core.payloads import Payload
+from handlers.core.presses import ObjectionAction, ObjectionPress
 from handlers.core.types import Button, Reply
 from handlers.decisions.reason import ask_reason, busy, reason_handler, told
 from handlers.engine.context import Context
@@ -19,35 +19,32 @@ from storage.repos import applications
 
 router = Router(__name__)
 
-VERDICTS = {"up": ObjectionStatus.UPHELD, "dis": ObjectionStatus.DISMISSED}
+VERDICTS = {ObjectionAction.UPHOLD: ObjectionStatus.UPHELD, ObjectionAction.DISMISS: ObjectionStatus.DISMISSED}
 
 
 def resolve_row(ctx: Context, t: Translator, objection: Objection) -> tuple[Button, ...]:
     """异议成立 / 异议不成立."""
-    return tuple(ctx.button(t(f"application.button.objection_{k}"), "ob", k, objection.id) for k in VERDICTS)
+    return tuple(ctx.button(t(f"application.button.objection_{k}"), ObjectionPress(k, objection.id)) for k in VERDICTS)
 
 
-@router.button("ob")
-async def objection_button(ctx: Context, payload: Payload) -> list[Reply]:
-    """ob:new:<application> starts an objection; ob:up|dis:<objection> resolves one; ob:open:<objection> shows it."""
-    try:
-        key, target = payload.args[0], payload.arg_int(1)
-    except (ValueError, IndexError):
-        return [Reply(text=ctx.t("engine.bad_button"))]
-    if key == "new":
+@router.button(ObjectionPress)
+async def objection_button(ctx: Context, press: ObjectionPress) -> list[Reply]:
+    """Start an objection to an application; open or resolve (uphold, dismiss) an objection."""
+    key, target = press.action, press.target
+    if key is ObjectionAction.NEW:
         refusal = await busy(ctx)
         return [refusal] if refusal else await start_flow(ctx, "objection", {"application": target})
     found = await resolvable(ctx, target)
     if isinstance(found, str):
         return [Reply(text=found, outcome_of_press=key in VERDICTS)]
     objection, studio = found
-    if key == "open":
+    if key is ObjectionAction.OPEN:
         text = ctx.t("application.objection.card", number=objection.id, studio=studio.name, text=objection.text)
         return [Reply(text=text, buttons=(resolve_row(ctx, ctx.t, objection),))]
     if key not in VERDICTS:
         return [Reply(text=ctx.t("engine.bad_button"))]
     what = ctx.t(f"application.objection.asking.{key}", number=objection.id, studio=studio.name)
-    return await ask_reason(ctx, "objection", what, objection=objection.id, verdict=key)
+    return await ask_reason(ctx, "objection", what, objection=objection.id, verdict=key.value)
 
 
 async def resolvable(ctx: Context, objection_id: int) -> tuple[Objection, Studio] | str:
@@ -80,7 +77,7 @@ async def objection_reason(ctx: Context, values: Values, reason: str) -> list[Re
     if isinstance(found, str):
         return [told(ctx, found, reason)]
     objection, studio = found
-    status = VERDICTS[str(values["verdict"])]
+    status = VERDICTS[ObjectionAction(str(values["verdict"]))]
     if not await applications.resolve_objection(
         session=ctx.session,
         objection_id=objection.id,

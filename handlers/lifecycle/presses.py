@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.core.payloads import Payload
+from handlers.core.presses import ApplicationPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.decisions.reason import ask_reason, reason_handler
@@ -20,15 +20,14 @@ router = Router(__name__)
 VIEWERS = (Action.VIEW_ENTRIES, Action.SCORE, Action.ASSOCIATION_REVIEW, Action.APPLY)
 
 
-@router.button("ap")
-async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
+@router.button(ApplicationPress)
+async def application_button(ctx: Context, press: ApplicationPress) -> list[Reply]:
     """Route a press on an application's card."""
-    try:
-        key, app_id = payload.args[0], payload.arg_int(1)
-        if key == "open":
-            return [await open_application(ctx, app_id)]
-        at = moves.STAGE_OF[payload.args[2]]
-    except (ValueError, IndexError, KeyError):
+    key, app_id = press.move, press.application_id
+    if key == "open":
+        return [await open_application(ctx, app_id)]
+    at = moves.STAGE_OF.get(press.stage or "")
+    if at is None:
         return [Reply(text=ctx.t("engine.bad_button"))]
     if key == "score" and at is ApplicationStage.REVIEWED:
         return await scoring.start(ctx, app_id)
@@ -53,7 +52,7 @@ async def application_button(ctx: Context, payload: Payload) -> list[Reply]:
         average=cards.average(scores) or 0,
         pass_score=cards.number(sheet.pass_score),
     )
-    return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=payload.args[2])
+    return await ask_reason(ctx, "application", what, application=app_id, move=move.key, at=press.stage)
 
 
 @reason_handler(router, "application")
@@ -81,9 +80,10 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
     for move in moves.MOVES:
         if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
             label = moves.label(ctx.t, move, below_pass=below)
-            mine.append(ctx.button(label, "ap", move.key, app.id, moves.CODES[app.stage]))
+            mine.append(ctx.button(label, ApplicationPress(move.key, app.id, moves.CODES[app.stage])))
     if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
-        mine.append(ctx.button(ctx.t("application.button.score"), "ap", "score", app.id, moves.CODES[app.stage]))
+        score = ApplicationPress("score", app.id, moves.CODES[app.stage])
+        mine.append(ctx.button(ctx.t("application.button.score"), score))
     if app.stage is ApplicationStage.REVIEWED and await permissions.check(ctx, moves.END.permission, studio=studio):
         lines.append(await _panel_state(ctx, card))
     return Reply(text="\n".join(lines), buttons=(tuple(mine),) if mine else ())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from handlers.core.presses import ApplicationPress, ObjectionAction, ObjectionPress
 from handlers.decisions import audience
 from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
@@ -78,7 +79,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
                 count = len(panels.sheets.get(app.id, set()))
                 stage = ctx.t("application.pending.scores", stage=stage, count=count, needed=needed)
             line = ctx.t("application.pending.line", number=app.id, studio=studio.name, stage=stage)
-            items.append(Item(app.stage_changed_at, line, studio.name[:12], "ap", ("open", app.id)))
+            items.append(Item(app.stage_changed_at, line, studio.name[:12], ApplicationPress("open", app.id)))
     return items
 
 
@@ -96,5 +97,6 @@ async def objection_items(ctx: Context, subject: Subject) -> list[Item]:
         if decide(subject, Action.RESOLVE_OBJECTION, target_from(studio, chains.get(studio.union_id, []))) is None:
             continue
         line = ctx.t("application.pending.objection", number=objection.id, studio=studio.name, text=objection.text[:30])
-        items.append(Item(objection.created_at, line, studio.name[:12], "ob", ("open", objection.id)))
+        press = ObjectionPress(ObjectionAction.OPEN, objection.id)
+        items.append(Item(objection.created_at, line, studio.name[:12], press))
     return items

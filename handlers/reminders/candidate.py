@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from handlers.core.payloads import Press
+from handlers.core.presses import GoPress, ReviewAction, ReviewPress
+
 
 @dataclass(frozen=True, slots=True)
 class Msg:
@@ -23,22 +26,21 @@ class Names:
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """A button on a reminder: its label's message id and its signed payload's kind and arguments."""
+    """A button on a reminder: its label's message id and what pressing it does."""
 
     label_key: str
-    kind: str
-    args: tuple[str | int, ...] = ()
+    press: Press
 
 
-GO_ACTIVITY = Action("reminders.button.activity", "go", ("activity",))
-GO_LEDGER = Action("reminders.button.ledger", "go", ("ledger",))
-GO_PENDING = Action("reminders.button.pending", "go", ("pending",))
-GO_APPLY = Action("reminders.button.apply", "go", ("apply",))
+GO_ACTIVITY = Action("reminders.button.activity", GoPress("activity"))
+GO_LEDGER = Action("reminders.button.ledger", GoPress("ledger"))
+GO_PENDING = Action("reminders.button.pending", GoPress("pending"))
+GO_APPLY = Action("reminders.button.apply", GoPress("apply"))
 
 
 def open_review(entry_id: int) -> Action:
     """The button that opens one entry's review."""
-    return Action("reminders.button.open_review", "rv", ("open", entry_id))
+    return Action("reminders.button.open_review", ReviewPress(ReviewAction.OPEN, entry_id))
 
 
 @dataclass(slots=True)

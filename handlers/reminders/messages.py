@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from handlers.core.i18n import Translator
-from handlers.core.payloads import sign
+from handlers.core.payloads import Press, pack
 from handlers.core.types import Button, Reply
 from handlers.reminders.candidate import Candidate, Msg, Names
 
@@ -33,12 +33,12 @@ def _text(key: str, params: tuple[tuple[str, object], ...], locale: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _button(label_key: str, locale: str, secret: bytes, kind: str, args: tuple[str | int, ...]) -> Button:
-    return Button(_translator(locale)(label_key), sign(secret, kind, *args))
+def _button(label_key: str, locale: str, secret: bytes, press: Press) -> Button:
+    return Button(_translator(locale)(label_key), pack(secret, press))
 
 
 def render(candidate: Candidate, locale: str, secret: bytes) -> Reply:
     """The reminder as a Reply in `locale`; all its buttons on one row."""
     text = _text(candidate.text_key, tuple(sorted(candidate.params.items())), locale)
-    row = tuple(_button(a.label_key, locale, secret, a.kind, a.args) for a in candidate.actions)
+    row = tuple(_button(a.label_key, locale, secret, a.press) for a in candidate.actions)
     return Reply(text=text, buttons=(row,) if row else ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handlers.core.presses import GoPress, ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.decisions.pending import Item, pending_source
@@ -42,7 +43,7 @@ def batch_button(ctx: Context, items: list[Item]) -> Button | None:
     """Approve several at once, offered when two or more entries wait."""
     if len(items) < 2:
         return None
-    return ctx.button(ctx.t("reviews.button.batch", count=min(len(items), BATCH_MAX)), "rv", "batch")
+    return ctx.button(ctx.t("reviews.button.batch", count=min(len(items), BATCH_MAX)), ReviewPress(ReviewAction.BATCH))
 
 
 @pending_source(router, "reviews.pending.section.entries", batch_button)
@@ -52,7 +53,7 @@ async def entry_items(ctx: Context, subject: Subject) -> list[Item]:
     for entry, studio in await waiting_for(ctx, subject):
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
         line = ctx.t("reviews.pending.entry", header=cards.header(ctx.t, entry, studio), days=days)
-        items.append(Item(entry.status_changed_at, line, entry.title[:12], "rv", ("open", entry.id)))
+        items.append(Item(entry.status_changed_at, line, entry.title[:12], ReviewPress(ReviewAction.OPEN, entry.id)))
     return items
 
 
@@ -109,7 +110,7 @@ async def batch_submit(ctx: Context, values: Values) -> list[Reply]:
             title = entry.title if entry else "?"
             others.append(ctx.t("reviews.batch.not_done", number=entry_id, title=title, why=reply.text))
     text = "\n".join([ctx.t("reviews.batch.done", count=done), *others])
-    more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
+    more = (ctx.button(ctx.t("reviews.button.pending"), GoPress("pending")),)
     return [Reply(text=text, buttons=(more,), outcome_of_press=True)]
 
 

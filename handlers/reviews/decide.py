@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.core.i18n import Translator
+from handlers.core.presses import GoPress
 from handlers.core.types import Button, Reply
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
@@ -106,7 +107,7 @@ async def decide(
     )
     await _tell_lead(ctx, entry, found.studio, decision, reason, found.grant.on_behalf_of)
     text = ctx.t(f"reviews.done.{decision.value}", header=cards.header(ctx.t, entry, found.studio))
-    more = (ctx.button(ctx.t("reviews.button.pending"), "go", "pending"),)
+    more = (ctx.button(ctx.t("reviews.button.pending"), GoPress("pending")),)
     return Reply(text=text, buttons=(more,), outcome_of_press=True), True
 
 
@@ -137,4 +138,4 @@ async def _tell_lead(
 
 
 def _ledger_button(ctx: Context, t: Translator) -> Button:
-    return ctx.button(t("reviews.button.ledger"), "go", "ledger")
+    return ctx.button(t("reviews.button.ledger"), GoPress("ledger"))

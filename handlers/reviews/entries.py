@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.i18n import Translator
-from handlers.core.payloads import Payload
+from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.decisions.reason import ask_reason, reason_handler
@@ -25,8 +25,8 @@ router = Router(__name__)
 def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Button, ...]:
     """通过 / 退回 / 驳回 for this version of the entry."""
     return tuple(
-        ctx.button(t(f"reviews.button.{action}"), "rv", action, entry.id, entry.version)
-        for action in ("approve", "return", "reject")
+        ctx.button(t(f"reviews.button.{action}"), ReviewPress(action, entry.id, entry.version))
+        for action in (ReviewAction.APPROVE, ReviewAction.RETURN, ReviewAction.REJECT)
     )
 
 
@@ -52,19 +52,15 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         await ctx.notify(person, message, key=f"rv:new:{entry.id}:v{entry.version}:{person.id}")
 
 
-@router.button("rv")
-async def review_button(ctx: Context, payload: Payload) -> list[Reply]:
-    """rv:open:<entry>, rv:batch, rv:<approve|return|reject>:<entry>:<version>."""
-    action = payload.args[0] if payload.args else ""
-    try:
-        if action == "open":
-            return [await open_entry(ctx, payload.arg_int(1))]
-        if action == "batch":
-            return await start_batch(ctx)
-        if action not in DECISIONS:
-            raise ValueError(action)
-        entry_id, version = payload.arg_int(1), payload.arg_int(2)
-    except (ValueError, IndexError):
+@router.button(ReviewPress)
+async def review_button(ctx: Context, press: ReviewPress) -> list[Reply]:
+    """Open an entry, approve several at once, or decide one version of an entry."""
+    action, entry_id, version = press.action, press.entry_id, press.version
+    if action is ReviewAction.OPEN and entry_id is not None:
+        return [await open_entry(ctx, entry_id)]
+    if action is ReviewAction.BATCH:
+        return await start_batch(ctx)
+    if action not in DECISIONS or entry_id is None or version is None:
         return [Reply(text=ctx.t("engine.bad_button"))]
     decision = DECISIONS[action]
     if decision is Decision.APPROVE:
@@ -73,7 +69,7 @@ async def review_button(ctx: Context, payload: Payload) -> list[Reply]:
     if isinstance(found, str):
         return [Reply(text=found, outcome_of_press=True)]
     what = ctx.t(f"reviews.asking.{action}", header=cards.header(ctx.t, found.entry, found.studio))
-    return await ask_reason(ctx, "entry", what, entry=entry_id, version=version, action=action)
+    return await ask_reason(ctx, "entry", what, entry=entry_id, version=version, action=action.value)
 
 
 @reason_handler(router, "entry")
