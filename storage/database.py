@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +78,3 @@ def is_sqlite_fast_path(bind: AsyncEngine | async_sessionmaker[AsyncSession] | N
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A session maker whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in a transaction: committed when the block ends, rolled back on error."""
-    async with factory() as session, session.begin():
-        yield session
