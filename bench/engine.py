@@ -1,7 +1,8 @@
 """Drive N complete 记录活动 conversations through the engine and the recording fake channel.
 
 Prints steps per second, the p50/p99 latency of one step, CPU per step and steps per commit (SQLite
-commits the turns that wait together), on SQLite and (when it answers) on PostgreSQL.
+commits the turns that wait together), on SQLite with its fast path and, beside it, on the plain path
+(SQLITE_FAST_PATH=false), one person alone, and (when it answers) PostgreSQL. Figures: bench/README.md.
 Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
 """
 
@@ -45,9 +46,14 @@ SCRIPT = (
 )
 
 
-async def run(url: str, conversations: int, concurrency: int) -> tuple[int, float, float, list[float], int]:
+async def run(
+    url: str, conversations: int, concurrency: int, *, fast: bool = True
+) -> tuple[int, float, float, list[float], int]:
     """Seed, then run the conversations C at a time; (steps, seconds, CPU seconds, step latencies in ms, commits)."""
-    engine = create_engine(url, pool_size=concurrency + 2) if not url.startswith("sqlite") else create_engine(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, sqlite_fast_path=fast)
+    else:
+        engine = create_engine(url, pool_size=concurrency + 2)
     sessions = session_factory(engine)
     world = await make_world(sessions)
     users = [f"bench-{i}" for i in range(concurrency)]
@@ -92,7 +98,7 @@ def report(name: str, steps: int, elapsed: float, cpu: float, latencies: list[fl
     """One line of figures; CPU ms per step (this process, all threads) says what a busy machine hides."""
     cut = statistics.quantiles(latencies, n=100)
     print(
-        f"{name:<11} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
+        f"{name:<12} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
         f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms   cpu {cpu / steps * 1000:5.2f} ms/step   "
         f"{steps / max(commits, 1):4.1f} steps/commit"
     )
@@ -136,6 +142,9 @@ async def main() -> None:
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
         report("sqlite", *await run(url, args.conversations, args.concurrency))
+        plain = f"sqlite+aiosqlite:///{tmp}/bench-plain.db"
+        await upgrade(plain)
+        report("sqlite plain", *await run(plain, args.conversations, args.concurrency, fast=False))
         one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
         await upgrade(one)
         report("sqlite x1", *await run(one, max(args.conversations // 4, 1), 1))

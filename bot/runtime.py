@@ -48,7 +48,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """A runtime for these settings (no channel yet: each adapter adds itself)."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path)
     sessions = session_factory(engine)
     config = HandlerConfig.from_object(settings)
     runtime = Runtime(

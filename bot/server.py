@@ -198,9 +198,9 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
 def settle_heap() -> None:
     """Move what start-up built into the collector's permanent generation, before the first request.
 
-    The libraries, the catalogue and the compiled statements (~200,000 objects) live as long as the
-    process; left in the oldest generation, every full collection scans them all: 95-115 ms with every
-    request waiting (bench/wechat_webhook.py, paced p99 ~100 ms). Frozen, a full collection takes 5-8 ms.
+    The libraries, the catalogue and the compiled statements live as long as the process; left in the
+    oldest generation, every full collection scans them all with every request waiting, which set the
+    paced p99 of bench/wechat_webhook.py (figures: bench/README.md).
     """
     gc.collect()
     gc.freeze()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 from datetime import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +26,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./studio.db"
+    sqlite_fast_path: bool = True
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
@@ -173,9 +173,3 @@ def load_settings(**overrides: object) -> Settings:
         message = _first_error(exc)
         print(f"配置错误 / configuration error: {message}", file=sys.stderr)
         raise ConfigurationError(message) from None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return load_settings()

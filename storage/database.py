@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage import sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+FAST_PATH = "studio_sqlite_fast_path"  # the engine's execution option that carries the switch
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,8 +22,9 @@ def is_sqlite(url: str) -> bool:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver must not open transactions itself: we emit BEGIN IMMEDIATE so that two writers
-    # queue on the busy timeout instead of failing with "database is locked" on lock upgrade.
-    # The busy timeout stays 0 here: sqlite_inline waits for a taken lock in a thread instead.
+    # queue instead of failing with "database is locked" on lock upgrade. Who waits for a taken lock:
+    # on the fast path sqlite_inline, on the event loop (SQLite's busy timeout is 0 there); on the
+    # plain path SQLite itself, in aiosqlite's thread (busy timeout SQLITE_BUSY_TIMEOUT_MS).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -36,34 +37,44 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite runs on the loop (sqlite_inline) with WAL, a busy timeout and foreign keys."""
-    if is_sqlite(url):
-        parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
+def create_engine(url: str, *, sqlite_fast_path: bool = True, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, BEGIN IMMEDIATE, a busy timeout, foreign keys, and the fast path.
 
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    sqlite_fast_path (the SQLITE_FAST_PATH setting) is the one switch of SQLite's throughput machinery:
+    on, sqlite3 runs on the event loop (storage.sqlite_inline), the bot commits waiting turns together
+    (handlers.engine.group_commit) and channel refs are written behind (bot.channels.wechat.refs); off,
+    aiosqlite's own connection, one transaction per turn, refs written in the request. The engine
+    carries the choice (`is_sqlite_fast_path`), so whatever is built on it follows.
+    """
+    if not is_sqlite(url):
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_async_engine(url, **kwargs)
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if sqlite_fast_path:
         args, options = create_async_engine(url).dialect.create_connect_args(parsed)
         kwargs.setdefault(
             "async_creator",
             sqlite_inline.creator(args[0], uri=bool(options.get("uri")), busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS),
         )
-        engine = create_async_engine(url, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs.get("connect_args", {})}
+    kwargs["execution_options"] = {**kwargs.get("execution_options", {}), FAST_PATH: sqlite_fast_path}
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def is_sqlite_fast_path(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> bool:
+    """Whether an engine (or a session maker's engine) is SQLite on the fast path; see create_engine."""
+    engine = bind.kw.get("bind") if isinstance(bind, async_sessionmaker) else bind
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return False
+    return bool(engine.get_execution_options().get(FAST_PATH, False))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A session maker whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in a transaction: committed when the block ends, rolled back on error."""
-    async with factory() as session, session.begin():
-        yield session

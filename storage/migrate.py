@@ -30,9 +30,9 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def upgrade(url: str) -> tuple[str | None, str | None]:
+async def upgrade(url: str, *, sqlite_fast_path: bool = True) -> tuple[str | None, str | None]:
     """Bring the database to the newest revision; return (before, after). Safe to run twice."""
-    engine = create_engine(url)
+    engine = create_engine(url, sqlite_fast_path=sqlite_fast_path)
     try:
         async with engine.begin() as conn:
             if conn.dialect.name == "postgresql":

@@ -1,15 +1,18 @@
 """SQLite for the async engine without a thread hop per call: sqlite3 runs on the event loop.
 
-aiosqlite hands every call (cursor, execute, fetch, close) to its own thread and back; on the
-2-core machines we run on that hop costs ~200 µs of CPU, four of them per statement, while the
-statement itself takes ~10 µs. These classes give SQLAlchemy's aiosqlite dialect (through its
-documented ``async_creator`` hook) a connection with aiosqlite's interface that runs sqlite3
-directly. The one call that can wait long is taking the write lock (``BEGIN IMMEDIATE`` while
-another connection or process writes): SQLite is asked never to wait (busy timeout 0), and a
-refused statement is tried again after a short asyncio.sleep, up to the busy timeout, so the loop
-never stalls on a lock and no thread is left holding a connection that is being closed. Big
-results are read 1,000 rows at a time with the loop let run in between; one long statement still
-runs on the loop, which is why deployments with heavy background work belong on PostgreSQL.
+aiosqlite hands every call (cursor, execute, fetch, close) to its own thread and back, several hops per
+statement, each costing more CPU than the statement itself (bench/README.md). These classes give
+SQLAlchemy's aiosqlite dialect (through its documented ``async_creator`` hook) a connection with
+aiosqlite's interface that runs sqlite3 directly. The dialect also reaches into aiosqlite's private
+request queue (``_tx``) and sqlite3 connection (``_conn``): tests/test_private_contracts.py pins all it
+uses, and SQLITE_FAST_PATH=false (storage.database.create_engine) runs without this module.
+
+The one call that can wait long is taking the write lock (``BEGIN IMMEDIATE`` while another
+connection or process writes): SQLite is asked never to wait (busy timeout 0), and a refused
+statement is tried again after a short asyncio.sleep, up to the busy timeout, so the loop never
+stalls on a lock and no thread is left holding a connection that is being closed. Big results are
+read 1,000 rows at a time with the loop let run in between; one long statement still runs on the
+loop, which is why deployments with heavy background work belong on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ class InlineCursor:
         await self._owner.run(self._cursor.execute, sql, () if parameters is None else parameters)
         return self
 
-    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> InlineCursor:
+    async def executemany(self, sql: str, parameters: Sequence[Sequence[Any]]) -> InlineCursor:
         """Run one statement for many rows."""
-        await self._owner.run(self._cursor.executemany, sql, rows)
+        await self._owner.run(self._cursor.executemany, sql, parameters)
         return self
 
     async def fetchone(self) -> Any:
@@ -141,6 +144,11 @@ class InlineConnection:
                 await asyncio.sleep(min(pause, deadline - now))
                 pause = min(pause * 2, LONGEST_PAUSE)
 
+    @property
+    def isolation_level(self) -> str | None:
+        """The sqlite3 connection's (the dialect sets it through _tx, as it does aiosqlite's)."""
+        return self._conn.isolation_level
+
     def cursor(self) -> InlineCursor:
         """A new cursor (the dialect enters it with ``async with``)."""
         return InlineCursor(self, self._conn.cursor())
@@ -169,9 +177,11 @@ class InlineConnection:
             self._connection.close()
             self._connection = None
 
-    async def create_function(self, name: str, num_params: int, func: Callable[..., Any], **kw: Any) -> None:
+    async def create_function(
+        self, name: str, num_params: int, func: Callable[..., Any], deterministic: bool = False
+    ) -> None:
         """Register a Python function with SQLite."""
-        self._conn.create_function(name, num_params, func, **kw)
+        self._conn.create_function(name, num_params, func, deterministic=deterministic)
 
 
 def creator(database: str, *, uri: bool, busy_timeout_ms: int) -> Callable[[], Any]:

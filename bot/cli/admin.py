@@ -39,7 +39,7 @@ def init(as_json: bool = JsonOption) -> None:
     """Create or upgrade the database (Alembic upgrade head); safe to run twice."""
     settings = load_settings()
     try:
-        before, after = run(upgrade(settings.database_url))
+        before, after = run(upgrade(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path))
     except (DBAPIError, OSError) as exc:
         fail(database_problem(exc), as_json=as_json)
     emit(

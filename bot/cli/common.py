@@ -117,7 +117,7 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], *, as
     settings = load_settings()
 
     async def _go() -> T:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path)
         try:
             async with session_factory(engine)() as session, session.begin():
                 return await work(session, settings)

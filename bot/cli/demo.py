@@ -30,7 +30,7 @@ def demo() -> None:
     """Create the database, seed a demo studio (lead, 3 members, a reviewer, some history), chat as its lead."""
     settings = load_settings()
     try:
-        run(upgrade(settings.database_url))
+        run(upgrade(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path))
         created = run(seed(settings))
         print(
             f"示例数据已就绪 / demo data ready: {STUDIO}（领衔人 {LEAD}，成员 {'、'.join(n for n, _ in MEMBERS)}，"
@@ -46,7 +46,7 @@ def demo() -> None:
 
 async def seed(settings: Settings) -> bool:
     """Seed the demo world once; False if it is already there."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path)
     try:
         async with session_factory(engine)() as session, session.begin():
             if await org.get_studio(session=session, name=STUDIO) is not None:

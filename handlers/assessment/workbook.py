@@ -24,7 +24,7 @@ def draw_charts(
     f: Figures, studio_name: str, t: Translator, month_png: Path, category_png: Path, *, today: date
 ) -> tuple[Path, Path]:
     """The two PNG charts of a studio's period so far: activities per month, outcomes by category."""
-    # matplotlib takes ~0.4 s to import: only a chart pays for it, not every start of the bot or the CLI
+    # matplotlib is slow to import (bench/startup.py): only a chart pays for it, not every start of the bot or the CLI
     from handlers.assessment.charts import activities_per_month, by_category
 
     label = labeler(t.locale)

@@ -51,7 +51,7 @@ def catalogue(locale: str) -> dict[str, str]:
 
 
 def preload() -> None:
-    """Read every locale's catalogue now, so no person's first message waits for it (~0.3 s)."""
+    """Read every locale's catalogue now, so no person's first message waits for it."""
     for locale in SUPPORTED:
         catalogue(locale)
 

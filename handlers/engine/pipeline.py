@@ -20,6 +20,7 @@ from handlers.engine.dispatch import dispatch, where
 from handlers.engine.group_commit import GroupCommit
 from handlers.engine.router import Routes
 from storage.base import utcnow
+from storage.database import is_sqlite_fast_path
 from storage.repos import conversations, deliveries, speakers
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Bot:
         clock: Callable[[], datetime] = utcnow,
         group_commit: bool | None = None,
     ) -> None:
-        """group_commit: turns waiting for the writer share a transaction; by default on SQLite only."""
+        """group_commit: turns waiting for the writer share a transaction; by default on SQLite's fast path."""
         self.sessions = sessions
         self.config = config
         self.routes = routes
@@ -61,8 +62,7 @@ class Bot:
         # (which can starve a waiter past the busy timeout when many people write at once), and the
         # queue lets the turns that wait share one transaction. PostgreSQL lets turns overlap instead.
         if group_commit is None:
-            bind = sessions.kw.get("bind")
-            group_commit = bind is not None and bind.dialect.name == "sqlite"
+            group_commit = is_sqlite_fast_path(sessions)
         self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Conversation
 
 # Built once: every step of every conversation runs it. On the table, not the entity, and run on the
-# session's connection: the ORM's UPDATE path (which would synchronise loaded objects, here not wanted)
-# cost twice the statement's own time.
+# session's connection: the ORM's UPDATE path synchronises loaded objects, which is not wanted here and
+# costs more than the statement itself (bench/README.md).
 _TABLE = cast(Table, Conversation.__table__)
 _ADVANCE = (
     update(_TABLE)

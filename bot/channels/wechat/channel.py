@@ -297,7 +297,7 @@ class WeChatChannel:
             if len(pieces) > 1:
                 self.sequencer.run(user, lambda: self._rescue(user, Reply(text="\n".join(pieces[:-1]))))
         # kept where any process finds it: only the first delivery knew which piece it answered with
-        self.passives.put(delivery, {"text": passive}, self.clock() + PASSIVE_TTL)
+        await self.passives.put(delivery, {"text": passive}, self.clock() + PASSIVE_TTL)
         return passive
 
     async def _numbered(self, user: str, replies: list[Reply]) -> list[str]:

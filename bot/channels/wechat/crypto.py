@@ -1,5 +1,8 @@
 """wechatpy's message crypto (Official Account and WeCom) with the AES cipher built once instead of per message."""
 
+# Relies on wechatpy's private _encrypt_message, _decrypt_message and _check_signature taking the cipher
+# class as `crypto_class`: tests/test_private_contracts.py fails, naming the version, when an upgrade changes them.
+
 from __future__ import annotations
 
 from typing import Any

@@ -89,7 +89,7 @@ class OAOutbound:
         ids = [str(10**11 + secrets.randbelow(9 * 10**11)) for _ in buttons]
         expires_at = self.clock() + MENU_TTL
         for menu_id, button in zip(ids, buttons, strict=True):
-            self.menus.put(menu_id, {"payload": button.payload, "user": openid}, expires_at)
+            await self.menus.put(menu_id, {"payload": button.payload, "user": openid}, expires_at)
         return ids
 
     async def file(self, openid: str, file: OutFile, t: Translator) -> None:

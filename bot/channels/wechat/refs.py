@@ -4,7 +4,8 @@ A menu id or a card must be remembered before its message goes out, but writing 
 would queue behind the engine's turns on SQLite (one writer at a time). So a ref lives in memory
 first and a background task stores it, many at once; a click arrives seconds later, by which time
 any process can read it. Should a process die before storing, the click still carries its label,
-which the engine understands for most buttons.
+which the engine understands for most buttons. SQLite on its plain path (SQLITE_FAST_PATH=false)
+writes each ref in the request instead, and reads it from the database.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.database import is_sqlite_fast_path
 from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,19 @@ class RefBuffer:
         self._recent: OrderedDict[str, tuple[dict[str, Any], datetime | None]] = OrderedDict()
         self._pending: dict[str, tuple[dict[str, Any], datetime | None]] = {}
         self._flushing: asyncio.Task[None] | None = None
+        bind = sessions.kw.get("bind")
+        # behind on PostgreSQL too: a burst of refs costs one transaction instead of one each
+        self.write_behind = is_sqlite_fast_path(bind) or bind is None or bind.dialect.name != "sqlite"
 
-    def put(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None:
-        """Remember a ref now; it is stored shortly."""
+    async def put(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None:
+        """Remember a ref now; it is stored shortly (at once, in this call, when not written behind)."""
+        if not self.write_behind:
+            async with self.sessions() as session, session.begin():
+                refs = {key: (value, expires_at)}
+                await channel_refs.claim_all(
+                    session=session, channel=self.channel, kind=self.kind, refs=refs, now=self.clock()
+                )
+            return
         self._recent[key] = self._pending[key] = (value, expires_at)
         self._recent.move_to_end(key)
         while len(self._recent) > KEEP_IN_MEMORY:

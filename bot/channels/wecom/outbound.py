@@ -70,7 +70,7 @@ class WeComOutbound:
     async def card(self, user: str, title: str, body: str, buttons: list[Button]) -> str:
         """A button_interaction card; remembered so that a press can update it once."""
         task_id = "t" + secrets.token_hex(12)
-        self.cards.put(task_id, {"user": user}, self.clock() + CARD_TTL)
+        await self.cards.put(task_id, {"user": user}, self.clock() + CARD_TTL)
         card: dict[str, Any] = {
             "card_type": "button_interaction",
             "main_title": {"title": title},
