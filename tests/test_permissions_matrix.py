@@ -126,6 +126,24 @@ async def test_every_person_times_every_action(cast: Cast, sessions: async_sessi
     assert not wrong, "\n".join(wrong)
 
 
+async def test_edit_and_withdraw_by_a_member_who_is_or_is_not_the_author(
+    cast: Cast, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    subjects = await _subjects(cast, sessions)
+    writers = {"lead": cast.lead, "member": cast.members[0], "author": cast.members[1]}
+    wrong = []
+    for writer, party in writers.items():
+        entry_id = await cast.world.entry(cast.studio, party, LedgerKind.ACTIVITY)
+        async with sessions() as session:
+            studio, entry = await session.get(Studio, cast.studio.id), await session.get(LedgerEntry, entry_id)
+            target = await permissions.target_of(session, studio, entry)
+        for action in (Action.EDIT_ENTRY, Action.WITHDRAW_ENTRY):
+            allowed = {name for name, s in subjects.items() if permissions.decide(s, action, target) is not None}
+            if allowed != {"lead", writer}:  # the studio's lead, and the member who wrote it
+                wrong.append(f"{action.value} of {writer}'s entry: {sorted(allowed)}")
+    assert not wrong, "\n".join(wrong)
+
+
 async def test_a_delegate_acts_in_the_name_of_the_reviewer(
     cast: Cast, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -315,3 +315,29 @@ async def test_an_own_entry_is_left_to_another_reviewer(sessions: async_sessionm
     cast.reviewer.expect("您是这个工作室的成员，本工作室的台账需由其他审核人审核。")
     await cast.reviewer.say("待审")
     cast.reviewer.expect_not("【活动】")
+
+
+async def test_a_stand_in_from_the_studio_is_told_why_on_a_press(sessions: async_sessionmaker[AsyncSession]) -> None:
+    # the one rule (permissions.kept_off_own_studio) tells a stand-in what it tells a reviewer; it used to
+    # look at the speaker's own reviewer roles only, and gave the stand-in "not a reviewer of this union"
+    cast = await make_cast(World(sessions, START))
+    await cast.world.grant(cast.stranger, RoleKind.MEMBER, studio=cast.studio)
+    async with sessions() as s, s.begin():
+        s.add(
+            Delegation(
+                reviewer_id=cast.reviewer.person.id,
+                delegate_id=cast.stranger.person.id,
+                starts_on=date(2026, 3, 1),
+                ends_on=date(2026, 3, 31),
+            )
+        )
+    await cast.members[0].log_activity()
+    await cast.world.deliver()
+    assert not [r for r in cast.stranger.inbox if "新台账待审核" in r.text]
+    await cast.stranger.press_in("通过", cast.reviewer.inbox[-1])
+    cast.stranger.expect("您是这个工作室的成员，本工作室的台账需由其他审核人审核。")
+    await cast.stranger.log_activity("代审人的活动")
+    await cast.world.deliver()
+    await cast.stranger.press_in("通过", cast.reviewer.inbox[-1])
+    cast.stranger.expect("这条台账是您本人提交的，需由其他审核人审核。")
+    assert (await _entry(sessions)).status is EntryStatus.SUBMITTED

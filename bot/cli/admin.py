@@ -23,8 +23,8 @@ from bot.cli.common import (
 )
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
-from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, Person, Role, RoleKind, UnionLevel
-from storage.repos import audit, invites, org
+from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, RoleKind, UnionLevel
+from storage.repos import invites, leads, org
 
 CHANNEL = "cli"  # the audit trail's channel for changes made with this command
 
@@ -150,27 +150,6 @@ def studio_add(
     emit(result, f"已添加工作室 / studio added: {result['name']} (id {result['id']}{cycle_note})", as_json=as_json)
 
 
-async def _record_lead_change(session: AsyncSession, role: Role, person: Person, *, to_state: str, other: str) -> None:
-    """One audit row per role that --replace moves; no person acts through the CLI, so the actor is empty."""
-    await audit.record(
-        session=session,
-        actor_id=None,
-        channel=CHANNEL,
-        object_type="role",
-        object_id=role.id,
-        from_state="active" if to_state == "revoked" else None,
-        to_state=to_state,
-        reason="更换领衔人 / lead replaced",
-        studio_id=role.studio_id,
-        detail={
-            "kind": role.kind.value,
-            "person_id": person.id,
-            "name": person.name,
-            ("replaced_by" if to_state == "revoked" else "replaces"): other,
-        },
-    )
-
-
 @app.command()
 def invite(
     name: Annotated[str, typer.Option(help="姓名 / the person's name")],
@@ -226,24 +205,23 @@ def invite(
         if grade and person.grade != grade:
             person.grade = grade
         if kind is RoleKind.LEAD and target_studio is not None:
-            current = [p for p in await org.leads_of(session=session, studio_id=target_studio.id) if p.id != person.id]
-            if current and not replace:
-                names = "、".join(p.name for p in current)
+            try:
+                await leads.assign_lead(
+                    session=session,
+                    studio=target_studio,
+                    person=person,
+                    replace=replace,
+                    actor_id=None,  # no person acts through the CLI
+                    channel=CHANNEL,
+                )
+            except leads.LeadTaken as taken:
+                names = "、".join(taken.leads)
                 raise CliError(
                     f"{target_studio.name} 已有领衔人 {names}；更换请加 --replace"
                     f" / the studio already has a lead ({names}); add --replace to change it"
-                )
-            for old_lead in current:
-                old_role = await org.revoke_role(
-                    session=session, person=old_lead, kind=RoleKind.LEAD, studio=target_studio
-                )
-                if old_role is not None:
-                    await _record_lead_change(session, old_role, old_lead, to_state="revoked", other=person.name)
-        role = await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
-        if kind is RoleKind.LEAD and current:
-            await _record_lead_change(
-                session, role, person, to_state="active", other="、".join(p.name for p in current)
-            )
+                ) from None
+        else:
+            await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
         code, row = await invites.issue_invite(
             session=session,
             person=person,

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 from xlsxwriter.exceptions import XlsxWriterException
 
-from bot.cli.common import JsonOption, app, cli_today, emit, fail, file_problem, run_in_session
+from bot.cli.common import CliError, JsonOption, app, cli_today, emit, fail, file_problem, run_in_session
 from bot.cli.outfiles import staged
 from bot.settings import Settings
 from handlers.core.i18n import t
@@ -19,6 +19,7 @@ from storage.importer.layout import SHEETS
 from storage.importer.reader import ImportFileError, Problem
 from storage.importer.run import import_file
 from storage.importer.template import write_template
+from storage.repos.leads import LeadTaken
 
 _TRANSLATED = {"level", "parent_level"}  # parameters that are stored codes with a catalogue name
 
@@ -64,6 +65,8 @@ def import_(
             outcome = await import_file(session=session, path=file, today=cli_today(settings))
         except ImportFileError as exc:
             return {"error": both(exc.code, **exc.params)}
+        except LeadTaken as exc:  # a lead named since the file was checked: the whole import rolls back
+            raise CliError(str(exc)) from None
         if outcome.report is None:
             return {"problems": outcome.problems}
         return {"counts": outcome.report.counts, "changed": outcome.report.changed}

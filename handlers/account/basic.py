@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.core.i18n import Translator, normalise_locale
 from handlers.core.types import Reply
+from handlers.decisions.pending import DECIDES
 from handlers.engine.context import Context
 from handlers.engine.router import Command, Router, Routes
 from handlers.ledgers.form import forms
@@ -20,15 +21,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "stats": (Action.VIEW_ENTRIES,),
     "assess": (Action.VIEW_ASSESSMENT,),
     "apply": (Action.APPLY,),
-    "pending": (
-        Action.REVIEW_ENTRY,
-        Action.RECOMMEND,
-        Action.ASSOCIATION_REVIEW,
-        Action.SCORE,
-        Action.START_NOTICE,
-        Action.RESOLVE_OBJECTION,
-        Action.NAME,
-    ),
+    "pending": DECIDES,
     "notices": (Action.RAISE_OBJECTION,),
     "verdict": (Action.ASSESS_CYCLE,),
     "history": (Action.VIEW_AUDIT,),

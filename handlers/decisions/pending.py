@@ -14,13 +14,23 @@ from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Hook, Router
 from handlers.roles import permissions
-from handlers.roles.permissions import Subject
+from handlers.roles.permissions import Action, Subject
 from storage.models import RoleKind
 
 router = Router(__name__)
 
 SHOWN = 10  # items listed in one message; the rest are counted
 BATCH_MAX = 20
+# What waits in 待审: whoever could do one of these somewhere has a list (help offers 待审 to them too).
+DECIDES = (
+    Action.REVIEW_ENTRY,
+    Action.RECOMMEND,
+    Action.ASSOCIATION_REVIEW,
+    Action.SCORE,
+    Action.START_NOTICE,
+    Action.RESOLVE_OBJECTION,
+    Action.NAME,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,7 @@ def pending_source(router: Router, section_key: str, extra: Extra | None = None)
 async def pending_command(ctx: Context, args: str) -> list[Reply]:
     """List what waits for the speaker, oldest first, each with a button that opens it."""
     subject = await permissions.subject_of(ctx)
-    if not any(g.kind in (RoleKind.REVIEWER, RoleKind.EXPERT) for g in subject.grants):
+    if not any(permissions.could_ever(subject, action) for action in DECIDES):
         return [Reply(text=ctx.t("reviews.pending.not_reviewer"))]
     sections = [
         (section, sorted(await section.source(ctx, subject), key=lambda i: i.since))

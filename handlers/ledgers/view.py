@@ -19,12 +19,21 @@ from handlers.ledgers.entries import (
     status_text,
 )
 from handlers.ledgers.form import forms
+from handlers.roles import permissions
+from handlers.roles.permissions import Action
 from storage.ledger_specs import SPECS
-from storage.models import EntryStatus, LedgerEntry, RoleKind
+from storage.models import EntryStatus, LedgerEntry, Studio
 from storage.repos import ledgers, people, reviews
 
 PAGE = 8
 RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
+
+# the press that changes an entry, and the action of the permissions table it needs
+CHANGES = {
+    LedgerAction.EDIT: Action.EDIT_ENTRY,
+    LedgerAction.ASK_WITHDRAW: Action.WITHDRAW_ENTRY,
+    LedgerAction.WITHDRAW: Action.WITHDRAW_ENTRY,
+}
 
 router = Router(__name__)
 
@@ -48,7 +57,7 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
         return [Reply(text=ctx.t("ledger.not_found"))]
     if action is LedgerAction.OPEN:
         return [await _details(ctx, entry)]
-    if not _may_change(ctx, entry):
+    if action in CHANGES and CHANGES[action] not in await _may(ctx, entry, CHANGES[action]):
         return [Reply(text=ctx.t("ledger.not_yours"), outcome_of_press=True)]
     if action is LedgerAction.EDIT:
         return await _edit(ctx, entry)
@@ -108,11 +117,10 @@ async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
     return entry.studio_id in await _studio_ids(ctx)
 
 
-def _may_change(ctx: Context, entry: LedgerEntry) -> bool:
-    """The studio's lead, or the member who wrote the entry."""
-    assert ctx.person is not None
-    lead = ctx.has_role(RoleKind.LEAD, studio_id=entry.studio_id)
-    return lead or (entry.author_id == ctx.person.id and ctx.has_role(RoleKind.MEMBER, studio_id=entry.studio_id))
+async def _may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[Action]:
+    """Which of these the speaker may do to the entry, as the permissions table says."""
+    studio = await ctx.session.get(Studio, entry.studio_id)
+    return await permissions.permitted(ctx, actions, studio=studio, entry=entry)
 
 
 async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
@@ -135,13 +143,13 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
         lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
     actions: list[Button] = []
-    if _may_change(ctx, entry):
-        if may_edit(entry, approved):
-            key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
-            actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.EDIT, entry.id)))
-        if may_withdraw(entry, approved):
-            key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
-            actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.ASK_WITHDRAW, entry.id)))
+    allowed = await _may(ctx, entry, Action.EDIT_ENTRY, Action.WITHDRAW_ENTRY)
+    if Action.EDIT_ENTRY in allowed and may_edit(entry, approved):
+        key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
+        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.EDIT, entry.id)))
+    if Action.WITHDRAW_ENTRY in allowed and may_withdraw(entry, approved):
+        key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
+        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.ASK_WITHDRAW, entry.id)))
     actions.append(ctx.button(ctx.t("ledger.back_to_list"), LedgerPress(LedgerAction.LIST)))
     return Reply(text="\n".join(lines), buttons=(tuple(actions),))
 

@@ -12,7 +12,7 @@ from handlers.engine.context import Context
 from handlers.reviews import cards
 from handlers.roles import permissions
 from handlers.roles.permissions import Action, Grant
-from storage.models import Decision, EntryStatus, LedgerEntry, Person, RoleKind, Studio
+from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import org, reviews
 
 DECISIONS = {"approve": Decision.APPROVE, "return": Decision.RETURN, "reject": Decision.REJECT}
@@ -55,11 +55,12 @@ async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | 
     studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
     if entry is None or studio is None:
         return ctx.t("reviews.gone")
-    grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
+    subject = await permissions.subject_of(ctx)
+    target = await permissions.target_of(ctx.session, studio, entry)
+    grant = permissions.decide(subject, Action.REVIEW_ENTRY, target)
     if grant is None:
-        # a reviewer refused for their own entry or their own studio is told so; anyone else gets the rule
-        insider = ctx.has_role(RoleKind.LEAD, studio_id=studio.id) or ctx.has_role(RoleKind.MEMBER, studio_id=studio.id)
-        if insider and ctx.has_role(RoleKind.REVIEWER):
+        # a reviewer (or stand-in) refused for their own entry or their own studio is told so; anyone else gets the rule
+        if permissions.kept_off_own_studio(subject, Action.REVIEW_ENTRY, target):
             own = ctx.person is not None and entry.author_id == ctx.person.id
             return ctx.t("reviews.own_entry" if own else "reviews.own_studio")
         return permissions.refusal(ctx, Action.REVIEW_ENTRY)

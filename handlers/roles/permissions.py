@@ -8,7 +8,7 @@ A reviewer's delegate (storage Delegation, in force today) holds that reviewer's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -162,6 +162,17 @@ def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
         return None
     if action in NOT_ON_OWN_STUDIO and belongs(subject, target.studio_id):
         return None
+    return _by_table(subject, action, target)
+
+
+def kept_off_own_studio(subject: Subject, action: Action, target: Target) -> bool:
+    """Whether only NOT_ON_OWN_STUDIO refuses: the table would allow it, but the subject belongs to the studio."""
+    if subject.person_id is None or action not in NOT_ON_OWN_STUDIO or not belongs(subject, target.studio_id):
+        return False
+    return _by_table(subject, action, target) is not None
+
+
+def _by_table(subject: Subject, action: Action, target: Target) -> Grant | None:
     rules = TABLE[action]
     if (None, Scope.ANYONE) in rules:
         return BOUND
@@ -255,6 +266,15 @@ async def check(
     """Whether the speaker may do `action` (on this studio / entry): the grant that allows it, or None."""
     subject = await subject_of(ctx)
     return decide(subject, action, await target_of(ctx.session, studio, entry))
+
+
+async def permitted(
+    ctx: Context, actions: Iterable[Action], *, studio: Studio | None = None, entry: LedgerEntry | None = None
+) -> frozenset[Action]:
+    """Which of these actions the speaker may do on this studio / entry (the speaker and target read once)."""
+    subject = await subject_of(ctx)
+    target = await target_of(ctx.session, studio, entry)
+    return frozenset(action for action in actions if decide(subject, action, target) is not None)
 
 
 def refusal(ctx: Context, action: Action) -> str:

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.importer.existing import RoleKey
 from storage.importer.plan import PersonRow, Plan, StudioRow, UnionRow
-from storage.models import Cycle, Person, Role, Studio, StudioStatus, Union, UnionLevel
-from storage.repos import org
+from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
+from storage.repos import leads, org
 
 _Named = TypeVar("_Named", Union, Studio)
+CHANNEL = "import"  # the audit trail's channel for what an import writes
 _RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1, UnionLevel.ENTERPRISE: 2}
 
 
@@ -95,7 +96,13 @@ async def _roles(
             continue
         granted.add(key)
         report.count("roles", "created")  # a revoked role granted again counts as created
-        if key in plan.db.roles:  # held once, revoked since: the row is there to switch on again
+        if role.kind is RoleKind.LEAD and studio is not None and role.studio in plan.db.studios:
+            # a studio that was there before the file takes its lead by the one rule (never replacing
+            # anyone: the check refused a file that would); a studio the file creates has none to replace
+            await leads.assign_lead(
+                session=session, studio=studio, person=person, replace=False, actor_id=None, channel=CHANNEL
+            )
+        elif key in plan.db.roles:  # held once, revoked since: the row is there to switch on again
             await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
         else:
             new.append({"person_id": key[0], "kind": key[1], "studio_id": key[2], "union_id": key[3]})

@@ -8,6 +8,7 @@ from storage.importer.plan import PersonRow, Plan, RoleRow, StudioRow, find_stud
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
 from storage.models import STUDIO_ROLES, Person, RoleKind, Studio
+from storage.repos.leads import LeadTaken, displaced
 
 
 def match_person(db: Existing, name: str, phone: str) -> tuple[Person | None, bool]:
@@ -105,6 +106,7 @@ def _check_lead(plan: Plan, c: Checker, studio_name: str, person: PersonRow | Pe
     studio = find_studio(plan, studio_name)
     db_studio = studio.existing if isinstance(studio, StudioRow) else studio
     if isinstance(db_studio, Studio):
-        current = plan.db.leads.get(db_studio.id, [])
-        if current and all(p.id != who for p in current):
-            c.fail("studio_has_lead", studio=studio_name, lead=current[0].name)
+        try:  # the one rule of storage.repos.leads, over the leads the check loaded in one query
+            displaced(studio=studio_name, current=plan.db.leads.get(db_studio.id, []), person_id=who, replace=False)
+        except LeadTaken as taken:
+            c.fail("studio_has_lead", studio=studio_name, lead=taken.leads[0])
