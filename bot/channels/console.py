@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushTarget
-from handlers.core.types import Button, Incoming, Reply, reply_from_dict
+from handlers.core.types import Button, Capabilities, Documents, Incoming, Reply, reply_from_dict
 from storage.base import utcnow
 from storage.models import OutboxStatus, Person
 from storage.repos import outbox, sending
 
 CHANNEL = "console"
+# the user reads this machine's disk, and presses a button by typing its number
+CAPABILITIES = Capabilities(documents=Documents.SAVED, tappable_buttons=False)
 # Skip, back and cancel are typed as words (every step understands them), so that a number typed
 # as an answer ("3" hours, "2" people) is never taken for a press of one of them.
 WORD_KINDS = frozenset({"fk", "fb", "fx"})
@@ -80,6 +82,7 @@ class ConsoleScreen:
             delivery_id=f"console-{uuid.uuid4().hex}",
             text=None if payload else typed,
             payload=payload,
+            capabilities=CAPABILITIES,
         )
 
 

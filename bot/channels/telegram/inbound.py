@@ -9,12 +9,14 @@ from pathlib import Path
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from handlers.core.types import InboundFile, Incoming
+from handlers.core.types import Capabilities, InboundFile, Incoming
 from storage.media import store_bytes
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# documents travel as files; the pressed message is edited to show the outcome of the press
+CAPABILITIES = Capabilities(edits_pressed=True)
 # Edited messages, channel posts, polls …: Telegram is told not to send them at all.
 ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
@@ -70,6 +72,7 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
             payload=query.data or "",
             user_language=language_hint(user),
             private=private,
+            capabilities=CAPABILITIES,
         )
     message = update.message
     if message is None:
@@ -86,6 +89,7 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
         received_at=message.date,
         user_language=language_hint(user),
         private=private,
+        capabilities=CAPABILITIES,
     )
 
 
@@ -106,6 +110,7 @@ def caption_of(update: Update) -> Incoming | None:
         text=message.caption,
         received_at=message.date,
         user_language=language_hint(user),
+        capabilities=CAPABILITIES,
     )
 
 

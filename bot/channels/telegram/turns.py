@@ -14,7 +14,15 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram import groups
 from bot.channels.telegram.groups import GroupAnswer
-from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, is_private, language_hint, to_incoming
+from bot.channels.telegram.inbound import (
+    CAPABILITIES,
+    CHANNEL,
+    FileRefused,
+    caption_of,
+    is_private,
+    language_hint,
+    to_incoming,
+)
 from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
@@ -70,7 +78,13 @@ class Turns:
             except FileRefused as exc:
                 self.stats["files_refused"] += 1
                 refused, user_id = exc, str(user.id if user else 0)
-                incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
+                incoming = Incoming(
+                    channel=CHANNEL,
+                    user_id=user_id,
+                    chat_id=key,
+                    delivery_id=str(update.update_id),
+                    capabilities=CAPABILITIES,
+                )
             if incoming is None:
                 self.stats["ignored"] += 1
                 return None

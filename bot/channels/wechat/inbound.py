@@ -16,11 +16,13 @@ from bot.channels.wechat import media
 from bot.channels.wechat.api import Api, ApiError
 from bot.channels.wechat.common import seen_before, typed_number
 from bot.channels.wechat.refs import RefBuffer
-from handlers.core.types import Incoming
+from handlers.core.types import Capabilities, Documents, Incoming
 from handlers.engine.router import Routes
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
+# an Official Account sends photos but no other files; buttons are a msgmenu (numbered text without the right)
+CAPABILITIES = Capabilities(documents=Documents.LINKED)
 _COMMAND_KEY = re.compile(r"^[a-z0-9_]{1,32}$")
 _IGNORED_EVENTS = frozenset(
     {"unsubscribe", "view", "templatesendjobfinish", "masssendjobfinish", "location", "view_miniprogram"}
@@ -124,7 +126,13 @@ class OAInbound:
 
         def make(**fields: Any) -> Incoming:
             return Incoming(
-                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                delivery_id=delivery,
+                received_at=sent_at(msg),
+                capabilities=CAPABILITIES,
+                **fields,
             )
 
         if kind == "event":

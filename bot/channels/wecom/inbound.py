@@ -12,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.wechat.api import Api
 from bot.channels.wechat.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
-from handlers.core.types import Incoming
+from handlers.core.types import Capabilities, Incoming
 from handlers.engine.router import Routes
 
 CHANNEL = "wecom"
+# files travel; a pressed template card is updated once to show the outcome of the press
+CAPABILITIES = Capabilities(edits_pressed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,13 @@ class WeComInbound:
 
         def make(**fields: Any) -> Incoming:
             return Incoming(
-                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                delivery_id=delivery,
+                received_at=sent_at(msg),
+                capabilities=CAPABILITIES,
+                **fields,
             )
 
         press = card_press(msg)
