@@ -71,7 +71,7 @@ def build_channels(runtime: Runtime) -> list[Channel]:
     """One adapter per channel whose credentials are set."""
     settings = runtime.settings
     channels: list[Channel] = []
-    from bot.channels.wechat.api import ChannelConfigError
+    from bot.channels.wxbase.api import ChannelConfigError
 
     try:
         if settings.wechat_on:

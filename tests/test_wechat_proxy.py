@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api, OAClient
+from bot.channels.wechat.api import OAClient
 from bot.channels.wecom.api import WeComClient
+from bot.channels.wxbase.api import Api
 from tests.support.clock import Clock
 from tests.support.fake_wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
 

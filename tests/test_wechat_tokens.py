@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api, OAClient
+from bot.channels.wechat.api import OAClient
 from bot.channels.wecom.api import WeComClient
+from bot.channels.wxbase.api import Api
 from storage.models import AccessToken
 from tests.support.clock import Clock
 from tests.support.fake_wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat

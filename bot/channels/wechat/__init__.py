@@ -1,4 +1,4 @@
-"""The WeChat Official Account channel (wechatpy); shared pieces for WeCom live here too."""
+"""The WeChat Official Account channel (wechatpy); what it shares with WeCom is in bot.channels.wxbase."""
 
 from bot.channels.wechat.channel import WeChatChannel
 

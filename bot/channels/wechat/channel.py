@@ -18,23 +18,20 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
-from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
-from bot.channels.wechat.common import (
-    Answered,
-    Sequencer,
-    locale_of,
-    numbered,
-    remember_numbers,
-    rescue,
-    split_keeping,
-    split_text,
-)
-from bot.channels.wechat.crypto import OACrypto
-from bot.channels.wechat.freshness import REFUSED, Freshness
-from bot.channels.wechat.inbound import REFUSAL_KEYS, OAInbound
+from bot.channels.ordering import Sequencer
+from bot.channels.wechat.api import OAClient
+from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.wxbase.answers import Answered
+from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
+from bot.channels.wxbase.crypto import OACrypto
+from bot.channels.wxbase.freshness import REFUSED, Freshness
+from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.inbound import REFUSAL_KEYS
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.stored import locale_of, remember_numbers, rescue
+from bot.channels.wxbase.text import numbered, split_keeping, split_text
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime
@@ -46,20 +43,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
 PASSIVE_TTL = timedelta(minutes=10)  # WeChat retries a message three times within about 15 s
-
-
-def secret(value: Any) -> str:
-    """The plain value of a SecretStr (or '')."""
-    return value.get_secret_value() if value is not None else ""
-
-
-def refuse(
-    logger: logging.Logger, request: Request, metrics: Metrics, channel: str, outcome: str, why: str
-) -> Response:
-    """403 for a callback not taken, logged (without its query or body: they name the sender) and counted."""
-    logger.warning("%s: refused a %s from %s: %s", channel, request.method, peer(request), why)
-    metrics.event(channel, outcome)
-    return PlainTextResponse("forbidden", status_code=403)
 
 
 def signature_ok(token: str, query: Any) -> bool:
@@ -354,8 +337,3 @@ def _page(body: str, footer: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>技师创新工作室</title></head><body><p>{body}</p><p><small>{footer}</small></p></body></html>"
     )
-
-
-def peer(request: Request) -> str:
-    """Who sent a request, for the log."""
-    return request.client.host if request.client else "?"

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.replies import TextReply
 
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import cdata_safe, split_text
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.wxbase.api import Api, ApiError
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.text import cdata_safe, split_text
 from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
 from storage.repos import channel_refs

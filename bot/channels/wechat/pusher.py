@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.base import PushError, PushTarget
-from bot.channels.wechat.api import ApiError
 from bot.channels.wechat.outbound import OAOutbound, is_transient
+from bot.channels.wxbase.api import ApiError
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply

@@ -15,16 +15,18 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
-from bot.channels.wechat.api import Api, ApiError, aes_key_ok
-from bot.channels.wechat.channel import peer, refuse, secret
-from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
-from bot.channels.wechat.crypto import WeComCrypto
-from bot.channels.wechat.freshness import REFUSED, Freshness
-from bot.channels.wechat.inbound import REFUSAL_KEYS
+from bot.channels.ordering import Sequencer
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
 from bot.channels.wecom.pusher import MemberRate, WeComPusher
+from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
+from bot.channels.wxbase.crypto import WeComCrypto
+from bot.channels.wxbase.freshness import REFUSED, Freshness
+from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.inbound import REFUSAL_KEYS
+from bot.channels.wxbase.stored import locale_of, rescue
+from bot.channels.wxbase.text import cdata_safe, split_text
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from bot.runtime import Runtime

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api
-from bot.channels.wechat.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
+from bot.channels.wxbase.api import Api
+from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
 from handlers.core.types import Capabilities, Incoming
 from handlers.engine.router import Routes
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import split_text
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.wxbase.api import Api, ApiError
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.text import split_text
 from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply
 from storage.repos import channel_refs

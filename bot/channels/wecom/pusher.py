@@ -8,8 +8,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bot.channels.base import PushError, PushTarget
-from bot.channels.wechat.api import ApiError
 from bot.channels.wecom.outbound import UNREACHABLE, WeComOutbound
+from bot.channels.wxbase.api import ApiError
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply

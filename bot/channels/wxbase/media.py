@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import store_media
+from bot.channels.wxbase.api import Api, ApiError
+from bot.channels.wxbase.stored import store_media
 from handlers.core.types import InboundFile
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
