@@ -17,6 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from bot.channel_services import RuntimeServices
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
@@ -70,6 +71,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def build_channels(runtime: Runtime) -> list[Channel]:
     """One adapter per channel whose credentials are set."""
     settings = runtime.settings
+    services = RuntimeServices(runtime)
     channels: list[Channel] = []
     from bot.channels.wxbase.api import ChannelConfigError
 
@@ -77,18 +79,18 @@ def build_channels(runtime: Runtime) -> list[Channel]:
         if settings.wechat_on:
             from bot.channels.wechat import WeChatChannel
 
-            channels.append(WeChatChannel(runtime))
+            channels.append(WeChatChannel(services))
         if settings.wecom_on:
             from bot.channels.wecom import WeComChannel
 
-            channels.append(WeComChannel(runtime))
+            channels.append(WeComChannel(services))
     except ChannelConfigError as exc:
         raise ServeError(f"配置错误 / configuration error: {exc}") from None
     if settings.telegram_on:
         from bot.channels.telegram import TelegramChannel, TelegramConfigError  # PTB is imported only when on
 
         try:
-            channels.append(TelegramChannel(runtime))
+            channels.append(TelegramChannel(services))
         except TelegramConfigError as exc:
             raise ServeError(str(exc)) from None
     return channels

@@ -1,26 +1,39 @@
-"""Per-user order in one process: each user's background sends run one after another, in the order of their turns."""
+"""Per-user order in one process: one lock per key, and background sends that run one after another per user."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, forgotten once nobody holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[object, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def __call__(self, key: object) -> asyncio.Lock:
+        """The lock of `key` (FIFO: waiters get it in the order they asked)."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
 
 class Sequencer:
     """Runs each user's background sends one after another, in the order the turns came."""
 
     def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._pending: dict[str, int] = {}
+        self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def run(self, user_id: str, job: Callable[[], Awaitable[None]]) -> None:
         """Queue `job` behind this user's earlier jobs."""
-        lock = self._locks.setdefault(user_id, asyncio.Lock())
-        self._pending[user_id] = self._pending.get(user_id, 0) + 1
+        lock = self._locks(user_id)  # held by this job's task until it ends: later jobs find the same lock
 
         async def guarded() -> None:
             try:
@@ -28,10 +41,6 @@ class Sequencer:
                     await job()
             except Exception:
                 log.exception("background send to a user failed")
-            finally:
-                self._pending[user_id] -= 1
-                if not self._pending[user_id]:  # the user's last job: forget the lock
-                    del self._pending[user_id], self._locks[user_id]
 
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
+from bot.channels.services import ChannelServices
 from handlers.core.types import Capabilities, InboundFile, Incoming
-from storage.media import store_bytes
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == Chat.PRIVATE
 
 
-async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | None:
+async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> Incoming | None:
     """The engine event an update stands for, files already stored; None for updates the bot ignores.
 
     Replies and pushes go to the sender's private chat, whose id is the user's: never to the chat a message
@@ -77,7 +75,7 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
     message = update.message
     if message is None:
         return None
-    file = await fetch_file(message, bot, media_dir) if private else None
+    file = await fetch_file(message, bot, services) if private else None
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
@@ -119,16 +117,16 @@ def carries_file(message: Message) -> bool:
     return bool(message.photo) or message.document is not None
 
 
-async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile | None:
+async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> InboundFile | None:
     """Download the message's photo (largest size) or document and keep our own copy."""
     if message.photo:
         size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return await _download(bot, media_dir, "photo", size.file_id, size.file_size, "", "image/jpeg")
+        return await _download(bot, services, "photo", size.file_id, size.file_size, "", "image/jpeg")
     document = message.document
     if document is not None:
         return await _download(
             bot,
-            media_dir,
+            services,
             "document",
             document.file_id,
             document.file_size,
@@ -139,7 +137,7 @@ async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile
 
 
 async def _download(
-    bot: Bot, media_dir: Path, kind: str, file_id: str, size: int | None, filename: str, media_type: str
+    bot: Bot, services: ChannelServices, kind: str, file_id: str, size: int | None, filename: str, media_type: str
 ) -> InboundFile:
     if size is not None and size > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
@@ -157,13 +155,4 @@ async def _download(
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
     # Photos carry no name: the stored copy is named by its checksum and type.
-    stored = await asyncio.to_thread(store_bytes, media_dir, data, filename=filename, media_type=media_type)
-    return InboundFile(
-        kind=kind,
-        file_ref=file_id,
-        stored_path=stored.path,
-        size=stored.size,
-        media_type=stored.media_type,
-        sha256=stored.sha256,
-        filename=filename,
-    )
+    return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)

@@ -6,17 +6,14 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.channels.services import ChannelServices
+from bot.channels.wechat.numbers import Numbers
 from bot.channels.wxbase.api import Api
 from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
 from bot.channels.wxbase.refs import RefBuffer
-from bot.channels.wxbase.stored import typed_number
 from handlers.core.types import Capabilities, Documents, Incoming
-from handlers.engine.router import Routes
 
 log = logging.getLogger(__name__)
 CHANNEL = "wechat"
@@ -34,18 +31,16 @@ class OAInbound:
     def __init__(
         self,
         api: Api,
-        sessions: async_sessionmaker[AsyncSession],
-        media_dir: Path,
+        services: ChannelServices,
         clock: Callable[[], datetime],
-        routes: Routes,
         menus: RefBuffer | None = None,
     ) -> None:
         self.api = api
-        self.routes = routes
-        self.sessions = sessions
-        self.media_dir = media_dir
+        self.services = services
+        self.routes = services.routes
         self.clock = clock
         self.menus = menus
+        self.numbers = Numbers(services, CHANNEL)
 
     async def convert(self, msg: dict[str, Any]) -> Received:
         """The engine event this callback stands for."""
@@ -73,13 +68,13 @@ class OAInbound:
             content = str(msg.get("Content", ""))
             payload = await self._menu_payload(user, str(msg.get("bizmsgmenuid", "")))
             if payload is None:
-                payload = await typed_number(self.sessions, CHANNEL, user, content, self.clock())
+                payload = await self.numbers.typed(user, content, self.clock())
             if payload is not None:
                 return Received("message", make(payload=payload))
             return Received("message", make(text=content))
         if kind in ("image", "file") and msg.get("MediaId"):
             filename = str(msg.get("Title", ""))
-            return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
+            return await media_received(self.api, self.services, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
     def _event_text(self, msg: dict[str, Any]) -> str | None:

@@ -2,7 +2,7 @@
 
 wechatpy is synchronous (requests). Every call runs in a worker thread; the token it uses comes
 from a context variable set by the async caller, which fetched it from the `access_tokens` table
-(refreshed there under a lock, see storage.repos.tokens). A rejected token is expired only if it
+(refreshed there under a lock, through the channel services' TokenStore). A rejected token is expired only if it
 is still the stored one, so processes never invalidate each other's fresh token.
 """
 
@@ -16,12 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import requests
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.exceptions import WeChatClientException
 
 from bot import logsafe
-from storage.base import utcnow
-from storage.repos import tokens
+from bot.channels.services import StoredToken, TokenStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,13 +80,13 @@ class Api:
     def __init__(
         self,
         client: Any,
-        sessions: async_sessionmaker[AsyncSession],
+        tokens: TokenStore,
         *,
         key: str,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
     ) -> None:
         self.client = client
-        self.sessions = sessions
+        self.tokens = tokens
         self.key = key
         self.clock = clock
         self._cached: tuple[str, datetime] | None = None
@@ -97,38 +95,33 @@ class Api:
     async def token(self) -> str:
         """A token good for a while: this process's copy, the stored one, or a fresh one (fetched once)."""
         now = self.clock()
-        if self._cached and self._cached[1] - tokens.MARGIN > now:
+        if self._cached and self._cached[1] - self.tokens.margin > now:
             return self._cached[0]
-        async with self.sessions() as session:
-            row = await tokens.valid_token(session=session, key=self.key, now=now)
-            if row is not None:
-                logsafe.remember(row.token)  # fetched by another process
-                self._cached = (row.token, row.expires_at)
-                return row.token
+        stored = await self.tokens.valid(self.key, now=now)
+        if stored is not None:
+            logsafe.remember(stored.value)  # fetched by another process
+            self._cached = (stored.value, stored.expires_at)
+            return stored.value
         async with self._refresh_lock:
             return await self._refresh()
 
     async def _refresh(self) -> str:
-        async with self.sessions() as session, session.begin():
-            now = self.clock()
-            row = await tokens.lock_for_refresh(session=session, key=self.key, now=now)
-            if row.token and row.expires_at - tokens.MARGIN > now:
-                logsafe.remember(row.token)
-                self._cached = (row.token, row.expires_at)  # another process refreshed while we waited
-                return row.token
+        async def fetch(now: datetime) -> StoredToken:
             result = await self._in_thread("token", self.client.fetch_access_token)
             token = str(result["access_token"])
             logsafe.remember(token)
-            expires_at = now + timedelta(seconds=int(result.get("expires_in", 7200)))
-            await tokens.save_token(session=session, row=row, token=token, expires_at=expires_at, now=now)
-        log.info("fetched a new access token for %s, valid until %s", self.key, expires_at.isoformat())
-        self._cached = (token, expires_at)
-        return token
+            return StoredToken(token, now + timedelta(seconds=int(result.get("expires_in", 7200))))
+
+        token, fetched = await self.tokens.refresh(self.key, clock=self.clock, fetch=fetch)
+        logsafe.remember(token.value)  # when another process refreshed while we waited
+        if fetched:
+            log.info("fetched a new access token for %s, valid until %s", self.key, token.expires_at.isoformat())
+        self._cached = (token.value, token.expires_at)
+        return token.value
 
     async def _rejected(self, token: str) -> None:
         self._cached = None
-        async with self.sessions() as session, session.begin():
-            await tokens.invalidate(session=session, key=self.key, token=token, now=self.clock())
+        await self.tokens.invalidate(self.key, token, now=self.clock())
 
     async def call(self, what: str, fn: Callable[[Any], T]) -> T:
         """Run `fn(client)` in a worker thread with a valid token; ApiError if the platform refuses."""

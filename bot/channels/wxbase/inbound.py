@@ -7,14 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.channels.services import ChannelServices
 from bot.channels.wxbase import media
 from bot.channels.wxbase.api import Api, ApiError
-from bot.channels.wxbase.stored import seen_before
 from handlers.core.types import Incoming
 from handlers.engine.router import Routes
 
@@ -65,8 +62,7 @@ def sent_at(msg: dict[str, Any]) -> datetime | None:
 
 async def media_received(
     api: Api,
-    sessions: async_sessionmaker[AsyncSession],
-    media_dir: Path,
+    services: ChannelServices,
     channel: str,
     msg: dict[str, Any],
     filename: str,
@@ -75,12 +71,12 @@ async def media_received(
     """An image or file message: downloaded at once (a retry is not fetched again)."""
     kind = str(msg.get("MsgType", "")).lower()
     delivery = delivery_id(msg)
-    if await seen_before(sessions, channel, delivery):
+    if await services.seen_before(channel, delivery):
         return Received("message", make(text=""))  # a retry: the engine answers as before
     try:
         file = await media.download(
             api,
-            media_dir,
+            services,
             str(msg["MediaId"]),
             kind="photo" if kind == "image" else "document",
             filename=filename,
