@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake Bot API
 
 from bot.channel_services import RuntimeServices
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.http.app import create_app
 from bot.runtime import build_runtime
 from storage.base import utcnow

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test supp
 
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
-from bot.channels.wechat import WeChatChannel
+from bot.channels.wechat.channel import WeChatChannel
 from bot.cli.serve import run
 from bot.http.app import create_app
 from bot.runtime import build_runtime

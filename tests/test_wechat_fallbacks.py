@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.channel_services import RuntimeServices
-from bot.channels.wechat import WeChatChannel
 from bot.channels.wechat import channel as oa_channel
+from bot.channels.wechat.channel import WeChatChannel
 from handlers.core.types import Incoming
 from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
 from tests.support.wechat_world import WxWorld, wechat_world

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.channel_services import RuntimeServices
-from bot.channels.wechat import WeChatChannel
+from bot.channels.wechat.channel import WeChatChannel
 from storage.models import Attachment, ChannelIdentity, Conversation, EntryStatus, LedgerEntry
 from tests.support.fake_wechat import Call
 from tests.support.wechat_world import OA_TOKEN, OAPlatform, WxWorld, _sign, _stamp, wechat_world

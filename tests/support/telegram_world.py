@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channel_services import RuntimeServices
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings

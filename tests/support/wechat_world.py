@@ -27,8 +27,8 @@ from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 from bot.channel_services import RuntimeServices
-from bot.channels.wechat import WeChatChannel
-from bot.channels.wecom import WeComChannel
+from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wecom.channel import WeComChannel
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings

@@ -15,10 +15,12 @@ from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import logsafe
+from bot.channels.base import ChannelConfigError
 from bot.channels.services import ChannelServices
+from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
-from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
+from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
 from bot.channels.telegram.turns import Turns
 from bot.http.metrics import Metrics
@@ -32,7 +34,7 @@ CONCURRENT_UPDATES = 64
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
-class TelegramConfigError(Exception):
+class TelegramConfigError(ChannelConfigError):
     """The Telegram settings cannot work; the message says which one and why."""
 
 

@@ -8,11 +8,11 @@ from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
 from bot.channels.services import ChannelServices
+from bot.channels.telegram import CHANNEL
 from handlers.core.types import Capabilities, InboundFile, Incoming
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 # documents travel as files; the pressed message is edited to show the outcome of the press
 CAPABILITIES = Capabilities(edits_pressed=True)
 # Edited messages, channel posts, polls …: Telegram is told not to send them at all.

@@ -12,11 +12,10 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.channels.ordering import KeyedLocks
 from bot.channels.services import ChannelServices
-from bot.channels.telegram import groups
+from bot.channels.telegram import CHANNEL, groups
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import (
     CAPABILITIES,
-    CHANNEL,
     FileRefused,
     caption_of,
     is_private,

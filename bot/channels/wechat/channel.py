@@ -20,6 +20,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from bot import logsafe
 from bot.channels.ordering import Sequencer
 from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
 from bot.channels.wechat.api import OAClient
 from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
@@ -39,9 +40,13 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Reply, Turn
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
 PASSIVE_TTL = timedelta(minutes=10)  # WeChat retries a message three times within about 15 s
+PLAIN_MODE = (
+    "wechat: plaintext mode (no WECHAT_AES_KEY): a callback's signature does not cover its message, so anyone who "
+    "sees one callback URL (a proxy's access log, say) in time can forge messages as any follower; "
+    "set WECHAT_AES_KEY to turn on safe mode"
+)
 
 
 def signature_ok(token: str, query: Any) -> bool:
@@ -94,8 +99,10 @@ class WeChatChannel:
         self.pusher.metrics = metrics
 
     async def start(self) -> None:
-        """Let the outbox sender push through this account."""
+        """Let the outbox sender push through this account; warn once at start when it runs in plaintext mode."""
         self.services.add_pusher(self.pusher)
+        if self.crypto is None:
+            log.warning(PLAIN_MODE)
 
     async def stop(self) -> None:
         """Finish the follow-up messages still being sent; store the menu ids still in memory."""

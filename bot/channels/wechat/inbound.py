@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
 from bot.channels.wechat.numbers import Numbers
 from bot.channels.wxbase.api import Api
 from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
@@ -16,7 +17,6 @@ from bot.channels.wxbase.refs import RefBuffer
 from handlers.core.types import Capabilities, Documents, Incoming
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
 # an Official Account sends photos but no other files; buttons are a msgmenu (numbered text without the right)
 CAPABILITIES = Capabilities(documents=Documents.LINKED)
 _COMMAND_KEY = re.compile(r"^[a-z0-9_]{1,32}$")

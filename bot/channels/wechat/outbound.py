@@ -14,6 +14,7 @@ from typing import Any
 from wechatpy.replies import TextReply
 
 from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
 from bot.channels.wxbase.api import Api, ApiError
 from bot.channels.wxbase.refs import RefBuffer
 from bot.channels.wxbase.text import cdata_safe, split_text
@@ -21,7 +22,6 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
 MENU_TTL = timedelta(days=7)
 ITEM_TTL = timedelta(days=30)
 HELD_TTL = timedelta(days=30)

@@ -17,6 +17,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from bot import logsafe
 from bot.channels.ordering import Sequencer
 from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
@@ -34,7 +35,6 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
-CHANNEL = "wecom"
 
 
 def passive_text(corp_id: str, user: str, agent_id: str, text: str) -> str:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
 from bot.channels.wxbase.api import Api
 from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
 from handlers.core.types import Capabilities, Incoming
 
-CHANNEL = "wecom"
 # files travel; a pressed template card is updated once to show the outcome of the press
 CAPABILITIES = Capabilities(edits_pressed=True)
 

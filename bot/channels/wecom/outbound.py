@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
 from bot.channels.wxbase.api import Api, ApiError
 from bot.channels.wxbase.refs import RefBuffer
 from bot.channels.wxbase.text import split_text
@@ -19,7 +20,6 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply
 
 log = logging.getLogger(__name__)
-CHANNEL = "wecom"
 CARD_BUTTONS = 6  # WeCom's limit per button_interaction card
 CARD_TTL = timedelta(hours=72)  # a card's ResponseCode is valid for 72 hours
 TITLE_CHARS = 26

@@ -19,6 +19,7 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot import logsafe
+from bot.channels.base import ChannelConfigError
 from bot.channels.services import StoredToken, TokenStore
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ class ApiError(Exception):
         self.errmsg = errmsg
 
 
-class ChannelConfigError(ValueError):
-    """A WeChat or WeCom setting that cannot work (said in one line by `serve`)."""
-
-
 def aes_key_ok(name: str, value: str) -> str:
     """An EncodingAESKey is 43 characters of base64 (32 bytes); anything else is refused up front."""
     import base64
@@ -51,7 +48,9 @@ def aes_key_ok(name: str, value: str) -> str:
             return value
     except (binascii.Error, ValueError):
         pass
-    raise ChannelConfigError(f"{name} must be the 43-character EncodingAESKey from the platform's console")
+    raise ChannelConfigError(
+        f"配置错误 / configuration error: {name} must be the 43-character EncodingAESKey from the platform's console"
+    )
 
 
 class TokenFromContext:
