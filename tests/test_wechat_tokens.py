@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channel_services import StoredTokens
+from bot.channel_stores import StoredTokens
 from bot.channels.wechat.api import OAClient
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wxbase.api import Api
