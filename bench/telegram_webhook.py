@@ -21,10 +21,12 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake Bot API
 
-from bot.channels.telegram import TelegramChannel
+from bot.channel_services import RuntimeServices
+from bot.channels.telegram.channel import TelegramChannel
 from bot.http.app import create_app
 from bot.runtime import build_runtime
 from storage.base import utcnow
@@ -38,9 +40,9 @@ LEADS = 20
 WORDS = ("帮助", "记录活动", "取消")
 
 
-async def bind_leads(channel: TelegramChannel, lead_id: int) -> list[int]:
+async def bind_leads(sessions: async_sessionmaker[AsyncSession], lead_id: int) -> list[int]:
     """Telegram accounts 9000… bound to the lead (one person, many devices: separate conversations)."""
-    async with channel.runtime.sessions() as s, s.begin():
+    async with sessions() as s, s.begin():
         lead = await s.get(Person, lead_id)
         assert lead is not None
         for n in range(LEADS):
@@ -56,10 +58,10 @@ async def run(total: int, concurrency: int, db_url: str, media: Path) -> None:
     fake = FakeTelegram()
     await fake.start()
     runtime = build_runtime(telegram_settings(db_url, fake, media, webhook=True))
-    channel = TelegramChannel(runtime)
+    channel = TelegramChannel(RuntimeServices(runtime))
     await channel.start()
     seeded = await seed(runtime.sessions)
-    leads = await bind_leads(channel, seeded.lead_id)
+    leads = await bind_leads(runtime.sessions, seeded.lead_id)
     bodies = []
     for i in range(total):
         if i % 2:

@@ -38,7 +38,8 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
-from bot.channels.wechat import WeChatChannel
+from bot.channel_services import RuntimeServices
+from bot.channels.wechat.channel import WeChatChannel
 from bot.cli.serve import run
 from bot.http.app import create_app
 from bot.runtime import build_runtime
@@ -79,7 +80,7 @@ async def _serve_forever(db_url: str, aes: str, tmp: Path, api_port: int, ports:
     fake = FakeWeChat()  # not started: only its address is used, the API runs in its own process
     fake.port = api_port
     runtime = build_runtime(wechat_settings(db_url, fake, tmp, oa_aes=aes, wecom_aes=aes_key()))
-    channel = WeChatChannel(runtime)
+    channel = WeChatChannel(RuntimeServices(runtime))
     await channel.start()
     if os.environ.get("BENCH_ENGINE") == "stub":
         # the channel alone: every turn answers at once, to tell the channel's cost from the engine's

@@ -11,12 +11,13 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Protocol
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
 
+from bot.channel_services import RuntimeServices
+from bot.channels.base import Channel, ChannelConfigError
+from bot.channels.registry import CHANNELS
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
@@ -27,27 +28,10 @@ from storage.repos import channel_refs
 log = logging.getLogger("studio_bot.serve")
 SEND_INTERVAL = 30.0  # seconds between outbox passes when nothing wakes the sender
 HOUSEKEEPING_INTERVAL = timedelta(hours=1)
-PLAIN_MODE = (
-    "wechat: plaintext mode (no WECHAT_AES_KEY): a callback's signature does not cover its message, so anyone who "
-    "sees one callback URL (a proxy's access log, say) in time can forge messages as any follower; "
-    "set WECHAT_AES_KEY to turn on safe mode"
-)
 
 
 class ServeError(Exception):
     """A reason `serve` cannot run, said in one line (the CLI exits with code 2)."""
-
-
-class Channel(Protocol):
-    """What serve needs of a channel: its routes, and start/stop around the server's life."""
-
-    name: str
-
-    def routes(self) -> list[BaseRoute]: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -68,30 +52,12 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def build_channels(runtime: Runtime) -> list[Channel]:
-    """One adapter per channel whose credentials are set."""
-    settings = runtime.settings
-    channels: list[Channel] = []
-    from bot.channels.wechat.api import ChannelConfigError
-
+    """One adapter per registered channel that the settings turn on, in the registry's order."""
+    services = RuntimeServices(runtime)
     try:
-        if settings.wechat_on:
-            from bot.channels.wechat import WeChatChannel
-
-            channels.append(WeChatChannel(runtime))
-        if settings.wecom_on:
-            from bot.channels.wecom import WeComChannel
-
-            channels.append(WeComChannel(runtime))
+        return [entry.build(services) for entry in CHANNELS if entry.enabled(runtime.settings)]
     except ChannelConfigError as exc:
-        raise ServeError(f"配置错误 / configuration error: {exc}") from None
-    if settings.telegram_on:
-        from bot.channels.telegram import TelegramChannel, TelegramConfigError  # PTB is imported only when on
-
-        try:
-            channels.append(TelegramChannel(runtime))
-        except TelegramConfigError as exc:
-            raise ServeError(str(exc)) from None
-    return channels
+        raise ServeError(str(exc)) from None
 
 
 class Background:
@@ -149,11 +115,6 @@ class Background:
             await asyncio.sleep(HOUSEKEEPING_INTERVAL.total_seconds())
 
 
-def wechat_safe(settings: Settings) -> bool:
-    """Whether the Official Account is in safe mode (WECHAT_AES_KEY set): only signed, encrypted callbacks."""
-    return settings.wechat_aes_key is not None and bool(settings.wechat_aes_key.get_secret_value())
-
-
 def build_app(runtime: Runtime, channels: list[Channel], background: Background, failures: list[str]) -> Starlette:
     """The app, whose lifespan starts the channels and the background work and stops them again."""
 
@@ -171,10 +132,8 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
                 await channel.stop()
             raise
         on = ", ".join(c.name for c in channels) or "none"
-        off = ", ".join(n for n in ("wechat", "wecom", "telegram") if n not in {c.name for c in channels}) or "none"
+        off = ", ".join(e.name for e in CHANNELS if e.name not in {c.name for c in channels}) or "none"
         log.info("channels on: %s; off (no credentials): %s; %s", on, off, how)
-        if any(c.name == "wechat" for c in channels) and not wechat_safe(runtime.settings):
-            log.warning(PLAIN_MODE)
         try:
             yield
         finally:

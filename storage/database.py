@@ -42,7 +42,7 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, **kwargs: Any) -> 
 
     sqlite_fast_path (the SQLITE_FAST_PATH setting) is the one switch of SQLite's throughput machinery:
     on, sqlite3 runs on the event loop (storage.sqlite_inline), the bot commits waiting turns together
-    (handlers.engine.group_commit) and channel refs are written behind (bot.channels.wechat.refs); off,
+    (handlers.engine.group_commit) and channel refs are written behind (bot.channels.wxbase.refs); off,
     aiosqlite's own connection, one transaction per turn, refs written in the request. The engine
     carries the choice (`is_sqlite_fast_path`), so whatever is built on it follows.
     """

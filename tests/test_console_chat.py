@@ -11,9 +11,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleSender
+from bot.channel_services import RuntimeServices
+from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen
 from bot.cli.chat import converse
 from bot.cli.demo import LEAD, seed
+from bot.console_sender import ConsoleSender
+from bot.runtime import build_runtime
 from bot.settings import Settings
 from handlers.core.payloads import Press, pack
 from handlers.core.presses import FlowOp, FlowPress, GoPress
@@ -102,7 +105,7 @@ async def test_the_demo_lead_logs_an_activity_and_the_reviewer_is_told(
 
 
 async def test_the_console_prints_pushes_for_console_people_and_leaves_the_others_queued(
-    sessions: async_sessionmaker[AsyncSession],
+    db_url: str, sessions: async_sessionmaker[AsyncSession]
 ):
     async with sessions() as s, s.begin():
         here = await org.create_person(session=s, name="李四")
@@ -123,10 +126,13 @@ async def test_the_console_prints_pushes_for_console_people_and_leaves_the_other
         ):
             await outbox.enqueue(session=s, key=key, person_id=person.id, payload=reminder, kind=kind)
     out: list[str] = []
-    sender = ConsoleSender(sessions, ConsolePusher(sessions, out.append))
-
-    assert await sender.run_once() == 2
-    assert await sender.run_once() == 0  # printed once
+    runtime = build_runtime(Settings(database_url=db_url))
+    try:
+        sender = ConsoleSender(sessions, ConsolePusher(RuntimeServices(runtime), out.append))
+        assert await sender.run_once() == 2
+        assert await sender.run_once() == 0  # printed once
+    finally:
+        await runtime.close()
 
     assert out.count("   → 李四: 工作室已30天没有记录活动") == 2  # a reminder too, whatever the hour
     assert "     请及时记录" in out and "     〔记录活动〕" in out

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.types import Capabilities, Documents
 from handlers.engine.pipeline import Bot
 from storage.models import EntryStatus, LedgerKind, Person, RoleKind, UnionLevel
 from storage.repos import ledgers, org
@@ -21,6 +22,8 @@ from tests.support.transcript import make_bot
 from tests.support.world import add_identity, make_world
 
 BASE = "https://bot.example.cn"
+LINKED = Capabilities(documents=Documents.LINKED)  # what the WeChat OA adapter says of itself
+SAVED = Capabilities(documents=Documents.SAVED, tappable_buttons=False)  # and the console
 
 
 async def seed(sessions: async_sessionmaker[AsyncSession], world: World) -> None:
@@ -135,13 +138,13 @@ async def test_wechat_gets_a_signed_link_instead_of_a_file(
     world = await make_world(sessions, channel="wechat")
     await seed(sessions, world)
     bot = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports", public_base_url=BASE)
-    chat = Transcript(bot, "lead", channel="wechat")
+    chat = Transcript(bot, "lead", channel="wechat", capabilities=LINKED)
     await chat.say("导出")
     chat.expect("请在 60 分钟内点击链接下载", f"{BASE}/download/")
     assert chat.replies[0].files == ()
 
     offline = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports")
-    chat = Transcript(offline, "lead", channel="wechat")
+    chat = Transcript(offline, "lead", channel="wechat", capabilities=LINKED)
     await chat.say("导出")
     chat.expect("暂时无法提供下载链接")
 
@@ -150,7 +153,7 @@ async def test_console_shows_the_path(sessions: async_sessionmaker[AsyncSession]
     world = await make_world(sessions, channel="console")
     await seed(sessions, world)
     bot = make_bot(sessions, clock=clock, export_dir=tmp_path / "exports")
-    chat = Transcript(bot, "lead", channel="console")
+    chat = Transcript(bot, "lead", channel="console", capabilities=SAVED)
     await chat.say("导出")
     [file] = chat.replies[0].files
     chat.expect(f"文件已保存：{file.path}")

@@ -3,7 +3,7 @@
 - storage/sqlite_inline.py stands in for aiosqlite's connection inside SQLAlchemy's aiosqlite dialect: it must
   offer whatever the dialect touches on aiosqlite's connection and cursor, including the private request
   queue `_tx` and the sqlite3 connection `_conn`, with aiosqlite's signatures.
-- bot/channels/wechat/crypto.py hands wechatpy's private `_encrypt_message`, `_decrypt_message` and
+- bot/channels/wxbase/crypto.py hands wechatpy's private `_encrypt_message`, `_decrypt_message` and
   `_check_signature` one cached cipher as their `crypto_class`, and must seal and open exactly as the public API.
 - bot/channels/wechat/api.py and wecom/api.py use wechatpy clients' private `_http` session and `_fetch_access_token`.
 
@@ -30,7 +30,7 @@ import wechatpy.enterprise.crypto
 from sqlalchemy.connectors import asyncio as adapt
 from sqlalchemy.dialects.sqlite import aiosqlite as dialect
 
-from bot.channels.wechat.crypto import OACrypto, WeComCrypto
+from bot.channels.wxbase.crypto import OACrypto, WeComCrypto
 from bot.http import xmlsafe
 from storage.sqlite_inline import InlineConnection, InlineCursor
 from tests.support.wechat_world import aes_key
@@ -39,7 +39,7 @@ SQLALCHEMY = f"SQLAlchemy {version('sqlalchemy')}"
 AIOSQLITE = f"aiosqlite {version('aiosqlite')}"
 WECHATPY = f"wechatpy {version('wechatpy')}"
 INLINE = "update storage/sqlite_inline.py (or set SQLITE_FAST_PATH=false until it is)"
-CRYPTO = "update bot/channels/wechat/crypto.py"
+CRYPTO = "update bot/channels/wxbase/crypto.py"
 
 # What the dialect touches on the driver's connection (`self._connection.NAME`, and `connection.cursor()`)
 CONNECTION_USE = {

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiosqlite
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.wechat.refs import RefBuffer
+from bot.channel_stores import StoredRefs
+from bot.channels.wxbase.refs import RefBuffer
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from storage.base import utcnow
@@ -52,8 +55,8 @@ async def test_every_piece_follows_the_switch(engine_for: AsyncEngine, fast: boo
     assert isinstance(driver, InlineConnection if fast else aiosqlite.Connection)
     assert is_sqlite_fast_path(engine_for) is fast and is_sqlite_fast_path(sessions) is fast
     assert (make_bot(sessions)._group is not None) is fast  # group commit
-    refs = RefBuffer(sessions, "wechat", "menu", utcnow)
-    assert refs.write_behind is fast
+    refs = RefBuffer(SimpleNamespace(refs=partial(StoredRefs, sessions)), "wechat", "menu", utcnow)  # type: ignore[arg-type]
+    assert refs.store.write_behind is fast
     await refs.put("123456", {"payload": "x"}, None)
     async with sessions() as session:  # written in the request on the plain path, only later on the fast one
         stored = await channel_refs.get(session=session, channel="wechat", kind="menu", key="123456", now=refs.clock())
@@ -109,7 +112,7 @@ async def test_an_oa_conversation_by_msgmenu(
 ) -> None:
     monkeypatch.setenv("SQLITE_FAST_PATH", str(fast).lower())
     async with wechat_world(sqlite_url, tmp_path) as world:
-        assert is_sqlite_fast_path(world.runtime.engine) is fast and world.oa.outbound.menus.write_behind is fast
+        assert is_sqlite_fast_path(world.runtime.engine) is fast and world.oa.outbound.menus.store.write_behind is fast
         await bind_lead(world)
         await world.oa_platform.text(LEAD, "记录活动")
         await world.settle()

@@ -12,7 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
-from bot.channels.telegram import TelegramChannel, TelegramConfigError
+from bot.channel_services import RuntimeServices
+from bot.channels.telegram.channel import TelegramChannel, TelegramConfigError
 from bot.runtime import build_runtime
 from handlers.core.i18n import t
 from storage.models import SeenDelivery
@@ -117,7 +118,7 @@ async def test_webhook_mode_needs_a_usable_secret(db_url: str, tmp_path: Path) -
         runtime = build_runtime(settings)
         try:
             with pytest.raises(TelegramConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-                TelegramChannel(runtime)
+                TelegramChannel(RuntimeServices(runtime))
         finally:
             await runtime.close()
 

@@ -8,7 +8,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto as EnterpriseCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot.channels.wechat.crypto import OACrypto, WeComCrypto
+from bot.channels.wxbase.crypto import OACrypto, WeComCrypto
 from bot.http import xmlsafe
 from tests.support.fake_wechat import APP_ID
 from tests.support.wechat_world import OA_TOKEN, aes_key

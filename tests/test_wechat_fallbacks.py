@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.wechat import WeChatChannel
+from bot.channel_services import RuntimeServices
 from bot.channels.wechat import channel as oa_channel
+from bot.channels.wechat.channel import WeChatChannel
 from handlers.core.types import Incoming
 from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
 from tests.support.wechat_world import WxWorld, wechat_world
@@ -77,7 +78,9 @@ async def test_a_retry_in_numbered_mode_repeats_the_question(db_url: str, tmp_pa
         retry = await world.oa_platform.post(xml)
         assert retry.text == first.text  # not 'success': no msgmenu went out, the question would be lost
         await world.oa.passives.flush()
-        other = WeChatChannel(world.runtime)  # a retry that reaches another server process: nothing in memory
+        other = WeChatChannel(
+            RuntimeServices(world.runtime)
+        )  # a retry that reaches another server process: nothing in memory
         again = Incoming(channel="wechat", user_id=LEAD, chat_id=LEAD, delivery_id="m:888000001", text="记录活动")
         turn = await world.runtime.handle(again)
         assert turn.duplicate and await other._again(LEAD, again.delivery_id, turn) == first.text

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.channels.wechat import WeChatChannel
+from bot.channel_services import RuntimeServices
+from bot.channels.wechat.channel import WeChatChannel
 from handlers.core.payloads import peek
 from handlers.core.presses import FlowPress
 from storage.models import Attachment, ChannelIdentity, Conversation, EntryStatus, LedgerEntry
@@ -147,7 +148,7 @@ async def test_a_menu_click_is_understood_by_another_process(db_url: str, tmp_pa
         await world.settle()
         item = last_menu(world, LEAD)["list"][0]
         await world.oa.outbound.menus.flush()  # stored in the background a moment after sending
-        other = WeChatChannel(world.runtime)  # a second server process: nothing in its memory
+        other = WeChatChannel(RuntimeServices(world.runtime))  # a second server process: nothing in its memory
         msg = {"MsgType": "text", "FromUserName": LEAD, "Content": item["content"], "bizmsgmenuid": item["id"]}
         received = await other.inbound.convert({**msg, "MsgId": "77", "CreateTime": "1"})
         assert received.incoming is not None and received.incoming.payload is not None

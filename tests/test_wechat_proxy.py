@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api, OAClient
+from bot.channel_stores import StoredTokens
+from bot.channels.wechat.api import OAClient
 from bot.channels.wecom.api import WeComClient
+from bot.channels.wxbase.api import Api
 from tests.support.clock import Clock
 from tests.support.fake_wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
 
@@ -44,8 +46,10 @@ async def test_a_proxy_set_at_start_carries_the_calls_and_later_changes_do_not(
     await fake.start()
     try:
         clean_env.setenv("HTTP_PROXY", fake.url)
-        oa = Api(OAClient(APP_ID, APP_SECRET, NOWHERE), sessions, key=f"wechat:{APP_ID}", clock=Clock())
-        wecom = Api(WeComClient(CORP_ID, CORP_SECRET, NOWHERE), sessions, key=f"wecom:{CORP_ID}", clock=Clock())
+        oa = Api(OAClient(APP_ID, APP_SECRET, NOWHERE), StoredTokens(sessions), key=f"wechat:{APP_ID}", clock=Clock())
+        wecom = Api(
+            WeComClient(CORP_ID, CORP_SECRET, NOWHERE), StoredTokens(sessions), key=f"wecom:{CORP_ID}", clock=Clock()
+        )
         clean_env.setenv("HTTP_PROXY", DEAD)  # read once, at start: the running bot keeps its settings
         await oa.call("custom/text", say("经代理"))
         await wecom.call("token", lambda client: client.fetch_access_token())
@@ -63,7 +67,7 @@ async def test_no_proxy_for_the_api_host_goes_straight_there(
     try:
         clean_env.setenv("HTTP_PROXY", DEAD)
         clean_env.setenv("NO_PROXY", "127.0.0.1")
-        oa = Api(OAClient(APP_ID, APP_SECRET, fake.url), sessions, key=f"wechat:{APP_ID}", clock=Clock())
+        oa = Api(OAClient(APP_ID, APP_SECRET, fake.url), StoredTokens(sessions), key=f"wechat:{APP_ID}", clock=Clock())
         await oa.call("custom/text", say("直连"))
         assert [c.path for c in fake.calls].count("message/custom/send") == 1
     finally:

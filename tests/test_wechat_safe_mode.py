@@ -18,7 +18,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from bot.channels.wechat.freshness import Freshness
+from bot.channels.wxbase.freshness import Freshness
 from bot.settings import Settings
 from storage.models import ChannelIdentity, Conversation, LedgerEntry, SeenDelivery
 from tests.support.clock import Clock

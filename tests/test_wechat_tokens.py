@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.wechat.api import Api, OAClient
+from bot.channel_stores import StoredTokens
+from bot.channels.wechat.api import OAClient
 from bot.channels.wecom.api import WeComClient
+from bot.channels.wxbase.api import Api
 from storage.models import AccessToken
 from tests.support.clock import Clock
 from tests.support.fake_wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, FakeWeChat
@@ -18,7 +20,7 @@ from tests.support.fake_wechat import APP_ID, APP_SECRET, CORP_ID, CORP_SECRET, 
 
 def process(fake: FakeWeChat, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Api:
     """What one server process has: its own client and in-memory copy, the shared database."""
-    return Api(OAClient(APP_ID, APP_SECRET, fake.url), sessions, key=f"wechat:{APP_ID}", clock=clock)
+    return Api(OAClient(APP_ID, APP_SECRET, fake.url), StoredTokens(sessions), key=f"wechat:{APP_ID}", clock=clock)
 
 
 def say(text: str) -> Any:
@@ -77,7 +79,9 @@ async def test_wecom_tokens_come_from_its_own_host_under_their_own_key(
     fake, clock = FakeWeChat(), Clock()
     await fake.start()
     try:
-        api = Api(WeComClient(CORP_ID, CORP_SECRET, fake.url), sessions, key=f"wecom:{CORP_ID}:1", clock=clock)
+        api = Api(
+            WeComClient(CORP_ID, CORP_SECRET, fake.url), StoredTokens(sessions), key=f"wecom:{CORP_ID}:1", clock=clock
+        )
         await api.call("message/send", lambda c: c.message.send_text(1, "zhangsan", "hi"))
         assert [c.path for c in fake.calls] == ["gettoken", "message/send"]
         async with sessions() as s:

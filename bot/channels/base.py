@@ -1,12 +1,19 @@
-"""What every channel offers the outbox sender: push a Reply to one person's identity."""
+"""What every channel is to the rest of bot/: a Channel that serve runs, a Pusher for the outbox sender, an entry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from starlette.routing import BaseRoute
 
 from handlers.core.types import Reply
+
+if TYPE_CHECKING:
+    from bot.channels.services import ChannelServices
+    from bot.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +45,34 @@ class Pusher(Protocol):
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply` to `target`; raise PushError if it did not go out."""
         ...
+
+
+class ChannelConfigError(ValueError):
+    """A channel setting that cannot work; `serve` says the message as its one line and exits."""
+
+
+class Channel(Protocol):
+    """What serve needs of a channel: its routes, and start/stop around the server's life."""
+
+    name: str
+
+    def routes(self) -> list[BaseRoute]:
+        """The HTTP routes of this channel, for the project's one ASGI app."""
+        ...
+
+    async def start(self) -> None:
+        """Start taking events and let the outbox sender push through this channel."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish what is under way and let go of the platform."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEntry:
+    """One channel `serve` can run: its name, whether the settings turn it on, and how to build it."""
+
+    name: str
+    enabled: Callable[[Settings], bool]
+    build: Callable[[ChannelServices], Channel]  # raises ChannelConfigError for settings that cannot work

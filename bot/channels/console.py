@@ -7,16 +7,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.channels.base import PushTarget
+from bot.channels.services import ChannelServices
 from handlers.core.presses import navigation
-from handlers.core.types import Button, Incoming, Reply, reply_from_dict
-from storage.base import utcnow
-from storage.models import OutboxStatus, Person
-from storage.repos import outbox, sending
+from handlers.core.types import Button, Capabilities, Documents, Incoming, Reply
 
 CHANNEL = "console"
+# the user reads this machine's disk, and presses a button by typing its number
+CAPABILITIES = Capabilities(documents=Documents.SAVED, tappable_buttons=False)
 _LEADING_MARKS = re.compile(r"^[^\w]+")
 
 
@@ -80,6 +78,7 @@ class ConsoleScreen:
             delivery_id=f"console-{uuid.uuid4().hex}",
             text=None if payload else typed,
             payload=payload,
+            capabilities=CAPABILITIES,
         )
 
 
@@ -88,15 +87,13 @@ class ConsolePusher:
 
     name = CHANNEL
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], write: Callable[[str], None]) -> None:
-        self.sessions = sessions
+    def __init__(self, services: ChannelServices, write: Callable[[str], None]) -> None:
+        self.services = services
         self.write = write
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Print the message under the recipient's name."""
-        async with self.sessions() as session:
-            person = await session.get(Person, target.person_id)
-        name = person.name if person else str(target.person_id)
+        name = await self.services.person_name(target.person_id) or str(target.person_id)
         lines = reply.text.splitlines() or [""]
         self.write(f"   → {name}: {lines[0]}")
         for line in lines[1:]:
@@ -104,35 +101,3 @@ class ConsolePusher:
         labels = [b.label for b in reply.all_buttons()]
         if labels:
             self.write("     〔" + " | ".join(labels) + "〕")
-
-
-class ConsoleSender:
-    """Delivers due outbox rows of people who have a console identity by printing them; others' rows stay queued."""
-
-    # Not the OutboxSender itself: it fails rows its pushers cannot reach and holds reminders until working
-    # hours, while a chat on a shared database must leave other people's rows to the real sender untouched.
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], pusher: ConsolePusher) -> None:
-        self.sessions = sessions
-        self.pusher = pusher
-
-    async def run_once(self, *, limit: int = 100) -> int:
-        """Print what is due for console people; return how many rows were delivered."""
-        sent = 0
-        async with self.sessions() as session:
-            # the real sender's reads; everything due is printed, whatever the hour: the console is a demo
-            due = await sending.due(session=session, now=utcnow(), limit=limit, notices_only=False)
-            identities = await sending.identities_of(session=session, person_ids=(m.person_id for m in due))
-        for message in due:
-            console = next((i for i in identities.get(message.person_id, []) if i.channel == CHANNEL), None)
-            if console is None or message.channel not in (None, CHANNEL):
-                continue
-            async with self.sessions() as session, session.begin():
-                if not await outbox.claim(session=session, message_id=message.id, holder="console", now=utcnow()):
-                    continue
-                await outbox.finish(session=session, message_id=message.id, status=OutboxStatus.SENT, now=utcnow())
-            # printed after the commit: the pusher reads the recipient's name in a session of its own
-            target = PushTarget(message.person_id, CHANNEL, console.external_id, console.chat_id, None, "zh_CN")
-            await self.pusher.push(target, reply_from_dict(message.payload), kind=message.kind)
-            sent += 1
-        return sent

@@ -11,8 +11,10 @@ import typer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen, ConsoleSender
+from bot.channel_services import RuntimeServices
+from bot.channels.console import CHANNEL, ConsolePusher, ConsoleScreen
 from bot.cli.common import CliError, app, database_problem, fail, run
+from bot.console_sender import ConsoleSender
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
 from handlers.core.i18n import Translator
@@ -51,7 +53,7 @@ async def converse(
         person, user_id = await _who(runtime.sessions, as_name)
         t = Translator(person.locale if person else settings.default_locale)
         screen = ConsoleScreen()
-        sender = ConsoleSender(runtime.sessions, ConsolePusher(runtime.sessions, write))
+        sender = ConsoleSender(runtime.sessions, ConsolePusher(RuntimeServices(runtime), write))
         write(t("console.welcome", name=person.name) if person else t("console.welcome_guest"))
         write(t("console.how"))
         resumed = await runtime.bot.where(CHANNEL, user_id)

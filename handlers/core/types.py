@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -28,6 +29,23 @@ class InboundFile:
     filename: str = ""
 
 
+class Documents(StrEnum):
+    """How a channel gets a document (an export, a workbook) to its user."""
+
+    ATTACHED = "attached"  # sent as a file
+    LINKED = "linked"  # only photos travel: a document becomes a signed download link
+    SAVED = "saved"  # the user reads this machine's disk (the console): the file's path is shown
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a channel can do, filled in by its adapter: handlers decide by this, never by the channel's name."""
+
+    documents: Documents = Documents.ATTACHED
+    tappable_buttons: bool = True  # False: buttons are shown as numbered options to type
+    edits_pressed: bool = False  # an outcome_of_press reply replaces the pressed message and its buttons
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One inbound event from any channel, normalised."""
@@ -43,6 +61,7 @@ class Incoming:
     user_language: str | None = None  # the platform's hint, used before the person has chosen
     # False for a group chat: nothing personal is shown there, and its chat is nobody's push target
     private: bool = True
+    capabilities: Capabilities = Capabilities()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +83,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     files: tuple[OutFile, ...] = ()
     # set when this reply reports the outcome of a button press: channels that can edit the
-    # pressed message (Telegram, WeCom cards) show this text there and remove its buttons.
+    # pressed message (Capabilities.edits_pressed) show this text there and remove its buttons.
     outcome_of_press: bool = False
 
     def all_buttons(self) -> list[Button]:

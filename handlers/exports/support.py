@@ -1,7 +1,7 @@
 """What the export, stats and assess commands share: their options, the studio asked about, how files go out.
 
-Files go out as attachments where the channel carries them; WeChat OA gets signed download
-links instead, and the console the path of the file.
+Files go out as the channel's capabilities say: attached where it carries documents, as signed
+download links where only photos travel (WeChat OA), as the file's path where the user reads this disk.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.core.parsing import parse_date
-from handlers.core.types import OutFile, Reply
+from handlers.core.types import Documents, OutFile, Reply
 from handlers.engine.context import Context
 from handlers.exports.labels import ExportFormat
 from handlers.exports.links import download_url
@@ -87,7 +87,8 @@ def export_folder(ctx: Context) -> Path:
 def deliver(ctx: Context, text: str, files: list[OutFile]) -> list[Reply]:
     """The reply carrying `files` the way this channel can."""
     documents = [f for f in files if f.kind != "photo"]
-    if ctx.channel == "wechat" and documents:
+    how = ctx.incoming.capabilities.documents
+    if how is Documents.LINKED and documents:
         urls = [download_url(ctx.config, f.path, now=ctx.now) for f in documents]
         if any(url is None for url in urls):
             text += "\n" + ctx.t("export.link_unavailable")
@@ -95,6 +96,6 @@ def deliver(ctx: Context, text: str, files: list[OutFile]) -> list[Reply]:
             links = "\n".join(f"{f.filename}：{url}" for f, url in zip(documents, urls, strict=True))
             text += "\n" + ctx.t("export.link", minutes=ctx.config.download_link_ttl_minutes, links=links)
         files = [f for f in files if f.kind == "photo"]
-    elif ctx.channel == "console":
+    elif how is Documents.SAVED:
         text += "\n" + "\n".join(ctx.t("export.saved", path=f.path) for f in files)
     return [Reply(text=text, files=tuple(files))]

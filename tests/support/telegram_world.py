@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
+from bot.channel_services import RuntimeServices
+from bot.channels.telegram.channel import TelegramChannel
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -208,7 +209,7 @@ async def telegram_world(db_url: str, tmp_path: Path, mode: str) -> AsyncIterato
         settings = telegram_settings(db_url, fake, tmp_path / "media", webhook=mode == "webhook")
         runtime = build_runtime(settings)
         stack.push_async_callback(runtime.close)
-        channel = TelegramChannel(runtime)
+        channel = TelegramChannel(RuntimeServices(runtime))
         await channel.start()
         stack.push_async_callback(channel.stop)
         harness = TelegramHarness(fake, channel, runtime, mode)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.app import routes
 from handlers.core.config import HandlerConfig
-from handlers.core.types import Button, InboundFile, Incoming, Reply, Turn
+from handlers.core.types import Button, Capabilities, InboundFile, Incoming, Reply, Turn
 from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 
@@ -43,8 +43,17 @@ def make_bot(
 class Transcript:
     """One person talking to the bot on one channel (the recording fake channel)."""
 
-    def __init__(self, bot: Bot, user: str = "u1", *, channel: str = "test", language: str | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        user: str = "u1",
+        *,
+        channel: str = "test",
+        language: str | None = None,
+        capabilities: Capabilities | None = None,
+    ) -> None:
         self.bot, self.user, self.channel, self.language = bot, user, channel, language
+        self.capabilities = capabilities or Capabilities()
         self.log: list[str] = []
         self.turn = Turn()
         self.last_incoming: Incoming | None = None
@@ -103,6 +112,7 @@ class Transcript:
             chat_id=f"chat-{self.user}",
             delivery_id=f"{self.user}-{next(_ids)}",
             user_language=self.language,
+            capabilities=self.capabilities,
             **content,  # type: ignore[arg-type]
         )
         self.last_incoming = incoming

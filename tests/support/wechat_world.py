@@ -26,8 +26,9 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
-from bot.channels.wechat import WeChatChannel
-from bot.channels.wecom import WeComChannel
+from bot.channel_services import RuntimeServices
+from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wecom.channel import WeComChannel
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -304,7 +305,8 @@ async def wechat_world(
     await fake.start()
     oa_aes, wecom_aes = (aes_key() if safe_mode else ""), aes_key()
     runtime = build_runtime(wechat_settings(db_url, fake, tmp, oa_aes=oa_aes, wecom_aes=wecom_aes))
-    oa, wecom = WeChatChannel(runtime, clock=clock), WeComChannel(runtime, clock=clock)
+    services = RuntimeServices(runtime)
+    oa, wecom = WeChatChannel(services, clock=clock), WeComChannel(services, clock=clock)
     await oa.start()
     await wecom.start()
     app = create_app(runtime, [*oa.routes(), *wecom.routes()])

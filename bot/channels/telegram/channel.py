@@ -7,7 +7,7 @@ import logging
 import re
 from collections import Counter
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.routing import BaseRoute
 from telegram import Update
@@ -15,16 +15,16 @@ from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import logsafe
+from bot.channels.base import ChannelConfigError
+from bot.channels.services import ChannelServices
+from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
-from bot.channels.telegram.inbound import ALLOWED_UPDATES, CHANNEL
+from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
 from bot.channels.telegram.turns import Turns
 from bot.http.metrics import Metrics
 from handlers.core.types import Incoming, Turn
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ CONCURRENT_UPDATES = 64
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
-class TelegramConfigError(Exception):
+class TelegramConfigError(ChannelConfigError):
     """The Telegram settings cannot work; the message says which one and why."""
 
 
@@ -60,11 +60,11 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, runtime: Runtime) -> None:
-        settings = runtime.settings
+    def __init__(self, services: ChannelServices) -> None:
+        settings = services.settings
         if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
             raise TelegramConfigError("TELEGRAM_BOT_TOKEN is empty: the Telegram channel is off")
-        self.runtime = runtime
+        self.services = services
         self.token = settings.telegram_bot_token.get_secret_value()
         self.webhook_url = settings.telegram_webhook_url.strip()
         secret = settings.telegram_webhook_secret
@@ -82,7 +82,7 @@ class TelegramChannel:
         self.pusher = TelegramPusher(self.sender)
         self.stats: Counter[str] = Counter()
         self.metrics: Metrics | None = None
-        self.turns = Turns(runtime, self.application.bot, self.sender, self.stats)
+        self.turns = Turns(services, self.application.bot, self.sender, self.stats)
         self.running = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -107,9 +107,9 @@ class TelegramChannel:
             await self.application.initialize()
         except InvalidToken as exc:
             raise TelegramConfigError("Telegram refused TELEGRAM_BOT_TOKEN (getMe)") from exc
-        await publish_commands(self.application.bot, self.runtime.bot.routes, self.runtime.config.default_locale)
+        await publish_commands(self.application.bot, self.services.routes, self.services.config.default_locale)
         await self.application.start()
-        self.runtime.add_pusher(self.pusher)
+        self.services.add_pusher(self.pusher)
         self.running = True
         if self.polling:
             assert self.application.updater is not None

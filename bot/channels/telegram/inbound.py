@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from handlers.core.types import InboundFile, Incoming
-from storage.media import store_bytes
+from bot.channels.services import ChannelServices
+from bot.channels.telegram import CHANNEL
+from handlers.core.types import Capabilities, InboundFile, Incoming
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
+# documents travel as files; the pressed message is edited to show the outcome of the press
+CAPABILITIES = Capabilities(edits_pressed=True)
 # Edited messages, channel posts, polls …: Telegram is told not to send them at all.
 ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
@@ -50,7 +50,7 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == Chat.PRIVATE
 
 
-async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | None:
+async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> Incoming | None:
     """The engine event an update stands for, files already stored; None for updates the bot ignores.
 
     Replies and pushes go to the sender's private chat, whose id is the user's: never to the chat a message
@@ -70,11 +70,12 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
             payload=query.data or "",
             user_language=language_hint(user),
             private=private,
+            capabilities=CAPABILITIES,
         )
     message = update.message
     if message is None:
         return None
-    file = await fetch_file(message, bot, media_dir) if private else None
+    file = await fetch_file(message, bot, services) if private else None
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
@@ -86,6 +87,7 @@ async def to_incoming(update: Update, bot: Bot, media_dir: Path) -> Incoming | N
         received_at=message.date,
         user_language=language_hint(user),
         private=private,
+        capabilities=CAPABILITIES,
     )
 
 
@@ -106,6 +108,7 @@ def caption_of(update: Update) -> Incoming | None:
         text=message.caption,
         received_at=message.date,
         user_language=language_hint(user),
+        capabilities=CAPABILITIES,
     )
 
 
@@ -114,16 +117,16 @@ def carries_file(message: Message) -> bool:
     return bool(message.photo) or message.document is not None
 
 
-async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile | None:
+async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> InboundFile | None:
     """Download the message's photo (largest size) or document and keep our own copy."""
     if message.photo:
         size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return await _download(bot, media_dir, "photo", size.file_id, size.file_size, "", "image/jpeg")
+        return await _download(bot, services, "photo", size.file_id, size.file_size, "", "image/jpeg")
     document = message.document
     if document is not None:
         return await _download(
             bot,
-            media_dir,
+            services,
             "document",
             document.file_id,
             document.file_size,
@@ -134,7 +137,7 @@ async def fetch_file(message: Message, bot: Bot, media_dir: Path) -> InboundFile
 
 
 async def _download(
-    bot: Bot, media_dir: Path, kind: str, file_id: str, size: int | None, filename: str, media_type: str
+    bot: Bot, services: ChannelServices, kind: str, file_id: str, size: int | None, filename: str, media_type: str
 ) -> InboundFile:
     if size is not None and size > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
@@ -152,13 +155,4 @@ async def _download(
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
     # Photos carry no name: the stored copy is named by its checksum and type.
-    stored = await asyncio.to_thread(store_bytes, media_dir, data, filename=filename, media_type=media_type)
-    return InboundFile(
-        kind=kind,
-        file_ref=file_id,
-        stored_path=stored.path,
-        size=stored.size,
-        media_type=stored.media_type,
-        sha256=stored.sha256,
-        filename=filename,
-    )
+    return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)

@@ -11,6 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.channels.base import PushError, PushTarget
+from bot.channels.telegram import CHANNEL
 from bot.http.metrics import Metrics
 from handlers.core.types import OutFile, Reply
 
@@ -140,7 +141,7 @@ class Sender:
 class TelegramPusher:
     """The outbox sender's way to reach a person on Telegram (reminders, review notices)."""
 
-    name = "telegram"
+    name = CHANNEL
 
     def __init__(self, sender: Sender) -> None:
         self.sender = sender

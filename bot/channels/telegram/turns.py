@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.telegram import groups
+from bot.channels.ordering import KeyedLocks
+from bot.channels.services import ChannelServices
+from bot.channels.telegram import CHANNEL, groups
 from bot.channels.telegram.groups import GroupAnswer
-from bot.channels.telegram.inbound import CHANNEL, FileRefused, caption_of, is_private, language_hint, to_incoming
+from bot.channels.telegram.inbound import (
+    CAPABILITIES,
+    FileRefused,
+    caption_of,
+    is_private,
+    language_hint,
+    to_incoming,
+)
 from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
-from handlers.core.types import Incoming, Reply, Turn, reply_to_dict
-from storage.models import Person
-from storage.repos import outbox, people
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from handlers.core.types import Incoming, Reply, Turn
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +42,12 @@ class Accepted:
 class Turns:
     """Accepts updates (files stored, the turn committed) and delivers what the engine answered."""
 
-    def __init__(self, runtime: Runtime, bot: Bot, sender: Sender, stats: Counter[str]) -> None:
-        self.runtime = runtime
+    def __init__(self, services: ChannelServices, bot: Bot, sender: Sender, stats: Counter[str]) -> None:
+        self.services = services
         self.bot = bot
         self.sender = sender
         self.stats = stats
-        self.media_dir = runtime.settings.media_dir
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks = KeyedLocks()
 
     async def accept(self, update: Update) -> Accepted | GroupAnswer | None:
         """The engine's turn for an update (files downloaded and stored first); None if the bot ignores it.
@@ -58,7 +59,7 @@ class Turns:
         """
         self.stats["updates"] += 1
         if not is_private(update):
-            said = groups.answer(update, self.bot, self.runtime.config.default_locale)
+            said = groups.answer(update, self.bot, self.services.config.default_locale)
             self.stats["ignored" if said is None else "group"] += 1
             return said
         user = update.effective_user
@@ -66,20 +67,26 @@ class Turns:
         async with self._lock("accept", key):
             refused: FileRefused | None = None
             try:
-                incoming = await to_incoming(update, self.bot, self.media_dir)
+                incoming = await to_incoming(update, self.bot, self.services)
             except FileRefused as exc:
                 self.stats["files_refused"] += 1
                 refused, user_id = exc, str(user.id if user else 0)
-                incoming = Incoming(channel=CHANNEL, user_id=user_id, chat_id=key, delivery_id=str(update.update_id))
+                incoming = Incoming(
+                    channel=CHANNEL,
+                    user_id=user_id,
+                    chat_id=key,
+                    delivery_id=str(update.update_id),
+                    capabilities=CAPABILITIES,
+                )
             if incoming is None:
                 self.stats["ignored"] += 1
                 return None
             turns: list[Turn] = []
             caption = caption_of(update)
             if caption is not None:
-                turns.append(await self.runtime.handle(caption))
+                turns.append(await self.services.handle(caption))
             if refused is None:
-                turns.append(await self.runtime.handle(incoming))
+                turns.append(await self.services.handle(incoming))
             else:
                 text = Translator(await self._locale(incoming, language_hint(user)))(refused.key)
                 turns.append(Turn(replies=[Reply(text=text)]))
@@ -147,32 +154,15 @@ class Turns:
 
     async def _keep_for_later(self, incoming: Incoming, replies: list[tuple[int, Reply]]) -> None:
         """Replies Telegram would not take now go to the outbox, which retries them (bound people only)."""
-        async with self.runtime.sessions() as session, session.begin():
-            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
-            if identity is None:
-                return
-            for index, reply in replies:
-                await outbox.enqueue(
-                    session=session,
-                    key=f"telegram-reply:{incoming.delivery_id}:{index}",
-                    person_id=identity.person_id,
-                    payload=reply_to_dict(reply),
-                    kind="notice",
-                    channel=CHANNEL,
-                )
-        self.runtime.outbox_wakeup.set()
+        keyed = [(f"telegram-reply:{incoming.delivery_id}:{index}", reply) for index, reply in replies]
+        await self.services.keep_for_later(CHANNEL, incoming.user_id, keyed)
 
     async def _locale(self, incoming: Incoming, hint: str | None) -> str | None:
-        async with self.runtime.sessions() as session:
-            identity = await people.identity(session=session, channel=CHANNEL, external_id=incoming.user_id)
-            person = await session.get(Person, identity.person_id) if identity else None
-        return person.locale if person else hint or self.runtime.config.default_locale
+        chosen = await self.services.locale_of(CHANNEL, incoming.user_id)
+        return chosen or hint or self.services.config.default_locale
 
     def _lock(self, purpose: str, chat_id: str) -> asyncio.Lock:
-        lock = self._locks.get((purpose, chat_id))
-        if lock is None:
-            lock = self._locks[(purpose, chat_id)] = asyncio.Lock()
-        return lock
+        return self._locks((purpose, chat_id))
 
 
 def _together(turns: list[Turn]) -> Turn:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.channels.telegram.inbound import CHANNEL
+from bot.channels.telegram import CHANNEL
 from bot.http.metrics import metrics_of
 
 if TYPE_CHECKING:

@@ -18,48 +18,35 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
-from bot.channels.wechat.api import Api, ApiError, OAClient, aes_key_ok
-from bot.channels.wechat.common import (
-    Answered,
-    Sequencer,
-    locale_of,
-    numbered,
-    remember_numbers,
-    rescue,
-    split_keeping,
-    split_text,
-)
-from bot.channels.wechat.crypto import OACrypto
-from bot.channels.wechat.freshness import REFUSED, Freshness
-from bot.channels.wechat.inbound import REFUSAL_KEYS, OAInbound
+from bot.channels.ordering import Sequencer
+from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
+from bot.channels.wechat.api import OAClient
+from bot.channels.wechat.inbound import OAInbound
 from bot.channels.wechat.outbound import OAOutbound, passive_text
 from bot.channels.wechat.pusher import WeChatPusher
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.wxbase.answers import Answered
+from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
+from bot.channels.wxbase.crypto import OACrypto
+from bot.channels.wxbase.freshness import REFUSED, Freshness
+from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.inbound import REFUSAL_KEYS
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.rescue import rescue
+from bot.channels.wxbase.text import numbered, split_keeping, split_text
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
-from bot.runtime import Runtime
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply, Turn
-from storage.base import utcnow
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
 PASSIVE_TTL = timedelta(minutes=10)  # WeChat retries a message three times within about 15 s
-
-
-def secret(value: Any) -> str:
-    """The plain value of a SecretStr (or '')."""
-    return value.get_secret_value() if value is not None else ""
-
-
-def refuse(
-    logger: logging.Logger, request: Request, metrics: Metrics, channel: str, outcome: str, why: str
-) -> Response:
-    """403 for a callback not taken, logged (without its query or body: they name the sender) and counted."""
-    logger.warning("%s: refused a %s from %s: %s", channel, request.method, peer(request), why)
-    metrics.event(channel, outcome)
-    return PlainTextResponse("forbidden", status_code=403)
+PLAIN_MODE = (
+    "wechat: plaintext mode (no WECHAT_AES_KEY): a callback's signature does not cover its message, so anyone who "
+    "sees one callback URL (a proxy's access log, say) in time can forge messages as any follower; "
+    "set WECHAT_AES_KEY to turn on safe mode"
+)
 
 
 def signature_ok(token: str, query: Any) -> bool:
@@ -74,33 +61,31 @@ class WeChatChannel:
 
     name = CHANNEL
 
-    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utcnow) -> None:
-        s = runtime.settings
-        self.runtime = runtime
-        self.clock = clock
+    def __init__(self, services: ChannelServices, *, clock: Callable[[], datetime] | None = None) -> None:
+        s = services.settings
+        self.services = services
+        self.clock = clock = clock or services.now
         self.token = secret(s.wechat_token)
         aes_key = secret(s.wechat_aes_key)
         logsafe.install(self.token, aes_key, secret(s.wechat_app_secret))
         self.crypto = OACrypto(self.token, aes_key_ok("WECHAT_AES_KEY", aes_key), s.wechat_app_id) if aes_key else None
         self.freshness = Freshness(s.wechat_signature_max_age_seconds, clock)
         client = OAClient(s.wechat_app_id, secret(s.wechat_app_secret), s.wechat_api_base_url)
-        self.api = Api(client, runtime.sessions, key=f"wechat:{s.wechat_app_id}", clock=clock)
+        self.api = Api(client, services.tokens, key=f"wechat:{s.wechat_app_id}", clock=clock)
         self.outbound = OAOutbound(
             self.api,
-            runtime.sessions,
+            services,
             clock,
             template_id=s.wechat_reminder_template_id,
             public_base_url=s.public_base_url,
         )
-        self.inbound = OAInbound(
-            self.api, runtime.sessions, runtime.config.media_dir, clock, runtime.bot.routes, self.outbound.menus
-        )
-        self.pusher = WeChatPusher(self.outbound, runtime.config.tz, clock)
+        self.inbound = OAInbound(self.api, services, clock, self.outbound.menus)
+        self.pusher = WeChatPusher(self.outbound, services.config.tz, clock)
         self.sequencer = Sequencer()
         self.answered = Answered()
-        self.passives = RefBuffer(runtime.sessions, CHANNEL, "passive", clock)
+        self.passives = RefBuffer(services, CHANNEL, "passive", clock)
         self.customer_service = True  # turned off for good when WeChat says this account has no such right
-        self.default_locale = runtime.config.default_locale
+        self.default_locale = services.config.default_locale
 
     def routes(self) -> list[BaseRoute]:
         """The HTTP routes of this channel."""
@@ -114,8 +99,10 @@ class WeChatChannel:
         self.pusher.metrics = metrics
 
     async def start(self) -> None:
-        """Let the outbox sender push through this account."""
-        self.runtime.add_pusher(self.pusher)
+        """Let the outbox sender push through this account; warn once at start when it runs in plaintext mode."""
+        self.services.add_pusher(self.pusher)
+        if self.crypto is None:
+            log.warning(PLAIN_MODE)
 
     async def stop(self) -> None:
         """Finish the follow-up messages still being sent; store the menu ids still in memory."""
@@ -201,7 +188,7 @@ class WeChatChannel:
             key = REFUSAL_KEYS.get(received.outcome, "channels.unsupported")
             return (await self._t(user))(key), received.outcome
         delivery = received.incoming.delivery_id
-        turn = await self.runtime.handle(received.incoming)
+        turn = await self.services.handle(received.incoming)
         if turn.duplicate:
             return await self._again(user, delivery, turn), "duplicate"
         answered = self.answered.begin(delivery)
@@ -279,8 +266,7 @@ class WeChatChannel:
             log.warning("wechat: customer-service send failed after the deadline (%s); handing it to the outbox", exc)
             if exc.errcode == 48001:
                 self.customer_service = False
-            if await rescue(self.runtime.sessions, CHANNEL, user, first):
-                self.runtime.outbox_wakeup.set()
+            await rescue(self.services, CHANNEL, user, first)
         await self._follow_up(user, rest, metrics)
 
     async def _all_numbered(self, user: str, delivery: str, replies: list[Reply], metrics: Metrics) -> str:
@@ -313,12 +299,11 @@ class WeChatChannel:
             texts.append(text)
             mapping.update(numbers)
             offset += len(text) + 2
-        await remember_numbers(self.runtime.sessions, CHANNEL, user, mapping, self.clock())
+        await self.inbound.numbers.remember(user, mapping, self.clock())
         return split_keeping("\n\n".join(texts), keep_from)
 
     async def _rescue(self, user: str, reply: Reply) -> None:
-        if await rescue(self.runtime.sessions, CHANNEL, user, reply):
-            self.runtime.outbox_wakeup.set()
+        await rescue(self.services, CHANNEL, user, reply)
 
     async def _follow_up(self, user: str, replies: list[Reply], metrics: Metrics) -> None:
         """Send the rest of a turn, then anything held for this follower; rescue what cannot go now."""
@@ -331,11 +316,10 @@ class WeChatChannel:
             except ApiError as exc:
                 metrics.error(CHANNEL, "send")
                 log.warning("wechat: follow-up message failed (%s); handing it to the outbox", exc)
-                if await rescue(self.runtime.sessions, CHANNEL, user, reply):
-                    self.runtime.outbox_wakeup.set()
+                await rescue(self.services, CHANNEL, user, reply)
 
     async def _t(self, user: str) -> Translator:
-        return Translator(await locale_of(self.runtime.sessions, CHANNEL, user, self.default_locale))
+        return Translator(await self.services.locale_of(CHANNEL, user) or self.default_locale)
 
     async def item_page(self, request: Request) -> Response:
         """The page a template message links to: the whole message, readable in WeChat's browser."""
@@ -354,8 +338,3 @@ def _page(body: str, footer: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>技师创新工作室</title></head><body><p>{body}</p><p><small>{footer}</small></p></body></html>"
     )
-
-
-def peer(request: Request) -> str:
-    """Who sent a request, for the log."""
-    return request.client.host if request.client else "?"

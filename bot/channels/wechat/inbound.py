@@ -5,96 +5,24 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.channels.wechat import media
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import seen_before, typed_number
-from bot.channels.wechat.refs import RefBuffer
-from handlers.core.types import Incoming
-from handlers.engine.router import Routes
+from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
+from bot.channels.wechat.numbers import Numbers
+from bot.channels.wxbase.api import Api
+from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
+from bot.channels.wxbase.refs import RefBuffer
+from handlers.core.types import Capabilities, Documents, Incoming
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
+# an Official Account sends photos but no other files; buttons are a msgmenu (numbered text without the right)
+CAPABILITIES = Capabilities(documents=Documents.LINKED)
 _COMMAND_KEY = re.compile(r"^[a-z0-9_]{1,32}$")
 _IGNORED_EVENTS = frozenset(
     {"unsubscribe", "view", "templatesendjobfinish", "masssendjobfinish", "location", "view_miniprogram"}
 )
-
-# what a callback without an engine event is answered (the catalogue's keys), by its outcome
-REFUSAL_KEYS = {"media_failed": "channels.media_failed", "unknown_key": "engine.unknown"}
-
-
-@dataclass(frozen=True, slots=True)
-class Received:
-    """What a callback carried: an engine event, or why there is none (outcome: a metrics label)."""
-
-    outcome: str  # "message" | "event" | "ignored" | "unsupported" | "media_failed" | "unknown_key"
-    incoming: Incoming | None = None
-
-
-def delivery_id(msg: dict[str, Any]) -> str:
-    """MsgId for messages; sender + CreateTime for events (WeChat's rule for deduplicating retries).
-
-    An event's id also names the event and its key or card: a retry repeats them all, while two
-    different clicks in the same second stay two events.
-    """
-    if str(msg.get("MsgType", "")).lower() != "event" and msg.get("MsgId"):
-        return f"m:{msg['MsgId']}"
-    what = str(msg.get("TaskId") or msg.get("EventKey") or "")
-    return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:{what}"[:191]
-
-
-def menu_command(routes: Routes, key: str) -> str | None:
-    """The chat command a menu key names ('ledger' → '/ledger'), or None if it names none."""
-    word = key.strip().lower()
-    return "/" + word if _COMMAND_KEY.match(word) and routes.match(word) is not None else None
-
-
-def unknown_click(routes: Routes, msg: dict[str, Any]) -> bool:
-    """A menu click whose key names no command: answered politely, never taken for an answer in a conversation."""
-    is_click = str(msg.get("Event", "")).lower() == "click"
-    return is_click and menu_command(routes, str(msg.get("EventKey") or "")) is None
-
-
-def sent_at(msg: dict[str, Any]) -> datetime | None:
-    """When WeChat says the message was sent."""
-    raw = str(msg.get("CreateTime", ""))
-    return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else None
-
-
-async def media_received(
-    api: Api,
-    sessions: async_sessionmaker[AsyncSession],
-    media_dir: Path,
-    channel: str,
-    msg: dict[str, Any],
-    filename: str,
-    make: Callable[..., Incoming],
-) -> Received:
-    """An image or file message: downloaded at once (a retry is not fetched again)."""
-    kind = str(msg.get("MsgType", "")).lower()
-    delivery = delivery_id(msg)
-    if await seen_before(sessions, channel, delivery):
-        return Received("message", make(text=""))  # a retry: the engine answers as before
-    try:
-        file = await media.download(
-            api,
-            media_dir,
-            str(msg["MediaId"]),
-            kind="photo" if kind == "image" else "document",
-            filename=filename,
-            default_type="image/jpeg" if kind == "image" else "",
-        )
-    except ApiError as exc:
-        log.error("could not fetch %s %s: %s", kind, delivery, exc)
-        return Received("media_failed")
-    return Received("message", make(file=file))
 
 
 class OAInbound:
@@ -103,18 +31,16 @@ class OAInbound:
     def __init__(
         self,
         api: Api,
-        sessions: async_sessionmaker[AsyncSession],
-        media_dir: Path,
+        services: ChannelServices,
         clock: Callable[[], datetime],
-        routes: Routes,
         menus: RefBuffer | None = None,
     ) -> None:
         self.api = api
-        self.routes = routes
-        self.sessions = sessions
-        self.media_dir = media_dir
+        self.services = services
+        self.routes = services.routes
         self.clock = clock
         self.menus = menus
+        self.numbers = Numbers(services, CHANNEL)
 
     async def convert(self, msg: dict[str, Any]) -> Received:
         """The engine event this callback stands for."""
@@ -124,7 +50,13 @@ class OAInbound:
 
         def make(**fields: Any) -> Incoming:
             return Incoming(
-                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                delivery_id=delivery,
+                received_at=sent_at(msg),
+                capabilities=CAPABILITIES,
+                **fields,
             )
 
         if kind == "event":
@@ -136,13 +68,13 @@ class OAInbound:
             content = str(msg.get("Content", ""))
             payload = await self._menu_payload(user, str(msg.get("bizmsgmenuid", "")))
             if payload is None:
-                payload = await typed_number(self.sessions, CHANNEL, user, content, self.clock())
+                payload = await self.numbers.typed(user, content, self.clock())
             if payload is not None:
                 return Received("message", make(payload=payload))
             return Received("message", make(text=content))
         if kind in ("image", "file") and msg.get("MediaId"):
             filename = str(msg.get("Title", ""))
-            return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
+            return await media_received(self.api, self.services, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
     def _event_text(self, msg: dict[str, Any]) -> str | None:

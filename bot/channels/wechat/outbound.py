@@ -11,18 +11,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wechatpy.replies import TextReply
 
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import cdata_safe, split_text
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.services import ChannelServices
+from bot.channels.wechat import CHANNEL
+from bot.channels.wxbase.api import Api, ApiError
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.text import cdata_safe, split_text
 from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply, reply_from_dict, reply_to_dict
-from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)
-CHANNEL = "wechat"
 MENU_TTL = timedelta(days=7)
 ITEM_TTL = timedelta(days=30)
 HELD_TTL = timedelta(days=30)
@@ -41,18 +40,19 @@ class OAOutbound:
     def __init__(
         self,
         api: Api,
-        sessions: async_sessionmaker[AsyncSession],
+        services: ChannelServices,
         clock: Callable[[], datetime],
         *,
         template_id: str = "",
         public_base_url: str = "",
     ) -> None:
         self.api = api
-        self.sessions = sessions
         self.clock = clock
+        self.items = services.refs(CHANNEL, "item")
+        self.held = services.refs(CHANNEL, "held")
         self.template_id = template_id
         self.public_base_url = public_base_url.rstrip("/")
-        self.menus = RefBuffer(sessions, CHANNEL, "menu", clock)
+        self.menus = RefBuffer(services, CHANNEL, "menu", clock)
         # followers with held messages, so that the common message costs no database read for them
         self._held: set[str] | None = None
         self._held_read = 0.0
@@ -120,45 +120,27 @@ class OAOutbound:
     async def _item_link(self, openid: str, reply: Reply, locale: str) -> str:
         token = secrets.token_urlsafe(18)
         now = self.clock()
-        async with self.sessions() as session, session.begin():
-            await channel_refs.put(
-                session=session,
-                channel=CHANNEL,
-                kind="item",
-                key=token,
-                value={"user": openid, "locale": locale, "reply": reply_to_dict(reply)},
-                now=now,
-                expires_at=now + ITEM_TTL,
-            )
+        value = {"user": openid, "locale": locale, "reply": reply_to_dict(reply)}
+        await self.items.put(token, value, now=now, expires_at=now + ITEM_TTL)
         return f"{self.public_base_url}/wechat/item/{token}"
 
     async def item(self, token: str) -> tuple[Reply, str] | None:
         """The message behind a template link and its reader's language, while the link lives."""
-        async with self.sessions() as session:
-            ref = await channel_refs.get(session=session, channel=CHANNEL, kind="item", key=token, now=self.clock())
+        ref = await self.items.get(token, now=self.clock())
         return (reply_from_dict(ref["reply"]), str(ref.get("locale", ""))) if ref else None
 
     async def hold(self, openid: str, reply: Reply) -> None:
         """Keep a message that cannot reach the follower now; it goes out when they next write."""
         now = self.clock()
-        async with self.sessions() as session, session.begin():
-            await channel_refs.put(
-                session=session,
-                channel=CHANNEL,
-                kind="held",
-                key=f"{openid}:{now.timestamp():.6f}:{secrets.token_hex(4)}",
-                value={"reply": reply_to_dict(reply)},
-                now=now,
-                expires_at=now + HELD_TTL,
-            )
+        key = f"{openid}:{now.timestamp():.6f}:{secrets.token_hex(4)}"
+        await self.held.put(key, {"reply": reply_to_dict(reply)}, now=now, expires_at=now + HELD_TTL)
         if self._held is not None:
             self._held.add(openid)
 
     async def has_held(self, openid: str) -> bool:
         """Whether messages wait for this follower (as this process knows, refreshed every minute)."""
         if self._held is None or time.monotonic() - self._held_read > HELD_REFRESH:
-            async with self.sessions() as session:
-                keys = await channel_refs.live_keys(session=session, channel=CHANNEL, kind="held", now=self.clock())
+            keys = await self.held.live_keys(now=self.clock())
             self._held, self._held_read = {k.split(":", 1)[0] for k in keys}, time.monotonic()
         return openid in self._held
 
@@ -168,10 +150,7 @@ class OAOutbound:
             return []
         if self._held is not None:
             self._held.discard(openid)
-        async with self.sessions() as session, session.begin():
-            values = await channel_refs.take_prefixed(
-                session=session, channel=CHANNEL, kind="held", prefix=f"{openid}:", now=self.clock()
-            )
+        values = await self.held.take_prefixed(f"{openid}:", now=self.clock())
         return [reply_from_dict(v["reply"]) for v in values]
 
 

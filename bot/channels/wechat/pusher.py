@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.base import PushError, PushTarget
-from bot.channels.wechat.api import ApiError
+from bot.channels.wechat import CHANNEL
 from bot.channels.wechat.outbound import OAOutbound, is_transient
+from bot.channels.wxbase.api import ApiError
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
@@ -25,7 +26,7 @@ BAD_USER = frozenset({40003})
 class WeChatPusher:
     """The outbox sender's way to an OA follower; nothing is dropped (a message that cannot go is held)."""
 
-    name = "wechat"
+    name = CHANNEL
 
     def __init__(self, outbound: OAOutbound, tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
         self.outbound = outbound

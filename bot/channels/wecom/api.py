@@ -6,7 +6,7 @@ from typing import Any
 
 from wechatpy.enterprise import WeChatClient as WeComClientBase
 
-from bot.channels.wechat.api import TokenFromContext, settle_environment
+from bot.channels.wxbase.api import TokenFromContext, settle_environment
 
 
 class WeComClient(TokenFromContext, WeComClientBase):  # type: ignore[misc]

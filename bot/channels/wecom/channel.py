@@ -15,25 +15,26 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
-from bot.channels.wechat.api import Api, ApiError, aes_key_ok
-from bot.channels.wechat.channel import peer, refuse, secret
-from bot.channels.wechat.common import Sequencer, cdata_safe, locale_of, rescue, split_text
-from bot.channels.wechat.crypto import WeComCrypto
-from bot.channels.wechat.freshness import REFUSED, Freshness
-from bot.channels.wechat.inbound import REFUSAL_KEYS
+from bot.channels.ordering import Sequencer
+from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
 from bot.channels.wecom.pusher import MemberRate, WeComPusher
+from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
+from bot.channels.wxbase.crypto import WeComCrypto
+from bot.channels.wxbase.freshness import REFUSED, Freshness
+from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.inbound import REFUSAL_KEYS
+from bot.channels.wxbase.rescue import rescue
+from bot.channels.wxbase.text import cdata_safe, split_text
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
-from bot.runtime import Runtime
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
-from storage.base import utcnow
 
 log = logging.getLogger(__name__)
-CHANNEL = "wecom"
 
 
 def passive_text(corp_id: str, user: str, agent_id: str, text: str) -> str:
@@ -56,10 +57,10 @@ class WeComChannel:
 
     name = CHANNEL
 
-    def __init__(self, runtime: Runtime, *, clock: Callable[[], datetime] = utcnow) -> None:
-        s = runtime.settings
-        self.runtime = runtime
-        self.clock = clock
+    def __init__(self, services: ChannelServices, *, clock: Callable[[], datetime] | None = None) -> None:
+        s = services.settings
+        self.services = services
+        self.clock = clock = clock or services.now
         self.corp_id = s.wecom_corp_id
         self.agent_id = s.wecom_agent_id
         logsafe.install(secret(s.wecom_token), secret(s.wecom_aes_key), secret(s.wecom_secret))
@@ -67,14 +68,14 @@ class WeComChannel:
         self.crypto = WeComCrypto(secret(s.wecom_token), aes_key, s.wecom_corp_id)
         self.freshness = Freshness(s.wechat_signature_max_age_seconds, clock)
         client = WeComClient(s.wecom_corp_id, secret(s.wecom_secret), s.wecom_api_base_url)
-        self.api = Api(client, runtime.sessions, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
+        self.api = Api(client, services.tokens, key=f"wecom:{s.wecom_corp_id}:{s.wecom_agent_id}", clock=clock)
         self.rate = MemberRate()
-        self.outbound = WeComOutbound(self.api, runtime.sessions, clock, s.wecom_agent_id)
+        self.outbound = WeComOutbound(self.api, services, clock, s.wecom_agent_id)
         self.outbound.count = self.rate.count
-        self.inbound = WeComInbound(self.api, runtime.sessions, runtime.config.media_dir, clock, runtime.bot.routes)
+        self.inbound = WeComInbound(self.api, services)
         self.pusher = WeComPusher(self.outbound, self.rate)
         self.sequencer = Sequencer()
-        self.default_locale = runtime.config.default_locale
+        self.default_locale = services.config.default_locale
 
     def routes(self) -> list[BaseRoute]:
         """The HTTP route of this channel."""
@@ -86,7 +87,7 @@ class WeComChannel:
 
     async def start(self) -> None:
         """Let the outbox sender push through this app."""
-        self.runtime.add_pusher(self.pusher)
+        self.services.add_pusher(self.pusher)
 
     async def stop(self) -> None:
         """Finish the messages still being sent; store the cards still in memory."""
@@ -162,7 +163,7 @@ class WeComChannel:
                 return "", "ignored"
             key = REFUSAL_KEYS.get(received.outcome, "channels.unsupported")
             return (await self._t(user))(key), received.outcome
-        turn = await self.runtime.handle(received.incoming)
+        turn = await self.services.handle(received.incoming)
         passive, replies = split_passive(turn.replies)
         if turn.duplicate:
             return passive, "duplicate"  # the same first piece again; the rest went by the API the first time
@@ -191,8 +192,7 @@ class WeComChannel:
             except ApiError as exc:
                 metrics.error(CHANNEL, "send")
                 log.warning("wecom: follow-up message failed (%s); handing it to the outbox", exc)
-                if await rescue(self.runtime.sessions, CHANNEL, user, reply):
-                    self.runtime.outbox_wakeup.set()
+                await rescue(self.services, CHANNEL, user, reply)
 
     async def _t(self, user: str) -> Translator:
-        return Translator(await locale_of(self.runtime.sessions, CHANNEL, user, self.default_locale))
+        return Translator(await self.services.locale_of(CHANNEL, user) or self.default_locale)

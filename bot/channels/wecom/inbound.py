@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
+from bot.channels.wxbase.api import Api
+from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
+from handlers.core.types import Capabilities, Incoming
 
-from bot.channels.wechat.api import Api
-from bot.channels.wechat.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
-from handlers.core.types import Incoming
-from handlers.engine.router import Routes
-
-CHANNEL = "wecom"
+# files travel; a pressed template card is updated once to show the outcome of the press
+CAPABILITIES = Capabilities(edits_pressed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,19 +38,10 @@ def card_press(msg: dict[str, Any]) -> CardPress | None:
 class WeComInbound:
     """Turns one decrypted WeCom message into an Incoming, downloading media at once."""
 
-    def __init__(
-        self,
-        api: Api,
-        sessions: async_sessionmaker[AsyncSession],
-        media_dir: Path,
-        clock: Callable[[], datetime],
-        routes: Routes,
-    ) -> None:
+    def __init__(self, api: Api, services: ChannelServices) -> None:
         self.api = api
-        self.routes = routes
-        self.sessions = sessions
-        self.media_dir = media_dir
-        self.clock = clock
+        self.services = services
+        self.routes = services.routes
 
     async def convert(self, msg: dict[str, Any]) -> Received:
         """The engine event this callback stands for."""
@@ -63,7 +51,13 @@ class WeComInbound:
 
         def make(**fields: Any) -> Incoming:
             return Incoming(
-                channel=CHANNEL, user_id=user, chat_id=user, delivery_id=delivery, received_at=sent_at(msg), **fields
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                delivery_id=delivery,
+                received_at=sent_at(msg),
+                capabilities=CAPABILITIES,
+                **fields,
             )
 
         press = card_press(msg)
@@ -78,7 +72,7 @@ class WeComInbound:
             return Received("message", make(text=str(msg.get("Content", ""))))
         if kind in ("image", "file") and msg.get("MediaId"):
             filename = str(msg.get("Title") or msg.get("FileName") or "")
-            return await media_received(self.api, self.sessions, self.media_dir, CHANNEL, msg, filename, make)
+            return await media_received(self.api, self.services, CHANNEL, msg, filename, make)
         return Received("unsupported")
 
     def _event_text(self, msg: dict[str, Any]) -> str | None:

@@ -11,17 +11,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import split_text
-from bot.channels.wechat.refs import RefBuffer
+from bot.channels.services import ChannelServices
+from bot.channels.wecom import CHANNEL
+from bot.channels.wxbase.api import Api, ApiError
+from bot.channels.wxbase.refs import RefBuffer
+from bot.channels.wxbase.text import split_text
 from handlers.core.i18n import Translator
 from handlers.core.types import Button, OutFile, Reply
-from storage.repos import channel_refs
 
 log = logging.getLogger(__name__)
-CHANNEL = "wecom"
 CARD_BUTTONS = 6  # WeCom's limit per button_interaction card
 CARD_TTL = timedelta(hours=72)  # a card's ResponseCode is valid for 72 hours
 TITLE_CHARS = 26
@@ -34,14 +32,12 @@ UNREACHABLE = frozenset({40003, 60111, 81013})  # no such user / not in the app'
 class WeComOutbound:
     """Sends to one WeCom member through the app's message API."""
 
-    def __init__(
-        self, api: Api, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], agent_id: str
-    ) -> None:
+    def __init__(self, api: Api, services: ChannelServices, clock: Callable[[], datetime], agent_id: str) -> None:
         self.api = api
-        self.sessions = sessions
         self.clock = clock
         self.agent_id = int(agent_id) if agent_id.isdigit() else agent_id
-        self.cards = RefBuffer(sessions, CHANNEL, "card", clock)
+        self.cards = RefBuffer(services, CHANNEL, "card", clock)
+        self.cards_done = services.refs(CHANNEL, "card_done")
         self.count: Callable[[str], None] = lambda user: None  # the pusher counts every message for its rate
 
     async def send(self, user: str, reply: Reply, t: Translator) -> int:
@@ -100,17 +96,8 @@ class WeComOutbound:
         card = await self.cards.get(task_id)
         if card is None or card.get("user") != user:
             return False
-        async with self.sessions() as session, session.begin():
-            if not await channel_refs.claim(
-                session=session,
-                channel=CHANNEL,
-                kind="card_done",
-                key=task_id,
-                value={"payload": payload},
-                now=now,
-                expires_at=now + CARD_TTL,
-            ):
-                return False
+        if not await self.cards_done.claim(task_id, {"payload": payload}, now=now, expires_at=now + CARD_TTL):
+            return False
         data = {
             "userids": [user],
             "agentid": self.agent_id,
@@ -122,8 +109,7 @@ class WeComOutbound:
                 "message/update_template_card", lambda c: c.post("message/update_template_card", data=data)
             )
         except ApiError:
-            async with self.sessions() as session, session.begin():  # not shown: a later press may try again
-                await channel_refs.remove(session=session, channel=CHANNEL, kind="card_done", key=task_id)
+            await self.cards_done.remove(task_id)  # not shown: a later press may try again
             raise
         return True
 

@@ -8,8 +8,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bot.channels.base import PushError, PushTarget
-from bot.channels.wechat.api import ApiError
+from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.outbound import UNREACHABLE, WeComOutbound
+from bot.channels.wxbase.api import ApiError
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
@@ -48,7 +49,7 @@ class MemberRate:
 class WeComPusher:
     """The outbox sender's way to a WeCom member."""
 
-    name = "wecom"
+    name = CHANNEL
 
     def __init__(
         self,

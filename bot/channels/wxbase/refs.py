@@ -17,10 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from storage.database import is_sqlite_fast_path
-from storage.repos import channel_refs
+from bot.channels.services import ChannelServices
 
 log = logging.getLogger(__name__)
 KEEP_IN_MEMORY = 20_000
@@ -29,28 +26,18 @@ KEEP_IN_MEMORY = 20_000
 class RefBuffer:
     """Refs of one channel and kind: `put` now, stored by a background task; `get` from memory, else the database."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], channel: str, kind: str, clock: Callable[[], datetime]
-    ) -> None:
-        self.sessions = sessions
-        self.channel = channel
+    def __init__(self, services: ChannelServices, channel: str, kind: str, clock: Callable[[], datetime]) -> None:
+        self.store = services.refs(channel, kind)
         self.kind = kind
         self.clock = clock
         self._recent: OrderedDict[str, tuple[dict[str, Any], datetime | None]] = OrderedDict()
         self._pending: dict[str, tuple[dict[str, Any], datetime | None]] = {}
         self._flushing: asyncio.Task[None] | None = None
-        bind = sessions.kw.get("bind")
-        # behind on PostgreSQL too: a burst of refs costs one transaction instead of one each
-        self.write_behind = is_sqlite_fast_path(bind) or bind is None or bind.dialect.name != "sqlite"
 
     async def put(self, key: str, value: dict[str, Any], expires_at: datetime | None) -> None:
         """Remember a ref now; it is stored shortly (at once, in this call, when not written behind)."""
-        if not self.write_behind:
-            async with self.sessions() as session, session.begin():
-                refs = {key: (value, expires_at)}
-                await channel_refs.claim_all(
-                    session=session, channel=self.channel, kind=self.kind, refs=refs, now=self.clock()
-                )
+        if not self.store.write_behind:
+            await self.store.claim_all({key: (value, expires_at)}, now=self.clock())
             return
         self._recent[key] = self._pending[key] = (value, expires_at)
         self._recent.move_to_end(key)
@@ -66,18 +53,14 @@ class RefBuffer:
         if found is not None:
             value, expires_at = found
             return dict(value) if expires_at is None or expires_at > now else None
-        async with self.sessions() as session:
-            return await channel_refs.get(session=session, channel=self.channel, kind=self.kind, key=key, now=now)
+        return await self.store.get(key, now=now)
 
     async def flush(self) -> None:
         """Store everything remembered so far (also on shutdown)."""
         while self._pending:
             batch, self._pending = self._pending, {}
             try:
-                async with self.sessions() as session, session.begin():
-                    await channel_refs.claim_all(
-                        session=session, channel=self.channel, kind=self.kind, refs=batch, now=self.clock()
-                    )
+                await self.store.claim_all(batch, now=self.clock())
             except Exception:
                 # kept for the next flush (the next put, or shutdown); clicks on them fall back to their label
                 log.exception("could not store %d %s refs; keeping them to retry", len(batch), self.kind)

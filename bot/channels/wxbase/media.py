@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from bot.channels.wechat.api import Api, ApiError
-from bot.channels.wechat.common import store_media
+from bot.channels.services import ChannelServices
+from bot.channels.wxbase.api import Api, ApiError
 from handlers.core.types import InboundFile
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
@@ -31,23 +32,16 @@ def _fetch(media_id: str) -> Any:
 
 
 async def download(
-    api: Api, media_dir: Path, media_id: str, *, kind: str, filename: str = "", default_type: str = ""
+    api: Api, services: ChannelServices, media_id: str, *, kind: str, filename: str = "", default_type: str = ""
 ) -> InboundFile:
     """Fetch a user's media now and keep it under MEDIA_DIR; ApiError if the platform refuses."""
     data, media_type, header_name = await api.call("media/get", _fetch(media_id))
     name = filename or header_name
-    stored = await store_media(
-        media_dir,
+    stored = await services.store_file(
         data,
+        kind=kind,
+        file_ref=media_id,
         filename=name,
         media_type=media_type if media_type and "json" not in media_type else default_type,
     )
-    return InboundFile(
-        kind=kind,
-        file_ref=media_id,
-        stored_path=stored.path,
-        size=stored.size,
-        media_type=stored.media_type,
-        sha256=stored.sha256,
-        filename=name or Path(stored.path).name,
-    )
+    return replace(stored, filename=name or Path(stored.stored_path).name)

@@ -1,0 +1,59 @@
+"""Text for the WeChat family: the byte limit of a message, CDATA-safe replies, buttons as numbered lines."""
+
+from __future__ import annotations
+
+from handlers.core.i18n import Translator
+from handlers.core.types import Reply
+
+TEXT_LIMIT = 2000  # bytes; WeChat cuts text messages at 2048
+
+
+def cdata_safe(text: str) -> str:
+    """Text for wechatpy's reply XML, which wraps it in CDATA as it is: a ']]>' in it would end the section."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a text into pieces of at most `limit` UTF-8 bytes, at line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > limit:
+            cut = len(line)
+            while len(line[:cut].encode()) > limit:
+                cut = cut * 3 // 4 or 1
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:cut])
+            line = line[cut:]
+        if len((current + line).encode()) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    if current or not pieces:
+        pieces.append(current)
+    return [p.rstrip("\n") for p in pieces]
+
+
+def split_keeping(text: str, keep_from: int, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a text like split_text, keeping its part from `keep_from` on whole in the last piece (if it fits one)."""
+    head, tail = text[:keep_from].rstrip("\n"), text[keep_from:].lstrip("\n")
+    if not tail.strip():
+        return split_text(text, limit)
+    pieces = split_text(head, limit) if head.strip() else []
+    ending = split_text(tail, limit)
+    if pieces and len(ending) == 1 and len(f"{pieces[-1]}\n\n{ending[0]}".encode()) <= limit:
+        return [*pieces[:-1], f"{pieces[-1]}\n\n{ending[0]}"]
+    return pieces + ending
+
+
+def numbered(reply: Reply, t: Translator, *, start: int = 1) -> tuple[str, dict[str, str]]:
+    """The reply as text with its buttons as numbered lines, and the number → payload map."""
+    buttons = reply.all_buttons()
+    if not buttons:
+        return reply.text, {}
+    mapping = {str(n): b.payload for n, b in enumerate(buttons, start)}
+    lines = [reply.text, ""] + [f"{n}. {b.label}" for n, b in enumerate(buttons, start)]
+    lines.append(t("channels.reply_number"))
+    return "\n".join(lines), mapping
