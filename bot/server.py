@@ -17,6 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from bot.health.run import diagnose, log_report
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
@@ -175,6 +176,7 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
         log.info("channels on: %s; off (no credentials): %s; %s", on, off, how)
         if any(c.name == "wechat" for c in channels) and not wechat_safe(runtime.settings):
             log.warning(PLAIN_MODE)
+        await startup_check(runtime)
         try:
             yield
         finally:
@@ -193,6 +195,14 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
         if bind is not None:
             bind(app.state.metrics)
     return app
+
+
+async def startup_check(runtime: Runtime) -> None:
+    """Log what `studio-bot doctor` would find (a WARNING each); a failing check never stops the server."""
+    try:
+        log_report(await diagnose(runtime.settings, runtime.sessions))
+    except Exception:
+        log.exception("start-up check failed")
 
 
 def settle_heap() -> None:

@@ -7,6 +7,7 @@ from bot.cli import (
     audit,  # noqa: F401  - registers audit
     chat,  # noqa: F401  - registers chat
     demo,  # noqa: F401  - registers demo
+    doctor,  # noqa: F401  - registers doctor
     exports,  # noqa: F401  - registers export, assess, import
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
