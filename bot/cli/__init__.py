@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.cli import (
     admin,  # noqa: F401  - registers init, union, studio, invite
     audit,  # noqa: F401  - registers audit
+    backup,  # noqa: F401  - registers backup, restore
     chat,  # noqa: F401  - registers chat
     demo,  # noqa: F401  - registers demo
     doctor,  # noqa: F401  - registers doctor
