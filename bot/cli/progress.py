@@ -22,6 +22,11 @@ class Bar:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, amount)
 
+    def reach(self, done: float, total: float) -> None:
+        """Show `done` of `total`."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=done, total=total)
+
     def total(self, total: float | None) -> None:
         """Set how much there is to do (None: unknown, a pulsing bar)."""
         if self._progress is not None and self._task is not None:
