@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from bot.channel_services import RuntimeServices
 from bot.channels.base import Channel, ChannelConfigError
 from bot.channels.registry import CHANNELS
+from bot.health.run import diagnose, log_report
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
@@ -134,6 +135,7 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
         on = ", ".join(c.name for c in channels) or "none"
         off = ", ".join(e.name for e in CHANNELS if e.name not in {c.name for c in channels}) or "none"
         log.info("channels on: %s; off (no credentials): %s; %s", on, off, how)
+        await startup_check(runtime)
         try:
             yield
         finally:
@@ -152,6 +154,14 @@ def build_app(runtime: Runtime, channels: list[Channel], background: Background,
         if bind is not None:
             bind(app.state.metrics)
     return app
+
+
+async def startup_check(runtime: Runtime) -> None:
+    """Log what `studio-bot doctor` would find (a WARNING each); a failing check never stops the server."""
+    try:
+        log_report(await diagnose(runtime.settings, runtime.sessions))
+    except Exception:
+        log.exception("start-up check failed")
 
 
 def settle_heap() -> None:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     reminder_review_working_days: int = Field(default=3, ge=1)
     reminder_escalate_working_days: int = Field(default=7, ge=1)
     download_link_ttl_minutes: int = Field(default=60, ge=1)
+    log_format: Literal["text", "json"] = "text"
+    metrics_public: bool = False
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

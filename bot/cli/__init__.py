@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.cli import (
     admin,  # noqa: F401  - registers init, union, studio, invite
     audit,  # noqa: F401  - registers audit
+    backup,  # noqa: F401  - registers backup, restore
     chat,  # noqa: F401  - registers chat
     demo,  # noqa: F401  - registers demo
+    doctor,  # noqa: F401  - registers doctor
     exports,  # noqa: F401  - registers export, assess, import
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve

@@ -13,6 +13,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from bot.cli.common import CliError, JsonOption, app, cli_today, emit, fail, file_problem, run_in_session
 from bot.cli.outfiles import staged
+from bot.cli.progress import progress
 from bot.settings import Settings
 from handlers.core.i18n import t
 from storage.importer.layout import SHEETS
@@ -71,7 +72,9 @@ def import_(
             return {"problems": outcome.problems}
         return {"counts": outcome.report.counts, "changed": outcome.report.changed}
 
-    result = run_in_session(work, as_json=as_json)
+    with progress(as_json=as_json) as display:
+        display.bar(f"导入 / importing {file.name}")
+        result = run_in_session(work, as_json=as_json)
     if "error" in result:
         fail(result["error"], as_json=as_json)
     if "problems" in result:

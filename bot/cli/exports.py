@@ -13,6 +13,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from bot.cli import bulk_import  # noqa: F401  - registers import
 from bot.cli.common import CliError, JsonOption, app, cli_date, cli_today, emit, fail, file_problem, run_in_session
 from bot.cli.outfiles import staged
+from bot.cli.progress import progress
 from bot.settings import Settings, load_settings
 from handlers.assessment.figures import SCALARS
 from handlers.assessment.rubric import Rubric, RubricError, load_rubric
@@ -78,7 +79,9 @@ def export(
             "statuses": sorted(s.value for s in statuses),
         }
 
-    result = run_in_session(work, as_json=as_json)
+    with progress(as_json=as_json) as display:
+        display.bar(f"导出 / exporting {studio}")
+        result = run_in_session(work, as_json=as_json)
     rows = "，".join(f"{k} {n}" for k, n in result["rows"].items())
     emit(result, f"已导出 / exported {result['studio']} ({rows}):\n" + "\n".join(result["files"]), as_json=as_json)
 
@@ -114,7 +117,13 @@ def assess(
             found_union = await org.get_union(session=session, name=union.strip())
             if found_union is None:
                 raise CliError(f"没有这个工会 / no such union: {union}")
-            ranked = await assess_union(session=session, union=found_union, rubric=rubric, today=today)
+            ranked = await assess_union(
+                session=session,
+                union=found_union,
+                rubric=rubric,
+                today=today,
+                step=lambda done, total: bar.reach(done, total),
+            )
             if out is not None:
                 await _write_out(out, lambda path: write_ranking(path, ranked, t))
             text = ranking_text(found_union.name, ranked, t, today_text=today.isoformat())
@@ -132,7 +141,9 @@ def assess(
             await _write_out(out, lambda path: write_assessment(path, result, rubric, t, today=today))
         return {**_as_dict(result), "text": summary_text(result, t, today_text=today.isoformat())}
 
-    result = run_in_session(work, as_json=as_json)
+    with progress(as_json=as_json) as display:
+        bar = display.bar(f"考核 / assessing {union or studio}")
+        result = run_in_session(work, as_json=as_json)
     text = result.pop("text")
     if out is not None:
         result["file"] = str(out)

@@ -34,7 +34,7 @@ def serve_command(
 ) -> None:
     """Serve the HTTP webhooks (/wechat, /wecom, /telegram), /healthz and /metrics; run Telegram and the sender."""
     settings = load_settings()
-    logsafe.setup()
+    logsafe.setup(json_lines=settings.log_format == "json")
     try:
         sock = bind_socket(host or settings.http_host, port if port is not None else settings.http_port)
         run(serve(settings, sock, scheduler=not no_scheduler))

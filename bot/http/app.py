@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.http.downloads import download_routes
 from bot.http.metrics import Metrics
+from bot.http.peers import from_loopback
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: 
         return JSONResponse({"status": "ok", "database": "ok"})
 
     async def metrics_endpoint(request: Request) -> Response:
+        if not runtime.settings.metrics_public and not from_loopback(request):
+            return PlainTextResponse("forbidden", status_code=403)
         try:
             body = await metrics.render(runtime.sessions)
         except Exception as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +15,8 @@ from handlers.assessment.figures import compile_figures
 from handlers.assessment.rubric import Rubric
 from storage.models import Cycle, Studio, StudioStatus, Union
 from storage.repos import org
+
+Step = Callable[[int, int], None]
 
 
 class NoCycle(LookupError):
@@ -58,17 +62,26 @@ async def union_and_below(*, session: AsyncSession, union: Union) -> list[int]:
     return found
 
 
-async def assess_union(*, session: AsyncSession, union: Union, rubric: Rubric, today: date) -> list[StudioAssessment]:
-    """Every named studio in the union and below, best first (score, then fewer shortfalls, then name)."""
+async def assess_union(
+    *, session: AsyncSession, union: Union, rubric: Rubric, today: date, step: Step | None = None
+) -> list[StudioAssessment]:
+    """Every named studio in the union and below, best first (score, then fewer shortfalls, then name).
+
+    `step(done, total)` is told after each studio (a progress bar's feed).
+    """
     union_ids = await union_and_below(session=session, union=union)
-    studios = await session.scalars(
-        select(Studio).where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED).order_by(Studio.name)
+    studios = list(
+        await session.scalars(
+            select(Studio)
+            .where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED)
+            .order_by(Studio.name)
+        )
     )
     results = []
-    for studio in studios:
-        try:
+    for done, studio in enumerate(studios, start=1):
+        with contextlib.suppress(NoCycle):
             results.append(await assess_studio(session=session, studio=studio, rubric=rubric, today=today))
-        except NoCycle:
-            continue
+        if step is not None:
+            step(done, len(studios))
     results.sort(key=lambda r: (-r.assessment.score, len(r.assessment.shortfalls), r.studio.name))
     return results

@@ -19,8 +19,10 @@ from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
 from handlers.engine.group_commit import GroupCommit
 from handlers.engine.router import Routes
+from handlers.engine.turnlog import log_turn
 from storage.base import utcnow
 from storage.database import is_sqlite_fast_path
+from storage.models import Conversation
 from storage.repos import conversations, deliveries, speakers
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class Bot:
         if not incoming.private:
             # adapters answer group chats themselves: a ledger, a review card or a flow must never appear there
             log.warning("group chat event refused: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
+            log_turn(incoming, self.config.secret_key, outcome="group")
             return Turn()
         key = (incoming.channel, incoming.user_id)
         lock = self._locks.get(key)
@@ -77,6 +80,7 @@ class Bot:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             if (known := self._recent.get((incoming.channel, incoming.delivery_id))) is not None:
+                log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(known))
                 return Turn(replies=list(known), duplicate=True)
             if self._group is not None:
                 return await self._group.submit(incoming)
@@ -93,35 +97,44 @@ class Bot:
             except Exception:
                 log.exception("turn failed: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
                 break
+        log_turn(incoming, self.config.secret_key, outcome="error", replies=1)
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
 
     async def _together(self, batch: Sequence[Incoming]) -> list[Turn]:
         """Several people's turns in one transaction; any failure raises and rolls all of them back."""
         async with self.sessions() as session, session.begin():
-            answers = await self._work(session, batch)
-        for incoming, replies in zip(batch, answers, strict=True):
+            answers, stood = await self._work(session, batch)
+        for incoming, replies, conversation in zip(batch, answers, stood, strict=True):
             self._remember((incoming.channel, incoming.delivery_id), replies)
+            log_turn(incoming, self.config.secret_key, outcome="ok", conversation=conversation, replies=len(replies))
         return [Turn(replies=replies) for replies in answers]
 
-    async def _work(self, session: AsyncSession, batch: Sequence[Incoming]) -> list[list[Reply]]:
-        """What each turn does and answers, the answers recorded against their deliveries in one statement.
+    async def _work(
+        self, session: AsyncSession, batch: Sequence[Incoming]
+    ) -> tuple[list[list[Reply]], list[Conversation | None]]:
+        """What each turn answers (and where its conversation stood), recorded against the deliveries at once.
 
         _Duplicate if another process recorded one of the deliveries first: the caller rolls this back.
         """
-        answers = [await dispatch(await self.context(session, incoming)) for incoming in batch]
+        answers: list[list[Reply]] = []
+        stood: list[Conversation | None] = []
+        for incoming in batch:  # one after another: a turn sees what the turns before it wrote
+            ctx = await self.context(session, incoming)
+            stood.append(ctx.conversation)
+            answers.append(await dispatch(ctx))
         responses = [
             (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
             for incoming, replies in zip(batch, answers, strict=True)
         ]
         if not await deliveries.record_many(session=session, channel_answers=responses):
             raise _Duplicate
-        return answers
+        return answers, stood
 
     async def _turn(self, incoming: Incoming) -> Turn:
         key = (incoming.channel, incoming.delivery_id)
         try:
             async with self.sessions() as session, session.begin():
-                [replies] = await self._work(session, [incoming])
+                [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did
             async with self.sessions() as session:
@@ -130,8 +143,10 @@ class Bot:
                 )
             replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
             self._remember(key, replies)
+            log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
             return Turn(replies=replies, duplicate=True)
         self._remember(key, replies)
+        log_turn(incoming, self.config.secret_key, outcome="ok", conversation=stood, replies=len(replies))
         return Turn(replies=replies)
 
     async def where(self, channel: str, user_id: str) -> list[Reply]:
