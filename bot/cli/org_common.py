@@ -106,6 +106,12 @@ async def record(
     )
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return "" if value is None else str(value)
+
+
 def table(result: dict[str, Any], title: str, columns: Sequence[tuple[str, str]], *, as_json: bool) -> None:
     """A list as one JSON object, or as a table of (key, header) columns."""
     if as_json:
@@ -115,7 +121,7 @@ def table(result: dict[str, Any], title: str, columns: Sequence[tuple[str, str]]
     for _, header in columns:
         grid.add_column(header)
     for row in result["rows"]:
-        grid.add_row(*("" if row.get(key) is None else str(row[key]) for key, _ in columns))
+        grid.add_row(*(_cell(row.get(key)) for key, _ in columns))
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)  # piped or captured: do not fold names at 80 columns

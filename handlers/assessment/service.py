@@ -59,10 +59,12 @@ async def union_and_below(*, session: AsyncSession, union: Union) -> list[int]:
 
 
 async def assess_union(*, session: AsyncSession, union: Union, rubric: Rubric, today: date) -> list[StudioAssessment]:
-    """Every named studio in the union and below, best first (score, then fewer shortfalls, then name)."""
+    """Every active named studio in the union and below, best first (score, then fewer shortfalls, then name)."""
     union_ids = await union_and_below(session=session, union=union)
     studios = await session.scalars(
-        select(Studio).where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED).order_by(Studio.name)
+        select(Studio)
+        .where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED, Studio.active.is_(True))
+        .order_by(Studio.name)
     )
     results = []
     for studio in studios:
