@@ -225,7 +225,8 @@ async def test_replacing_a_lead_is_audited_and_the_old_code_is_refused(
     await session.rollback()
 
     trail = await invoke(cli, "audit", "--studio", "换人工作室")
-    assert trail.exit_code == 0 and "revoked" in trail.stdout and "lead replaced" in trail.stdout
+    assert trail.exit_code == 0 and "lead replaced" in trail.stdout
+    assert "张三 的角色「工作室领衔人」（换人工作室）  生效 → 撤销" in trail.stdout
 
     chat = Transcript(make_bot(sessions), "zhangsan-phone")
     await chat.say(f"绑定 {old_code}")
