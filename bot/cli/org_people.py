@@ -72,7 +72,7 @@ def person_show(person: PersonArg, as_json: bool = JsonOption) -> None:
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         found = await find_person(session, person, include_inactive=True)
-        row = next(r for r in await directory.people(session=session, include_inactive=True) if r.person.id == found.id)
+        [row] = await directory.people(session=session, person_id=found.id, include_inactive=True)
         roles = await directory.roles(session=session, person_ids=[found.id])
         where = [{"role_id": r.role.id, "kind": r.role.kind.value, "studio": r.studio, "union": r.union} for r in roles]
         return {**_person(row), "role_list": where}

@@ -59,9 +59,7 @@ def studio_show(name: NameArg, as_json: bool = JsonOption) -> None:
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         studio = await find_studio(session, name, include_inactive=True)
-        row = next(
-            r for r in await directory.studios(session=session, include_inactive=True) if r.studio.id == studio.id
-        )
+        [row] = await directory.studios(session=session, studio_id=studio.id, include_inactive=True)
         cycle = await org.current_cycle(session=session, studio_id=studio.id)
         roles = await directory.roles(session=session, studio_id=studio.id)
         people = [{"role_id": r.role.id, "kind": r.role.kind.value, "person_id": r.role.person_id, "name": r.person}

@@ -53,9 +53,9 @@ async def unions(*, session: AsyncSession, include_inactive: bool = False) -> li
 
 
 async def studios(
-    *, session: AsyncSession, union_id: int | None = None, include_inactive: bool = False
+    *, session: AsyncSession, union_id: int | None = None, studio_id: int | None = None, include_inactive: bool = False
 ) -> list[StudioRow]:
-    """Every (active) studio, optionally of one union, with its union's name and its leads."""
+    """Every (active) studio, optionally of one union or just one, with its union's name and its lead."""
     leads = (
         select(func.coalesce(func.min(Person.name), ""))
         .join(Role, Role.person_id == Person.id)
@@ -66,6 +66,8 @@ async def studios(
     query = select(Studio, Union.name, leads).join(Union, Union.id == Studio.union_id).order_by(Studio.id)
     if union_id is not None:
         query = query.where(Studio.union_id == union_id)
+    if studio_id is not None:
+        query = query.where(Studio.id == studio_id)
     if not include_inactive:
         query = query.where(Studio.active.is_(True))
     return [StudioRow(s, u, lead) for s, u, lead in (await session.execute(query)).all()]
@@ -78,6 +80,7 @@ async def people(
     studio_id: int | None = None,
     kind: RoleKind | None = None,
     unbound: bool = False,
+    person_id: int | None = None,
     include_inactive: bool = False,
 ) -> list[PersonRow]:
     """People, optionally only those with an active role in a union (or its studios), a studio, of a kind, unbound."""
@@ -101,6 +104,8 @@ async def people(
         query = query.where(Person.id.in_(held))
     if unbound:
         query = query.where(~bound)
+    if person_id is not None:
+        query = query.where(Person.id == person_id)
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return [PersonRow(p, int(n), bool(b)) for p, n, b in (await session.execute(query)).all()]
