@@ -18,8 +18,8 @@ async def test_the_trail_in_chat_and_who_may_read_it(sessions: async_sessionmake
     await cast.lead.say("履历")
     cast.lead.expect(
         "王建国技师创新工作室 的审计记录（共 2 条，显示最近 2 条）：",
-        "3月10日 10:00 王建国：台账 #1 已提交",
-        "3月10日 10:00 李四：台账 #1 已提交 → 已退回（原因：请补充照片）",
+        "3月10日 10:00 王建国：台账 #1「数控车床刀具寿命攻关讨论」 已提交",
+        "3月10日 10:00 李四：台账 #1「数控车床刀具寿命攻关讨论」 已提交 → 已退回（原因：请补充照片）",
     )
     await cast.reviewer.say("履历 王建国技师创新工作室")
     cast.reviewer.expect("共 2 条")

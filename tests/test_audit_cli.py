@@ -50,8 +50,10 @@ def test_the_trail_reads_who_what_when_from_to_why(db_url: str, cli: object) -> 
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0] == "王建国技师创新工作室（prospective）审计记录 / audit trail: 2"
-    assert lines[1] == "2026-03-10 10:00  王建国  test  entry#1 v1  submitted"
-    assert lines[2] == "2026-03-10 10:00  李四  test  entry#1 v1  submitted → returned  原因 / reason: 请补充照片"
+    assert lines[1] == "2026-03-10 10:00  王建国  test  台账 #1「数控车床刀具寿命攻关讨论」  已提交"
+    assert lines[2] == (
+        "2026-03-10 10:00  李四  test  台账 #1「数控车床刀具寿命攻关讨论」  已提交 → 已退回  原因 / reason: 请补充照片"
+    )
 
 
 def test_json_gives_every_field(db_url: str, cli: object) -> None:
@@ -66,13 +68,25 @@ def test_json_gives_every_field(db_url: str, cli: object) -> None:
         "actor": "李四",
         "actor_id": reviewer_id,
         "channel": "test",
+        "studio": "王建国技师创新工作室",
+        "studio_id": last["studio_id"],
         "object_type": "entry",
         "object_id": 1,
+        "subject": {
+            "type": "entry",
+            "id": 1,
+            "kind": "activity",
+            "title": "数控车床刀具寿命攻关讨论",
+            "studio_id": last["studio_id"],
+            "studio": "王建国技师创新工作室",
+        },
         "version": 1,
         "from": "submitted",
         "to": "returned",
         "reason": "请补充照片",
         "detail": {"decision": "return", "on_behalf_of": None},
+        "text": "2026-03-10 10:00  李四  test  台账 #1「数控车床刀具寿命攻关讨论」  已提交 → 已退回"
+        "  原因 / reason: 请补充照片",
     }
 
 

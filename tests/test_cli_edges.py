@@ -212,9 +212,12 @@ async def test_replacing_a_lead_is_audited_and_the_old_code_is_refused(
     rows = list(await session.scalars(select(AuditLog).where(AuditLog.object_type == "role").order_by(AuditLog.id)))
     roles = {r.id: r for r in await session.scalars(select(Role).where(Role.kind == RoleKind.LEAD))}
     assert [(r.channel, r.actor_id, r.from_state, r.to_state) for r in rows] == [
+        ("cli", None, None, "active"),  # 张三's first invite
         ("cli", None, "active", "revoked"),
         ("cli", None, None, "active"),
     ]
+    assert rows[0].detail["name"] == "张三"
+    rows = rows[1:]
     assert rows[0].detail["name"] == "张三" and rows[0].detail["replaced_by"] == "李四"
     assert rows[1].detail["name"] == "李四" and rows[1].detail["replaces"] == "张三"
     assert not roles[rows[0].object_id].active and roles[rows[1].object_id].active
@@ -222,7 +225,8 @@ async def test_replacing_a_lead_is_audited_and_the_old_code_is_refused(
     await session.rollback()
 
     trail = await invoke(cli, "audit", "--studio", "换人工作室")
-    assert trail.exit_code == 0 and "revoked" in trail.stdout and "lead replaced" in trail.stdout
+    assert trail.exit_code == 0 and "lead replaced" in trail.stdout
+    assert "张三 的角色「工作室领衔人」（换人工作室）  生效 → 撤销" in trail.stdout
 
     chat = Transcript(make_bot(sessions), "zhangsan-phone")
     await chat.say(f"绑定 {old_code}")

@@ -248,7 +248,9 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     trail = await audit_rows(sessions, 1)
     assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("submitted", "restored", 2)
     await chat.say("履历")
-    chat.expect("台账 #1（第2版） 已通过 → 已提交", "台账 #1（第2版） 已提交 → 撤回修改，恢复为已通过的版本")
+    chat.expect(
+        "台账 #1「读图」（第2版） 已通过 → 已提交", "台账 #1「读图」（第2版） 已提交 → 撤回修改，恢复为已通过的版本"
+    )
     await chat.say("我的台账")
     await chat.press("#1")
     chat.expect("已通过", "第 1 版", "读图")

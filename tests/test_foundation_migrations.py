@@ -20,7 +20,7 @@ from storage.base import utcnow
 from storage.database import create_engine, is_sqlite, session_factory
 from storage.migrate import alembic_config, head_revision, upgrade
 from storage.models import Base, UnionLevel
-from storage.repos import org, people
+from storage.repos import org
 from tests.conftest import _admin_exec
 
 
@@ -140,18 +140,28 @@ async def test_telegram_push_targets_in_groups_go_back_to_private_chats(empty_ur
     await _sync(empty_url, _step("0001_initial", "upgrade"))
     engine = create_engine(empty_url)
     try:
-        async with session_factory(engine)() as session:
-            lead = await org.create_person(session=session, name="王建国")
-            reviewer = await org.create_person(session=session, name="陈审核")
-            for person, channel, user, chat in (
-                (lead, "telegram", "7001", "-1001234567890"),  # moved to a supergroup by a /ledger there
-                (reviewer, "telegram", "7002", "7002"),
-                (reviewer, "wechat", "o-openid-1", ""),  # other channels keep what they have
-            ):
-                await people.bind_identity(
-                    session=session, person=person, channel=channel, external_id=user, chat_id=chat, now=utcnow()
+        # the tables as revision 0001 made them: plain SQL, since today's models have columns added later
+        async with engine.begin() as conn:
+            for person_id, name in ((1, "王建国"), (2, "陈审核")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO people (id, name, enterprise, locale, created_at)"
+                        " VALUES (:id, :name, '', 'zh_CN', :at)"
+                    ),
+                    {"id": person_id, "name": name, "at": utcnow()},
                 )
-            await session.commit()
+            for person_id, channel, user, chat in (
+                (1, "telegram", "7001", "-1001234567890"),  # moved to a supergroup by a /ledger there
+                (2, "telegram", "7002", "7002"),
+                (2, "wechat", "o-openid-1", ""),  # other channels keep what they have
+            ):
+                await conn.execute(
+                    text(
+                        "INSERT INTO channel_identities (person_id, channel, external_id, chat_id, created_at)"
+                        " VALUES (:p, :c, :u, :chat, :at)"
+                    ),
+                    {"p": person_id, "c": channel, "u": user, "chat": chat, "at": utcnow()},
+                )
         await upgrade(empty_url)
         async with engine.connect() as conn:
             rows = (await conn.execute(text("SELECT external_id, chat_id FROM channel_identities"))).all()

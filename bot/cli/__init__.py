@@ -10,6 +10,10 @@ from bot.cli import (
     demo,  # noqa: F401  - registers demo
     doctor,  # noqa: F401  - registers doctor
     exports,  # noqa: F401  - registers export, assess, import
+    org_people,  # noqa: F401  - registers person list|show|rename|set|merge
+    org_roles,  # noqa: F401  - registers role list|revoke
+    org_studios,  # noqa: F401  - registers studio list|show|rename|move|set|deactivate
+    org_unions,  # noqa: F401  - registers union list|show|rename|move|deactivate
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
 )

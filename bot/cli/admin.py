@@ -21,10 +21,13 @@ from bot.cli.common import (
     run,
     run_in_session,
 )
+from bot.cli.invitee import holds, invitee, record_grant
+from bot.cli.org_common import ByOption, find_studio, find_union, operator, record, word
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
-from storage.models import GRADES, STUDIO_ROLES, UNION_ROLES, RoleKind, UnionLevel
+from storage.models import STUDIO_ROLES, UNION_ROLES, Person, RoleKind, UnionLevel
 from storage.repos import invites, leads, org
+from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
 CHANNEL = "cli"  # the audit trail's channel for changes made with this command
 
@@ -58,15 +61,13 @@ def _safe_url(settings: Settings) -> str:
 @union_app.command("add")
 def union_add(
     name: Annotated[str, typer.Argument(help="工会名称 / union name")],
-    level: Annotated[str, typer.Option(help="municipal | district | industry | enterprise")],
+    level: Annotated[str, typer.Option(help="层级 / level: " + LEVELS.help())],
     parent: Annotated[str | None, typer.Option(help="上级工会 / parent union")] = None,
+    by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Add a union to the hierarchy."""
-    try:
-        union_level = UnionLevel(level)
-    except ValueError:
-        fail(f"未知层级 / unknown level {level!r}; use one of {', '.join(UnionLevel)}", as_json=as_json)
+    union_level = word(LEVELS, level, what=("层级", "level"), as_json=as_json)
     name = name.strip()
     parent = parent.strip() if parent else None
     if not name:
@@ -77,11 +78,12 @@ def union_add(
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         if await org.get_union(session=session, name=name):
             raise CliError(f"工会已存在 / union already exists: {name}")
+        actor_id = await operator(session, by)
         parent_union = None
         # Without --parent a district or enterprise union stands alone until it is linked later.
         if parent:
             parent_union = await org.get_union(session=session, name=parent)
-            if parent_union is None:
+            if parent_union is None or not parent_union.active:
                 raise CliError(f"没有这个上级工会 / no such parent union: {parent}")
             if not org.may_be_parent(parent_union.level, union_level):
                 raise CliError(
@@ -89,6 +91,7 @@ def union_add(
                     f" / level {parent_union.level.value} cannot be the parent of level {union_level.value}"
                 )
         union = await org.create_union(session=session, name=name, level=union_level, parent=parent_union)
+        await record(session, actor_id=actor_id, object_type="union", object_id=union.id, to_state="created")
         return {"id": union.id, "name": union.name, "level": union.level.value, "parent": parent}
 
     result = run_in_session(work, as_json=as_json)
@@ -103,6 +106,7 @@ def studio_add(
     venue: Annotated[str, typer.Option(help="活动场所 / venue")] = "",
     equipment: Annotated[str, typer.Option(help="设备 / equipment")] = "",
     named_on: Annotated[str | None, typer.Option(help="命名日期 / named on (starts its cycle)")] = None,
+    by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Add a studio; --named-on starts its first three-year cycle."""
@@ -121,9 +125,8 @@ def studio_add(
     union = union.strip()
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
-        owner = await org.get_union(session=session, name=union)
-        if owner is None:
-            raise CliError(f"没有这个工会 / no such union: {union}")
+        actor_id = await operator(session, by)
+        owner = await find_union(session, union)
         if await org.get_studio(session=session, name=name):
             raise CliError(f"工作室已存在 / studio already exists: {name}")
         studio = await org.create_studio(
@@ -134,6 +137,14 @@ def studio_add(
             venue=venue.strip(),
             equipment=equipment.strip(),
             named_on=named,
+        )
+        await record(
+            session,
+            actor_id=actor_id,
+            object_type="studio",
+            object_id=studio.id,
+            to_state="created",
+            studio_id=studio.id,
         )
         cycle = await org.current_cycle(session=session, studio_id=studio.id)
         return {
@@ -153,65 +164,65 @@ def studio_add(
 @app.command()
 def invite(
     name: Annotated[str, typer.Option(help="姓名 / the person's name")],
-    role: Annotated[str, typer.Option(help="lead | member | reviewer | admin | expert")],
+    role: Annotated[str, typer.Option(help="角色 / role: " + ROLES.help())],
     studio: Annotated[str | None, typer.Option(help="工作室 / studio (for lead, member)")] = None,
     union: Annotated[str | None, typer.Option(help="工会 / union (for reviewer, admin, expert)")] = None,
-    grade: Annotated[str | None, typer.Option(help="技术等级 / grade: " + " ".join(GRADES))] = None,
-    phone: Annotated[str | None, typer.Option(help="手机 / phone")] = None,
+    grade: Annotated[str | None, typer.Option(help="技术等级 / grade: " + GRADE_WORDS.help())] = None,
+    phone: Annotated[
+        str | None, typer.Option(help="手机（区分同名的人） / phone (tells apart people of one name)")
+    ] = None,
+    person: Annotated[
+        int | None, typer.Option("--person", help="已有人员的 ID / the id of a person already recorded")
+    ] = None,
+    enterprise: Annotated[str | None, typer.Option(help="所在企业 / enterprise (a new person)")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="更换领衔人 / replace the studio's current lead")] = False,
+    by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Give a person a role and print a one-time code they send to the bot: 绑定 CODE."""
-    try:
-        kind = RoleKind(role)
-    except ValueError:
-        fail(f"未知角色 / unknown role {role!r}; use one of {', '.join(RoleKind)}", as_json=as_json)
+    """Give a person a role and print a one-time code they send to the bot: 绑定 CODE.
+
+    A name somebody already has needs --person ID (that person) or --phone (whose phone tells them apart).
+    """
+    kind = word(ROLES, role, what=("角色", "role"), as_json=as_json)
     if kind in STUDIO_ROLES and (not studio or union):
         fail(f"角色 {kind.value} 需要 --studio（不要 --union） / role {kind.value} needs --studio", as_json=as_json)
     if kind in UNION_ROLES and (not union or studio):
         fail(f"角色 {kind.value} 需要 --union（不要 --studio） / role {kind.value} needs --union", as_json=as_json)
-    if grade is not None and grade not in GRADES:
-        fail(f"未知等级 / unknown grade {grade!r}; use one of {' '.join(GRADES)}", as_json=as_json)
+    grade = word(GRADE_WORDS, grade, what=("等级", "grade"), as_json=as_json) if grade is not None else None
+    phone = phone.strip() or None if phone else None
     name, studio, union = name.strip(), studio.strip() if studio else None, union.strip() if union else None
     if not name:
         fail("姓名不能为空 / the name is empty", as_json=as_json)
 
+    person_id = person
+
     async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
-        target_studio = target_union = None
-        if studio:
-            target_studio = await org.get_studio(session=session, name=studio)
-            if target_studio is None:
-                raise CliError(f"没有这个工作室 / no such studio: {studio}")
-        if union:
-            target_union = await org.get_union(session=session, name=union)
-            if target_union is None:
-                raise CliError(f"没有这个工会 / no such union: {union}")
-        people = await org.find_people(session=session, name=name)
-        if phone:
-            people = [p for p in people if p.phone == phone] or []
-        if len(people) > 1:
-            raise CliError(f"有多位 {name}，请用 --phone 区分 / several people named {name}; add --phone")
-        person = (
-            people[0]
-            if people
-            else await org.create_person(
-                session=session,
-                name=name,
-                grade=grade,
-                phone=phone,
-                enterprise=target_studio.enterprise if target_studio else "",
-            )
+        actor_id = await operator(session, by)
+        target_studio = await find_studio(session, studio) if studio else None
+        target_union = await find_union(session, union) if union else None
+        default_enterprise = target_studio.enterprise if target_studio else ""
+        person = await invitee(
+            session,
+            name=name,
+            phone=phone,
+            person_id=person_id,
+            enterprise=enterprise.strip() if enterprise is not None else default_enterprise,
+            actor_id=actor_id,
         )
         if grade and person.grade != grade:
             person.grade = grade
+        held = holds(await org.roles_of(session=session, person_id=person.id), kind, target_studio, target_union)
+        replaced: list[Person] = []
         if kind is RoleKind.LEAD and target_studio is not None:
+            current = await org.leads_of(session=session, studio_id=target_studio.id)
+            replaced = [lead for lead in current if lead.id != person.id]
             try:
-                await leads.assign_lead(
+                role = await leads.assign_lead(
                     session=session,
                     studio=target_studio,
                     person=person,
                     replace=replace,
-                    actor_id=None,  # no person acts through the CLI
+                    actor_id=actor_id,
                     channel=CHANNEL,
                 )
             except leads.LeadTaken as taken:
@@ -221,7 +232,11 @@ def invite(
                     f" / the studio already has a lead ({names}); add --replace to change it"
                 ) from None
         else:
-            await org.grant_role(session=session, person=person, kind=kind, studio=target_studio, union=target_union)
+            role = await org.grant_role(
+                session=session, person=person, kind=kind, studio=target_studio, union=target_union
+            )
+        if not held and not replaced:  # a replacement is audited by assign_lead
+            await record_grant(session, role, person, actor_id=actor_id)
         code, row = await invites.issue_invite(
             session=session,
             person=person,

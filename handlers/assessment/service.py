@@ -65,7 +65,7 @@ async def union_and_below(*, session: AsyncSession, union: Union) -> list[int]:
 async def assess_union(
     *, session: AsyncSession, union: Union, rubric: Rubric, today: date, step: Step | None = None
 ) -> list[StudioAssessment]:
-    """Every named studio in the union and below, best first (score, then fewer shortfalls, then name).
+    """Every active named studio in the union and below, best first (score, then fewer shortfalls, then name).
 
     `step(done, total)` is told after each studio (a progress bar's feed).
     """
@@ -73,7 +73,7 @@ async def assess_union(
     studios = list(
         await session.scalars(
             select(Studio)
-            .where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED)
+            .where(Studio.union_id.in_(union_ids), Studio.status == StudioStatus.NAMED, Studio.active.is_(True))
             .order_by(Studio.name)
         )
     )

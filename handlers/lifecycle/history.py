@@ -5,11 +5,13 @@ from __future__ import annotations
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
+from handlers.lifecycle import trail
 from handlers.reviews.cards import when
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import AuditLog, RoleKind, Studio
-from storage.repos import audit, org, people
+from storage.repos import audit, audit_names, org, people
+from storage.repos.audit_names import Names
 
 router = Router(__name__)
 
@@ -25,41 +27,14 @@ async def _studio(ctx: Context, name: str) -> Studio | str:
     return mine[0][0] if mine else ctx.t("lifecycle.history.usage")
 
 
-STATES = frozenset(
-    {
-        "submitted", "approved", "returned", "rejected", "withdrawn", "draft", "recommended", "reviewed",
-        "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
-        "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked",
-    }
-)  # fmt: skip
-
-
-def _state(ctx: Context, state: str, object_type: str = "") -> str:
-    if object_type == "objection" and state == "open":
-        return ctx.t("lifecycle.history.state.raised")  # an objection is raised, not "opened"
-    return ctx.t(f"lifecycle.history.state.{state}") if state in STATES else state
-
-
-def _line(ctx: Context, row: AuditLog, names: dict[int, str], *, hide_objectors: bool = False) -> str:
-    to = _state(ctx, row.to_state, row.object_type)
-    moved = f"{_state(ctx, row.from_state, row.object_type)} → {to}" if row.from_state else to
-    if hide_objectors and row.object_type == "objection" and row.from_state is None:
-        actor = ctx.t("lifecycle.history.objector")  # who objected stays with the association, not the studio
-    else:
-        actor = names.get(row.actor_id or 0, "-")
-    # an entry's later versions are named, so that "已提交 → 已提交" reads as the resubmission it is
-    version = ctx.t("lifecycle.history.version", version=row.version) if (row.version or 0) > 1 else ""
+def _line(ctx: Context, row: AuditLog, names: Names, *, hide_objectors: bool = False) -> str:
     return ctx.t(
         "lifecycle.history.line",
         when=when(ctx.t, row.at, ctx.config.tz),
-        actor=actor,
-        what=ctx.t(f"lifecycle.history.object.{row.object_type}") if row.object_type in OBJECTS else row.object_type,
-        number=f"{row.object_id}{version}",
-        moved=moved,
+        actor=trail.actor(ctx.t, row, names, hide_objectors=hide_objectors),
+        what=trail.subject_text(ctx.t, names.subject(row), row.version),
+        moved=trail.moved(ctx.t, row),
     ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
-
-
-OBJECTS = frozenset({"entry", "application", "studio", "cycle", "objection", "expert_score", "identity", "role"})
 
 
 @router.command(
@@ -80,7 +55,8 @@ async def history_command(ctx: Context, args: str) -> list[Reply]:
         return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
     hide = grant.kind is RoleKind.LEAD  # the studio reads its trail; its objectors' names are not its to read
     rows = await audit.trail(session=ctx.session, studio_id=studio.id)
-    names = await org.names_of(session=ctx.session, person_ids={r.actor_id for r in rows if r.actor_id})
-    lines = [ctx.t("lifecycle.history.title", studio=studio.name, count=len(rows), shown=min(len(rows), SHOWN))]
-    lines += [_line(ctx, row, names, hide_objectors=hide) for row in rows[-SHOWN:]]
+    shown = rows[-SHOWN:]
+    names = await audit_names.names_for(session=ctx.session, rows=shown)
+    lines = [ctx.t("lifecycle.history.title", studio=studio.name, count=len(rows), shown=len(shown))]
+    lines += [_line(ctx, row, names, hide_objectors=hide) for row in shown]
     return [Reply(text="\n".join(lines))]

@@ -1,4 +1,4 @@
-"""The import template's layout: sheets, columns and the words accepted for levels and roles.
+"""The import template's layout: sheets and columns (the words for levels, roles and grades are storage.vocabulary).
 
 The layout is a file format that people fill in by hand, so its headers are fixed (Chinese, as the
 unions use them) and the reader finds columns by header, in any order.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.models import GRADES, RoleKind, UnionLevel
+from storage.vocabulary import GRADE_WORDS, LEVELS
+from storage.vocabulary import ROLES as ROLE_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +32,12 @@ class SheetLayout:
     cols: tuple[Col, ...]
 
 
-LEVEL_WORDS: dict[str, UnionLevel] = {
-    "市级": UnionLevel.MUNICIPAL,
-    "市": UnionLevel.MUNICIPAL,
-    "区县局": UnionLevel.DISTRICT,
-    "区县": UnionLevel.DISTRICT,
-    "区": UnionLevel.DISTRICT,
-    "产业": UnionLevel.INDUSTRY,
-    "企业": UnionLevel.ENTERPRISE,
-    "基层": UnionLevel.ENTERPRISE,
-    **{level.value: level for level in UnionLevel},
-}
-ROLE_WORDS: dict[str, RoleKind] = {
-    "领衔人": RoleKind.LEAD,
-    "成员": RoleKind.MEMBER,
-    "审核人": RoleKind.REVIEWER,
-    "审核员": RoleKind.REVIEWER,
-    "管理员": RoleKind.ADMIN,
-    "专家": RoleKind.EXPERT,
-    **{role.value: role for role in RoleKind},
-}
-LEVEL_CHOICES = ("市级", "区县局", "产业", "企业")
-ROLE_CHOICES = ("领衔人", "成员", "审核人", "管理员", "专家")
-
 UNIONS = SheetLayout(
     "unions",
     "工会",
     (
         Col("name", "名称", required=True, width=30),
-        Col("level", "层级", required=True, width=10, choices=LEVEL_CHOICES),
+        Col("level", "层级", required=True, width=10, choices=LEVELS.choices()),
         Col("parent", "上级工会", width=30),
     ),
 )
@@ -81,7 +59,7 @@ PEOPLE = SheetLayout(
     (
         Col("name", "姓名", required=True, width=12),
         Col("phone", "手机", width=14),
-        Col("grade", "技术等级", width=10, choices=GRADES),
+        Col("grade", "技术等级", width=10, choices=GRADE_WORDS.choices()),
         Col("enterprise", "所在企业", width=24),
     ),
 )
@@ -91,7 +69,7 @@ ROLES = SheetLayout(
     (
         Col("name", "姓名", required=True, width=12),
         Col("phone", "手机", width=14),
-        Col("role", "角色", required=True, width=10, choices=ROLE_CHOICES),
+        Col("role", "角色", required=True, width=10, choices=ROLE_WORDS.choices()),
         Col("studio", "工作室", width=30),
         Col("union", "工会", width=30),
     ),

@@ -7,6 +7,8 @@ from pathlib import Path
 import xlsxwriter
 
 from storage.importer.layout import PEOPLE, README_NAME, ROLES, SHEETS, STUDIOS, UNIONS, SheetLayout
+from storage.vocabulary import GRADE_WORDS, LEVELS
+from storage.vocabulary import ROLES as ROLE_WORDS
 
 TEMPLATE_ROWS = 2000  # drop-down lists cover this many rows
 
@@ -20,10 +22,11 @@ README = (
     "同一文件导入两次，第二次不会有任何改变 / importing the same file twice changes nothing the second time.",
     "已存在的记录按名称匹配；空白单元格表示不修改 / existing rows are matched by name; an empty cell changes nothing.",
     "",
-    f"{UNIONS.name}：名称、层级（市级 / 区县局 / 产业 / 企业）、上级工会（可为本表或系统中已有的工会）",
+    f"{UNIONS.name}：名称、层级（{LEVELS.help()}）、上级工会（可为本表或系统中已有的工会）",
     f"{STUDIOS.name}：名称、所属工会、所在企业、活动场所、设备、命名日期（如 2025-06-01；填写即开始三年管理周期）",
-    f"{PEOPLE.name}：姓名、手机（同名时用于区分）、技术等级（初级工…首席技师）、所在企业",
-    f"{ROLES.name}：姓名、手机、角色（领衔人 / 成员 需填工作室；审核人 / 管理员 / 专家 需填工会）",
+    f"{PEOPLE.name}：姓名、手机（同名时用于区分）、技术等级（{GRADE_WORDS.help()}）、所在企业",
+    f"{ROLES.name}：姓名、手机、角色（{ROLE_WORDS.help()}；领衔人、成员 需填工作室，其余需填工会）",
+    "层级、角色、技术等级填中文或英文均可 / levels, roles and grades may be written in Chinese or in English.",
     "",
     "绑定码不由导入生成：请为需要使用机器人的人员运行 studio-bot invite。",
     "Binding codes are not made by the import: run `studio-bot invite` for each person who will chat with the bot.",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from storage.importer.layout import LEVEL_WORDS, MAX_LENGTH, ROLE_WORDS
+from storage.importer.layout import MAX_LENGTH
 from storage.importer.reader import Line, Problem
-from storage.models import GRADES, RoleKind, UnionLevel
+from storage.models import RoleKind, UnionLevel
+from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _PHONE = re.compile(r"^\+?\d{5,20}$")
@@ -57,24 +58,25 @@ class Checker:
         return value
 
     def grade(self, key: str) -> str:
-        """A technician grade from the national list ('' when empty)."""
+        """A technician grade from the national list, in either language, as stored (Chinese; '' when empty)."""
         value = self.line.text(key)
-        if value and value not in GRADES:
-            self.fail("bad_grade", value=value, choices=" ".join(GRADES))
-        return value
+        grade = GRADE_WORDS.parse(value) if value else ""
+        if grade is None:
+            self.fail("bad_grade", value=value, choices=GRADE_WORDS.help())
+        return grade or ""
 
     def level(self, key: str) -> UnionLevel | None:
-        """A union level (市级, 区县局, 产业, 企业 or the English names)."""
+        """A union level, in Chinese (市级, 区县局, 产业, 企业) or English."""
         value = self.line.text(key)
-        level = LEVEL_WORDS.get(value) or LEVEL_WORDS.get(value.lower())
+        level = LEVELS.parse(value) if value else None
         if value and level is None:
-            self.fail("bad_level", value=value)
+            self.fail("bad_level", value=value, choices=LEVELS.help())
         return level
 
     def role(self, key: str) -> RoleKind | None:
-        """A role (领衔人, 成员, 审核人, 管理员, 专家 or the English names)."""
+        """A role, in Chinese (领衔人, 成员, 审核人, 管理员, 专家) or English."""
         value = self.line.text(key)
-        role = ROLE_WORDS.get(value) or ROLE_WORDS.get(value.lower())
+        role = ROLES.parse(value) if value else None
         if value and role is None:
-            self.fail("bad_role", value=value)
+            self.fail("bad_role", value=value, choices=ROLES.help())
         return role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamped
@@ -20,6 +20,7 @@ class Union(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     level: Mapped[UnionLevel]
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())  # deactivated, never deleted
 
     parent: Mapped[Union | None] = relationship(remote_side=[id], lazy="raise")
 
@@ -37,6 +38,7 @@ class Studio(Timestamped, Base):
     equipment: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[StudioStatus] = mapped_column(default=StudioStatus.PROSPECTIVE)
     named_on: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())  # deactivated, never deleted
 
     union: Mapped[Union] = relationship(lazy="raise")
 
@@ -70,6 +72,7 @@ class Person(Timestamped, Base):
     enterprise: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(8), default="zh_CN")
     reminders_paused_until: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())  # false once merged into another
 
 
 class ChannelIdentity(Timestamped, Base):

@@ -111,8 +111,9 @@ async def current_cycle(*, session: AsyncSession, studio_id: int) -> Cycle | Non
 
 
 async def find_people(*, session: AsyncSession, name: str) -> list[Person]:
-    """Everybody of that exact name."""
-    return list(await session.scalars(select(Person).where(Person.name == name).order_by(Person.id)))
+    """Everybody of that exact name, but for people merged into another record."""
+    query = select(Person).where(Person.name == name, Person.active.is_(True)).order_by(Person.id)
+    return list(await session.scalars(query))
 
 
 async def names_of(*, session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:

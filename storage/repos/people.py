@@ -42,18 +42,25 @@ async def bind_identity(
     return row
 
 
-# A lead's or member's place in a studio (not a union role, not a revoked one).
-_IN_STUDIO = (Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]))
+# A lead's or member's place in an active studio (not a union role, not a revoked one, not a merged person).
+_IN_STUDIO = (
+    Role.active.is_(True),
+    Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
+    Studio.active.is_(True),
+    Person.active.is_(True),
+)
 # Built once: every flow starts by asking which studio it is for.
 _STUDIOS_OF = (
     select(Studio, Role.kind)
     .join(Role, Role.studio_id == Studio.id)
+    .join(Person, Person.id == Role.person_id)
     .where(Role.person_id == bindparam("person_id"), *_IN_STUDIO)
     .order_by(Role.kind, Studio.id)
 )
 _MEMBERS = (
     select(Person, Role.kind)
     .join(Role, Role.person_id == Person.id)
+    .join(Studio, Studio.id == Role.studio_id)
     .where(Role.studio_id == bindparam("studio_id"), *_IN_STUDIO)
     .order_by(Role.kind, Person.id)
 )

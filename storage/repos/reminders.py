@@ -94,13 +94,17 @@ async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
     acting = exists().where(
         Role.person_id == Person.id, Role.active.is_(True), Role.kind.in_([RoleKind.LEAD, *OFFICER_ROLES])
     )
-    query = select(Person.id, Person.name, Person.locale, Person.reminders_paused_until).where(bound, acting)
+    query = select(Person.id, Person.name, Person.locale, Person.reminders_paused_until).where(
+        bound, acting, Person.active.is_(True)
+    )
     return {row[0]: PersonRow(*row) for row in (await session.execute(query)).all()}
 
 
 async def unions(*, session: AsyncSession) -> list[UnionRow]:
-    """Every union with its parent."""
-    rows = await session.execute(select(Union.id, Union.name, Union.level, Union.parent_id))
+    """Every active union with its parent (a deactivated one has no active unions or studios under it)."""
+    rows = await session.execute(
+        select(Union.id, Union.name, Union.level, Union.parent_id).where(Union.active.is_(True))
+    )
     return [UnionRow(*row) for row in rows.all()]
 
 
@@ -120,7 +124,7 @@ async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[O
 
 
 async def studios(*, session: AsyncSession) -> list[StudioRow]:
-    """Every named studio, and every other one with an entry waiting for review or fixing, with its newest cycle."""
+    """Every active named studio, and every other active one with an entry waiting, with its newest cycle."""
     newest = (
         select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
     )
@@ -141,7 +145,7 @@ async def studios(*, session: AsyncSession) -> list[StudioRow]:
         )
         .outerjoin(newest, newest.c.studio_id == Studio.id)
         .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
-        .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)))
+        .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)), Studio.active.is_(True))
     )
     return [
         StudioRow(*row[:8], bool(row[8]), row[9] == StudioStatus.NAMED) for row in (await session.execute(query)).all()
@@ -221,12 +225,12 @@ class MonthCounts(NamedTuple):
 
 
 async def month_counts(*, session: AsyncSession, start: datetime, end: datetime) -> MonthCounts:
-    """Per studio, named or not, entries created and entries approved in [start, end)."""
+    """Per active studio, named or not, entries created and entries approved in [start, end)."""
     created = await session.execute(
         select(Studio.id, Studio.name, Studio.union_id, func.count())
         .select_from(LedgerEntry)
         .join(Studio, Studio.id == LedgerEntry.studio_id)
-        .where(LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+        .where(LedgerEntry.created_at >= start, LedgerEntry.created_at < end, Studio.active.is_(True))
         .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
     approved = await session.execute(
@@ -239,6 +243,7 @@ async def month_counts(*, session: AsyncSession, start: datetime, end: datetime)
             ReviewDecision.decision == Decision.APPROVE,
             ReviewDecision.decided_at >= start,
             ReviewDecision.decided_at < end,
+            Studio.active.is_(True),
         )
         .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
