@@ -59,7 +59,8 @@ async def test_the_cli_and_the_import_refuse_a_second_lead_alike(
         ("import.error.studio_has_lead", {"studio": STUDIO, "lead": "王建国"})
     ]
     await session.commit()  # nothing was written; the CLI may write
-    refused = await invoke(cli, "invite", "--studio", STUDIO, "--role", "lead", "--name", "赵磊")
+    zhao = await _person_id(session, "赵磊")
+    refused = await invoke(cli, "invite", "--studio", STUDIO, "--role", "lead", "--name", "赵磊", "--person", zhao)
     assert refused.exit_code == 2 and "王建国" in refused.stderr and "--replace" in refused.stderr
     with pytest.raises(leads.LeadTaken) as taken:
         await leads.assign_lead(
@@ -102,7 +103,9 @@ async def test_a_replacement_is_audited_the_same_whoever_asks(
     tmp_path: Path,
 ) -> None:
     studio = await _imported(session, tmp_path)
-    replaced = await invoke(cli, "invite", "--studio", STUDIO, "--role", "lead", "--name", "赵磊", "--replace")
+    zhao = await _person_id(session, "赵磊")
+    args = ("invite", "--studio", STUDIO, "--role", "lead", "--name", "赵磊", "--person", zhao, "--replace")
+    replaced = await invoke(cli, *args)
     assert replaced.exit_code == 0, replaced.output
     by_cli = await _role_rows(session, studio)
     assert [r.channel for r in by_cli] == ["cli", "cli"]
@@ -120,3 +123,10 @@ async def test_a_replacement_is_audited_the_same_whoever_asks(
     assert _shape(direct) == _shape(by_cli)
     assert (direct[0].detail["name"], direct[1].detail["name"]) == ("赵磊", "王建国")
     assert [p.name for p in await org.leads_of(session=session, studio_id=studio.id)] == ["王建国"]
+
+
+async def _person_id(session: AsyncSession, name: str) -> str:
+    """The id of the one person of that name (invite asks for it when a name is taken)."""
+    found = str((await session.scalars(select(Person.id).where(Person.name == name))).one())
+    await session.commit()  # the CLI writes next: no transaction of ours may hold SQLite's lock
+    return found
