@@ -43,7 +43,10 @@ def _shape(rows: list[AuditLog]) -> list[tuple[Any, ...]]:
 
 
 async def _role_rows(session: AsyncSession, studio: Studio) -> list[AuditLog]:
-    query = select(AuditLog).where(AuditLog.object_type == "role", AuditLog.studio_id == studio.id)
+    """The rows a change of lead writes (a first grant has a row of its own, without this reason)."""
+    query = select(AuditLog).where(
+        AuditLog.object_type == "role", AuditLog.studio_id == studio.id, AuditLog.reason == leads.REPLACED
+    )
     return list(await session.scalars(query.order_by(AuditLog.id)))
 
 

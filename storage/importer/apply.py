@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.importer.audit_rows import CHANNEL, Created, audit_created
 from storage.importer.existing import RoleKey
 from storage.importer.plan import PersonRow, Plan, StudioRow, UnionRow
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
 from storage.repos import leads, org
 
 _Named = TypeVar("_Named", Union, Studio)
-CHANNEL = "import"  # the audit trail's channel for what an import writes
+
 _RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1, UnionLevel.ENTERPRISE: 2}
 
 
@@ -44,17 +45,17 @@ async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
     ids in row order, so the ORM inserts those rows one by one there. Cycles and roles, whose ids
     nothing here needs, go in as one bulk INSERT each on both.
     """
-    report = ImportReport()
+    report, created = ImportReport(), Created()
     unions: dict[str, Union] = dict(plan.db.unions)  # those the file names; its own rows, written below, win
     for rank in sorted({_RANK[row.level] for row in plan.unions}):
         level = [row for row in plan.unions if _RANK[row.level] == rank]
         unions.update({row.name: _union(row, unions, report) for row in level})
-        await _flush_new(session, [unions[row.name] for row in level if row.existing is None])
+        await _flush_new(session, created.add([unions[row.name] for row in level if row.existing is None]))
     studios: dict[str, Studio] = dict(plan.db.studios)
     for srow in plan.studios:
         studios[srow.name] = await _studio(session, srow, unions, report)
     new_studios = [(studios[r.name], r.named_on) for r in plan.studios if r.existing is None]
-    await _flush_new(session, [studio for studio, _ in new_studios])
+    await _flush_new(session, created.add([studio for studio, _ in new_studios]))
     first_cycles = [
         {"studio_id": studio.id, "number": 1, "starts_on": named_on, "ends_on": org.cycle_end(named_on)}
         for studio, named_on in new_studios
@@ -63,8 +64,9 @@ async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
     if first_cycles:
         await session.execute(insert(Cycle), first_cycles)
     people: dict[int, Person] = {id(prow): _person(prow, report) for prow in plan.people}
-    await _flush_new(session, [people[id(prow)] for prow in plan.people if prow.existing is None])
-    await _roles(session, plan, studios, unions, people, report)
+    await _flush_new(session, created.add([people[id(prow)] for prow in plan.people if prow.existing is None]))
+    created.roles = await _roles(session, plan, studios, unions, people, report)
+    await audit_created(session, created)
     await session.flush()
     return report
 
@@ -82,9 +84,12 @@ async def _roles(
     unions: dict[str, Union],
     people: dict[int, Person],
     report: ImportReport,
-) -> None:
+) -> list[tuple[int, dict[str, object], str]]:
+    """Grant the plan's roles; the ids and values of those inserted new, for their audit rows."""
     granted: set[RoleKey] = set()
     new: list[dict[str, object]] = []
+    holders: list[str] = []
+    granted_now: list[tuple[int, dict[str, object], str]] = []
     for role in plan.roles:
         person = people[id(role.person)] if isinstance(role.person, PersonRow) else role.person
         studio = _find(role.studio, studios) if role.studio else None
@@ -96,18 +101,32 @@ async def _roles(
             continue
         granted.add(key)
         report.count("roles", "created")  # a revoked role granted again counts as created
+        values: dict[str, object] = {"person_id": key[0], "kind": key[1], "studio_id": key[2], "union_id": key[3]}
         if role.kind is RoleKind.LEAD and studio is not None and role.studio in plan.db.studios:
             # a studio that was there before the file takes its lead by the one rule (never replacing
             # anyone: the check refused a file that would); a studio the file creates has none to replace
-            await leads.assign_lead(
+            lead = await leads.assign_lead(
                 session=session, studio=studio, person=person, replace=False, actor_id=None, channel=CHANNEL
             )
+            granted_now.append((lead.id, values, person.name))
         elif key in plan.db.roles:  # held once, revoked since: the row is there to switch on again
-            await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
+            again = await org.grant_role(session=session, person=person, kind=role.kind, studio=studio, union=union)
+            granted_now.append((again.id, values, person.name))
         else:
-            new.append({"person_id": key[0], "kind": key[1], "studio_id": key[2], "union_id": key[3]})
+            new.append(values)
+            holders.append(person.name)
     if new:
         await session.execute(insert(Role), new)
+        # one bulk INSERT (SQLite hands back no ids in row order), then the new rows' ids in one SELECT
+        found = await session.execute(
+            select(Role.id, Role.person_id, Role.kind, Role.studio_id, Role.union_id).where(
+                Role.person_id.in_({row["person_id"] for row in new})
+            )
+        )
+        ids = {(r.person_id, r.kind, r.studio_id, r.union_id): r.id for r in found}
+        keys = [(row["person_id"], row["kind"], row["studio_id"], row["union_id"]) for row in new]
+        granted_now.extend((ids[key], row, name) for key, row, name in zip(keys, new, holders, strict=True))
+    return granted_now
 
 
 def _find(name: str, known: dict[str, _Named]) -> _Named:
