@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     reminder_review_working_days: int = Field(default=3, ge=1)
     reminder_escalate_working_days: int = Field(default=7, ge=1)
     download_link_ttl_minutes: int = Field(default=60, ge=1)
+    web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
+    web_session_idle_hours: int = Field(default=8, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -10,6 +10,7 @@ from bot.cli import (
     exports,  # noqa: F401  - registers export, assess, import
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
+    web,  # noqa: F401  - registers web-link, web-logout
 )
 from bot.cli.common import app
 
