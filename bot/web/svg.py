@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 220
-TOP, BOTTOM, SIDE = 24, 36, 8
+TOP, BOTTOM, SIDE = 26, 40, 8
 
 
 @dataclass(frozen=True)
