@@ -46,7 +46,9 @@ async def test_public_notices_show_what_a_notice_publishes_and_nothing_more(db_u
         assert "13900000000" not in text and "数控车床刀具寿命攻关讨论" not in text  # no phones, no ledgers
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         english = await http.get("/public/notices?lang=en")
-        assert "How to raise an objection" in english.text
+        assert "How to raise an objection" in english.text and 'href="/public/notices?lang=zh"' in english.text
+        browser_says = await http.get("/public/notices", headers={"accept-language": "en-GB,en;q=0.9"})
+        assert "How to raise an objection" in browser_says.text
 
 
 async def test_the_studios_named_in_a_year(db_url: str, tmp_path: Path) -> None:

@@ -62,10 +62,14 @@ class Console:
 
     def public_page(self, request: Request, name: str, *, status: int = 200, **data: Any) -> Response:
         """A page for anyone: ?lang=en, else the browser's language, else the default."""
-        wanted = request.query_params.get("lang") or request.headers.get("accept-language", "")[:5]
-        t = Translator(normalise_locale(wanted) or self.config.default_locale)
+        asked = request.query_params.get("lang") or request.headers.get("accept-language", "").split(",")[0]
+        locale = normalise_locale(asked) or normalise_locale(asked[:2]) or self.config.default_locale
+        # the language switch reloads a public page; anywhere else (a sign-in link) it leads to /web/signin
+        here = request.url.path if request.url.path.startswith("/public/") else "/web/signin"
         limits = {"link_minutes": self.config.web_link_ttl_minutes, "idle_hours": self.config.web_session_idle_hours}
-        return page(name, t, self.config.tz, status=status, me=None, csrf="", **limits, **data)
+        return page(
+            name, Translator(locale), self.config.tz, status=status, me=None, csrf="", here=here, **limits, **data
+        )
 
     def not_found(self, viewer: Viewer) -> Response:
         """The same answer for what does not exist and what the viewer may not see."""

@@ -14,7 +14,7 @@ from bot.web.console import Console, Viewer
 from bot.web.forms import read_form
 from bot.web.svg import bar_chart
 from handlers.web import overview, queue, signin, studio
-from handlers.web.scope import visible_studio
+from handlers.web.scope import visible_entry, visible_studio
 from storage.models import EntryStatus, LedgerKind, StudioStatus
 
 _FILE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
@@ -123,7 +123,7 @@ def page_routes(console: Console) -> list[BaseRoute]:
             ctx = viewer.ctx
             if not signin.csrf_ok(config, viewer.cookie, form.get("csrf", "")):
                 return console.page("error.html", viewer, status=403, message=ctx.t("web.error.csrf"))
-            if entry_id is None or version is None or await studio.entry_page(ctx, entry_id) is None:
+            if entry_id is None or version is None or await visible_entry(ctx, entry_id) is None:
                 return console.not_found(viewer)
             outcome = await queue.decide_from_web(ctx, entry_id, version, action, reason)
             status = 200 if outcome.landed else (422 if outcome.invalid else 409)
