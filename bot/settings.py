@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     download_link_ttl_minutes: int = Field(default=60, ge=1)
     log_format: Literal["text", "json"] = "text"
     metrics_public: bool = False
+    web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
+    web_session_idle_hours: int = Field(default=8, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -11,6 +11,7 @@ from handlers.exports import commands as exports
 from handlers.ledgers import registry, view
 from handlers.lifecycle import application, cycles, history, notices, objections, presses, queue, scoring
 from handlers.reviews import batch, entries
+from handlers.web import command as web
 
 
 def features() -> Router:
@@ -31,6 +32,7 @@ def features() -> Router:
             queue.router,
             scoring.router,
         ),
+        Router("web").include(web.router),
     )
 
 

@@ -218,13 +218,14 @@ def test_the_table_names_every_action_and_nothing_else() -> None:
 HELP_ALL = {"notices", "vacation", "lang", "help"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
-    "lead": HELP_ALL | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history"},
-    "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats"},
-    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate"},
-    "association": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "verdict"},
-    "admin": HELP_ALL | {"export", "stats", "assess", "history"},
+    "lead": HELP_ALL
+    | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"},
+    "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
+    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web"},
+    "association": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web"},
+    "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
     "expert": HELP_ALL | {"pending"},
-    "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history"},  # holds 李四's reviewer role
+    "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history", "web"},  # holds 李四's reviewer role
     "stranger": HELP_ALL,
 }
 

@@ -16,6 +16,7 @@ from bot.cli import (
     org_unions,  # noqa: F401  - registers union list|show|rename|move|deactivate
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
+    web,  # noqa: F401  - registers web-link, web-logout
 )
 from bot.cli.common import app
 

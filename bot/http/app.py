@@ -19,6 +19,7 @@ from bot.http.downloads import download_routes
 from bot.http.metrics import Metrics
 from bot.http.peers import from_loopback
 from bot.runtime import Runtime
+from bot.web.routes import web_routes
 
 log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 3.0
@@ -31,7 +32,7 @@ class Lifespan(Protocol):
 
 
 def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: Lifespan | None = None) -> Starlette:
-    """The HTTP app: health, metrics, the given channel routes and GET /download/{token}."""
+    """The HTTP app: health, metrics, the given channel routes, GET /download/{token}, /web/ and /public/."""
     metrics = Metrics()
 
     async def healthz(request: Request) -> Response:
@@ -65,6 +66,7 @@ def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: 
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         *routes,
         *download_routes(runtime),
+        *web_routes(runtime),
     ]
     app = Starlette(routes=every, lifespan=lifespan, exception_handlers={Exception: internal_error})
     app.state.runtime = runtime

@@ -25,6 +25,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "notices": (Action.RAISE_OBJECTION,),
     "verdict": (Action.ASSESS_CYCLE,),
     "history": (Action.VIEW_AUDIT,),
+    "web": (Action.VIEW_ENTRIES, Action.REVIEW_ENTRY),  # the console shows the studios one may view, and decides
     "vacation": (),
     "lang": (),
     "help": (),

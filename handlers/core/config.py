@@ -35,6 +35,8 @@ class HandlerConfig:
     reminder_review_working_days: int = 3
     reminder_escalate_working_days: int = 7
     download_link_ttl_minutes: int = 60
+    web_link_ttl_minutes: int = 10
+    web_session_idle_hours: int = 8
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

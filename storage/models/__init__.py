@@ -29,6 +29,7 @@ from storage.models.infra import (
 )
 from storage.models.ledgers import ActivityVersion, Attachment, LedgerEntry, OutcomeVersion, TrainingVersion
 from storage.models.org import ChannelIdentity, Cycle, Delegation, Person, Role, Studio, Union
+from storage.models.web import WebLink, WebSession
 from storage.models.workflow import Application, AuditLog, ExpertScore, Objection, ReviewDecision
 
 __all__ = [
@@ -72,4 +73,6 @@ __all__ = [
     "TrainingVersion",
     "Union",
     "UnionLevel",
+    "WebLink",
+    "WebSession",
 ]

@@ -1,0 +1,1 @@
+"""The web console's platform-free side: sign-in links and sessions, page data, and acting through the handlers."""
