@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -36,7 +36,7 @@ GOOD: dict[str, list[Sequence[object]]] = {
 }
 
 
-def filled(tmp_path: Path, name: str, rows: dict[str, list[Sequence[object]]]) -> Path:
+def filled(tmp_path: Path, name: str, rows: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     template = write_template(tmp_path / "template.xlsx")
     book = load_workbook(template)
     for sheet, lines in rows.items():

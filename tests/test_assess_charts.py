@@ -38,7 +38,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def colour_share(path: Path, rgb: tuple[int, int, int]) -> float:
     image = Image.open(path).convert("RGB")
     total = image.width * image.height
-    colours = image.getcolors(maxcolors=total) or []
+    colours: list[tuple[int, tuple[int, ...]]] = image.getcolors(maxcolors=total) or []  # type: ignore[assignment]
     return sum(n for n, c in colours if all(abs(a - b) < 8 for a, b in zip(c, rgb, strict=True))) / total
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,7 +19,9 @@ async def test_a_batch_of_refs_is_stored_at_once_and_keeps_the_ones_already_ther
         await channel_refs.claim(
             session=session, channel="wechat", kind="menu", key="7", value={"payload": "first"}, now=now
         )
-    batch = {str(n): ({"payload": f"p{n}"}, now + timedelta(days=2)) for n in range(1, 301)}
+    batch: dict[str, tuple[dict[str, Any], datetime | None]] = {
+        str(n): ({"payload": f"p{n}"}, now + timedelta(days=2)) for n in range(1, 301)
+    }
     async with sessions() as session, session.begin():
         await channel_refs.claim_all(session=session, channel="wechat", kind="menu", refs=batch, now=now)
         await channel_refs.claim_all(session=session, channel="wechat", kind="menu", refs={}, now=now)

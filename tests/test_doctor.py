@@ -251,8 +251,8 @@ async def test_serve_logs_each_finding_without_the_names_of_people(
         database_url=db_url,
         media_dir=tmp_path / "m",
         export_dir=tmp_path / "e",
-        **{k.lower(): v for k, v in GOOD_ENV.items()},
-    )  # type: ignore[arg-type]
+        **{k.lower(): v for k, v in GOOD_ENV.items()},  # type: ignore[arg-type]
+    )
     report = await diagnose(settings, sessions)
     with caplog.at_level(logging.WARNING, logger="studio_bot.doctor"):
         log_report(report)

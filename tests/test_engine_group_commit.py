@@ -81,7 +81,7 @@ async def test_a_failing_turn_is_rolled_back_alone_and_the_others_are_submitted_
             await chat.say(answer)
         chat.expect("请核对")
     submit = people[2].button("提交")
-    real = handlers.engine.pipeline.dispatch
+    real = handlers.engine.pipeline.dispatch  # type: ignore[attr-defined]
 
     async def failing_for_one(ctx: Context) -> list[Reply]:
         if ctx.incoming.user_id == "phone-2":
@@ -115,6 +115,7 @@ async def test_a_retry_already_answered_elsewhere_is_answered_the_same_beside_ne
     for chat in people:
         chat.bot = bot
     retry, *_ = await asyncio.gather(people[0].redeliver(), *(chat.say("记录活动") for chat in people[1:]))
+    assert isinstance(retry, Turn)
 
     assert retry.duplicate and [r.text for r in retry.replies] == [answered]
     for chat in people[1:]:

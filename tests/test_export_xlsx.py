@@ -105,7 +105,7 @@ async def test_another_studio_and_an_empty_ledger(session: AsyncSession, tmp_pat
 
 async def test_awkward_cells_survive_the_streaming_writer(tmp_path: Path) -> None:
     columns = [Column("文本"), Column("数", "decimal1"), Column("日", "date"), Column("整", "int")]
-    rows = [
+    rows: list[list[object]] = [
         ['a & <b> "c"', Decimal("2.5"), date(2026, 2, 28), 7],
         ["\x01响铃\x1f", Decimal("NaN"), "不是日期", "七"],
         ["  两端空格  ", None, datetime(2026, 3, 1, 12, 0), None],

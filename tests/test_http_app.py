@@ -55,7 +55,7 @@ async def test_health_and_metrics_after_real_traffic(db_url: str, tmp_path: Path
 
 async def test_health_says_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
     )
     runtime = build_runtime(settings)
@@ -73,7 +73,7 @@ async def test_an_unexpected_error_is_500_without_a_traceback(db_url: str, tmp_p
     async def boom(request: Request) -> Response:
         raise RuntimeError("secret internals: password=hunter2")
 
-    runtime = build_runtime(Settings(_env_file=None, database_url=db_url))  # type: ignore[call-arg]
+    runtime = build_runtime(Settings(_env_file=None, database_url=db_url))
     try:
         app = create_app(runtime, [Route("/boom", boom)])
         async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:

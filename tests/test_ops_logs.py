@@ -79,7 +79,7 @@ def test_json_lines_are_one_object_each_and_still_masked() -> None:
 async def test_metrics_answer_this_machine_unless_made_public(
     db_url: str, tmp_path: Path, public: bool, peer: str, headers: dict[str, str], status: int
 ) -> None:
-    runtime = build_runtime(Settings(_env_file=None, database_url=db_url, metrics_public=public))  # type: ignore[call-arg]
+    runtime = build_runtime(Settings(_env_file=None, database_url=db_url, metrics_public=public))
     try:
         transport = httpx.ASGITransport(app=create_app(runtime), client=(peer, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:

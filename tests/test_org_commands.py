@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.models import ChannelIdentity, LedgerEntry, LedgerKind, Person, Role, Studio, Union
+from storage.models import ChannelIdentity, LedgerEntry, LedgerKind, Person, Role, RoleKind, Studio, Union
 from storage.repos import ledgers, people
 from tests.support.org_cli import OrgCli
 
@@ -223,8 +223,8 @@ def test_a_deactivated_studio_leaves_the_chat_pickers_and_the_reminders(cli: Org
         assert result.exit_code == 0, result.output
         return list(json.loads(result.stdout)["reminders"])
 
-    def pickable(session: AsyncSession) -> object:
-        return people.studios_of(session=session, person_id=lead["person_id"])
+    async def pickable(session: AsyncSession) -> list[tuple[Studio, RoleKind]]:
+        return await people.studios_of(session=session, person_id=lead["person_id"])
 
     assert planned() and [s.name for s, _ in cli.read(pickable)] == [STUDIO]
     cli.ok("studio", "deactivate", STUDIO)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from typing import Any
 
@@ -62,7 +62,7 @@ ISOLATION_SETTER = (
 )
 
 
-def _used(classes: list[type], attribute: str) -> set[str]:
+def _used(classes: Sequence[type], attribute: str) -> set[str]:
     return {name for cls in classes for name in re.findall(rf"self\.{attribute}\.(\w+)", inspect.getsource(cls))}
 
 

@@ -45,11 +45,11 @@ def world(db_url: str) -> World:
         async with sessions() as s:
             return await build_world(s, named_on=date(2024, 3, 10))
 
-    return in_db(db_url, build)  # type: ignore[no-any-return]
+    return in_db(db_url, build)
 
 
 def rows(db_url: str) -> list[OutboxMessage]:
-    return in_db(db_url, outbox_rows)  # type: ignore[no-any-return]
+    return in_db(db_url, outbox_rows)
 
 
 def test_dry_run_previews_in_each_recipients_language_and_writes_nothing(cli: Any, db_url: str, world: World) -> None:

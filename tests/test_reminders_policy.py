@@ -47,7 +47,7 @@ def keys(result: PlanResult) -> set[str]:
 
 async def world(sessions: async_sessionmaker[AsyncSession], **kw: object) -> World:
     async with sessions() as session:
-        return await build_world(session, named_on=NAMED, created=at(NAMED), **kw)  # type: ignore[arg-type]
+        return await build_world(session, named_on=NAMED, created=at(NAMED), **kw)
 
 
 async def test_cycle_end_reminds_lead_and_reviewer_at_each_threshold_once(

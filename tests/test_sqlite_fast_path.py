@@ -55,7 +55,7 @@ async def test_every_piece_follows_the_switch(engine_for: AsyncEngine, fast: boo
     assert isinstance(driver, InlineConnection if fast else aiosqlite.Connection)
     assert is_sqlite_fast_path(engine_for) is fast and is_sqlite_fast_path(sessions) is fast
     assert (make_bot(sessions)._group is not None) is fast  # group commit
-    refs = RefBuffer(SimpleNamespace(refs=partial(StoredRefs, sessions)), "wechat", "menu", utcnow)  # type: ignore[arg-type]
+    refs = RefBuffer(SimpleNamespace(refs=partial(StoredRefs, sessions)), "wechat", "menu", utcnow)
     assert refs.store.write_behind is fast
     await refs.put("123456", {"payload": "x"}, None)
     async with sessions() as session:  # written in the request on the plain path, only later on the fast one
@@ -68,7 +68,7 @@ async def test_every_piece_follows_the_switch(engine_for: AsyncEngine, fast: boo
 def test_the_setting_reaches_the_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for value, fast in (("false", False), ("true", True)):
         monkeypatch.setenv("SQLITE_FAST_PATH", value)
-        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
         runtime = build_runtime(settings)
         assert is_sqlite_fast_path(runtime.engine) is fast and (runtime.bot._group is not None) is fast
         asyncio.run(runtime.close())

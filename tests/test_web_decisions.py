@@ -14,7 +14,7 @@ from tests.support.transcript import SECRET
 from tests.web_support import add_entry, csrf_of, signed_in, web_world
 
 
-async def _entry(ww, entry_id: int) -> LedgerEntry:  # type: ignore[no-untyped-def]
+async def _entry(ww, entry_id: int) -> LedgerEntry:
     async with ww.sessions() as s:
         found = await s.get(LedgerEntry, entry_id)
         assert found is not None

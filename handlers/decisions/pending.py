@@ -107,5 +107,3 @@ async def pending_command(ctx: Context, args: str) -> list[Reply]:
         if button is not None:
             rows.append((button,))
     return [Reply(text="\n".join(lines), buttons=tuple(rows))]
-
-

@@ -44,13 +44,13 @@ async def dispatch(ctx: Context) -> list[Reply]:
     return notes + await run_command(ctx, text)
 
 
-
 async def where(ctx: Context) -> list[Reply]:
     """The question an open conversation stands at, for a channel resuming a chat; nothing if none is open."""
     conv = ctx.conversation
     if conv is None or ctx.person is None or conv.expires_at <= ctx.now or conv.flow not in ctx.routes.flows:
         return []
     return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current()
+
 
 async def run_command(ctx: Context, text: str) -> list[Reply]:
     """Run the command a text calls, or say politely what can be done."""

@@ -79,4 +79,3 @@ class SubmitRefused(Exception):
     def __init__(self, replies: list[Reply]) -> None:
         super().__init__("submit refused")
         self.replies = replies
-

@@ -59,5 +59,3 @@ async def audit_created(session: AsyncSession, created: Created) -> None:
         )
     if rows:
         await session.execute(insert(AuditLog), rows)
-
-

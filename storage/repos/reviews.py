@@ -44,7 +44,6 @@ async def decision_for_entry(*, session: AsyncSession, entry_id: int, version: i
     return await session.scalar(query)
 
 
-
 async def last_approved_version(*, session: AsyncSession, entry_id: int, below: int) -> int | None:
     """The newest version of the entry before `below` that a reviewer approved, if any."""
     query = select(func.max(ReviewDecision.entry_version)).where(
@@ -53,6 +52,7 @@ async def last_approved_version(*, session: AsyncSession, entry_id: int, below: 
         ReviewDecision.entry_version < below,
     )
     return await session.scalar(query)
+
 
 async def decide_entry(
     *,

@@ -51,6 +51,7 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], di
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)
         filename = part.get_filename()
         if filename is not None:
             files[str(name)] = (filename, payload)
@@ -282,7 +283,7 @@ class FakeTelegram:
 
     async def _m_sendDocument(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         filename, content = self._upload(files, "document")
-        document = {"file_id": f"DOC{next(self._ids)}", "file_unique_id": "u", "file_name": filename}
+        document: dict[str, object] = {"file_id": f"DOC{next(self._ids)}", "file_unique_id": "u", "file_name": filename}
         document["file_size"] = len(content)
         return self._message(str(params["chat_id"]), document=document, caption=params.get("caption", ""))
 

@@ -76,7 +76,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> Seeded:
 def telegram_settings(db_url: str, fake: FakeTelegram, media_dir: Path, *, webhook: bool) -> Settings:
     """Settings for a bot whose Telegram is the fake (webhook mode: a public URL, and the secret)."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         environment="test",
         secret_key="test-secret-key-0123456789abcdef",
         database_url=db_url,

@@ -51,7 +51,7 @@ def aes_key() -> str:
 def wechat_settings(db_url: str, fake: FakeWeChat, tmp: Path, *, oa_aes: str, wecom_aes: str) -> Settings:
     """Settings with both WeChat channels pointed at the fake (oa_aes '' means plaintext mode)."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         environment="test",
         secret_key="test-secret-key-0123456789abcdef",
         database_url=db_url,
