@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core import payloads
 from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Reply
-from storage.models import AuditLog, Delegation, EntryStatus, LedgerEntry, ReviewDecision, RoleKind
+from storage.models import AuditLog, Delegation, EntryStatus, LedgerEntry, ReviewDecision, RoleKind, Studio
 from tests.reviews_support import Cast, World, at, make_cast
 from tests.support import Transcript
 
@@ -341,3 +341,17 @@ async def test_a_stand_in_from_the_studio_is_told_why_on_a_press(sessions: async
     await cast.stranger.press_in("通过", cast.reviewer.inbox[-1])
     cast.stranger.expect("这条台账是您本人提交的，需由其他审核人审核。")
     assert (await _entry(sessions)).status is EntryStatus.SUBMITTED
+
+
+async def test_a_deactivated_studio_leaves_the_reviewers_pending_list(
+    cast: Cast, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _submitted(cast)
+    await cast.reviewer.say("待审")
+    cast.reviewer.expect("王建国技师创新工作室")
+    async with sessions() as session, session.begin():
+        studio = await session.get(Studio, cast.studio.id)
+        assert studio is not None
+        studio.active = False  # what `studio-bot studio deactivate` does
+    await cast.reviewer.say("待审")
+    cast.reviewer.expect("目前没有等待您处理的事项")

@@ -101,13 +101,17 @@ async def fresh_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | 
 async def waiting_entries(
     *, session: AsyncSession, union_ids: Collection[int], limit: int = 20
 ) -> list[tuple[LedgerEntry, Studio]]:
-    """Submitted entries of the studios of these unions, oldest first."""
+    """Submitted entries of the active studios of these unions, oldest first (a deactivated studio waits for nobody)."""
     if not union_ids:
         return []
     query = (
         select(LedgerEntry, Studio)
         .join(Studio, Studio.id == LedgerEntry.studio_id)
-        .where(Studio.union_id.in_(list(union_ids)), LedgerEntry.status == EntryStatus.SUBMITTED)
+        .where(
+            Studio.union_id.in_(list(union_ids)),
+            Studio.active.is_(True),
+            LedgerEntry.status == EntryStatus.SUBMITTED,
+        )
         .order_by(LedgerEntry.status_changed_at, LedgerEntry.id)
         .limit(limit)
     )
