@@ -56,7 +56,12 @@ class RefBuffer:
         return await self.store.get(key, now=now)
 
     async def flush(self) -> None:
-        """Store everything remembered so far (also on shutdown)."""
+        """Store everything remembered so far (also on shutdown), including a batch already being stored."""
+        running = self._flushing
+        if running is not None and not running.done() and running is not asyncio.current_task():
+            # the background store took its batch out of _pending already: a caller that wants the refs in
+            # the database (another process asks there) must wait for that batch too
+            await asyncio.wait([running])
         while self._pending:
             batch, self._pending = self._pending, {}
             try:
