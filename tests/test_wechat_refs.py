@@ -29,7 +29,7 @@ class SlowStore:
 
 async def test_flush_returns_only_when_the_background_batch_is_stored() -> None:
     store = SlowStore()
-    refs = RefBuffer(SimpleNamespace(refs=lambda channel, kind: store), "wechat", "menu", utcnow)  # type: ignore[arg-type]
+    refs = RefBuffer(SimpleNamespace(refs=lambda channel, kind: store), "wechat", "menu", utcnow)
     await refs.put("101", {"payload": "p"}, None)
     await store.started.wait()  # the background store has taken the batch out of the buffer
     flushing = asyncio.create_task(refs.flush())
