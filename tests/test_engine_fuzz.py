@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
+from decimal import Decimal
 
+import cn2an
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.i18n import t
+from handlers.core.parsing import (
+    parse_count,
+    parse_date,
+    parse_decimal,
+    parse_hours,
+    parse_wan,
+    parse_yes_no,
+    parse_yuan,
+    read_date,
+)
 from handlers.engine import words
+from handlers.engine.answers import typed_names
 from handlers.engine.pipeline import Bot
 from storage.database import create_engine, session_factory
 from storage.models import LedgerEntry, Person
@@ -169,3 +183,60 @@ def test_people_typing_at_once_see_no_error_and_leave_no_half_entry(
     db_url: str, starts: list[int], rounds: list[list[str]]
 ):
     asyncio.run(_together(db_url, starts, rounds))
+
+
+# ---- the parsers of typed answers (issue 19) -------------------------------------------------------
+
+NUMERALISH = st.text(
+    alphabet="零〇一二两三四五六七八九十百千万亿半个小时分钟天人名位元块年月日号周上这本去今前"
+    ".,０１２３４５６７８９0123456789-/ ",
+    max_size=16,
+)
+
+
+@given(text=st.one_of(STRANGE, NUMERALISH, st.text(max_size=40)))
+def test_no_text_crashes_a_parser(text: str):
+    today = date(2026, 3, 10)
+    parse_date(text, today=today)
+    parse_hours(text)
+    parse_yuan(text)
+    parse_wan(text)
+    parse_count(text)
+    parse_yes_no(text)
+    number = parse_decimal(text)
+    assert number is None or number >= 0
+
+
+def _written(number: int, style: str) -> str:
+    if style == "digits":
+        return str(number)
+    if style == "full-width":
+        return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return str(cn2an.an2cn(number))
+
+
+@given(
+    number=st.integers(min_value=1, max_value=99_999),
+    style=st.sampled_from(["digits", "full-width", "chinese"]),
+    suffix=st.sampled_from(["", "人", "名", "位", " 人", "个人"]),
+)
+def test_a_count_never_becomes_a_name(number: int, style: str, suffix: str):
+    typed = _written(number, style) + suffix
+    assert parse_count(typed) == number
+    named, refused = typed_names(f"李明、{typed}", [], names=True)
+    assert (named, refused) == ([], typed)
+
+
+@given(day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_a_date_written_in_chinese_numerals_reads_as_that_date(day: date):
+    year = "".join("〇一二三四五六七八九"[int(c)] for c in str(day.year))
+    month, dom = cn2an.an2cn(day.month), cn2an.an2cn(day.day)
+    assert read_date(f"{year}年{month}月{dom}日", today=date(2026, 3, 10)).value == day
+    assert read_date(f"{day.year}.{day.month}.{day.day}", today=date(2026, 3, 10)).value == day
+
+
+@given(halves=st.integers(min_value=1, max_value=47))
+def test_hours_in_chinese_read_as_the_number(halves: int):
+    whole, half = divmod(halves, 2)
+    typed = f"{cn2an.an2cn(whole)}个半小时" if half and whole else ("半小时" if half else f"{cn2an.an2cn(whole)}个小时")
+    assert parse_hours(typed) == Decimal(halves) / 2

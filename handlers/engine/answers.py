@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from handlers.core.i18n import normalise_locale
-from handlers.core.parsing import parse_count, parse_decimal
+from handlers.core.parsing import FULLWIDTH, parse_count, parse_decimal
 from handlers.engine.flow import Choice
 from handlers.engine.router import Routes
 
@@ -26,8 +26,8 @@ _GLOSS = re.compile(r"^(?P<label>.*?)\s*[(（](?P<gloss>[^()（）]+)[)）]\s*$"
 
 
 def option_number(text: str, count: int) -> int | None:
-    """The option a typed number (1..count, ASCII digits only: "²".isdigit() is True) stands for."""
-    value = text.strip()
+    """The option a typed number (1..count; full-width ７ too, but not "²", which isdigit() accepts) stands for."""
+    value = text.strip().translate(FULLWIDTH)
     if not (value.isascii() and value.isdigit() and len(value) < 4):
         return None
     number = int(value)

@@ -9,8 +9,10 @@ from typing import Any
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 
-# A parser turns typed text into a JSON-ready value, or names the message key of what is wrong.
-ParseResult = tuple[Any, str | None]
+# A parser turns typed text into a JSON-ready value, or names the message key of what is wrong
+# (with the message's placeholders when it needs them: "2月没有30日").
+Problem = str | tuple[str, dict[str, Any]]
+ParseResult = tuple[Any, Problem | None]
 Parser = Callable[[Context, str], ParseResult]
 Values = dict[str, Any]
 
@@ -22,6 +24,11 @@ class Choice:
     value: Any
     label: str
     aliases: tuple[str, ...] = ()  # typed words that choose it too (没有 for 否)
+
+
+def say_problem(ctx: Context, problem: Problem) -> str:
+    """The message a parser's problem names, with its placeholders filled."""
+    return ctx.t(problem) if isinstance(problem, str) else ctx.t(problem[0], **problem[1])
 
 
 ChoiceProvider = Callable[[Context, Values], Awaitable[Sequence[Choice]]]

@@ -26,7 +26,7 @@ from handlers.engine.answers import (
     typed_names,
 )
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
+from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values, say_problem
 from storage.models import Conversation
 from storage.repos import conversations
 
@@ -96,6 +96,8 @@ class Runner:
 
     async def on_text(self, text: str) -> list[Reply]:
         """Typed text: a control word, a command (refused mid-flow), or an answer."""
+        if self.state == SUMMARY and words.confirms(text):
+            return await self._submit()
         control = words.control_word(text)
         if control is not None and not (control in YIELDING and await self._is_choice(text)):
             return await self._control(control)
@@ -249,7 +251,7 @@ class Runner:
             if error is None:
                 self.values[step.key] = value
                 return await self._go(self._next_after(step))
-            return [await self._show(note=self.t(error))]
+            return [await self._show(note=say_problem(self.ctx, error))]
         return [await self._show(note=self.t("engine.choose_one"))]
 
     async def _edit_field(self, step: Step) -> list[Reply]:

@@ -13,6 +13,16 @@ EDIT = frozenset({"修改", "edit", "更改"})
 YES = ("是", "是的", "有", "对", "已", "yes", "y")
 NO = ("否", "不", "不是", "没", "没有", "无", "未", "no", "n")
 
+# At the summary, what people say to mean "send it" (提交吧, 好的, 确认提交).
+CONFIRM = frozenset({*SUBMIT, "提交吧", "确认提交", "好", "好的", "好了", "可以", "行", "没问题", "ok", "okay", "yes"})
+_TRAILING = "吧啊呀了。.!！~ "
+
+
+def confirms(text: str) -> bool:
+    """Whether the text, said at a summary, means to submit it."""
+    word = normalise(text)
+    return word in CONFIRM or word.rstrip(_TRAILING) in CONFIRM
+
 
 def normalise(text: str) -> str:
     """Lower-case, trimmed, without a leading slash: the form control words are compared in."""

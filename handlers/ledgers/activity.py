@@ -81,7 +81,7 @@ STEPS = (
         "hours",
         "activity.ask.hours",
         "activity.label.hours",
-        parse=common.parse_hours_value,
+        parse=common.hours_parser(common.DAY_HOURS),
         choices=hour_choices,
         show=common.show_hours,
     ),

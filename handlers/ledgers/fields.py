@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from handlers.core.parsing import parse_count, parse_date, parse_hours, parse_wan, parse_yes_no, parse_yuan
+from handlers.core.parsing import parse_count, parse_hours, parse_wan, parse_yes_no, parse_yuan, read_date
 from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.context import Context
@@ -18,6 +18,9 @@ from storage.repos import attachments, people
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
+SOON = timedelta(days=31)  # a month-day this close ahead may be meant for this year or the last
+DAY_HOURS = 24  # one activity happens within a day
+COURSE_HOURS = 1000  # a training course may run for weeks
 
 
 def text_parser(max_len: int) -> Any:
@@ -36,14 +39,16 @@ def text_parser(max_len: int) -> Any:
 
 def parse_past_date(ctx: Context, text: str) -> ParseResult:
     """A date on or before today (as people write it); a month and day without a year is the last one past."""
-    value = parse_date(text, today=ctx.today)
-    if value is not None and value > ctx.today:
-        # Read as of a day last year: only a date whose year came from "today" moves ("12月30日" in January).
-        earlier = parse_date(text, today=date(ctx.today.year - 1, 1, 1))
-        if earlier is not None and earlier.year < value.year:
-            value = earlier
+    reading = read_date(text, today=ctx.today)
+    value = reading.value
     if value is None:
-        return None, "flows.error.date"
+        return None, (reading.problem, reading.values) if reading.problem else "flows.error.date"
+    if value > ctx.today and not reading.year_given:
+        last_year = _a_year_earlier(value)
+        if value - ctx.today <= SOON:
+            # "12月8号" on 7 December: tomorrow (not yet) or last year? Ask rather than guess.
+            return None, ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
+        value = last_year  # "12月30日" in January: last year's, as people mean it
     if value > ctx.today:
         return None, "flows.error.future_date"
     if value < EARLIEST:
@@ -51,10 +56,22 @@ def parse_past_date(ctx: Context, text: str) -> ParseResult:
     return value.isoformat(), None
 
 
-def parse_hours_value(ctx: Context, text: str) -> ParseResult:
-    """Hours, 0.1 to 1000 (what rounds to 0.0, e.g. 0.04, is refused)."""
-    value = parse_hours(text)
-    return (None, "flows.error.hours") if value is None or value < MIN_HOURS else (str(value), None)
+def _a_year_earlier(day: date) -> date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
+
+
+def hours_parser(most: int) -> Any:
+    """A parser for hours, 0.1 to `most` (what rounds to 0.0, e.g. 0.04, is refused)."""
+
+    def parse(ctx: Context, text: str) -> ParseResult:
+        value = parse_hours(text)
+        if value is None or value < MIN_HOURS:
+            return None, ("flows.error.hours", {"most": most})
+        if value > most:
+            return None, ("flows.error.too_many_hours", {"most": most, "hours": f"{value.normalize():f}"})
+        return str(value), None
+
+    return parse
 
 
 def parse_yuan_value(ctx: Context, text: str) -> ParseResult:

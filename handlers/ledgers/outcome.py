@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from handlers.core.types import Reply
+from handlers.engine import words
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
@@ -29,7 +30,8 @@ PATENT_STATUSES = ("申请中", "已受理", "已授权", "已失效")
 
 def _catalogued(prefix: str, names: Sequence[str]) -> Any:
     async def provide(ctx: Context, values: Values) -> Sequence[Choice]:
-        return [Choice(name, ctx.t(f"{prefix}.{name}")) for name in names]
+        # "没有" (or "no") answers "which patent?" as 无 does, rather than meaning "skip"
+        return [Choice(name, ctx.t(f"{prefix}.{name}"), words.NO if name == NO_PATENT else ()) for name in names]
 
     return provide
 

@@ -63,7 +63,7 @@ STEPS = (
         "hours",
         "training.ask.hours",
         "training.label.hours",
-        parse=common.parse_hours_value,
+        parse=common.hours_parser(common.COURSE_HOURS),
         choices=hour_choices,
         show=common.show_hours,
     ),

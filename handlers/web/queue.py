@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from handlers.decisions.reason import parse_reason
 from handlers.engine.context import Context
+from handlers.engine.flow import say_problem
 from handlers.reviews import cards
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
@@ -59,7 +60,7 @@ async def decide_from_web(ctx: Context, entry_id: int, version: int, action: str
     if decision is not Decision.APPROVE:
         value, error = parse_reason(ctx, reason)
         if error is not None:
-            return Outcome(ctx.t(error), landed=False, invalid=True)
+            return Outcome(say_problem(ctx, error), landed=False, invalid=True)
         given = str(value)
     reply, landed = await decide(ctx, entry_id, version, decision, given)
     return Outcome(reply.text, landed)
