@@ -17,6 +17,7 @@ from handlers.core.i18n import Translator, normalise_locale, preload
 from handlers.core.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
+from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
 from handlers.engine.group_commit import GroupCommit
 from handlers.engine.router import Routes
 from handlers.engine.turnlog import log_turn
@@ -94,8 +95,24 @@ class Bot:
             except conversations.StaleConversation:
                 # another process moved this conversation on; read it again and redo the turn
                 log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
-            except Exception:
-                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
+            except Exception as exc:
+                if database_unavailable(exc):
+                    # nothing was written: the platform must deliver it again rather than hear it was handled
+                    log.warning(
+                        "turn not taken: channel=%s delivery=%s: %s",
+                        incoming.channel,
+                        delivery_ref(incoming),
+                        describe(exc),
+                    )
+                    log_turn(incoming, self.config.secret_key, outcome="not_taken")
+                    raise TurnNotTaken(exc) from None
+                log.error(
+                    "turn failed: channel=%s delivery=%s: %s",
+                    incoming.channel,
+                    delivery_ref(incoming),
+                    describe(exc),
+                    exc_info=exc,  # the engine hides statements' parameters (storage.database)
+                )
                 break
         log_turn(incoming, self.config.secret_key, outcome="error", replies=1)
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
