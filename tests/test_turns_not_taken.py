@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.cli.chat import converse
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
 from handlers.core.i18n import t
 from storage.models import ChannelIdentity, SeenDelivery
 from tests.support.fake_telegram import text_update, until
@@ -75,3 +79,24 @@ async def test_telegram_polling_tries_an_update_again_once_the_database_is_back(
         )
         async with poll.runtime.sessions() as s:
             assert await s.scalar(select(func.count()).select_from(SeenDelivery)) == 1
+
+
+async def test_the_console_says_plainly_that_a_line_was_not_taken(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[Runtime] = []
+
+    def capture(settings: Settings) -> Runtime:
+        built.append(build_runtime(settings))
+        return built[-1]
+
+    monkeypatch.setattr("bot.cli.chat.build_runtime", capture)
+
+    async def typed() -> AsyncIterator[str]:
+        async with unwritable(built[0].engine):
+            yield "帮助"
+        yield "帮助"
+
+    out: list[str] = []
+    await converse(Settings(_env_file=None, database_url=db_url), as_name=None, write=out.append, lines=typed())
+    text = "\n".join(out)
+    assert text.count(t("console.not_taken", "zh_CN")) == 1 and ERROR not in text
+    assert out[-1] == t("console.bye", "zh_CN")  # the chat went on, and the second line was answered
