@@ -100,3 +100,14 @@ async def test_the_console_says_plainly_that_a_line_was_not_taken(db_url: str, m
     text = "\n".join(out)
     assert text.count(t("console.not_taken", "zh_CN")) == 1 and ERROR not in text
     assert out[-1] == t("console.bye", "zh_CN")  # the chat went on, and the second line was answered
+
+
+async def test_healthz_fails_while_the_database_can_be_read_but_not_written(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        assert (await world.http.get("/healthz")).status_code == 200
+        async with unwritable(world.runtime.engine):
+            down = await world.http.get("/healthz")
+        assert down.status_code == 503 and down.json()["database"] == "down"
+        assert (await world.http.get("/healthz")).status_code == 200
+        async with world.runtime.sessions() as s:  # the probe leaves nothing behind
+            assert await s.scalar(select(func.count()).select_from(SeenDelivery)) == 0
