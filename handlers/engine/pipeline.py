@@ -9,7 +9,9 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
@@ -95,6 +97,14 @@ class Bot:
             except conversations.StaleConversation:
                 # another process moved this conversation on; read it again and redo the turn
                 log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
+            except IntegrityError as exc:
+                # another process wrote the same row first (its conversation, say): if it took this very delivery,
+                # answer as it did; if another of this person's, redo the turn on what it wrote
+                if (taken := await self._taken_elsewhere(incoming)) is not None:
+                    return taken
+                log.info(
+                    "turn %s collided with another (attempt %d): %s", delivery_ref(incoming), attempt + 1, describe(exc)
+                )
             except Exception as exc:
                 if database_unavailable(exc):
                     # nothing was written: the platform must deliver it again rather than hear it was handled
@@ -154,17 +164,24 @@ class Bot:
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did
-            async with self.sessions() as session:
-                stored = await deliveries.stored_response(
-                    session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
-                )
-            replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
-            self._remember(key, replies)
-            log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
-            return Turn(replies=replies, duplicate=True)
+            return await self._taken_elsewhere(incoming) or self._answered_elsewhere(incoming, None)
         self._remember(key, replies)
         log_turn(incoming, self.config.secret_key, outcome="ok", conversation=stood, replies=len(replies))
         return Turn(replies=replies)
+
+    async def _taken_elsewhere(self, incoming: Incoming) -> Turn | None:
+        """How another process answered this delivery, if it recorded one (nothing if it did not)."""
+        async with self.sessions() as session:
+            stored = await deliveries.stored_response(
+                session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
+            )
+        return None if stored is None else self._answered_elsewhere(incoming, stored)
+
+    def _answered_elsewhere(self, incoming: Incoming, stored: dict[str, Any] | None) -> Turn:
+        replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
+        self._remember((incoming.channel, incoming.delivery_id), replies)
+        log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
+        return Turn(replies=replies, duplicate=True)
 
     async def where(self, channel: str, user_id: str) -> list[Reply]:
         """The question this person's open conversation stands at (nothing if none); nothing is written."""
