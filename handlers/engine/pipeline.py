@@ -21,6 +21,7 @@ from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
 from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
 from handlers.engine.group_commit import GroupCommit
+from handlers.engine.owed import OwedReplies
 from handlers.engine.router import Routes
 from handlers.engine.turnlog import log_turn
 from storage.base import utcnow
@@ -62,6 +63,7 @@ class Bot:
         self.clock = clock
         preload()
         self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
+        self.owed = OwedReplies(sessions)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
@@ -148,13 +150,16 @@ class Bot:
         for incoming in batch:  # one after another: a turn sees what the turns before it wrote
             ctx = await self.context(session, incoming)
             stood.append(ctx.conversation)
-            answers.append(await dispatch(ctx))
+            owed = await self.owed.take(session, incoming, self.clock()) if incoming.confirms_replies else []
+            answers.append(owed + await dispatch(ctx))
         responses = [
             (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
             for incoming, replies in zip(batch, answers, strict=True)
         ]
-        if not await deliveries.record_many(session=session, channel_answers=responses):
+        owed_by = [incoming.user_id if incoming.confirms_replies else None for incoming in batch]
+        if not await deliveries.record_many(session=session, channel_answers=responses, owed_by=owed_by):
             raise _Duplicate
+        self.owed.sending(i for i in batch if i.confirms_replies)
         return answers, stood
 
     async def _turn(self, incoming: Incoming) -> Turn:
@@ -182,6 +187,10 @@ class Bot:
         self._remember((incoming.channel, incoming.delivery_id), replies)
         log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
         return Turn(replies=replies, duplicate=True)
+
+    async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
+        """The channel is done with these deliveries' replies: sent (nothing owed), or not (owed to the next turn)."""
+        await self.owed.replied(channel, delivery_ids, sent=sent)
 
     async def where(self, channel: str, user_id: str) -> list[Reply]:
         """The question this person's open conversation stands at (nothing if none); nothing is written."""

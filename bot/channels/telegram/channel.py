@@ -22,9 +22,8 @@ from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
-from bot.channels.telegram.turns import Turns
+from bot.channels.telegram.turns import Accepted, Turns
 from bot.http.metrics import Metrics
-from handlers.core.types import Incoming, Turn
 from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
@@ -169,7 +168,7 @@ class TelegramChannel:
             if isinstance(accepted, GroupAnswer):
                 await self.turns.say_in_group(update, accepted)
             elif accepted is not None:
-                await self.turns.deliver(update, accepted.incoming, accepted.turn, metrics)
+                await self.turns.deliver_accepted(update, accepted, metrics)
         except Exception:
             if metrics is not None:
                 metrics.error(CHANNEL, "answer")
@@ -203,7 +202,7 @@ class TelegramChannel:
         if isinstance(accepted, GroupAnswer):
             task = asyncio.create_task(self._say_later(update, accepted))
         else:
-            task = asyncio.create_task(self._deliver_later(update, accepted.incoming, accepted.turn, metrics))
+            task = asyncio.create_task(self._deliver_later(update, accepted, metrics))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return accepted.outcome
@@ -217,9 +216,9 @@ class TelegramChannel:
         finally:
             self.stats["handled"] += 1
 
-    async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None) -> None:
+    async def _deliver_later(self, update: Update, accepted: Accepted, metrics: Metrics | None) -> None:
         try:
-            await self.turns.deliver(update, incoming, turn, metrics)
+            await self.turns.deliver_accepted(update, accepted, metrics)
         except Exception:
             self.stats["errors"] += 1
             if metrics is not None:
