@@ -55,6 +55,10 @@ class RuntimeServices:
         """One inbound event through the bot; the sender is woken for what it queued."""
         return await self.runtime.handle(incoming)
 
+    async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
+        """Done with the replies of turns taken with confirms_replies: sent, or owed to the sender's next turn."""
+        await self.runtime.bot.replied(channel, delivery_ids, sent=sent)
+
     def add_pusher(self, pusher: Pusher) -> None:
         """Let the outbox sender reach people through this channel."""
         self.runtime.add_pusher(pusher)

@@ -23,6 +23,7 @@ from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
 from bot.settings import Settings
+from bot.writable import unwritable
 from storage.base import utcnow
 from storage.repos import channel_refs
 
@@ -180,6 +181,8 @@ async def serve(settings: Settings, sock: socket.socket, *, scheduler: bool = Tr
     """Run until interrupted; ServeError (one line) if the server cannot start."""
     runtime = build_runtime(settings)
     try:
+        if problem := await unwritable(settings, runtime.engine):
+            raise ServeError(problem)
         channels = build_channels(runtime)
     except ServeError:
         await runtime.close()

@@ -46,6 +46,8 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, **kwargs: Any) -> 
     aiosqlite's own connection, one transaction per turn, refs written in the request. The engine
     carries the choice (`is_sqlite_fast_path`), so whatever is built on it follows.
     """
+    # a failed statement's message would carry its parameters (openids, what people typed) into the logs
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

@@ -187,3 +187,37 @@ def test_serve_runs_telegram_and_sends_the_outbox(db_url: str, tmp_path: Path) -
         telegram.stop()
     assert "channels on: telegram; off (no credentials): wechat, wecom" in stderr
     assert telegram.fake.token not in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("folder", ["MEDIA_DIR", "EXPORT_DIR"])
+def test_serve_refuses_to_start_with_a_folder_it_cannot_write(db_url: str, tmp_path: Path, folder: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    env = env_for(db_url, **{folder: str(tmp_path / "a-file" / "inside")})
+    result = subprocess.run(
+        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{folder} is not writable" in lines[0], result.stderr
+
+
+def test_serve_refuses_to_start_on_a_database_it_cannot_write(db_url: str, tmp_path: Path) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a read-only file is SQLite's case; PostgreSQL's read-only sessions are tested on /healthz")
+    read_only = f"sqlite+aiosqlite:///file:{db_url.split(':///', 1)[1]}?mode=ro&uri=true"
+    result = subprocess.run(
+        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
+        env=env_for(read_only),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "database cannot be written" in lines[0], result.stderr

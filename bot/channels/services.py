@@ -114,6 +114,10 @@ class ChannelServices(Protocol):
         """One inbound event through the bot (committed when this returns)."""
         ...
 
+    async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
+        """Done with the replies of turns taken with confirms_replies: sent, or owed to the sender's next turn."""
+        ...
+
     def add_pusher(self, pusher: Pusher) -> None:
         """Let the outbox sender reach people through this channel."""
         ...

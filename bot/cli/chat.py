@@ -18,6 +18,7 @@ from bot.console_sender import ConsoleSender
 from bot.runtime import build_runtime
 from bot.settings import Settings, load_settings
 from handlers.core.i18n import Translator
+from handlers.engine.failures import TurnNotTaken
 from storage.base import utcnow
 from storage.models import Person
 from storage.repos import org, people
@@ -67,7 +68,11 @@ async def converse(
                 break
             if not typed.strip():
                 continue
-            turn = await runtime.handle(screen.incoming(typed, user_id=user_id))
+            try:
+                turn = await runtime.handle(screen.incoming(typed, user_id=user_id))
+            except TurnNotTaken:
+                write(t("console.not_taken"))
+                continue
             write("")
             for line in screen.render(turn.replies):
                 write(f"  {line}")

@@ -9,7 +9,6 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -20,6 +19,7 @@ from bot.http.metrics import Metrics
 from bot.http.peers import from_loopback
 from bot.runtime import Runtime
 from bot.web.routes import web_routes
+from storage.probe import probe_write
 
 log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 3.0
@@ -37,10 +37,10 @@ def create_app(runtime: Runtime, routes: Sequence[BaseRoute] = (), *, lifespan: 
 
     async def healthz(request: Request) -> Response:
         try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), runtime.engine.connect() as conn:
-                await conn.execute(text("select 1"))
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await probe_write(runtime.engine)
         except Exception as exc:
-            log.warning("health check: the database does not answer (%s)", type(exc).__name__)
+            log.warning("health check: the database does not take writes (%s)", type(exc).__name__)
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 

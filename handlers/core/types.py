@@ -62,6 +62,9 @@ class Incoming:
     # False for a group chat: nothing personal is shown there, and its chat is nobody's push target
     private: bool = True
     capabilities: Capabilities = Capabilities()
+    # the channel sends the replies after the turn and says when they are out (Bot.replied): until then
+    # they are owed, and a crash in between has them delivered with the sender's next turn
+    confirms_replies: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,14 +57,25 @@ class GroupCommit:
                 self._waiting = []
                 raise
             for (_, future), turn in zip(batch, turns, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(turn, Exception):
+                    future.set_exception(turn)
+                else:
                     future.set_result(turn)
 
-    async def _run(self, batch: list[Incoming]) -> list[Turn]:
+    async def _run(self, batch: list[Incoming]) -> list[Turn | Exception]:
         if len(batch) > 1:
             try:
-                return await self._together(batch)
+                return list(await self._together(batch))
             except Exception as exc:
                 # a duplicate, a stale conversation or a failing turn: each runs again on its own
                 log.info("batch of %d turns rolled back (%s); running them one by one", len(batch), type(exc).__name__)
-        return [await self._alone(incoming) for incoming in batch]
+        return [await self._one(incoming) for incoming in batch]
+
+    async def _one(self, incoming: Incoming) -> Turn | Exception:
+        # a turn not taken (the database down) fails its own caller only: those before it are committed
+        try:
+            return await self._alone(incoming)
+        except Exception as exc:
+            return exc

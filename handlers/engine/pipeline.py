@@ -9,7 +9,9 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
@@ -17,7 +19,9 @@ from handlers.core.i18n import Translator, normalise_locale, preload
 from handlers.core.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
+from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
 from handlers.engine.group_commit import GroupCommit
+from handlers.engine.owed import OwedReplies
 from handlers.engine.router import Routes
 from handlers.engine.turnlog import log_turn
 from storage.base import utcnow
@@ -59,6 +63,7 @@ class Bot:
         self.clock = clock
         preload()
         self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
+        self.owed = OwedReplies(sessions)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
@@ -94,8 +99,32 @@ class Bot:
             except conversations.StaleConversation:
                 # another process moved this conversation on; read it again and redo the turn
                 log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
-            except Exception:
-                log.exception("turn failed: channel=%s delivery=%s", incoming.channel, delivery_ref(incoming))
+            except IntegrityError as exc:
+                # another process wrote the same row first (its conversation, say): if it took this very delivery,
+                # answer as it did; if another of this person's, redo the turn on what it wrote
+                if (taken := await self._taken_elsewhere(incoming)) is not None:
+                    return taken
+                log.info(
+                    "turn %s collided with another (attempt %d): %s", delivery_ref(incoming), attempt + 1, describe(exc)
+                )
+            except Exception as exc:
+                if database_unavailable(exc):
+                    # nothing was written: the platform must deliver it again rather than hear it was handled
+                    log.warning(
+                        "turn not taken: channel=%s delivery=%s: %s",
+                        incoming.channel,
+                        delivery_ref(incoming),
+                        describe(exc),
+                    )
+                    log_turn(incoming, self.config.secret_key, outcome="not_taken")
+                    raise TurnNotTaken(exc) from None
+                log.error(
+                    "turn failed: channel=%s delivery=%s: %s",
+                    incoming.channel,
+                    delivery_ref(incoming),
+                    describe(exc),
+                    exc_info=exc,  # the engine hides statements' parameters (storage.database)
+                )
                 break
         log_turn(incoming, self.config.secret_key, outcome="error", replies=1)
         return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
@@ -121,13 +150,16 @@ class Bot:
         for incoming in batch:  # one after another: a turn sees what the turns before it wrote
             ctx = await self.context(session, incoming)
             stood.append(ctx.conversation)
-            answers.append(await dispatch(ctx))
+            owed = await self.owed.take(session, incoming, self.clock()) if incoming.confirms_replies else []
+            answers.append(owed + await dispatch(ctx))
         responses = [
             (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
             for incoming, replies in zip(batch, answers, strict=True)
         ]
-        if not await deliveries.record_many(session=session, channel_answers=responses):
+        owed_by = [incoming.user_id if incoming.confirms_replies else None for incoming in batch]
+        if not await deliveries.record_many(session=session, channel_answers=responses, owed_by=owed_by):
             raise _Duplicate
+        self.owed.sending(i for i in batch if i.confirms_replies)
         return answers, stood
 
     async def _turn(self, incoming: Incoming) -> Turn:
@@ -137,17 +169,28 @@ class Bot:
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did
-            async with self.sessions() as session:
-                stored = await deliveries.stored_response(
-                    session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
-                )
-            replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
-            self._remember(key, replies)
-            log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
-            return Turn(replies=replies, duplicate=True)
+            return await self._taken_elsewhere(incoming) or self._answered_elsewhere(incoming, None)
         self._remember(key, replies)
         log_turn(incoming, self.config.secret_key, outcome="ok", conversation=stood, replies=len(replies))
         return Turn(replies=replies)
+
+    async def _taken_elsewhere(self, incoming: Incoming) -> Turn | None:
+        """How another process answered this delivery, if it recorded one (nothing if it did not)."""
+        async with self.sessions() as session:
+            stored = await deliveries.stored_response(
+                session=session, channel=incoming.channel, delivery_id=incoming.delivery_id
+            )
+        return None if stored is None else self._answered_elsewhere(incoming, stored)
+
+    def _answered_elsewhere(self, incoming: Incoming, stored: dict[str, Any] | None) -> Turn:
+        replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
+        self._remember((incoming.channel, incoming.delivery_id), replies)
+        log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
+        return Turn(replies=replies, duplicate=True)
+
+    async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
+        """The channel is done with these deliveries' replies: sent (nothing owed), or not (owed to the next turn)."""
+        await self.owed.replied(channel, delivery_ids, sent=sent)
 
     async def where(self, channel: str, user_id: str) -> list[Reply]:
         """The question this person's open conversation stands at (nothing if none); nothing is written."""

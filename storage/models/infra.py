@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, Timestamped, utcnow
@@ -33,13 +33,20 @@ class SeenDelivery(Base):
     """An inbound delivery already taken in; a platform's retry of it is absorbed."""
 
     __tablename__ = "seen_deliveries"
-    __table_args__ = (UniqueConstraint("channel", "delivery_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "delivery_id"),
+        Index("ix_seen_deliveries_owed", "channel", "user_id", "owed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     delivery_id: Mapped[str] = mapped_column(String(191))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     response: Mapped[dict[str, Any] | None]
+    # replies committed but not yet confirmed sent by a channel that sends after the turn (a crash between
+    # the two would lose them): the sender's next turn delivers them first
+    user_id: Mapped[str | None] = mapped_column(String(191))
+    owed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class OutboxMessage(Timestamped, Base):

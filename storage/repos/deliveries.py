@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -19,16 +21,27 @@ _RECORD = {
 }
 
 
-async def record_many(*, session: AsyncSession, channel_answers: list[tuple[str, str, dict[str, Any]]]) -> bool:
+async def record_many(
+    *, session: AsyncSession, channel_answers: list[tuple[str, str, dict[str, Any]]], owed_by: Sequence[str | None] = ()
+) -> bool:
     """Keep what was answered to these deliveries (channel, delivery id, response); False if any was seen before.
 
     Written at the end of the turns, in their transaction: one statement instead of a mark before and an
     update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
+    owed_by: per delivery, the sender whose replies stay owed until `replied` (None: sent as they are returned).
     """
     now = utcnow()
+    owners = list(owed_by) or [None] * len(channel_answers)
     rows = [
-        {"channel": channel, "delivery_id": delivery_id[:191], "seen_at": now, "response": response}
-        for channel, delivery_id, response in channel_answers
+        {
+            "channel": channel,
+            "delivery_id": delivery_id[:191],
+            "seen_at": now,
+            "response": response,
+            "user_id": owner,
+            "owed": owner is not None,
+        }
+        for (channel, delivery_id, response), owner in zip(channel_answers, owners, strict=True)
     ]
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
@@ -41,3 +54,31 @@ async def stored_response(*, session: AsyncSession, channel: str, delivery_id: s
             SeenDelivery.channel == channel, SeenDelivery.delivery_id == delivery_id[:191]
         )
     )
+
+
+async def owed(
+    *, session: AsyncSession, channel: str, user_id: str, before: datetime, limit: int = 20
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """This sender's deliveries taken before `before` whose replies were never confirmed sent, oldest first."""
+    rows = await session.execute(
+        select(SeenDelivery.delivery_id, SeenDelivery.response)
+        .where(
+            SeenDelivery.channel == channel,
+            SeenDelivery.user_id == user_id,
+            SeenDelivery.owed.is_(True),
+            SeenDelivery.seen_at < before,
+        )
+        .order_by(SeenDelivery.seen_at, SeenDelivery.id)
+        .limit(limit)
+    )
+    return [(delivery_id, response) for delivery_id, response in rows.all()]
+
+
+async def replied(*, session: AsyncSession, channel: str, delivery_ids: Sequence[str]) -> None:
+    """These deliveries' replies went out (or were handed to the outbox): nothing of them is owed any more."""
+    if delivery_ids:
+        await session.execute(
+            update(SeenDelivery)
+            .where(SeenDelivery.channel == channel, SeenDelivery.delivery_id.in_([d[:191] for d in delivery_ids]))
+            .values(owed=False)
+        )

@@ -22,15 +22,16 @@ from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
-from bot.channels.telegram.turns import Turns
+from bot.channels.telegram.turns import Accepted, Turns
 from bot.http.metrics import Metrics
-from handlers.core.types import Incoming, Turn
+from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
 
 # A RetryAfter is waited out this many times by the rate limiter before the call fails.
 MAX_RETRIES = 5
 CONCURRENT_UPDATES = 64
+RETRY_PAUSE = 5.0  # seconds before a polled update the database could not take is tried again
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
@@ -85,6 +86,8 @@ class TelegramChannel:
         self.turns = Turns(services, self.application.bot, self.sender, self.stats)
         self.running = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
+        self.retry_pause = RETRY_PAUSE
 
     @property
     def polling(self) -> bool:
@@ -126,6 +129,8 @@ class TelegramChannel:
     async def stop(self) -> None:
         """Stop taking updates, finish the replies under way, close the connections (the webhook stays set)."""
         self.running = False
+        for retry in list(self._retries):  # an update still waiting to be retried is lost with the process
+            retry.cancel()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -153,11 +158,17 @@ class TelegramChannel:
         """Polling: run the turn, then send its replies (an error goes on to PTB's error handler)."""
         started, metrics = perf_counter(), self.metrics
         try:
-            accepted = await self.turns.accept(update)
+            try:
+                accepted = await self.turns.accept(update)
+            except TurnNotTaken:
+                self._poll_again(update)
+                if metrics is not None:
+                    metrics.event(CHANNEL, "not_taken", perf_counter() - started)
+                return
             if isinstance(accepted, GroupAnswer):
                 await self.turns.say_in_group(update, accepted)
             elif accepted is not None:
-                await self.turns.deliver(update, accepted.incoming, accepted.turn, metrics)
+                await self.turns.deliver_accepted(update, accepted, metrics)
         except Exception:
             if metrics is not None:
                 metrics.error(CHANNEL, "answer")
@@ -168,6 +179,20 @@ class TelegramChannel:
         if metrics is not None:  # the same labels as the webhook route
             metrics.event(CHANNEL, accepted.outcome if accepted else "ignored", perf_counter() - started)
 
+    def _poll_again(self, update: Update) -> None:
+        # the Updater confirmed this update when it fetched it (getUpdates' offset): it is put back in the
+        # application's queue after a pause instead, as Telegram would redeliver an unanswered webhook
+        log.warning("telegram update %s not taken (database); trying it again shortly", update.update_id)
+        self.stats["not_taken"] += 1
+
+        async def again() -> None:
+            await asyncio.sleep(self.retry_pause)
+            await self.application.update_queue.put(update)
+
+        task = asyncio.create_task(again())
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
     async def receive(self, update: Update, metrics: Metrics | None = None) -> str:
         """Webhook: run the turn now (committed before Telegram hears 200), reply after; the outcome's label."""
         accepted = await self.turns.accept(update)
@@ -177,7 +202,7 @@ class TelegramChannel:
         if isinstance(accepted, GroupAnswer):
             task = asyncio.create_task(self._say_later(update, accepted))
         else:
-            task = asyncio.create_task(self._deliver_later(update, accepted.incoming, accepted.turn, metrics))
+            task = asyncio.create_task(self._deliver_later(update, accepted, metrics))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return accepted.outcome
@@ -191,9 +216,9 @@ class TelegramChannel:
         finally:
             self.stats["handled"] += 1
 
-    async def _deliver_later(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None) -> None:
+    async def _deliver_later(self, update: Update, accepted: Accepted, metrics: Metrics | None) -> None:
         try:
-            await self.turns.deliver(update, incoming, turn, metrics)
+            await self.turns.deliver_accepted(update, accepted, metrics)
         except Exception:
             self.stats["errors"] += 1
             if metrics is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
@@ -37,6 +37,7 @@ class Accepted:
     incoming: Incoming
     turn: Turn
     outcome: str  # "message" | "event" | "duplicate" | "media_failed", as the WeChat channels count them
+    owed: tuple[str, ...] = ()  # the deliveries whose replies stay owed until they are sent
 
 
 class Turns:
@@ -82,20 +83,39 @@ class Turns:
                 self.stats["ignored"] += 1
                 return None
             turns: list[Turn] = []
+            owed: list[str] = []
             caption = caption_of(update)
             if caption is not None:
-                turns.append(await self.services.handle(caption))
+                turns.append(await self._handle(caption, owed))
             if refused is None:
-                turns.append(await self.services.handle(incoming))
+                turns.append(await self._handle(incoming, owed))
             else:
                 text = Translator(await self._locale(incoming, language_hint(user)))(refused.key)
                 turns.append(Turn(replies=[Reply(text=text)]))
         if refused is not None:
-            return Accepted(incoming, _together(turns), "media_failed")
+            return Accepted(incoming, _together(turns), "media_failed", tuple(owed))
         if all(turn.duplicate for turn in turns):
             self.stats["duplicates"] += 1
             return Accepted(incoming, Turn(replies=turns[-1].replies, duplicate=True), "duplicate")
-        return Accepted(incoming, _together(turns), "event" if update.callback_query is not None else "message")
+        outcome = "event" if update.callback_query is not None else "message"
+        return Accepted(incoming, _together(turns), outcome, tuple(owed))
+
+    async def _handle(self, incoming: Incoming, owed: list[str]) -> Turn:
+        # the replies go out after the turn is committed: owed until deliver() has sent them
+        turn = await self.services.handle(replace(incoming, confirms_replies=True))
+        if not turn.duplicate:
+            owed.append(incoming.delivery_id)
+        return turn
+
+    async def deliver_accepted(self, update: Update, accepted: Accepted, metrics: Metrics | None = None) -> None:
+        """deliver() an accepted turn, then say whether its replies went out (else the next turn brings them)."""
+        sent = False
+        try:
+            await self.deliver(update, accepted.incoming, accepted.turn, metrics)
+            sent = True
+        finally:
+            if accepted.owed:
+                await self.services.replied(CHANNEL, accepted.owed, sent=sent)
 
     async def deliver(self, update: Update, incoming: Incoming, turn: Turn, metrics: Metrics | None = None) -> None:
         """Answer a press, edit the pressed message with an outcome, send the other replies; in order per chat.

@@ -15,6 +15,7 @@ from telegram import Update
 
 from bot.channels.telegram import CHANNEL
 from bot.http.metrics import metrics_of
+from handlers.engine.failures import TurnNotTaken
 
 if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
@@ -73,6 +74,10 @@ def telegram_routes(channel: TelegramChannel) -> list[Route]:
             return _refuse(400, "malformed", f"malformed update ({type(exc).__name__})", request)
         try:
             outcome = await channel.receive(update, metrics)
+        except TurnNotTaken:
+            metrics.event(CHANNEL, "not_taken", perf_counter() - started)
+            # the database cannot be written now: Telegram delivers the update again
+            return _refuse(503, "unavailable", f"update {update.update_id} not taken (database)", request)
         except Exception:
             log.exception("telegram webhook: could not handle update %s", update.update_id)
             metrics.error(CHANNEL, "answer")

@@ -29,7 +29,7 @@ from bot.channels.wxbase.answers import Answered
 from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
 from bot.channels.wxbase.crypto import OACrypto
 from bot.channels.wxbase.freshness import REFUSED, Freshness
-from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.http import not_taken, peer, refuse, secret
 from bot.channels.wxbase.inbound import REFUSAL_KEYS
 from bot.channels.wxbase.refs import RefBuffer
 from bot.channels.wxbase.rescue import rescue
@@ -38,6 +38,7 @@ from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply, Turn
+from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
@@ -140,6 +141,8 @@ class WeChatChannel:
             return refuse(log, request, metrics, CHANNEL, refused, REFUSED[refused])
         try:
             text, outcome = await self._answer(msg, metrics)
+        except TurnNotTaken:
+            return not_taken(log, metrics, CHANNEL)
         except Exception:
             log.exception("wechat: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
             metrics.error(CHANNEL, "answer")

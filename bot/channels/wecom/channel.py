@@ -25,7 +25,7 @@ from bot.channels.wecom.pusher import MemberRate, WeComPusher
 from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
 from bot.channels.wxbase.crypto import WeComCrypto
 from bot.channels.wxbase.freshness import REFUSED, Freshness
-from bot.channels.wxbase.http import peer, refuse, secret
+from bot.channels.wxbase.http import not_taken, peer, refuse, secret
 from bot.channels.wxbase.inbound import REFUSAL_KEYS
 from bot.channels.wxbase.rescue import rescue
 from bot.channels.wxbase.text import cdata_safe, split_text
@@ -33,6 +33,7 @@ from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
+from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ class WeComChannel:
             return PlainTextResponse(echo)
         try:
             text, outcome = await self._answer(msg, metrics)
+        except TurnNotTaken:
+            return not_taken(log, metrics, CHANNEL)
         except Exception:
             log.exception("wecom: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
             metrics.error(CHANNEL, "answer")

@@ -28,3 +28,10 @@ def refuse(
 def peer(request: Request) -> str:
     """Who sent a request, for the log."""
     return request.client.host if request.client else "?"
+
+
+def not_taken(logger: logging.Logger, metrics: Metrics, channel: str) -> Response:
+    """503 for a message the bot could not write down: the platform delivers it again (WeChat thrice)."""
+    logger.warning("%s: a message was not taken (the database cannot be written); asking for a retry", channel)
+    metrics.event(channel, "not_taken")
+    return PlainTextResponse("service unavailable", status_code=503, headers={"Retry-After": "5"})

@@ -1,0 +1,50 @@
+"""Replies owed: a turn is committed before its replies go out, and a process that stops in between owes them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.core.types import Incoming, Reply, reply_from_dict
+from handlers.engine.failures import describe
+from storage.repos import deliveries
+
+log = logging.getLogger(__name__)
+OWED_AFTER = timedelta(seconds=30)  # unconfirmed this long, replies were lost (sending takes a second or two)
+
+
+class OwedReplies:
+    """Which turns' replies this process is sending, and those the sender's next turn must bring first."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._sending: set[tuple[str, str]] = set()
+
+    def sending(self, taken: Iterable[Incoming]) -> None:
+        """These turns are committed; their channel is sending the replies now."""
+        self._sending.update((incoming.channel, incoming.delivery_id) for incoming in taken)
+
+    async def take(self, session: AsyncSession, incoming: Incoming, now: datetime) -> list[Reply]:
+        """Replies of this sender's earlier turns that never went out, oldest first; no longer owed once taken."""
+        # a turn this process is still sending is not owed; another process's has OWED_AFTER to be sent
+        found = await deliveries.owed(
+            session=session, channel=incoming.channel, user_id=incoming.user_id, before=now - OWED_AFTER
+        )
+        taken = [(d, r) for d, r in found if (incoming.channel, d) not in self._sending]
+        await deliveries.replied(session=session, channel=incoming.channel, delivery_ids=[d for d, _ in taken])
+        return [reply_from_dict(reply) for _, response in taken for reply in (response or {}).get("replies", [])]
+
+    async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
+        """The channel is done with these deliveries' replies: sent (nothing owed), or not (owed to the next turn)."""
+        for delivery_id in delivery_ids:
+            self._sending.discard((channel, delivery_id))
+        if not sent:
+            return
+        try:
+            async with self.sessions() as session, session.begin():
+                await deliveries.replied(session=session, channel=channel, delivery_ids=delivery_ids)
+        except Exception as exc:  # they would come again with the next turn: better than never
+            log.warning("replies of %d deliveries not marked sent: %s", len(delivery_ids), describe(exc))
