@@ -63,7 +63,11 @@ class ReminderService:
             return False
         with self._tracked():
             async with self._leading_lock:
+                was_leading = self.leading
                 self.leading = await self.leader.acquire()
+                if self.leading and not was_leading:
+                    # the previous leader is gone (or never was): what it left mid-send is resent now
+                    await self.sender.adopt_orphans()
         return self.leading
 
     async def tick_plan(self) -> PlanResult | None:
