@@ -5,7 +5,7 @@ push, and recorded right after. When a process becomes the leader it puts rows a
 `sending` back to pending at once (`adopt_orphans`): such a push may have reached the platform, and
 one duplicate is better than a lost notice. Without a leader (serve --no-scheduler) a row still
 `sending` ten minutes after its claim is set aside as `needs_look` (`studio-bot outbox requeue`).
-Rows for a person no channel reaches yet wait, pending, for them to bind, for UNREACHABLE_WAIT; a
+Rows for a person no channel reaches yet wait, pending, for them to bind, for 14 days; a
 review notice whose entry was decided meanwhile is dropped. Reminders wait for working hours and
 for the end of their recipient's holiday; notices (kind "notice") go out at once.
 """
@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import outbox_upkeep
 from bot.channels.base import Pusher, PushError, PushTarget
 from bot.ratelimit import DEFAULT_RATES, Rate, RateLimiter
 from handlers.core.types import reply_from_dict
@@ -36,12 +37,6 @@ from storage.repos import outbox, sending
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
-STALE_AFTER = timedelta(minutes=10)  # far longer than any push may take
-STALE_NOTE = "sender stopped between sending and recording; check whether it arrived before resending"
-ORPHAN_NOTE = "resent: the previous sender stopped mid-send, so this may arrive twice"
-UNREACHABLE_WAIT = timedelta(days=14)  # as long as an invitation code lives by default (INVITE_TTL_DAYS)
-UNREACHABLE_NOTE = "no channel reached this person within 14 days"
-SUPERSEDED_NOTE = "the entry was decided before this notice went out"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -63,7 +58,7 @@ class OutboxSender:
         window: PushWindow | None = None,
         concurrency: int = 64,
         batch: int = 1000,
-        stale_after: timedelta = STALE_AFTER,
+        stale_after: timedelta = outbox_upkeep.STALE_AFTER,
     ) -> None:
         self.sessions = sessions
         self.pushers = pushers  # a live view: channels added after start are used too
@@ -92,31 +87,16 @@ class OutboxSender:
         return cls(sessions, pushers, window=PushWindow(settings.tz, settings.quiet_window), **kw)
 
     async def recover_stale(self) -> int:
-        """Set aside rows a dead sender left `sending`; return how many."""
+        """Set aside rows a dead sender left `sending`, fail rows nobody could receive in time; the first count."""
         async with self._write() as session:
-            count = await sending.mark_stale(
-                session=session, claimed_before=self.clock() - self.stale_after, note=STALE_NOTE
+            return await outbox_upkeep.set_aside(
+                session, now=self.clock(), stale_after=self.stale_after, channels=self.pushers.keys()
             )
-        if count:
-            log.warning("%d outbox rows were left mid-send by a stopped sender; marked needs_look", count)
-        async with self._write() as session:
-            lapsed = await sending.expire_unreachable(
-                session=session,
-                due_before=self.clock() - UNREACHABLE_WAIT,
-                channels=self.pushers.keys(),
-                note=UNREACHABLE_NOTE,
-            )
-        if lapsed:
-            log.warning("%d outbox rows failed: their people bound no channel in time", lapsed)
-        return count
 
     async def adopt_orphans(self) -> int:
         """Put rows another sender left `sending` back to pending (call on becoming the only leader)."""
         async with self._write() as session:
-            count = await sending.adopt_orphans(session=session, holder=self.holder, note=ORPHAN_NOTE)
-        if count:
-            log.warning("%d outbox rows were left mid-send by the previous leader; resending them", count)
-        return count
+            return await outbox_upkeep.adopt(session, holder=self.holder)
 
     async def run_once(self, *, limit: int | None = None) -> int:
         """Send what is due now (one batch); return how many rows were sent."""
@@ -205,7 +185,7 @@ class OutboxSender:
 
     async def _drop(self, message: OutboxMessage) -> None:
         async with self._write() as session:
-            await sending.drop(session=session, message_id=message.id, note=SUPERSEDED_NOTE)
+            await sending.drop(session=session, message_id=message.id, note=outbox_upkeep.SUPERSEDED_NOTE)
 
     async def _claim(self, message: OutboxMessage) -> bool:
         async with self._write() as session:

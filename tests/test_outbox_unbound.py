@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import UNREACHABLE_WAIT
+from bot.outbox_upkeep import UNREACHABLE_WAIT
 from storage.models import OutboxMessage, OutboxStatus, RoleKind
 from storage.repos import invites
 from tests.reviews_support import Cast, Party, World, at, make_cast

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushError
-from bot.delivery import UNREACHABLE_WAIT, OutboxSender
+from bot.delivery import OutboxSender
+from bot.outbox_upkeep import UNREACHABLE_WAIT
 from storage.models import ChannelIdentity, OutboxStatus, Person
 from storage.repos import org, outbox
 from tests.reminders_support import Clock, RecordingPusher, at, outbox_rows, person
