@@ -27,7 +27,7 @@ class ConsoleSender:
         sent = 0
         async with self.sessions() as session:
             # the real sender's reads; everything due is printed, whatever the hour: the console is a demo
-            due = await sending.due(session=session, now=utcnow(), limit=limit, notices_only=False)
+            due = await sending.due(session=session, now=utcnow(), limit=limit, notices_only=False, channels={CHANNEL})
             identities = await sending.identities_of(session=session, person_ids=(m.person_id for m in due))
         for message in due:
             console = next((i for i in identities.get(message.person_id, []) if i.channel == CHANNEL), None)

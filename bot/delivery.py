@@ -1,9 +1,13 @@
 """The outbox sender: claims due messages and pushes them through each person's channels.
 
-A row is claimed (committed as `sending`) right before its push and recorded right after. A row
-still `sending` long after its claim belongs to a sender that died between the two: it is set
-aside as `needs_look` and never resent automatically. Reminders wait for working hours and for
-the end of their recipient's holiday; notices (kind "notice") go out at once.
+A row is claimed (committed as `sending`) once its rate-limit slot is granted, right before its
+push, and recorded right after. When a process becomes the leader it puts rows another sender left
+`sending` back to pending at once (`adopt_orphans`): such a push may have reached the platform, and
+one duplicate is better than a lost notice. Without a leader (serve --no-scheduler) a row still
+`sending` ten minutes after its claim is set aside as `needs_look` (`studio-bot outbox requeue`).
+Rows for a person no channel reaches yet wait, pending, for them to bind, for 14 days; a
+review notice whose entry was decided meanwhile is dropped. Reminders wait for working hours and
+for the end of their recipient's holiday; notices (kind "notice") go out at once.
 """
 
 from __future__ import annotations
@@ -21,18 +25,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import outbox_upkeep
 from bot.channels.base import Pusher, PushError, PushTarget
 from bot.ratelimit import DEFAULT_RATES, Rate, RateLimiter
 from handlers.core.types import reply_from_dict
 from handlers.reminders.calendar import PushWindow
+from handlers.reviews.superseded import superseded
 from storage.base import utcnow
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
 from storage.repos import outbox, sending
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
-STALE_AFTER = timedelta(minutes=10)  # far longer than any push may take
-STALE_NOTE = "sender stopped between sending and recording; check whether it arrived before resending"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -54,7 +58,7 @@ class OutboxSender:
         window: PushWindow | None = None,
         concurrency: int = 64,
         batch: int = 1000,
-        stale_after: timedelta = STALE_AFTER,
+        stale_after: timedelta = outbox_upkeep.STALE_AFTER,
     ) -> None:
         self.sessions = sessions
         self.pushers = pushers  # a live view: channels added after start are used too
@@ -68,6 +72,7 @@ class OutboxSender:
         self.stopping = False  # set on shutdown: pushes under way finish, no new row is claimed
         # one write at a time: parallel pushes, but SQLite writers would otherwise queue on its busy timeout
         self._writing = asyncio.Lock()
+        self._claiming: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
@@ -82,14 +87,16 @@ class OutboxSender:
         return cls(sessions, pushers, window=PushWindow(settings.tz, settings.quiet_window), **kw)
 
     async def recover_stale(self) -> int:
-        """Set aside rows a dead sender left `sending`; return how many."""
+        """Set aside rows a dead sender left `sending`, fail rows nobody could receive in time; the first count."""
         async with self._write() as session:
-            count = await sending.mark_stale(
-                session=session, claimed_before=self.clock() - self.stale_after, note=STALE_NOTE
+            return await outbox_upkeep.set_aside(
+                session, now=self.clock(), stale_after=self.stale_after, channels=self.pushers.keys()
             )
-        if count:
-            log.warning("%d outbox rows were left mid-send by a stopped sender; marked needs_look", count)
-        return count
+
+    async def adopt_orphans(self) -> int:
+        """Put rows another sender left `sending` back to pending (call on becoming the only leader)."""
+        async with self._write() as session:
+            return await outbox_upkeep.adopt(session, holder=self.holder)
 
     async def run_once(self, *, limit: int | None = None) -> int:
         """Send what is due now (one batch); return how many rows were sent."""
@@ -111,7 +118,14 @@ class OutboxSender:
         """One batch of due rows, people in parallel; (rows taken up, rows sent)."""
         now = self.clock()
         async with self.sessions() as session:
-            due = await sending.due(session=session, now=now, limit=limit, notices_only=not self.window.allows(now))
+            due = await sending.due(
+                session=session,
+                now=now,
+                limit=limit,
+                notices_only=not self.window.allows(now),
+                channels=self.pushers.keys(),
+            )
+            moot = await superseded(session=session, messages=due)
             people = {m.person_id for m in due}
             identities = await sending.identities_of(session=session, person_ids=people)
             state = await sending.people_state(session=session, person_ids=people)
@@ -127,6 +141,9 @@ class OutboxSender:
                 sent = 0
                 for message in messages:
                     try:
+                        if message.id in moot:
+                            await self._drop(message)
+                            continue
                         sent += await self._send_one(message, targets, paused)
                     except Exception:  # one broken row must not stop the others; it stays visible
                         log.exception("outbox row %s could not be processed", message.id)
@@ -166,18 +183,47 @@ class OutboxSender:
             await sending.postpone(session=session, message_id=message.id, until=until)
         return True
 
+    async def _drop(self, message: OutboxMessage) -> None:
+        async with self._write() as session:
+            await sending.drop(session=session, message_id=message.id, note=outbox_upkeep.SUPERSEDED_NOTE)
+
+    async def _claim(self, message: OutboxMessage) -> bool:
+        async with self._write() as session:
+            return await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock())
+
+    async def _slot(self, message: OutboxMessage, target: PushTarget, *, claim: bool) -> bool:
+        """Wait for a rate-limit slot, claim the row (if `claim`), count the send; False if the row went elsewhere.
+
+        The row is claimed only once its slot has come, so a process killed mid-burst leaves just the pushes
+        under way `sending`. The slot is counted after the claim, with nothing awaited before the push: the
+        limiter counts the moment the platform sees. One claim at a time per channel keeps the count exact.
+        """
+        channel, chat = target.channel, target.chat_id
+        await self.limiter.ready(channel, chat)  # this person's own pace, without blocking anybody else
+        async with self._claiming[channel]:
+            while True:
+                await self.limiter.ready(channel, chat)
+                if claim:
+                    if self.stopping or not await self._claim(message):
+                        return False
+                    claim = False
+                if self.limiter.take(channel, chat):
+                    return True
+
     async def _send_one(self, message: OutboxMessage, targets: list[PushTarget], paused: date | None) -> int:
         if self.stopping or await self._hold(message, paused):
             return 0
-        async with self._write() as session:
-            if not await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock()):
-                return 0
         attempts = message.attempts + 1
         wanted = [t for t in targets if message.channel is None or t.channel == message.channel]
+        if not wanted:  # bound between the read and now on a channel this process lacks: wait
+            return 0
         status, retry_at = OutboxStatus.FAILED, None
         error: str | None = "no channel reaches this person"
+        claimed = False
         for target in wanted:
-            await self.limiter.acquire(target.channel, target.chat_id)
+            if not await self._slot(message, target, claim=not claimed):
+                return 0
+            claimed = True
             try:
                 await self.pushers[target.channel].push(target, reply_from_dict(message.payload), kind=message.kind)
             except PushError as exc:

@@ -87,18 +87,33 @@ class RateLimiter:
         for key in [k for k, w in self._windows.items() if k[1] and w.idle(now)]:
             del self._windows[key]
 
+    def _waits(self, channel: str, chat: str) -> tuple[float, list[_Window]]:
+        now = self.now()
+        windows = [self._window(channel, chat, i, rate) for i, rate in enumerate(self.rates.get(channel, ()))]
+        wait = max([w.wait(now) for w in windows] + [self._blocked_until.get(channel, now) - now, 0.0])
+        return wait, windows
+
+    async def ready(self, channel: str, chat: str) -> None:
+        """Return when a send to (channel, chat) would fit now, without counting it."""
+        while (wait := self._waits(channel, chat)[0]) > 0:
+            await self.sleep(wait)
+
+    def take(self, channel: str, chat: str) -> bool:
+        """Count a send that goes out this instant if it fits; False (nothing counted) if it must wait."""
+        wait, windows = self._waits(channel, chat)
+        if wait > 0:
+            return False
+        now = self.now()
+        for w in windows:
+            w.take(now)
+        return True
+
     async def acquire(self, channel: str, chat: str) -> None:
         """Return when a send may go out now; the send is counted on return."""
-        rates = self.rates.get(channel, ())
         while True:
-            now = self.now()
-            windows = [self._window(channel, chat, i, rate) for i, rate in enumerate(rates)]
-            wait = max([w.wait(now) for w in windows] + [self._blocked_until.get(channel, now) - now, 0.0])
-            if wait <= 0:
-                for w in windows:
-                    w.take(now)
+            await self.ready(channel, chat)
+            if self.take(channel, chat):
                 return
-            await self.sleep(wait)
 
     def block(self, channel: str, seconds: float) -> None:
         """Hold every send on a channel for `seconds` (the platform asked us to slow down)."""

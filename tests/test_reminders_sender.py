@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import PushError
 from bot.delivery import OutboxSender
+from bot.outbox_upkeep import UNREACHABLE_WAIT
 from storage.models import ChannelIdentity, OutboxStatus, Person
 from storage.repos import org, outbox
 from tests.reminders_support import Clock, RecordingPusher, at, outbox_rows, person
@@ -166,7 +167,7 @@ async def test_gives_up_after_max_attempts(sessions: async_sessionmaker[AsyncSes
     assert row.status is OutboxStatus.FAILED and row.attempts == 6 and not telegram.sent
 
 
-async def test_a_crash_between_sending_and_recording_is_never_resent(
+async def test_without_a_leader_a_crash_between_sending_and_recording_is_set_aside(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     lead = (await people(sessions, 1))[0]
@@ -234,7 +235,7 @@ async def test_a_paused_persons_queued_reminder_waits_until_after_the_holiday(
     assert await sender(sessions, clock, telegram).run_until_idle() == 1
 
 
-async def test_rows_for_people_without_a_reachable_channel_fail_visibly(
+async def test_rows_for_people_without_a_reachable_channel_wait_then_fail_visibly(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions() as s:
@@ -242,6 +243,11 @@ async def test_rows_for_people_without_a_reachable_channel_fail_visibly(
         await s.commit()
     await queue(sessions, [nobody], due=at(WORKDAY, 10))
     clock = Clock(at(WORKDAY, 10))
-    assert await sender(sessions, clock, RecordingPusher("telegram", clock)).run_until_idle() == 0
+    send = sender(sessions, clock, RecordingPusher("telegram", clock))
+    assert await send.run_until_idle() == 0
     [row] = await outbox_rows(sessions)
-    assert row.status is OutboxStatus.FAILED and row.last_error == "no channel reaches this person"
+    assert row.status is OutboxStatus.PENDING  # they may still bind
+    clock.advance(UNREACHABLE_WAIT + timedelta(minutes=1))
+    assert await send.run_until_idle() == 0
+    [row] = await outbox_rows(sessions)
+    assert row.status is OutboxStatus.FAILED and row.last_error == "no channel reached this person within 14 days"

@@ -14,6 +14,7 @@ from bot.cli import (
     org_roles,  # noqa: F401  - registers role list|revoke
     org_studios,  # noqa: F401  - registers studio list|show|rename|move|set|deactivate
     org_unions,  # noqa: F401  - registers union list|show|rename|move|deactivate
+    outbox,  # noqa: F401  - registers outbox list|requeue
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
     web,  # noqa: F401  - registers web-link, web-logout

@@ -14,6 +14,9 @@ from bot.scheduler.service import ReminderService
 LEADER_JOB = "reminders.leader"
 PLAN_JOB = "reminders.plan"
 SEND_JOB = "reminders.send"
+# how often the leader renews its lease and the others ask for the lock: a dead leader's successor starts
+# within this (plus the SQLite lease's LEASE_TTL); an advisory lock on PostgreSQL is free at once
+LEADER_SECONDS = 5
 MISFIRE_GRACE_SECONDS = 3600  # a tick late by up to an hour still runs (once: coalesced)
 
 
@@ -23,7 +26,7 @@ def build_scheduler(
     tz: ZoneInfo,
     plan_minutes: int = 15,
     send_seconds: int = 10,
-    leader_seconds: int = 20,
+    leader_seconds: int = LEADER_SECONDS,
 ) -> AsyncIOScheduler:
     """An AsyncIOScheduler in `tz` with the leader, plan and send jobs; the first plan runs at start."""
     scheduler = AsyncIOScheduler(

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 # Arbitrary but fixed: every process of this bot asks PostgreSQL for the same advisory lock.
 REMINDER_LOCK_KEY = 7_372_001
 LEASE_NAME = "reminders"
+# renewed every LEADER_SECONDS (bot/scheduler/jobs.py): a dead holder is replaced within about 20 s,
+# while three missed renewals in a row (a busy database) are needed before a live one loses it
+LEASE_TTL = timedelta(seconds=15)
 
 
 def holder_id() -> str:
@@ -110,7 +113,7 @@ class LeaseLeader:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        ttl: timedelta = timedelta(seconds=90),
+        ttl: timedelta = LEASE_TTL,
         clock: Callable[[], datetime] = utcnow,
         holder: str | None = None,
     ) -> None:

@@ -63,7 +63,12 @@ class ReminderService:
             return False
         with self._tracked():
             async with self._leading_lock:
-                self.leading = await self.leader.acquire()
+                leading = await self.leader.acquire()
+                if leading and not self.leading:
+                    # the previous leader is gone (or never was): what it left mid-send is resent now; if this
+                    # fails, `leading` stays False and the next tick tries again
+                    await self.sender.adopt_orphans()
+                self.leading = leading
         return self.leading
 
     async def tick_plan(self) -> PlanResult | None:
