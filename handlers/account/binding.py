@@ -45,7 +45,8 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     elif invite.expires_at <= ctx.now:
         problem = "binding.expired_code"
     if problem is not None or invite is None:
-        await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
+        if not inc.scanned:  # a scan's scene comes from a printed QR code, not from a guesser
+            await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
         return [Reply(text=ctx.t(problem or "binding.wrong_code"))]
     if not await invites.role_still_held(session=ctx.session, invite=invite):
         # Not a guess: the code is real but its role was taken back (a replaced lead), so no failure is counted.

@@ -62,6 +62,8 @@ class Incoming:
     # False for a group chat: nothing personal is shown there, and its chat is nobody's push target
     private: bool = True
     capabilities: Capabilities = Capabilities()
+    # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
+    scanned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
