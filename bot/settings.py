@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     bind_max_failures: int = Field(default=5, ge=1)
     bind_failure_window_minutes: int = Field(default=10, ge=1)
     bind_lockout_minutes: int = Field(default=30, ge=1)
+    bind_global_max_failures: int = Field(default=50, ge=1)
     invite_ttl_days: int = Field(default=14, ge=1)
     application_window: str = "03-01..04-30"
     public_notice_days: int = Field(default=7, ge=1)

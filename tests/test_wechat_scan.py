@@ -19,7 +19,7 @@ async def test_marketing_qr_codes_are_not_failed_bindings(db_url: str, tmp_path:
         now = int(time.time())
         for n, scene in enumerate(["qrscene_promo-2026", "qrscene_store42", "qrscene_123", "qrscene_"]):
             answer = await oa.event(FOLLOWER, "subscribe", scene, at=now + n)  # marketing codes: a welcome
-            assert answer.status == 200 and "不正确" not in answer.text and "还没有绑定身份" in answer.text
+            assert answer.status == 200 and "绑定码无效" not in answer.text and "还没有绑定身份" in answer.text
         for n, key in enumerate(["ABCDEFGHJK", "ZZZZZZZZZZ", "qrscene_WRONG23456", "ABCDE-FGHJK", "QWERTYUPAS"]):
             scan = "SCAN" if n % 2 else "subscribe"  # shaped like a binding code: tried, yet never counted
             answer = await oa.event(FOLLOWER, scan, key, at=now + 10 + n)
