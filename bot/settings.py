@@ -112,6 +112,16 @@ class Settings(BaseSettings):
             raise ValueError(f"APPLICATION_WINDOW must look like 03-01..04-30, not {value!r}")
         return value.strip()
 
+    @field_validator("reminder_cycle_days")
+    @classmethod
+    def _cycle_days_shape(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 0 < int(p) <= 3 * 366 for p in parts):
+            raise ValueError(
+                f"REMINDER_CYCLE_DAYS must be whole days before a cycle ends, like 180,90,30,7, not {value!r}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
         # Spaces around a key are a copy-paste slip, not key material: twenty blanks are no secret.

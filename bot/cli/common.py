@@ -99,6 +99,20 @@ def cli_today(settings: Settings | None = None) -> date:
     return datetime.now((settings or load_settings()).tz).date()
 
 
+# Dates the ledger holds: the studios began in the 2000s, and planning far ahead overflows date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def out_of_range(value: str, day: date, *, what: str, as_json: bool) -> None:
+    """Fail cleanly for a date outside EARLIEST..LATEST."""
+    if not EARLIEST <= day <= LATEST:
+        fail(
+            f"{what}: {value!r} 不在 {EARLIEST.year}–{LATEST.year} 年之间"
+            f" / is not between {EARLIEST.year} and {LATEST.year}",
+            as_json=as_json,
+        )
+
+
 def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None = None) -> date | None:
     """A date option parsed like chat input (2026-03-05, 2026年3月5日, 今天, …), or a clean failure.
 
@@ -109,6 +123,7 @@ def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None 
     parsed = parse_date(value, today=today or cli_today())
     if parsed is None:
         fail(f"{what}: 无法识别的日期 / not a date: {value!r}", as_json=as_json)
+    out_of_range(value, parsed, what=what, as_json=as_json)
     return parsed
 
 
