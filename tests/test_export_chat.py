@@ -291,3 +291,13 @@ async def test_english_assessment_names_stored_codes_in_english(
     cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None}
     assert {"Small invention (小发明)", "Utility model", "Technician (技师)", "Default assessment rubric"} <= cells
     assert not cells & {"小发明", "实用新型", "技师", "默认考核细则"}
+
+
+async def test_a_studio_name_with_digits_is_a_name_not_a_bad_date(bot: Bot, world: World) -> None:
+    reviewer = Transcript(bot, "rev")
+    await reviewer.say("导出 H000数控技师创新工作室")
+    reviewer.expect("没有找到名为“H000数控技师创新工作室”的工作室")
+    await reviewer.say("导出 csv 2025-01-01 3D打印创新工作室")
+    reviewer.expect("没有找到名为“3D打印创新工作室”的工作室")
+    await reviewer.say("导出 2025/13/01 张工数控创新工作室")  # still shaped like a date: explained
+    reviewer.expect("没看懂“2025/13/01”")
