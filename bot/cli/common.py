@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 from bot.settings import ConfigurationError, Settings, load_settings
 from handlers.core.parsing import parse_date
 from storage.database import create_engine, session_factory
+from storage.names import name_problem
 
 T = TypeVar("T")
 
@@ -111,6 +112,19 @@ def out_of_range(value: str, day: date, *, what: str, as_json: bool) -> None:
             f" / is not between {EARLIEST.year} and {LATEST.year}",
             as_json=as_json,
         )
+
+
+def cli_name(value: str, limit: int, *, as_json: bool) -> str:
+    """A name option stripped and checked against its one limit (storage.names), or a clean failure."""
+    name = value.strip()
+    problem = name_problem(name, limit)
+    if problem == "empty":
+        fail("名称不能为空 / the name is empty", as_json=as_json)
+    if problem == "too_long":
+        fail(f"名称超过 {limit} 个字 / the name is longer than {limit} characters", as_json=as_json)
+    if problem == "control":
+        fail("名称里有换行或控制字符 / the name holds a line break or a control character", as_json=as_json)
+    return name
 
 
 def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None = None) -> date | None:
