@@ -1,4 +1,4 @@
-"""Names of unions, studios and people: one limit each, checked before the database, the same on SQLite and PostgreSQL."""
+"""Names of unions, studios and people: one limit each, checked before the database, alike on both databases."""
 
 from __future__ import annotations
 

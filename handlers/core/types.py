@@ -64,6 +64,8 @@ class Incoming:
     capabilities: Capabilities = Capabilities()
     # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
     scanned: bool = False
+    # "photo" | "document" the adapter did not fetch: nobody bound was in a flow taking files, so nothing is kept
+    file_declined: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,9 @@ async def media_received(
     delivery = delivery_id(msg)
     if await services.seen_before(channel, delivery):
         return Received("message", make(text=""))  # a retry: the engine answers as before
+    wanted = "photo" if kind == "image" else "document"
+    if not await services.takes_file(channel, str(msg.get("FromUserName", ""))):
+        return Received("message", make(file_declined=wanted))  # a stranger's or unasked-for file: never fetched
     try:
         file = await media.download(
             api,
