@@ -51,3 +51,17 @@ async def test_wechat_and_wecom_strangers_media_is_not_fetched(db_url: str, tmp_
         await world.settle()
         assert not [c for c in world.fake.calls if c.path == "media/get"]
         assert kept_files(tmp_path / "media") == []
+
+
+async def test_a_document_too_big_is_refused_before_its_download(db_url: str, tmp_path: Path) -> None:
+    async with telegram_world(db_url, tmp_path, "polling") as tg:
+        seeded = await seed(tg.runtime.sessions)
+        await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+        await tg.say(LEAD_TG, "记录活动")
+        file_id = tg.fake.add_file(b"%PDF" + b"z" * (21 * 1024 * 1024), path="documents/huge.pdf")
+        mark = max(tg.fake.messages, default=0)
+        # a self-hosted Bot API server serves big files; the update itself does not say how big
+        await tg.deliver(document_update(tg.fake.next_update_id(), LEAD_TG, file_id, file_name="h.pdf", mime_type=""))
+        said = [m["text"] for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
+        assert said == [t("telegram.file_too_big", "zh_CN")]
+        assert tg.fake.downloads == [] and kept_files(tg.runtime.config.media_dir) == []

@@ -147,6 +147,9 @@ async def _download(
         raise FileRefused("telegram.file_too_big")
     try:
         remote = await bot.get_file(file_id)
+        if remote.file_size is not None and remote.file_size > MAX_FILE_BYTES:
+            # an update need not say a document's size; getFile does, before a byte is fetched
+            raise FileRefused("telegram.file_too_big")
         data = bytes(await remote.download_as_bytearray())
     except BadRequest as exc:
         log.warning("telegram file %s refused by the Bot API: %s", kind, exc.message)
