@@ -16,7 +16,7 @@ from handlers.engine.router import Routes
 from storage.base import utcnow
 from storage.media import store_bytes
 from storage.models import Person
-from storage.repos import deliveries, outbox, people
+from storage.repos import conversations, deliveries, outbox, people
 
 
 class RuntimeServices:
@@ -109,6 +109,18 @@ class RuntimeServices:
     def refs(self, channel: str, kind: str) -> StoredRefs:
         """This channel's refs of one kind."""
         return StoredRefs(self.sessions, channel, kind)
+
+    async def takes_file(self, channel: str, user_id: str, *, may_open: bool = False) -> bool:
+        """Whether a file from this channel user is wanted now: asked before downloading anything."""
+        async with self.sessions() as session:
+            identity = await people.identity(session=session, channel=channel, external_id=user_id)
+            if identity is None:
+                return False
+            if may_open:
+                return True
+            conv = await conversations.load(session=session, channel=channel, user_id=user_id)
+        flow = self.routes.flows.get(conv.flow) if conv is not None and conv.expires_at > self.now() else None
+        return flow is not None and any(step.files for step in flow.steps)
 
     async def store_file(self, data: bytes, *, kind: str, file_ref: str, filename: str, media_type: str) -> InboundFile:
         """Keep a received file under MEDIA_DIR, off the event loop."""

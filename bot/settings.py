@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     bind_max_failures: int = Field(default=5, ge=1)
     bind_failure_window_minutes: int = Field(default=10, ge=1)
     bind_lockout_minutes: int = Field(default=30, ge=1)
+    bind_global_max_failures: int = Field(default=50, ge=1)
     invite_ttl_days: int = Field(default=14, ge=1)
     application_window: str = "03-01..04-30"
     public_notice_days: int = Field(default=7, ge=1)
@@ -76,6 +77,15 @@ class Settings(BaseSettings):
     wecom_aes_key: SecretStr | None = None
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        # `cp .env.example .env` leaves `ASSESSMENT_RUBRIC_FILE=`: a blank value must mean the default,
+        # never Path("") — the current folder — nor an empty secret
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -110,6 +120,16 @@ class Settings(BaseSettings):
         if not re.match(r"^\d{2}-\d{2}\.\.\d{2}-\d{2}$", value.strip()):
             raise ValueError(f"APPLICATION_WINDOW must look like 03-01..04-30, not {value!r}")
         return value.strip()
+
+    @field_validator("reminder_cycle_days")
+    @classmethod
+    def _cycle_days_shape(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 0 < int(p) <= 3 * 366 for p in parts):
+            raise ValueError(
+                f"REMINDER_CYCLE_DAYS must be whole days before a cycle ends, like 180,90,30,7, not {value!r}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:

@@ -52,7 +52,7 @@ async def test_a_code_binds_once(bot: Bot, world: World, sessions: async_session
 
     again = Transcript(bot, "someone-else")
     await again.say(f"/bind {code}")
-    again.expect("已经用过")
+    again.expect("绑定码无效")
     async with sessions() as session:
         rows = list(await session.scalars(select(AuditLog).where(AuditLog.object_type == "identity")))
     assert [r.to_state for r in rows] == ["bound"]
@@ -78,11 +78,11 @@ async def test_wrong_expired_and_missing_codes(
     await chat.say("绑定")
     chat.expect("请发送：绑定 绑定码")
     await chat.say("绑定 ABCDEFGHJK")
-    chat.expect("绑定码不正确")
+    chat.expect("绑定码无效")
     code = await invite(sessions, world, "周到", clock, ttl=timedelta(days=1))
     clock.advance(days=2)
     await chat.say(f"绑定 {code}")
-    chat.expect("已过期")
+    chat.expect("绑定码无效")
     assert await identities_of(sessions, "周到") == []
 
 
@@ -93,7 +93,7 @@ async def test_five_failures_in_ten_minutes_lock_the_sender_out(
     chat = Transcript(bot, "guesser")
     for n in range(5):
         await chat.say(f"绑定 WRONG{n}2345")
-        chat.expect("绑定码不正确")
+        chat.expect("绑定码无效")
         clock.advance(minutes=2)
     await chat.say(f"绑定 {code}")  # even the right code is refused while locked out
     chat.expect("尝试次数过多", "分钟后再试")
@@ -104,7 +104,7 @@ async def test_five_failures_in_ten_minutes_lock_the_sender_out(
     chat.expect("绑定成功")
     other = Transcript(bot, "another-guesser")  # the lockout is per sender
     await other.say("绑定 WRONG23456")
-    other.expect("绑定码不正确")
+    other.expect("绑定码无效")
 
 
 async def test_failures_spread_over_more_than_ten_minutes_do_not_lock(
@@ -114,7 +114,7 @@ async def test_failures_spread_over_more_than_ten_minutes_do_not_lock(
     chat = Transcript(bot, "slow-typist")
     for n in range(8):
         await chat.say(f"绑定 WRONG{n}2345")
-        chat.expect("绑定码不正确")
+        chat.expect("绑定码无效")
         clock.advance(minutes=3)
     await chat.say(f"绑定 {code}")
     chat.expect("绑定成功")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.types import Capabilities, Documents
 from handlers.engine.pipeline import Bot
-from storage.models import EntryStatus, LedgerKind, Person, RoleKind, UnionLevel
+from storage.models import EntryStatus, LedgerKind, Person, RoleKind, Studio, UnionLevel
 from storage.repos import ledgers, org
 from tests.export_data import activity, outcome, sheet_names, training
 from tests.support import Transcript, World
@@ -291,3 +291,33 @@ async def test_english_assessment_names_stored_codes_in_english(
     cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None}
     assert {"Small invention (小发明)", "Utility model", "Technician (技师)", "Default assessment rubric"} <= cells
     assert not cells & {"小发明", "实用新型", "技师", "默认考核细则"}
+
+
+async def test_a_studio_name_with_digits_is_a_name_not_a_bad_date(bot: Bot, world: World) -> None:
+    reviewer = Transcript(bot, "rev")
+    await reviewer.say("导出 H000数控技师创新工作室")
+    reviewer.expect("没有找到名为“H000数控技师创新工作室”的工作室")
+    await reviewer.say("导出 csv 2025-01-01 3D打印创新工作室")
+    reviewer.expect("没有找到名为“3D打印创新工作室”的工作室")
+    await reviewer.say("导出 2025/13/01 张工数控创新工作室")  # still shaped like a date: explained
+    reviewer.expect("没看懂“2025/13/01”")
+
+
+async def test_a_very_long_studio_name_still_exports_and_assesses(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    long_name = "上海市浦东新区张江高科技园区" * 7 + "数控技师创新工作室"  # 107 characters, 321 bytes in UTF-8
+    async with sessions() as session, session.begin():
+        studio = await session.get(Studio, world.studio.id)
+        assert studio is not None
+        studio.name = long_name
+    chat = Transcript(bot, "lead")
+    for ask in ("导出", "导出 csv", "考核"):
+        await chat.say(ask)
+        files = [f for r in chat.replies for f in r.files]
+        assert files, chat.text
+        for file in files:
+            assert file.path.is_file() and len(file.filename.encode()) <= 200, file.filename
+            assert file.filename.startswith("上海市浦东新区") and file.filename.endswith((".xlsx", ".csv"))
+    folders = list((tmp_path / "exports").iterdir())
+    assert all(any(folder.iterdir()) for folder in folders)  # no empty folder left behind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -104,3 +105,14 @@ def test_tokens_round_trip_and_expire() -> None:
 def test_no_public_address_no_link(tmp_path: Path) -> None:
     config = HandlerConfig(export_dir=tmp_path)
     assert download_url(config, tmp_path / "x.xlsx", now=utcnow()) is None
+
+
+@pytest.mark.parametrize("relative", ["a\x00b.xlsx", "2026/\x00", "x\n.csv"])
+async def test_a_signed_token_naming_a_nul_byte_is_refused_quietly(
+    runtime: Runtime, http: httpx.AsyncClient, relative: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = make_token(runtime.config.secret_key, relative, expires_at=utcnow() + timedelta(minutes=5))
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        response = await http.get(f"/download/{token}")
+    assert response.status_code == 403
+    assert token not in caplog.text and "Traceback" not in caplog.text

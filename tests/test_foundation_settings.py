@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, load_settings
+from handlers.assessment.rubric import load_rubric
 
 
 def test_defaults_are_the_embedded_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,3 +119,19 @@ def test_a_configuration_error_under_json_is_also_one_json_object(tmp_path: Path
     data = json.loads(line)
     assert data["ok"] is False and "TIMEZONE" in data["error"] and "Mars/Olympus" in data["error"]
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_env_example_copied_as_is_leaves_optional_settings_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = Path(__file__).parent.parent / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")  # `cp .env.example .env`
+    monkeypatch.chdir(tmp_path)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    settings = load_settings()
+    assert settings.assessment_rubric_file is None and settings.expert_rubric_file is None
+    assert load_rubric(settings.assessment_rubric_file).criteria  # the built-in rubric, not the current folder
+    assert settings.telegram_bot_token is None and not settings.telegram_on and not settings.wecom_on
+    monkeypatch.setenv("ASSESSMENT_RUBRIC_FILE", "  ")
+    assert load_settings().assessment_rubric_file is None

@@ -24,6 +24,7 @@ async def send_files(tg: TelegramHarness) -> list[str]:
     """A bound lead sends a photo and a document; the token's spellings to look for."""
     seeded = await seed(tg.runtime.sessions)
     await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+    await tg.say(LEAD_TG, "记录活动")  # files are fetched only for a record that takes them
     await tg.photo(LEAD_TG, PHOTO)
     document = tg.fake.add_file(b"%PDF-1.4 plan", path="documents/plan.pdf")
     update = document_update(

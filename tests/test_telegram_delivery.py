@@ -163,14 +163,17 @@ async def test_a_file_too_big_is_refused_politely_and_nothing_changes(tg: Telegr
 
 
 async def test_a_file_telegram_cannot_serve_is_refused_politely(tg: TelegramHarness) -> None:
+    seeded = await seed(tg.runtime.sessions)
+    await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+    await tg.say(LEAD_TG, "记录活动")
     mark = max(tg.fake.messages, default=0)
     update = document_update(
-        tg.fake.next_update_id(), STRANGER_TG, "NO-SUCH-FILE", file_name="a.pdf", mime_type="application/pdf"
+        tg.fake.next_update_id(), LEAD_TG, "NO-SUCH-FILE", file_name="a.pdf", mime_type="application/pdf"
     )
 
     await tg.deliver(update)
 
-    assert [m["text"] for m in tg.fake.messages_to(STRANGER_TG) if m["message_id"] > mark] == [
+    assert [m["text"] for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark] == [
         t("telegram.file_failed", "zh_CN")
     ]
 

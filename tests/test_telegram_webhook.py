@@ -78,13 +78,30 @@ async def test_metrics_count_telegram_updates_by_outcome(hook: TelegramHarness) 
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"", b"[1, 2]", b'"text"', b'{"message": {"text": "hi"}}', b'{"update_id": "7"}', b"\xff\xfe"],
+    [
+        b"{not json",
+        b"",
+        b"[1, 2]",
+        b'"text"',
+        b'{"message": {"text": "hi"}}',
+        b'{"update_id": "7"}',
+        b"\xff\xfe",
+        b'{"update_id": 1, "message": "x"}',
+        b'{"update_id": 1, "callback_query": [1]}',
+        b'{"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": "c"}}',
+        b'{"update_id": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"update_id": 1, "x": ' + b'{"a":' * 50_000 + b"1" + b"}" * 50_000 + b"}",
+    ],
 )
-async def test_a_malformed_body_gets_400_and_changes_nothing(hook: TelegramHarness, body: bytes) -> None:
-    response = await hook.post(None, raw=body)
+async def test_a_malformed_body_gets_400_and_changes_nothing(
+    hook: TelegramHarness, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        response = await hook.post(None, raw=body)
 
     assert response.status_code == 400
     assert response.json() == {"ok": False, "error": "malformed"}
+    assert "refused (400)" in caplog.text and "Traceback" not in caplog.text
     assert hook.channel.stats["updates"] == 0 and await seen(hook) == 0
     assert not hook.fake.sent("sendMessage")
 

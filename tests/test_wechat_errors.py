@@ -111,6 +111,9 @@ async def test_unknown_message_types_and_lost_media_get_a_polite_text(db_url: st
         assert voice.status == 200 and "暂不支持" in voice.text
         location = await oa.post(oa.xml(LEAD, "location", {"Location_X": "31.2", "Location_Y": "121.5"}))
         assert "暂不支持" in location.text
+        await oa.text(LEAD, f"绑定 {world.seeded.lead_code}")
+        await oa.text(LEAD, "记录活动")  # media is fetched only for a record that takes files
+        await world.settle()
         lost = await oa.image(LEAD, "MEDIA-that-expired")
         assert lost.status == 200 and "没能收到" in lost.text
 

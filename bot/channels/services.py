@@ -146,6 +146,13 @@ class ChannelServices(Protocol):
         """This channel's refs of one kind."""
         ...
 
+    async def takes_file(self, channel: str, user_id: str, *, may_open: bool = False) -> bool:
+        """Whether a file from this channel user is wanted now: bound, in a live flow with a files step.
+
+        `may_open`: the file comes with a caption, a turn of its own before it, which may open such a flow.
+        """
+        ...
+
     async def store_file(self, data: bytes, *, kind: str, file_ref: str, filename: str, media_type: str) -> InboundFile:
         """Keep a received file under MEDIA_DIR (same content, same file), off the event loop."""
         ...

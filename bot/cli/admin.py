@@ -14,6 +14,7 @@ from bot.cli.common import (
     JsonOption,
     app,
     cli_date,
+    cli_name,
     cli_today,
     database_problem,
     emit,
@@ -26,6 +27,7 @@ from bot.cli.org_common import ByOption, find_studio, find_union, operator, reco
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
 from storage.models import STUDIO_ROLES, UNION_ROLES, Person, RoleKind, UnionLevel
+from storage.names import ENTERPRISE_MAX, PERSON_NAME_MAX, STUDIO_NAME_MAX, UNION_NAME_MAX
 from storage.repos import invites, leads, org
 from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
@@ -68,10 +70,8 @@ def union_add(
 ) -> None:
     """Add a union to the hierarchy."""
     union_level = word(LEVELS, level, what=("层级", "level"), as_json=as_json)
-    name = name.strip()
+    name = cli_name(name, UNION_NAME_MAX, as_json=as_json)
     parent = parent.strip() if parent else None
-    if not name:
-        fail("名称不能为空 / the name is empty", as_json=as_json)
     if parent and union_level is UnionLevel.MUNICIPAL:
         fail("市级工会没有上级 / a municipal union has no parent", as_json=as_json)
 
@@ -118,9 +118,10 @@ def studio_add(
             f" / --named-on {named} is after today ({today}); a studio cannot be named in the future",
             as_json=as_json,
         )
-    name = name.strip()
-    if not name:
-        fail("名称不能为空 / the name is empty", as_json=as_json)
+    name = cli_name(name, STUDIO_NAME_MAX, as_json=as_json)
+    enterprise = enterprise.strip()
+    if len(enterprise) > ENTERPRISE_MAX:
+        fail(f"企业名称超过 {ENTERPRISE_MAX} 个字 / --enterprise is longer than {ENTERPRISE_MAX}", as_json=as_json)
 
     union = union.strip()
 
@@ -190,9 +191,8 @@ def invite(
         fail(f"角色 {kind.value} 需要 --union（不要 --studio） / role {kind.value} needs --union", as_json=as_json)
     grade = word(GRADE_WORDS, grade, what=("等级", "grade"), as_json=as_json) if grade is not None else None
     phone = phone.strip() or None if phone else None
-    name, studio, union = name.strip(), studio.strip() if studio else None, union.strip() if union else None
-    if not name:
-        fail("姓名不能为空 / the name is empty", as_json=as_json)
+    studio, union = studio.strip() if studio else None, union.strip() if union else None
+    name = cli_name(name, PERSON_NAME_MAX, as_json=as_json)
 
     person_id = person
 

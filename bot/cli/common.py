@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 from bot.settings import ConfigurationError, Settings, load_settings
 from handlers.core.parsing import parse_date
 from storage.database import create_engine, session_factory
+from storage.names import name_problem
 
 T = TypeVar("T")
 
@@ -99,6 +100,33 @@ def cli_today(settings: Settings | None = None) -> date:
     return datetime.now((settings or load_settings()).tz).date()
 
 
+# Dates the ledger holds: the studios began in the 2000s, and planning far ahead overflows date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def out_of_range(value: str, day: date, *, what: str, as_json: bool) -> None:
+    """Fail cleanly for a date outside EARLIEST..LATEST."""
+    if not EARLIEST <= day <= LATEST:
+        fail(
+            f"{what}: {value!r} 不在 {EARLIEST.year}–{LATEST.year} 年之间"
+            f" / is not between {EARLIEST.year} and {LATEST.year}",
+            as_json=as_json,
+        )
+
+
+def cli_name(value: str, limit: int, *, as_json: bool) -> str:
+    """A name option stripped and checked against its one limit (storage.names), or a clean failure."""
+    name = value.strip()
+    problem = name_problem(name, limit)
+    if problem == "empty":
+        fail("名称不能为空 / the name is empty", as_json=as_json)
+    if problem == "too_long":
+        fail(f"名称超过 {limit} 个字 / the name is longer than {limit} characters", as_json=as_json)
+    if problem == "control":
+        fail("名称里有换行或控制字符 / the name holds a line break or a control character", as_json=as_json)
+    return name
+
+
 def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None = None) -> date | None:
     """A date option parsed like chat input (2026-03-05, 2026年3月5日, 今天, …), or a clean failure.
 
@@ -109,6 +137,7 @@ def cli_date(value: str | None, *, what: str, as_json: bool, today: date | None 
     parsed = parse_date(value, today=today or cli_today())
     if parsed is None:
         fail(f"{what}: 无法识别的日期 / not a date: {value!r}", as_json=as_json)
+    out_of_range(value, parsed, what=what, as_json=as_json)
     return parsed
 
 

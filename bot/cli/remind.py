@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import JsonOption, app, emit, fail, run_in_session
+from bot.cli.common import JsonOption, app, emit, fail, out_of_range, run_in_session
 from bot.settings import Settings, load_settings
 from handlers.core.config import HandlerConfig
 from handlers.reminders import plan
@@ -25,6 +25,7 @@ def _moment(value: str | None, settings: Settings, *, as_json: bool) -> datetime
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         fail(f"--at: 无法识别的时间 / not a date and time: {value!r} (e.g. 2027-03-01T09:00)", as_json=as_json)
+    out_of_range(value, moment.date(), what="--at", as_json=as_json)
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.tz)
 
 

@@ -10,6 +10,7 @@ from handlers.engine.router import Command, Router, Routes
 from handlers.ledgers.form import forms
 from handlers.roles import permissions
 from handlers.roles.permissions import Action, Subject
+from storage.repos import invites
 
 router = Router(__name__)
 
@@ -79,7 +80,7 @@ async def language_command(ctx: Context, args: str) -> list[Reply]:
 @router.command("start", help_key="basic.help.start", needs_person=False, in_menu=False)
 async def start_command(ctx: Context, args: str) -> list[Reply]:
     """Telegram's first message; `/start CODE` (a deep link) binds."""
-    if args:
+    if args and not (ctx.incoming.scanned and not invites.looks_like_code(args)):
         from handlers.account.binding import bind
 
         return await bind(ctx, args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
@@ -37,16 +37,11 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     if not invites.normalise_code(code):
         return [Reply(text=ctx.t("binding.usage"))]
     invite = await invites.find_invite(session=ctx.session, code=code)
-    problem = None
-    if invite is None:
-        problem = "binding.wrong_code"
-    elif invite.used_at is not None:
-        problem = "binding.used_code"
-    elif invite.expires_at <= ctx.now:
-        problem = "binding.expired_code"
-    if problem is not None or invite is None:
-        await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
-        return [Reply(text=ctx.t(problem or "binding.wrong_code"))]
+    # wrong, used and expired get one answer: a distinct one would confirm to a guesser that a code exists
+    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
+        if not inc.scanned:  # a scan's scene comes from a printed QR code, not from a guesser
+            await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
+        return [Reply(text=ctx.t("binding.wrong_code"))]
     if not await invites.role_still_held(session=ctx.session, invite=invite):
         # Not a guess: the code is real but its role was taken back (a replaced lead), so no failure is counted.
         return [Reply(text=ctx.t("binding.role_inactive", role=ctx.t(ROLE_KEYS[invite.role.value])))]
@@ -71,18 +66,27 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
 
 
 async def _locked_minutes(ctx: Context) -> int:
-    """Minutes this sender is still refused: after N failures within the window, for the lockout period."""
+    """Minutes binding is still refused: to this sender after its own failures, to all after everyone's."""
     cfg = ctx.config
-    window = timedelta(minutes=cfg.bind_failure_window_minutes)
-    lockout = timedelta(minutes=cfg.bind_lockout_minutes)
-    times = await people.bind_failure_times(
-        session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id, since=ctx.now - window - lockout
+    since = ctx.now - timedelta(minutes=cfg.bind_failure_window_minutes + cfg.bind_lockout_minutes)
+    mine = await people.bind_failure_times(
+        session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id, since=since
     )
-    n = cfg.bind_max_failures
+    # counted in the database, so many accounts, or many processes, cannot each guess up to the per-sender limit
+    everyone = await people.bind_failure_times(session=ctx.session, since=since)
     until = max(
-        (times[i + n - 1] + lockout for i in range(len(times) - n + 1) if times[i + n - 1] - times[i] <= window),
-        default=None,
+        _locked_until(ctx, mine, cfg.bind_max_failures), _locked_until(ctx, everyone, cfg.bind_global_max_failures)
     )
-    if until is None or until <= ctx.now:
+    if until <= ctx.now:
         return 0
     return int((until - ctx.now).total_seconds() // 60) + 1
+
+
+def _locked_until(ctx: Context, times: list[datetime], n: int) -> datetime:
+    """The end of the latest lockout that n failures within the window started (or the epoch)."""
+    window = timedelta(minutes=ctx.config.bind_failure_window_minutes)
+    lockout = timedelta(minutes=ctx.config.bind_lockout_minutes)
+    return max(
+        (times[i + n - 1] + lockout for i in range(len(times) - n + 1) if times[i + n - 1] - times[i] <= window),
+        default=datetime.min.replace(tzinfo=ctx.now.tzinfo),
+    )

@@ -23,6 +23,7 @@ class HandlerConfig:
     bind_max_failures: int = 5
     bind_failure_window_minutes: int = 10
     bind_lockout_minutes: int = 30
+    bind_global_max_failures: int = 50
     invite_ttl_days: int = 14
     application_window: str = "03-01..04-30"
     public_notice_days: int = 7

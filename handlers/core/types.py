@@ -65,6 +65,10 @@ class Incoming:
     # the channel sends the replies after the turn and says when they are out (Bot.replied): until then
     # they are owed, and a crash in between has them delivered with the sender's next turn
     confirms_replies: bool = False
+    # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
+    scanned: bool = False
+    # "photo" | "document" the adapter did not fetch: nobody bound was in a flow taking files, so nothing is kept
+    file_declined: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

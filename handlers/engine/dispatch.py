@@ -32,7 +32,7 @@ async def dispatch(ctx: Context) -> list[Reply]:
         conv = None
     if incoming.payload is not None:
         return notes + await _press(ctx, incoming.payload, conv)
-    if incoming.file is not None:
+    if incoming.file is not None or incoming.file_declined:
         return notes + await _file(ctx, conv)
     text = clean_text(incoming.text or "")
     if conv is not None and ctx.person is not None:
@@ -103,11 +103,14 @@ async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Repl
 
 async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
     file = ctx.incoming.file
-    assert file is not None
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
     if conv is None:
         return [Reply(text=ctx.t("engine.file_without_flow"))]
+    if file is None:  # declined by the adapter; a flow that takes files may have opened since: ask again
+        flow = ctx.routes.flows[conv.flow]
+        taken = any(s.files for s in flow.steps)
+        return [Reply(text=ctx.t("engine.file_send_again" if taken else "engine.file_not_expected"))]
     return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_file(
         {
             "kind": file.kind,

@@ -56,7 +56,8 @@ def verify_token(secret: bytes, token: str, *, now: datetime) -> str:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise LinkError("bad") from None
     parts = PurePosixPath(relative).parts
-    if not relative or relative.startswith("/") or ".." in parts:
+    # a control character names no export we wrote, and a NUL makes the file system raise
+    if not relative or relative.startswith("/") or ".." in parts or any(ch < " " or ch == "\x7f" for ch in relative):
         raise LinkError("bad")
     if now.timestamp() >= expires:
         raise LinkError("expired")
@@ -76,7 +77,10 @@ def download_url(config: HandlerConfig, path: Path, *, now: datetime) -> str | N
 def resolve(config: HandlerConfig, token: str, *, now: datetime) -> Path:
     """The file a token names, checked to lie inside EXPORT_DIR; LinkError if the token is bad or old."""
     root = config.export_dir.resolve()
-    target = (root / verify_token(config.secret_key, token, now=now)).resolve()
+    try:
+        target = (root / verify_token(config.secret_key, token, now=now)).resolve()
+    except (ValueError, OSError):
+        raise LinkError("bad") from None
     if not target.is_relative_to(root):
         raise LinkError("bad")
     return target

@@ -6,6 +6,7 @@ download links where only photos travel (WeChat OA), as the file's path where th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from storage.models import Studio
 from storage.repos import org, people
 
 ALL_WORDS = {"全部", "所有", "all", "排名", "ranking"}
+_DATE_SHAPED = re.compile(r"^[\d\-/.年月日号]*\d[\d\-/.年月日号]*$")
 _RANGE_MARKS = ("至", "到", "～", "~", "..", "—")
 
 
@@ -49,8 +51,8 @@ def parse_export_args(text: str, *, today: date) -> ExportArgs | str:
             every = True
         elif (day := parse_date(word, today=today)) is not None:
             dates.append(day)
-        elif any(ch.isdigit() for ch in word) and not words:
-            return word  # looks like a date but is not one
+        elif _DATE_SHAPED.match(word) and not words:
+            return word  # looks like a date but is not one; a name may hold digits (H000数控…, 3D打印…)
         else:
             words.append(word)
     if len(dates) > 2:

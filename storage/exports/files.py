@@ -9,12 +9,21 @@ import time
 from pathlib import Path
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+# File systems allow 255 bytes per name, not characters: a Chinese character takes three in UTF-8,
+# and callers add a suffix or a sheet name to what this returns.
+MAX_NAME_BYTES = 150
 
 
 def safe_filename(name: str, *, fallback: str = "export") -> str:
-    """A file name without path separators or characters Windows refuses."""
+    """A file name without path separators or characters Windows refuses, short enough in bytes; keeps its suffix."""
     cleaned = _UNSAFE.sub("_", name).strip(" .")
-    return cleaned[:120] or fallback
+    suffix = match.group() if (match := _SUFFIX.search(cleaned)) else ""
+    stem = cleaned.removesuffix(suffix) if suffix else cleaned
+    while len(stem.encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    stem = stem.rstrip(" .")
+    return f"{stem}{suffix}" if stem else fallback
 
 
 def new_export_dir(export_dir: Path) -> Path:

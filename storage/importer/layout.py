@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.names import ENTERPRISE_MAX, STUDIO_NAME_MAX, UNION_NAME_MAX
 from storage.vocabulary import GRADE_WORDS, LEVELS
 from storage.vocabulary import ROLES as ROLE_WORDS
 
@@ -76,5 +77,13 @@ ROLES = SheetLayout(
 )
 SHEETS = (UNIONS, STUDIOS, PEOPLE, ROLES)
 README_NAME = "说明"
-MAX_LENGTH = {"name": 200, "parent": 200, "union": 200, "studio": 200, "enterprise": 200, "phone": 32}
-PERSON_NAME_MAX = 100
+# union and studio sheets share the "name" column key; their limits are one number today (storage.names)
+MAX_LENGTH = {
+    "name": max(UNION_NAME_MAX, STUDIO_NAME_MAX),
+    "parent": UNION_NAME_MAX,
+    "union": UNION_NAME_MAX,
+    "studio": STUDIO_NAME_MAX,
+    "enterprise": ENTERPRISE_MAX,
+    "phone": 32,
+}
+NAME_KEYS = frozenset({"name", "parent", "union", "studio"})

@@ -13,6 +13,7 @@ from storage.importer.layout import STUDIOS, UNIONS, SheetLayout
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
 from storage.models import Person, RoleKind, Studio, Union, UnionLevel
+from storage.names import STUDIO_NAME_MAX, UNION_NAME_MAX
 from storage.repos import org
 
 
@@ -104,7 +105,7 @@ def plan_unions(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
     first: dict[str, int] = {}
     for line in lines:
         c = Checker(line, problems)
-        name = c.text("name", header(UNIONS, "name"), required=True)
+        name = c.text("name", header(UNIONS, "name"), required=True, limit=UNION_NAME_MAX)
         level = c.level("level")
         if level is None and not line.text("level"):
             c.fail("required", column=header(UNIONS, "level"))
@@ -147,7 +148,7 @@ def plan_studios(plan: Plan, lines: list[Line], problems: list[Problem]) -> None
     first: dict[str, int] = {}
     for line in lines:
         c = Checker(line, problems)
-        name = c.text("name", header(STUDIOS, "name"), required=True)
+        name = c.text("name", header(STUDIOS, "name"), required=True, limit=STUDIO_NAME_MAX)
         union_name = c.text("union", header(STUDIOS, "union"), required=True)
         details = {k: c.text(k, header(STUDIOS, k)) for k in ("enterprise", "venue", "equipment")}
         named_on = c.day("named_on", header(STUDIOS, "named_on"))

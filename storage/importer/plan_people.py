@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from storage.importer.existing import Existing
-from storage.importer.layout import PEOPLE, PERSON_NAME_MAX, ROLES
+from storage.importer.layout import PEOPLE, ROLES
 from storage.importer.plan import PersonRow, Plan, RoleRow, StudioRow, find_studio, find_union, header
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
 from storage.models import STUDIO_ROLES, Person, RoleKind, Studio
+from storage.names import PERSON_NAME_MAX
 from storage.repos.leads import LeadTaken, displaced
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from storage.importer.layout import MAX_LENGTH
+from storage.importer.layout import MAX_LENGTH, NAME_KEYS
 from storage.importer.reader import Line, Problem
 from storage.models import RoleKind, UnionLevel
+from storage.names import name_problem
 from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -34,6 +35,8 @@ class Checker:
         limit = limit or MAX_LENGTH.get(key, 300)
         if len(value) > limit:
             self.fail("too_long", column=header, limit=limit)
+        elif key in NAME_KEYS and value and name_problem(value, limit) == "control":
+            self.fail("control", column=header)
         return value
 
     def day(self, key: str, header: str) -> date | None:

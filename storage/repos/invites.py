@@ -22,6 +22,12 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether text could be a code we issued: our alphabet and length, as typed or scanned."""
+    code = normalise_code(text)
+    return len(code) == CODE_LENGTH and all(ch in ALPHABET for ch in code)
+
+
 def hash_code(code: str) -> str:
     """The stored form of a code."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
+from storage.names import PERSON_NAME_MAX, STUDIO_NAME_MAX, UNION_NAME_MAX, require_name
 
 CYCLE_YEARS = 3
 # municipal → district/industry → enterprise: a parent stands strictly higher than its child.
@@ -37,7 +38,7 @@ async def get_union(*, session: AsyncSession, name: str) -> Union | None:
 
 def new_union(*, name: str, level: UnionLevel, parent: Union | None = None) -> Union:
     """A union under an optional parent, not yet added to a session (bulk writers add many, then flush once)."""
-    return Union(name=name, level=level, parent_id=parent.id if parent else None)
+    return Union(name=require_name(name, UNION_NAME_MAX), level=level, parent_id=parent.id if parent else None)
 
 
 async def create_union(*, session: AsyncSession, name: str, level: UnionLevel, parent: Union | None = None) -> Union:
@@ -57,6 +58,7 @@ def new_studio(
     *, name: str, union: Union, enterprise: str = "", venue: str = "", equipment: str = "", named_on: date | None = None
 ) -> Studio:
     """A studio (named if it has a naming date), not yet added to a session nor given its first cycle."""
+    name = require_name(name, STUDIO_NAME_MAX)  # the last guard: callers explain a refusal before this
     return Studio(
         name=name,
         union_id=union.id,
@@ -128,7 +130,9 @@ def new_person(
     *, name: str, grade: str | None = None, phone: str | None = None, enterprise: str = "", locale: str = "zh_CN"
 ) -> Person:
     """A person, not yet added to a session."""
-    return Person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
+    return Person(
+        name=require_name(name, PERSON_NAME_MAX), grade=grade, phone=phone, enterprise=enterprise, locale=locale
+    )
 
 
 async def create_person(

@@ -89,11 +89,11 @@ async def record_bind_failure(*, session: AsyncSession, channel: str, user_id: s
     await session.flush()
 
 
-async def bind_failure_times(*, session: AsyncSession, channel: str, user_id: str, since: datetime) -> list[datetime]:
-    """When this channel user failed to bind since `since`, oldest first."""
-    query = (
-        select(BindAttempt.at)
-        .where(BindAttempt.channel == channel, BindAttempt.user_id == user_id, BindAttempt.at >= since)
-        .order_by(BindAttempt.at)
-    )
+async def bind_failure_times(
+    *, session: AsyncSession, since: datetime, channel: str | None = None, user_id: str | None = None
+) -> list[datetime]:
+    """When this channel user (or, without one, anybody) failed to bind since `since`, oldest first."""
+    query = select(BindAttempt.at).where(BindAttempt.at >= since).order_by(BindAttempt.at)
+    if channel is not None and user_id is not None:
+        query = query.where(BindAttempt.channel == channel, BindAttempt.user_id == user_id)
     return list(await session.scalars(query))

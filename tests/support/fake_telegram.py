@@ -80,6 +80,7 @@ class FakeTelegram:
         self.messages: dict[int, dict[str, Any]] = {}  # what the bot sent, by message_id
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
         self.uploads: list[tuple[str, bytes]] = []  # (filename, content) the bot sent
+        self.downloads: list[str] = []  # file paths the bot downloaded
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}  # language_code ("" default) → menu
         self.blocked: set[str] = set()  # chats that blocked the bot
@@ -205,6 +206,7 @@ class FakeTelegram:
             return Response(status_code=401)
         for path, content in self.files.values():
             if path == request.path_params["path"]:
+                self.downloads.append(path)
                 return Response(content, media_type="application/octet-stream")
         return Response(status_code=404)
 

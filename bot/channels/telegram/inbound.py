@@ -75,15 +75,19 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     message = update.message
     if message is None:
         return None
-    file = await fetch_file(message, bot, services) if private else None
+    captioned = bool((message.caption or "").strip())  # the caption is a turn first: it may open a record
+    wanted = private and carries_file(message) and await services.takes_file(CHANNEL, str(user.id), may_open=captioned)
+    file = await fetch_file(message, bot, services) if wanted else None
+    declined = None if wanted or not private or not carries_file(message) else "photo" if message.photo else "document"
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
         chat_id=str(user.id),
         delivery_id=delivery_id,
         # a stored file's caption is a turn of its own (caption_of); other media's caption is the message
-        text=None if file is not None else message.text or message.caption,
+        text=None if file is not None or declined else message.text or message.caption,
         file=file,
+        file_declined=declined,
         received_at=message.date,
         user_language=language_hint(user),
         private=private,
@@ -143,6 +147,9 @@ async def _download(
         raise FileRefused("telegram.file_too_big")
     try:
         remote = await bot.get_file(file_id)
+        if remote.file_size is not None and remote.file_size > MAX_FILE_BYTES:
+            # an update need not say a document's size; getFile does, before a byte is fetched
+            raise FileRefused("telegram.file_too_big")
         data = bytes(await remote.download_as_bytearray())
     except BadRequest as exc:
         log.warning("telegram file %s refused by the Bot API: %s", kind, exc.message)

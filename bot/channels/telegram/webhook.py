@@ -68,7 +68,7 @@ def telegram_routes(channel: TelegramChannel) -> list[Route]:
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, channel.application.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # parsing only: whatever json or de_json cannot read is not an update
             channel.stats["webhook_malformed"] += 1
             metrics.event(CHANNEL, "bad_json")
             return _refuse(400, "malformed", f"malformed update ({type(exc).__name__})", request)

@@ -63,7 +63,8 @@ class OAInbound:
             if unknown_click(self.routes, msg):
                 return Received("unknown_key")
             text = self._event_text(msg)
-            return Received("event", make(text=text)) if text is not None else Received("ignored")
+            scanned = str(msg.get("Event", "")).lower() in ("subscribe", "scan")
+            return Received("event", make(text=text, scanned=scanned)) if text is not None else Received("ignored")
         if kind == "text":
             content = str(msg.get("Content", ""))
             payload = await self._menu_payload(user, str(msg.get("bizmsgmenuid", "")))

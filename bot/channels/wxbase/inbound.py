@@ -57,7 +57,12 @@ def unknown_click(routes: Routes, msg: dict[str, Any]) -> bool:
 def sent_at(msg: dict[str, Any]) -> datetime | None:
     """When WeChat says the message was sent."""
     raw = str(msg.get("CreateTime", ""))
-    return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else None
+    if not raw.isdigit() or len(raw) > 12:
+        return None
+    try:
+        return datetime.fromtimestamp(int(raw), UTC)
+    except (ValueError, OverflowError, OSError):  # past year 9999: a forged or broken field, not a time
+        return None
 
 
 async def media_received(
@@ -73,6 +78,9 @@ async def media_received(
     delivery = delivery_id(msg)
     if await services.seen_before(channel, delivery):
         return Received("message", make(text=""))  # a retry: the engine answers as before
+    wanted = "photo" if kind == "image" else "document"
+    if not await services.takes_file(channel, str(msg.get("FromUserName", ""))):
+        return Received("message", make(file_declined=wanted))  # a stranger's or unasked-for file: never fetched
     try:
         file = await media.download(
             api,
