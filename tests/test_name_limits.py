@@ -67,3 +67,18 @@ async def test_the_importer_reports_long_and_multi_line_names(
     assert codes == ["import.error.control", *["import.error.too_long"] * 3], codes
     assert "value too long" not in result.output and "Traceback" not in result.output
     assert await count(session, Studio) == 0
+
+
+@pytest.mark.parametrize("bad", [LONG, "第一行\n第二行"])
+async def test_renaming_keeps_to_the_same_limits(cli: CliRunner, session: AsyncSession, bad: str) -> None:
+    await seed_union(cli)
+    assert (await invoke(cli, "studio", "add", "示范工作室", "--union", "浦东新区总工会")).exit_code == 0
+    invited = await invoke(cli, "invite", "--union", "浦东新区总工会", "--role", "admin", "--name", "陈一")
+    assert invited.exit_code == 0, invited.output
+    one_line_error(await invoke(cli, "union", "rename", "浦东新区总工会", bad), "名称")
+    one_line_error(await invoke(cli, "studio", "rename", "示范工作室", bad), "名称")
+    one_line_error(await invoke(cli, "person", "rename", "陈一", bad), "名称")
+    await session.rollback()
+    assert "浦东新区总工会" in set(await session.scalars(select(Union.name)))
+    assert list(await session.scalars(select(Studio.name))) == ["示范工作室"]
+    assert list(await session.scalars(select(Person.name))) == ["陈一"]

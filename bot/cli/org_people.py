@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import CliError, JsonOption, app, emit, fail, run_in_session
+from bot.cli.common import CliError, JsonOption, app, cli_name, emit, fail, run_in_session
 from bot.cli.org_common import AllOption, ByOption, find_person, find_studio, find_union, operator, record, table, word
 from bot.settings import Settings
 from storage.models import RoleKind
+from storage.names import PERSON_NAME_MAX
 from storage.repos import directory
 from storage.repos.merge import MergeConflict, merge_people
 from storage.vocabulary import GRADE_WORDS, ROLES
@@ -96,7 +97,7 @@ def person_rename(
     as_json: bool = JsonOption,
 ) -> None:
     """Correct a person's name."""
-    new_name = new_name.strip()
+    new_name = cli_name(new_name, PERSON_NAME_MAX, as_json=as_json)  # the one limit of storage.names
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         actor_id = await operator(session, by)

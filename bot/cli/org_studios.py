@@ -8,10 +8,11 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.admin import studio_app
-from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.common import CliError, JsonOption, cli_name, emit, run_in_session
 from bot.cli.org_common import AllOption, ByOption, find_studio, find_union, operator, record, table
 from bot.settings import Settings
 from storage.models import Studio, Union
+from storage.names import STUDIO_NAME_MAX
 from storage.repos import directory, org
 
 NameArg = Annotated[str, typer.Argument(help="工作室名称 / studio name")]
@@ -87,7 +88,7 @@ def studio_rename(
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a studio (the audit trail keeps the old name)."""
-    new_name = new_name.strip()
+    new_name = cli_name(new_name, STUDIO_NAME_MAX, as_json=as_json)  # the one limit of storage.names
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         actor_id = await operator(session, by)

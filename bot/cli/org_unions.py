@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.admin import union_app
-from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.common import CliError, JsonOption, cli_name, emit, run_in_session
 from bot.cli.org_common import AllOption, ByOption, find_union, operator, record, table
 from bot.settings import Settings
 from storage.models import Studio, Union
+from storage.names import UNION_NAME_MAX
 from storage.repos import directory, org
 
 NameArg = Annotated[str, typer.Argument(help="工会名称 / union name")]
@@ -73,7 +74,7 @@ def union_rename(
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a union (its history keeps the old name in the audit trail)."""
-    new_name = new_name.strip()
+    new_name = cli_name(new_name, UNION_NAME_MAX, as_json=as_json)  # the one limit of storage.names
 
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         actor_id = await operator(session, by)
