@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.delivery import OutboxSender
 from storage.base import utcnow
-from storage.database import create_engine, session_factory
 from storage.models import AuditLog, OutboxStatus
 from storage.repos import outbox
 from tests.reminders_support import Clock, RecordingPusher, at, outbox_rows, person
+from tests.test_reminders_cli import cli as cli  # the same CLI runner and database helper
+from tests.test_reminders_cli import in_db
 
 WORKDAY = date(2026, 9, 16)
 
@@ -31,28 +28,6 @@ class DiesAfterPush(RecordingPusher):
     async def push(self, *args: Any, **kw: Any) -> None:
         await super().push(*args, **kw)
         raise Crash
-
-
-@pytest.fixture
-def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Any:
-        return runner.invoke(app, list(args), env={"DATABASE_URL": db_url, "ENVIRONMENT": "development"})
-
-    return invoke
-
-
-def in_db(db_url: str, fn: Any) -> Any:
-    async def go() -> Any:
-        engine = create_engine(db_url)
-        try:
-            return await fn(session_factory(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def crash_mid_send(db_url: str, clock: Clock) -> int:
