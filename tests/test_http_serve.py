@@ -47,16 +47,22 @@ def listening() -> Iterator[int]:
         yield int(s.getsockname()[1])
 
 
-def test_a_taken_port_is_one_clear_line_and_exit_code_2(db_url: str, tmp_path: Path, listening: int) -> None:
+def refused_start(env: dict[str, str], cwd: Path, port: int | None = None) -> subprocess.CompletedProcess[str]:
+    """`serve` run until it refuses to start (exit code 2), with what it printed."""
     result = subprocess.run(
-        [STUDIO_BOT, "serve", "--port", str(listening), "--no-scheduler"],
-        env=env_for(db_url),
-        cwd=tmp_path,
+        [STUDIO_BOT, "serve", "--port", str(port or free_port()), "--no-scheduler"],
+        env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
+    return result
+
+
+def test_a_taken_port_is_one_clear_line_and_exit_code_2(db_url: str, tmp_path: Path, listening: int) -> None:
+    result = refused_start(env_for(db_url), tmp_path, listening)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "port already in use" in lines[0] and str(listening) in lines[0]
 
@@ -112,15 +118,7 @@ def test_serve_turns_on_the_channels_with_credentials_and_stops_cleanly(
 
 def test_a_malformed_aes_key_is_one_clear_line(db_url: str, tmp_path: Path) -> None:
     env = env_for(db_url, WECOM_CORP_ID="ww1", WECOM_SECRET="s" * 10, WECOM_TOKEN="t" * 10, WECOM_AES_KEY="too-short")
-    result = subprocess.run(
-        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
+    result = refused_start(env, tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "WECOM_AES_KEY" in lines[0] and "too-short" not in lines[0]
 
@@ -193,15 +191,7 @@ def test_serve_runs_telegram_and_sends_the_outbox(db_url: str, tmp_path: Path) -
 def test_serve_refuses_to_start_with_a_folder_it_cannot_write(db_url: str, tmp_path: Path, folder: str) -> None:
     (tmp_path / "a-file").write_text("not a folder")
     env = env_for(db_url, **{folder: str(tmp_path / "a-file" / "inside")})
-    result = subprocess.run(
-        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
+    result = refused_start(env, tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{folder} is not writable" in lines[0], result.stderr
 
@@ -210,14 +200,6 @@ def test_serve_refuses_to_start_on_a_database_it_cannot_write(db_url: str, tmp_p
     if not db_url.startswith("sqlite"):
         pytest.skip("a read-only file is SQLite's case; PostgreSQL's read-only sessions are tested on /healthz")
     read_only = f"sqlite+aiosqlite:///file:{db_url.split(':///', 1)[1]}?mode=ro&uri=true"
-    result = subprocess.run(
-        [STUDIO_BOT, "serve", "--port", str(free_port()), "--no-scheduler"],
-        env=env_for(read_only),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
+    result = refused_start(env_for(read_only), tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "database cannot be written" in lines[0], result.stderr
