@@ -1,0 +1,25 @@
+"""indexes and statements for PostgreSQL speed (issue 21)
+
+Revision ID: 0012_speed
+Revises: 0011_hardening
+Create Date: 2026-12-07
+
+One revision per line of work, chained in advance so that parallel branches each fill their own file
+and merge without re-chaining; a revision with nothing to change stays a no-op.
+"""
+
+from collections.abc import Sequence
+
+
+revision: str = '0012_speed'
+down_revision: str | Sequence[str] | None = '0011_hardening'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
