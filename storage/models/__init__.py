@@ -2,8 +2,11 @@
 
 from storage.base import Base
 from storage.models.enums import (
+    DECIDING_ROLES,
     GRADES,
     LEAD_GRADES,
+    OFFICER_ROLES,
+    ROLE_UNION_LEVELS,
     STUDIO_ROLES,
     UNION_ROLES,
     ApplicationStage,
@@ -16,6 +19,7 @@ from storage.models.enums import (
     RoleKind,
     StudioStatus,
     UnionLevel,
+    role_fits_union,
 )
 from storage.models.infra import (
     AccessToken,
@@ -33,8 +37,11 @@ from storage.models.web import WebLink, WebSession
 from storage.models.workflow import Application, AuditLog, ExpertScore, Objection, ReviewDecision
 
 __all__ = [
+    "DECIDING_ROLES",
     "GRADES",
     "LEAD_GRADES",
+    "OFFICER_ROLES",
+    "ROLE_UNION_LEVELS",
     "STUDIO_ROLES",
     "UNION_ROLES",
     "AccessToken",
@@ -75,4 +82,5 @@ __all__ = [
     "UnionLevel",
     "WebLink",
     "WebSession",
+    "role_fits_union",
 ]
