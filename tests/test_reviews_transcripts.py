@@ -249,7 +249,7 @@ async def test_pending_lists_oldest_first_with_buttons_and_approves_a_selection(
 
 async def test_pending_refuses_leads_and_says_when_nothing_waits(cast: Cast) -> None:
     await cast.lead.say("待审")
-    cast.lead.expect("待审列表只对审核人和评审专家开放")
+    cast.lead.expect("待审列表只对区县局（产业）工会审核人、市职工技协审核人和评审专家开放")
     await cast.reviewer.say("/pending")
     cast.reviewer.expect("目前没有等待您处理的事项")
     await cast.outsider.say("待审")

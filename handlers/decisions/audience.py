@@ -53,10 +53,15 @@ async def association_reviewers(ctx: Context) -> list[Recipient]:
     return await _with_delegates(ctx, found)
 
 
+async def holders(session: AsyncSession, kind: RoleKind) -> list[Person]:
+    """Everyone holding an active role of this kind in some union."""
+    all_unions = list(await session.scalars(select(Union.id)))
+    return await reviews.officers(session=session, union_ids=all_unions, kind=kind)
+
+
 async def experts(session: AsyncSession) -> list[Person]:
     """Everyone holding an active expert role in some union."""
-    all_unions = list(await session.scalars(select(Union.id)))
-    return await reviews.officers(session=session, union_ids=all_unions, kind=RoleKind.EXPERT)
+    return await holders(session, RoleKind.EXPERT)
 
 
 def may_score(expert: Person, studio: Studio) -> bool:

@@ -193,9 +193,10 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         detail={"year": app.year},
     )
     await set_studio_status(ctx, studio, StudioStatus.APPLYING)
-    await notify.ask_deciders(ctx, app, studio)
+    notes = await notify.ask_deciders(ctx, app, studio)
     union = await audience.reviewing_union_of(ctx.session, studio)
-    return [Reply(text=ctx.t("application.submitted", number=app.id, union=union.name if union else "-"))]
+    text = ctx.t("application.submitted", number=app.id, union=union.name if union else "-")
+    return [Reply(text="\n".join([text, *notes]))]
 
 
 STEPS = (

@@ -8,7 +8,7 @@ from datetime import date
 from handlers.core.i18n import Translator
 from handlers.core.presses import ApplicationPress, GoPress
 from handlers.core.types import Button, Reply
-from handlers.decisions import audience
+from handlers.decisions import audience, stalls
 from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, moves, window
 from handlers.lifecycle.moves import Move
@@ -46,6 +46,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
     card = await cards.card_of(ctx.session, app, studio, sheet)
     if app.stage is S.SUBMITTED:
         deciders = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+        stalled = None if deciders else await stalls.no_reviewer(ctx, studio, "roles.stall.what.recommend")
     elif app.stage is S.REVIEWED:
         asked = await ask_experts(ctx, app, studio, card)
         if asked >= sheet.experts_needed:
@@ -55,6 +56,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed)]
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
+        stalled = None if deciders else await stalls.no_association(ctx, studio, f"roles.stall.what.{app.stage.value}")
     below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
 
     def message(t: Translator) -> Reply:
@@ -62,7 +64,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         return Reply(text=text, buttons=(moves.buttons(ctx, t, app, below_pass=below),))
 
     await send(ctx, deciders, f"ap:{app.id}:{app.stage.value}", message)
-    return []
+    return [stalled] if stalled else []
 
 
 async def ask_experts(ctx: Context, app: Application, studio: Studio, card: cards.Card) -> int:
