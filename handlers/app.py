@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from handlers.account import basic, binding, vacation
+from handlers.account import basic, binding, card, vacation
 from handlers.decisions import pending, reason
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
@@ -17,7 +17,7 @@ from handlers.web import command as web
 def features() -> Router:
     """Every feature, in the order its parts are listed (待审 shows entries before applications)."""
     return Router("bot").include(
-        Router("account").include(basic.router, binding.router, vacation.router),
+        Router("account").include(basic.router, binding.router, vacation.router, card.router),
         Router("ledgers").include(registry.router, view.router),
         Router("exports").include(exports.router),
         Router("decisions").include(pending.router, reason.router),

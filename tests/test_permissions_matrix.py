@@ -225,7 +225,7 @@ def test_the_table_names_every_action_and_nothing_else() -> None:
     assert all(permissions.TABLE[a] for a in Action)
 
 
-HELP_ALL = {"notices", "vacation", "lang", "help"}
+HELP_ALL = {"notices", "vacation", "card", "lang", "help"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL

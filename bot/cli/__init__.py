@@ -10,6 +10,7 @@ from bot.cli import (
     demo,  # noqa: F401  - registers demo
     doctor,  # noqa: F401  - registers doctor
     exports,  # noqa: F401  - registers export, assess, import
+    members,  # noqa: F401  - registers members
     org_people,  # noqa: F401  - registers person list|show|rename|set|merge
     org_roles,  # noqa: F401  - registers role list|revoke
     org_studios,  # noqa: F401  - registers studio list|show|rename|move|set|deactivate

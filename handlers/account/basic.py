@@ -28,6 +28,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "history": (Action.VIEW_AUDIT,),
     "web": (Action.VIEW_ENTRIES, Action.REVIEW_ENTRY),  # the console shows the studios one may view, and decides
     "vacation": (),
+    "card": (),  # everyone bound has a card
     "lang": (),
     "help": (),
 }

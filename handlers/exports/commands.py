@@ -17,6 +17,7 @@ from handlers.core.types import OutFile, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.exports.labels import XLSX_TYPE, export_ledgers
+from handlers.exports.members import MEMBER_WORDS, members_export
 from handlers.exports.support import ALL_WORDS, deliver, export_folder, parse_export_args, resolve_studio
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
@@ -33,7 +34,9 @@ RANKING_LINES = 20  # chat messages stay short; the attached workbook has every 
 
 @router.command("export", "导出", help_key="export.help", order=45)
 async def export_command(ctx: Context, args: str) -> list[Reply]:
-    """A studio's ledgers as an .xlsx (or CSV) file."""
+    """A studio's ledgers as an .xlsx (or CSV) file; 导出 成员: the named studios' members (第八条)."""
+    if args.strip().lower() in MEMBER_WORDS:
+        return await members_export(ctx)
     asked = parse_export_args(args, today=ctx.today)
     if isinstance(asked, str):
         return [Reply(text=ctx.t("export.bad_arg", arg=asked) + "\n" + ctx.t("export.usage"))]
