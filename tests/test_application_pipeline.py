@@ -48,7 +48,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     card = li.inbox[-1]
     assert "有一份申报待您推荐" in card.text and "领衔人：王建国（高级技师）" in card.text
     assert "团队成员：3 名" in card.text and "活动场所：二号车间创新室" in card.text
-    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予通过"]
+    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予推荐"]
     assert qian.inbox and not zhang.inbox and not cast.outsider.inbox and not cast.experts[0].inbox
     await cast.outsider.press_button(card.all_buttons()[0])
     cast.outsider.expect("只有该工作室所属区县局（产业）工会的审核人可以推荐。")

@@ -18,18 +18,20 @@ from storage.models import LedgerKind
 
 router = Router(__name__)
 
-# The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
+# The kinds of 第四条/第十一条 (the new "四技" first), stored by a stable code that is their Chinese name
+# but for 学习 and 攻关, stored before the measures' words 技术学习 and 技术攻关 were used (the catalogue
+# names every code). 技术改进, offered once, is no longer offered; its entries keep their label.
 KINDS = (
     "学习",
+    "技术交流",
+    "技术练兵",
+    "技术创新",
+    "技术革新",
     "攻关",
     "五小",
     "合理化建议",
-    "技术改进",
-    "技术交流",
-    "技术练兵",
     "技能培训",
     "高师带徒",
-    "技术创新",
     "其他",
 )
 

@@ -36,8 +36,10 @@ def stage(t: Translator, value: ApplicationStage) -> str:
     return t(f"application.stage.{value.value}")
 
 
-def decision_word(decision: Decision) -> str:
-    """The message key of what a stage decision did (推荐, 命名, …)."""
+def decision_word(decision: Decision, *, at: ApplicationStage | None = None) -> str:
+    """The message key of what a stage decision did (推荐, 命名, …; the district's refusal is 不予推荐)."""
+    if decision is Decision.REJECT and at is ApplicationStage.SUBMITTED:
+        return "application.decision.reject_district"
     return f"application.decision.{decision.value}"
 
 

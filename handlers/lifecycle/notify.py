@@ -125,6 +125,8 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         "again": again,
     }
     news_key = f"application.told.{move.to.value}"
+    if moves.words_of(move) == "rej_district":
+        news_key = "application.told.rejected_district"
     if move.to is S.EVALUATED and cards.below_pass(scores, sheet):
         news_key = "application.told.evaluated_below"
 

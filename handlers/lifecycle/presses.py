@@ -46,7 +46,7 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
         return [Reply(text=found, outcome_of_press=True)]
     app, studio, _ = found
     what = ctx.t(
-        f"application.asking.{move.key}",
+        f"application.asking.{moves.words_of(move)}",
         number=app.id,
         studio=studio.name,
         average=cards.average(scores) or 0,
