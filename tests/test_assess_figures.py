@@ -78,7 +78,7 @@ async def test_summary_names_what_falls_short(session: AsyncSession) -> None:
     assert "活动：5 次，共 16.5 小时，4 个月有活动" in text
     assert "资助：2 项，共 50,000 元；经济效益 15.5 万元" in text
     assert "· 活动次数：5，按进度应不少于 18" in text
-    assert "· 待审核记录：2，应不超过 0" in text
+    assert "· 待复核记录：2，应不超过 0" in text
     assert "评分：67.7 / 100；建议：保留称号" in text
     english = summary_text(result, Translator("en"), today_text="2026-12-01")
     assert "· activities: 5, should be at least 18 by now" in english

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
+from tests.reviews_support import World as ReviewsWorld
+from tests.reviews_support import at, make_cast
 from tests.support import Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
@@ -47,3 +52,29 @@ async def test_english_names_each_kind_with_the_measures_word(bot: Bot, world: W
     assert "Technical study (技术学习)" in chat.buttons and "Technical renovation (技术革新)" in chat.buttons
     await chat.say("技术攻关")
     chat.expect("Title of the activity")
+
+
+async def test_a_rejected_entry_is_已驳回_in_chat_export_and_trail(sessions: async_sessionmaker[AsyncSession]) -> None:
+    cast = await make_cast(ReviewsWorld(sessions, at("2026-03-10 10:00")), named_on=date(2025, 1, 1))
+    await cast.lead.log_activity()
+    await cast.world.deliver()
+    card = cast.reviewer.inbox[-1]
+    assert card.text.startswith("📋 新台账待复核：")  # the district's step is 复核
+    await cast.reviewer.press_in("驳回", card)
+    await cast.reviewer.say("与工作室创新活动无关")
+    await cast.reviewer.press("提交")
+    cast.reviewer.expect("❌ 已驳回")
+    await cast.world.deliver()
+    assert "❌ 您的台账已驳回：" in cast.lead.pushed() and "复核人：李四" in cast.lead.pushed()
+
+    await cast.lead.say("我的台账")
+    cast.lead.expect("已驳回")
+    cast.lead.expect_not("未通过")
+    await cast.lead.say("履历")
+    cast.lead.expect("已提交 → 已驳回")
+    await cast.lead.say("导出 全部")
+    (file,) = cast.lead.replies[0].files
+    sheet = load_workbook(file.path).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    statuses = [row[header.index("复核状态")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert statuses == ["已驳回"]

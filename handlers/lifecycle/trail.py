@@ -24,6 +24,8 @@ def state(t: Translator, value: str, object_type: str = "") -> str:
     """A state as words (an unknown one as stored)."""
     if object_type == "objection" and value == "open":
         return t("lifecycle.history.state.raised")  # an objection is raised, not "opened"
+    if object_type == "application" and value == "rejected":
+        return t("application.stage.rejected")  # an entry is 驳回; an application is not passed
     return t(f"lifecycle.history.state.{value}") if value in STATES else value
 
 
