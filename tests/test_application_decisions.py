@@ -26,7 +26,18 @@ from storage.models import (
     Studio,
     StudioStatus,
 )
-from tests.reviews_support import ONE_EXPERT, Cast, Party, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import (
+    ONE_EXPERT,
+    Cast,
+    Party,
+    World,
+    apply,
+    approve_all,
+    at,
+    log_activities,
+    make_cast,
+    ready_to_apply,
+)
 
 
 @pytest.fixture
@@ -262,6 +273,10 @@ async def test_not_named_after_an_upheld_objection_waits_for_next_years_window(
     assert await _stages(cast) == [ApplicationStage.REJECTED]
 
     cast.world.now = at("2027-03-01 09:00")
+    await cast.lead.say("申报")  # a year on, 第三条(4) looks at the activities of the last 12 months again
+    cast.lead.expect("近 12 个月内经审核通过的活动至少 6 次（当前 1 次）")
+    await log_activities(cast.world, cast.studio, cast.lead, 6)
+    await approve_all(cast.world)
     await cast.lead.say("申报")
     cast.lead.expect("活动场所")
     await cast.lead.say("取消")

@@ -222,7 +222,8 @@ HELP_EXPECTED: dict[str, set[str]] = {
     | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"},
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
     "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web"},
-    "association": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web"},
+    "association": HELP_ALL
+    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "admit", "web"},
     "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
     "expert": HELP_ALL | {"pending"},
     "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history", "web"},  # holds 李四's reviewer role
