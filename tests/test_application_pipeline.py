@@ -80,7 +80,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     await first.say("18 16 25")
     first.expect("分数个数与评分细则的项数不一致")
     await first.say("18 16 35 17 8")
-    first.expect("有分数超出了该项的分值范围")
+    first.expect("第 3 项“创新成果：代表性、生产应用与项目资助”的分数 35 超出范围：应在 0 到 30 分之间")
     await first.say("18 16 25 17 8")
     await first.say("材料翔实")
     first.expect("请核对专家评分", "合计 84 分", "材料翔实")

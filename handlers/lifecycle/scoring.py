@@ -74,13 +74,14 @@ def parse_scores(ctx: Context, text: str) -> ParseResult:
     if len(parts) != len(criteria):
         return None, "application.score.error.count"
     values = []
-    for part, criterion in zip(parts, criteria, strict=True):
+    for n, (part, criterion) in enumerate(zip(parts, criteria, strict=True), start=1):
         try:
             number = Decimal(part)
         except InvalidOperation:
             return None, "application.score.error.number"
         if not number.is_finite() or number < 0 or number > criterion.max:
-            return None, "application.score.error.range"
+            where = {"n": n, "name": criterion.name(ctx.t.locale), "max": f"{criterion.max.normalize():f}"}
+            return None, ("application.score.error.item_range", {**where, "value": part})
         values.append(f"{number.normalize():f}")
     return values, None
 
