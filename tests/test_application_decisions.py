@@ -154,7 +154,10 @@ async def test_with_no_expert_at_all_the_association_is_told_and_a_new_expert_ca
     await _retire(cast, *cast.experts)  # only 吴专家 is left, of the studio's own enterprise
     zhang = cast.association
     await _to_experts(cast)
-    zhang.expect("目前没有可以评分的专家（与工作室同单位的专家需回避）。请先邀请专家")
+    zhang.expect(
+        "目前没有可以评分的专家（与工作室有关联的专家需回避）。请先邀请专家",
+        "回避（未通知本人）：吴专家（与工作室同一企业）",
+    )
 
     await zhang.say("待审")
     zhang.expect("申报 #1 王建国技师创新工作室 · 专家评审中（已收 0/3 份评分）")

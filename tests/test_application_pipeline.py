@@ -73,7 +73,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     assert not cast.conflicted.inbox
     score_card = cast.experts[0].inbox[-1]
     await cast.conflicted.press_button(score_card.all_buttons()[0])
-    cast.conflicted.expect("与工作室同单位的专家需回避")
+    cast.conflicted.expect("与工作室同企业、同区县局或企业工会、或是其成员的专家需回避")
     first, second, third = cast.experts
     await first.press_in("评分", score_card)
     first.expect("评分细则", "1. 技师领衔", "（0–20 分）", "请按细则顺序发送各项分数")

@@ -78,8 +78,8 @@ def number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def card_text(t: Translator, card: Card) -> str:
-    """The application as a decider reads it."""
+def card_text(t: Translator, card: Card, *, blind: bool = False) -> str:
+    """The application as a decider reads it; `blind`: an expert yet to score sees how many sheets are in, no score."""
     data, app = card.app.data, card.app
     lines = [
         t("application.card.title", number=app.id, studio=card.studio.name, union=card.union),
@@ -97,13 +97,13 @@ def card_text(t: Translator, card: Card) -> str:
     passing = number(card.sheet.pass_score)
     if app.stage is ApplicationStage.REVIEWED:
         count, needed = len(card.scores), card.sheet.experts_needed
-        if mean is None:
+        if mean is None or blind:
             lines.append(t("application.card.progress", count=count, needed=needed))
         else:
             lines.append(
                 t("application.card.progress_scored", count=count, needed=needed, average=mean, pass_score=passing)
             )
-    elif mean is not None:
+    elif mean is not None and not blind:
         lines.append(t("application.card.scores", count=len(card.scores), average=mean, pass_score=passing))
         if app.stage is ApplicationStage.EVALUATED and below_pass(card.scores, card.sheet):
             lines.append(t("application.card.below_pass", average=mean, pass_score=passing))

@@ -10,7 +10,7 @@ from handlers.core.presses import ApplicationPress, GoPress
 from handlers.core.types import Button, Reply
 from handlers.decisions import audience
 from handlers.engine.context import Context
-from handlers.lifecycle import cards, expert_rubric, moves, window
+from handlers.lifecycle import cards, expert_rubric, moves, panel_view, window
 from handlers.lifecycle.moves import Move
 from storage.models import Application, ApplicationStage, Person, Studio
 from storage.repos import applications, org
@@ -48,11 +48,12 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         deciders = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
     elif app.stage is S.REVIEWED:
         asked = await ask_experts(ctx, app, studio, card)
+        aside = await panel_view.aside_lines(ctx, studio)  # the association hears who stood aside; they do not
         if asked >= sheet.experts_needed:
-            return []
+            return aside
         if not asked:
-            return [ctx.t("application.experts_none")]
-        return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed)]
+            return [ctx.t("application.experts_none"), *aside]
+        return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed), *aside]
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
     below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
@@ -66,10 +67,10 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
 
 
 async def ask_experts(ctx: Context, app: Application, studio: Studio, card: cards.Card) -> int:
-    """Ask every expert not of the studio's enterprise to score the application; how many were asked."""
+    """Ask every committee expert not tied to the studio to score it (no score shown); how many were asked."""
 
     def message(t: Translator) -> Reply:
-        text = f"{t('application.ask.score')}\n{cards.card_text(t, card)}"
+        text = f"{t('application.ask.score')}\n{cards.card_text(t, card, blind=True)}"
         score = ctx.button(t("application.button.score"), ApplicationPress("score", app.id, moves.CODES[S.REVIEWED]))
         return Reply(text=text, buttons=((score,),))
 

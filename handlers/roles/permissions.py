@@ -16,8 +16,9 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.context import Context
+from handlers.roles.recusal import Recusal, recusal
 from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
-from storage.repos import delegations, org
+from storage.repos import committee, delegations, org
 
 
 class Action(StrEnum):
@@ -49,7 +50,7 @@ class Scope(StrEnum):
     AUTHOR = "author"  # a role in this studio, and the author of the entry
     REVIEWING = "reviewing"  # a role in the union that reviews this studio
     ASSOCIATION = "association"  # a role in the municipal association
-    INDEPENDENT = "independent"  # a union role, and not of the studio's enterprise
+    INDEPENDENT = "independent"  # an expert of the association, not tied to the studio (recusal.py)
     ANYONE = "anyone"  # any bound person
 
 
@@ -99,6 +100,7 @@ class Subject:
     person_id: int | None
     enterprise: str = ""
     grants: tuple[Grant, ...] = ()
+    home_union_ids: frozenset[int] = frozenset()  # an expert's own unions below the association (recusal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,7 @@ class Target:
     enterprise: str = ""
     reviewing_union_id: int | None = None
     author_id: int | None = None
-
-
-def same_enterprise(a: str, b: str) -> bool:
-    """Whether two enterprise names name the same (non-empty) enterprise."""
-    return bool(a.strip()) and a.strip() == b.strip()
+    union_ids: tuple[int, ...] = ()  # the studio's unions below the association, nearest first
 
 
 def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
@@ -131,7 +129,19 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
         return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
+    # INDEPENDENT: a member of the association's expert committee, not tied to the studio
+    return grant.union_level is UnionLevel.MUNICIPAL and recused(subject, target) is None
+
+
+def recused(subject: Subject, target: Target) -> Recusal | None:
+    """Why the subject, as an expert, stands aside from the target studio (None: they may score it)."""
+    return recusal(
+        belongs=belongs(subject, target.studio_id),
+        enterprise=subject.enterprise,
+        home_union_ids=subject.home_union_ids,
+        studio_enterprise=target.enterprise,
+        studio_union_ids=target.union_ids,
+    )
 
 
 # Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
@@ -202,7 +212,9 @@ def _could_fit(grant: Grant, scope: Scope) -> bool:
         return grant.studio_id is not None
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None  # REVIEWING, INDEPENDENT: a union role, some studio is under it
+    if scope is Scope.INDEPENDENT:
+        return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
+    return grant.union_id is not None  # REVIEWING: a union role, some studio is under it
 
 
 class _Leveled(Protocol):
@@ -239,6 +251,7 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
         enterprise=studio.enterprise,
         reviewing_union_id=reviewing.id if reviewing else None,
         author_id=entry.author_id if entry else None,
+        union_ids=tuple(u.id for u in chain if u.level is not UnionLevel.MUNICIPAL),
     )
 
 
@@ -257,7 +270,10 @@ async def subject_of(ctx: Context) -> Subject:
         for role, behalf in pairs
         if behalf != ctx.person.id
     )
-    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants)
+    home: frozenset[int] = frozenset()
+    if any(g.kind is E for g in grants):  # only an expert's ties matter, and only they cost the query
+        home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
+    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)
 
 
 async def check(
