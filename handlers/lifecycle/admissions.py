@@ -37,7 +37,7 @@ async def _refusal(ctx: Context, studio: Studio) -> str | None:
     return None
 
 
-@router.command("admit", "核准例外", help_key="committee.admit.help", order=72, roles=frozenset({RoleKind.REVIEWER}))
+@router.command("admit", "核准例外", help_key="committee.admit.help", order=72, roles=frozenset({RoleKind.ASSOCIATION}))
 async def admit_command(ctx: Context, args: str) -> list[Reply]:
     """核准例外 工作室名称: admit a studio short of the lead's grade or the team's size, with a reason."""
     name = args.strip()

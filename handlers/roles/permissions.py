@@ -2,8 +2,10 @@
 
 A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
 A reviewer of a district/industry union reviews the studios whose union is that union or an
-enterprise union under it; the municipal association is the union of level municipal.
-A reviewer's delegate (storage Delegation, in force today) holds that reviewer's reviewer roles.
+enterprise union under it; the association officer holds the union of level municipal and reviews
+the studios no district is above. An enterprise union contact reads the studios of its enterprise
+union and decides nothing; the system admin reads and manages people, and decides nothing.
+A stand-in (storage Delegation, in force today) holds the delegating person's deciding roles.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Action(StrEnum):
     EXPORT = "export"
     VIEW_ASSESSMENT = "view_assessment"
     VIEW_AUDIT = "view_audit"
+    SET_WINDOW = "set_window"
+    EXPORT_MEMBERS = "export_members"
 
 
 class Scope(StrEnum):
@@ -50,32 +54,57 @@ class Scope(StrEnum):
     AUTHOR = "author"  # a role in this studio, and the author of the entry
     REVIEWING = "reviewing"  # a role in the union that reviews this studio
     ASSOCIATION = "association"  # a role in the municipal association
+    ENTERPRISE = "enterprise"  # a role in an enterprise union of the studio's chain
     INDEPENDENT = "independent"  # an expert of the association, not tied to the studio (recusal.py)
     ANYONE = "anyone"  # any bound person
 
 
-L, M, R, A, E = RoleKind.LEAD, RoleKind.MEMBER, RoleKind.REVIEWER, RoleKind.ADMIN, RoleKind.EXPERT
-_OVERSIGHT = frozenset({(R, Scope.REVIEWING), (A, Scope.REVIEWING), (R, Scope.ASSOCIATION), (A, Scope.ASSOCIATION)})
+L, M, EN, R, S, E, A = (
+    RoleKind.LEAD,
+    RoleKind.MEMBER,
+    RoleKind.ENTERPRISE,
+    RoleKind.REVIEWER,
+    RoleKind.ASSOCIATION,
+    RoleKind.EXPERT,
+    RoleKind.ADMIN,
+)
+# Who reads a studio without deciding on it: its unions' officers, its enterprise union, the system admin.
+_READERS = frozenset(
+    {
+        (R, Scope.REVIEWING),
+        (S, Scope.ASSOCIATION),
+        (EN, Scope.ENTERPRISE),
+        (A, Scope.REVIEWING),
+        (A, Scope.ASSOCIATION),
+        (A, Scope.ENTERPRISE),
+    }
+)
+# Where no district is above a studio the association reviews its entries and recommends it.
+_REVIEWS = frozenset({(R, Scope.REVIEWING), (S, Scope.REVIEWING)})
+_ASSOCIATION = frozenset({(S, Scope.ASSOCIATION)})
 
-# THE table. Admins oversee (see, export, read the trail); reviewers decide; experts score.
+# THE table. Studios log; district reviewers review and recommend; the association decides the
+# programme; experts score; enterprise unions and the system admin only read.
 TABLE: dict[Action, frozenset[tuple[RoleKind | None, Scope]]] = {
     Action.LOG_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}),
-    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _READERS,
     Action.EDIT_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
     Action.WITHDRAW_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
-    Action.REVIEW_ENTRY: frozenset({(R, Scope.REVIEWING)}),
+    Action.REVIEW_ENTRY: _REVIEWS,
     Action.APPLY: frozenset({(L, Scope.STUDIO)}),
-    Action.RECOMMEND: frozenset({(R, Scope.REVIEWING)}),
-    Action.ASSOCIATION_REVIEW: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.RECOMMEND: _REVIEWS,
+    Action.ASSOCIATION_REVIEW: _ASSOCIATION,
     Action.SCORE: frozenset({(E, Scope.INDEPENDENT)}),
-    Action.START_NOTICE: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.START_NOTICE: _ASSOCIATION,
     Action.RAISE_OBJECTION: frozenset({(None, Scope.ANYONE)}),
-    Action.RESOLVE_OBJECTION: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.NAME: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.ASSESS_CYCLE: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.RESOLVE_OBJECTION: _ASSOCIATION,
+    Action.NAME: _ASSOCIATION,
+    Action.ASSESS_CYCLE: _ASSOCIATION,
+    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.SET_WINDOW: _ASSOCIATION,
+    Action.EXPORT_MEMBERS: frozenset({(R, Scope.REVIEWING), (S, Scope.ASSOCIATION)}),
 }
 
 
@@ -112,6 +141,7 @@ class Target:
     reviewing_union_id: int | None = None
     author_id: int | None = None
     union_ids: tuple[int, ...] = ()  # the studio's unions below the association, nearest first
+    enterprise_union_ids: tuple[int, ...] = ()  # the enterprise unions in the studio's chain
 
 
 def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
@@ -129,6 +159,8 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
         return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
+    if scope is Scope.ENTERPRISE:
+        return grant.union_id is not None and grant.union_id in target.enterprise_union_ids
     # INDEPENDENT: a member of the association's expert committee, not tied to the studio
     return grant.union_level is UnionLevel.MUNICIPAL and recused(subject, target) is None
 
@@ -214,7 +246,7 @@ def _could_fit(grant: Grant, scope: Scope) -> bool:
         return grant.union_level is UnionLevel.MUNICIPAL
     if scope is Scope.INDEPENDENT:
         return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
-    return grant.union_id is not None  # REVIEWING: a union role, some studio is under it
+    return grant.union_id is not None  # REVIEWING, ENTERPRISE: a union role, some studio is under it
 
 
 class _Leveled(Protocol):
@@ -252,6 +284,7 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
         reviewing_union_id=reviewing.id if reviewing else None,
         author_id=entry.author_id if entry else None,
         union_ids=tuple(u.id for u in chain if u.level is not UnionLevel.MUNICIPAL),
+        enterprise_union_ids=tuple(u.id for u in chain if u.level is UnionLevel.ENTERPRISE),
     )
 
 
