@@ -11,14 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
-from handlers.reminders import digest, rules, snapshot
+from handlers.reminders import assessment, digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.messages import render
 from storage.repos import outbox_batch
 from storage.repos import reminders as repo
 
-RULES = (rules.cycles, rules.idle, rules.returned, rules.reviews, rules.notices, rules.window, digest.candidates)
+RULES = (
+    rules.cycles,
+    rules.idle,
+    rules.returned,
+    rules.reviews,
+    rules.notices,
+    rules.window,
+    digest.candidates,
+    assessment.ending,
+)
 KIND = "reminder"  # outbox kind: held for working hours, unlike "notice"
 
 
