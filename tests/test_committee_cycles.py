@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.assessment.rubric import load_rubric
+from handlers.assessment.service import assess_studio
 from handlers.reminders import PlanResult, plan
-from tests.reminders_support import CONFIG, at, build_world
+from storage.models import EntryStatus, LedgerKind, Studio
+from storage.repos import ledgers, org
+from tests.export_data import activity
+from tests.reminders_support import CONFIG, World, at, build_world
 
 NAMED = date(2024, 3, 10)  # the cycle ends on 2027-03-09
 
@@ -43,3 +49,38 @@ async def test_the_days_ahead_are_a_setting(sessions: async_sessionmaker[AsyncSe
         await build_world(session, named_on=NAMED, created=at(NAMED))
     ahead = [p for p in (await _plan(sessions, date(2026, 12, 9), (90,))).new if p.topic == "assess"]
     assert [p.key.split(":")[3] for p in ahead] == ["T-90"]
+
+
+async def _approved_activity(session: AsyncSession, w: World, day: date) -> None:
+    entry = await ledgers.create_entry(
+        session=session,
+        studio_id=w.studio.id,
+        kind=LedgerKind.ACTIVITY,
+        author_id=w.lead.id,
+        fields=activity(day, "技术交流", "2"),
+    )
+    entry.status = EntryStatus.APPROVED
+
+
+async def test_the_figures_are_frozen_at_the_cycle_end(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        w = await build_world(session, named_on=NAMED, created=at(NAMED))
+        await _approved_activity(session, w, date(2027, 2, 1))
+        await session.commit()
+    await _plan(sessions, date(2027, 3, 9))  # the cycle's last day: nothing frozen yet
+    async with sessions() as session:
+        cycle = await org.current_cycle(session=session, studio_id=w.studio.id)
+        assert cycle is not None and cycle.frozen_figures is None
+    await _plan(sessions, date(2027, 3, 10))
+    async with sessions() as session:
+        # an entry dated in the cycle but approved after its end changes nothing any more
+        await _approved_activity(session, w, date(2027, 3, 1))
+        await session.commit()
+        cycle = await org.current_cycle(session=session, studio_id=w.studio.id)
+        assert cycle is not None and cycle.frozen_figures is not None
+        assert cycle.frozen_figures["activity_count"] == 1
+        studio = await session.get(Studio, w.studio.id)
+        assert studio is not None
+        result = await assess_studio(session=session, studio=studio, rubric=load_rubric(), today=date(2027, 4, 1))
+        assert result.assessment.figures.activity_count == 1 and result.assessment.progress == 1
+        assert result.assessment.figures.activities_by_month == Counter({"2027-02": 1})

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.assessment import frozen
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
 from handlers.reminders import assessment, digest, rules, snapshot
@@ -79,6 +80,8 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
     push = PushWindow(config.tz, config.quiet_window)
     today = push.today(now)
     p = rules.Pass(now=now, today=today, config=config)
+    if not dry_run:  # 考核验收 judges a cycle as it stood at its end: freeze its figures at the first pass after
+        await frozen.freeze_ended(session=session, today=today)
     last_waited_day = working_days_before(today, config.reminder_review_working_days + 1)
     snap = await snapshot.load(
         session=session,
