@@ -9,7 +9,18 @@ from handlers.decisions import pending, reason
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
 from handlers.ledgers import registry, view
-from handlers.lifecycle import admissions, application, cycles, history, notices, objections, presses, queue, scoring
+from handlers.lifecycle import (
+    admissions,
+    application,
+    cycle_review,
+    cycles,
+    history,
+    notices,
+    objections,
+    presses,
+    queue,
+    scoring,
+)
 from handlers.reviews import batch, entries
 from handlers.web import command as web
 
@@ -27,6 +38,7 @@ def features() -> Router:
             admissions.router,
             presses.router,
             cycles.router,
+            cycle_review.router,
             history.router,
             notices.router,
             objections.router,

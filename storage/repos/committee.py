@@ -1,13 +1,15 @@
-"""The association's expert committee (第六条): its members, and the unions each expert belongs to (for recusal)."""
+"""The association's expert committee (第六条): its members, their ties (for recusal), their sheets on cycles."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, Role, RoleKind, Studio, Union, UnionLevel
+from storage.models import CycleScore, Person, Role, RoleKind, Studio, Union, UnionLevel
 from storage.repos import org
 
 
@@ -73,4 +75,42 @@ async def studio_roles(*, session: AsyncSession, person_ids: Collection[int]) ->
     for person_id, kind, studio_id in rows.all():
         if studio_id is not None:
             found[person_id].append((kind, studio_id))
+    return found
+
+
+async def add_cycle_score(
+    *,
+    session: AsyncSession,
+    cycle_id: int,
+    expert_id: int,
+    scores: dict[str, str],
+    total: Decimal,
+    comment: str,
+    now: datetime,
+) -> CycleScore:
+    """Record one expert's sheet for a cycle (unique per cycle and expert)."""
+    row = CycleScore(
+        cycle_id=cycle_id, expert_id=expert_id, scores=scores, total=total, comment=comment, created_at=now
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def cycle_scores(*, session: AsyncSession, cycle_id: int) -> list[CycleScore]:
+    """The sheets of one cycle, oldest first."""
+    return list(
+        await session.scalars(select(CycleScore).where(CycleScore.cycle_id == cycle_id).order_by(CycleScore.id))
+    )
+
+
+async def cycle_sheets(*, session: AsyncSession, cycle_ids: Collection[int]) -> dict[int, set[int]]:
+    """For each of these cycles, the experts who have scored it (one query)."""
+    found: dict[int, set[int]] = {i: set() for i in cycle_ids}
+    if found:
+        rows = await session.execute(
+            select(CycleScore.cycle_id, CycleScore.expert_id).where(CycleScore.cycle_id.in_(list(found)))
+        )
+        for cycle_id, expert_id in rows.all():
+            found[cycle_id].add(expert_id)
     return found
