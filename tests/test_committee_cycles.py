@@ -210,3 +210,21 @@ async def test_a_cycle_is_not_scored_before_its_end(sessions: async_sessionmaker
 async def _cycles(cast: Cast) -> list[Cycle]:
     async with cast.world.sessions() as s:
         return list(await s.scalars(select(Cycle).where(Cycle.studio_id == cast.studio.id).order_by(Cycle.number)))
+
+
+async def test_when_the_figures_freeze_the_committee_is_asked_and_tied_experts_are_not(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await _ended(sessions)
+    async with sessions() as session, session.begin():
+        await plan(session=session, config=cast.world.config, now=stage_at("2026-03-25 10:00"))
+    await cast.world.deliver()
+    for expert in cast.experts:
+        assert "王建国技师创新工作室 第 1 管理周期已于 2026-03-19 结束，考核数据已冻结" in expert.pushed()
+    assert "王建国" not in cast.conflicted.pushed()  # of the studio's enterprise: told nothing
+    await cast.experts[0].press_in("查看考核验收")
+    cast.experts[0].expect("“王建国技师创新工作室”第 1 个管理周期考核", "专家评分：已收到 0/3 份")
+    cast.experts[0].expect_buttons("评分")
+    async with sessions() as session, session.begin():  # a second pass asks nobody again
+        await plan(session=session, config=cast.world.config, now=stage_at("2026-03-25 10:20"))
+    assert await cast.world.deliver() == 0

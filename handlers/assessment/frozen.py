@@ -82,8 +82,8 @@ async def cycle_assessment(session: AsyncSession, cycle: Cycle, rubric: Rubric, 
     return assess(figures, rubric, today=min(today, cycle.ends_on))
 
 
-async def freeze_ended(*, session: AsyncSession, today: date) -> int:
-    """Freeze the figures of every named studio's ended, undecided cycle not frozen yet; how many were frozen."""
+async def freeze_ended(*, session: AsyncSession, today: date) -> list[Cycle]:
+    """Freeze the figures of every named studio's ended, undecided cycle not frozen yet; the cycles frozen now."""
     ended = await session.scalars(
         select(Cycle)
         .join(Studio, Studio.id == Cycle.studio_id)
@@ -94,8 +94,7 @@ async def freeze_ended(*, session: AsyncSession, today: date) -> int:
             Cycle.ends_on < today,
         )
     )
-    count = 0
-    for cycle in ended:
+    frozen_now = list(ended)
+    for cycle in frozen_now:
         await freeze(session, cycle)
-        count += 1
-    return count
+    return frozen_now

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.assessment import frozen
 from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import StudioAssessment
 from handlers.assessment.summary import summary_text
+from handlers.core.config import HandlerConfig
 from handlers.core.i18n import Translator
+from handlers.core.payloads import pack
 from handlers.core.presses import CyclePress, GoPress
-from handlers.core.types import Button, Reply
-from handlers.decisions import audience
+from handlers.core.types import Button, Reply, reply_to_dict
+from handlers.decisions import audience, panel
 from handlers.decisions.pending import Item, pending_source
 from handlers.decisions.reason import busy
 from handlers.engine.context import Context
@@ -25,7 +29,7 @@ from handlers.lifecycle.scoring import parse_comment, scores_parser, scores_show
 from handlers.roles import permissions
 from handlers.roles.permissions import Action, Subject, decide, target_from
 from storage.models import Cycle, Studio, StudioStatus, Union
-from storage.repos import committee, org
+from storage.repos import committee, org, outbox
 
 router = Router(__name__)
 
@@ -44,6 +48,27 @@ async def ended(ctx: Context) -> list[tuple[Studio, Cycle]]:
         .order_by(Cycle.ends_on, Studio.id)
     )
     return [(studio, cycle) for studio, cycle in rows.all()]
+
+
+async def ask_committee(*, session: AsyncSession, config: HandlerConfig, cycles: list[Cycle], due_at: datetime) -> None:
+    """Ask each committee expert not tied to the studio to score these newly frozen cycles (once each)."""
+    if not cycles:
+        return
+    members = await panel.load(session)
+    studios = {
+        s.id: s for s in await session.scalars(select(Studio).where(Studio.id.in_({c.studio_id for c in cycles})))
+    }
+    chains = await org.union_chains(session=session, union_ids={s.union_id for s in studios.values()})
+    for cycle in cycles:
+        studio = studios[cycle.studio_id]
+        for expert in members.panel(target_from(studio, chains.get(studio.union_id, []))).eligible:
+            t = Translator(expert.locale)
+            text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
+            button = Button(t("committee.cycle.open"), pack(config.secret_key, CyclePress("open", cycle.id)))
+            reply = Reply(text=text, buttons=((button,),))
+            key = f"cy:{cycle.id}:ask:{expert.id}"
+            payload = reply_to_dict(reply)
+            await outbox.enqueue(session=session, key=key, person_id=expert.id, payload=payload, due_at=due_at)
 
 
 @pending_source(router, "committee.cycle.section")
