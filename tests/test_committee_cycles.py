@@ -174,7 +174,7 @@ async def test_experts_score_the_ended_cycle_and_the_association_decides_beside_
         row = await s.scalar(select(AuditLog).where(AuditLog.to_state == "retained"))
         assert row is not None and row.detail["suggested"] == "not_retained" and row.detail["expert_sheets"] == 3
     await cast.lead.say("履历")
-    cast.lead.expect("评审专家（不公开）")
+    cast.lead.expect("评审专家（不公开）", "考核验收评分 #")
     cast.lead.expect_not("陈教授", "刘总工", "周高工")
 
 

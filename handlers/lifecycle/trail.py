@@ -52,7 +52,7 @@ def subject_text(t: Translator, subject: Subject, version: int | None = None) ->
         )
     elif kind in ("person", "studio", "union") and "name" in subject:
         text = t(f"lifecycle.history.subject.{kind}", id=number, name=subject["name"])
-    elif kind in ("objection", "expert_score"):
+    elif kind in ("objection", "expert_score", "cycle_score"):
         text = t(f"lifecycle.history.object.{kind}") + f" #{number}"
     else:
         text = f"{kind} #{number}"
