@@ -12,6 +12,7 @@ from handlers.ledgers import registry, view
 from handlers.lifecycle import (
     admissions,
     application,
+    cycle_queue,
     cycle_review,
     cycles,
     history,
@@ -39,6 +40,7 @@ def features() -> Router:
             presses.router,
             cycles.router,
             cycle_review.router,
+            cycle_queue.router,
             history.router,
             notices.router,
             objections.router,

@@ -1,97 +1,31 @@
-"""考核验收 with the expert committee (第六条, 第十条): experts score an ended cycle on its frozen figures."""
+"""考核验收 with the expert committee (第六条, 第十条): the cycle's card, and experts scoring its frozen figures."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.assessment import frozen
 from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import StudioAssessment
 from handlers.assessment.summary import summary_text
-from handlers.core.config import HandlerConfig
 from handlers.core.i18n import Translator
-from handlers.core.payloads import pack
 from handlers.core.presses import CyclePress, GoPress
-from handlers.core.types import Button, Reply, reply_to_dict
-from handlers.decisions import audience, panel
-from handlers.decisions.pending import Item, pending_source
+from handlers.core.types import Button, Reply
+from handlers.decisions import audience
 from handlers.decisions.reason import busy
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, notify, panel_view
+from handlers.lifecycle.cycle_queue import sheet
 from handlers.lifecycle.scoring import parse_comment, scores_parser, scores_shower
 from handlers.roles import permissions
-from handlers.roles.permissions import Action, Subject, decide, target_from
-from storage.models import Cycle, Studio, StudioStatus, Union
-from storage.repos import committee, org, outbox
+from handlers.roles.permissions import Action
+from storage.models import Cycle, Studio, Union
+from storage.repos import committee
 
 router = Router(__name__)
-
-
-def sheet(ctx: Context) -> expert_rubric.ExpertRubric:
-    """The committee's sheet for cycles."""
-    return expert_rubric.for_cycles()
-
-
-async def ended(ctx: Context) -> list[tuple[Studio, Cycle]]:
-    """Named studios whose current cycle has ended without a verdict: 考核验收 is due, oldest end first."""
-    rows = await ctx.session.execute(
-        select(Studio, Cycle)
-        .join(Cycle, Cycle.studio_id == Studio.id)
-        .where(Studio.status == StudioStatus.NAMED, Studio.active, Cycle.result.is_(None), Cycle.ends_on < ctx.today)
-        .order_by(Cycle.ends_on, Studio.id)
-    )
-    return [(studio, cycle) for studio, cycle in rows.all()]
-
-
-async def ask_committee(*, session: AsyncSession, config: HandlerConfig, cycles: list[Cycle], due_at: datetime) -> None:
-    """Ask each committee expert not tied to the studio to score these newly frozen cycles (once each)."""
-    if not cycles:
-        return
-    members = await panel.load(session)
-    studios = {
-        s.id: s for s in await session.scalars(select(Studio).where(Studio.id.in_({c.studio_id for c in cycles})))
-    }
-    chains = await org.union_chains(session=session, union_ids={s.union_id for s in studios.values()})
-    for cycle in cycles:
-        studio = studios[cycle.studio_id]
-        for expert in members.panel(target_from(studio, chains.get(studio.union_id, []))).eligible:
-            t = Translator(expert.locale)
-            text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
-            button = Button(t("committee.cycle.open"), pack(config.secret_key, CyclePress("open", cycle.id)))
-            reply = Reply(text=text, buttons=((button,),))
-            key = f"cy:{cycle.id}:ask:{expert.id}"
-            payload = reply_to_dict(reply)
-            await outbox.enqueue(session=session, key=key, person_id=expert.id, payload=payload, due_at=due_at)
-
-
-@pending_source(router, "committee.cycle.section")
-async def cycle_items(ctx: Context, subject: Subject) -> list[Item]:
-    """Ended cycles: an expert's to score (unless tied to the studio), the association's to decide."""
-    rows = await ended(ctx)
-    if not rows:
-        return []
-    chains = await org.union_chains(session=ctx.session, union_ids={s.union_id for s, _ in rows})
-    sheets = await committee.cycle_sheets(session=ctx.session, cycle_ids=[c.id for _, c in rows])
-    needed = sheet(ctx).experts_needed
-    items = []
-    for studio, cycle in rows:
-        target = target_from(studio, chains.get(studio.union_id, []))
-        params = {"studio": studio.name, "number": cycle.number, "ends": cycle.ends_on}
-        if decide(subject, Action.SCORE, target) and subject.person_id not in sheets[cycle.id]:
-            line = ctx.t("committee.cycle.to_score", **params)
-        elif decide(subject, Action.ASSESS_CYCLE, target):
-            line = ctx.t("committee.cycle.to_decide", **params, count=len(sheets[cycle.id]), needed=needed)
-        else:
-            continue
-        items.append(Item(cycle.created_at, line, studio.name[:12], CyclePress("open", cycle.id)))
-    return items
 
 
 async def _found(ctx: Context, cycle_id: int) -> tuple[Studio, Cycle] | None:
@@ -152,8 +86,7 @@ async def cycle_button(ctx: Context, press: CyclePress) -> list[Reply]:
     if await may_score(ctx, studio, cycle) is None:
         buttons.append(ctx.button(ctx.t("application.button.score"), CyclePress("score", cycle.id)))
     if association:
-        sheets = [(s.expert_id, s.total, s.scores, s.comment) for s in scores]
-        lines += await panel_view.sheets_text(ctx, sheets, sheet(ctx).criteria)
+        lines += await panel_view.sheets_text(ctx, scores, sheet(ctx).criteria)
         lines += await panel_view.aside_lines(ctx, studio)
         if cycle.result is None:
             buttons.append(ctx.button(ctx.t("committee.cycle.decide"), GoPress("verdict")))

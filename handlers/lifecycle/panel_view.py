@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, Protocol
 
 from handlers.core.i18n import Translator
 from handlers.decisions import panel
@@ -13,27 +14,29 @@ from storage.models import Studio
 from storage.repos import org
 
 
-def sheet_line(
-    t: Translator, name: str, total: Decimal, scores: dict[str, str], comment: str, criteria: Sequence[Criterion]
-) -> str:
-    """`· 陈教授：84 分（技师领衔 18；…）评语：材料翔实`."""
-    items = "；".join(f"{c.name(t.locale)} {scores[c.key]}" for c in criteria if c.key in scores)
-    line = t("committee.sheet.line", name=name, total=f"{total.normalize():f}", items=items)
-    return line + (t("committee.sheet.comment", comment=comment) if comment else "")
+class Sheet(Protocol):
+    """An expert's sheet: an application's (ExpertScore) or a cycle's (CycleScore)."""
+
+    expert_id: int
+    total: Decimal
+    scores: dict[str, Any]
+    comment: str
 
 
-async def sheets_text(
-    ctx: Context, sheets: Sequence[tuple[int, Decimal, dict[str, str], str]], criteria: Sequence[Criterion]
-) -> list[str]:
-    """Each expert's sheet (expert id, total, scores, comment), named, for the association only."""
+def sheet_line(t: Translator, name: str, sheet: Sheet, criteria: Sequence[Criterion]) -> str:
+    """`· 陈教授：84 分（技师领衔 18；…）；评语：材料翔实`."""
+    items = "；".join(f"{c.name(t.locale)} {sheet.scores[c.key]}" for c in criteria if c.key in sheet.scores)
+    line = t("committee.sheet.line", name=name, total=f"{sheet.total.normalize():f}", items=items)
+    return line + (t("committee.sheet.comment", comment=sheet.comment) if sheet.comment else "")
+
+
+async def sheets_text(ctx: Context, sheets: Sequence[Sheet], criteria: Sequence[Criterion]) -> list[str]:
+    """Each expert's sheet, named, for the association only."""
     if not sheets:
         return []
-    names = await org.names_of(session=ctx.session, person_ids={s[0] for s in sheets})
+    names = await org.names_of(session=ctx.session, person_ids={s.expert_id for s in sheets})
     lines = [ctx.t("committee.sheet.title", count=len(sheets))]
-    lines += [
-        sheet_line(ctx.t, names.get(e, f"#{e}"), total, scores, comment, criteria)
-        for e, total, scores, comment in sheets
-    ]
+    lines += [sheet_line(ctx.t, names.get(s.expert_id, f"#{s.expert_id}"), s, criteria) for s in sheets]
     return lines
 
 

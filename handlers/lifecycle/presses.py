@@ -90,8 +90,7 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
     if Action.ASSOCIATION_REVIEW in allowed and (card.scores or app.stage is ApplicationStage.REVIEWED):
         if app.stage is ApplicationStage.REVIEWED:
             lines.append(await _panel_state(ctx, card))
-        sheets = [(s.expert_id, s.total, s.scores, s.comment) for s in card.scores]
-        lines += await panel_view.sheets_text(ctx, sheets, sheet.criteria)
+        lines += await panel_view.sheets_text(ctx, card.scores, sheet.criteria)
         lines += await panel_view.aside_lines(ctx, studio)
     return Reply(text="\n".join(lines), buttons=(tuple(buttons),) if buttons else ())
 

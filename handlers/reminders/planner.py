@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.assessment import frozen
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
-from handlers.lifecycle import cycle_review
+from handlers.lifecycle import cycle_queue
 from handlers.reminders import assessment, digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
@@ -83,7 +83,7 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
     p = rules.Pass(now=now, today=today, config=config)
     if not dry_run:  # 考核验收 judges a cycle as it stood at its end: freeze its figures at the first pass after
         ended = await frozen.freeze_ended(session=session, today=today)
-        await cycle_review.ask_committee(session=session, config=config, cycles=ended, due_at=push.next_moment(now))
+        await cycle_queue.ask_committee(session=session, config=config, cycles=ended, due_at=push.next_moment(now))
     last_waited_day = working_days_before(today, config.reminder_review_working_days + 1)
     snap = await snapshot.load(
         session=session,
