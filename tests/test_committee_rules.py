@@ -18,6 +18,7 @@ from storage.models import (
     LedgerKind,
     Person,
     Role,
+    RoleKind,
 )
 from tests.reviews_support import (
     ONE_EXPERT,
@@ -121,7 +122,9 @@ async def test_the_association_admits_a_team_short_of_three_with_a_reason(cast: 
         "第三条第 1、2 项是“原则上”的要求：确有特殊情况的，可请市职工技协核准例外。",
     )
 
-    for party in (cast.reviewer, cast.experts[0], cast.lead):  # a district reviewer, an expert, the studio itself
+    contact = await cast.world.person("电气工会联络人", RoleKind.ENTERPRISE, union=cast.enterprise_union)
+    # a district reviewer, an expert, the studio itself, its enterprise union, a system admin
+    for party in (cast.reviewer, cast.experts[0], cast.lead, contact, cast.admin):
         await party.say("核准例外 王建国技师创新工作室")
         party.expect("只有市职工技协可以核准例外。")
     await cast.association.say("核准例外 不存在的工作室")
