@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.health.data import Limits, check_data
 from storage.models import RoleKind
 from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply
 
@@ -131,3 +132,14 @@ async def test_an_out_of_range_score_names_its_item_in_english(sessions: async_s
     await english.say("18 16 25 21 8")
     english.expect("Score 21 for item 4, “Activities: ongoing mass innovation and its results”, is out of range")
     english.expect("from 0 to 20")
+
+
+async def test_doctor_counts_only_the_association_experts(sessions: async_sessionmaker[AsyncSession]) -> None:
+    cast = await make_cast(World(sessions, at("2026-03-10 10:00")))
+    for name in ("区专家甲", "区专家乙", "区专家丙"):  # expert roles on a district union: no committee members
+        await cast.world.person(name, RoleKind.EXPERT, union=cast.district)
+    limits = Limits(now=cast.world.now, tz=cast.world.config.tz, review_working_days=3, experts_needed=6)
+    async with sessions() as session:
+        found = {f.code: f for f in await check_data(session, limits)}
+    # the cast's four experts are on the association; the three district ones are not counted
+    assert found["experts.too_few"].params["have"] == 4
