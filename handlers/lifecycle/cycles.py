@@ -1,4 +1,4 @@
-"""End of a management cycle (第十条): the association records 表彰 / 保留 / 不再保留 with a reason."""
+"""End of a management cycle (第十条): the association records 表彰 / 保留 / 不再保留, a reason where it departs."""
 
 from __future__ import annotations
 
