@@ -8,7 +8,11 @@ from handlers.health.data import Limits, check_data
 from storage.models import RoleKind
 from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply
 
-SHEETS = {"陈教授": ("18 16 25 17 8", "材料翔实，成果应用充分"), "刘总工": ("17 15 24 16 9", "跳过")}
+SHEETS = {
+    "陈教授": ("18 16 25 17 8", "材料翔实，成果应用充分"),
+    "刘总工": ("17 15 24 16 9", "跳过"),
+    "周高工": ("19 17 27 18 9", "跳过"),
+}
 
 
 async def _reviewed(cast: Cast) -> None:
@@ -109,6 +113,13 @@ async def test_an_expert_sees_no_other_score_before_giving_their_own(
         "· 刘总工：81 分（",
         "回避（未通知本人）：吴专家（与工作室同一企业）",
     )
+
+    # the sheet that completes the panel closes it: the association decides 公示 with every sheet before it
+    await _score(cast.experts[2])
+    await cast.world.deliver()
+    card = cast.association.inbox[-1].text
+    assert "专家评审已完成" in card and "各位专家的评分（3 份，仅市职工技协可见）：" in card
+    assert "· 陈教授：84 分（" in card and "；评语：材料翔实，成果应用充分" in card and "· 周高工：90 分（" in card
 
 
 async def test_the_studio_history_names_no_expert(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -57,10 +57,15 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
     below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
+    # the association decides 公示 with every sheet and comment before it, not the average alone
+    names = await org.names_of(session=ctx.session, person_ids={s.expert_id for s in card.scores})
 
     def message(t: Translator) -> Reply:
-        text = f"{t(ASK[app.stage])}\n{cards.card_text(t, card)}"
-        return Reply(text=text, buttons=(moves.buttons(ctx, t, app, below_pass=below),))
+        lines = [t(ASK[app.stage]), cards.card_text(t, card)]
+        if app.stage is S.EVALUATED and card.scores:
+            lines.append(t("committee.sheet.title", count=len(card.scores)))
+            lines += [panel_view.sheet_line(t, names.get(s.expert_id, "-"), s, sheet.criteria) for s in card.scores]
+        return Reply(text="\n".join(lines), buttons=(moves.buttons(ctx, t, app, below_pass=below),))
 
     await send(ctx, deciders, f"ap:{app.id}:{app.stage.value}", message)
     return []
