@@ -9,7 +9,19 @@ from handlers.decisions import pending, reason
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
 from handlers.ledgers import registry, view
-from handlers.lifecycle import application, cycles, history, notices, objections, presses, queue, scoring
+from handlers.lifecycle import (
+    admissions,
+    application,
+    cycle_queue,
+    cycle_review,
+    cycles,
+    history,
+    notices,
+    objections,
+    presses,
+    queue,
+    scoring,
+)
 from handlers.reviews import batch, entries
 from handlers.web import command as web
 
@@ -24,8 +36,11 @@ def features() -> Router:
         Router("reviews").include(entries.router, batch.router),
         Router("lifecycle").include(
             application.router,
+            admissions.router,
             presses.router,
             cycles.router,
+            cycle_review.router,
+            cycle_queue.router,
             history.router,
             notices.router,
             objections.router,

@@ -25,7 +25,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     assert book.sheetnames == ["考核概要", "考核指标", "活动按月", "活动按类别", "成果按类别", "专利", "晋升"]
     summary = dict(book["考核概要"].iter_rows(min_row=2, values_only=True))
     assert summary["工作室"] == "王建国技师创新工作室"
-    assert summary["评分"] == "67.7 / 100"
+    assert summary["评分"] == "72 / 100"
     assert summary["建议"] == "保留称号"
     assert summary["周期进度"] == "50%"
 
@@ -75,4 +75,4 @@ async def test_ranking_workbook(session: AsyncSession, tmp_path: Path) -> None:
     # Equal figures: equal scores, ranked by name.
     assert [r["工作室"] for r in rows] == sorted(r["工作室"] for r in rows)
     assert rows[0]["周期结束"] == datetime(2028, 5, 31)
-    assert rows[0]["评分"] == 67.7 and rows[0]["活动次数"] == 5 and rows[0]["资助金额(元)"] == 50000
+    assert rows[0]["评分"] == 72 and rows[0]["活动次数"] == 5 and rows[0]["资助金额(元)"] == 50000

@@ -25,6 +25,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "pending": DECIDES,
     "notices": (Action.RAISE_OBJECTION,),
     "verdict": (Action.ASSESS_CYCLE,),
+    "admit": (Action.ASSOCIATION_REVIEW,),
     "history": (Action.VIEW_AUDIT,),
     "web": (Action.VIEW_ENTRIES, Action.REVIEW_ENTRY),  # the console shows the studios one may view, and decides
     "vacation": (),

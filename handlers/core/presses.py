@@ -95,6 +95,14 @@ class ApplicationPress(Press, prefix="ap"):
     stage: str | None = None
 
 
+@dataclass(frozen=True)
+class CyclePress(Press, prefix="cy"):
+    """A press on a management cycle's 考核验收 card: "open" it, or "score" it (an expert)."""
+
+    action: str
+    cycle_id: int
+
+
 class ObjectionAction(StrEnum):
     """What an objection button does."""
 

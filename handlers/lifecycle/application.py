@@ -72,7 +72,15 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     refusal = await studio_refusal(ctx, studio)
     if refusal is not None:
         return [Reply(text=refusal)]
-    facts = await eligibility.gather(ctx.session, studio, ctx.person, venue=studio.venue, equipment=studio.equipment)
+    facts = await eligibility.gather(
+        ctx.session,
+        studio,
+        ctx.person,
+        venue=studio.venue,
+        equipment=studio.equipment,
+        today=ctx.today,
+        activities_needed=ctx.config.application_min_activities,
+    )
     if eligibility.unmet(facts, venue_known=False):
         # venue and equipment are asked below, but the studio's record is named too so that one answer says all
         return [Reply(text=eligibility.explain(ctx.t, facts, eligibility.unmet(facts)))]
@@ -111,11 +119,12 @@ async def equipment_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studio's outcomes applied in production and funded by the scheme."""
+    """The studio's outcomes applied in production and funded by the scheme; one still under review says so."""
     if values.get("studio") is None:
         return []
     found = await eligibility.qualifying_outcomes(ctx.session, int(values["studio"]))
-    return [Choice(o.entry_id, ctx.t("application.outcome_choice", title=o.title[:30])) for o in found]
+    key = {False: "application.outcome_choice", True: "application.outcome_choice_waiting"}
+    return [Choice(o.entry_id, ctx.t(key[o.waiting], title=o.title[:30])) for o in found]
 
 
 def text_of(max_len: int) -> Any:
@@ -140,7 +149,15 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if refusal is not None:
         raise SubmitRefused([Reply(text=refusal)])
     venue, equipment = str(values.get("venue") or ""), str(values.get("equipment") or "")
-    facts = await eligibility.gather(ctx.session, studio, ctx.person, venue=venue, equipment=equipment)
+    facts = await eligibility.gather(
+        ctx.session,
+        studio,
+        ctx.person,
+        venue=venue,
+        equipment=equipment,
+        today=ctx.today,
+        activities_needed=ctx.config.application_min_activities,
+    )
     picked = [str(v) for v in values.get("outcomes") or []]
     unknown = [v for v in picked if not v.isdigit()]
     if unknown:

@@ -15,8 +15,10 @@ STATES = frozenset(
         "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
         "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked", "created",
         "renamed", "moved", "updated", "inactive", "merged", "paused",
+        "admitted",
     }
 )  # fmt: skip
+EXPERT_OBJECTS = frozenset({"expert_score", "cycle_score"})
 ROLE_KINDS = frozenset({"lead", "member", "reviewer", "admin", "expert"})
 
 
@@ -52,7 +54,7 @@ def subject_text(t: Translator, subject: Subject, version: int | None = None) ->
         )
     elif kind in ("person", "studio", "union") and "name" in subject:
         text = t(f"lifecycle.history.subject.{kind}", id=number, name=subject["name"])
-    elif kind in ("objection", "expert_score"):
+    elif kind in ("objection", "expert_score", "cycle_score"):
         text = t(f"lifecycle.history.object.{kind}") + f" #{number}"
     else:
         text = f"{kind} #{number}"
@@ -66,9 +68,14 @@ def moved(t: Translator, row: AuditLog) -> str:
 
 
 def actor(t: Translator, row: AuditLog, names: Names, *, hide_objectors: bool = False) -> str:
-    """Who made the change: a person's name, the system (a CLI change without --by), or the undisclosed objector."""
+    """Who made the change: a person's name, the system (a CLI change without --by), or the undisclosed objector.
+
+    `hide_objectors`: the studio's own reading, which names neither its objectors nor its experts.
+    """
     if hide_objectors and row.object_type == "objection" and row.from_state is None:
         return t("lifecycle.history.objector")  # who objected stays with the association, not the studio
+    if hide_objectors and row.object_type in EXPERT_OBJECTS:
+        return t("lifecycle.history.expert")  # the review is blind both ways: the studio never learns who scored
     if row.actor_id is None:
         return t("lifecycle.history.system")
     return names.people.get(row.actor_id, f"#{row.actor_id}")

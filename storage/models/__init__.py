@@ -1,6 +1,7 @@
 """Every model, importable from one place (Alembic reads the metadata from here)."""
 
 from storage.base import Base
+from storage.models.committee import ConditionAdmission, CycleScore
 from storage.models.enums import (
     DECIDING_ROLES,
     GRADES,
@@ -54,9 +55,11 @@ __all__ = [
     "BindAttempt",
     "ChannelIdentity",
     "ChannelRef",
+    "ConditionAdmission",
     "Conversation",
     "Cycle",
     "CycleResult",
+    "CycleScore",
     "Decision",
     "Delegation",
     "EntryStatus",
