@@ -9,7 +9,17 @@ from handlers.decisions import pending, reason
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
 from handlers.ledgers import registry, view
-from handlers.lifecycle import application, cycles, history, notices, objections, presses, queue, scoring
+from handlers.lifecycle import (
+    application,
+    cycles,
+    history,
+    notices,
+    objections,
+    presses,
+    queue,
+    scoring,
+    withdraw,
+)
 from handlers.reviews import batch, entries
 from handlers.web import command as web
 
@@ -31,6 +41,7 @@ def features() -> Router:
             objections.router,
             queue.router,
             scoring.router,
+            withdraw.router,
         ),
         Router("web").include(web.router),
     )

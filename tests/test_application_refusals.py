@@ -144,27 +144,6 @@ async def test_a_missing_venue_keeps_the_answers_as_a_draft(
     assert await _stages(sessions) == [ApplicationStage.SUBMITTED]  # the draft became the application
 
 
-async def test_returned_application_is_fixed_and_applied_again(
-    cast: Cast, sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    await ready_to_apply(cast)
-    await apply(cast.lead)
-    await cast.world.deliver()
-    await cast.reviewer.press_in("退回")
-    cast.reviewer.expect("退回申报 #1（王建国技师创新工作室）", "请写明原因")
-    await cast.reviewer.say("请补充成果应用证明")
-    await cast.reviewer.press("提交")
-    cast.reviewer.expect("已退回 王建国技师创新工作室 的申报")
-    await cast.world.deliver()
-    told = cast.lead.inbox[-1]
-    assert "被退回修改" in told.text and "原因：请补充成果应用证明" in told.text
-    await cast.lead.press_in("修改后重新申报", told)
-    cast.lead.expect("请核对申报技师创新工作室", "二号车间创新室", "焊接夹具快换装置")
-    await cast.lead.press("提交")
-    cast.lead.expect("✅ 申报已提交（编号 #2）")
-    assert await _stages(sessions) == [ApplicationStage.RETURNED, ApplicationStage.SUBMITTED]
-
-
 async def test_turned_down_at_the_association_with_a_reason(
     cast: Cast, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

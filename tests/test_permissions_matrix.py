@@ -219,7 +219,8 @@ HELP_ALL = {"notices", "vacation", "lang", "help"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL
-    | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"},
+    | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"}
+    | {"withdraw_application"},
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
     "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web"},
     "association": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web"},

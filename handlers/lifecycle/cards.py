@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.lifecycle.expert_rubric import ExpertRubric
-from storage.models import Application, ApplicationStage, Decision, ExpertScore, Studio, Union
+from storage.models import Application, ApplicationStage, Decision, ExpertScore, ReviewDecision, Studio, Union
 from storage.repos import applications
 
 
@@ -22,13 +22,17 @@ class Card:
     union: str
     scores: tuple[ExpertScore, ...]
     sheet: ExpertRubric
+    returned: ReviewDecision | None = None  # for a resubmission: the decision that returned the earlier one
 
 
 async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet: ExpertRubric) -> Card:
     """Gather an application's card (`sheet`: the rubric in force, for the panel size and the pass line)."""
     union = await session.get(Union, studio.union_id)
     scores = await applications.scores_of(session=session, application_id=app.id)
-    return Card(app, studio, union.name if union else "", tuple(scores), sheet)
+    returned = None
+    if app.resubmits_id is not None:
+        returned = await applications.returned_by(session=session, application_id=app.resubmits_id)
+    return Card(app, studio, union.name if union else "", tuple(scores), sheet, returned)
 
 
 def stage(t: Translator, value: ApplicationStage) -> str:
@@ -73,6 +77,9 @@ def card_text(t: Translator, card: Card) -> str:
         t("application.card.activities", activities=str(data.get("activities", ""))[:300]),
         t("application.card.stage", stage=stage(t, app.stage)),
     ]
+    if app.resubmits_id is not None:
+        reason = card.returned.reason if card.returned and card.returned.reason else t("common.none")
+        lines.insert(1, t("batch.card.resubmits", number=app.resubmits_id, reason=reason))
     if app.notice_starts_on and app.notice_ends_on:
         lines.append(t("application.card.notice", starts=app.notice_starts_on, ends=app.notice_ends_on))
     mean = average(card.scores)

@@ -143,6 +143,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         own = {p.id for p in told}
         onlookers = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in own]
         await send(ctx, onlookers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
+    if move.to is S.WITHDRAWN:
+        # the district's card is void now: its reviewers hear so instead of finding out on a press
+        reviewers = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+        await send(ctx, reviewers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
     if move.to in ASK or move.to is S.REVIEWED:
         return await ask_deciders(ctx, app, studio)
     return []

@@ -31,6 +31,8 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
         return [Reply(text=ctx.t("engine.bad_button"))]
     if key == "score" and at is ApplicationStage.REVIEWED:
         return await scoring.start(ctx, app_id)
+    if key == moves.WITHDRAW.key and at is moves.WITHDRAW.at:
+        return [(await stages.advance(ctx, app_id, moves.WITHDRAW))[0]]
     move = moves.find(key, at)
     if move is None or not move.button:
         return [Reply(text=ctx.t("engine.bad_button"))]
@@ -81,6 +83,9 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
         if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
             label = moves.label(ctx.t, move, below_pass=below)
             mine.append(ctx.button(label, ApplicationPress(move.key, app.id, moves.CODES[app.stage])))
+    if app.stage is moves.WITHDRAW.at and isinstance(await stages.check(ctx, app.id, moves.WITHDRAW), tuple):
+        withdraw = ApplicationPress(moves.WITHDRAW.key, app.id, moves.CODES[app.stage])
+        mine.append(ctx.button(ctx.t("batch.button.withdraw"), withdraw))
     if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
         score = ApplicationPress("score", app.id, moves.CODES[app.stage])
         mine.append(ctx.button(ctx.t("application.button.score"), score))

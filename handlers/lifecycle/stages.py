@@ -142,7 +142,7 @@ async def set_studio_status(ctx: Context, studio: Studio, to: StudioStatus, reas
 
 
 async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: Move) -> None:
-    if move.to in (S.RETURNED, S.REJECTED) and studio.status is StudioStatus.APPLYING:
+    if move.to in (S.RETURNED, S.REJECTED, S.WITHDRAWN) and studio.status is StudioStatus.APPLYING:
         back = StudioStatus.NOT_RETAINED if studio.named_on else StudioStatus.PROSPECTIVE
         await set_studio_status(ctx, studio, back)
     if move.to is S.NAMED:

@@ -6,9 +6,14 @@ Create Date: 2026-12-07
 
 One revision per line of work, chained in advance so that parallel branches each fill their own file
 and merge without re-chaining; a revision with nothing to change stays a no-op.
+
+A resubmission after 退回 points at the returned application (applications.resubmits_id).
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 
 revision: str = '0008_batch'
@@ -18,8 +23,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('applications') as batch:
+        batch.add_column(sa.Column('resubmits_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            op.f('fk_applications_resubmits_id_applications'), 'applications', ['resubmits_id'], ['id']
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('applications') as batch:
+        batch.drop_constraint(op.f('fk_applications_resubmits_id_applications'), type_='foreignkey')
+        batch.drop_column('resubmits_id')
