@@ -15,6 +15,7 @@ from handlers.lifecycle import (
     history,
     notices,
     objections,
+    opinion,
     presses,
     queue,
     scoring,
@@ -42,6 +43,7 @@ def features() -> Router:
             queue.router,
             scoring.router,
             withdraw.router,
+            opinion.router,
         ),
         Router("web").include(web.router),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Application, ApplicationStage, AuditLog, ReviewDecision, Studio, StudioStatus
-from tests.reviews_support import ONE_EXPERT, Cast, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import ONE_EXPERT, Cast, World, apply, at, make_cast, ready_to_apply, recommend
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ async def test_typed_withdrawal_is_refused_once_the_district_recommended(cast: C
     cast.lead.expect("您的工作室没有可以撤回的申报。")
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.lead.say("撤回申报")
     cast.lead.expect("申报 #1 已到“待市职工技协审核”阶段，不能再撤回")
     assert [a.stage for a in await _apps(cast)] == [ApplicationStage.RECOMMENDED]
@@ -156,3 +156,26 @@ async def test_a_resubmission_is_linked_and_shows_its_reason_to_lead_and_reviewe
         decisions = list(await s.scalars(select(ReviewDecision.application_id)))
     assert row is not None and row.detail["resubmits"] == returned.id
     assert decisions == [returned.id]
+
+
+async def test_recommending_asks_the_opinion_and_only_of_who_may_recommend(cast: Cast) -> None:
+    await ready_to_apply(cast)
+    await apply(cast.lead)
+    await cast.world.deliver()
+    card = cast.reviewer.inbox[-1]
+    await cast.outsider.press_button(card.all_buttons()[0])
+    cast.outsider.expect("只有该工作室所属区县局（产业）工会的审核人可以推荐。")
+    cast.outsider.expect_not("推荐意见")
+    await cast.reviewer.press_in("推荐", card)
+    await cast.reviewer.say("好")
+    cast.reviewer.expect("请填写推荐意见")
+    assert [a.stage for a in await _apps(cast)] == [ApplicationStage.SUBMITTED]
+    await cast.reviewer.say("取消")
+    assert [a.stage for a in await _apps(cast)] == [ApplicationStage.SUBMITTED]
+    await recommend(cast.reviewer, card, "团队攻关能力强，同意推荐")
+    cast.reviewer.expect("👍 已推荐 王建国技师创新工作室")
+    async with cast.world.sessions() as s:
+        decision = await s.scalar(select(ReviewDecision))
+        row = await s.scalar(select(AuditLog).where(AuditLog.to_state == "recommended"))
+    assert decision is not None and decision.reason == "团队攻关能力强，同意推荐"
+    assert row is not None and row.reason == "团队攻关能力强，同意推荐"

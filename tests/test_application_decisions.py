@@ -26,7 +26,7 @@ from storage.models import (
     Studio,
     StudioStatus,
 )
-from tests.reviews_support import ONE_EXPERT, Cast, Party, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import ONE_EXPERT, Cast, Party, World, apply, at, make_cast, ready_to_apply, recommend
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ async def _to_experts(cast: Cast) -> list[Reply]:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     replies = await cast.association.press_in("审核通过")
     await cast.world.deliver()

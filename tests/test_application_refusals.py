@@ -22,7 +22,7 @@ from storage.models import (
     StudioStatus,
     UnionLevel,
 )
-from tests.reviews_support import ONE_EXPERT, Cast, World, apply, approve_all, at, make_cast, ready_to_apply
+from tests.reviews_support import ONE_EXPERT, Cast, World, apply, approve_all, at, make_cast, ready_to_apply, recommend
 from tests.support import Transcript
 
 
@@ -43,7 +43,7 @@ async def _to_notice(cast: Cast) -> None:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     await cast.association.press_in("审核通过")
     await cast.world.deliver()
@@ -150,7 +150,7 @@ async def test_turned_down_at_the_association_with_a_reason(
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     await cast.association.press_in("不予通过")
     await cast.association.say("创新成果尚未形成规模效益")

@@ -37,7 +37,7 @@ END = Move("end", S.REVIEWED, S.EVALUATED, Decision.SCORE, Action.ASSOCIATION_RE
 WITHDRAW = Move("wd", S.SUBMITTED, S.WITHDRAWN, Decision.WITHDRAW, Action.APPLY)
 
 MOVES = (
-    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND),
+    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND, needs_reason=True),  # 推荐意见
     Move("ret", S.SUBMITTED, S.RETURNED, Decision.RETURN, Action.RECOMMEND, needs_reason=True),
     Move("rej", S.SUBMITTED, S.REJECTED, Decision.REJECT, Action.RECOMMEND, needs_reason=True),
     Move("pass", S.RECOMMENDED, S.REVIEWED, Decision.PASS_REVIEW, Action.ASSOCIATION_REVIEW),

@@ -130,7 +130,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         again_button: tuple[tuple[Button, ...], ...] = ()
         if move.to is S.RETURNED:
             again_button = ((ctx.button(t("application.button.apply_again"), GoPress("apply")),),)
-        return Reply(text=t(news_key, **params), buttons=again_button)
+        text = t(news_key, **params)
+        if move.to is S.RECOMMENDED and reason and ctx.person is not None:
+            text += "\n" + t("batch.card.opinion", name=ctx.person.name, opinion=reason)
+        return Reply(text=text, buttons=again_button)
 
     def onlookers_news(t: Translator) -> Reply:
         return Reply(text=t(f"application.told.{move.to.value}.onlookers", **params))

@@ -9,7 +9,7 @@ from handlers.decisions.reason import ask_reason, reason_handler
 from handlers.engine.context import Context
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
-from handlers.lifecycle import cards, expert_rubric, moves, scoring, stages
+from handlers.lifecycle import cards, expert_rubric, moves, opinion, scoring, stages
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, Studio
@@ -36,6 +36,8 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
     move = moves.find(key, at)
     if move is None or not move.button:
         return [Reply(text=ctx.t("engine.bad_button"))]
+    if move.key == "rec":
+        return await opinion.ask(ctx, app_id, move)
     # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     asks = move.needs_reason or move.key == "notice"
