@@ -19,6 +19,7 @@ from handlers.lifecycle import (
     presses,
     queue,
     scoring,
+    window_command,
     withdraw,
 )
 from handlers.reviews import batch, entries
@@ -44,6 +45,7 @@ def features() -> Router:
             scoring.router,
             withdraw.router,
             opinion.router,
+            window_command.router,
         ),
         Router("web").include(web.router),
     )

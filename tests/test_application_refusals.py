@@ -62,7 +62,7 @@ async def test_outside_the_window_applying_is_refused_politely(sessions: async_s
     cast = await make_cast(World(sessions, at("2026-06-01 10:00")))
     await ready_to_apply(cast)
     await cast.lead.say("申报")
-    cast.lead.expect("现在不在申报期内。每年的申报期为 3月1日 至 4月30日，下一次申报期从 2027-03-01 开始。")
+    cast.lead.expect("现在不在申报期内。下一次申报期为 2027-03-01 至 2027-04-30")
     assert await _stages(sessions) == []
 
 

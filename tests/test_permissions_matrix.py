@@ -220,11 +220,12 @@ HELP_ALL = {"notices", "vacation", "lang", "help"}
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL
     | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"}
-    | {"withdraw_application"},
+    | {"withdraw_application", "window"},
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
-    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web"},
-    "association": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web"},
-    "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
+    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web", "window"},
+    "association": HELP_ALL
+    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web", "window"},
+    "admin": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},
     "expert": HELP_ALL | {"pending"},
     "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history", "web"},  # holds 李四's reviewer role
     "stranger": HELP_ALL,

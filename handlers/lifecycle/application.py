@@ -44,17 +44,17 @@ async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     if running is not None:
         return ctx.t("application.under_way", number=running.id, stage=stage_name(ctx.t, running.stage))
     # selection is yearly (第五条): an application turned down, at any stage, closes that year's window
+    windows = await window.load(ctx.session, ctx.config)
     turned_down = await applications.latest_for_studio(
         session=ctx.session, studio_id=studio.id, stages={ApplicationStage.REJECTED}
     )
     if turned_down is not None:
-        again = window.reopens(ctx.config, notify.submitted_on(ctx, turned_down))
+        again = windows.reopens(notify.submitted_on(ctx, turned_down))
         if ctx.today < again:
             return ctx.t("application.turned_down", number=turned_down.id, studio=studio.name, again=again)
-    if not window.is_open(ctx.config, ctx.today):
-        (m1, d1), (m2, d2) = window.bounds(ctx.config)
-        opens = window.next_opening(ctx.config, ctx.today)
-        return ctx.t("application.outside_window", m1=m1, d1=d1, m2=m2, d2=d2, opens=opens)
+    if windows.containing(ctx.today) is None:
+        opens, closes = windows.next_window(ctx.today)
+        return ctx.t("batch.window.outside", opens=opens, closes=closes)
     return None
 
 

@@ -109,7 +109,8 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
     mean = cards.average(scores)
-    again = window.reopens(ctx.config, submitted_on(ctx, app)) if move.to is S.REJECTED else ""
+    windows = await window.load(ctx.session, ctx.config) if move.to is S.REJECTED else None
+    again = windows.reopens(submitted_on(ctx, app)) if windows is not None else ""
     params = {
         "studio": studio.name,
         "reason": reason or "",

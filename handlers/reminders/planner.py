@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
+from handlers.lifecycle import window
 from handlers.reminders import digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
@@ -76,6 +77,8 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
         today=today,
         returned_before=now - timedelta(days=config.reminder_returned_days),
         submitted_before=push.day_start(last_waited_day + timedelta(days=1)),
+        windows=await window.load(session, config),
+        zone=config.tz,
     )
     candidates, paused = _reachable([c for rule in RULES for c in rule(snap, p)], snap, p)
     existing = await outbox_batch.existing_keys(session=session, keys=[c.key for c in candidates])

@@ -1,6 +1,7 @@
 """Every model, importable from one place (Alembic reads the metadata from here)."""
 
 from storage.base import Base
+from storage.models.batch import ApplicationWindow, NamingEntry
 from storage.models.enums import (
     GRADES,
     LEAD_GRADES,
@@ -41,6 +42,7 @@ __all__ = [
     "ActivityVersion",
     "Application",
     "ApplicationStage",
+    "ApplicationWindow",
     "Attachment",
     "AuditLog",
     "Base",
@@ -58,6 +60,7 @@ __all__ = [
     "Lease",
     "LedgerEntry",
     "LedgerKind",
+    "NamingEntry",
     "Objection",
     "ObjectionStatus",
     "OutboxMessage",
