@@ -177,7 +177,7 @@ class Cast:
     reviewer: Party  # of the studio's district union
     reviewer2: Party  # a second reviewer of the same union
     outsider: Party  # a reviewer of another district union
-    association: Party  # a reviewer of the municipal association
+    association: Party  # the association officer (市职工技协)
     experts: list[Party]  # three of other enterprises
     conflicted: Party  # an expert of the studio's own enterprise
     admin: Party  # an admin of the studio's district union
@@ -208,7 +208,7 @@ async def make_cast(world: World, *, named_on: date | None = None) -> Cast:
         reviewer=await world.person("李四", RoleKind.REVIEWER, union=district),
         reviewer2=await world.person("钱七", RoleKind.REVIEWER, union=district),
         outsider=await world.person("王五", RoleKind.REVIEWER, union=other),
-        association=await world.person("张三", RoleKind.REVIEWER, union=city),
+        association=await world.person("张三", RoleKind.ASSOCIATION, union=city),
         experts=[
             await world.person(name, RoleKind.EXPERT, union=city, enterprise=firm)
             for name, firm in (("陈教授", "上海交通大学"), ("刘总工", "宝钢"), ("周高工", "上海机床厂"))

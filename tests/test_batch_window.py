@@ -75,9 +75,9 @@ async def test_the_association_sets_a_year_in_chat_and_applying_follows_it(
     cast.lead.expect("2027 年度：2027-03-01 至 2027-04-30（正在申报，默认申报期）", "2028 年度")
     cast.lead.expect_not("设置某年度")
     await cast.lead.say("申报期 2027 2027-05-01 2027-06-30")
-    cast.lead.expect("只有市职工技协可以设置申报期。")
+    cast.lead.expect("只有市职工技协的审核人可以设置年度申报时间。")
     await cast.reviewer.say("申报期 2027 2027-05-01 2027-06-30")
-    cast.reviewer.expect("只有市职工技协可以设置申报期。")
+    cast.reviewer.expect("只有市职工技协的审核人可以设置年度申报时间。")
 
     zhang = cast.association
     await zhang.say("申报期")

@@ -77,7 +77,7 @@ def _clean(db_url: str) -> None:
     async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
         world = await make_world(sessions)
         async with sessions() as session, session.begin():
-            await _person(session, "协会审核", RoleKind.REVIEWER, bound=True, union=world.municipal)
+            await _person(session, "协会审核", RoleKind.ASSOCIATION, bound=True, union=world.municipal)
             for n in range(3):
                 await _person(session, f"专家{n}", RoleKind.EXPERT, bound=True, union=world.municipal)
 

@@ -26,11 +26,13 @@ EVERYONE_BOUND = {
     "conflicted",
     "admin",
     "city_admin",
+    "enterprise",
+    "other_enterprise",
     "delegate",
     "stranger",
     "reviewer_member",
 }
-OVERSIGHT = {"reviewer", "delegate", "association", "admin", "city_admin", "reviewer_member"}
+OVERSIGHT = {"reviewer", "delegate", "association", "admin", "city_admin", "reviewer_member", "enterprise"}
 STUDIO_PEOPLE = {"lead", "member", "author"}
 # Written out by hand from the issue, independently of handlers/permissions.py's table.
 EXPECTED: dict[Action, set[str]] = {
@@ -51,6 +53,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.EXPORT: {"lead"} | OVERSIGHT,
     Action.VIEW_ASSESSMENT: {"lead"} | OVERSIGHT,
     Action.VIEW_AUDIT: {"lead"} | OVERSIGHT,
+    Action.SET_WINDOW: {"association"},
+    Action.EXPORT_MEMBERS: {"reviewer", "delegate", "association", "reviewer_member"},
 }
 
 
@@ -76,6 +80,10 @@ async def _subjects(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> d
     delegate = cast.stranger  # holds 李四's reviewer role for March
     plain = await world.person("陌生人")
     city_admin = await world.person("市管理员", RoleKind.ADMIN, union=cast.city)
+    # the contact of the studio's enterprise union, and of another enterprise union of the same district
+    enterprise = await world.person("电气工会联络人", RoleKind.ENTERPRISE, union=cast.enterprise_union)
+    other_firm = await world.union("上海机床厂工会", UnionLevel.ENTERPRISE, cast.district)
+    other_enterprise = await world.person("机床厂联络人", RoleKind.ENTERPRISE, union=other_firm)
     # a reviewer of the studio's district who is also one of its members: never decides on it
     reviewer_member = await world.person("兼任审核员", RoleKind.REVIEWER, union=cast.district)
     await world.grant(reviewer_member, RoleKind.MEMBER, studio=cast.studio)
@@ -90,6 +98,8 @@ async def _subjects(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> d
         "conflicted": cast.conflicted,
         "admin": cast.admin,
         "city_admin": city_admin,
+        "enterprise": enterprise,
+        "other_enterprise": other_enterprise,
         "delegate": delegate,
         "stranger": plain,
         "reviewer_member": reviewer_member,
@@ -225,7 +235,8 @@ HELP_EXPECTED: dict[str, set[str]] = {
     "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web", "window"},
     "association": HELP_ALL
     | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web", "window"},
-    "admin": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},
+    "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
+    "enterprise": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},
     "expert": HELP_ALL | {"pending"},
     "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history", "web"},  # holds 李四's reviewer role
     "stranger": HELP_ALL,
@@ -243,6 +254,7 @@ async def test_help_offers_each_role_only_what_it_may_do(cast: Cast) -> None:
         "reviewer": cast.reviewer,
         "association": cast.association,
         "admin": cast.admin,
+        "enterprise": await cast.world.person("电气工会联络人", RoleKind.ENTERPRISE, union=cast.enterprise_union),
         "expert": cast.experts[0],
         "delegate": cast.stranger,
         "stranger": await cast.world.person("陌生人"),

@@ -143,7 +143,7 @@ async def test_presses_by_people_without_the_role_change_nothing(
     approve = card.all_buttons()[0]
     for party in (cast.outsider, cast.lead, cast.members[0], cast.association, cast.admin, cast.experts[0]):
         await party.press_button(approve)
-        party.expect("您不是这个工作室所属工会的审核人，不能审核这条台账。")
+        party.expect("您不是这个工作室所属工会的审核人，不能复核这条台账。", "复核由工作室所属区县局（产业）工会")
     await cast.stranger.press_button(approve)
     cast.stranger.expect("您不是这个工作室所属工会的审核人")
     assert (await _entry(sessions)).status is EntryStatus.SUBMITTED

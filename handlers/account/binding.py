@@ -8,18 +8,15 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
-from storage.models import Person
+from storage.models import Person, RoleKind
 from storage.repos import invites, people
 
 router = Router(__name__)
 
-ROLE_KEYS = {
-    "lead": "binding.role.lead",
-    "member": "binding.role.member",
-    "reviewer": "binding.role.reviewer",
-    "admin": "binding.role.admin",
-    "expert": "binding.role.expert",
-}
+
+def role_key(kind: RoleKind) -> str:
+    """The catalogue key of a role's name as the person is told it (binding.role.lead …)."""
+    return f"binding.role.{kind.value}"
 
 
 @router.command("bind", "绑定", help_key="basic.help.bind", needs_person=False, in_menu=False)
@@ -44,7 +41,7 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
         return [Reply(text=ctx.t("binding.wrong_code"))]
     if not await invites.role_still_held(session=ctx.session, invite=invite):
         # Not a guess: the code is real but its role was taken back (a replaced lead), so no failure is counted.
-        return [Reply(text=ctx.t("binding.role_inactive", role=ctx.t(ROLE_KEYS[invite.role.value])))]
+        return [Reply(text=ctx.t("binding.role_inactive", role=ctx.t(role_key(invite.role))))]
     person = await ctx.session.get(Person, invite.person_id)
     assert person is not None
     if ctx.identity is not None and ctx.identity.person_id != person.id:
@@ -62,7 +59,7 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     ctx.person, ctx.identity = person, identity
     ctx.t = Translator(person.locale)
     await ctx.audit(object_type="identity", object_id=identity.id, to_state="bound", detail={"role": invite.role.value})
-    return [Reply(text=ctx.t("binding.done", name=person.name, role=ctx.t(ROLE_KEYS[invite.role.value])))]
+    return [Reply(text=ctx.t("binding.done", name=person.name, role=ctx.t(role_key(invite.role))))]
 
 
 async def _locked_minutes(ctx: Context) -> int:

@@ -36,7 +36,8 @@ async def studio_reviewers(ctx: Context, studio: Studio) -> list[Recipient]:
     union = await reviewing_union_of(ctx.session, studio)
     if union is None:
         return []
-    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=RoleKind.REVIEWER)
+    kind = RoleKind.ASSOCIATION if union.level is UnionLevel.MUNICIPAL else RoleKind.REVIEWER
+    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=kind)
     return await _with_delegates(ctx, found)
 
 
@@ -46,9 +47,9 @@ async def association_ids(session: AsyncSession) -> list[int]:
 
 
 async def association_reviewers(ctx: Context) -> list[Recipient]:
-    """The reviewers of the municipal association, and their delegates."""
+    """The association officers of the municipal association, and their delegates."""
     ids = await association_ids(ctx.session)
-    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.REVIEWER)
+    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.ASSOCIATION)
     return await _with_delegates(ctx, found)
 
 

@@ -22,7 +22,7 @@ from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
 from storage.ledger_specs import specs
-from storage.models import EntryStatus, LedgerEntry, RoleKind, Studio, Union
+from storage.models import OFFICER_ROLES, EntryStatus, LedgerEntry, Studio, Union
 from storage.repos import org
 
 router = Router(__name__)
@@ -135,7 +135,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
 
 
 async def _ranking(ctx: Context, rubric: Rubric, date_text: str) -> list[Reply]:
-    union_ids = sorted({r.union_id for r in ctx.roles if r.union_id and r.kind in (RoleKind.REVIEWER, RoleKind.ADMIN)})
+    union_ids = sorted({r.union_id for r in ctx.roles if r.union_id and r.kind in OFFICER_ROLES})
     if not union_ids:
         return [Reply(text=ctx.t("assess.no_union"))]
     replies: list[Reply] = []

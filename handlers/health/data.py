@@ -15,7 +15,7 @@ from handlers.reminders.calendar import working_days_after
 from handlers.roles.permissions import reviewing_union
 from storage import health as repo
 from storage.health import RoleFact, StudioFact, UnionFact
-from storage.models import ApplicationStage, OutboxStatus, RoleKind, StudioStatus, UnionLevel
+from storage.models import DECIDING_ROLES, ApplicationStage, OutboxStatus, RoleKind, StudioStatus, UnionLevel
 
 CYCLE_HORIZON_DAYS = 60
 S = ApplicationStage
@@ -107,7 +107,7 @@ def _organisation(world: _World, limits: Limits) -> Iterator[Finding]:
     if not world.associations:
         yield stall("association.missing")
     for union in world.associations:
-        if not world.holders(RoleKind.REVIEWER, union_id=union.id):
+        if not world.holders(RoleKind.ASSOCIATION, union_id=union.id):
             yield stall("association.no_reviewer", union.name)
     experts = {r.person_id for r in world.holders(RoleKind.EXPERT) if r.bound}
     if len(experts) < limits.experts_needed:
@@ -127,7 +127,7 @@ def _unbound(world: _World) -> Iterator[Finding]:
             continue
         if role.kind is RoleKind.LEAD and role.studio_id in world.studios:
             leads[role.studio_id].append(role.person_name)
-        elif role.kind is RoleKind.REVIEWER and role.union_id in world.unions:
+        elif role.kind in DECIDING_ROLES and role.union_id in world.unions:
             reviewers[role.union_id].append(role.person_name)
     for studio_id, names in sorted(leads.items()):
         yield stall("lead.unbound", world.studios[studio_id].name, people=tuple(names), count=len(names))

@@ -65,7 +65,7 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
 
 
 @router.command(
-    "verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.REVIEWER})
+    "verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.ASSOCIATION})
 )
 async def verdict_command(ctx: Context, args: str) -> list[Reply]:
     """Record the end-of-cycle result of a studio."""

@@ -64,7 +64,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
         else set()
     )
     panels = Panels()
-    if in_review and any(g.kind is RoleKind.REVIEWER for g in subject.grants):
+    if in_review and any(g.kind is RoleKind.ASSOCIATION for g in subject.grants):
         panels = Panels(
             await applications.sheets_of(session=ctx.session, application_ids=in_review),
             await audience.experts(ctx.session),

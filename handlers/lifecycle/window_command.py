@@ -24,7 +24,7 @@ _SET = re.compile(r"^\s*(\d{4})\s*年?\s+(\S+?)\s*(?:\s|至|到|~|～|—|－)+\
     "申报期",
     help_key="batch.help.window",
     order=52,
-    roles=frozenset({RoleKind.LEAD, RoleKind.REVIEWER, RoleKind.ADMIN}),
+    roles=frozenset({RoleKind.LEAD, RoleKind.REVIEWER, RoleKind.ASSOCIATION, RoleKind.ENTERPRISE}),
 )
 async def window_command(ctx: Context, args: str) -> list[Reply]:
     """Show the application windows, or (the association) set a year's."""
@@ -46,14 +46,14 @@ async def window_command(ctx: Context, args: str) -> list[Reply]:
                 source=ctx.t(f"batch.window.source.{source}"),
             )
         )
-    if await permissions.check(ctx, Action.ASSOCIATION_REVIEW) is not None:
+    if await permissions.check(ctx, Action.SET_WINDOW) is not None:
         lines.append(ctx.t("batch.window.how_to_set", year=ctx.today.year + 1))
     return [Reply(text="\n".join(lines))]
 
 
 async def _set(ctx: Context, args: str) -> Reply:
-    if await permissions.check(ctx, Action.ASSOCIATION_REVIEW) is None:
-        return Reply(text=ctx.t("batch.refused.window"))
+    if await permissions.check(ctx, Action.SET_WINDOW) is None:
+        return Reply(text=permissions.refusal(ctx, Action.SET_WINDOW))
     found = _SET.match(args)
     opens = parse_date(found.group(2), today=ctx.today) if found else None
     closes = parse_date(found.group(3), today=ctx.today) if found else None

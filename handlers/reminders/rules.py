@@ -26,7 +26,7 @@ from handlers.reminders.candidate import (
 )
 from handlers.reminders.snapshot import Snapshot
 from storage.ledger_specs import SPECS
-from storage.models import LedgerKind, RoleKind
+from storage.models import DECIDING_ROLES, LedgerKind
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
     for (uid, ends_on, step), names in sorted(ending.items()):
         params = {"count": len(names), "studios": Names(tuple(sorted(names))), "ends_on": ends_on.isoformat()}
         params["days"] = (ends_on - p.today).days
-        for pid in snap.officers(uid, RoleKind.REVIEWER):
+        for pid in snap.officers(uid, *DECIDING_ROLES):
             key = f"cycle:u{uid}:{ends_on}:T-{step}:{pid}"
             yield Candidate(key, pid, "cycle", "reminders.cycle.reviewer", params, (GO_PENDING,))
     for (uid, ends_on), names in sorted(overdue.items()):
@@ -142,7 +142,7 @@ def reviews(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
         if waited <= first:
             continue
         params: dict[str, object] = {"studio": studio.name, "title": e.title, "kind": _kind(e.kind), "days": waited}
-        for reviewer in snap.officers(reviewing, RoleKind.REVIEWER):
+        for reviewer in snap.officers(reviewing, *DECIDING_ROLES):
             if reviewer == e.author_id:
                 continue  # nobody reviews their own entry, nor does their stand-in
             pid, extra = reviewer, {}

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.lifecycle.window import Windows
 from handlers.roles import permissions
-from storage.models import EntryStatus, RoleKind, UnionLevel
+from storage.models import OFFICER_ROLES, EntryStatus, RoleKind, UnionLevel
 from storage.repos import reminders as repo
 from storage.repos import windows as window_repo
 from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
@@ -58,11 +58,11 @@ class Snapshot:
         return chain
 
     def officers(self, union_id: int, *kinds: RoleKind) -> list[int]:
-        """The union's officers of these kinds (reviewers and admins when none are named)."""
+        """The union's officers of these kinds (every officer role when none are named)."""
         key = (union_id, kinds)
         if key not in self._officers:
             found = self.officers_by_union.get(union_id, {})
-            wanted = kinds or repo.OFFICER_ROLES
+            wanted = kinds or OFFICER_ROLES
             self._officers[key] = sorted({pid for kind in wanted for pid in found.get(kind, [])})
         return self._officers[key]
 

@@ -2,8 +2,10 @@
 
 A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
 A reviewer of a district/industry union reviews the studios whose union is that union or an
-enterprise union under it; the municipal association is the union of level municipal.
-A reviewer's delegate (storage Delegation, in force today) holds that reviewer's reviewer roles.
+enterprise union under it; the association officer holds the union of level municipal and reviews
+the studios no district is above. An enterprise union contact reads the studios of its enterprise
+union and decides nothing; the system admin reads and manages people, and decides nothing.
+A stand-in (storage Delegation, in force today) holds the delegating person's deciding roles.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Action(StrEnum):
     EXPORT = "export"
     VIEW_ASSESSMENT = "view_assessment"
     VIEW_AUDIT = "view_audit"
+    SET_WINDOW = "set_window"
+    EXPORT_MEMBERS = "export_members"
 
 
 class Scope(StrEnum):
@@ -49,32 +53,57 @@ class Scope(StrEnum):
     AUTHOR = "author"  # a role in this studio, and the author of the entry
     REVIEWING = "reviewing"  # a role in the union that reviews this studio
     ASSOCIATION = "association"  # a role in the municipal association
+    ENTERPRISE = "enterprise"  # a role in an enterprise union of the studio's chain
     INDEPENDENT = "independent"  # a union role, and not of the studio's enterprise
     ANYONE = "anyone"  # any bound person
 
 
-L, M, R, A, E = RoleKind.LEAD, RoleKind.MEMBER, RoleKind.REVIEWER, RoleKind.ADMIN, RoleKind.EXPERT
-_OVERSIGHT = frozenset({(R, Scope.REVIEWING), (A, Scope.REVIEWING), (R, Scope.ASSOCIATION), (A, Scope.ASSOCIATION)})
+L, M, EN, R, S, E, A = (
+    RoleKind.LEAD,
+    RoleKind.MEMBER,
+    RoleKind.ENTERPRISE,
+    RoleKind.REVIEWER,
+    RoleKind.ASSOCIATION,
+    RoleKind.EXPERT,
+    RoleKind.ADMIN,
+)
+# Who reads a studio without deciding on it: its unions' officers, its enterprise union, the system admin.
+_READERS = frozenset(
+    {
+        (R, Scope.REVIEWING),
+        (S, Scope.ASSOCIATION),
+        (EN, Scope.ENTERPRISE),
+        (A, Scope.REVIEWING),
+        (A, Scope.ASSOCIATION),
+        (A, Scope.ENTERPRISE),
+    }
+)
+# Where no district is above a studio the association reviews its entries and recommends it.
+_REVIEWS = frozenset({(R, Scope.REVIEWING), (S, Scope.REVIEWING)})
+_ASSOCIATION = frozenset({(S, Scope.ASSOCIATION)})
 
-# THE table. Admins oversee (see, export, read the trail); reviewers decide; experts score.
+# THE table. Studios log; district reviewers review and recommend; the association decides the
+# programme; experts score; enterprise unions and the system admin only read.
 TABLE: dict[Action, frozenset[tuple[RoleKind | None, Scope]]] = {
     Action.LOG_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}),
-    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _READERS,
     Action.EDIT_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
     Action.WITHDRAW_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
-    Action.REVIEW_ENTRY: frozenset({(R, Scope.REVIEWING)}),
+    Action.REVIEW_ENTRY: _REVIEWS,
     Action.APPLY: frozenset({(L, Scope.STUDIO)}),
-    Action.RECOMMEND: frozenset({(R, Scope.REVIEWING)}),
-    Action.ASSOCIATION_REVIEW: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.RECOMMEND: _REVIEWS,
+    Action.ASSOCIATION_REVIEW: _ASSOCIATION,
     Action.SCORE: frozenset({(E, Scope.INDEPENDENT)}),
-    Action.START_NOTICE: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.START_NOTICE: _ASSOCIATION,
     Action.RAISE_OBJECTION: frozenset({(None, Scope.ANYONE)}),
-    Action.RESOLVE_OBJECTION: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.NAME: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.ASSESS_CYCLE: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.RESOLVE_OBJECTION: _ASSOCIATION,
+    Action.NAME: _ASSOCIATION,
+    Action.ASSESS_CYCLE: _ASSOCIATION,
+    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.SET_WINDOW: _ASSOCIATION,
+    Action.EXPORT_MEMBERS: frozenset({(R, Scope.REVIEWING), (S, Scope.ASSOCIATION)}),
 }
 
 
@@ -109,6 +138,7 @@ class Target:
     enterprise: str = ""
     reviewing_union_id: int | None = None
     author_id: int | None = None
+    enterprise_union_ids: tuple[int, ...] = ()  # the enterprise unions in the studio's chain
 
 
 def same_enterprise(a: str, b: str) -> bool:
@@ -131,6 +161,8 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
         return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
+    if scope is Scope.ENTERPRISE:
+        return grant.union_id is not None and grant.union_id in target.enterprise_union_ids
     return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
 
 
@@ -202,7 +234,7 @@ def _could_fit(grant: Grant, scope: Scope) -> bool:
         return grant.studio_id is not None
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None  # REVIEWING, INDEPENDENT: a union role, some studio is under it
+    return grant.union_id is not None  # REVIEWING, ENTERPRISE, INDEPENDENT: a union role, some studio is under it
 
 
 class _Leveled(Protocol):
@@ -239,6 +271,7 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
         enterprise=studio.enterprise,
         reviewing_union_id=reviewing.id if reviewing else None,
         author_id=entry.author_id if entry else None,
+        enterprise_union_ids=tuple(u.id for u in chain if u.level is UnionLevel.ENTERPRISE),
     )
 
 

@@ -11,7 +11,7 @@ from handlers.reviews import cards
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
 from handlers.roles import permissions
-from storage.models import Decision, LedgerEntry, RoleKind, Studio
+from storage.models import DECIDING_ROLES, Decision, LedgerEntry, Studio
 
 SHOWN = 200
 
@@ -29,7 +29,7 @@ class Waiting:
 async def is_reviewer(ctx: Context) -> bool:
     """Whether the viewer reviews entries (in their own name or as a stand-in)."""
     subject = await permissions.subject_of(ctx)
-    return any(g.kind is RoleKind.REVIEWER for g in subject.grants)
+    return any(g.kind in DECIDING_ROLES for g in subject.grants)
 
 
 async def pending(ctx: Context) -> list[Waiting]:

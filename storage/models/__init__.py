@@ -3,8 +3,11 @@
 from storage.base import Base
 from storage.models.batch import ApplicationWindow, NamingEntry
 from storage.models.enums import (
+    DECIDING_ROLES,
     GRADES,
     LEAD_GRADES,
+    OFFICER_ROLES,
+    ROLE_UNION_LEVELS,
     STUDIO_ROLES,
     UNION_ROLES,
     ApplicationStage,
@@ -17,6 +20,7 @@ from storage.models.enums import (
     RoleKind,
     StudioStatus,
     UnionLevel,
+    role_fits_union,
 )
 from storage.models.infra import (
     AccessToken,
@@ -34,8 +38,11 @@ from storage.models.web import WebLink, WebSession
 from storage.models.workflow import Application, AuditLog, ExpertScore, Objection, ReviewDecision
 
 __all__ = [
+    "DECIDING_ROLES",
     "GRADES",
     "LEAD_GRADES",
+    "OFFICER_ROLES",
+    "ROLE_UNION_LEVELS",
     "STUDIO_ROLES",
     "UNION_ROLES",
     "AccessToken",
@@ -78,4 +85,5 @@ __all__ = [
     "UnionLevel",
     "WebLink",
     "WebSession",
+    "role_fits_union",
 ]
