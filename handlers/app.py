@@ -21,6 +21,7 @@ from handlers.lifecycle import (
     scoring,
     window_command,
     withdraw,
+    year_batch,
 )
 from handlers.reviews import batch, entries
 from handlers.web import command as web
@@ -46,6 +47,7 @@ def features() -> Router:
             withdraw.router,
             opinion.router,
             window_command.router,
+            year_batch.router,
         ),
         Router("web").include(web.router),
     )

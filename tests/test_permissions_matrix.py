@@ -225,7 +225,7 @@ def test_the_table_names_every_action_and_nothing_else() -> None:
     assert all(permissions.TABLE[a] for a in Action)
 
 
-HELP_ALL = {"notices", "vacation", "lang", "help"}
+HELP_ALL = {"notices", "vacation", "lang", "help", "named"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL
@@ -234,7 +234,8 @@ HELP_EXPECTED: dict[str, set[str]] = {
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
     "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web", "window"},
     "association": HELP_ALL
-    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web", "window"},
+    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web", "window"}
+    | {"applications", "name_batch"},
     "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
     "enterprise": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},
     "expert": HELP_ALL | {"pending"},

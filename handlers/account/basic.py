@@ -30,6 +30,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "vacation": (),
     "lang": (),
     "help": (),
+    "named": (),  # the naming list is public (/public/named/{year} too)
 }
 
 
