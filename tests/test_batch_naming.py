@@ -97,7 +97,8 @@ async def test_the_association_ranks_the_year_and_names_a_batch(cast: Cast) -> N
     await zhang.say("批量命名")
     zhang.expect("2026 年度目前没有可以命名的申报（须公示期满且异议都已处理）。")
 
-    for party in (cast.reviewer, cast.lead, cast.experts[0]):  # only the association ranks and names
+    contact = await cast.world.person("企业联络人", RoleKind.ENTERPRISE, union=cast.enterprise_union)
+    for party in (cast.reviewer, cast.lead, cast.experts[0], cast.admin, contact):  # only the association ranks, names
         await party.say("年度申报")
         party.expect("只有市职工技协")
         await party.say("批量命名")
