@@ -100,9 +100,9 @@ async def test_the_association_ranks_the_year_and_names_a_batch(cast: Cast) -> N
     contact = await cast.world.person("企业联络人", RoleKind.ENTERPRISE, union=cast.enterprise_union)
     for party in (cast.reviewer, cast.lead, cast.experts[0], cast.admin, contact):  # only the association ranks, names
         await party.say("年度申报")
-        party.expect("只有市职工技协")
+        party.expect("只有市职工技协可以查看年度申报汇总和排序。")
         await party.say("批量命名")
-        party.expect("只有市职工技协")
+        party.expect("只有市职工技协的审核人可以命名工作室。")
 
     cast.world.advance(days=8)
     await zhang.say("年度申报")

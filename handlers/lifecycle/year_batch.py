@@ -35,7 +35,7 @@ def _year(ctx: Context, args: str) -> int | None:
 async def applications_command(ctx: Context, args: str) -> list[Reply]:
     """The year's applications side by side, ranked by the experts' average (择优)."""
     if await permissions.check(ctx, Action.ASSOCIATION_REVIEW) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.ASSOCIATION_REVIEW))]
+        return [Reply(text=ctx.t("batch.refused.year"))]
     year = _year(ctx, args)
     if year is None:
         return [Reply(text=ctx.t("batch.year.usage"))]
