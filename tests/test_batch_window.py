@@ -15,7 +15,7 @@ from storage.models import Application, ApplicationStage, RoleKind, Studio, Stud
 from storage.repos import org
 from tests.reminders_support import CONFIG, build_world, person
 from tests.reminders_support import at as local_at
-from tests.reviews_support import World, at, make_cast, ready_to_apply
+from tests.reviews_support import World, apply, at, make_cast, ready_to_apply
 from tests.support.org_cli import OrgCli
 
 
@@ -134,3 +134,17 @@ async def test_the_window_reminder_reaches_only_leads_whose_studio_may_apply(
     async with sessions() as s, s.begin():
         await s.execute(update(Studio).where(Studio.id == w.studio.id).values(status=StudioStatus.PROSPECTIVE))
     assert await window_people(date(2028, 3, 3)) == {w.lead.id}
+
+
+async def test_an_application_in_january_belongs_to_the_batch_its_window_opened(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await make_cast(World(sessions, at("2027-01-10 10:00"), application_window="11-01..01-31"))
+    await ready_to_apply(cast)
+    await apply(cast.lead)
+    cast.lead.expect("✅ 申报已提交（编号 #1）")
+    async with sessions() as s:
+        app = await s.scalar(select(Application))
+    assert app is not None and app.year == 2026
+    await cast.association.say("年度申报 2026")
+    cast.association.expect("📋 2026 年度申报（1 份", "王建国技师创新工作室")

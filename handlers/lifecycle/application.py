@@ -172,13 +172,16 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         "files": len(values.get("files") or []),
     }
     missing = eligibility.unmet(facts, chosen=chosen)
+    # the batch is the year its window opened: a window across the new year takes January's applications too
+    span = (await window.load(ctx.session, ctx.config)).containing(ctx.today)
+    batch_year = span[0].year if span else ctx.today.year
     resubmits = int(values[drafts.RESUBMITS]) if values.get(drafts.RESUBMITS) is not None else None
     if missing:
         await applications.save_draft(
             session=ctx.session,
             studio_id=studio.id,
             applicant_id=ctx.person.id,
-            year=ctx.today.year,
+            year=batch_year,
             data=data,
             now=ctx.now,
             resubmits_id=resubmits,
@@ -189,7 +192,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         session=ctx.session,
         studio_id=studio.id,
         applicant_id=ctx.person.id,
-        year=ctx.today.year,
+        year=batch_year,
         data=data,
         now=ctx.now,
         resubmits_id=resubmits,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from handlers.core.i18n import Translator
+from handlers.core.i18n import Translator, catalogue
 from handlers.engine.context import Context
 from handlers.lifecycle import eligibility
 from handlers.lifecycle.cards import stage as stage_name
@@ -100,7 +100,11 @@ def eligibility_text(t: Translator, row: Row) -> str:
     """符合 / 不符合：…, as the association reads the 第三条 column."""
     if not row.unmet:
         return t("batch.year.eligible")
-    names = t("application.list_separator").join(t(f"batch.year.unmet.{key}") for key in row.unmet)
+    known = catalogue(t.locale)
+    # a condition this table has no short name for (added to 第三条's check later) reads as its own id
+    names = t("application.list_separator").join(
+        t(f"batch.year.unmet.{key}") if f"batch.year.unmet.{key}" in known else key for key in row.unmet
+    )
     return t("batch.year.unmet", items=names)
 
 
