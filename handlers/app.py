@@ -18,9 +18,13 @@ from handlers.lifecycle import (
     history,
     notices,
     objections,
+    opinion,
     presses,
     queue,
     scoring,
+    window_command,
+    withdraw,
+    year_batch,
 )
 from handlers.reviews import batch, entries
 from handlers.web import command as web
@@ -46,6 +50,10 @@ def features() -> Router:
             objections.router,
             queue.router,
             scoring.router,
+            withdraw.router,
+            opinion.router,
+            window_command.router,
+            year_batch.router,
         ),
         Router("web").include(web.router),
     )

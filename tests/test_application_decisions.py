@@ -37,6 +37,7 @@ from tests.reviews_support import (
     log_activities,
     make_cast,
     ready_to_apply,
+    recommend,
 )
 
 
@@ -77,7 +78,7 @@ async def _to_experts(cast: Cast) -> list[Reply]:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     replies = await cast.association.press_in("审核通过")
     await cast.world.deliver()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
@@ -24,6 +24,7 @@ from storage.models import (
     OutboxMessage,
     ReviewDecision,
     RoleKind,
+    Studio,
     StudioStatus,
     UnionLevel,
 )
@@ -39,6 +40,14 @@ async def run(
 ) -> PlanResult:
     async with sessions() as session, session.begin():
         return await plan(session=session, config=config, now=at(day, hour))
+
+
+async def applying(sessions: async_sessionmaker[AsyncSession]) -> World:
+    """The world with its studio not named yet: its lead may apply, so the window reminder reaches them."""
+    w = await world(sessions)
+    async with sessions() as s, s.begin():
+        await s.execute(update(Studio).values(status=StudioStatus.PROSPECTIVE, named_on=None))
+    return w
 
 
 def keys(result: PlanResult) -> set[str]:
@@ -213,7 +222,7 @@ async def test_public_notice_end_goes_to_the_association_naming_the_studio(
 async def test_application_window_reaches_every_bound_lead_and_officer_once_a_year(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     async with sessions() as s:
         unbound = await org.create_person(session=s, name="未绑定")
         other = await org.create_studio(session=s, name="未绑定工作室", union=w.district)
@@ -229,7 +238,7 @@ async def test_application_window_reaches_every_bound_lead_and_officer_once_a_ye
 async def test_a_window_across_the_new_year_is_announced_once_with_its_real_dates(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     config = replace(CONFIG, application_window="11-01..01-31")
 
     async def windows(day: date) -> list[str]:
@@ -250,7 +259,7 @@ async def test_a_window_across_the_new_year_is_announced_once_with_its_real_date
 async def test_a_window_first_planned_in_january_belongs_to_the_year_it_opened(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     config = replace(CONFIG, application_window="11-01..01-31")
     due = [p for p in (await run(sessions, date(2027, 1, 10), config=config)).new if p.topic == "window"]
     assert {p.key for p in due} == {f"window:2026:{pid}" for pid in (w.lead.id, w.reviewer.id, w.officer.id)}
@@ -261,7 +270,7 @@ async def test_a_window_first_planned_in_january_belongs_to_the_year_it_opened(
 async def test_a_window_bounded_by_29_february_works_in_a_common_year(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await world(sessions)
+    await applying(sessions)
     opens = replace(CONFIG, application_window="02-29..04-30")
     assert not [p for p in (await run(sessions, date(2026, 2, 28), config=opens)).new if p.topic == "window"]
     due = [p for p in (await run(sessions, date(2026, 3, 2), config=opens)).new if p.topic == "window"]

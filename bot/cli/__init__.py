@@ -19,6 +19,7 @@ from bot.cli import (
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
     web,  # noqa: F401  - registers web-link, web-logout
+    windows,  # noqa: F401  - registers window set|list
 )
 from bot.cli.common import app
 

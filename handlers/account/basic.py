@@ -32,6 +32,7 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "card": (),  # everyone bound has a card
     "lang": (),
     "help": (),
+    "named": (),  # the naming list is public (/public/named/{year} too)
 }
 
 

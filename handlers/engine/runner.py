@@ -17,6 +17,7 @@ from handlers.engine.answers import (
     EDITING,
     FILES_DONE,
     MAX_TEXT,
+    NOTE,
     SUMMARY,
     YIELDING,
     calls_command,
@@ -73,6 +74,7 @@ class Runner:
             intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
         else:
             intro = self.t("engine.intro", title=self.t(self.flow.title))
+        intro = "\n".join(filter(None, [intro, str(self.values.pop(NOTE, "") or "")]))
         return await self._go(self._next_after(None), note=intro)
 
     async def on_press(self, press: FlowPress) -> list[Reply]:
@@ -149,7 +151,8 @@ class Runner:
             await conversations.clear(
                 session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id
             )
-            return [Reply(text=self.t("engine.cancelled", title=self.t(self.flow.title)))]
+            left = await self.flow.cancel(self.ctx, self.values) if self.flow.cancel is not None else None
+            return [Reply(text=left or self.t("engine.cancelled", title=self.t(self.flow.title)))]
         if action == "help":
             if self.state in (SUMMARY, EDIT_MENU):
                 return [await self._show(note=self.t("engine.summary_help"))]

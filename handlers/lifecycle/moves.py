@@ -32,8 +32,12 @@ class Move:
 # the association closes an evaluation with the sheets received (at least one) when the panel cannot or does not fill
 END = Move("end", S.REVIEWED, S.EVALUATED, Decision.SCORE, Action.ASSOCIATION_REVIEW)
 
+# the applicant takes a submitted application back until the district acts; kept out of MOVES, whose buttons
+# and 待审 lines are the deciders'
+WITHDRAW = Move("wd", S.SUBMITTED, S.WITHDRAWN, Decision.WITHDRAW, Action.APPLY)
+
 MOVES = (
-    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND),
+    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND, needs_reason=True),  # 推荐意见
     Move("ret", S.SUBMITTED, S.RETURNED, Decision.RETURN, Action.RECOMMEND, needs_reason=True),
     Move("rej", S.SUBMITTED, S.REJECTED, Decision.REJECT, Action.RECOMMEND, needs_reason=True),
     Move("pass", S.RECOMMENDED, S.REVIEWED, Decision.PASS_REVIEW, Action.ASSOCIATION_REVIEW),

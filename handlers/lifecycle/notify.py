@@ -117,7 +117,8 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
     mean = cards.average(scores)
-    again = window.reopens(ctx.config, submitted_on(ctx, app)) if move.to is S.REJECTED else ""
+    windows = await window.load(ctx.session, ctx.config) if move.to is S.REJECTED else None
+    again = windows.reopens(submitted_on(ctx, app)) if windows is not None else ""
     params = {
         "studio": studio.name,
         "reason": reason or "",
@@ -140,7 +141,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         again_button: tuple[tuple[Button, ...], ...] = ()
         if move.to is S.RETURNED:
             again_button = ((ctx.button(t("application.button.apply_again"), GoPress("apply")),),)
-        return Reply(text=t(news_key, **params), buttons=again_button)
+        text = t(news_key, **params)
+        if move.to is S.RECOMMENDED and reason and ctx.person is not None:
+            text += "\n" + t("batch.card.opinion", name=ctx.person.name, opinion=reason)
+        return Reply(text=text, buttons=again_button)
 
     def onlookers_news(t: Translator) -> Reply:
         return Reply(text=t(f"application.told.{move.to.value}.onlookers", **params))
@@ -153,6 +157,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         own = {p.id for p in told}
         onlookers = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in own]
         await send(ctx, onlookers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
+    if move.to is S.WITHDRAWN:
+        # the district's card is void now: its reviewers hear so instead of finding out on a press
+        reviewers = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+        await send(ctx, reviewers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
     if move.to in ASK or move.to is S.REVIEWED:
         return await ask_deciders(ctx, app, studio)
     return []

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.core.types import Reply
+from handlers.decisions import audience
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, notify
@@ -13,7 +14,7 @@ from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
 from handlers.roles import permissions
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
-from storage.repos import applications, org
+from storage.repos import applications, naming, org
 
 S = ApplicationStage
 
@@ -143,12 +144,13 @@ async def set_studio_status(ctx: Context, studio: Studio, to: StudioStatus, reas
 
 
 async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: Move) -> None:
-    if move.to in (S.RETURNED, S.REJECTED) and studio.status is StudioStatus.APPLYING:
+    if move.to in (S.RETURNED, S.REJECTED, S.WITHDRAWN) and studio.status is StudioStatus.APPLYING:
         back = StudioStatus.NOT_RETAINED if studio.named_on else StudioStatus.PROSPECTIVE
         await set_studio_status(ctx, studio, back)
     if move.to is S.NAMED:
         studio.named_on = ctx.today
         await set_studio_status(ctx, studio, StudioStatus.NAMED)
+        await _on_the_list(ctx, app, studio)
         cycle = await org.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
         await ctx.audit(
             object_type="cycle",
@@ -161,3 +163,21 @@ async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: 
                 "ends_on": cycle.ends_on.isoformat(),
             },
         )
+
+
+async def _on_the_list(ctx: Context, app: Application, studio: Studio) -> None:
+    """The year's naming list gains the studio as it stands today (推荐单位: the union that recommended it)."""
+    union = await audience.reviewing_union_of(ctx.session, studio)
+    leads = await org.leads_of(session=ctx.session, studio_id=studio.id)
+    await naming.add_named(
+        session=ctx.session,
+        year=app.year,
+        application_id=app.id,
+        studio_id=studio.id,
+        studio_name=studio.name,
+        enterprise=studio.enterprise,
+        lead_name=leads[0].name if leads else str(app.data.get("lead") or ""),
+        union_name=union.name if union else "",
+        named_on=ctx.today,
+        named_by_id=ctx.person.id if ctx.person else None,
+    )
