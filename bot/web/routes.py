@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from bot.runtime import Runtime
 from bot.web.auth import auth_routes
 from bot.web.console import Console
+from bot.web.downloads import document_routes
 from bot.web.pages import page_routes
 from bot.web.public import public_routes
 from bot.web.security import SecurityHeaders
@@ -21,7 +22,8 @@ STATIC = Path(__file__).parent / "static"
 def web_routes(runtime: Runtime) -> list[BaseRoute]:
     """/web/… (sign-in, signed-in pages, static files) and /public/…."""
     console = Console(runtime)
-    web = [Mount("/static", app=StaticFiles(directory=STATIC)), *auth_routes(console), *page_routes(console)]
+    static = Mount("/static", app=StaticFiles(directory=STATIC))
+    web = [static, *auth_routes(console), *page_routes(console), *document_routes(console)]
     return [
         Mount("/web", routes=web, middleware=[Middleware(SecurityHeaders, private=True)]),
         Mount("/public", routes=public_routes(console), middleware=[Middleware(SecurityHeaders, private=False)]),
