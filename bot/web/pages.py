@@ -45,10 +45,15 @@ def page_routes(console: Console) -> list[BaseRoute]:
             months = bar_chart([(format_date(m, fmt, locale=ctx.t.locale), n) for m, n in found.months])
             statuses = bar_chart([(ctx.t(f"reviews.status.{s.value}"), n) for s, n in found.statuses])
 
+            keep = {"status": query.status.value if query.status else "", "q": query.text}
+
             def sort_url(column: str) -> str:
                 flip = query.sort == column and not query.descending
-                keep = {"status": query.status.value if query.status else "", "q": query.text}
                 return "?" + urlencode({"sort": column, "dir": "desc" if flip else "asc", **keep})
+
+            def page_url(number: int) -> str:
+                order = {"sort": query.sort, "dir": "desc" if query.descending else "asc"}
+                return "?" + urlencode({**order, **keep, "page": number})
 
             asked_year = _int(params.get("year"))
             year = asked_year if asked_year is not None and asked_year in YEARS else ctx.today.year
@@ -63,6 +68,7 @@ def page_routes(console: Console) -> list[BaseRoute]:
                 months=months,
                 statuses=statuses,
                 sort_url=sort_url,
+                page_url=page_url,
                 studio_statuses=list(StudioStatus),
                 reviewer=await queue.is_reviewer(ctx),
             )
