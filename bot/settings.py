@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
     web_session_idle_hours: int = Field(default=8, ge=1)
+    web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -38,6 +38,7 @@ class HandlerConfig:
     download_link_ttl_minutes: int = 60
     web_link_ttl_minutes: int = 10
     web_session_idle_hours: int = 8
+    web_session_max_days: int = 7
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

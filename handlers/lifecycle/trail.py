@@ -15,7 +15,7 @@ STATES = frozenset(
         "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
         "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked", "created",
         "renamed", "moved", "updated", "inactive", "merged", "paused",
-        "downloaded",
+        "downloaded", "web_signed_in", "web_signed_out",
     }
 )  # fmt: skip
 ROLE_KINDS = frozenset({"lead", "member", "reviewer", "admin", "expert"})
