@@ -52,18 +52,23 @@ def _studios_of(scope: Scope) -> Select[Any]:
     return select(Studio.id).where(in_scope(scope))
 
 
+def _entries_of(scope: Scope) -> list[ColumnElement[bool]]:
+    """Entries of the studios in scope; nothing to ask when that is every studio (the indexes then serve alone)."""
+    return [] if scope.everything else [LedgerEntry.studio_id.in_(_studios_of(scope))]
+
+
 def _per_studio(scope: Scope) -> tuple[Any, Any, Any]:
     """Last activity, entries waiting and cycle end of each studio in scope, as subqueries to join."""
-    mine = LedgerEntry.studio_id.in_(_studios_of(scope))
+    mine = _entries_of(scope)
     last = (
         select(LedgerEntry.studio_id, func.max(LedgerEntry.occurred_on).label("last"))
-        .where(mine, LedgerEntry.kind == LedgerKind.ACTIVITY, LedgerEntry.status.in_(COUNTED))
+        .where(*mine, LedgerEntry.kind == LedgerKind.ACTIVITY, LedgerEntry.status.in_(COUNTED))
         .group_by(LedgerEntry.studio_id)
         .subquery()
     )
     waiting = (
         select(LedgerEntry.studio_id, func.count(LedgerEntry.id).label("n"))
-        .where(mine, LedgerEntry.status == EntryStatus.SUBMITTED)
+        .where(*mine, LedgerEntry.status == EntryStatus.SUBMITTED)
         .group_by(LedgerEntry.studio_id)
         .subquery()
     )
@@ -172,7 +177,7 @@ async def month_counts(*, session: AsyncSession, scope: Scope, starts: list[date
         for start, end in zip(starts, bounds, strict=True)
     ]
     query = select(*columns).where(
-        LedgerEntry.studio_id.in_(_studios_of(scope)),
+        *_entries_of(scope),
         LedgerEntry.kind == LedgerKind.ACTIVITY,
         LedgerEntry.status.in_(COUNTED),
         LedgerEntry.occurred_on >= starts[0],
@@ -185,7 +190,7 @@ async def status_counts(*, session: AsyncSession, scope: Scope) -> dict[EntrySta
     """How many entries of the studios in scope stand in each status."""
     query = (
         select(LedgerEntry.status, func.count(LedgerEntry.id))
-        .where(LedgerEntry.studio_id.in_(_studios_of(scope)))
+        .where(*_entries_of(scope))
         .group_by(LedgerEntry.status)
     )
     return {EntryStatus(s): int(n) for s, n in (await session.execute(query)).all()}
