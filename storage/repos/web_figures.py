@@ -189,8 +189,6 @@ async def month_counts(*, session: AsyncSession, scope: Scope, starts: list[date
 async def status_counts(*, session: AsyncSession, scope: Scope) -> dict[EntryStatus, int]:
     """How many entries of the studios in scope stand in each status."""
     query = (
-        select(LedgerEntry.status, func.count(LedgerEntry.id))
-        .where(*_entries_of(scope))
-        .group_by(LedgerEntry.status)
+        select(LedgerEntry.status, func.count(LedgerEntry.id)).where(*_entries_of(scope)).group_by(LedgerEntry.status)
     )
     return {EntryStatus(s): int(n) for s, n in (await session.execute(query)).all()}
