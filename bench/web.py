@@ -129,6 +129,9 @@ async def one_size(studios: int, pending: int, rounds: int, pg: str | None, tmp:
     )
     runtime = build_runtime(settings)
     rows = await load(runtime.engine, b)
+    if pg is not None:  # autovacuum would have analysed the tables by now; a bulk load leaves no statistics
+        async with runtime.engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
     counter = Counter(runtime.engine)
     figures: dict[str, Any] = {"studios": studios, "rows": rows}
     try:

@@ -57,28 +57,40 @@ def _entries_of(scope: Scope) -> list[ColumnElement[bool]]:
     return [] if scope.everything else [LedgerEntry.studio_id.in_(_studios_of(scope))]
 
 
-def _per_studio(scope: Scope) -> tuple[Any, Any, Any]:
-    """Last activity, entries waiting and cycle end of each studio in scope, as subqueries to join."""
-    mine = _entries_of(scope)
+def _per_studio(entries: list[ColumnElement[bool]], cycles: list[ColumnElement[bool]]) -> tuple[Any, Any, Any]:
+    """Last activity, entries waiting and cycle end of the studios these conditions pick, as subqueries to join."""
     last = (
         select(LedgerEntry.studio_id, func.max(LedgerEntry.occurred_on).label("last"))
-        .where(*mine, LedgerEntry.kind == LedgerKind.ACTIVITY, LedgerEntry.status.in_(COUNTED))
+        .where(*entries, LedgerEntry.kind == LedgerKind.ACTIVITY, LedgerEntry.status.in_(COUNTED))
         .group_by(LedgerEntry.studio_id)
         .subquery()
     )
     waiting = (
         select(LedgerEntry.studio_id, func.count(LedgerEntry.id).label("n"))
-        .where(*mine, LedgerEntry.status == EntryStatus.SUBMITTED)
+        .where(*entries, LedgerEntry.status == EntryStatus.SUBMITTED)
         .group_by(LedgerEntry.studio_id)
         .subquery()
     )
     ends = (
         select(Cycle.studio_id, func.max(Cycle.ends_on).label("ends"))  # cycles follow each other: the newest ends last
-        .where(Cycle.studio_id.in_(_studios_of(scope)))
+        .where(*cycles)
         .group_by(Cycle.studio_id)
         .subquery()
     )
     return last, waiting, ends
+
+
+def _order(key: Any, wanted: Filter) -> list[Any]:
+    """The asked order: rows without a value last (by name, whichever the direction), then by name and id."""
+    missing = key.is_(None)
+    descending = wanted.descending != (wanted.sort == "idle")  # more idle days is an older last activity
+    return [
+        case((missing, 1), else_=0),
+        key.desc() if descending else key.asc(),
+        case((missing, Studio.name), else_=None).asc(),
+        Studio.name.desc() if wanted.descending else Studio.name.asc(),
+        Studio.id,
+    ]
 
 
 def _matching(scope: Scope, wanted: Filter) -> list[ColumnElement[bool]]:
@@ -100,20 +112,28 @@ def _matching(scope: Scope, wanted: Filter) -> list[ColumnElement[bool]]:
 
 async def studio_rows(*, session: AsyncSession, scope: Scope, wanted: Filter) -> list[Any]:
     """One page of the studios in scope matching the filter, in the asked order (rows without a value last)."""
-    last, waiting, ends = _per_studio(scope)
-    waiting_n = func.coalesce(waiting.c.n, 0)
-    keys: dict[str, Any] = {
-        "name": Studio.name,
-        "union": Union.name,
-        "status": Studio.status,
-        "cycle_end": ends.c.ends,
-        "idle": last.c.last,  # more idle days is an older last activity: the order flips below
-        "waiting": waiting_n,
-    }
-    key = keys.get(wanted.sort, Studio.name)
-    descending = wanted.descending != (wanted.sort == "idle")
-    missing = key.is_(None)
-    name_desc = wanted.descending
+    where = _matching(scope, wanted)
+    limit: int | None = wanted.limit
+    offset = wanted.offset
+    if wanted.sort in ("name", "union", "status"):
+        # ordered by the studio's own columns: pick the page first, then read the figures of its studios only
+        key = {"name": Studio.name, "union": Union.name, "status": Studio.status}[wanted.sort]
+        page = (
+            select(Studio.id)
+            .join(Union, Union.id == Studio.union_id)
+            .where(*where)
+            .order_by(*_order(key, wanted))
+            .limit(limit)
+            .offset(offset)
+        )
+        ids = list(await session.scalars(page))
+        if not ids:
+            return []
+        last, waiting, ends = _per_studio([LedgerEntry.studio_id.in_(ids)], [Cycle.studio_id.in_(ids)])
+        where, limit, offset = [Studio.id.in_(ids)], None, 0
+    else:
+        last, waiting, ends = _per_studio(_entries_of(scope), [Cycle.studio_id.in_(_studios_of(scope))])
+        key = {"cycle_end": ends.c.ends, "idle": last.c.last}.get(wanted.sort, func.coalesce(waiting.c.n, 0))
     query = (
         select(
             Studio.id,
@@ -123,22 +143,16 @@ async def studio_rows(*, session: AsyncSession, scope: Scope, wanted: Filter) ->
             Union.name.label("union"),
             ends.c.ends.label("cycle_end"),
             last.c.last.label("last_activity"),
-            waiting_n.label("waiting"),
+            func.coalesce(waiting.c.n, 0).label("waiting"),
         )
         .join(Union, Union.id == Studio.union_id)
         .outerjoin(last, last.c.studio_id == Studio.id)
         .outerjoin(waiting, waiting.c.studio_id == Studio.id)
         .outerjoin(ends, ends.c.studio_id == Studio.id)
-        .where(*_matching(scope, wanted))
-        .order_by(
-            case((missing, 1), else_=0),
-            key.desc() if descending else key.asc(),
-            case((missing, Studio.name), else_=None).asc(),  # rows without a value: by name, whichever the direction
-            Studio.name.desc() if name_desc else Studio.name.asc(),
-            Studio.id,
-        )
-        .limit(wanted.limit)
-        .offset(wanted.offset)
+        .where(*where)
+        .order_by(*_order(key, wanted))
+        .limit(limit)
+        .offset(offset)
     )
     return list((await session.execute(query)).all())
 

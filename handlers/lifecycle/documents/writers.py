@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.core.i18n import Translator
+from handlers.exports.labels import labeler
 from handlers.lifecycle.cards import stage as stage_name
 from handlers.lifecycle.documents import word
 from handlers.lifecycle.documents.form_data import FormData
@@ -13,16 +14,6 @@ from handlers.lifecycle.documents.lists import Listed
 from handlers.lifecycle.documents.sheet import write_list
 from storage.ledger_specs import code_text
 from storage.models import LedgerKind
-
-
-def _labeler(t: Translator):  # type: ignore[no-untyped-def]
-    def label(key: str, fallback: str) -> str:
-        try:
-            return t(key)
-        except KeyError:
-            return fallback
-
-    return label
 
 
 def _day(t: Translator, value: date | None) -> str:
@@ -56,7 +47,7 @@ def application_form(path: Path, data: FormData, t: Translator) -> Path:
         word.line(doc, t("documents.none"))
     word.heading(doc, t("documents.form.activities", since=_day(t, data.since), until=_day(t, data.until)))
     word.line(doc, data.activities_text or t("documents.none"))
-    label = _labeler(t)
+    label = labeler(t.locale)
     kinds = [(code_text(LedgerKind.ACTIVITY, "kind", k, label), str(n)) for k, n in data.activities_by_kind]
     total = sum(n for _, n in data.activities_by_kind)
     word.table(doc, [t("documents.column.kind"), t("documents.column.count")], kinds)
