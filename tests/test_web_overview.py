@@ -7,12 +7,15 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from handlers.roles import permissions
+from handlers.roles.permissions import Action, Scope
 from handlers.web.scope import overview_scope, visible_studios
 from handlers.web.viewer import web_context
 from storage.base import utcnow
-from storage.models import Studio, UnionLevel
+from storage.models import Person, RoleKind, Studio, UnionLevel
 from storage.repos import delegations, org, web_figures
 from tests.support.sql import statements
 from tests.web_support import WebWorld, add_entry, signed_in, web_world
@@ -54,6 +57,22 @@ async def test_the_database_selects_exactly_the_studios_the_table_allows(db_url:
                 selected = set(await s.scalars(select(Studio.name).where(web_figures.in_scope(scope))))
             assert selected == decided, who
             assert ("浦东001号创新工作室" in selected) is (who in ("reviewer", "admin", "association", "expert")), who
+
+
+async def test_a_rule_the_query_does_not_know_is_decided_by_the_table(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # should the table let experts view the ledgers of studios outside their enterprise, the overview follows
+    rules = permissions.TABLE[Action.VIEW_ENTRIES] | {(RoleKind.EXPERT, Scope.INDEPENDENT)}
+    monkeypatch.setitem(permissions.TABLE, Action.VIEW_ENTRIES, rules)
+    async with web_world(db_url, tmp_path) as ww:
+        async with ww.sessions() as s, s.begin():
+            expert = await s.get(Person, ww.people["expert"].id)
+            assert expert is not None
+            expert.enterprise = "上海电气"  # the other district's studio is of the expert's own enterprise
+        http = await signed_in(ww, "expert")
+        page = (await http.get("/web/")).text
+        assert "张工数控创新工作室" in page and "徐汇电气创新工作室" not in page
 
 
 def _names(page: str) -> list[str]:
