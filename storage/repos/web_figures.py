@@ -132,7 +132,11 @@ async def studio_rows(*, session: AsyncSession, scope: Scope, wanted: Filter) ->
         last, waiting, ends = _per_studio([LedgerEntry.studio_id.in_(ids)], [Cycle.studio_id.in_(ids)])
         where, limit, offset = [Studio.id.in_(ids)], None, 0
     else:
-        last, waiting, ends = _per_studio(_entries_of(scope), [Cycle.studio_id.in_(_studios_of(scope))])
+        # ordered by a figure: every matching studio's figures are needed; a filter narrows what is read
+        picked = select(Studio.id).join(Union, Union.id == Studio.union_id).where(*where)
+        narrowed: list[ColumnElement[bool]] = [LedgerEntry.studio_id.in_(picked)]
+        entries = _entries_of(scope) if len(where) == 1 else narrowed
+        last, waiting, ends = _per_studio(entries, [Cycle.studio_id.in_(picked)])
         key = {"cycle_end": ends.c.ends, "idle": last.c.last}.get(wanted.sort, func.coalesce(waiting.c.n, 0))
     query = (
         select(
