@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # issue 17: 第三条(4)'s activities, and the association's notice of cycles ending (考核验收)
     application_min_activities: int = Field(default=6, ge=0)
     reminder_assessment_days: str = "60,30"
+    web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

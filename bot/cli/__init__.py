@@ -9,6 +9,7 @@ from bot.cli import (
     chat,  # noqa: F401  - registers chat
     demo,  # noqa: F401  - registers demo
     doctor,  # noqa: F401  - registers doctor
+    documents,  # noqa: F401  - registers document
     exports,  # noqa: F401  - registers export, assess, import
     members,  # noqa: F401  - registers members
     org_people,  # noqa: F401  - registers person list|show|rename|set|merge

@@ -42,6 +42,7 @@ class HandlerConfig:
     # this many days before a cycle ends (考核验收)
     application_min_activities: int = 6
     assessment_notice_days: tuple[int, ...] = (60, 30)
+    web_session_max_days: int = 7
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

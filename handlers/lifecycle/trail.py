@@ -16,6 +16,7 @@ STATES = frozenset(
         "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked", "created",
         "renamed", "moved", "updated", "inactive", "merged", "paused",
         "admitted",
+        "downloaded", "web_signed_in", "web_signed_out",
     }
 )  # fmt: skip
 EXPERT_OBJECTS = frozenset({"expert_score", "cycle_score"})
