@@ -9,9 +9,9 @@ ledger brings its own catalogue files. The chat side (flow, command words) is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from storage.exports.cells import CellKind
 from storage.models import ActivityVersion, LedgerKind, OutcomeVersion, TrainingVersion
@@ -20,7 +20,8 @@ LedgerVersion = ActivityVersion | OutcomeVersion | TrainingVersion
 # (message id, default text): what the caller's message catalogue gives for a header, a status, a value.
 Labeler = Callable[[str, str], str]
 # plain: shown as stored; coded: a stored code the catalogue names; boolean: 是/否; people: a list of names;
-# count: how many names another column holds; entry, status, version, author: the entry's bookkeeping.
+# count: a head count stored beside a people column (`of`), which it defaults to when not given;
+# entry, status, version, author: the entry's bookkeeping.
 ValueKind = Literal["plain", "coded", "boolean", "people", "count", "entry", "status", "version", "author"]
 BOOKKEEPING = frozenset({"entry", "status", "version", "author"})
 
@@ -34,12 +35,12 @@ class LedgerColumn:
     width: float = 12
     value: ValueKind = "plain"
     codes: str | None = None  # coded: the message-id prefix of its codes, when not `<catalogue>.<key>`
-    of: str | None = None  # count: the people column it counts
+    of: str | None = None  # count: the people column whose number of names is its default
 
     @property
     def is_field(self) -> bool:
-        """Whether the column is a field of the version row (not bookkeeping, not derived)."""
-        return self.value not in BOOKKEEPING and self.value != "count"
+        """Whether the column is a field of the version row (not bookkeeping)."""
+        return self.value not in BOOKKEEPING
 
 
 def _column(key: str, cell: CellKind, width: float, value: ValueKind = "plain", **more: str) -> LedgerColumn:
@@ -171,6 +172,15 @@ def spec_of(kind: LedgerKind) -> LedgerSpec:
 def specs() -> Iterator[LedgerSpec]:
     """Every ledger's declaration, in LedgerKind order."""
     return (SPECS[kind] for kind in LedgerKind)
+
+
+def with_headcounts(kind: LedgerKind, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields with each head count not given set to the number of names its people column lists."""
+    filled = dict(fields)
+    for column in SPECS[kind].fields:
+        if column.value == "count" and column.of in filled and filled.get(column.key) is None:
+            filled[column.key] = len(filled[column.of] or [])
+    return filled
 
 
 def kind_of(row: LedgerVersion) -> LedgerKind:

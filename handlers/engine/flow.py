@@ -46,6 +46,7 @@ class Step:
     optional: bool = False
     multi: bool = False  # several choices, toggled, then 完成 / done
     names: bool = False  # multi: typed answers are people's names, so a number or head count is refused
+    headcount: str | None = None  # names: the key of the step holding how many; a count typed here answers it
     closed: bool = False  # multi: only the offered choices; typed text that names none is refused
     files: bool = False  # collects photos and files until 完成 / done
     when: Callable[[Values], bool] | None = None  # asked only when this holds

@@ -10,7 +10,7 @@ from typing import Any
 from handlers.core.i18n import catalogue
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Reply
-from handlers.engine import prompts, words
+from handlers.engine import headcounts, prompts, words
 from handlers.engine.answers import (
     ANYWHERE,
     EDIT_MENU,
@@ -182,6 +182,7 @@ class Runner:
             # skipping a files step keeps what was already sent: nothing a user sent is dropped
             kept = self.values.get(step.key) or [] if step.files else []
             self.values[step.key] = kept if (step.multi or step.files) else None
+            headcounts.settle(step, self.values, [], None)
             if step.files:
                 self.values[FILES_DONE] = True
             return await self._go(self._next_after(step))
@@ -189,6 +190,7 @@ class Runner:
             chosen = self.values.get(step.key) or []
             if not chosen and not step.optional:
                 return [await self._show(note=self.t("engine.choose_at_least_one"))]
+            headcounts.settle(step, self.values, chosen, None)  # ticked names: as many as they are
             self.values[step.key] = chosen
             if step.files:
                 self.values[FILES_DONE] = True
@@ -230,6 +232,7 @@ class Runner:
             return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
         choices = await self._choices(step)
         if step.multi:
+            text, count = headcounts.split_count(text, choices) if step.headcount else (text, None)
             named, refused = typed_names(text, choices, names=step.names)
             if refused is not None:
                 return [await self._show(note=self.t("engine.names_not_number", text=refused))]
@@ -237,7 +240,12 @@ class Runner:
             stray = next((value for value in named if value not in offered), None) if step.closed else None
             if stray is not None:
                 return [await self._show(note=self.t("engine.not_a_choice", text=stray))]
-            self.values[step.key] = replace_typed(self.values.get(step.key) or [], named, choices)
+            before = list(self.values.get(step.key) or [])
+            chosen = replace_typed(before, named, choices) if named or count is None else before
+            problem = headcounts.settle(step, self.values, chosen, count)
+            if problem is not None:
+                return [await self._show(note=say_problem(self.ctx, problem))]
+            self.values[step.key] = chosen
             return await self._go(self._next_after(step))
         picked = match_choice(text, choices)
         number = option_number(text, len(choices))
@@ -248,6 +256,7 @@ class Runner:
             return await self._go(self._next_after(step))
         if step.parse is not None:
             value, error = step.parse(self.ctx, text)
+            error = error or headcounts.below_names(self.flow, step, self.values, value)
             if error is None:
                 self.values[step.key] = value
                 return await self._go(self._next_after(step))

@@ -76,6 +76,14 @@ STEPS = (
         choices=common.studio_members,
         multi=True,
         names=True,
+        optional=True,  # a count alone will do when the names are not known
+        headcount="participant_count",
+    ),
+    Step(
+        "participant_count",
+        "activity.ask.participant_count",
+        "activity.label.participant_count",
+        parse=common.parse_count_value,
     ),
     Step(
         "hours",
@@ -98,7 +106,8 @@ def fields_of(values: Values) -> dict[str, Any]:
         "kind": values["kind"],
         "title": values["title"],
         "place": values.get("place") or "",
-        "participants": list(values.get("participants") or []),
+        "participants": (names := list(values.get("participants") or [])),
+        "participant_count": int(values.get("participant_count") or len(names)),
         "hours": Decimal(values["hours"]),
         "content": values["content"],
         "results": values.get("results") or "",
@@ -113,6 +122,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
         "title": fields["title"],
         "place": fields["place"] or None,
         "participants": list(fields["participants"] or []),
+        "participant_count": fields["participant_count"] or len(fields["participants"] or []),
         "hours": str(fields["hours"]),
         "content": fields["content"],
         "results": fields["results"] or None,

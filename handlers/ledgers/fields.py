@@ -10,8 +10,9 @@ from typing import Any
 from handlers.core.parsing import parse_count, parse_hours, parse_wan, parse_yes_no, parse_yuan, read_date
 from handlers.core.types import Reply
 from handlers.engine import words
+from handlers.engine.answers import is_number
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, ParseResult, Step, Values
+from handlers.engine.flow import Choice, Parser, ParseResult, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import permissions
 from storage.repos import attachments, people
@@ -33,6 +34,18 @@ def text_parser(max_len: int) -> Any:
         if len(value) > max_len:
             return None, f"flows.error.too_long_{max_len}"
         return value, None
+
+    return parse
+
+
+def name_parser(max_len: int) -> Any:
+    """A parser for one person's name: free text that is not a number or head count (十二人 is nobody)."""
+    text: Parser = text_parser(max_len)
+
+    def parse(ctx: Context, typed: str) -> ParseResult:
+        if is_number(typed):
+            return None, ("engine.names_not_number", {"text": typed.strip()})
+        return text(ctx, typed)
 
     return parse
 

@@ -48,7 +48,7 @@ STEPS = (
         "mentor",
         "training.ask.mentor",
         "training.label.mentor",
-        parse=common.text_parser(100),
+        parse=common.name_parser(100),
         choices=common.studio_members,
     ),
     Step(
@@ -58,7 +58,10 @@ STEPS = (
         choices=common.studio_members,
         multi=True,
         names=True,
+        optional=True,  # a class of 30 is a count, not 30 names typed
+        headcount="trainee_count",
     ),
+    Step("trainee_count", "training.ask.trainee_count", "training.label.trainee_count", parse=common.parse_count_value),
     Step(
         "hours",
         "training.ask.hours",
@@ -89,7 +92,8 @@ def fields_of(values: Values) -> dict[str, Any]:
         "held_on": date.fromisoformat(values["held_on"]),
         "kind": values["kind"],
         "mentor": values["mentor"],
-        "trainees": list(values.get("trainees") or []),
+        "trainees": (names := list(values.get("trainees") or [])),
+        "trainee_count": int(values.get("trainee_count") or len(names)),
         "hours": Decimal(values["hours"]),
         "topic": values["topic"],
         "result": values.get("result") or "",
@@ -105,6 +109,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
         "kind": fields["kind"],
         "mentor": fields["mentor"],
         "trainees": list(fields["trainees"] or []),
+        "trainee_count": fields["trainee_count"] or len(fields["trainees"] or []),
         "hours": str(fields["hours"]),
         "topic": fields["topic"],
         "result": fields["result"] or None,
@@ -118,7 +123,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
 async def submit(ctx: Context, values: Values) -> list[Reply]:
     """Write the training entry (or its new version) and tell the reviewers."""
     fields = fields_of(values)
-    trainees = len(fields["trainees"])
+    trainees = fields["trainee_count"]
     if fields["promoted_count"] > trainees:  # the assessment counts promotions: they cannot outnumber the trainees
         text = ctx.t("training.error.promoted_over", promoted=fields["promoted_count"], trainees=trainees)
         raise SubmitRefused([Reply(text=text)])

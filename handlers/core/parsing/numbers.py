@@ -104,10 +104,11 @@ def parse_wan(text: str) -> Decimal | None:
 
 
 _PEOPLE = re.compile(r"\s*(个人|人|名|位|个|people|persons?)$")
+_IN_ALL = re.compile(r"^(一共|共计|合计|总共|共|in all|total)\s*")
 
 
 def parse_count(text: str) -> int | None:
-    """A head count such as 5, 5人, 八人, 十二名, 5 people; None if not a whole non-negative number."""
-    value = _PEOPLE.sub("", normalise(text)).removeprefix("共").strip()
+    """A head count such as 5, 5人, 八人, 十二名, 共30人, 一共三十人, 5 people; None if not a whole number."""
+    value = _IN_ALL.sub("", _PEOPLE.sub("", normalise(text)))
     number = parse_int(value)
     return number if number is not None and number < 10**6 else None
