@@ -106,7 +106,7 @@ async def test_each_validation_error_keeps_the_question(bot: Bot, world: World):
     chat.expect("请从选项中选择")
     await chat.press("学习")
     await chat.say("题" * 101)
-    chat.expect("100 字以内", "活动主题")
+    chat.expect("有 101 字", "最多 100 字", "活动主题", "只保留前 100 字")
     await chat.say("学习新标准")
     await chat.say("跳过")
     await chat.say("完成")  # no names: then how many

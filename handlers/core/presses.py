@@ -26,6 +26,7 @@ class FlowOp(StrEnum):
     CANCEL = "x"
     SUBMIT = "s"
     EDIT = "e"
+    TRIM = "t"  # keep the first N characters of the draft an over-long answer left
 
 
 NAVIGATION = frozenset({FlowOp.SKIP, FlowOp.BACK, FlowOp.CANCEL})  # words every step understands too

@@ -51,6 +51,7 @@ class Step:
     files: bool = False  # collects photos and files until 完成 / done
     when: Callable[[Values], bool] | None = None  # asked only when this holds
     show: Callable[[Context, Any], str] | None = None  # how the value reads in the summary
+    limit: int | None = None  # typed text: at most this many characters (stated in the question); longer is a draft
 
     def applies(self, values: Values) -> bool:
         """Whether the step is asked, given the answers so far."""

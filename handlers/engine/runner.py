@@ -13,6 +13,7 @@ from handlers.core.types import Reply
 from handlers.engine import headcounts, prompts, words
 from handlers.engine.answers import (
     ANYWHERE,
+    DRAFT,
     EDIT_MENU,
     EDITING,
     FILES_DONE,
@@ -32,6 +33,7 @@ from storage.repos import conversations
 
 __all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
 
+DRAFT_MOST = 10_000  # characters of an over-long answer kept as its draft
 CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
     FlowOp.SKIP: "skip",
@@ -84,6 +86,8 @@ class Runner:
         arg = press.arg
         if press.op in CONTROLS:
             return await self._control(CONTROLS[press.op])
+        if press.op is FlowOp.TRIM:
+            return await self._trim()
         if press.op is FlowOp.CHOOSE and arg is not None:
             return await self._choose(arg)
         if press.op is FlowOp.TOGGLE and arg is not None:
@@ -228,6 +232,8 @@ class Runner:
             return [await self._show(note=self.t("engine.send_file_or_done"))]
         if not text:
             return [await self._show(note=self.t("engine.empty_answer"))]
+        if step.limit is not None and len(text) > step.limit:
+            return await self._keep_draft(step, text)
         if len(text) > MAX_TEXT:
             return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
         choices = await self._choices(step)
@@ -262,6 +268,20 @@ class Runner:
                 return await self._go(self._next_after(step))
             return [await self._show(note=say_problem(self.ctx, error))]
         return [await self._show(note=self.t("engine.choose_one"))]
+
+    async def _keep_draft(self, step: Step, text: str) -> list[Reply]:
+        """An answer over the step's limit is kept, not thrown away: shorten it, or keep its first part."""
+        self.values[DRAFT] = {"key": step.key, "text": text[:DRAFT_MOST]}
+        await self._save(self.state)
+        note = self.t("engine.too_long_kept", length=len(text), limit=step.limit, label=self.t(step.label))
+        return [await self._show(note=note)]
+
+    async def _trim(self) -> list[Reply]:
+        draft = self.values.get(DRAFT) or {}
+        if self.state in (SUMMARY, EDIT_MENU) or draft.get("key") != self.state:
+            return [await self._show(note=self.t("engine.stale_button"))]
+        step = self.flow.step(self.state)
+        return await self._answer(step, str(draft["text"])[: step.limit].strip())
 
     async def _edit_field(self, step: Step) -> list[Reply]:
         self.mode = "edit"
@@ -314,6 +334,8 @@ class Runner:
     async def _go(self, state: str, *, note: str = "") -> list[Reply]:
         if state == SUMMARY:
             self.mode = "ask"
+        if (self.values.get(DRAFT) or {}).get("key") != state:
+            self.values.pop(DRAFT, None)  # a draft lasts while its question is open
         await self._save(state)
         return [await self._show(note=note)]
 

@@ -17,6 +17,7 @@ from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind
 
 router = Router(__name__)
+KIND = LedgerKind.ACTIVITY
 
 # The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
 KINDS = (
@@ -60,15 +61,8 @@ STEPS = (
         choices=common.recent_days,
     ),
     Step("kind", "activity.ask.kind", "activity.label.kind", choices=kinds),
-    Step("title", "activity.ask.title", "activity.label.title", parse=common.text_parser(100)),
-    Step(
-        "place",
-        "activity.ask.place",
-        "activity.label.place",
-        parse=common.text_parser(100),
-        choices=places,
-        optional=True,
-    ),
+    common.text_step(KIND, "title", "activity.ask.title", "activity.label.title"),
+    common.text_step(KIND, "place", "activity.ask.place", "activity.label.place", choices=places, optional=True),
     Step(
         "participants",
         "activity.ask.participants",
@@ -93,8 +87,8 @@ STEPS = (
         choices=hour_choices,
         show=common.show_hours,
     ),
-    Step("content", "activity.ask.content", "activity.label.content", parse=common.text_parser(2000)),
-    Step("results", "activity.ask.results", "activity.label.results", parse=common.text_parser(2000), optional=True),
+    common.text_step(KIND, "content", "activity.ask.content", "activity.label.content"),
+    common.text_step(KIND, "results", "activity.ask.results", "activity.label.results", optional=True),
     Step("files", "activity.ask.files", "activity.label.files", files=True, optional=True),
 )
 

@@ -12,9 +12,11 @@ from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.answers import is_number
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, Parser, ParseResult, Step, Values
+from handlers.engine.flow import Choice, ParseResult, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import permissions
+from storage.ledger_specs import SPECS
+from storage.models import LedgerKind
 from storage.repos import attachments, people
 
 EARLIEST = date(2000, 1, 1)
@@ -24,30 +26,23 @@ DAY_HOURS = 24  # one activity happens within a day
 COURSE_HOURS = 1000  # a training course may run for weeks
 
 
-def text_parser(max_len: int) -> Any:
-    """A parser for free text of at most `max_len` characters."""
-
-    def parse(ctx: Context, text: str) -> ParseResult:
-        value = text.strip()
-        if not value:
-            return None, "flows.error.empty"
-        if len(value) > max_len:
-            return None, f"flows.error.too_long_{max_len}"
-        return value, None
-
-    return parse
+def parse_text(ctx: Context, text: str) -> ParseResult:
+    """Free text, not empty (its length is the step's limit, checked before: longer is kept as a draft)."""
+    value = text.strip()
+    return (value, None) if value else (None, "flows.error.empty")
 
 
-def name_parser(max_len: int) -> Any:
-    """A parser for one person's name: free text that is not a number or head count (十二人 is nobody)."""
-    text: Parser = text_parser(max_len)
+def parse_name(ctx: Context, text: str) -> ParseResult:
+    """One person's name: free text that is not a number or head count (十二人 is nobody)."""
+    if is_number(text):
+        return None, ("engine.names_not_number", {"text": text.strip()})
+    return parse_text(ctx, text)
 
-    def parse(ctx: Context, typed: str) -> ParseResult:
-        if is_number(typed):
-            return None, ("engine.names_not_number", {"text": typed.strip()})
-        return text(ctx, typed)
 
-    return parse
+def text_step(kind: LedgerKind, key: str, prompt: str, label: str, *, name: bool = False, **more: Any) -> Step:
+    """A typed-text step whose one limit is its ledger column's: stated in the question, a draft past it."""
+    limit = SPECS[kind].column(key).limit
+    return Step(key, prompt, label, parse=parse_name if name else parse_text, limit=limit, **more)
 
 
 def parse_past_date(ctx: Context, text: str) -> ParseResult:

@@ -17,6 +17,7 @@ from handlers.ledgers.entries import save_entry
 from storage.models import GRADES, LedgerKind
 
 router = Router(__name__)
+KIND = LedgerKind.TRAINING
 
 KINDS = ("培训", "高师带徒")
 # A trainee's promotion worth recording starts at 高级工 (the lower grades are entry levels).
@@ -44,12 +45,8 @@ STEPS = (
         choices=common.recent_days,
     ),
     Step("kind", "training.ask.kind", "training.label.kind", choices=kinds),
-    Step(
-        "mentor",
-        "training.ask.mentor",
-        "training.label.mentor",
-        parse=common.name_parser(100),
-        choices=common.studio_members,
+    common.text_step(
+        KIND, "mentor", "training.ask.mentor", "training.label.mentor", name=True, choices=common.studio_members
     ),
     Step(
         "trainees",
@@ -70,8 +67,8 @@ STEPS = (
         choices=hour_choices,
         show=common.show_hours,
     ),
-    Step("topic", "training.ask.topic", "training.label.topic", parse=common.text_parser(300)),
-    Step("result", "training.ask.result", "training.label.result", parse=common.text_parser(2000), optional=True),
+    common.text_step(KIND, "topic", "training.ask.topic", "training.label.topic"),
+    common.text_step(KIND, "result", "training.ask.result", "training.label.result", optional=True),
     Step(
         "promoted_grade", "training.ask.promoted_grade", "training.label.promoted_grade", choices=grades, optional=True
     ),
