@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
     web_session_idle_hours: int = Field(default=8, ge=1)
+    full_day_hours: float = Field(default=8, gt=0, le=24)
+    half_day_hours: float = Field(default=4, gt=0, le=24)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

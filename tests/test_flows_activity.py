@@ -94,6 +94,8 @@ async def test_each_validation_error_keeps_the_question(bot: Bot, world: World):
     chat = Transcript(bot, "lead")
     await chat.say("记录活动")
     await chat.say("下周三")
+    chat.expect("2026-03-18 还没到", "活动是哪天")
+    await chat.say("前年春天")
     chat.expect("没看懂这个日期", "活动是哪天")
     await chat.say("2026-02-30")
     chat.expect("2月没有30日", "活动是哪天")

@@ -38,6 +38,8 @@ class HandlerConfig:
     download_link_ttl_minutes: int = 60
     web_link_ttl_minutes: int = 10
     web_session_idle_hours: int = 8
+    full_day_hours: float = 8  # what 一天 / 全天 means when people give hours in days (两天: twice that)
+    half_day_hours: float = 4  # what 半天 means
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

@@ -51,6 +51,8 @@ class Step:
     files: bool = False  # collects photos and files until 完成 / done
     when: Callable[[Values], bool] | None = None  # asked only when this holds
     show: Callable[[Context, Any], str] | None = None  # how the value reads in the summary
+    # after the parser: a check that needs the answers so far or the database (a date before the studio's cycle)
+    check: Callable[[Context, Values, Any], Awaitable[Problem | None]] | None = None
     limit: int | None = None  # typed text: at most this many characters (stated in the question); longer is a draft
 
     def applies(self, values: Values) -> bool:

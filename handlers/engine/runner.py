@@ -263,6 +263,8 @@ class Runner:
         if step.parse is not None:
             value, error = step.parse(self.ctx, text)
             error = error or headcounts.below_names(self.flow, step, self.values, value)
+            if error is None and step.check is not None:
+                error = await step.check(self.ctx, self.values, value)
             if error is None:
                 self.values[step.key] = value
                 return await self._go(self._next_after(step))

@@ -57,6 +57,7 @@ STEPS = (
         "activity.ask.date",
         "activity.label.date",
         parse=common.parse_past_date,
+        check=common.within_cycles,
         show=common.show_date,
         choices=common.recent_days,
     ),

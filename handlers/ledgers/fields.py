@@ -12,12 +12,12 @@ from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.answers import is_number
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, ParseResult, Step, Values
+from handlers.engine.flow import Choice, ParseResult, Problem, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import permissions
 from storage.ledger_specs import SPECS
 from storage.models import LedgerKind
-from storage.repos import attachments, people
+from storage.repos import attachments, org, people
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
@@ -58,10 +58,21 @@ def parse_past_date(ctx: Context, text: str) -> ParseResult:
             return None, ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
         value = last_year  # "12月30日" in January: last year's, as people mean it
     if value > ctx.today:
-        return None, "flows.error.future_date"
+        return None, ("flows.error.not_yet", {"date": value.isoformat()})
     if value < EARLIEST:
         return None, "flows.error.old_date"
     return value.isoformat(), None
+
+
+async def within_cycles(ctx: Context, values: Values, value: Any) -> Problem | None:
+    """A ledger date before the studio's first cycle (before it was named) is refused: no cycle counts it."""
+    studio = values.get("studio")
+    if studio is None or not isinstance(value, str):
+        return None
+    start = await org.first_cycle_start(session=ctx.session, studio_id=int(studio))
+    if start is not None and date.fromisoformat(value) < start:
+        return ("flows.error.before_cycle", {"date": value, "start": start.isoformat()})
+    return None
 
 
 def _a_year_earlier(day: date) -> date:
@@ -72,7 +83,9 @@ def hours_parser(most: int) -> Any:
     """A parser for hours, 0.1 to `most` (what rounds to 0.0, e.g. 0.04, is refused)."""
 
     def parse(ctx: Context, text: str) -> ParseResult:
-        value = parse_hours(text)
+        config = ctx.config
+        day, half = Decimal(str(config.full_day_hours)), Decimal(str(config.half_day_hours))
+        value = parse_hours(text, day=day, half_day=half)
         if value is None or value < MIN_HOURS:
             return None, ("flows.error.hours", {"most": most})
         if value > most:

@@ -41,6 +41,7 @@ STEPS = (
         "training.ask.date",
         "training.label.date",
         parse=common.parse_past_date,
+        check=common.within_cycles,
         show=common.show_date,
         choices=common.recent_days,
     ),
