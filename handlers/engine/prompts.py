@@ -96,8 +96,11 @@ def prompt(
         option_buttons = [ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE))]
     else:
         option_buttons = [ctx.button(c.label, at.press(FlowOp.CHOOSE, i)) for i, c in enumerate(choices)]
-    if step.limit is not None and (values.get(DRAFT) or {}).get("key") == step.key:
-        option_buttons.append(ctx.button(ctx.t("engine.keep_first", limit=step.limit), at.press(FlowOp.TRIM)))
+    draft = values.get(DRAFT) or {}
+    if draft.get("key") == step.key:
+        whole = step.limit is None or len(draft.get("text", "")) <= step.limit
+        label = ctx.t("engine.use_heard") if whole else ctx.t("engine.keep_first", limit=step.limit)
+        option_buttons.append(ctx.button(label, at.press(FlowOp.DRAFT)))
     nav = nav_row(ctx, flow, step, values, at, editing=editing)
     return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
 

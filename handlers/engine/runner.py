@@ -86,8 +86,8 @@ class Runner:
         arg = press.arg
         if press.op in CONTROLS:
             return await self._control(CONTROLS[press.op])
-        if press.op is FlowOp.TRIM:
-            return await self._trim()
+        if press.op is FlowOp.DRAFT:
+            return await self._use_draft()
         if press.op is FlowOp.CHOOSE and arg is not None:
             return await self._choose(arg)
         if press.op is FlowOp.TOGGLE and arg is not None:
@@ -98,8 +98,8 @@ class Runner:
                 return await self._edit_field(step)
         return [await self._show(note=self.t("engine.bad_button"))]
 
-    async def on_text(self, text: str) -> list[Reply]:
-        """Typed text: a control word, a command (refused mid-flow), or an answer."""
+    async def on_text(self, text: str, *, spoken: bool = False) -> list[Reply]:
+        """Typed text: a control word, a command (refused mid-flow), or an answer (shown back first if spoken)."""
         if self.state == SUMMARY and words.confirms(text):
             return await self._submit()
         control = words.control_word(text)
@@ -119,7 +119,10 @@ class Runner:
                 if self.t(step.label) == text.strip():
                     return await self._edit_field(step)
             return [await self._show(note=self.t("engine.pick_field"))]
-        return await self._answer(self.flow.step(self.state), text.strip())
+        step = self.flow.step(self.state)
+        if spoken and text.strip() and not step.files:
+            return await self._heard(step, text.strip())
+        return await self._answer(step, text.strip())
 
     async def current(self, *, note: str = "") -> list[Reply]:
         """The question (or summary) the conversation stands at, after an optional note."""
@@ -137,13 +140,15 @@ class Runner:
         return match_choice(text, await self._choices(self.flow.step(self.state))) is not None
 
     async def on_file(self, file: dict[str, Any]) -> list[Reply]:
-        """A photo or file: kept for the flow's files step, wherever the person is."""
+        """A photo or file: kept for the flow's files step, wherever the person is (a voice too, with a word)."""
         target = next((s for s in self.flow.steps if s.files), None)
+        voice = file.get("kind") == "voice"
         if target is None:
-            return [await self._show(note=self.t("engine.file_not_expected"))]
+            return [await self._show(note=self.t("engine.voice_unread" if voice else "engine.file_not_expected"))]
         self.values[target.key] = [*(self.values.get(target.key) or []), file]
         await self._save(self.state)
         key = "engine.files_received" if self.state == target.key else "engine.file_kept"
+        key = "engine.voice_kept" if voice and self.state != target.key else key
         return [await self._show(note=self.t(key, count=len(self.values[target.key])))]
 
     # ---- actions ------------------------------------------------------------------------------------
@@ -278,7 +283,13 @@ class Runner:
         note = self.t("engine.too_long_kept", length=len(text), limit=step.limit, label=self.t(step.label))
         return [await self._show(note=note)]
 
-    async def _trim(self) -> list[Reply]:
+    async def _heard(self, step: Step, text: str) -> list[Reply]:
+        """What speech recognition heard is shown back and taken only when the person says it is right."""
+        self.values[DRAFT] = {"key": step.key, "text": text[:DRAFT_MOST], "heard": True}
+        await self._save(self.state)
+        return [await self._show(note=self.t("engine.heard", text=text))]
+
+    async def _use_draft(self) -> list[Reply]:
         draft = self.values.get(DRAFT) or {}
         if self.state in (SUMMARY, EDIT_MENU) or draft.get("key") != self.state:
             return [await self._show(note=self.t("engine.stale_button"))]
