@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
@@ -81,3 +83,33 @@ async def test_what_a_day_means_is_configured(sessions: async_sessionmaker[Async
             await chat.say(answer)
         chat.expect(f"时长（小时）：{shown}")
         await chat.say("取消")
+
+
+async def test_a_month_day_just_ahead_offers_last_year_as_a_button(bot: Bot, world: World, clock: Clock):
+    clock.now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 7 December in Shanghai
+    chat = Transcript(bot, "lead")
+    await chat.say("记录活动")
+    await chat.say("12月8号")
+    chat.expect("是哪一年？2026-12-08 还没到", "请点“去年 2025-12-08”")
+    await chat.press("去年 2025-12-08")
+    chat.expect("活动类别")
+    chat.expect_not("去年 2025-12-08")  # the offer went with its question
+    for answer in ("学习", "读图", "跳过", "李明", "1", "读装配图", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("日期：2025-12-08")
+    await chat.say("取消")
+    await chat.say("/lang en")
+    await chat.say("/training")
+    await chat.say("12月8号")
+    chat.expect("Which year? 2026-12-08 has not come yet", "Last year, 2025-12-08")
+    await chat.press("Last year, 2025-12-08")
+    chat.expect("Training, or master-apprentice mentoring?")
+
+
+async def test_last_years_day_before_the_first_cycle_is_refused_when_pressed(bot: Bot, world: World, clock: Clock):
+    clock.now = datetime(2025, 12, 7, 2, 0, tzinfo=UTC)  # the studio was named on 2025-01-01
+    chat = Transcript(bot, "lead")
+    await chat.say("记录活动")
+    await chat.say("12月8号")
+    await chat.press("去年 2024-12-08")
+    chat.expect("2024-12-08 早于本工作室第一个管理周期的开始（2025-01-01", "活动是哪天")

@@ -9,7 +9,7 @@ from typing import Any
 
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Button, Reply
-from handlers.engine.answers import DRAFT
+from handlers.engine import drafts
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 
@@ -96,8 +96,8 @@ def prompt(
         option_buttons = [ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE))]
     else:
         option_buttons = [ctx.button(c.label, at.press(FlowOp.CHOOSE, i)) for i, c in enumerate(choices)]
-    draft = values.get(DRAFT) or {}
-    if draft.get("key") == step.key:
+    draft = drafts.draft_of(values, step.key) or {}
+    if draft:
         whole = step.limit is None or len(draft.get("text", "")) <= step.limit
         label = ctx.t("engine.use_heard") if whole else ctx.t("engine.keep_first", limit=step.limit)
         option_buttons.append(ctx.button(label, at.press(FlowOp.DRAFT)))

@@ -10,10 +10,9 @@ from typing import Any
 from handlers.core.i18n import catalogue
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Reply
-from handlers.engine import headcounts, prompts, words
+from handlers.engine import drafts, headcounts, prompts, words
 from handlers.engine.answers import (
     ANYWHERE,
-    DRAFT,
     EDIT_MENU,
     EDITING,
     FILES_DONE,
@@ -27,13 +26,12 @@ from handlers.engine.answers import (
     typed_names,
 )
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values, say_problem
+from handlers.engine.flow import Choice, Flow, Offer, Step, SubmitRefused, Values, say_problem
 from storage.models import Conversation
 from storage.repos import conversations
 
 __all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
 
-DRAFT_MOST = 10_000  # characters of an over-long answer kept as its draft
 CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
     FlowOp.SKIP: "skip",
@@ -215,7 +213,11 @@ class Runner:
         choices = await self._choices(step)
         if index >= len(choices) or step.multi:
             return [await self._show(note=self.t("engine.bad_button"))]
-        self.values[step.key] = choices[index].value
+        value = choices[index].value
+        problem = await step.check(self.ctx, self.values, value) if step.check is not None else None
+        if problem is not None:
+            return [await self._show(note=say_problem(self.ctx, problem))]
+        self.values[step.key] = value
         return await self._go(self._next_after(step))
 
     async def _toggle(self, index: int) -> list[Reply]:
@@ -267,6 +269,10 @@ class Runner:
             return await self._go(self._next_after(step))
         if step.parse is not None:
             value, error = step.parse(self.ctx, text)
+            if isinstance(error, Offer):
+                drafts.offer(self.values, step.key, error.choices)
+                await self._save(self.state)
+                return [await self._show(note=say_problem(self.ctx, error.problem))]
             error = error or headcounts.below_names(self.flow, step, self.values, value)
             if error is None and step.check is not None:
                 error = await step.check(self.ctx, self.values, value)
@@ -278,20 +284,20 @@ class Runner:
 
     async def _keep_draft(self, step: Step, text: str) -> list[Reply]:
         """An answer over the step's limit is kept, not thrown away: shorten it, or keep its first part."""
-        self.values[DRAFT] = {"key": step.key, "text": text[:DRAFT_MOST]}
+        drafts.keep(self.values, step.key, text)
         await self._save(self.state)
         note = self.t("engine.too_long_kept", length=len(text), limit=step.limit, label=self.t(step.label))
         return [await self._show(note=note)]
 
     async def _heard(self, step: Step, text: str) -> list[Reply]:
         """What speech recognition heard is shown back and taken only when the person says it is right."""
-        self.values[DRAFT] = {"key": step.key, "text": text[:DRAFT_MOST], "heard": True}
+        drafts.keep(self.values, step.key, text, heard=True)
         await self._save(self.state)
         return [await self._show(note=self.t("engine.heard", text=text))]
 
     async def _use_draft(self) -> list[Reply]:
-        draft = self.values.get(DRAFT) or {}
-        if self.state in (SUMMARY, EDIT_MENU) or draft.get("key") != self.state:
+        draft = drafts.draft_of(self.values, self.state)
+        if self.state in (SUMMARY, EDIT_MENU) or draft is None:
             return [await self._show(note=self.t("engine.stale_button"))]
         step = self.flow.step(self.state)
         return await self._answer(step, str(draft["text"])[: step.limit].strip())
@@ -347,8 +353,7 @@ class Runner:
     async def _go(self, state: str, *, note: str = "") -> list[Reply]:
         if state == SUMMARY:
             self.mode = "ask"
-        if (self.values.get(DRAFT) or {}).get("key") != state:
-            self.values.pop(DRAFT, None)  # a draft lasts while its question is open
+        drafts.leave(self.values, state)  # a draft or an offer lasts while its question is open
         await self._save(state)
         return [await self._show(note=note)]
 
@@ -397,7 +402,8 @@ class Runner:
         return prompts.Stamp(self.conversation_id, self.version)
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
-        return await step.choices(self.ctx, self.values) if step.choices else ()
+        offered = drafts.offered(self.values, step.key)  # after the step's own, so option numbers stay put
+        return [*(await step.choices(self.ctx, self.values) if step.choices else ()), *offered]
 
     async def _display(self, step: Step) -> str:
         return prompts.display(self.ctx, step, self.values.get(step.key), await self._choices(step))

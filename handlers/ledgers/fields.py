@@ -12,7 +12,7 @@ from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.answers import is_number
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, ParseResult, Problem, Step, Values
+from handlers.engine.flow import Choice, Offer, ParseResult, Problem, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import permissions
 from storage.ledger_specs import SPECS
@@ -54,8 +54,10 @@ def parse_past_date(ctx: Context, text: str) -> ParseResult:
     if value > ctx.today and not reading.year_given:
         last_year = _a_year_earlier(value)
         if value - ctx.today <= SOON:
-            # "12月8号" on 7 December: tomorrow (not yet) or last year? Ask rather than guess.
-            return None, ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
+            # "12月8号" on 7 December: tomorrow (not yet) or last year? Ask rather than guess, last year's a button.
+            problem = ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
+            button = Choice(last_year.isoformat(), ctx.t("flows.last_year_day", date=last_year.isoformat()))
+            return None, Offer(problem, (button,))
         value = last_year  # "12月30日" in January: last year's, as people mean it
     if value > ctx.today:
         return None, ("flows.error.not_yet", {"date": value.isoformat()})
