@@ -17,11 +17,12 @@ from storage.base import utcnow
 from storage.database import create_engine
 from storage.exports.ledgers import LedgerFilter
 from storage.migrate import upgrade
-from storage.models import EntryStatus, Studio
+from storage.models import Decision, EntryStatus, Studio
 from tests.reviews_support import Cast, at, make_cast
 from tests.reviews_support import World as ReviewWorld
 from tests.support import Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
+from tests.test_flows_ledger import review
 from tests.test_foundation_migrations import _step, _sync, empty_url  # noqa: F401
 
 AFTER_NAMES = ("1", "读装配图", "跳过", "跳过")  # hours, content, no results, no files
@@ -213,3 +214,29 @@ async def test_existing_rows_get_the_number_of_their_names(empty_url: str):  # n
     finally:
         await engine.dispose()
     assert (activity, training) == (3, 0)
+
+
+async def test_an_edit_keeps_the_count_given_and_recounts_changed_names(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    await activity_until_participants(chat)
+    await submitted(chat, "李明、王芳等30人")
+    await review(sessions, world, 1, Decision.RETURN, "请补充成效")
+    await chat.say("我的台账")
+    await chat.press("#1")
+    await chat.press("修改后重新提交")
+    chat.expect("请核对", "参加人员：李明、王芳", "人数：30")
+    await chat.press("修改")
+    await chat.press("成效")
+    await chat.say("会读装配图了")
+    await chat.press("提交")
+    assert (await latest_fields(sessions, 1))["participant_count"] == 30
+    await activity_until_participants(chat)
+    for answer in ("李明、王芳等30人", *AFTER_NAMES):
+        await chat.say(answer)
+    await chat.press("修改")
+    await chat.press("参加人员")
+    await chat.press("王芳")  # unticked: the names changed, so they count themselves
+    await chat.press("完成")
+    chat.expect("参加人员：李明", "人数：1")

@@ -117,7 +117,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
         "title": fields["title"],
         "place": fields["place"] or None,
         "participants": list(fields["participants"] or []),
-        "participant_count": fields["participant_count"] or len(fields["participants"] or []),
+        **common.headcount_of(fields, "participant_count", "participants"),
         "hours": str(fields["hours"]),
         "content": fields["content"],
         "results": fields["results"] or None,

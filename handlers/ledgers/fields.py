@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -119,6 +119,12 @@ def parse_count_value(ctx: Context, text: str) -> ParseResult:
     if value is None or not 1 <= value <= 9999:
         return None, "flows.error.count"
     return value, None
+
+
+def headcount_of(fields: Mapping[str, Any], key: str, names: str) -> Values:
+    """A stored head count as the flow's answer; none (0, a row from before counts) is left for its question."""
+    count = fields.get(key) or len(fields.get(names) or [])
+    return {key: count} if count else {}
 
 
 def parse_yes_no_value(ctx: Context, text: str) -> ParseResult:

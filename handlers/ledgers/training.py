@@ -107,7 +107,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
         "kind": fields["kind"],
         "mentor": fields["mentor"],
         "trainees": list(fields["trainees"] or []),
-        "trainee_count": fields["trainee_count"] or len(fields["trainees"] or []),
+        **common.headcount_of(fields, "trainee_count", "trainees"),
         "hours": str(fields["hours"]),
         "topic": fields["topic"],
         "result": fields["result"] or None,
