@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     application_min_activities: int = Field(default=6, ge=0)
     reminder_assessment_days: str = "60,30"
     web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
+    full_day_hours: float = Field(default=8, gt=0, le=24)
+    half_day_hours: float = Field(default=4, gt=0, le=24)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -99,18 +99,6 @@ async def test_hours_as_people_say_them(bot: Bot, world: World):
     chat.expect("30 hours is too many: at most 24 hours")
 
 
-async def test_a_headcount_is_not_a_participant(bot: Bot, world: World):
-    chat = Transcript(bot, "lead")
-    for answer in ("记录活动", "今天", "学习", "读图", "跳过"):
-        await chat.say(answer)
-    for count in ("八人", "十二人", "30人", "１２人"):
-        await chat.say(count)
-        chat.expect(f"“{count}”不是姓名", "参加人员")
-    await chat.say("/lang en")
-    await chat.say("八人")
-    chat.expect("“八人” is not a name")
-
-
 async def test_full_width_digits_choose_options(bot: Bot, world: World):
     chat = Transcript(bot, "lead")
     await chat.say("记录活动")

@@ -26,6 +26,7 @@ class FlowOp(StrEnum):
     CANCEL = "x"
     SUBMIT = "s"
     EDIT = "e"
+    DRAFT = "t"  # answer with the kept draft: an over-long answer's first N characters, or what was heard
 
 
 NAVIGATION = frozenset({FlowOp.SKIP, FlowOp.BACK, FlowOp.CANCEL})  # words every step understands too

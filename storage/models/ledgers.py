@@ -54,6 +54,8 @@ class ActivityVersion(_Version, Base):
     title: Mapped[str] = mapped_column(String(300))
     place: Mapped[str] = mapped_column(String(300), default="")
     participants: Mapped[list[str]] = mapped_column(default=list)
+    # how many took part: the names are optional, so the count is kept beside them (issue 19)
+    participant_count: Mapped[int] = mapped_column(server_default="0")
     hours: Mapped[Decimal] = mapped_column(Hours)
     content: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
@@ -90,6 +92,7 @@ class TrainingVersion(_Version, Base):
     kind: Mapped[str] = mapped_column(String(16))
     mentor: Mapped[str] = mapped_column(String(100), default="")
     trainees: Mapped[list[str]] = mapped_column(default=list)
+    trainee_count: Mapped[int] = mapped_column(server_default="0")  # as participant_count
     hours: Mapped[Decimal] = mapped_column(Hours)
     topic: Mapped[str] = mapped_column(String(300))
     result: Mapped[str] = mapped_column(Text, default="")

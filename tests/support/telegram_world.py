@@ -35,6 +35,7 @@ from tests.support.fake_telegram import (
     serving,
     text_update,
     until,
+    voice_update,
 )
 
 WEBHOOK_SECRET = "test-webhook-secret_0123456789"
@@ -175,6 +176,13 @@ class TelegramHarness:
         large = self.fake.add_file(content, path="photos/file_large.jpg")
         mark = self._mark()
         await self.deliver(photo_update(self.fake.next_update_id(), user_id, [(small, 90), (large, 1280)]))
+        return self._since(user_id, mark)
+
+    async def voice(self, user_id: int, content: bytes) -> list[dict[str, Any]]:
+        """The user sends a voice message; return new messages."""
+        file_id = self.fake.add_file(content, path="voice/file_1.oga")
+        mark = self._mark()
+        await self.deliver(voice_update(self.fake.next_update_id(), user_id, file_id, size=len(content)))
         return self._since(user_id, mark)
 
     async def log_activity(self, user_id: int, title: str, *, photo: bytes | None = None) -> list[dict[str, Any]]:

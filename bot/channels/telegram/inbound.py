@@ -78,7 +78,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     captioned = bool((message.caption or "").strip())  # the caption is a turn first: it may open a record
     wanted = private and carries_file(message) and await services.takes_file(CHANNEL, str(user.id), may_open=captioned)
     file = await fetch_file(message, bot, services) if wanted else None
-    declined = None if wanted or not private or not carries_file(message) else "photo" if message.photo else "document"
+    declined = None if wanted or not private or not carries_file(message) else _kind(message)
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
@@ -117,8 +117,12 @@ def caption_of(update: Update) -> Incoming | None:
 
 
 def carries_file(message: Message) -> bool:
-    """Whether the message brings a photo or document, which the bot fetches and stores."""
-    return bool(message.photo) or message.document is not None
+    """Whether the message brings a photo, document or voice (Telegram sends no text of it), fetched and stored."""
+    return bool(message.photo) or message.document is not None or message.voice is not None
+
+
+def _kind(message: Message) -> str:
+    return "photo" if message.photo else "voice" if message.voice is not None else "document"
 
 
 async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> InboundFile | None:
@@ -126,6 +130,10 @@ async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> I
     if message.photo:
         size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return await _download(bot, services, "photo", size.file_id, size.file_size, "", "image/jpeg")
+    voice = message.voice
+    if voice is not None:
+        name = f"{voice.file_unique_id}.ogg"
+        return await _download(bot, services, "voice", voice.file_id, voice.file_size, name, voice.mime_type or "")
     document = message.document
     if document is not None:
         return await _download(

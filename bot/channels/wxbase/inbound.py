@@ -73,22 +73,24 @@ async def media_received(
     filename: str,
     make: Callable[..., Incoming],
 ) -> Received:
-    """An image or file message: downloaded at once (a retry is not fetched again)."""
+    """An image, file or voice message: downloaded at once (a retry is not fetched again)."""
     kind = str(msg.get("MsgType", "")).lower()
     delivery = delivery_id(msg)
     if await services.seen_before(channel, delivery):
         return Received("message", make(text=""))  # a retry: the engine answers as before
-    wanted = "photo" if kind == "image" else "document"
+    wanted = {"image": "photo", "voice": "voice"}.get(kind, "document")
     if not await services.takes_file(channel, str(msg.get("FromUserName", ""))):
         return Received("message", make(file_declined=wanted))  # a stranger's or unasked-for file: never fetched
+    if wanted == "voice" and not filename:
+        filename = f"{delivery_id(msg).removeprefix('m:')}.{str(msg.get('Format') or 'amr').lower()[:8]}"
     try:
         file = await media.download(
             api,
             services,
             str(msg["MediaId"]),
-            kind="photo" if kind == "image" else "document",
+            kind=wanted,
             filename=filename,
-            default_type="image/jpeg" if kind == "image" else "",
+            default_type={"photo": "image/jpeg", "voice": "audio/amr"}.get(wanted, ""),
         )
     except ApiError as exc:
         log.error("could not fetch %s %s: %s", kind, delivery, exc)
