@@ -16,6 +16,7 @@ EDIT_MENU = "@edit"  # the state of a conversation asking which field to change
 MAX_TEXT = 2000
 EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
 FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)
+SUMMARY_NOTE = "_summary_note"  # [message id, params]: a warning the summary shows above itself, before submitting
 # Commands that run inside a flow without ending it, when their arguments make sense ("语言 en").
 ANYWHERE: dict[str, Callable[[str], bool]] = {"lang": lambda args: normalise_locale(args) is not None}
 YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name

@@ -18,6 +18,7 @@ from handlers.engine.answers import (
     FILES_DONE,
     MAX_TEXT,
     SUMMARY,
+    SUMMARY_NOTE,
     YIELDING,
     calls_command,
     match_choice,
@@ -30,7 +31,7 @@ from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values, say_
 from storage.models import Conversation
 from storage.repos import conversations
 
-__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "SUMMARY_NOTE", "Runner", "summary_lines"]
 
 CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
@@ -329,7 +330,9 @@ class Runner:
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
             reply = prompts.summary(self.ctx, self.flow, lines, self._stamp)
-            return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
+            warning = self.values.get(SUMMARY_NOTE)
+            text = f"{reply.text}\n{self.t(warning[0], **warning[1])}" if warning else reply.text
+            return Reply(text=f"{note}\n{text}" if note else text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
             reply = prompts.edit_menu(self.ctx, self.flow, self.values, self._stamp)
             return Reply(

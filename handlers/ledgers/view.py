@@ -85,7 +85,8 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
         lines = [ctx.t("ledger.list_title_page", first=offset + 1, last=offset + len(page))]
     else:
         lines = [ctx.t("ledger.list_title", count=len(page))]
-    lines += [_line(ctx, entry) for entry in page]
+    edited = await reviews.approved_earlier(session=ctx.session, entry_ids=[e.id for e in page])
+    lines += [_line(ctx, entry, entry.id in edited) for entry in page]
     lines.append(ctx.t("ledger.list_hint"))
     buttons = [ctx.button(f"#{e.id} {_short(e.title)}", LedgerPress(LedgerAction.OPEN, e.id)) for e in page]
     nav = [ctx.button(ctx.t("ledger.more"), LedgerPress(LedgerAction.LIST, offset + PAGE))] if more else []
@@ -94,14 +95,14 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     return [Reply(text="\n".join(lines), buttons=(*rows(buttons), *((tuple(nav),) if nav else ())))]
 
 
-def _line(ctx: Context, entry: LedgerEntry) -> str:
+def _line(ctx: Context, entry: LedgerEntry, approved_earlier: bool) -> str:
     return ctx.t(
         "ledger.line",
         number=entry.id,
         date=entry.occurred_on.strftime("%m-%d"),
         kind=ctx.t(SPECS[entry.kind].message("name")),
         title=_short(entry.title, 20),
-        status=status_text(ctx, entry),
+        status=status_text(ctx, entry, approved_earlier=approved_earlier),
     )
 
 
@@ -125,11 +126,12 @@ async def _may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[
 
 async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     values = await shown_values(ctx, entry)
+    approved = await approved_before(ctx, entry)
     head = ctx.t(
         "ledger.detail_title",
         number=entry.id,
         kind=ctx.t(SPECS[entry.kind].message("name")),
-        status=status_text(ctx, entry),
+        status=status_text(ctx, entry, approved_earlier=approved is not None),
         version=entry.version,
     )
     lines = [
@@ -139,7 +141,6 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
     reason = await _review_reason(ctx, entry)
     if reason:
         lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
-    approved = await approved_before(ctx, entry)
     if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
         lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
     actions: list[Button] = []

@@ -28,13 +28,17 @@ async def _studio(ctx: Context, name: str) -> Studio | str:
 
 
 def _line(ctx: Context, row: AuditLog, names: Names, *, hide_objectors: bool = False) -> str:
-    return ctx.t(
-        "lifecycle.history.line",
-        when=when(ctx.t, row.at, ctx.config.tz),
-        actor=trail.actor(ctx.t, row, names, hide_objectors=hide_objectors),
-        what=trail.subject_text(ctx.t, names.subject(row), row.version),
-        moved=trail.moved(ctx.t, row),
-    ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
+    return (
+        ctx.t(
+            "lifecycle.history.line",
+            when=when(ctx.t, row.at, ctx.config.tz),
+            actor=trail.actor(ctx.t, row, names, hide_objectors=hide_objectors),
+            what=trail.subject_text(ctx.t, names.subject(row), row.version),
+            moved=trail.moved(ctx.t, row),
+        )
+        + trail.changed(ctx.t, row, names.subject(row))
+        + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
+    )
 
 
 @router.command(

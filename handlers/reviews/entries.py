@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.core.i18n import Translator
 from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
@@ -11,7 +13,7 @@ from handlers.engine.context import Context
 from handlers.engine.events import on_entry_submitted
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
-from handlers.reviews import cards
+from handlers.reviews import cards, revisions
 from handlers.reviews.batch import start_batch
 from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
 from handlers.roles import permissions
@@ -37,6 +39,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     if studio is None:
         return
     fields, author = await cards.entry_card(ctx.session, entry, studio)
+    revision = await revisions.revision_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
@@ -44,7 +47,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
 
         def message(t: Translator, principal_name: str | None = principal.name if principal else None) -> Reply:
-            lines = [t("reviews.new_entry"), cards.summary(t, entry, studio, fields, author)]
+            lines = [card_text(t, entry, studio, fields, author, revision)]
             if principal_name:
                 lines.append(t("reviews.as_delegate", principal=principal_name))
             return Reply(text="\n".join(lines), buttons=(decision_row(ctx, t, entry),))
@@ -79,6 +82,29 @@ async def entry_reason(ctx: Context, values: Values, reason: str) -> list[Reply]
     return [(await decide(ctx, int(values["entry"]), int(values["version"]), decision, reason))[0]]
 
 
+def card_text(
+    t: Translator,
+    entry: LedgerEntry,
+    studio: Studio,
+    fields: dict[str, Any],
+    author: Person | None,
+    revision: revisions.Revision | None,
+    *,
+    new: bool = True,
+) -> str:
+    """The entry as a reviewer reads it: what kind of submission, the header, the earlier reason and the changes."""
+    if revision is None:
+        return "\n".join([*([t("reviews.new_entry")] if new else []), cards.summary(t, entry, studio, fields, author)])
+    return "\n".join(
+        [
+            revisions.revision_title(t, revision),
+            cards.header(t, entry, studio),
+            *revisions.revision_lines(t, entry.kind, revision),
+            *cards.details(t, entry, fields, author),
+        ]
+    )
+
+
 async def open_entry(ctx: Context, entry_id: int) -> Reply:
     """The entry as it stands: with decision buttons for a reviewer while it waits, else its state."""
     entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
@@ -89,8 +115,9 @@ async def open_entry(ctx: Context, entry_id: int) -> Reply:
     if may_review is None and await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
         return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
     fields, author = await cards.entry_card(ctx.session, entry, studio)
-    text = cards.summary(ctx.t, entry, studio, fields, author)
     waiting = entry.status is EntryStatus.SUBMITTED
+    revision = await revisions.revision_of(ctx.session, entry) if waiting else None
+    text = card_text(ctx.t, entry, studio, fields, author, revision, new=False)
     own = ctx.person is not None and ctx.person.id == entry.author_id
     if waiting and may_review is not None and not own:
         return Reply(text=text, buttons=(decision_row(ctx, ctx.t, entry),))

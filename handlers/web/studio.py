@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from handlers.core.parsing import parse_date
 from handlers.engine.context import Context
-from handlers.reviews import cards
+from handlers.lifecycle import trail as trail_words
+from handlers.reviews import cards, revisions
 from handlers.reviews.decide import why_not
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
@@ -101,6 +102,8 @@ class EntryPage:
     files: list[Attachment]
     may_decide: bool
     state: str
+    revision: list[str]  # what the current version changed: its kind, the earlier reason, each field old → new
+    moved: dict[int, str]  # audit row id → from → to in words, and the fields a submission changed
 
 
 async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
@@ -123,6 +126,8 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
     own = ctx.person is not None and ctx.person.id == entry.author_id
     grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
+    revision = await revisions.revision_of(ctx.session, entry)
+    subject = {"type": "entry", "id": entry.id, "kind": entry.kind.value}
     return EntryPage(
         entry=entry,
         studio=studio,
@@ -133,7 +138,16 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
         files=await attachments.attachments_of(session=ctx.session, entry_id=entry.id),
         may_decide=grant is not None and not own and grant.on_behalf_of != entry.author_id,
         state=state,
+        revision=revision_text(ctx, entry, revision),
+        moved={row.id: trail_words.moved(ctx.t, row) + trail_words.changed(ctx.t, row, subject) for row in trail},
     )
+
+
+def revision_text(ctx: Context, entry: LedgerEntry, revision: revisions.Revision | None) -> list[str]:
+    """The lines that say what a version after the first changed (none for a first version)."""
+    if revision is None:
+        return []
+    return [revisions.revision_title(ctx.t, revision), *revisions.revision_lines(ctx.t, entry.kind, revision)]
 
 
 async def attachment_for(ctx: Context, attachment_id: int) -> Attachment | None:
