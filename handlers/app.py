@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from handlers.account import basic, binding, vacation
-from handlers.decisions import pending, reason
+from handlers.decisions import pending, reason, studio_choice
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
 from handlers.ledgers import registry, view
@@ -20,7 +20,7 @@ def features() -> Router:
         Router("account").include(basic.router, binding.router, vacation.router),
         Router("ledgers").include(registry.router, view.router),
         Router("exports").include(exports.router),
-        Router("decisions").include(pending.router, reason.router),
+        Router("decisions").include(pending.router, reason.router, studio_choice.router),
         Router("reviews").include(entries.router, batch.router),
         Router("lifecycle").include(
             application.router,

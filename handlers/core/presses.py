@@ -48,6 +48,14 @@ class GoPress(Press, prefix="go"):
     command: str
 
 
+@dataclass(frozen=True)
+class StudioPress(Press, prefix="sp"):
+    """Run a command that acts on a studio (导出, 统计, 考核, 履历) for the studio offered on the button."""
+
+    command: str
+    studio_id: int
+
+
 class ReviewAction(StrEnum):
     """What a review button does."""
 

@@ -69,12 +69,19 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
 
 
 async def _studio_ids(ctx: Context) -> list[int]:
+    return list(await _studio_names(ctx))
+
+
+async def _studio_names(ctx: Context) -> dict[int, str]:
+    """The speaker's studios by id (a list names the studio of each entry when there are several)."""
     assert ctx.person is not None
-    return [studio.id for studio, _ in await people.studios_of(session=ctx.session, person_id=ctx.person.id)]
+    found = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+    return {studio.id: studio.name for studio, _ in found}
 
 
 async def _list(ctx: Context, offset: int) -> list[Reply]:
-    studio_ids = await _studio_ids(ctx)
+    studios = await _studio_names(ctx)
+    studio_ids = list(studios)
     if not studio_ids:
         return [Reply(text=ctx.t("flows.no_studio"))]
     found = await ledgers.recent_entries(session=ctx.session, studio_ids=studio_ids, limit=offset + PAGE + 1)
@@ -86,7 +93,8 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     else:
         lines = [ctx.t("ledger.list_title", count=len(page))]
     edited = await reviews.approved_earlier(session=ctx.session, entry_ids=[e.id for e in page])
-    lines += [_line(ctx, entry, entry.id in edited) for entry in page]
+    named = studios if len(studios) > 1 else {}
+    lines += [_line(ctx, entry, entry.id in edited, named.get(entry.studio_id)) for entry in page]
     lines.append(ctx.t("ledger.list_hint"))
     buttons = [ctx.button(f"#{e.id} {_short(e.title)}", LedgerPress(LedgerAction.OPEN, e.id)) for e in page]
     nav = [ctx.button(ctx.t("ledger.more"), LedgerPress(LedgerAction.LIST, offset + PAGE))] if more else []
@@ -95,9 +103,10 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     return [Reply(text="\n".join(lines), buttons=(*rows(buttons), *((tuple(nav),) if nav else ())))]
 
 
-def _line(ctx: Context, entry: LedgerEntry, approved_earlier: bool) -> str:
+def _line(ctx: Context, entry: LedgerEntry, approved_earlier: bool, studio: str | None) -> str:
     return ctx.t(
-        "ledger.line",
+        "ledger.line_studio" if studio else "ledger.line",
+        studio=_short(studio or "", 12),
         number=entry.id,
         date=entry.occurred_on.strftime("%m-%d"),
         kind=ctx.t(SPECS[entry.kind].message("name")),
@@ -134,6 +143,9 @@ async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
         status=status_text(ctx, entry, approved_earlier=approved is not None),
         version=entry.version,
     )
+    studios = await _studio_names(ctx)
+    if len(studios) > 1:
+        head += "\n" + ctx.t("ledger.detail_studio", studio=studios.get(entry.studio_id, ""))
     lines = [
         head,
         *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx.routes)[entry.kind].flow], values)),
