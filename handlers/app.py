@@ -8,7 +8,7 @@ from handlers.account import basic, binding, vacation
 from handlers.decisions import pending, reason, studio_choice
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
-from handlers.ledgers import registry, view
+from handlers.ledgers import lead_notice, registry, view
 from handlers.lifecycle import application, cycles, history, notices, objections, presses, queue, scoring
 from handlers.reviews import batch, entries
 from handlers.web import command as web
@@ -18,7 +18,7 @@ def features() -> Router:
     """Every feature, in the order its parts are listed (待审 shows entries before applications)."""
     return Router("bot").include(
         Router("account").include(basic.router, binding.router, vacation.router),
-        Router("ledgers").include(registry.router, view.router),
+        Router("ledgers").include(registry.router, view.router, lead_notice.router),
         Router("exports").include(exports.router),
         Router("decisions").include(pending.router, reason.router, studio_choice.router),
         Router("reviews").include(entries.router, batch.router),

@@ -157,7 +157,7 @@ async def test_a_guest_may_bind_and_an_unknown_name_is_refused(db_url: str):
 
 def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "MEDIA_DIR": str(tmp_path)}
-    script = "我的台账\n2\n1\n帮助\n"
+    script = "我的台账\n5\n1\n帮助\n"  # 5 opens #5, the returned entry
     result = subprocess.run(
         [str(Path(sys.executable).parent / "studio-bot"), "demo"],
         input=script,

@@ -25,6 +25,7 @@ from tests.support.telegram_world import (
     MEMBERS,
     REVIEWER_TG,
     STRANGER_TG,
+    STUDIO,
     TelegramHarness,
     seed,
     telegram_world,
@@ -52,7 +53,8 @@ async def test_start_with_a_code_binds_the_telegram_user(tg: TelegramHarness) ->
     assert texts(wrong) == [t("binding.wrong_code", "zh_CN")]
 
     bound = await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
-    assert texts(bound) == [t("binding.done", "zh_CN", name="王建国", role=t("binding.role.lead", "zh_CN"))]
+    lead = t("binding.role.lead", "zh_CN")
+    assert texts(bound) == [t("binding.done_at", "zh_CN", name="王建国", role=lead, place=STUDIO)]
     async with tg.runtime.sessions() as s:
         identity = await s.scalar(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
     assert identity is not None

@@ -17,8 +17,14 @@ from storage.repos import conversations
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters (keeping new lines and tabs) and trim."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    """Drop control characters (keeping new lines, tabs and what joins an emoji: 👨‍🔧, 🏴󠁧󠁢󠁳󠁣󠁴󠁿) and trim."""
+    return "".join(ch for ch in text if ch in "\n\t" or _joins_emoji(ch) or unicodedata.category(ch)[0] != "C").strip()
+
+
+def _joins_emoji(ch: str) -> bool:
+    # the zero-width joiner and the tag characters of subdivision flags are format characters (Cf), yet part of
+    # the emoji they sit in; other format characters (bidi overrides …) still go
+    return ch == "\u200d" or "\U000e0020" <= ch <= "\U000e007f"
 
 
 async def dispatch(ctx: Context) -> list[Reply]:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
+from handlers.core.parsing import FULLWIDTH
 from handlers.core.presses import GoPress, LedgerAction, LedgerPress
 from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
-from handlers.engine.prompts import field_lines, rows
+from handlers.engine.prompts import rows
 from handlers.engine.router import Router
-from handlers.engine.runner import summary_lines
-from handlers.ledgers.entries import (
-    WITHDRAWABLE,
-    approved_before,
-    edit_values,
-    may_edit,
-    may_withdraw,
-    shown_values,
-    status_text,
-)
+from handlers.ledgers.card import details, may, studio_names
+from handlers.ledgers.entries import WITHDRAWABLE, approved_before, edit_values, may_edit, may_withdraw, status_text
 from handlers.ledgers.form import forms
-from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.ledger_specs import SPECS
-from storage.models import EntryStatus, LedgerEntry, Studio
-from storage.repos import ledgers, people, reviews
+from storage.models import EntryStatus, LedgerEntry
+from storage.repos import ledgers, reviews
 
 PAGE = 8
 RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
@@ -38,9 +30,12 @@ CHANGES = {
 router = Router(__name__)
 
 
-@router.command("ledger", "我的台账", "台账", help_key="ledger.help", order=40)
+@router.command("ledger", "我的台账", "台账", "#", help_key="ledger.help", order=40)
 async def ledger_command(ctx: Context, args: str) -> list[Reply]:
-    """The speaker's studios' most recent entries."""
+    """The speaker's studios' most recent entries; `#7` (or `我的台账 7`) opens entry 7."""
+    number = args.strip().removeprefix("#").strip().translate(FULLWIDTH)
+    if number.isascii() and number.isdigit() and len(number) < 10 and int(number) > 0:
+        return await ledger_button(ctx, LedgerPress(LedgerAction.OPEN, int(number)))
     return await _list(ctx, 0)
 
 
@@ -56,8 +51,8 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
     if entry is None or entry.kind not in forms(ctx.routes) or not await _may_see(ctx, entry):
         return [Reply(text=ctx.t("ledger.not_found"))]
     if action is LedgerAction.OPEN:
-        return [await _details(ctx, entry)]
-    if action in CHANGES and CHANGES[action] not in await _may(ctx, entry, CHANGES[action]):
+        return [await details(ctx, entry)]
+    if action in CHANGES and CHANGES[action] not in await may(ctx, entry, CHANGES[action]):
         return [Reply(text=ctx.t("ledger.not_yours"), outcome_of_press=True)]
     if action is LedgerAction.EDIT:
         return await _edit(ctx, entry)
@@ -69,18 +64,11 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
 
 
 async def _studio_ids(ctx: Context) -> list[int]:
-    return list(await _studio_names(ctx))
-
-
-async def _studio_names(ctx: Context) -> dict[int, str]:
-    """The speaker's studios by id (a list names the studio of each entry when there are several)."""
-    assert ctx.person is not None
-    found = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
-    return {studio.id: studio.name for studio, _ in found}
+    return list(await studio_names(ctx))
 
 
 async def _list(ctx: Context, offset: int) -> list[Reply]:
-    studios = await _studio_names(ctx)
+    studios = await studio_names(ctx)
     studio_ids = list(studios)
     if not studio_ids:
         return [Reply(text=ctx.t("flows.no_studio"))]
@@ -125,54 +113,6 @@ def _start_buttons(ctx: Context) -> list[Button]:
 
 async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
     return entry.studio_id in await _studio_ids(ctx)
-
-
-async def _may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[Action]:
-    """Which of these the speaker may do to the entry, as the permissions table says."""
-    studio = await ctx.session.get(Studio, entry.studio_id)
-    return await permissions.permitted(ctx, actions, studio=studio, entry=entry)
-
-
-async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
-    values = await shown_values(ctx, entry)
-    approved = await approved_before(ctx, entry)
-    head = ctx.t(
-        "ledger.detail_title",
-        number=entry.id,
-        kind=ctx.t(SPECS[entry.kind].message("name")),
-        status=status_text(ctx, entry, approved_earlier=approved is not None),
-        version=entry.version,
-    )
-    studios = await _studio_names(ctx)
-    if len(studios) > 1:
-        head += "\n" + ctx.t("ledger.detail_studio", studio=studios.get(entry.studio_id, ""))
-    lines = [
-        head,
-        *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx.routes)[entry.kind].flow], values)),
-    ]
-    reason = await _review_reason(ctx, entry)
-    if reason:
-        lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
-    if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
-        lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
-    actions: list[Button] = []
-    allowed = await _may(ctx, entry, Action.EDIT_ENTRY, Action.WITHDRAW_ENTRY)
-    if Action.EDIT_ENTRY in allowed and may_edit(entry, approved):
-        key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
-        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.EDIT, entry.id)))
-    if Action.WITHDRAW_ENTRY in allowed and may_withdraw(entry, approved):
-        key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
-        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.ASK_WITHDRAW, entry.id)))
-    actions.append(ctx.button(ctx.t("ledger.back_to_list"), LedgerPress(LedgerAction.LIST)))
-    return Reply(text="\n".join(lines), buttons=(tuple(actions),))
-
-
-async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
-    """Why the current version was returned or rejected, as the reviewer wrote it."""
-    if entry.status not in (EntryStatus.RETURNED, EntryStatus.REJECTED):
-        return None
-    decision = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=entry.version)
-    return decision.reason if decision is not None else None
 
 
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:
