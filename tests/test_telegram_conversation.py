@@ -179,10 +179,16 @@ async def test_members_are_offered_as_buttons_and_toggled_in_place(tg: TelegramH
     await tg.press(LEAD_TG, button_labels(tg.fake.messages_to(LEAD_TG)[-1])[0])
     await tg.press(LEAD_TG, t("activity.kind.学习", "zh_CN"))
     await tg.say(LEAD_TG, "学习")
+    place = tg.last_with_button(LEAD_TG, t("activity.place_studio", "zh_CN"))
     [members] = await tg.press(LEAD_TG, t("activity.place_studio", "zh_CN"))
+    assert button_labels(tg.fake.messages[place["message_id"]]) == []  # the answered question's keyboard goes
     assert set(MEMBERS) <= set(button_labels(members))
-    [toggled] = await tg.press(LEAD_TG, MEMBERS[2])
-    assert f"✓ {MEMBERS[2]}" in button_labels(toggled)
+    assert await tg.press(LEAD_TG, MEMBERS[2]) == []  # no copy of the question: its keyboard is redrawn
+    assert await tg.press(LEAD_TG, MEMBERS[0]) == []
+    redrawn = tg.fake.messages[members["message_id"]]
+    assert f"✓ {MEMBERS[2]}" in button_labels(redrawn) and f"✓ {MEMBERS[0]}" in button_labels(redrawn)
+    answered = tg.fake.sent("answerCallbackQuery")
+    assert answered and all(not c.params.get("text") for c in answered)  # ordinary presses: no toast
 
 
 async def test_polled_updates_are_counted_in_the_metrics(db_url: str, tmp_path: Path) -> None:

@@ -124,3 +124,10 @@ def navigation(payload: str) -> FlowOp | None:
     """SKIP, BACK or CANCEL if the payload is a conversation's navigation button (for display: not verified)."""
     press = payloads.peek(payload)
     return press.op if isinstance(press, FlowPress) and press.op in NAVIGATION else None
+
+
+def answers_question(payload: str) -> bool:
+    """Whether the payload is a conversation's button that answers its question (not a toggle, which redraws it):
+    a channel may take the question's keyboard away once it is pressed (for display: not verified)."""
+    press = payloads.peek(payload)
+    return isinstance(press, FlowPress) and press.op is not FlowOp.TOGGLE

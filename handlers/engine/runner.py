@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -79,9 +80,9 @@ class Runner:
     async def on_press(self, press: FlowPress) -> list[Reply]:
         """A press of a conversation's button: refused unless it is this conversation's, at its version."""
         if press.conversation != self.conversation_id:
-            return [await self._show(note=self.t("engine.earlier_conversation"))]
+            return [await self._refused("engine.earlier_conversation")]
         if press.version != self.version:
-            return [await self._show(note=self.t("engine.stale_button"))]
+            return [await self._refused("engine.stale_button")]
         arg = press.arg
         if press.op in CONTROLS:
             return await self._control(CONTROLS[press.op])
@@ -118,6 +119,11 @@ class Runner:
             return [await self._show(note=self.t("engine.pick_field"))]
         return await self._answer(self.flow.step(self.state), text.strip())
 
+    async def _refused(self, key: str) -> Reply:
+        """The question again after a press that is no longer valid, its reason as the press's toast too."""
+        note = self.t(key)
+        return replace(await self._show(note=note), toast=note)
+
     async def current(self, *, note: str = "") -> list[Reply]:
         """The question (or summary) the conversation stands at, after an optional note."""
         return [await self._show(note=note)]
@@ -141,7 +147,10 @@ class Runner:
         self.values[target.key] = [*(self.values.get(target.key) or []), file]
         await self._save(self.state)
         key = "engine.files_received" if self.state == target.key else "engine.file_kept"
-        return [await self._show(note=self.t(key, count=len(self.values[target.key])))]
+        note = self.t(key, count=len(self.values[target.key]))
+        if file.get("caption"):  # the words sent with it are its description, not an answer
+            note = self.t("engine.file_caption", caption=file["caption"]) + "\n" + note
+        return [await self._show(note=note)]
 
     # ---- actions ------------------------------------------------------------------------------------
 
@@ -220,7 +229,7 @@ class Runner:
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         self.values[step.key] = chosen
         await self._save(self.state)
-        return [await self._show()]
+        return [replace(await self._show(), redraws_pressed=True)]
 
     async def _answer(self, step: Step, text: str) -> list[Reply]:
         if step.files:
