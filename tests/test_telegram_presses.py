@@ -12,6 +12,8 @@ from handlers.core.i18n import t
 from tests.support.fake_telegram import button_data, callback_update
 from tests.support.telegram_world import LEAD_TG, REVIEWER_TG, TelegramHarness, seed, telegram_world
 
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40  # a "JPEG" of 10 KiB
+
 
 @pytest.fixture(params=["polling", "webhook"])
 async def tg(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> AsyncIterator[TelegramHarness]:
@@ -62,3 +64,17 @@ async def test_a_stale_button_of_the_open_record_gets_a_toast_and_the_question_a
 
     assert toasts(tg)[-1] == t("engine.stale_button", "zh_CN")
     assert t("activity.ask.kind", "zh_CN") in tg.fake.messages_to(LEAD_TG)[-1]["text"]
+
+
+async def test_the_reviewer_gets_the_entrys_photo_as_a_file(tg: TelegramHarness) -> None:
+    await tg.log_activity(LEAD_TG, "数控编程学习", photo=PHOTO)
+    assert tg.runtime.sender is not None
+    await tg.runtime.sender.run_once()
+    card = tg.last_with_button(REVIEWER_TG, "📎 查看附件（1）")
+    assert "📎 附件（1）：" in card["text"]
+
+    await tg.press(REVIEWER_TG, "📎 查看附件（1）")
+
+    assert len(tg.fake.sent("sendPhoto", chat_id=REVIEWER_TG)) == 1
+    assert tg.fake.uploads[-1][1] == PHOTO
+    assert button_data(tg.fake.messages[card["message_id"]], t("reviews.button.approve", "zh_CN"))  # still decidable

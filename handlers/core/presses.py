@@ -61,6 +61,7 @@ class ReviewAction(StrEnum):
 
     OPEN = "open"
     BATCH = "batch"
+    FILES = "files"  # send the entry's attached files
     APPROVE = "approve"
     RETURN = "return"
     REJECT = "reject"

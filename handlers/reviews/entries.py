@@ -13,12 +13,12 @@ from handlers.engine.context import Context
 from handlers.engine.events import on_entry_submitted
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
-from handlers.reviews import cards, revisions
+from handlers.reviews import cards, evidence, revisions
 from handlers.reviews.batch import start_batch
 from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
-from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
+from storage.models import Attachment, Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import reviews
 
 router = Router(__name__)
@@ -32,6 +32,14 @@ def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Butto
     )
 
 
+def card_buttons(
+    ctx: Context, t: Translator, entry: LedgerEntry, files: list[Attachment]
+) -> tuple[tuple[Button, ...], ...]:
+    """通过 / 退回 / 驳回, and 查看附件 when the entry has files."""
+    see = ((evidence.files_button(ctx, t, entry, files),),) if files else ()
+    return (decision_row(ctx, t, entry), *see)
+
+
 @on_entry_submitted(router)
 async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     """Send the entry's summary with decision buttons to every reviewer of its studio (and their delegates)."""
@@ -40,6 +48,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         return
     fields, author = await cards.entry_card(ctx.session, entry, studio)
     revision = await revisions.revision_of(ctx.session, entry)
+    files = await evidence.files_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
@@ -48,9 +57,11 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
 
         def message(t: Translator, principal_name: str | None = principal.name if principal else None) -> Reply:
             lines = [card_text(t, entry, studio, fields, author, revision)]
+            if files:
+                lines.append(evidence.files_line(t, files))
             if principal_name:
                 lines.append(t("reviews.as_delegate", principal=principal_name))
-            return Reply(text="\n".join(lines), buttons=(decision_row(ctx, t, entry),))
+            return Reply(text="\n".join(lines), buttons=card_buttons(ctx, t, entry, files))
 
         await ctx.notify(person, message, key=f"rv:new:{entry.id}:v{entry.version}:{person.id}")
 
@@ -63,6 +74,8 @@ async def review_button(ctx: Context, press: ReviewPress) -> list[Reply]:
         return [await open_entry(ctx, entry_id)]
     if action is ReviewAction.BATCH:
         return await start_batch(ctx)
+    if action is ReviewAction.FILES and entry_id is not None:
+        return await evidence.send_files(ctx, entry_id)
     if action not in DECISIONS or entry_id is None or version is None:
         return [Reply(text=ctx.t("engine.bad_button"))]
     decision = DECISIONS[action]
@@ -118,8 +131,12 @@ async def open_entry(ctx: Context, entry_id: int) -> Reply:
     waiting = entry.status is EntryStatus.SUBMITTED
     revision = await revisions.revision_of(ctx.session, entry) if waiting else None
     text = card_text(ctx.t, entry, studio, fields, author, revision, new=False)
+    files = await evidence.files_of(ctx.session, entry)
+    if files:
+        text += "\n" + evidence.files_line(ctx.t, files)
     own = ctx.person is not None and ctx.person.id == entry.author_id
     if waiting and may_review is not None and not own:
-        return Reply(text=text, buttons=(decision_row(ctx, ctx.t, entry),))
+        return Reply(text=text, buttons=card_buttons(ctx, ctx.t, entry, files))
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
-    return Reply(text=f"{text}\n{state}")
+    see = ((evidence.files_button(ctx, ctx.t, entry, files),),) if files else ()
+    return Reply(text=f"{text}\n{state}", buttons=see)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from handlers.decisions.reason import parse_reason
 from handlers.engine.context import Context
 from handlers.engine.flow import say_problem
-from handlers.reviews import cards, revisions
+from handlers.reviews import cards, evidence, revisions
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
 from handlers.roles import permissions
 from handlers.web.studio import revision_text
-from storage.models import Decision, LedgerEntry, RoleKind, Studio
+from storage.models import Attachment, Decision, LedgerEntry, RoleKind, Studio
 
 SHOWN = 200
 
@@ -26,6 +26,7 @@ class Waiting:
     header: str
     days: int
     revision: list[str]  # for a resubmission or an edit: its kind, the earlier reason, each change
+    files: list[Attachment]  # the evidence, each opened at /web/attachments/<id>
 
 
 async def is_reviewer(ctx: Context) -> bool:
@@ -41,7 +42,8 @@ async def pending(ctx: Context) -> list[Waiting]:
     for entry, studio in await waiting_for(ctx, subject, limit=SHOWN):
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
         revision = revision_text(ctx, entry, await revisions.revision_of(ctx.session, entry))
-        out.append(Waiting(entry, studio, cards.header(ctx.t, entry, studio), days, revision))
+        files = await evidence.files_of(ctx.session, entry)
+        out.append(Waiting(entry, studio, cards.header(ctx.t, entry, studio), days, revision, files))
     return out
 
 

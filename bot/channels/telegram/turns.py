@@ -199,8 +199,9 @@ def toast_of(turn: Turn) -> str | None:
     for reply in turn.replies:
         if reply.toast:
             return reply.toast[:TOAST]
-    if len(turn.replies) == 1 and not turn.replies[0].buttons and len(turn.replies[0].text) <= TOAST:
-        return turn.replies[0].text or None
+    lone = turn.replies[0] if len(turn.replies) == 1 else None
+    if lone is not None and not lone.buttons and not lone.files and len(lone.text) <= TOAST:
+        return lone.text or None
     return None
 
 
