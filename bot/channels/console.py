@@ -71,7 +71,8 @@ class ConsoleScreen:
             if words:
                 joined = " · ".join(words)
                 # English words take ASCII brackets, Chinese ones full-width brackets
-                lines.append(f"   ({joined})" if joined.isascii() else f"   （{joined}）")
+                ascii_words = all(word.isascii() for word in words)
+                lines.append(f"   ({joined})" if ascii_words else f"   （{joined}）")
         return lines
 
     def press_for(self, typed: str) -> str | None:

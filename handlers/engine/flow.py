@@ -67,6 +67,7 @@ class Flow:
     # Before the first step: fill values (e.g. the studio when there is only one) or refuse with replies.
     prepare: Callable[[Context, Values], Awaitable[list[Reply] | None]] | None = None
     summary_title: str = "engine.summary_title"
+    intro: str | None = "engine.intro"  # said before the first question; None for a one-question flow (a reason)
 
     def step(self, key: str) -> Step:
         """The step of that key."""

@@ -74,7 +74,7 @@ class Runner:
             self.values[FILES_DONE] = True
             intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
         else:
-            intro = self.t("engine.intro", title=self.t(self.flow.title))
+            intro = self.t(self.flow.intro, title=self.t(self.flow.title)) if self.flow.intro else ""
         return await self._go(self._next_after(None), note=intro)
 
     async def on_press(self, press: FlowPress) -> list[Reply]:

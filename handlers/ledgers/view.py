@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.core.parsing import FULLWIDTH
 from handlers.core.presses import GoPress, LedgerAction, LedgerPress
 from handlers.core.types import Button, Reply
+from handlers.core.width import cut
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
 from handlers.engine.prompts import rows
@@ -104,7 +105,7 @@ def _line(ctx: Context, entry: LedgerEntry, approved_earlier: bool, studio: str 
 
 
 def _short(text: str, size: int = 10) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return cut(text, 2 * size)  # `size` Chinese characters, or twice as many Latin letters
 
 
 def _start_buttons(ctx: Context) -> list[Button]:
