@@ -171,6 +171,7 @@ def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "示例数据已就绪" in out
+    assert "studio-bot chat --as 周敏，发送“待审”" in out  # the demo points to the reviewer's side too
     assert "你 › 我的台账" in out  # piped lines are echoed, so the output reads as a transcript
     assert "退回修改" in out and "请补充参加人员和活动照片" in out  # the returned entry and its reason
     assert "修改 #" in out and "请核对" in out  # editing it opens on the summary

@@ -189,3 +189,30 @@ def test_studio_bot_audit_names_the_changed_fields(db_url: str, cli: Any) -> Non
     )
     rows = json.loads(cli("audit", "--studio", "王建国技师创新工作室", "--json").output)["rows"]
     assert rows[-1]["detail"] == {"from_version": 1, "changed": ["occurred_on"]}
+
+
+async def test_the_web_console_shows_a_rejected_edit_of_an_approved_entry_as_approved(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with web_world(db_url, tmp_path) as ww:
+        http = await signed_in(ww, "reviewer")
+
+        async def decide(version: int, action: str, reason: str = "") -> None:
+            page = await http.get("/web/pending")
+            data = {"csrf": csrf_of(page.text), "version": str(version), "action": action, "reason": reason}
+            assert (await http.post(f"/web/entries/{ww.entry.id}/decide", data=data)).status_code == 200
+
+        await decide(1, "approve")
+        lead = Transcript(make_bot(ww.sessions), user="lead")
+        for step in ("我的台账", f"#{ww.entry.id}"):
+            await lead.say(step)
+        await lead.press("✏️ 修改")
+        await lead.press("✏️ 修改")
+        await lead.press("地点")
+        await lead.say("三号车间")
+        await lead.press("提交")
+        await decide(2, "reject", "地点与签到表不符")
+
+        studio_page = html.unescape((await http.get(f"/web/studios/{ww.world.studio.id}")).text)
+        entry_page = html.unescape((await http.get(f"/web/entries/{ww.entry.id}")).text)
+        assert "已通过（修改未通过）" in studio_page and "已通过（修改未通过）" in entry_page
