@@ -136,3 +136,7 @@ class RuntimeServices:
             sha256=stored.sha256,
             filename=filename,
         )
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this channel user's open record stands at (nothing if none); nothing is written."""
+        return await self.runtime.bot.where(channel, user_id)

@@ -320,7 +320,7 @@ async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
     assert await evidence() == (2, [(1, "读装配图", 2), (2, "练兵", 1)])
     await chat.say("我的台账")
     await chat.press("#2")
-    chat.expect("已驳回 · 第 2 版", "已通过的第1版仍然有效")
+    chat.expect("已通过（修改已驳回） · 第 2 版", "已通过的第1版仍然有效")
     chat.expect_buttons("修改", "撤回修改")  # a rejected edit is not the end of an approved entry
     await chat.press("撤回修改")
     await chat.press("确认撤回")

@@ -156,3 +156,7 @@ class ChannelServices(Protocol):
     async def store_file(self, data: bytes, *, kind: str, file_ref: str, filename: str, media_type: str) -> InboundFile:
         """Keep a received file under MEDIA_DIR (same content, same file), off the event loop."""
         ...
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this channel user's open record stands at (nothing if none); nothing is written."""
+        ...

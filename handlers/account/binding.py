@@ -8,7 +8,7 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
-from storage.models import Person, RoleKind
+from storage.models import Person, RoleKind, Studio, Union
 from storage.repos import invites, people
 
 router = Router(__name__)
@@ -59,7 +59,13 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     ctx.person, ctx.identity = person, identity
     ctx.t = Translator(person.locale)
     await ctx.audit(object_type="identity", object_id=identity.id, to_state="bound", detail={"role": invite.role.value})
-    return [Reply(text=ctx.t("binding.done", name=person.name, role=ctx.t(role_key(invite.role))))]
+    place: Studio | Union | None = await ctx.session.get(Studio, invite.studio_id) if invite.studio_id else None
+    if place is None and invite.union_id:
+        place = await ctx.session.get(Union, invite.union_id)
+    role = ctx.t(role_key(invite.role))
+    if place is None:
+        return [Reply(text=ctx.t("binding.done", name=person.name, role=role))]
+    return [Reply(text=ctx.t("binding.done_at", name=person.name, role=role, place=place.name))]
 
 
 async def _locked_minutes(ctx: Context) -> int:

@@ -82,6 +82,7 @@ class Flow:
     # On 取消: what to say instead of "nothing was saved" when something the flow kept outlives the conversation.
     cancel: Callable[[Context, Values], Awaitable[str | None]] | None = None
     summary_title: str = "engine.summary_title"
+    intro: str | None = "engine.intro"  # said before the first question; None for a one-question flow (a reason)
 
     def step(self, key: str) -> Step:
         """The step of that key."""

@@ -43,7 +43,7 @@ async def export_command(ctx: Context, args: str) -> list[Reply]:
     start, end = asked.date_from, asked.date_to
     if start and start > (end or ctx.today):  # a range that ends before it starts holds nothing
         return [Reply(text=ctx.t("export.bad_range", start=start, end=end or ctx.today))]
-    studio = await resolve_studio(ctx, asked.studio, Action.EXPORT, "export")
+    studio = await resolve_studio(ctx, asked.studio, Action.EXPORT, "export", "export")
     if isinstance(studio, Reply):
         return [studio]
     statuses = frozenset(EntryStatus) if asked.every_status else frozenset({EntryStatus.APPROVED})
@@ -89,7 +89,7 @@ async def _period(ctx: Context, studio: Studio) -> tuple[date, date, bool]:
 @router.command("stats", "统计", help_key="stats.help", order=46)
 async def stats_command(ctx: Context, args: str) -> list[Reply]:
     """Charts of the studio's approved activities per month and outcomes by category."""
-    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "export")
+    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "stats", "stats")
     if isinstance(studio, Reply):
         return [studio]
     start, end, in_cycle = await _period(ctx, studio)
@@ -123,7 +123,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
     date_text = ctx.today.strftime("%Y%m%d")
     if args.strip().lower() in ALL_WORDS:
         return await _ranking(ctx, rubric, date_text)
-    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ASSESSMENT, "assess")
+    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ASSESSMENT, "assess", "assess")
     if isinstance(studio, Reply):
         return [studio]
     try:

@@ -14,7 +14,7 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
 from handlers.ledgers.entries import save_entry
-from storage.models import LedgerKind
+from storage.models import LedgerKind, Studio
 
 router = Router(__name__)
 KIND = LedgerKind.ACTIVITY
@@ -48,7 +48,12 @@ async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studio's own venue as a default place (stored in Chinese, whatever the language it was pressed in)."""
+    """The studio's registered venue, stored as that venue; without one, "the studio" (stored in Chinese, read in
+    each reader's language)."""
+    studio = await ctx.session.get(Studio, int(values["studio"])) if values.get("studio") else None
+    venue = studio.venue.strip() if studio is not None else ""
+    if venue:
+        return [Choice(venue, venue)]
     return [Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))]
 
 

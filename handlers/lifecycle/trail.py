@@ -6,7 +6,8 @@ Used by 履历 in chat and by `studio-bot audit`, which hands in a Translator of
 from __future__ import annotations
 
 from handlers.core.i18n import Translator
-from storage.models import AuditLog
+from handlers.reviews.revisions import CHANGED, changed_names
+from storage.models import AuditLog, LedgerKind
 from storage.repos.audit_names import Names, Subject
 
 STATES = frozenset(
@@ -80,3 +81,14 @@ def actor(t: Translator, row: AuditLog, names: Names, *, hide_objectors: bool = 
     if row.actor_id is None:
         return t("lifecycle.history.system")
     return names.people.get(row.actor_id, f"#{row.actor_id}")
+
+
+def changed(t: Translator, row: AuditLog, subject: Subject) -> str:
+    """Which fields a submitted edit changed, in words: （改动：日期、成效）; empty for any other row."""
+    keys = (row.detail or {}).get(CHANGED)
+    kind = subject.get("kind")
+    if row.object_type != "entry" or not isinstance(keys, list) or kind not in {k.value for k in LedgerKind}:
+        return ""
+    if not keys:
+        return t("lifecycle.history.unchanged")
+    return t("lifecycle.history.changed", fields=changed_names(t, LedgerKind(kind), keys))

@@ -117,3 +117,4 @@ class Attachment(Timestamped, Base):
     size: Mapped[int]
     media_type: Mapped[str] = mapped_column(String(128))
     sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")  # the words sent with it

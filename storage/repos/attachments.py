@@ -33,6 +33,7 @@ async def add_attachment(
         size=int(file.get("size", 0)),
         media_type=str(file.get("media_type", "application/octet-stream")),
         sha256=str(file.get("sha256", "")),
+        description=str(file.get("caption") or ""),
     )
     session.add(row)
     await session.flush()
