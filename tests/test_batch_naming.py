@@ -20,6 +20,7 @@ from tests.reviews_support import (
     apply,
     approve_all,
     at,
+    log_activities,
     make_cast,
     ready_to_apply,
     recommend,
@@ -41,6 +42,7 @@ async def _second_studio(cast: Cast) -> Party:
     for name in ("周一", "吴二", "郑三"):
         await world.person(name, RoleKind.MEMBER, studio=studio, enterprise="上海机床厂")
     await world.entry(studio, lead, LedgerKind.OUTCOME, title="刀具寿命在线监测")
+    await log_activities(world, studio, lead, world.config.application_min_activities)
     await approve_all(world)
     return lead
 
