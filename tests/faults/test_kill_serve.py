@@ -30,11 +30,19 @@ from tests.support.faults import (
     queue_notices,
     seed_leads,
 )
-from tests.support.serve_process import ServeProcess, ThreadedFakeTelegram, post_until_taken, scale, telegram_env
+from tests.support.serve_process import (
+    ServeProcess,
+    ThreadedFakeTelegram,
+    once_per_run,
+    post_until_taken,
+    scale,
+    telegram_env,
+)
 
 CONTROL = 9000
 OWED_AFTER = 31  # handlers.engine.owed.OWED_AFTER (30 s) has passed: a reply the killed process owed comes next turn
 ERROR_TEXT = "抱歉，处理时出错了"
+LEADS = "this process now runs the reminders"  # bot/scheduler/leader.py, when a process takes the lead
 
 
 @pytest.fixture
@@ -161,3 +169,37 @@ async def test_kill_9_during_an_outbox_burst_loses_no_notice(
     assert figures.lost == 0 and figures.crashed == 0, (figures, await outbox_statuses(db_url))
     assert figures.duplicated <= kills * 2, figures  # the one claim in flight per channel at each kill (and its retry)
     assert await outbox_statuses(db_url) == {"sent": len(texts)}
+
+
+@pytest.mark.timeout(900)
+async def test_two_serve_processes_on_postgresql_the_leader_killed_the_other_sends_the_rest(
+    postgres_url: str, tmp_path: Path, telegram: ThreadedFakeTelegram
+) -> None:
+    once_per_run()
+    people = [CONTROL + 1 + n for n in range(scale(30, 200))]
+    await seed_leads(postgres_url, people)
+    env = telegram_env(postgres_url, telegram, tmp_path)
+    first, second = ServeProcess(env, tmp_path), ServeProcess(env, tmp_path)
+    await asyncio.to_thread(first.start)
+    await until(lambda: LEADS in first.log(), within=60, what="the first process to lead")
+    await asyncio.to_thread(second.start)
+    try:
+        texts = await queue_notices(postgres_url, scale(90, 600))
+        await until(partial(more_than, telegram, 10), within=120, what="the leader sending")
+        await asyncio.to_thread(first.kill)  # the leader, mid-burst
+        await until(lambda: LEADS in second.log(), within=60, what="the second process taking over")
+        with contextlib.suppress(AssertionError):  # what never arrives is counted as lost below
+            await until(lambda: set(telegram.all_texts()) >= set(texts), within=scale(180, 600), what="every notice")
+        await asyncio.sleep(2)
+    finally:
+        await asyncio.to_thread(second.stop)
+
+    got = Counter(telegram.all_texts())
+    figures = Figures(tried=len(texts))
+    figures.lost = sum(1 for text in texts if not got[text])
+    figures.duplicated = sum(n - 1 for n in got.values() if n > 1)
+    figures.crashed = second.log().count("Traceback")
+    print(figures.line("two serve processes on PostgreSQL, the leader killed"))
+    assert figures.lost == 0 and figures.crashed == 0, (figures, await outbox_statuses(postgres_url))
+    assert figures.duplicated <= 2, figures  # the one claim in flight when the leader died
+    assert await outbox_statuses(postgres_url) == {"sent": len(texts)}

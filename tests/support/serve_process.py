@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_world import WEBHOOK_SECRET
 
 STUDIO_BOT = str(Path(sys.executable).with_name("studio-bot"))
 FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0")  # `make faults`: the long versions
+
+
+def once_per_run() -> None:
+    """Skip in `make test`'s PostgreSQL pass a scenario that brings its own database (it ran in the SQLite pass)."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") and not FULL:
+        pytest.skip("brings its own PostgreSQL database: run once, in the SQLite pass")
 
 
 def scale(bounded: int, full: int) -> int:
