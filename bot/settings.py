@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
     web_session_idle_hours: int = Field(default=8, ge=1)
+    # retention (issue 20): delivery ids outlive every platform's retries (WeChat's 15 s, Telegram's 24 h); a
+    # received file no record took outlives its conversation (CONVERSATION_TTL_MINUTES) before it is removed
+    seen_deliveries_keep_days: int = Field(default=2, ge=1)
+    unused_media_keep_days: int = Field(default=3, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -22,6 +22,11 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 CAPTION_SUFFIX = ":caption"  # update ids are integers: no other delivery id ends like this
 
 
+def delivery_of(update: Update, bot: Bot) -> str:
+    """An update's delivery id, keyed by the bot (its token's numeric id): two bots on one database never collide."""
+    return f"{bot.token.partition(':')[0]}:{update.update_id}"
+
+
 class FileRefused(Exception):
     """A photo or file that could not be fetched; `key` is the message that tells the user why."""
 
@@ -59,7 +64,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    delivery_id, private = str(update.update_id), is_private(update)
+    delivery_id, private = delivery_of(update, bot), is_private(update)
     query = update.callback_query
     if query is not None:
         return Incoming(
@@ -95,7 +100,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     )
 
 
-def caption_of(update: Update) -> Incoming | None:
+def caption_of(update: Update, bot: Bot) -> Incoming | None:
     """The caption of a photo or document as a text message of its own, with a delivery id of its own."""
     user, message = update.effective_user, update.message
     if user is None or user.is_bot or message is None or not carries_file(message):
@@ -108,7 +113,7 @@ def caption_of(update: Update) -> Incoming | None:
         chat_id=str(user.id),
         private=is_private(update),
         # the file keeps the update's id, so a redelivered update is recognised part by part
-        delivery_id=f"{update.update_id}{CAPTION_SUFFIX}",
+        delivery_id=f"{delivery_of(update, bot)}{CAPTION_SUFFIX}",
         text=message.caption,
         received_at=message.date,
         user_language=language_hint(user),
