@@ -7,7 +7,7 @@ import logging
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.services import ChannelServices
+from bot.channels.services import ChannelServices, FileNotKept
 from bot.channels.telegram import CHANNEL
 from handlers.core.types import Capabilities, InboundFile, Incoming
 
@@ -167,4 +167,7 @@ async def _download(
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
     # Photos carry no name: the stored copy is named by its checksum and type.
-    return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    try:
+        return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    except FileNotKept:
+        raise FileRefused("channels.media_not_kept") from None
