@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
     full_day_hours: float = Field(default=8, gt=0, le=24)
     half_day_hours: float = Field(default=4, gt=0, le=24)
+    # retention (issue 20): delivery ids outlive every platform's retries (WeChat's 15 s, Telegram's 24 h); a
+    # received file no record took outlives its conversation (CONVERSATION_TTL_MINUTES) before it is removed
+    seen_deliveries_keep_days: int = Field(default=2, ge=1)
+    unused_media_keep_days: int = Field(default=3, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

@@ -321,3 +321,15 @@ async def test_a_very_long_studio_name_still_exports_and_assesses(
             assert file.filename.startswith("上海市浦东新区") and file.filename.endswith((".xlsx", ".csv"))
     folders = list((tmp_path / "exports").iterdir())
     assert all(any(folder.iterdir()) for folder in folders)  # no empty folder left behind
+
+
+@pytest.mark.parametrize("words", ["导出", "统计", "考核"])
+async def test_an_unwritable_export_dir_is_said_plainly(
+    sessions: async_sessionmaker[AsyncSession], world: World, clock: Clock, tmp_path: Path, words: str
+) -> None:
+    blocked = tmp_path / "exports"
+    blocked.write_text("a file where the folder should be")  # nobody can write under it, root included
+    chat = Transcript(make_bot(sessions, clock=clock, export_dir=blocked, public_base_url=BASE), "lead")
+    await chat.say(words)
+    chat.expect("导出文件夹现在无法写入")
+    chat.expect_not("处理时出错")

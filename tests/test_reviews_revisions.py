@@ -91,7 +91,9 @@ async def test_an_edit_of_an_approved_entry_warns_is_labelled_and_a_rejection_le
     await cast.world.deliver()
     await cast.reviewer.press_in("通过")
     await _edit(cast, [("时长", "3")])
-    cast.lead.expect("⚠️ 这条台账已复核通过。提交修改后，它会重新送工会复核；复核通过前，已通过的第1版仍然有效，计入考核。")
+    cast.lead.expect(
+        "⚠️ 这条台账已复核通过。提交修改后，它会重新送工会复核；复核通过前，已通过的第1版仍然有效，计入考核。"
+    )
     await cast.lead.press("提交")
     await cast.world.deliver()
     card = cast.reviewer.inbox[-1].text

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -82,3 +82,9 @@ async def replied(*, session: AsyncSession, channel: str, delivery_ids: Sequence
             .where(SeenDelivery.channel == channel, SeenDelivery.delivery_id.in_([d[:191] for d in delivery_ids]))
             .values(owed=False)
         )
+
+
+async def purge(*, session: AsyncSession, before: datetime) -> int:
+    """Forget deliveries seen before `before` (long past any platform's retries); how many."""
+    result = await session.execute(delete(SeenDelivery).where(SeenDelivery.seen_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
