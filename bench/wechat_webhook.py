@@ -15,6 +15,8 @@ signature verified, strangers answered). The CPU time per message of the server,
 with psutil.
 
 Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (p50/p99).
+Then the peer answers the same callbacks with the same client (bench/werobot_peer.py: BENCH_PEER=werobot, the default,
+with its SQLite session; werobot-memory without; none skips it) and the ratio is printed.
 Usage: .venv/bin/python bench/wechat_webhook.py [MESSAGES] [CONCURRENCY]   (BENCH_DATABASE_URL for PostgreSQL)
 """
 
@@ -37,6 +39,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
+from bench import werobot_peer
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
 from bot.channels.wechat.channel import WeChatChannel
@@ -176,7 +179,9 @@ class Cpu:
         return used
 
 
-def _report(what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Outcome], failures: list[str]) -> None:
+def _report(
+    what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Outcome], failures: list[str]
+) -> tuple[float, float]:
     latencies = [o.latency for o in outcomes if not o.error]
     cuts = statistics.quantiles(latencies, n=100)
     per = {name: seconds * 1000 / max(len(outcomes), 1) for name, seconds in cpu.items()}
@@ -188,6 +193,43 @@ def _report(what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Out
     )
     for failure in failures[:5]:
         print("   ", failure)
+    return len(latencies) / elapsed, cuts[98] * 1000
+
+
+async def measure(
+    name: str, port: int, pids: tuple[int, int], platform: OAPlatform, runs: list[list[Prepared]], concurrency: int
+) -> tuple[float, float]:
+    """Warm up, then the saturated run and the paced one against the server on `port`; (messages/s, paced p99 ms)."""
+    warm_up, fast, slow = runs
+    connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
+    _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
+    if failures := check(platform, outcomes, _stranger):
+        raise SystemExit(f"{name}: warm-up failed: {failures[:3]}")
+    cpu = Cpu(*pids)
+    elapsed, outcomes = await saturate(connections, fast, concurrency)
+    rate, _ = _report(
+        f"{name}, as fast as possible", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
+    )
+    cpu.lap()
+    elapsed, outcomes = await paced(connections, slow)
+    _, p99 = _report(
+        f"{name}, paced at {PACED_RATE}/s", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
+    )
+    await connections.close()
+    return rate, p99
+
+
+def _peer(aes: str, tmp: str, ports: Any) -> Any:
+    """Start the peer (BENCH_PEER, default werobot; none skips it): its process, its port on `ports`."""
+    peer = os.environ.get("BENCH_PEER", "werobot")
+    if peer == "none":
+        return None
+    session = Path(tmp) / "werobot.sqlite3" if peer == "werobot" else None
+    process = multiprocessing.get_context("spawn").Process(
+        target=werobot_peer.serve, args=(aes, session, ports), daemon=True
+    )
+    process.start()
+    return process
 
 
 def _stranger(openid: str) -> bool:
@@ -212,16 +254,15 @@ async def main(total: int, concurrency: int) -> None:
     api_port = ports.get(timeout=60)
     child = spawn.Process(target=_server, args=(db_url, aes, tmp, api_port, ports), daemon=True)
     child.start()
+    processes = [child, api]
     try:
         port = ports.get(timeout=60)
         platform = OAPlatform(None, aes=aes)  # no HTTP client: it builds and checks, Connections sends
-        warm_up = prepare(platform, [_message(i, leads) for i in range(200)])
-        fast = prepare(platform, [_message(i, leads) for i in range(total)])
-        slow = prepare(platform, [_message(total + n, leads) for n in range(PACED_RATE * 10)])
-        connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
-        _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
-        if failures := check(platform, outcomes, _stranger):
-            raise SystemExit(f"warm-up failed: {failures[:3]}")
+        runs = [
+            prepare(platform, [_message(i, leads) for i in range(200)]),
+            prepare(platform, [_message(i, leads) for i in range(total)]),
+            prepare(platform, [_message(total + n, leads) for n in range(PACED_RATE * 10)]),
+        ]
         engine = "stubbed" if os.environ.get("BENCH_ENGINE") == "stub" else "real"
         print(
             f"database: {db_url.split(':', 1)[0]}; engine {engine}; mix {os.environ.get('BENCH_MIX', 'mixed')}; "
@@ -230,17 +271,23 @@ async def main(total: int, concurrency: int) -> None:
         # the client's prepared callbacks are long-lived too: its full collections would stall its own clock
         gc.collect()
         gc.freeze()
-        cpu = Cpu(child.pid or 0, api.pid or 0)
-        elapsed, outcomes = await saturate(connections, fast, concurrency)
-        used = cpu.lap()
-        _report("as fast as possible", used, elapsed, outcomes, check(platform, outcomes, _stranger))
-        cpu.lap()
-        elapsed, outcomes = await paced(connections, slow)
-        used = cpu.lap()
-        _report(f"paced at {PACED_RATE}/s", used, elapsed, outcomes, check(platform, outcomes, _stranger))
-        await connections.close()
+        ours = await measure("ours", port, (child.pid or 0, api.pid or 0), platform, runs, concurrency)
+        if peer := _peer(aes, tmp, ports):
+            processes.append(peer)
+            theirs = await measure(
+                os.environ.get("BENCH_PEER", "werobot"),
+                ports.get(timeout=60),
+                (peer.pid, api.pid or 0),
+                platform,
+                runs,
+                concurrency,
+            )
+            print(
+                f"ours over the peer: {ours[0] / theirs[0]:.2f}× the messages/s; "
+                f"paced p99 {ours[1]:.1f} ms against {theirs[1]:.1f} ms"
+            )
     finally:
-        for process in (child, api):
+        for process in processes:
             process.terminate()
             process.join(10)
 
