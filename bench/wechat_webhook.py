@@ -14,7 +14,8 @@ uvloop, and its reply stored; after the run every reply is checked (HTTP 200, XM
 signature verified, strangers answered). The CPU time per message of the server, the client and the fake API is read
 with psutil.
 
-Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (p50/p99).
+Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (BENCH_RATE);
+each also by kind of answer (strangers, leads answered passively, leads answered through the customer-service API).
 Then the peer answers the same callbacks with the same client (bench/werobot_peer.py: BENCH_PEER=werobot, the default,
 with its SQLite session; werobot-memory without; none skips it) and the ratio is printed.
 Usage: .venv/bin/python bench/wechat_webhook.py [MESSAGES] [CONCURRENCY]   (BENCH_DATABASE_URL for PostgreSQL)
@@ -27,6 +28,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -39,7 +41,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
-from bench import werobot_peer
+from bench import server_trace, werobot_peer
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
 from bot.channels.wechat.channel import WeChatChannel
@@ -58,7 +60,7 @@ from tests.support.wechat_world import OAPlatform, aes_key, seed, wechat_setting
 
 LEADS = 30
 WORDS = ("帮助", "记录活动", "取消")
-PACED_RATE = 200
+PACED_RATE = int(os.environ.get("BENCH_RATE", "200"))  # messages per second in the paced run
 MAX_IN_FLIGHT = 64  # connections the paced client keeps; later messages wait their turn (and it is counted)
 
 
@@ -93,6 +95,8 @@ async def _serve_forever(db_url: str, aes: str, tmp: Path, api_port: int, ports:
         runtime.handle = answer  # type: ignore[method-assign]
     _server, task, port = await _serve(create_app(runtime, channel.routes()))
     settle_heap()  # as `studio-bot serve` does before its first request
+    if os.environ.get("BENCH_TRACE"):
+        server_trace.install(tmp / "trace.json")
     ports.put(port)
     await task
 
@@ -193,28 +197,57 @@ def _report(
     )
     for failure in failures[:5]:
         print("   ", failure)
+    kinds: dict[str, list[float]] = {"strangers": [], "leads answered passively": [], "leads answered by the API": []}
+    for o in outcomes:
+        if not o.error:
+            kind = "strangers" if _stranger(o.message.openid) else "leads answered passively"
+            kinds["leads answered by the API" if o.body == b"success" else kind].append(o.latency * 1000)
+    print(
+        "    by kind: "
+        + "; ".join(
+            f"{kind} {len(values)}, p50 {statistics.median(values):.1f} ms, max {max(values):.1f} ms"
+            + (f", p99 {statistics.quantiles(values, n=100)[98]:.1f} ms" if len(values) > 1 else "")
+            for kind, values in kinds.items()
+            if values
+        )
+    )
     return len(latencies) / elapsed, cuts[98] * 1000
 
 
 async def measure(
-    name: str, port: int, pids: tuple[int, int], platform: OAPlatform, runs: list[list[Prepared]], concurrency: int
+    name: str,
+    port: int,
+    pids: tuple[int, int],
+    platform: OAPlatform,
+    runs: list[list[Prepared]],
+    concurrency: int,
+    trace: Path | None = None,
 ) -> tuple[float, float]:
-    """Warm up, then the saturated run and the paced one against the server on `port`; (messages/s, paced p99 ms)."""
+    """Warm up, then the saturated run and the paced one against the server on `port`; (messages/s, paced p99 ms).
+
+    trace: the file the server's BENCH_TRACE totals go to; what happened in each run is printed under it.
+    """
     warm_up, fast, slow = runs
     connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
     _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
     if failures := check(platform, outcomes, _stranger):
         raise SystemExit(f"{name}: warm-up failed: {failures[:3]}")
+    traced = server_trace.lap(trace, None)[0] if trace else None
     cpu = Cpu(*pids)
     elapsed, outcomes = await saturate(connections, fast, concurrency)
     rate, _ = _report(
         f"{name}, as fast as possible", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
+    if trace:
+        traced, line = server_trace.lap(trace, traced)
+        print(line)
     cpu.lap()
     elapsed, outcomes = await paced(connections, slow)
     _, p99 = _report(
         f"{name}, paced at {PACED_RATE}/s", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
+    if trace:
+        print(server_trace.lap(trace, traced)[1])
     await connections.close()
     return rate, p99
 
@@ -271,7 +304,8 @@ async def main(total: int, concurrency: int) -> None:
         # the client's prepared callbacks are long-lived too: its full collections would stall its own clock
         gc.collect()
         gc.freeze()
-        ours = await measure("ours", port, (child.pid or 0, api.pid or 0), platform, runs, concurrency)
+        trace = Path(tmp) / "trace.json" if os.environ.get("BENCH_TRACE") else None
+        ours = await measure("ours", port, (child.pid or 0, api.pid or 0), platform, runs, concurrency, trace)
         if peer := _peer(aes, tmp, ports):
             processes.append(peer)
             theirs = await measure(
@@ -290,6 +324,7 @@ async def main(total: int, concurrency: int) -> None:
         for process in processes:
             process.terminate()
             process.join(10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
