@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./studio.db"
     sqlite_fast_path: bool = True
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)

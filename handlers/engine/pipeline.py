@@ -28,6 +28,7 @@ from storage.base import utcnow
 from storage.database import is_sqlite_fast_path
 from storage.models import Conversation
 from storage.repos import conversations, deliveries, speakers
+from storage.repos.upsert import dialect_of
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -160,7 +161,10 @@ class Bot:
             for incoming, replies in zip(batch, answers, strict=True)
         ]
         owed_by = [incoming.user_id if incoming.confirms_replies else None for incoming in batch]
-        if not await deliveries.record_many(session=session, channel_answers=responses, owed_by=owed_by):
+        advance = conversations.take_deferred(session)
+        if not await deliveries.record_many(
+            session=session, channel_answers=responses, owed_by=owed_by, advance=advance
+        ):
             raise _Duplicate
         self.owed.sending(i for i in batch if i.confirms_replies)
         return answers, stood
@@ -169,6 +173,8 @@ class Bot:
         key = (incoming.channel, incoming.delivery_id)
         try:
             async with self.sessions() as session, session.begin():
+                if dialect_of(session) == "postgresql":
+                    conversations.defer(session)  # the step's UPDATE rides on the delivery's INSERT
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did

@@ -90,6 +90,9 @@ class WeChatChannel:
         self.answered = Answered()
         self.passives = RefBuffer(services, CHANNEL, "passive", clock)
         self._no_customer_service_until: datetime | None = None  # set when WeChat says the account lacks the right
+        # until a customer-service send has worked here, the first one is awaited in the request, so that a refusal
+        # (48001: no such right) is answered at once with numbered text; after that, sends go after the answer
+        self.api_proven = False
         self.default_locale = services.config.default_locale
 
     @property
@@ -244,6 +247,11 @@ class WeChatChannel:
             return await self._all_numbered(user, delivery, replies, metrics)
         first, rest = replies[0], replies[1:]
         passive = ""
+        if (first.all_buttons() or first.files) and self.api_proven:
+            # the API has worked here: answer now and send after, so the callback never waits for a worker
+            # thread and the platform; a failure is still answered, by numbered text through the API or the outbox
+            self.sequencer.run(user, lambda: self._send_after(user, replies, metrics))
+            return ""
         if first.all_buttons() or first.files:
             t = await self._t(user) if first.files else Translator(self.default_locale)
             # not cancelled at the deadline: its worker thread would deliver the message all the same
@@ -251,6 +259,7 @@ class WeChatChannel:
             try:
                 await asyncio.wait_for(asyncio.shield(sending), FIRST_SEND_BUDGET)
                 metrics.sent(CHANNEL, "api")
+                self.api_proven = True
             except TimeoutError:
                 log.warning(
                     "wechat: customer-service send timed out after %.1f s (FIRST_SEND_BUDGET); "
@@ -272,6 +281,20 @@ class WeChatChannel:
         if rest or await self.outbound.has_held(user):
             self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
         return passive
+
+    async def _send_after(self, user: str, replies: list[Reply], metrics: Metrics) -> None:
+        """After answering: the first reply by the API, then the rest; numbered text if the first is refused."""
+        first, rest = replies[0], replies[1:]
+        t = await self._t(user) if first.files else Translator(self.default_locale)
+        try:
+            await self.outbound.send(user, first, t)
+            metrics.sent(CHANNEL, "api")
+        except ApiError as exc:
+            metrics.error(CHANNEL, "send")
+            log.warning("wechat: customer-service send failed after answering (%s); sending numbered text", exc)
+            self._refused_customer_service(exc)
+            rest = [Reply(text=piece) for piece in await self._numbered(user, replies)]
+        await self._follow_up(user, rest, metrics)
 
     async def _finish(
         self, user: str, sending: asyncio.Future[None], first: Reply, rest: list[Reply], metrics: Metrics
