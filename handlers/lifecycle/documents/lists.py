@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.roles.permissions import reviewing_union
 from storage.models import Application, ApplicationStage, Decision, ReviewDecision, Role, RoleKind, Studio, Union
-from storage.repos import org
+from storage.repos import naming, org
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +57,10 @@ async def _unions(session: AsyncSession, studios: Sequence[Studio]) -> dict[int,
 
 
 async def named_in_year(session: AsyncSession, year: int) -> list[Listed]:
-    """The studios named in a year, by naming date then id (the list's sequence numbers follow this order)."""
-    # one function on purpose: the stored naming list of the year's batch replaces this query where it exists
+    """The year's naming list in sequence order; for a year named before lists were kept, its named studios."""
+    kept = await naming.naming_list(session, year)
+    if kept:
+        return [Listed(r.studio_name, r.enterprise, r.lead_name, r.union_name, r.named_on) for r in kept]
     query = (
         select(Studio)
         .where(Studio.named_on >= date(year, 1, 1), Studio.named_on < date(year + 1, 1, 1))
