@@ -118,16 +118,10 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     return [Choice(o.entry_id, ctx.t("application.outcome_choice", title=o.title[:30])) for o in found]
 
 
-def text_of(max_len: int) -> Any:
-    """A parser for free text of at most `max_len` characters."""
-
-    def parse(ctx: Context, text: str) -> ParseResult:
-        value = text.strip()
-        if len(value) < 2:
-            return None, "application.error.short"
-        return (None, "application.error.long") if len(value) > max_len else (value, None)
-
-    return parse
+def parse_text(ctx: Context, text: str) -> ParseResult:
+    """Free text of two characters or more (its most is the step's limit: longer is kept as a draft)."""
+    value = text.strip()
+    return (None, "application.error.short") if len(value) < 2 else (value, None)
 
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
@@ -210,7 +204,8 @@ STEPS = (
         "venue",
         "application.ask.venue",
         "application.label.venue",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=venue_choices,
         optional=True,
     ),
@@ -218,7 +213,8 @@ STEPS = (
         "equipment",
         "application.ask.equipment",
         "application.label.equipment",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=equipment_choices,
         optional=True,
     ),
@@ -230,7 +226,7 @@ STEPS = (
         multi=True,
         closed=True,  # only the studio's own outcomes: a typed title that names none is refused at once
     ),
-    Step("activities", "application.ask.activities", "application.label.activities", parse=text_of(2000)),
+    Step("activities", "application.ask.activities", "application.label.activities", parse=parse_text, limit=2000),
     Step("files", "application.ask.files", "application.label.files", files=True, optional=True),
 )
 
