@@ -108,7 +108,7 @@ SPECS: dict[LedgerKind, LedgerSpec] = {
                 _column("occurred_on", "date", 12),
                 _column("kind", "text", 12, "coded"),
                 _column("title", "text", 32, limit=100),
-                _column("place", "text", 16, limit=100),
+                _column("place", "text", 16, "coded", codes="activity.place", limit=100),  # 工作室 reads "The studio"
                 _column("participants", "text", 24, "people"),
                 _column("participant_count", "int", 8, "count", of="participants"),
                 _column("hours", "decimal1", 8),

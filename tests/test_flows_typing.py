@@ -103,7 +103,7 @@ async def test_full_width_digits_choose_options(bot: Bot, world: World):
     chat = Transcript(bot, "lead")
     await chat.say("记录活动")
     await chat.say("今天")
-    await chat.say("７")  # a Chinese input method types option 7 full-width
+    await chat.say("３")  # a Chinese input method types option 3 full-width
     chat.expect("活动主题")
     for answer in ("练兵", "跳过", "李明", "２", "练车床", "跳过", "跳过"):
         await chat.say(answer)

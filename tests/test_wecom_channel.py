@@ -73,8 +73,8 @@ async def test_binding_then_a_whole_activity_conversation_on_cards(db_url: str, 
         assert first["card_type"] == "button_interaction" and "活动是哪天" in shown
         await press(world, LEAD, "今天")
         kinds = [b["text"] for c in cards(world, LEAD)[-3:] for b in c["button_list"]]
-        assert "攻关" in kinds and all(len(c["button_list"]) <= 6 for c in cards(world, LEAD))
-        await press(world, LEAD, "攻关")
+        assert "技术攻关" in kinds and all(len(c["button_list"]) <= 6 for c in cards(world, LEAD))
+        await press(world, LEAD, "技术攻关")
         await say(world, LEAD, "主轴振动攻关")
         await press(world, LEAD, "跳过")  # place
         await press(world, LEAD, "李明")

@@ -27,6 +27,7 @@ class InboundFile:
     media_type: str
     sha256: str
     filename: str = ""
+    caption: str = ""  # the words sent with it (not a command): kept as the file's description
 
 
 class Documents(StrEnum):
@@ -94,6 +95,11 @@ class Reply:
     # set when this reply reports the outcome of a button press: channels that can edit the
     # pressed message (Capabilities.edits_pressed) show this text there and remove its buttons.
     outcome_of_press: bool = False
+    # set when this reply is the pressed message drawn again (a multi-select toggle): a channel that may edit a
+    # message as often as it likes (Telegram) redraws it in place instead of sending a copy of the question.
+    redraws_pressed: bool = False
+    # a few words for a press's toast (an expired or refused press), where the channel has toasts
+    toast: str = ""
 
     def all_buttons(self) -> list[Button]:
         """The buttons in reading order."""

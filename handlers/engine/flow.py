@@ -79,7 +79,10 @@ class Flow:
     submit: Callable[[Context, Values], Awaitable[list[Reply]]]
     # Before the first step: fill values (e.g. the studio when there is only one) or refuse with replies.
     prepare: Callable[[Context, Values], Awaitable[list[Reply] | None]] | None = None
+    # On 取消: what to say instead of "nothing was saved" when something the flow kept outlives the conversation.
+    cancel: Callable[[Context, Values], Awaitable[str | None]] | None = None
     summary_title: str = "engine.summary_title"
+    intro: str | None = "engine.intro"  # said before the first question; None for a one-question flow (a reason)
 
     def step(self, key: str) -> Step:
         """The step of that key."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,9 @@ from handlers.engine.answers import (
     EDITING,
     FILES_DONE,
     MAX_TEXT,
+    NOTE,
     SUMMARY,
+    SUMMARY_NOTE,
     YIELDING,
     calls_command,
     match_choice,
@@ -30,7 +33,7 @@ from handlers.engine.flow import Choice, Flow, Offer, Step, SubmitRefused, Value
 from storage.models import Conversation
 from storage.repos import conversations
 
-__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "SUMMARY_NOTE", "Runner", "summary_lines"]
 
 CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
@@ -72,15 +75,16 @@ class Runner:
             self.values[FILES_DONE] = True
             intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
         else:
-            intro = self.t("engine.intro", title=self.t(self.flow.title))
+            intro = self.t(self.flow.intro, title=self.t(self.flow.title)) if self.flow.intro else ""
+        intro = "\n".join(filter(None, [intro, str(self.values.pop(NOTE, "") or "")]))
         return await self._go(self._next_after(None), note=intro)
 
     async def on_press(self, press: FlowPress) -> list[Reply]:
         """A press of a conversation's button: refused unless it is this conversation's, at its version."""
         if press.conversation != self.conversation_id:
-            return [await self._show(note=self.t("engine.earlier_conversation"))]
+            return [await self._refused("engine.earlier_conversation")]
         if press.version != self.version:
-            return [await self._show(note=self.t("engine.stale_button"))]
+            return [await self._refused("engine.stale_button")]
         arg = press.arg
         if press.op in CONTROLS:
             return await self._control(CONTROLS[press.op])
@@ -122,6 +126,11 @@ class Runner:
             return await self._heard(step, text.strip())
         return await self._answer(step, text.strip())
 
+    async def _refused(self, key: str) -> Reply:
+        """The question again after a press that is no longer valid, its reason as the press's toast too."""
+        note = self.t(key)
+        return replace(await self._show(note=note), toast=note)
+
     async def current(self, *, note: str = "") -> list[Reply]:
         """The question (or summary) the conversation stands at, after an optional note."""
         return [await self._show(note=note)]
@@ -147,7 +156,10 @@ class Runner:
         await self._save(self.state)
         key = "engine.files_received" if self.state == target.key else "engine.file_kept"
         key = "engine.voice_kept" if voice and self.state != target.key else key
-        return [await self._show(note=self.t(key, count=len(self.values[target.key])))]
+        note = self.t(key, count=len(self.values[target.key]))
+        if file.get("caption"):  # the words sent with it are its description, not an answer
+            note = self.t("engine.file_caption", caption=file["caption"]) + "\n" + note
+        return [await self._show(note=note)]
 
     # ---- actions ------------------------------------------------------------------------------------
 
@@ -156,7 +168,8 @@ class Runner:
             await conversations.clear(
                 session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id
             )
-            return [Reply(text=self.t("engine.cancelled", title=self.t(self.flow.title)))]
+            left = await self.flow.cancel(self.ctx, self.values) if self.flow.cancel is not None else None
+            return [Reply(text=left or self.t("engine.cancelled", title=self.t(self.flow.title)))]
         if action == "help":
             if self.state in (SUMMARY, EDIT_MENU):
                 return [await self._show(note=self.t("engine.summary_help"))]
@@ -232,7 +245,7 @@ class Runner:
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         self.values[step.key] = chosen
         await self._save(self.state)
-        return [await self._show()]
+        return [replace(await self._show(), redraws_pressed=True)]
 
     async def _answer(self, step: Step, text: str) -> list[Reply]:
         if step.files:
@@ -378,7 +391,9 @@ class Runner:
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
             reply = prompts.summary(self.ctx, self.flow, lines, self._stamp)
-            return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
+            warning = self.values.get(SUMMARY_NOTE)
+            text = f"{reply.text}\n{self.t(warning[0], **warning[1])}" if warning else reply.text
+            return Reply(text=f"{note}\n{text}" if note else text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
             reply = prompts.edit_menu(self.ctx, self.flow, self.values, self._stamp)
             return Reply(

@@ -14,23 +14,25 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
 from handlers.ledgers.entries import save_entry
-from storage.models import LedgerKind
+from storage.models import LedgerKind, Studio
 
 router = Router(__name__)
 KIND = LedgerKind.ACTIVITY
 
-# The kinds of 第四条/第十一条, stored by their Chinese name; labels come from the catalogue.
+# The kinds of 第四条/第十一条 (the new "四技" first), stored by a stable code that is their Chinese name
+# but for 学习 and 攻关, stored before the measures' words 技术学习 and 技术攻关 were used (the catalogue
+# names every code). 技术改进, offered once, is no longer offered; its entries keep their label.
 KINDS = (
     "学习",
+    "技术交流",
+    "技术练兵",
+    "技术创新",
+    "技术革新",
     "攻关",
     "五小",
     "合理化建议",
-    "技术改进",
-    "技术交流",
-    "技术练兵",
     "技能培训",
     "高师带徒",
-    "技术创新",
     "其他",
 )
 
@@ -46,7 +48,12 @@ async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studio's own venue as a default place (stored in Chinese, whatever the language it was pressed in)."""
+    """The studio's registered venue, stored as that venue; without one, "the studio" (stored in Chinese, read in
+    each reader's language)."""
+    studio = await ctx.session.get(Studio, int(values["studio"])) if values.get("studio") else None
+    venue = studio.venue.strip() if studio is not None else ""
+    if venue:
+        return [Choice(venue, venue)]
     return [Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))]
 
 

@@ -19,6 +19,8 @@ class LedgerEntry(Timestamped, Base):
     __table_args__ = (
         Index("ix_entries_studio_kind_status", "studio_id", "kind", "status"),
         Index("ix_entries_status_changed", "status", "status_changed_at"),
+        # the console's overview: last activity and activities per month of many studios, from the index alone
+        Index("ix_entries_kind_status_day", "kind", "status", "occurred_on", "studio_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,3 +117,4 @@ class Attachment(Timestamped, Base):
     size: Mapped[int]
     media_type: Mapped[str] = mapped_column(String(128))
     sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")  # the words sent with it

@@ -152,6 +152,12 @@ async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> Ledge
     return row
 
 
+async def version_of(*, session: AsyncSession, entry: LedgerEntry, version: int) -> LedgerVersion | None:
+    """One version row of an entry, by number."""
+    params = {"entry_id": entry.id, "version": version}
+    return cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
+
+
 async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[LedgerVersion]:
     """Every version row of an entry, oldest first."""
     model = SPECS[entry.kind].model

@@ -208,10 +208,13 @@ class TelegramHarness:
 
 
 @asynccontextmanager
-async def telegram_world(db_url: str, tmp_path: Path, mode: str) -> AsyncIterator[TelegramHarness]:
-    """The fake Bot API, the runtime on the test database, the channel started; webhook mode behind uvicorn."""
+async def telegram_world(
+    db_url: str, tmp_path: Path, mode: str, *, token: str | None = None
+) -> AsyncIterator[TelegramHarness]:
+    """The fake Bot API (for another bot's token, if given), the runtime on the test database, the channel started;
+    webhook mode behind uvicorn."""
     async with AsyncExitStack() as stack:
-        fake = FakeTelegram()
+        fake = FakeTelegram(token) if token else FakeTelegram()
         await fake.start()
         stack.push_async_callback(fake.stop)
         settings = telegram_settings(db_url, fake, tmp_path / "media", webhook=mode == "webhook")

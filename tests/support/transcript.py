@@ -86,8 +86,10 @@ class Transcript:
         self.log.append(f"{self.user} [payload {payload!r}]")
         return await self._send(payload=payload)
 
-    async def send_file(self, tmp: Path, name: str = "photo.jpg", data: bytes = b"\xff\xd8fake") -> list[Reply]:
-        """Send a photo or file (stored under `tmp` as an adapter would have stored it)."""
+    async def send_file(
+        self, tmp: Path, name: str = "photo.jpg", data: bytes = b"\xff\xd8fake", caption: str = ""
+    ) -> list[Reply]:
+        """Send a photo or file (stored under `tmp` as an adapter would have stored it), with words if given."""
         import hashlib
 
         path = tmp / name
@@ -100,6 +102,7 @@ class Transcript:
             media_type="image/jpeg" if name.endswith(".jpg") else "application/octet-stream",
             sha256=hashlib.sha256(data).hexdigest(),
             filename=name,
+            caption=caption,
         )
         self.log.append(f"{self.user} [file {name}]")
         return await self._send(file=file)
