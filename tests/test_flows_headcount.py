@@ -67,6 +67,9 @@ async def test_names_with_a_count_and_names_alone(bot: Bot, world: World, sessio
     await submitted(chat, "李明，外协厂小陈，共5人")
     await activity_until_participants(chat)
     await submitted(chat, "李明、王芳")  # no count: as many as the names
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("参加人员：李明、王芳", "人数：30")  # the entry's card, as the lead opens it
     counted = [await latest_fields(sessions, entry.id) for entry in await entries(sessions)]
     assert [(f["participants"], f["participant_count"]) for f in counted] == [
         (["李明", "王芳"], 30),
