@@ -120,3 +120,17 @@ async def test_the_application_states_its_limits_and_keeps_a_long_description(
     lead.expect("这段文字有 2750 字", "已保存为草稿")
     await lead.press("只保留前 2000 字")
     lead.expect("申报材料")
+
+
+async def test_a_reviewers_reason_states_its_limit_and_keeps_a_long_one(sessions: async_sessionmaker[AsyncSession]):
+    cast = await make_cast(ReviewWorld(sessions, at("2026-03-10 10:00")))
+    await cast.lead.log_activity()
+    await cast.world.deliver()
+    await cast.reviewer.press_in("退回")
+    cast.reviewer.expect("请写明原因", "（不超过 500 字）")
+    await cast.reviewer.say("缺少活动现场照片。" * 70)  # 630 characters
+    cast.reviewer.expect("这段文字有 630 字", "最多 500 字", "已保存为草稿")
+    await cast.reviewer.press("只保留前 500 字")
+    cast.reviewer.expect("请核对")
+    await cast.reviewer.press("提交")
+    cast.reviewer.expect("已退回")
