@@ -145,3 +145,5 @@ def test_bad_input_is_one_bilingual_line_and_writes_nothing(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and " / " in lines[0] and said in lines[0], result.output
     assert not list(tmp_path.glob("x.*"))
+    as_json = invoke(db_url, "document", *args, "--json")
+    assert as_json.exit_code == 2 and json.loads(as_json.output.splitlines()[0])["ok"] is False
