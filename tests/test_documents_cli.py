@@ -130,6 +130,8 @@ def test_the_notice_and_the_naming_list(db_url: str, tmp_path: Path, year_ids: t
             "#999 的已提交申报 / no submitted",
         ),
         (("notice", "--year", "1999", "--out", "x.docx"), "needs --year between 2000 and 2099 (given: 1999)"),
+        (("notice", "--year", "abc", "--out", "x.docx"), "needs --year between 2000 and 2099 (given: abc)"),
+        (("application-form", "--application", "三", "--out", "x.docx"), "no submitted application #三"),
         (("naming-list", "--year", "2025", "--format", "pdf", "--out", "x.pdf"), "naming-list comes as xlsx|docx"),
         (("notice", "--year", "2026", "--out", "x.xlsx"), "notice comes as docx, not xlsx"),
         (("naming-list", "--year", "2025", "--format", "xlsx", "--out", "x.docx"), "--out must end in .xlsx"),
