@@ -132,3 +132,22 @@ async def test_the_enterprise_union_reads_its_studios_and_decides_nothing(
     contact.expect("不能复核这条台账", "复核由工作室所属区县局（产业）工会的审核人负责")
     await contact.say("待审")
     contact.expect("待审列表只对区县局（产业）工会审核人、市职工技协审核人和评审专家开放")
+
+
+async def test_the_association_officer_names_a_stand_in_who_then_decides(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await _cast(sessions)
+    world, zhang = cast.world, cast.association
+    stand_in = await world.person("郑系统", RoleKind.ADMIN, union=cast.city)
+    await zhang.say("委托 郑系统 3月20日")
+    zhang.expect("郑系统 从今天到 2026-03-20 代您审核")
+    await ready_to_apply(cast)
+    await apply(cast.lead)
+    await world.deliver()
+    await cast.reviewer.press_in("推荐")
+    await world.deliver()
+    card = stand_in.inbox[-1]
+    assert "待市职工技协审核" in card.text
+    await stand_in.press_in("审核通过", card)
+    stand_in.expect("审核通过，已请专家评审")
