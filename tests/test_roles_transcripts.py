@@ -79,7 +79,7 @@ async def test_an_application_in_a_district_without_reviewer_is_reported_to_the_
     await apply(cast.lead)
     cast.lead.expect(
         "✅ 申报已提交（编号 #1），等待 浦东新区总工会 推荐",
-        "⚠️ 浦东新区总工会目前没有审核人，申报（待推荐）暂时无人处理。已通知市职工技协和系统管理员安排审核人。",
+        "⚠️ 浦东新区总工会目前没有可以处理的审核人，申报（待推荐）暂时无人处理。",
     )
     await world.deliver()
     for told in (cast.association, admin):
@@ -90,7 +90,7 @@ async def test_an_application_in_a_district_without_reviewer_is_reported_to_the_
     before = len(cast.association.inbox)
     await cast.members[0].log_activity()
     await world.deliver()
-    assert "浦东新区总工会目前没有审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
+    assert "浦东新区总工会目前没有可以处理的审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
     assert len(cast.association.inbox) == before
 
 
@@ -151,3 +151,18 @@ async def test_the_association_officer_names_a_stand_in_who_then_decides(
     assert "待市职工技协审核" in card.text
     await stand_in.press_in("审核通过", card)
     stand_in.expect("审核通过，已请专家评审")
+
+
+async def test_a_district_whose_only_reviewer_belongs_to_the_studio_is_reported_too(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await _cast(sessions)
+    world = cast.world
+    insider = await world.person("兼任审核员", RoleKind.REVIEWER, union=cast.district)
+    await world.grant(insider, RoleKind.MEMBER, studio=cast.studio)
+    await _step_down(cast, cast.reviewer, cast.reviewer2)
+    await cast.members[0].log_activity()
+    await world.deliver()
+    assert not insider.inbox  # nobody reviews their own studio
+    assert "浦东新区总工会目前没有可以处理的审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
+    assert "没有可以处理的审核人（本工作室的成员需回避）" in cast.association.pushed()

@@ -27,9 +27,13 @@ async def _tell(ctx: Context, people: Iterable[Person], key: str, text_key: str,
             await ctx.notify(person, message, key=f"{key}:{ctx.today.isoformat()}:{person.id}")
 
 
-async def no_reviewer(ctx: Context, studio: Studio, what_key: str) -> str | None:
-    """If nobody reviews this studio's union, tell the association and the admins; the note for the speaker."""
-    if await audience.studio_reviewers(ctx, studio):
+async def no_reviewer(ctx: Context, studio: Studio, what_key: str, *, kept_off: set[int] | None = None) -> str | None:
+    """If nobody reviews this studio's union, tell the association and the admins; the note for the speaker.
+
+    `kept_off`: people who may not act on this item (its author, the studio's own people), not counted.
+    """
+    able = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in (kept_off or set())]
+    if able:
         return None
     union = await audience.reviewing_union_of(ctx.session, studio)
     if union is not None and union.level is UnionLevel.MUNICIPAL:

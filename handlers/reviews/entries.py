@@ -38,7 +38,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
         return
     fields, author = await cards.entry_card(ctx.session, entry, studio)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
-    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry")
+    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry", kept_off={*insiders, entry.author_id})
     if stalled is not None and ctx.person is not None:
         note = Reply(text=stalled)
         await ctx.notify(ctx.person, lambda t: note, key=f"stall:entry:{entry.id}:v{entry.version}")
