@@ -50,7 +50,7 @@ async def test_after_recommendation_with_no_association_officer_the_district_is_
 ) -> None:
     cast = await _cast(sessions)
     world = cast.world
-    admin = await world.person("郑系统", RoleKind.ADMIN, union=cast.city)
+    admin = await world.person("Admin Zheng", RoleKind.ADMIN, union=cast.city, locale="en")
     await _step_down(cast, cast.association)
     await ready_to_apply(cast)
     await apply(cast.lead)
@@ -62,9 +62,12 @@ async def test_after_recommendation_with_no_association_officer_the_district_is_
         "已通知系统管理员安排。",
     )
     await world.deliver()
-    for told in (admin, cast.reviewer2):
-        assert "但市职工技协目前没有审核人，无人可以审核、公示或命名" in told.pushed()
-        assert "--role association" in told.pushed()
+    assert "但市职工技协目前没有审核人，无人可以审核、公示或命名" in cast.reviewer2.pushed()
+    assert (  # each in their own language, the stalled item's name too
+        "⚠️ the application (waiting for the association's review) of 王建国技师创新工作室 waits for the association"
+        in admin.pushed()
+    )
+    assert "--role association" in admin.pushed() and "--role association" in cast.reviewer2.pushed()
     assert "没有审核人" not in cast.reviewer.pushed()  # the one who pressed read it in the answer
 
 

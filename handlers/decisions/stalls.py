@@ -16,9 +16,11 @@ from handlers.engine.context import Context
 from storage.models import Person, RoleKind, Studio, UnionLevel
 
 
-async def _tell(ctx: Context, people: Iterable[Person], key: str, text_key: str, **params: object) -> None:
-    def message(t: Translator) -> Reply:
-        return Reply(text=t(text_key, **params))
+async def _tell(
+    ctx: Context, people: Iterable[Person], key: str, text_key: str, what_key: str, **params: object
+) -> None:
+    def message(t: Translator) -> Reply:  # each in their own language, the stalled item's name too
+        return Reply(text=t(text_key, what=t(what_key), **params))
 
     seen: set[int] = set()
     for person in people:
@@ -41,10 +43,9 @@ async def no_reviewer(ctx: Context, studio: Studio, what_key: str, *, kept_off: 
     name = union.name if union else studio.name
     above = [p for p, _ in await audience.association_reviewers(ctx)]
     above += await audience.holders(ctx.session, RoleKind.ADMIN)
-    what = ctx.t(what_key)
     key = f"stall:reviewer:{union.id if union else 0}"
-    await _tell(ctx, above, key, "roles.stall.no_reviewer.above", studio=studio.name, union=name, what=what)
-    return ctx.t("roles.stall.no_reviewer.note", union=name, what=what)
+    await _tell(ctx, above, key, "roles.stall.no_reviewer.above", what_key, studio=studio.name, union=name)
+    return ctx.t("roles.stall.no_reviewer.note", union=name, what=ctx.t(what_key))
 
 
 async def no_association(ctx: Context, studio: Studio, what_key: str) -> str | None:
@@ -54,7 +55,6 @@ async def no_association(ctx: Context, studio: Studio, what_key: str) -> str | N
     ids = await audience.association_ids(ctx.session)
     told = await audience.holders(ctx.session, RoleKind.ADMIN)
     told += [p for p, _ in await audience.studio_reviewers(ctx, studio)]
-    what = ctx.t(what_key)
     key = f"stall:association:{ids[0] if ids else 0}"
-    await _tell(ctx, told, key, "roles.stall.no_association.above", studio=studio.name, what=what)
-    return ctx.t("roles.stall.no_association.note", studio=studio.name, what=what)
+    await _tell(ctx, told, key, "roles.stall.no_association.above", what_key, studio=studio.name)
+    return ctx.t("roles.stall.no_association.note", studio=studio.name, what=ctx.t(what_key))
