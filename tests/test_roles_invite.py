@@ -66,7 +66,11 @@ def test_the_printed_code_says_which_role_it_is(cli: OrgCli) -> None:
     admin = cli("invite", "--union", "上海市职工技术协会", "--role", "admin", "--name", "郑管理")
     association = cli("invite", "--union", "上海市职工技术协会", "--role", "association", "--name", "张三")
     assert "郑管理（系统管理员）的绑定码" in admin.stdout
-    assert "张三（市职工技协）的绑定码" in association.stdout
+    assert (
+        "系统管理员只管理人员和角色，不作审核、公示、命名等决定；市职工技协审核人请用 --role association"
+        in admin.stdout
+    )
+    assert "张三（市职工技协）的绑定码" in association.stdout and "注意" not in association.stdout
 
 
 @pytest.mark.parametrize(
