@@ -176,6 +176,9 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     span = (await window.load(ctx.session, ctx.config)).containing(ctx.today)
     batch_year = span[0].year if span else ctx.today.year
     resubmits = int(values[drafts.RESUBMITS]) if values.get(drafts.RESUBMITS) is not None else None
+    if resubmits is None:  # a lead of several studios picks the studio in the flow: link a returned one here
+        latest = await applications.latest_for_studio(session=ctx.session, studio_id=studio.id)
+        resubmits = latest.id if latest is not None and latest.stage is ApplicationStage.RETURNED else None
     if missing:
         await applications.save_draft(
             session=ctx.session,
