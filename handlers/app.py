@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from handlers.account import basic, binding, vacation
-from handlers.decisions import pending, reason
+from handlers.account import basic, binding, card, vacation
+from handlers.decisions import pending, reason, studio_choice
 from handlers.engine.router import Router, Routes
 from handlers.exports import commands as exports
-from handlers.ledgers import registry, view
+from handlers.ledgers import lead_notice, registry, view
 from handlers.lifecycle import (
+    admissions,
     application,
+    cycle_queue,
+    cycle_review,
     cycles,
     history,
     notices,
@@ -30,15 +33,18 @@ from handlers.web import command as web
 def features() -> Router:
     """Every feature, in the order its parts are listed (待审 shows entries before applications)."""
     return Router("bot").include(
-        Router("account").include(basic.router, binding.router, vacation.router),
-        Router("ledgers").include(registry.router, view.router),
+        Router("account").include(basic.router, binding.router, vacation.router, card.router),
+        Router("ledgers").include(registry.router, view.router, lead_notice.router),
         Router("exports").include(exports.router),
-        Router("decisions").include(pending.router, reason.router),
+        Router("decisions").include(pending.router, reason.router, studio_choice.router),
         Router("reviews").include(entries.router, batch.router),
         Router("lifecycle").include(
             application.router,
+            admissions.router,
             presses.router,
             cycles.router,
+            cycle_review.router,
+            cycle_queue.router,
             history.router,
             notices.router,
             objections.router,

@@ -226,10 +226,19 @@ async def approve_all(world: World) -> None:
 
 
 async def ready_to_apply(cast: Cast) -> int:
-    """Give the cast's studio an approved outcome, applied in production and funded by the scheme."""
+    """Give the cast's studio an approved outcome, applied in production and funded by the scheme, and the
+    approved activities of the last 12 months that 第三条(4) asks (one a month before the world's day)."""
     entry_id = await cast.world.entry(cast.studio, cast.lead, LedgerKind.OUTCOME)
+    await log_activities(cast.world, cast.studio, cast.lead, cast.world.config.application_min_activities)
     await approve_all(cast.world)
     return entry_id
+
+
+async def log_activities(world: World, studio: Studio, author: Party, count: int) -> None:
+    """`count` activities, one every 30 days back from the world's day (written straight to storage)."""
+    today = (world.now + timedelta(hours=8)).date()
+    for n in range(count):
+        await world.entry(studio, author, occurred_on=today - timedelta(days=30 * n + 1))
 
 
 async def recommend(

@@ -48,7 +48,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     card = li.inbox[-1]
     assert "有一份申报待您推荐" in card.text and "领衔人：王建国（高级技师）" in card.text
     assert "团队成员：3 名" in card.text and "活动场所：二号车间创新室" in card.text
-    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予通过"]
+    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予推荐"]
     assert qian.inbox and not zhang.inbox and not cast.outsider.inbox and not cast.experts[0].inbox
     await cast.outsider.press_button(card.all_buttons()[0])
     cast.outsider.expect("只有该工作室所属区县局（产业）工会的审核人可以推荐。")
@@ -78,14 +78,14 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     assert not cast.conflicted.inbox
     score_card = cast.experts[0].inbox[-1]
     await cast.conflicted.press_button(score_card.all_buttons()[0])
-    cast.conflicted.expect("与工作室同单位的专家需回避")
+    cast.conflicted.expect("与工作室同企业、同区县局或企业工会、或是其成员的专家需回避")
     first, second, third = cast.experts
     await first.press_in("评分", score_card)
     first.expect("评分细则", "1. 技师领衔", "（0–20 分）", "请按细则顺序发送各项分数")
     await first.say("18 16 25")
     first.expect("分数个数与评分细则的项数不一致")
     await first.say("18 16 35 17 8")
-    first.expect("有分数超出了该项的分值范围")
+    first.expect("第 3 项“创新成果：代表性、生产应用与项目资助”的分数 35 超出范围：应在 0 到 30 分之间")
     await first.say("18 16 25 17 8")
     await first.say("材料翔实")
     first.expect("请核对专家评分", "合计 84 分", "材料翔实")

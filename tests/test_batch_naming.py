@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.types import Reply
+from handlers.lifecycle.documents import lists
 from storage.models import Application, ApplicationStage, AuditLog, LedgerKind, RoleKind, Studio, StudioStatus
 from storage.repos import naming
 from tests.reviews_support import (
@@ -20,6 +21,7 @@ from tests.reviews_support import (
     apply,
     approve_all,
     at,
+    log_activities,
     make_cast,
     ready_to_apply,
     recommend,
@@ -41,6 +43,7 @@ async def _second_studio(cast: Cast) -> Party:
     for name in ("周一", "吴二", "郑三"):
         await world.person(name, RoleKind.MEMBER, studio=studio, enterprise="上海机床厂")
     await world.entry(studio, lead, LedgerKind.OUTCOME, title="刀具寿命在线监测")
+    await log_activities(world, studio, lead, world.config.application_min_activities)
     await approve_all(world)
     return lead
 
@@ -124,6 +127,7 @@ async def test_the_association_ranks_the_year_and_names_a_batch(cast: Cast) -> N
         statuses = list(await s.scalars(select(Studio.status).order_by(Studio.id)))
         batch_row = await s.scalar(select(AuditLog).where(AuditLog.object_type == "batch"))
         listed = await naming.naming_list(s, 2026)
+        printed = await lists.named_in_year(s, 2026)  # what the 命名名单 document prints
     assert stages == [ApplicationStage.NAMED, ApplicationStage.NAMED]
     assert statuses == [StudioStatus.NAMED, StudioStatus.NAMED]
     assert (
@@ -133,6 +137,7 @@ async def test_the_association_ranks_the_year_and_names_a_batch(cast: Cast) -> N
         (1, "李明技师创新工作室", "上海机床厂", "李明", "浦东新区总工会"),
         (2, "王建国技师创新工作室", "上海电气", "王建国", "浦东新区总工会"),
     ]
+    assert [r.studio for r in printed] == ["李明技师创新工作室", "王建国技师创新工作室"]  # the list's order, not by id
 
     for party in (cast.stranger, cast.lead):
         await party.say("命名名单")

@@ -206,11 +206,16 @@ async def test_an_expert_of_another_enterprise_may_score_only_other_studios(
     cast: Cast, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     subjects = await _subjects(cast, sessions)
-    other = await cast.world.studio("交大工作室", cast.district, enterprise="上海交通大学")
+    other = await cast.world.studio("交大工作室", cast.other_district, enterprise="上海交通大学")
+    neighbour = await cast.world.studio("浦东邻厂工作室", cast.district, enterprise="浦东机械厂")
     async with sessions() as session:
         target = await permissions.target_of(session, await session.get(Studio, other.id))
+        next_door = await permissions.target_of(session, await session.get(Studio, neighbour.id))
     assert permissions.decide(subjects["conflicted"], Action.SCORE, target) is not None  # 上海电气 ≠ 上海交通大学
     assert permissions.decide(subjects["expert"], Action.SCORE, target) is None  # 陈教授 is of 上海交通大学
+    # 上海电气's studios are under 浦东: its expert stands aside from every 浦东 studio, whatever its enterprise
+    assert permissions.decide(subjects["conflicted"], Action.SCORE, next_door) is None
+    assert permissions.decide(subjects["expert"], Action.SCORE, next_door) is not None
 
 
 def test_every_refusal_is_worded_in_both_languages() -> None:
@@ -225,7 +230,7 @@ def test_the_table_names_every_action_and_nothing_else() -> None:
     assert all(permissions.TABLE[a] for a in Action)
 
 
-HELP_ALL = {"notices", "vacation", "lang", "help", "named"}
+HELP_ALL = {"notices", "vacation", "card", "lang", "help", "named"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL
@@ -234,7 +239,7 @@ HELP_EXPECTED: dict[str, set[str]] = {
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
     "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web", "window"},
     "association": HELP_ALL
-    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "web", "window"}
+    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "admit", "web", "window"}
     | {"applications", "name_batch"},
     "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
     "enterprise": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},

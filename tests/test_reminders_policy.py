@@ -176,7 +176,7 @@ async def test_a_reviewers_delegate_receives_the_review_reminders(sessions: asyn
     due = [p for p in (await run(sessions, date(2026, 9, 18))).new if p.topic == "review"]
     # the delegate gets the reminder meant for the absent reviewer, and the deputy its own as a reviewer
     assert sorted(p.person_id for p in due) == [deputy.id]
-    assert "代李审核审核" in due[0].text
+    assert "代李审核复核" in due[0].text
 
 
 async def test_paused_person_is_reminded_after_the_holiday_if_still_relevant(
@@ -304,7 +304,7 @@ async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(
     due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
     assert set(due) == {w.reviewer.id, w.officer.id}
     assert (
-        "2026-05" in due[w.reviewer.id].text and "2 个工作室新记录台账 3 条，审核通过 1 条" in due[w.reviewer.id].text
+        "2026-05" in due[w.reviewer.id].text and "2 个工作室新记录台账 3 条，复核通过 1 条" in due[w.reviewer.id].text
     )
     assert "沉默工作室" in due[w.reviewer.id].text and "王师傅工作室" not in due[w.reviewer.id].text.split("\n")[1]
     assert due[w.officer.id].text.startswith("[Monthly digest]")
@@ -450,7 +450,7 @@ async def test_monthly_digest_counts_the_entries_of_studios_not_named(
     due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
     assert set(due) == {w.reviewer.id, w.officer.id, west_reviewer.id}
     district = due[w.reviewer.id].text
-    assert "所属 2 个工作室新记录台账 3 条，审核通过 1 条" in district and "每个工作室本月都有记录" in district
+    assert "所属 2 个工作室新记录台账 3 条，复核通过 1 条" in district and "每个工作室本月都有记录" in district
     assert "its 3 studios logged 4 new entries; 1 were approved" in due[w.officer.id].text
-    assert "所属 1 个工作室新记录台账 1 条，审核通过 0 条" in due[west_reviewer.id].text
+    assert "所属 1 个工作室新记录台账 1 条，复核通过 0 条" in due[west_reviewer.id].text
     assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "digest"]

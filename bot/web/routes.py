@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from bot.runtime import Runtime
 from bot.web.auth import auth_routes
 from bot.web.console import Console
+from bot.web.downloads import document_routes
 from bot.web.pages import page_routes
 from bot.web.public import public_routes
 from bot.web.security import SecurityHeaders
@@ -27,6 +28,7 @@ def web_routes(runtime: Runtime) -> list[BaseRoute]:
         *auth_routes(console),
         *page_routes(console),
         *year_routes(console),
+        *document_routes(console),
     ]
     return [
         Mount("/web", routes=web, middleware=[Middleware(SecurityHeaders, private=True)]),

@@ -109,9 +109,11 @@ def _organisation(world: _World, limits: Limits) -> Iterator[Finding]:
     for union in world.associations:
         if not world.holders(RoleKind.ASSOCIATION, union_id=union.id):
             yield stall("association.no_reviewer", union.name)
-    experts = {r.person_id for r in world.holders(RoleKind.EXPERT) if r.bound}
+    # the association's expert committee: an expert role held on another union scores nothing
+    committee = [r for u in world.associations for r in world.holders(RoleKind.EXPERT, union_id=u.id)]
+    experts = {r.person_id for r in committee if r.bound}
     if len(experts) < limits.experts_needed:
-        unbound = {r.person_id for r in world.holders(RoleKind.EXPERT) if not r.bound}
+        unbound = {r.person_id for r in committee if not r.bound}
         yield stall("experts.too_few", have=len(experts), needed=limits.experts_needed, unbound=len(unbound))
     for studio in world.studios.values():
         if studio.status is StudioStatus.NAMED and not world.holders(RoleKind.LEAD, studio_id=studio.id):

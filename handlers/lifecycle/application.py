@@ -70,7 +70,15 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     refusal = await studio_refusal(ctx, studio)
     if refusal is not None:
         return [Reply(text=refusal)]
-    facts = await eligibility.gather(ctx.session, studio, ctx.person, venue=studio.venue, equipment=studio.equipment)
+    facts = await eligibility.gather(
+        ctx.session,
+        studio,
+        ctx.person,
+        venue=studio.venue,
+        equipment=studio.equipment,
+        today=ctx.today,
+        activities_needed=ctx.config.application_min_activities,
+    )
     if eligibility.unmet(facts, venue_known=False):
         # venue and equipment are asked below, but the studio's record is named too so that one answer says all
         return [Reply(text=eligibility.explain(ctx.t, facts, eligibility.unmet(facts)))]
@@ -113,21 +121,18 @@ async def activity_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studio's outcomes applied in production and funded by the scheme."""
+    """The studio's outcomes applied in production and funded by the scheme; one still under review says so."""
     if values.get("studio") is None:
         return []
     found = await eligibility.qualifying_outcomes(ctx.session, int(values["studio"]))
     chosen = set(drafts.earlier(values, "outcomes") or [])
-    return [
-        Choice(
-            o.entry_id,
-            ctx.t(
-                "batch.choice.earlier_outcome" if o.entry_id in chosen else "application.outcome_choice",
-                title=o.title[:30],
-            ),
-        )
-        for o in found
-    ]
+
+    def key(entry_id: int, waiting: bool) -> str:
+        if entry_id in chosen:
+            return "batch.choice.earlier_outcome"
+        return "application.outcome_choice_waiting" if waiting else "application.outcome_choice"
+
+    return [Choice(o.entry_id, ctx.t(key(o.entry_id, o.waiting), title=o.title[:30])) for o in found]
 
 
 def text_of(max_len: int) -> Any:
@@ -152,7 +157,15 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if refusal is not None:
         raise SubmitRefused([Reply(text=refusal)])
     venue, equipment = str(values.get("venue") or ""), str(values.get("equipment") or "")
-    facts = await eligibility.gather(ctx.session, studio, ctx.person, venue=venue, equipment=equipment)
+    facts = await eligibility.gather(
+        ctx.session,
+        studio,
+        ctx.person,
+        venue=venue,
+        equipment=equipment,
+        today=ctx.today,
+        activities_needed=ctx.config.application_min_activities,
+    )
     picked = [str(v) for v in values.get("outcomes") or []]
     unknown = [v for v in picked if not v.isdigit()]
     if unknown:
@@ -214,13 +227,13 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         detail={"year": app.year, "resubmits": resubmits},
     )
     await set_studio_status(ctx, studio, StudioStatus.APPLYING)
-    await notify.ask_deciders(ctx, app, studio)
+    notes = await notify.ask_deciders(ctx, app, studio)
     union = await audience.reviewing_union_of(ctx.session, studio)
     withdraw = ctx.button(
         ctx.t("batch.button.withdraw"), ApplicationPress(moves.WITHDRAW.key, app.id, moves.CODES[app.stage])
     )
     text = ctx.t("application.submitted", number=app.id, union=union.name if union else "-")
-    return [Reply(text=f"{text}\n{ctx.t('batch.withdraw.hint')}", buttons=((withdraw,),))]
+    return [Reply(text="\n".join([text, *notes, ctx.t("batch.withdraw.hint")]), buttons=((withdraw,),))]
 
 
 STEPS = (

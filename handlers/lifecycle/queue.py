@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.core.presses import ApplicationPress, ObjectionAction, ObjectionPress
-from handlers.decisions import audience
+from handlers.core.width import cut
+from handlers.decisions import panel
 from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves
 from handlers.roles.permissions import Action, Subject, Target, decide, target_from
-from storage.models import Application, ApplicationStage, Person, RoleKind, Studio
+from storage.models import Application, ApplicationStage, RoleKind, Studio
 from storage.repos import applications, org
 
 router = Router(__name__)
@@ -25,23 +26,21 @@ END = moves.END
 
 @dataclass
 class Panels:
-    """Who has scored the applications under evaluation, and the experts there are (read once for the list)."""
+    """Who has scored the applications under evaluation, and the committee (read once for the list)."""
 
     sheets: dict[int, set[int]] = field(default_factory=dict)
-    experts: list[Person] = field(default_factory=list)
+    committee: panel.Committee = field(default_factory=lambda: panel.Committee(()))
 
-    def closable(self, app: Application, studio: Studio) -> bool:
+    def closable(self, app: Application, target: Target) -> bool:
         """At least one sheet is in, or no expert may score it at all: the association can move it on."""
-        if self.sheets.get(app.id):
-            return True
-        return not any(audience.may_score(p, studio) for p in self.experts)
+        return bool(self.sheets.get(app.id)) or not self.committee.panel(target).eligible
 
 
 def _waits_for(
     ctx: Context, subject: Subject, app: Application, studio: Studio, target: Target, scored: set[int], panels: Panels
 ) -> bool:
     if app.stage is S.REVIEWED:
-        if decide(subject, END.permission, target) is not None and panels.closable(app, studio):
+        if decide(subject, END.permission, target) is not None and panels.closable(app, target):
             return True
         if decide(subject, Action.SCORE, target) is None or subject.person_id is None:
             return False
@@ -67,7 +66,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
     if in_review and any(g.kind is RoleKind.ASSOCIATION for g in subject.grants):
         panels = Panels(
             await applications.sheets_of(session=ctx.session, application_ids=in_review),
-            await audience.experts(ctx.session),
+            await panel.load(ctx.session),
         )
     needed = expert_rubric.load(ctx.config.expert_rubric_file).experts_needed
     items = []
@@ -79,7 +78,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
                 count = len(panels.sheets.get(app.id, set()))
                 stage = ctx.t("application.pending.scores", stage=stage, count=count, needed=needed)
             line = ctx.t("application.pending.line", number=app.id, studio=studio.name, stage=stage)
-            items.append(Item(app.stage_changed_at, line, studio.name[:12], ApplicationPress("open", app.id)))
+            items.append(Item(app.stage_changed_at, line, cut(studio.name, 24), ApplicationPress("open", app.id)))
     return items
 
 
@@ -96,7 +95,9 @@ async def objection_items(ctx: Context, subject: Subject) -> list[Item]:
             continue
         if decide(subject, Action.RESOLVE_OBJECTION, target_from(studio, chains.get(studio.union_id, []))) is None:
             continue
-        line = ctx.t("application.pending.objection", number=objection.id, studio=studio.name, text=objection.text[:30])
+        line = ctx.t(
+            "application.pending.objection", number=objection.id, studio=studio.name, text=cut(objection.text, 60)
+        )
         press = ObjectionPress(ObjectionAction.OPEN, objection.id)
-        items.append(Item(objection.created_at, line, studio.name[:12], press))
+        items.append(Item(objection.created_at, line, cut(studio.name, 24), press))
     return items

@@ -91,6 +91,8 @@ async def _unmet(ctx: Context, app: Application, studio: Studio) -> tuple[str, .
         leads[0] if leads else None,
         venue=str(data.get("venue") or ""),
         equipment=str(data.get("equipment") or ""),
+        today=ctx.today,
+        activities_needed=ctx.config.application_min_activities,
     )
     chosen = {int(o["id"]) for o in data.get("outcomes") or [] if isinstance(o, dict) and "id" in o}
     return tuple(eligibility.unmet(facts, chosen=chosen))

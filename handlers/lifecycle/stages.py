@@ -10,7 +10,7 @@ from handlers.decisions import audience
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, notify
-from handlers.lifecycle.moves import Move
+from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
 from handlers.roles import permissions
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
@@ -36,7 +36,8 @@ async def why_not(ctx: Context, app: Application, move: Move) -> str:
     """Who took this stage's decision and when, or where the application now stands."""
     prior = await applications.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
     if prior is not None:
-        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=cards.decision_word(prior.decision))
+        word_key = cards.decision_word(prior.decision, at=move.at)
+        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=word_key)
     return ctx.t("application.moved_on", stage=cards.stage(ctx.t, app.stage))
 
 
@@ -99,7 +100,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     )
     await _studio_follows(ctx, app, studio, move)
     notes = await notify.after_move(ctx, app, studio, move, reason)
-    key = f"application.done.{move.key}" + ("_below" if move.key == "notice" and below else "")
+    key = f"application.done.{words_of(move)}" + ("_below" if move.key == "notice" and below else "")
     text = ctx.t(
         key,
         studio=studio.name,

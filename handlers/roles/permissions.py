@@ -18,8 +18,9 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.context import Context
+from handlers.roles.recusal import Recusal, recusal
 from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
-from storage.repos import delegations, org
+from storage.repos import committee, delegations, org
 
 
 class Action(StrEnum):
@@ -54,7 +55,7 @@ class Scope(StrEnum):
     REVIEWING = "reviewing"  # a role in the union that reviews this studio
     ASSOCIATION = "association"  # a role in the municipal association
     ENTERPRISE = "enterprise"  # a role in an enterprise union of the studio's chain
-    INDEPENDENT = "independent"  # a union role, and not of the studio's enterprise
+    INDEPENDENT = "independent"  # an expert of the association, not tied to the studio (recusal.py)
     ANYONE = "anyone"  # any bound person
 
 
@@ -128,6 +129,7 @@ class Subject:
     person_id: int | None
     enterprise: str = ""
     grants: tuple[Grant, ...] = ()
+    home_union_ids: frozenset[int] = frozenset()  # an expert's own unions below the association (recusal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +140,8 @@ class Target:
     enterprise: str = ""
     reviewing_union_id: int | None = None
     author_id: int | None = None
+    union_ids: tuple[int, ...] = ()  # the studio's unions below the association, nearest first
     enterprise_union_ids: tuple[int, ...] = ()  # the enterprise unions in the studio's chain
-
-
-def same_enterprise(a: str, b: str) -> bool:
-    """Whether two enterprise names name the same (non-empty) enterprise."""
-    return bool(a.strip()) and a.strip() == b.strip()
 
 
 def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
@@ -163,7 +161,19 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
         return grant.union_level is UnionLevel.MUNICIPAL
     if scope is Scope.ENTERPRISE:
         return grant.union_id is not None and grant.union_id in target.enterprise_union_ids
-    return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
+    # INDEPENDENT: a member of the association's expert committee, not tied to the studio
+    return grant.union_level is UnionLevel.MUNICIPAL and recused(subject, target) is None
+
+
+def recused(subject: Subject, target: Target) -> Recusal | None:
+    """Why the subject, as an expert, stands aside from the target studio (None: they may score it)."""
+    return recusal(
+        belongs=belongs(subject, target.studio_id),
+        enterprise=subject.enterprise,
+        home_union_ids=subject.home_union_ids,
+        studio_enterprise=target.enterprise,
+        studio_union_ids=target.union_ids,
+    )
 
 
 # Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
@@ -234,7 +244,9 @@ def _could_fit(grant: Grant, scope: Scope) -> bool:
         return grant.studio_id is not None
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None  # REVIEWING, ENTERPRISE, INDEPENDENT: a union role, some studio is under it
+    if scope is Scope.INDEPENDENT:
+        return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
+    return grant.union_id is not None  # REVIEWING, ENTERPRISE: a union role, some studio is under it
 
 
 class _Leveled(Protocol):
@@ -271,6 +283,7 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
         enterprise=studio.enterprise,
         reviewing_union_id=reviewing.id if reviewing else None,
         author_id=entry.author_id if entry else None,
+        union_ids=tuple(u.id for u in chain if u.level is not UnionLevel.MUNICIPAL),
         enterprise_union_ids=tuple(u.id for u in chain if u.level is UnionLevel.ENTERPRISE),
     )
 
@@ -290,7 +303,10 @@ async def subject_of(ctx: Context) -> Subject:
         for role, behalf in pairs
         if behalf != ctx.person.id
     )
-    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants)
+    home: frozenset[int] = frozenset()
+    if any(g.kind is E for g in grants):  # only an expert's ties matter, and only they cost the query
+        home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
+    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)
 
 
 async def check(

@@ -2,6 +2,7 @@
 
 from storage.base import Base
 from storage.models.batch import ApplicationWindow, NamingEntry
+from storage.models.committee import ConditionAdmission, CycleScore
 from storage.models.enums import (
     DECIDING_ROLES,
     GRADES,
@@ -56,9 +57,11 @@ __all__ = [
     "BindAttempt",
     "ChannelIdentity",
     "ChannelRef",
+    "ConditionAdmission",
     "Conversation",
     "Cycle",
     "CycleResult",
+    "CycleScore",
     "Decision",
     "Delegation",
     "EntryStatus",
