@@ -195,8 +195,10 @@ async def test_a_lead_of_two_studios_resubmits_linked_too(cast: Cast) -> None:
     await lead.press("王建国技师创新工作室")
     for answer in ("二号车间创新室", "数控车床 3 台"):
         await lead.say(answer)
+    assert "焊接夹具快换装置（上次已选）" in lead.buttons  # the picked studio's returned answers are offered
     await lead.press("焊接夹具")
     await lead.press("完成")
+    assert any(b.startswith("沿用上次填写：坚持每月开展技术交流") for b in lead.buttons)
     await lead.say("补充：成果已在三条产线应用")
     await lead.say("跳过")
     await lead.press("提交")
