@@ -105,18 +105,18 @@ def _on_record(earlier: Any, recorded: str | None) -> list[Choice]:
 async def venue_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The venue of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return _on_record(drafts.earlier(values, "venue"), studio.venue if studio else None)
+    return _on_record(await drafts.earlier(ctx, values, "venue"), studio.venue if studio else None)
 
 
 async def equipment_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The equipment of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return _on_record(drafts.earlier(values, "equipment"), studio.equipment if studio else None)
+    return _on_record(await drafts.earlier(ctx, values, "equipment"), studio.equipment if studio else None)
 
 
 async def activity_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The earlier application's account of the activities, as a one-press answer."""
-    text = str(drafts.earlier(values, "activities") or "")
+    text = str(await drafts.earlier(ctx, values, "activities") or "")
     return [Choice(text, ctx.t("batch.choice.earlier", text=drafts.preview(text)))] if text else []
 
 
@@ -125,7 +125,7 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     if values.get("studio") is None:
         return []
     found = await eligibility.qualifying_outcomes(ctx.session, int(values["studio"]))
-    chosen = set(drafts.earlier(values, "outcomes") or [])
+    chosen = set(await drafts.earlier(ctx, values, "outcomes") or [])
 
     def key(entry_id: int, waiting: bool) -> str:
         if entry_id in chosen:
@@ -183,6 +183,9 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     span = (await window.load(ctx.session, ctx.config)).containing(ctx.today)
     batch_year = span[0].year if span else ctx.today.year
     resubmits = int(values[drafts.RESUBMITS]) if values.get(drafts.RESUBMITS) is not None else None
+    if resubmits is None:  # a lead of several studios picks the studio in the flow: link a returned one here
+        latest = await applications.latest_for_studio(session=ctx.session, studio_id=studio.id)
+        resubmits = latest.id if latest is not None and latest.stage is ApplicationStage.RETURNED else None
     if missing:
         await applications.save_draft(
             session=ctx.session,
