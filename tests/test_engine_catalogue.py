@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,21 @@ def test_a_new_bot_has_read_every_catalogue_before_anyone_writes(sessions):
     make_bot(sessions)
     assert catalogue.cache_info().currsize == len(SUPPORTED)
     assert catalogue.cache_info().misses == len(SUPPORTED)
+
+
+def test_no_message_has_two_translations_or_two_entries():
+    """.po files merge as a union (.gitattributes): a text changed on two branches would keep both lines."""
+    folder = Path(__file__).resolve().parent.parent / "handlers" / "core" / "locales"
+    problems = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
+        last, seen = "", set()
+        for number, line in enumerate(po.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("msgstr") and last == "msgstr":
+                problems.append(f"{po.parent.parent.name}/{po.name}:{number} second msgstr")
+            if line.startswith("msgid ") and line != 'msgid ""':
+                if line in seen:
+                    problems.append(f"{po.parent.parent.name}/{po.name}:{number} {line} twice")
+                seen.add(line)
+            if line.startswith(("msgid", "msgstr")):
+                last = line.split(" ", 1)[0]
+    assert problems == []
