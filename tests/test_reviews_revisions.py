@@ -216,3 +216,18 @@ async def test_the_web_console_shows_a_rejected_edit_of_an_approved_entry_as_app
         studio_page = html.unescape((await http.get(f"/web/studios/{ww.world.studio.id}")).text)
         entry_page = html.unescape((await http.get(f"/web/entries/{ww.entry.id}")).text)
         assert "已通过（修改未通过）" in studio_page and "已通过（修改未通过）" in entry_page
+
+
+async def test_a_resubmission_that_adds_a_photo_says_so(cast: Cast, tmp_path: Path) -> None:
+    await _returned(cast, "缺少活动现场照片")
+    await cast.lead.say("我的台账")
+    await cast.lead.press("#1")
+    await cast.lead.press("修改后重新提交")
+    await cast.lead.press("✏️ 修改")
+    await cast.lead.press("照片")
+    await cast.lead.send_file(tmp_path, "site.jpg")
+    await cast.lead.say("完成")
+    await cast.lead.press("提交")
+    await cast.world.deliver()
+    card = cast.reviewer.inbox[-1].text
+    assert "上次退回原因：缺少活动现场照片\n本次改动（1 处）：\n· 附件：新增 1 个" in card
