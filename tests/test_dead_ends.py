@@ -12,8 +12,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.console import ConsoleScreen
+from bot.channels.wxbase.text import numbered
 from bot.cli.chat import converse
 from bot.settings import Settings
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, Reply
 from handlers.engine.pipeline import Bot
 from storage.models import LedgerKind, Studio
 from storage.repos import ledgers
@@ -163,3 +166,17 @@ async def test_an_emoji_with_a_zero_width_joiner_is_kept_whole(
     await chat.press("提交")
     fields = await latest_fields(sessions, 1)
     assert fields["title"] == "👨\u200d🔧 师傅带徒" and fields["content"] == "读装配图"  # a bidi override still goes
+
+
+def test_the_official_accounts_numbered_text_uses_the_entries_own_numbers_too() -> None:
+    def button(label: str, payload: str) -> Button:
+        return Button(label, payload)
+
+    reply = Reply(
+        text="最近的 2 条台账：",
+        buttons=((button("#7 第7次学习", "p7"), button("#6 第6次学习", "p6")), (button("更早 ›", "more"),)),
+    )
+    text, mapping = numbered(reply, Translator("zh_CN"))
+    assert "\n#7 第7次学习\n#6 第6次学习\n8. 更早 ›\n" in text  # no "1. #7": 7 means #7
+    assert (mapping["7"], mapping["#7"], mapping["6"], mapping["8"]) == ("p7", "p7", "p6", "more")
+    assert "1" not in mapping
