@@ -56,6 +56,11 @@ async def test_console_ledger_numbers_are_the_entry_numbers(sessions: async_sess
     assert "没听懂" in await type_("随便说说")
     assert (await type_("2")).startswith("#2 活动台账")  # the list above still answers to its numbers
 
+    await _activities(sessions, world, 2)  # nine entries: a second page
+    shown = await type_("我的台账")
+    assert "（更早的 ›）" in shown
+    assert "#1 第1次学习" in await type_("更早的")  # a label typed without its arrow presses it
+
 
 async def test_an_entry_number_typed_anywhere_opens_it(
     bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
@@ -180,3 +185,21 @@ def test_the_official_accounts_numbered_text_uses_the_entries_own_numbers_too() 
     assert "\n#7 第7次学习\n#6 第6次学习\n8. 更早 ›\n" in text  # no "1. #7": 7 means #7
     assert (mapping["7"], mapping["#7"], mapping["6"], mapping["8"]) == ("p7", "p7", "p6", "more")
     assert "1" not in mapping
+
+
+async def test_an_entry_that_says_the_studio_still_reads_so_after_a_venue_is_registered(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        await ledgers.create_entry(
+            session=session,
+            studio_id=world.studio.id,
+            kind=LedgerKind.ACTIVITY,
+            author_id=world.lead.id,
+            fields=activity(date(2026, 3, 2), "学习", "2", "读图", place="工作室"),
+        )
+        await session.execute(update(Studio).where(Studio.id == world.studio.id).values(venue="三号厂房二楼创新室"))
+    chat = Transcript(bot, "lead")
+    await chat.say("/lang en")
+    await chat.say("#1")
+    chat.expect("Place: The studio")
