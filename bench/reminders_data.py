@@ -152,7 +152,7 @@ def generate(studios: int, at: date, seed: int = 7) -> Builder:
     b = Builder()
     association = b.add(Union, name="市职工技协", level=UnionLevel.MUNICIPAL, parent_id=None)
     for n in range(2):
-        b.person(f"技协{n}", RoleKind.REVIEWER, union=association)
+        b.person(f"技协{n}", RoleKind.ASSOCIATION, union=association)
     districts = [
         b.add(Union, name=f"区工会{d}", level=UnionLevel.DISTRICT, parent_id=association) for d in range(DISTRICTS)
     ]
@@ -162,7 +162,7 @@ def generate(studios: int, at: date, seed: int = 7) -> Builder:
     enterprises = []
     for e in range(max(1, studios // STUDIOS_PER_ENTERPRISE)):
         union = b.add(Union, name=f"企业工会{e}", level=UnionLevel.ENTERPRISE, parent_id=districts[e % DISTRICTS])
-        b.person(f"企管{e}", RoleKind.ADMIN, union=union)
+        b.person(f"企管{e}", RoleKind.ENTERPRISE, union=union)
         enterprises.append(union)
     ledger_start = at.replace(year=at.year - LEDGER_YEARS)
     for s in range(studios):

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./studio.db"
     sqlite_fast_path: bool = True
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
@@ -56,6 +57,16 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     web_link_ttl_minutes: int = Field(default=10, ge=1, le=60)
     web_session_idle_hours: int = Field(default=8, ge=1)
+    # issue 17: 第三条(4)'s activities, and the association's notice of cycles ending (考核验收)
+    application_min_activities: int = Field(default=6, ge=0)
+    reminder_assessment_days: str = "60,30"
+    web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
+    full_day_hours: float = Field(default=8, gt=0, le=24)
+    half_day_hours: float = Field(default=4, gt=0, le=24)
+    # retention (issue 20): delivery ids outlive every platform's retries (WeChat's 15 s, Telegram's 24 h); a
+    # received file no record took outlives its conversation (CONVERSATION_TTL_MINUTES) before it is removed
+    seen_deliveries_keep_days: int = Field(default=2, ge=1)
+    unused_media_keep_days: int = Field(default=3, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""
@@ -131,6 +142,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("reminder_assessment_days")
+    @classmethod
+    def _assessment_days_shape(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 0 < int(p) <= 3 * 366 for p in parts):
+            raise ValueError(
+                f"REMINDER_ASSESSMENT_DAYS must be whole days before a cycle ends, like 60,30, not {value!r}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
         # Spaces around a key are a copy-paste slip, not key material: twenty blanks are no secret.
@@ -157,6 +178,11 @@ class Settings(BaseSettings):
     def cycle_reminder_days(self) -> list[int]:
         """Days before a cycle's end at which leads and reviewers are reminded."""
         return sorted({int(p) for p in self.reminder_cycle_days.split(",") if p.strip()}, reverse=True)
+
+    @property
+    def assessment_notice_days(self) -> list[int]:
+        """Days before a cycle's end at which the association is told that it ends (考核验收)."""
+        return sorted({int(p) for p in self.reminder_assessment_days.split(",") if p.strip()}, reverse=True)
 
     @property
     def telegram_on(self) -> bool:

@@ -56,11 +56,24 @@ ROLES: Words[RoleKind] = Words(
     main={
         RoleKind.LEAD: ("领衔人", "lead"),
         RoleKind.MEMBER: ("成员", "member"),
-        RoleKind.REVIEWER: ("审核人", "reviewer"),
-        RoleKind.ADMIN: ("管理员", "admin"),
+        RoleKind.ENTERPRISE: ("企业工会", "enterprise"),
+        RoleKind.REVIEWER: ("区县局工会", "reviewer"),
+        RoleKind.ASSOCIATION: ("市职工技协", "association"),
         RoleKind.EXPERT: ("专家", "expert"),
+        RoleKind.ADMIN: ("系统管理员", "admin"),
     },
-    also={"审核员": RoleKind.REVIEWER, "administrator": RoleKind.ADMIN},
+    also={
+        "企业工会联络人": RoleKind.ENTERPRISE,
+        "审核人": RoleKind.REVIEWER,
+        "审核员": RoleKind.REVIEWER,
+        "复核人": RoleKind.REVIEWER,
+        "产业工会": RoleKind.REVIEWER,
+        "技协": RoleKind.ASSOCIATION,
+        "市技协": RoleKind.ASSOCIATION,
+        "评审专家": RoleKind.EXPERT,
+        "管理员": RoleKind.ADMIN,
+        "administrator": RoleKind.ADMIN,
+    },
 )
 LEVELS: Words[UnionLevel] = Words(
     main={

@@ -72,7 +72,7 @@ async def build_world(session: AsyncSession, *, named_on: date, created: datetim
     officer = await person(session, "张技协", locale="en")
     await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
     await org.grant_role(session=session, person=reviewer, kind=RoleKind.REVIEWER, union=district)
-    await org.grant_role(session=session, person=officer, kind=RoleKind.REVIEWER, union=association)
+    await org.grant_role(session=session, person=officer, kind=RoleKind.ASSOCIATION, union=association)
     await session.commit()
     return World(association, district, studio, lead, reviewer, officer)
 

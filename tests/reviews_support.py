@@ -177,7 +177,7 @@ class Cast:
     reviewer: Party  # of the studio's district union
     reviewer2: Party  # a second reviewer of the same union
     outsider: Party  # a reviewer of another district union
-    association: Party  # a reviewer of the municipal association
+    association: Party  # the association officer (市职工技协)
     experts: list[Party]  # three of other enterprises
     conflicted: Party  # an expert of the studio's own enterprise
     admin: Party  # an admin of the studio's district union
@@ -208,7 +208,7 @@ async def make_cast(world: World, *, named_on: date | None = None) -> Cast:
         reviewer=await world.person("李四", RoleKind.REVIEWER, union=district),
         reviewer2=await world.person("钱七", RoleKind.REVIEWER, union=district),
         outsider=await world.person("王五", RoleKind.REVIEWER, union=other),
-        association=await world.person("张三", RoleKind.REVIEWER, union=city),
+        association=await world.person("张三", RoleKind.ASSOCIATION, union=city),
         experts=[
             await world.person(name, RoleKind.EXPERT, union=city, enterprise=firm)
             for name, firm in (("陈教授", "上海交通大学"), ("刘总工", "宝钢"), ("周高工", "上海机床厂"))
@@ -226,10 +226,28 @@ async def approve_all(world: World) -> None:
 
 
 async def ready_to_apply(cast: Cast) -> int:
-    """Give the cast's studio an approved outcome, applied in production and funded by the scheme."""
+    """Give the cast's studio an approved outcome, applied in production and funded by the scheme, and the
+    approved activities of the last 12 months that 第三条(4) asks (one a month before the world's day)."""
     entry_id = await cast.world.entry(cast.studio, cast.lead, LedgerKind.OUTCOME)
+    await log_activities(cast.world, cast.studio, cast.lead, cast.world.config.application_min_activities)
     await approve_all(cast.world)
     return entry_id
+
+
+async def log_activities(world: World, studio: Studio, author: Party, count: int) -> None:
+    """`count` activities, one every 30 days back from the world's day (written straight to storage)."""
+    today = (world.now + timedelta(hours=8)).date()
+    for n in range(count):
+        await world.entry(studio, author, occurred_on=today - timedelta(days=30 * n + 1))
+
+
+async def recommend(
+    reviewer: Party, card: Reply | None = None, opinion: str = "该工作室创新成效显著，同意推荐"
+) -> list[Reply]:
+    """The district's reviewer presses 推荐 on the card and gives the 推荐意见."""
+    await reviewer.press_in("推荐", card)
+    await reviewer.say(opinion)
+    return await reviewer.press("提交")
 
 
 async def apply(

@@ -98,7 +98,7 @@ async def test_a_cycle_far_from_its_end_is_not_due(sessions: async_sessionmaker[
 
 async def test_two_verdicts_on_one_cycle_leave_the_first(sessions: async_sessionmaker[AsyncSession]) -> None:
     cast = await _cast(sessions)
-    second = await cast.world.person("赵六", RoleKind.REVIEWER, union=cast.city)
+    second = await cast.world.person("赵六", RoleKind.ASSOCIATION, union=cast.city)
     for party, result, reason in ((cast.association, "保留称号", "合格"), (second, "不再保留称号", "不合格")):
         await party.say("考核结论")
         await party.press("王建国技师创新工作室")

@@ -26,7 +26,19 @@ from storage.models import (
     Studio,
     StudioStatus,
 )
-from tests.reviews_support import ONE_EXPERT, Cast, Party, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import (
+    ONE_EXPERT,
+    Cast,
+    Party,
+    World,
+    apply,
+    approve_all,
+    at,
+    log_activities,
+    make_cast,
+    ready_to_apply,
+    recommend,
+)
 
 
 @pytest.fixture
@@ -66,7 +78,7 @@ async def _to_experts(cast: Cast) -> list[Reply]:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     replies = await cast.association.press_in("审核通过")
     await cast.world.deliver()
@@ -143,7 +155,10 @@ async def test_with_no_expert_at_all_the_association_is_told_and_a_new_expert_ca
     await _retire(cast, *cast.experts)  # only 吴专家 is left, of the studio's own enterprise
     zhang = cast.association
     await _to_experts(cast)
-    zhang.expect("目前没有可以评分的专家（与工作室同单位的专家需回避）。请先邀请专家")
+    zhang.expect(
+        "目前没有可以评分的专家（与工作室有关联的专家需回避）。请先邀请专家",
+        "回避（未通知本人）：吴专家（与工作室同一企业）",
+    )
 
     await zhang.say("待审")
     zhang.expect("申报 #1 王建国技师创新工作室 · 专家评审中（已收 0/3 份评分）")
@@ -262,6 +277,10 @@ async def test_not_named_after_an_upheld_objection_waits_for_next_years_window(
     assert await _stages(cast) == [ApplicationStage.REJECTED]
 
     cast.world.now = at("2027-03-01 09:00")
+    await cast.lead.say("申报")  # a year on, 第三条(4) looks at the activities of the last 12 months again
+    cast.lead.expect("近 12 个月内经审核通过的活动至少 6 次（当前 1 次）")
+    await log_activities(cast.world, cast.studio, cast.lead, 6)
+    await approve_all(cast.world)
     await cast.lead.say("申报")
     cast.lead.expect("活动场所")
     await cast.lead.say("取消")
@@ -274,10 +293,13 @@ async def test_turned_down_at_recommendation_also_waits_and_the_english_lead_is_
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("不予通过")
+    await cast.reviewer.press_in("不予推荐")  # the district's word (第九条)
+    cast.reviewer.expect("不予推荐申报 #1（王建国技师创新工作室）")
     await cast.reviewer.say("团队成员并非一线技术人员")
     await cast.reviewer.press("提交")
+    cast.reviewer.expect("❌ 王建国技师创新工作室 的申报不予推荐，已通知领衔人。")
     await cast.world.deliver()
+    assert "❌ 您的申报（王建国技师创新工作室）不予推荐。" in cast.lead.pushed()
     assert "下一次申报期从 2027-03-01 开始" in cast.lead.pushed()
     await cast.lead.say("语言 en")
     await cast.lead.say("/apply")

@@ -46,7 +46,7 @@ async def _town(sessions: async_sessionmaker[AsyncSession]) -> Town:
     return Town(
         world=world,
         city=city,
-        association=await world.person("张三", RoleKind.REVIEWER, union=city),
+        association=await world.person("张三", RoleKind.ASSOCIATION, union=city),
         expert=await world.person("陈教授", RoleKind.EXPERT, union=city, enterprise="上海交通大学"),
         applicant=await world.person("申报人"),
     )

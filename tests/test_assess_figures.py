@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.assessment.evaluate import RETAIN, cycle_progress
@@ -14,9 +15,9 @@ from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import NoCycle, assess_studio, assess_union
 from handlers.assessment.summary import summary_text
 from handlers.core.i18n import Translator
-from storage.models import RoleKind, UnionLevel
-from storage.repos import org
-from tests.export_data import TODAY, build_world
+from storage.models import EntryStatus, LedgerEntry, LedgerKind, RoleKind, UnionLevel
+from storage.repos import ledgers, org
+from tests.export_data import TODAY, activity, build_world
 
 
 async def test_figures_count_approved_entries_of_the_cycle_only(session: AsyncSession) -> None:
@@ -40,7 +41,9 @@ async def test_figures_count_approved_entries_of_the_cycle_only(session: AsyncSe
     assert (f.training_count, f.training_hours) == (3, Decimal("17.5"))
     assert f.mentees == {"小张", "小李", "小王"}  # trainees of plain training are not mentees
     assert (f.promotions, f.promoted_count) == (Counter({"技师": 2}), 2)
-    assert (f.waiting_review, f.waiting_fix) == (2, 1)
+    assert (f.waiting_review, f.waiting_fix) == (2, 1)  # shown beside the figures, never scored
+    # 制度完善: approved entries of every ledger in 2025-06, -07, -09, -10 and 2026-01 … -05
+    assert (f.ledger_months, f.ledgers_kept) == (9, 3)
 
 
 async def test_default_rubric_pro_rata_score_and_shortfalls(session: AsyncSession) -> None:
@@ -52,15 +55,40 @@ async def test_default_rubric_pro_rata_score_and_shortfalls(session: AsyncSessio
     expected = {c.criterion.figure: c.expected for c in a.checks}
     assert expected["activity_count"] == 18 and expected["active_months"] == 12
     assert expected["applied_count"] == 2 and expected["training_hours"] == Decimal("50.1")
-    assert expected["members"] == 3 and expected["waiting_review"] == 0
+    assert expected["members"] == 3 and expected["ledger_months"] == 12 and expected["ledgers_kept"] == 3
     short = [c.criterion.figure for c in a.shortfalls]
-    assert short == ["activity_count", "active_months", "training_hours", "waiting_review", "waiting_fix"]
+    assert short == ["activity_count", "active_months", "training_hours", "ledger_months"]
     points = {c.criterion.figure: c.points for c in a.checks}
     assert points["activity_count"] == Decimal("4.2")  # 15 × 5/18
     assert points["training_hours"] == Decimal("3.5")  # 10 × 17.5/50.1
-    assert a.score == Decimal("67.7")
+    assert points["ledger_months"] == Decimal("2.3")  # 3 × 9/12
+    assert a.score == Decimal("72.0")
     assert a.max_score == 100
     assert a.suggestion == RETAIN
+
+
+async def test_entries_waiting_for_the_reviewer_do_not_change_the_score(session: AsyncSession) -> None:
+    world = await build_world(session)
+    # the lead withdraws what waits, so that nothing is pending before the reviewer falls behind
+    await session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
+        .values(status=EntryStatus.WITHDRAWN)
+    )
+    before = await assess_studio(session=session, studio=world.studio, rubric=load_rubric(), today=TODAY)
+    lead = (await org.leads_of(session=session, studio_id=world.studio.id))[0]
+    for day in (date(2026, 8, 3), date(2026, 9, 7), date(2026, 10, 12)):  # a slow reviewer leaves these waiting
+        await ledgers.create_entry(
+            session=session,
+            studio_id=world.studio.id,
+            kind=LedgerKind.ACTIVITY,
+            author_id=lead.id,
+            fields=activity(day, "技术交流", "2"),
+        )
+    after = await assess_studio(session=session, studio=world.studio, rubric=load_rubric(), today=TODAY)
+    assert after.assessment.figures.waiting_review == before.assessment.figures.waiting_review + 3
+    assert after.assessment.score == before.assessment.score
+    assert [c.points for c in after.assessment.checks] == [c.points for c in before.assessment.checks]
 
 
 async def test_progress_is_bounded_by_the_cycle() -> None:
@@ -78,8 +106,10 @@ async def test_summary_names_what_falls_short(session: AsyncSession) -> None:
     assert "活动：5 次，共 16.5 小时，4 个月有活动" in text
     assert "资助：2 项，共 50,000 元；经济效益 15.5 万元" in text
     assert "· 活动次数：5，按进度应不少于 18" in text
-    assert "· 待审核记录：2，应不超过 0" in text
-    assert "评分：67.7 / 100；建议：保留称号" in text
+    assert "台账：9 个月有经审核通过的记录，3 本台账（活动、成果、培训）有记录" in text
+    assert "· 台账有记录的月数：9，按进度应不少于 12" in text
+    assert "尚待处理（未计入以上数字）：待复核 2 条，退回待修改 1 条" in text
+    assert "评分：72 / 100；建议：保留称号" in text
     english = summary_text(result, Translator("en"), today_text="2026-12-01")
     assert "· activities: 5, should be at least 18 by now" in english
 

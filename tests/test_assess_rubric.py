@@ -25,7 +25,9 @@ criteria:
 def test_default_rubric_weights_add_up_to_100() -> None:
     rubric = load_rubric()
     assert rubric.max_score == 100
-    assert {c.figure for c in rubric.criteria} >= {"members", "activity_count", "outcome_count", "waiting_review"}
+    assert {c.figure for c in rubric.criteria} >= {"members", "activity_count", "outcome_count", "ledger_months"}
+    # 制度完善 counts what the studio did; how long the union takes to review is no figure at all
+    assert not {c.figure for c in rubric.criteria} & {"waiting_review", "waiting_fix"}
 
 
 def test_yaml_rubric_replaces_the_default(tmp_path: Path) -> None:
@@ -48,9 +50,9 @@ def test_yaml_rubric_replaces_the_default(tmp_path: Path) -> None:
 
 def test_toml_rubric_with_a_ceiling(tmp_path: Path) -> None:
     path = tmp_path / "r.toml"
-    path.write_text('[[criteria]]\nfigure = "waiting_fix"\nmax = 2\nweight = 10\n', encoding="utf-8")
+    path.write_text('[[criteria]]\nfigure = "members"\nmax = 2\nweight = 10\n', encoding="utf-8")
     rubric = load_rubric(path)
-    figures = Figures(starts_on=NAMED_ON, ends_on=NAMED_ON.replace(year=2028), waiting_fix=3)
+    figures = Figures(starts_on=NAMED_ON, ends_on=NAMED_ON.replace(year=2028), members=3)
     result = assess(figures, rubric, today=TODAY)
     assert [c.met for c in result.checks] == [False] and result.score == 0
 
@@ -59,6 +61,13 @@ def test_toml_rubric_with_a_ceiling(tmp_path: Path) -> None:
     ("text", "suffix", "key", "needle"),
     [
         ('[[criteria]]\nfigure = "smiles"\nmin = 1\n', ".toml", "assess.rubric.unknown_figure", "smiles"),
+        # the reviewer's backlog is not the studio's conduct: no rubric may score it
+        (
+            '[[criteria]]\nfigure = "waiting_review"\nmax = 0\n',
+            ".toml",
+            "assess.rubric.unknown_figure",
+            "waiting_review",
+        ),
         ('[[criteria]]\nfigure = "patent_count"\n', ".toml", "assess.rubric.min_or_max", "第 1 项"),
         ('[[criteria]]\nfigure = "patent_count"\nmin = -1\n', ".toml", "assess.rubric.bad_line", "min"),
         ("name = 1\n", ".toml", "assess.rubric.no_criteria", "criteria"),

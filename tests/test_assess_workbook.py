@@ -25,7 +25,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     assert book.sheetnames == ["考核概要", "考核指标", "活动按月", "活动按类别", "成果按类别", "专利", "晋升"]
     summary = dict(book["考核概要"].iter_rows(min_row=2, values_only=True))
     assert summary["工作室"] == "王建国技师创新工作室"
-    assert summary["评分"] == "67.7 / 100"
+    assert summary["评分"] == "72 / 100"
     assert summary["建议"] == "保留称号"
     assert summary["周期进度"] == "50%"
 
@@ -42,6 +42,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     ]
     by_figure = {row[1]: row for row in checks.iter_rows(min_row=2, values_only=True)}
     assert by_figure["活动次数"][2:] == (5, "≥ 36", 18, "否", 15, 4.2)
+    assert by_figure["活动次数"][0] == "活动正常"  # 第十条's word
     assert by_figure["培训学时"][2] == 17.5 and by_figure["培训学时"][4] == 50.1
     assert by_figure["团队成员"][5] == "是"
     assert checks.freeze_panes == "A2"
@@ -57,7 +58,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     assert dict(book["专利"].iter_rows(min_row=2, values_only=True)) == {"发明": 1, "实用新型": 1}
     assert dict(book["晋升"].iter_rows(min_row=2, values_only=True)) == {"技师": 2}
     kinds = dict(book["活动按类别"].iter_rows(min_row=2, values_only=True))
-    assert kinds == {"技术交流": 2, "学习": 1, "攻关": 1, "技术创新": 1}
+    assert kinds == {"技术交流": 2, "技术学习": 1, "技术攻关": 1, "技术创新": 1}  # the measures' words
 
 
 async def test_ranking_workbook(session: AsyncSession, tmp_path: Path) -> None:
@@ -74,4 +75,4 @@ async def test_ranking_workbook(session: AsyncSession, tmp_path: Path) -> None:
     # Equal figures: equal scores, ranked by name.
     assert [r["工作室"] for r in rows] == sorted(r["工作室"] for r in rows)
     assert rows[0]["周期结束"] == datetime(2028, 5, 31)
-    assert rows[0]["评分"] == 67.7 and rows[0]["活动次数"] == 5 and rows[0]["资助金额(元)"] == 50000
+    assert rows[0]["评分"] == 72 and rows[0]["活动次数"] == 5 and rows[0]["资助金额(元)"] == 50000

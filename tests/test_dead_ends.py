@@ -128,7 +128,7 @@ async def test_the_lead_is_told_when_a_member_submits_in_the_studios_name(
     await inbox.deliver()
     told = inbox.texts("lead")
     assert any(
-        "📝 李明 以“张工数控创新工作室”的名义提交了活动台账 #1「读图」（第1版），已送工会审核。" in t for t in told
+        "📝 李明 以“张工数控创新工作室”的名义提交了活动台账 #1「读图」（第1版），已送工会复核。" in t for t in told
     )
     lead = Transcript(bot, "lead")
     await lead.press_button(inbox.replies("lead")[-1].all_buttons()[0])
@@ -154,7 +154,7 @@ async def test_reviewers_experts_and_the_association_are_greeted_with_what_they_
 
     await converse(Settings(database_url=db_url), as_name="周审核", write=out.append, lines=lines())
     text = "\n".join(out)
-    assert "试试发送：待审（等您审核的台账）" in text and "记录活动 · 记录成果" not in text
+    assert "试试发送：待审（等您复核的台账）" in text and "记录活动 · 记录成果" not in text
     assert "记录过程中随时可以发送" not in text and "台账送审、申报推进时会通知您" in text
     out.clear()
     await converse(Settings(database_url=db_url), as_name="张工", write=out.append, lines=lines())

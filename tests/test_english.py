@@ -102,4 +102,4 @@ async def test_an_english_draft_application_says_to_send_apply_again(
 
 def test_the_chinese_cycle_reminder_for_reviewers_reads_naturally() -> None:
     text = t("reminders.cycle.reviewer", "zh_CN", count=2, ends_on=date(2027, 1, 5), days=30, studios="甲、乙")
-    assert text.endswith("请及时审核这些工作室待审的台账。") and "它们" not in text
+    assert text.endswith("请及时复核这些工作室待复核的台账。") and "它们" not in text

@@ -71,7 +71,7 @@ async def test_assess_studio_and_union(cli: CliRunner, session: AsyncSession, tm
     out = tmp_path / "assess.xlsx"
     result = await invoke(cli, "assess", "--studio", world.studio.name, "--at", "2026-12-01", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "评分：67.7 / 100；建议：保留称号" in result.stdout
+    assert "评分：72 / 100；建议：保留称号" in result.stdout
     assert load_workbook(out).sheetnames[0] == "考核概要"
 
     result = await invoke(cli, "assess", "--union", world.union.name, "--at", "2026-12-01", "--json")

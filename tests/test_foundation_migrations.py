@@ -168,3 +168,49 @@ async def test_telegram_push_targets_in_groups_go_back_to_private_chats(empty_ur
     finally:
         await engine.dispose()
     assert sorted(map(tuple, rows)) == [("7001", "7001"), ("7002", "7002"), ("o-openid-1", "")]
+
+
+PERSON_0001 = "INSERT INTO people (id, name, enterprise, locale, created_at) VALUES (:i, :n, '', 'zh_CN', :at)"
+ROLE_0001 = "INSERT INTO roles (person_id, kind, union_id, active, created_at) VALUES (:p, :k, :u, 1=1, :at)"
+
+
+async def test_the_municipal_reviewer_becomes_the_association_and_an_enterprise_admin_its_contact(
+    empty_url: str,
+) -> None:
+    await _sync(empty_url, _step("0005_turnsafe", "upgrade"))
+    engine = create_engine(empty_url)
+    unions: tuple[tuple[int, str, str, int | None], ...] = (
+        (1, "上海市职工技术协会", "municipal", None),
+        (2, "浦东新区总工会", "district", 1),
+        (3, "上海电气集团工会", "enterprise", 2),
+    )
+    # (person, kind, union): what each person held before 0006
+    held = ((1, "reviewer", 1), (2, "reviewer", 2), (3, "admin", 3), (4, "admin", 2), (5, "expert", 1))
+
+    async def kinds() -> list[tuple[int, str]]:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT person_id, kind FROM roles ORDER BY person_id"))).all()
+        return [(int(p), str(k)) for p, k in rows]
+
+    try:
+        async with engine.begin() as conn:
+            for uid, name, level, parent in unions:
+                await conn.execute(
+                    text("INSERT INTO unions (id, name, level, parent_id, created_at) VALUES (:i, :n, :l, :p, :at)"),
+                    {"i": uid, "n": name, "l": level, "p": parent, "at": utcnow()},
+                )
+            for pid, kind, uid in held:
+                await conn.execute(
+                    text(PERSON_0001),
+                    {"i": pid, "n": f"人{pid}", "at": utcnow()},
+                )
+                await conn.execute(
+                    text(ROLE_0001),
+                    {"p": pid, "k": kind, "u": uid, "at": utcnow()},
+                )
+        await _sync(empty_url, _step("0006_roles", "upgrade"))
+        assert await kinds() == [(1, "association"), (2, "reviewer"), (3, "enterprise"), (4, "admin"), (5, "expert")]
+        await _sync(empty_url, _step("0005_turnsafe", "downgrade"))
+        assert await kinds() == [(p, k) for p, k, _ in held]
+    finally:
+        await engine.dispose()

@@ -43,12 +43,14 @@ def expected(w: World, other_studio: int, application: int, entries: dict[str, i
     keys = {f"cycle:{s}:1:T-{d}:{lead}" for d in (180, 90, 30, 7)}
     keys |= {f"cycle:u{w.district.id}:2027-03-09:T-{d}:{rv}" for d in (180, 90, 30, 7)}
     keys.add(f"overdue:u{w.association.id}:2027-03-09:{off}")
+    keys |= {f"assess:u{w.association.id}:2027-03-09:T-{d}:{off}" for d in (60, 30)}  # 考核验收 ahead
     idle_months = ["2025-01", "2025-02", "2025-03"] + [f"2026-{m:02d}" for m in range(7, 13)] + ["2027-01", "2027-02"]
     keys |= {f"idle:{s}:{m}:{lead}" for m in idle_months}
     keys |= {f"review:{entries['submitted']}:v1:{rv}", f"escalate:{entries['submitted']}:v1:{off}"}
     keys.add(f"returned:{entries['returned']}:v1:{lead}")
     keys.add(f"notice:{application}:{off}")
-    keys |= {f"window:{y}:{p}" for y in (2024, 2025, 2026, 2027) for p in (lead, rv, off)}
+    # the lead's studio is named: the application window is announced to the union officers only
+    keys |= {f"window:{y}:{p}" for y in (2024, 2025, 2026, 2027) for p in (rv, off)}
     months = []
     month = date(2024, 2, 1)
     while month < date(2027, 3, 1):

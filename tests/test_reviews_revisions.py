@@ -59,7 +59,7 @@ async def test_a_resubmission_is_labelled_with_the_return_reason_and_each_change
     await cast.lead.press("提交")
     await cast.world.deliver()
     card = cast.reviewer.inbox[-1].text
-    assert card.startswith("↩️ 退回后修改、重新提交的台账待审核（替换第1版）：\n【活动】王建国技师创新工作室")
+    assert card.startswith("↩️ 退回后修改、重新提交的台账待复核（替换第1版）：\n【活动】王建国技师创新工作室")
     assert "上次退回原因：缺少活动现场照片，请补充" in card
     assert "本次改动（2 处）：\n· 日期：2026-03-10 → 2026-03-05\n· 成效：新增「形成改进方案一份」" in card
     assert "新台账待审核" not in card
@@ -91,24 +91,26 @@ async def test_an_edit_of_an_approved_entry_warns_is_labelled_and_a_rejection_le
     await cast.world.deliver()
     await cast.reviewer.press_in("通过")
     await _edit(cast, [("时长", "3")])
-    cast.lead.expect("⚠️ 这条台账已通过审核。提交修改后，它会重新送审；审核通过前，已通过的第1版仍然有效，计入考核。")
+    cast.lead.expect(
+        "⚠️ 这条台账已复核通过。提交修改后，它会重新送工会复核；复核通过前，已通过的第1版仍然有效，计入考核。"
+    )
     await cast.lead.press("提交")
     await cast.world.deliver()
     card = cast.reviewer.inbox[-1].text
-    assert card.startswith("✏️ 已通过台账的修改待审核（审核期间，已通过的第1版仍然有效）：")
+    assert card.startswith("✏️ 已通过台账的修改待复核（复核期间，已通过的第1版仍然有效）：")
     assert "· 时长（小时）：2 → 3" in card and "上次" not in card
 
     await cast.lead.say("我的台账")
-    cast.lead.expect("已通过（修改待审核）")
+    cast.lead.expect("已通过（修改待复核）")
     await cast.reviewer.press_in("驳回")
     await cast.reviewer.say("时长与签到表不符")
     await cast.reviewer.press("提交")
     await cast.world.deliver()
     told = cast.lead.inbox[-1].text
-    assert told.startswith("❌ 您对已通过台账的修改未通过（驳回）：")
+    assert told.startswith("❌ 您对已通过台账的修改已被驳回：")
     assert "已通过的第1版仍然有效，照常计入考核。" in told and "原因：时长与签到表不符" in told
     await cast.lead.say("我的台账")
-    cast.lead.expect("｜已通过（修改未通过）")
+    cast.lead.expect("｜已通过（修改已驳回）")
     cast.lead.expect_not("｜未通过")
 
     # fixing the rejected edit again: labelled an edit of the approved entry, with the rejection's reason
@@ -116,7 +118,7 @@ async def test_an_edit_of_an_approved_entry_warns_is_labelled_and_a_rejection_le
     await cast.lead.press("提交")
     await cast.world.deliver()
     card = cast.reviewer.inbox[-1].text
-    assert card.startswith("✏️ 已通过台账的修改待审核（审核期间，已通过的第1版仍然有效）：")
+    assert card.startswith("✏️ 已通过台账的修改待复核（复核期间，已通过的第1版仍然有效）：")
     assert "上次驳回原因：时长与签到表不符" in card and "· 时长（小时）：3 → 2.5" in card
 
 
@@ -164,7 +166,7 @@ async def test_the_web_console_shows_the_revision_on_the_pending_and_entry_pages
 
         for path in ("/web/pending", f"/web/entries/{ww.entry.id}"):
             text = html.unescape((await http.get(path)).text)
-            assert "↩️ 退回后修改、重新提交的台账待审核（替换第1版）：" in text, path
+            assert "↩️ 退回后修改、重新提交的台账待复核（替换第1版）：" in text, path
             assert "上次退回原因：请写明地点" in text and "· 地点：二号车间 → 三号车间" in text, path
         entry_page = html.unescape((await http.get(f"/web/entries/{ww.entry.id}")).text)
         assert "已退回 → 已提交（改动：地点）" in entry_page
@@ -215,7 +217,7 @@ async def test_the_web_console_shows_a_rejected_edit_of_an_approved_entry_as_app
 
         studio_page = html.unescape((await http.get(f"/web/studios/{ww.world.studio.id}")).text)
         entry_page = html.unescape((await http.get(f"/web/entries/{ww.entry.id}")).text)
-        assert "已通过（修改未通过）" in studio_page and "已通过（修改未通过）" in entry_page
+        assert "已通过（修改已驳回）" in studio_page and "已通过（修改已驳回）" in entry_page
 
 
 async def test_a_resubmission_that_adds_a_photo_says_so(cast: Cast, tmp_path: Path) -> None:

@@ -102,8 +102,8 @@ async def test_a_captioned_photo_delivered_twice_is_processed_once(tg: TelegramH
     assert len(kept_files(conv)) == 1
     async with tg.runtime.sessions() as s:
         seen = set(await s.scalars(select(SeenDelivery.delivery_id)))
-    update_id = update["update_id"]
-    assert {str(update_id), f"{update_id}:caption"} <= seen
+    delivery = f"{tg.fake.token.partition(':')[0]}:{update['update_id']}"  # keyed by the bot
+    assert {delivery, f"{delivery}:caption"} <= seen
 
 
 async def test_a_redelivery_after_only_the_caption_was_processed_does_the_rest_once(tg: TelegramHarness) -> None:
@@ -117,7 +117,8 @@ async def test_a_redelivery_after_only_the_caption_was_processed_does_the_rest_o
         caption="记录活动",
     )
     # an earlier attempt committed the caption's turn, then stopped before the file's and before replying
-    caption = caption_of(Update.de_json(update, tg.channel.application.bot), tg.channel.services)
+    bot = tg.channel.application.bot
+    caption = caption_of(Update.de_json(update, bot), tg.channel.services, bot)
     assert caption is not None
     opened = await tg.runtime.handle(caption)
 

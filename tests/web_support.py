@@ -117,7 +117,7 @@ async def web_world(db_url: str, tmp_path: Path, **settings: Any) -> AsyncIterat
             )
             other_lead = await _person(session, "徐领衔", RoleKind.LEAD, "olead", studio=other)
             other_reviewer = await _person(session, "徐审核", RoleKind.REVIEWER, "orev", union=xuhui)
-            association = await _person(session, "市协审核", RoleKind.REVIEWER, "assoc", union=world.municipal)
+            association = await _person(session, "市协审核", RoleKind.ASSOCIATION, "assoc", union=world.municipal)
             admin = await _person(session, "浦东管理员", RoleKind.ADMIN, "admin", union=world.district)
             expert = await _person(session, "钱专家", RoleKind.EXPERT, "expert", union=world.municipal)
         entry = await add_entry(runtime.sessions, world.studio, world.lead)

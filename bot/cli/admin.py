@@ -22,7 +22,7 @@ from bot.cli.common import (
     run,
     run_in_session,
 )
-from bot.cli.invitee import holds, invitee, record_grant
+from bot.cli.invitee import holds, invitee, placement, record_grant
 from bot.cli.org_common import ByOption, find_studio, find_union, operator, record, word
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
@@ -166,8 +166,15 @@ def studio_add(
 def invite(
     name: Annotated[str, typer.Option(help="姓名 / the person's name")],
     role: Annotated[str, typer.Option(help="角色 / role: " + ROLES.help())],
-    studio: Annotated[str | None, typer.Option(help="工作室 / studio (for lead, member)")] = None,
-    union: Annotated[str | None, typer.Option(help="工会 / union (for reviewer, admin, expert)")] = None,
+    studio: Annotated[
+        str | None, typer.Option(help="工作室 / studio (for lead, member; enterprise: its enterprise union)")
+    ] = None,
+    union: Annotated[
+        str | None,
+        typer.Option(
+            help="工会 / union (enterprise: 企业工会, reviewer: 区县局/产业, association: 市级, expert, admin)"
+        ),
+    ] = None,
     grade: Annotated[str | None, typer.Option(help="技术等级 / grade: " + GRADE_WORDS.help())] = None,
     phone: Annotated[
         str | None, typer.Option(help="手机（区分同名的人） / phone (tells apart people of one name)")
@@ -175,7 +182,9 @@ def invite(
     person: Annotated[
         int | None, typer.Option("--person", help="已有人员的 ID / the id of a person already recorded")
     ] = None,
-    enterprise: Annotated[str | None, typer.Option(help="所在企业 / enterprise (a new person)")] = None,
+    enterprise: Annotated[
+        str | None, typer.Option(help="所在企业（新人员或已有人员） / the person's enterprise (new or existing)")
+    ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="更换领衔人 / replace the studio's current lead")] = False,
     by: str | None = ByOption,
     as_json: bool = JsonOption,
@@ -187,8 +196,13 @@ def invite(
     kind = word(ROLES, role, what=("角色", "role"), as_json=as_json)
     if kind in STUDIO_ROLES and (not studio or union):
         fail(f"角色 {kind.value} 需要 --studio（不要 --union） / role {kind.value} needs --studio", as_json=as_json)
-    if kind in UNION_ROLES and (not union or studio):
+    if kind in UNION_ROLES and kind is not RoleKind.ENTERPRISE and (not union or studio):
         fail(f"角色 {kind.value} 需要 --union（不要 --studio） / role {kind.value} needs --union", as_json=as_json)
+    if kind is RoleKind.ENTERPRISE and bool(union) == bool(studio):
+        fail(
+            "角色 enterprise 需要 --studio 或 --union（二选一） / role enterprise needs --studio or --union",
+            as_json=as_json,
+        )
     grade = word(GRADE_WORDS, grade, what=("等级", "grade"), as_json=as_json) if grade is not None else None
     phone = phone.strip() or None if phone else None
     studio, union = studio.strip() if studio else None, union.strip() if union else None
@@ -198,15 +212,16 @@ def invite(
 
     async def work(session: AsyncSession, settings: Settings) -> dict[str, Any]:
         actor_id = await operator(session, by)
-        target_studio = await find_studio(session, studio) if studio else None
+        named_studio = await find_studio(session, studio) if studio else None
         target_union = await find_union(session, union) if union else None
-        default_enterprise = target_studio.enterprise if target_studio else ""
+        target_studio, target_union = await placement(session, kind, named_studio, target_union)
         person = await invitee(
             session,
             name=name,
             phone=phone,
             person_id=person_id,
-            enterprise=enterprise.strip() if enterprise is not None else default_enterprise,
+            enterprise=enterprise.strip() if enterprise is not None else None,
+            default_enterprise=named_studio.enterprise if named_studio else "",
             actor_id=actor_id,
         )
         if grade and person.grade != grade:
@@ -250,15 +265,15 @@ def invite(
             "person_id": person.id,
             "name": person.name,
             "role": kind.value,
-            "studio": studio,
-            "union": union,
+            "studio": target_studio.name if target_studio else None,
+            "union": target_union.name if target_union else None,
             "expires_at": row.expires_at.astimezone(settings.tz).isoformat(timespec="minutes"),
         }
 
     result = run_in_session(work, as_json=as_json)
     emit(
         result,
-        f"{result['name']} 的绑定码 / binding code: {result['code']}\n"
+        f"{result['name']}（{ROLES.zh(kind)}）的绑定码 / binding code: {result['code']}\n"
         f"请在聊天中发送 / send in chat: 绑定 {result['code']}"
         f"  (有效期至 / valid until {result['expires_at'].replace('T', ' ')})",
         as_json=as_json,

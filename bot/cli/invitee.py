@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliError
 from bot.cli.org_common import record
-from storage.models import Person, Role, RoleKind, Studio, Union
+from storage.models import STUDIO_ROLES, Person, Role, RoleKind, Studio, Union, UnionLevel, role_fits_union
 from storage.repos import org
+from storage.vocabulary import LEVELS, ROLES
 
 
 def _describe(person: Person) -> str:
@@ -21,10 +22,14 @@ async def invitee(
     name: str,
     phone: str | None,
     person_id: int | None,
-    enterprise: str,
+    enterprise: str | None,
     actor_id: int | None,
+    default_enterprise: str = "",
 ) -> Person:
-    """The person to invite: --person ID, the one of that name with --phone, or somebody new (audited)."""
+    """The person to invite: --person ID, the one of that name with --phone, or somebody new (audited).
+
+    --enterprise sets the enterprise of an existing person too (an expert's recusal reads it).
+    """
     if person_id is not None:
         person = await session.get(Person, person_id)
         if person is None or not person.active:
@@ -35,6 +40,7 @@ async def invitee(
             raise CliError(f"人员 #{person_id} 的手机是 {person.phone} / person #{person_id} has another phone")
         if phone and not person.phone:
             person.phone = phone
+        await _set_enterprise(session, person, enterprise, actor_id=actor_id)
         return person
     same = await org.find_people(session=session, name=name)
     if phone:
@@ -51,8 +57,11 @@ async def invitee(
             f" / {name} already exists ({ids}): add --person ID for that person, or --phone for somebody else"
         )
     if same:
+        await _set_enterprise(session, same[0], enterprise, actor_id=actor_id)
         return same[0]
-    person = await org.create_person(session=session, name=name, phone=phone, enterprise=enterprise)
+    person = await org.create_person(
+        session=session, name=name, phone=phone, enterprise=default_enterprise if enterprise is None else enterprise
+    )
     await record(session, actor_id=actor_id, object_type="person", object_id=person.id, to_state="created")
     return person
 
@@ -74,3 +83,56 @@ async def record_grant(session: AsyncSession, role: Role, person: Person, *, act
         studio_id=role.studio_id,
         detail={"kind": role.kind.value, "person_id": person.id, "name": person.name},
     )
+
+
+async def _set_enterprise(
+    session: AsyncSession, person: Person, enterprise: str | None, *, actor_id: int | None
+) -> None:
+    if enterprise is None or enterprise == person.enterprise:
+        return
+    before, person.enterprise = person.enterprise, enterprise
+    await record(
+        session,
+        actor_id=actor_id,
+        object_type="person",
+        object_id=person.id,
+        from_state=before,
+        to_state=enterprise,
+        detail={"field": "enterprise"},
+    )
+
+
+async def placement(
+    session: AsyncSession, kind: RoleKind, studio: Studio | None, union: Union | None
+) -> tuple[Studio | None, Union | None]:
+    """Where the role is held: a studio role on the studio, a union role on a union of a level that fits it.
+
+    `--studio S --role enterprise` means the enterprise union S belongs to.
+    """
+    if kind in STUDIO_ROLES:
+        return studio, None
+    if studio is not None and kind is RoleKind.ENTERPRISE:
+        chain = await org.union_chain(session=session, union_id=studio.union_id)
+        union = next((u for u in chain if u.level is UnionLevel.ENTERPRISE), None)
+        if union is None:
+            raise CliError(f"{studio.name} 不属于企业工会，请用 --union / {studio.name} is under no enterprise union")
+    assert union is not None
+    if not role_fits_union(kind, union.level):
+        raise CliError(misplaced(kind, union))
+    return None, union
+
+
+def misplaced(kind: RoleKind, union: Union) -> str:
+    """Why a union role cannot be held on this union, and which role (or union) is meant instead."""
+    if kind is RoleKind.REVIEWER and union.level is UnionLevel.MUNICIPAL:
+        return (
+            f"{union.name} 是市级工会：市职工技协的审核、公示、命名由 --role association 担任"
+            f" / {union.name} is the municipal union: its officer is --role association"
+        )
+    if kind is RoleKind.ASSOCIATION:
+        return (
+            "--role association 只能在市级工会（市职工技协）；区县局、产业工会用 --role reviewer"
+            " / --role association is held on the municipal union; a district or industry union has --role reviewer"
+        )
+    levels = "、".join(LEVELS.zh(level) for level in UnionLevel if role_fits_union(kind, level))
+    return f"角色 {ROLES.zh(kind)} 只能在{levels}工会 / role {kind.value} is held on a {levels} union, not {union.name}"

@@ -25,11 +25,14 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "pending": DECIDES,
     "notices": (Action.RAISE_OBJECTION,),
     "verdict": (Action.ASSESS_CYCLE,),
+    "admit": (Action.ASSOCIATION_REVIEW,),
     "history": (Action.VIEW_AUDIT,),
     "web": (Action.VIEW_ENTRIES, Action.REVIEW_ENTRY),  # the console shows the studios one may view, and decides
     "vacation": (),
+    "card": (),  # everyone bound has a card
     "lang": (),
     "help": (),
+    "named": (),  # the naming list is public (/public/named/{year} too)
 }
 
 

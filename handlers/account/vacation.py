@@ -11,7 +11,7 @@ from handlers.core.presses import GoPress
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
-from storage.models import Person, RoleKind
+from storage.models import DECIDING_ROLES, Person
 from storage.repos import delegations
 
 router = Router(__name__)
@@ -76,19 +76,19 @@ async def vacation(ctx: Context, args: str) -> list[Reply]:
     person.reminders_paused_until = until
     await ctx.audit(object_type="person", object_id=person.id, to_state="paused", detail={"until": until.isoformat()})
     lines = [ctx.t("vacation.done", until=until.isoformat())]
-    if ctx.has_role(RoleKind.REVIEWER) and not await delegations.current(
+    if any(ctx.has_role(kind) for kind in DECIDING_ROLES) and not await delegations.current(
         session=ctx.session, reviewer_id=person.id, today=ctx.today
     ):
         lines.append(ctx.t("vacation.reviewer_hint"))
     return [Reply(text="\n".join(lines))]
 
 
-@router.command("delegate", "委托", help_key="delegate.help", order=710, roles=frozenset({RoleKind.REVIEWER}))
+@router.command("delegate", "委托", help_key="delegate.help", order=710, roles=DECIDING_ROLES)
 async def delegate(ctx: Context, args: str) -> list[Reply]:
     """Name a stand-in for one's reviews (委托 姓名 8月10日), or take it back (委托 取消)."""
     person = ctx.person
     assert person is not None
-    if not ctx.has_role(RoleKind.REVIEWER):
+    if not any(ctx.has_role(kind) for kind in DECIDING_ROLES):
         return [Reply(text=ctx.t("delegate.reviewers_only"))]
     if not args:
         return [Reply(text=await _current(ctx, person))]

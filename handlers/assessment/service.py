@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.assessment import frozen
 from handlers.assessment.evaluate import Assessment, assess
 from handlers.assessment.figures import compile_figures
 from handlers.assessment.rubric import Rubric
@@ -40,10 +41,14 @@ async def assess_studio(*, session: AsyncSession, studio: Studio, rubric: Rubric
         raise NoCycle(studio.name)
     union = await session.get(Union, studio.union_id)
     assert union is not None  # a foreign key
-    # as of `today`: an entry dated later is not yet evidence (assess --at looks back at a past day)
-    figures = await compile_figures(
-        session=session, studio_id=studio.id, starts_on=cycle.starts_on, ends_on=cycle.ends_on, as_of=today
-    )
+    # as of `today`: an entry dated later is not yet evidence (assess --at looks back at a past day);
+    # an ended cycle is judged by the figures frozen at its end
+    if cycle.frozen_figures is not None and today > cycle.ends_on:
+        figures = frozen.from_json(cycle.frozen_figures)
+    else:
+        figures = await compile_figures(
+            session=session, studio_id=studio.id, starts_on=cycle.starts_on, ends_on=cycle.ends_on, as_of=today
+        )
     return StudioAssessment(studio=studio, union=union, cycle=cycle, assessment=assess(figures, rubric, today=today))
 
 

@@ -73,6 +73,7 @@ def summary_text(result: StudioAssessment, t: Translator, *, today_text: str) ->
     )
     if f.promotions:
         lines.append(t("assess.promotions", items=counted(f.promotions, t, LedgerKind.TRAINING, "promoted_grade")))
+    lines.append(t("assess.ledgers", months=f.ledger_months, kept=f.ledgers_kept))
     lines.append(t("assess.waiting", review=f.waiting_review, fix=f.waiting_fix))
     lines.append(
         t("assess.score", score=num(a.score), max=num(a.max_score), suggestion=t(f"assess.suggestion.{a.suggestion}"))

@@ -38,6 +38,13 @@ class HandlerConfig:
     download_link_ttl_minutes: int = 60
     web_link_ttl_minutes: int = 10
     web_session_idle_hours: int = 8
+    # issue 17: 第三条(4) asks this many approved activities in the last 12 months; the association is told
+    # this many days before a cycle ends (考核验收)
+    application_min_activities: int = 6
+    assessment_notice_days: tuple[int, ...] = (60, 30)
+    web_session_max_days: int = 7
+    full_day_hours: float = 8  # what 一天 / 全天 means when people give hours in days (两天: twice that)
+    half_day_hours: float = 4  # what 半天 means
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:
@@ -49,7 +56,8 @@ class HandlerConfig:
         secret = getattr(source, "secret_key", None)
         if secret is not None and hasattr(secret, "get_secret_value"):
             values["secret_key"] = secret.get_secret_value().encode()
-        if isinstance(values.get("cycle_reminder_days"), list):
-            values["cycle_reminder_days"] = tuple(values["cycle_reminder_days"])
+        for name in ("cycle_reminder_days", "assessment_notice_days"):
+            if isinstance(values.get(name), list):
+                values[name] = tuple(values[name])
         values.update(overrides)
         return cls(**values)

@@ -26,6 +26,7 @@ class FlowOp(StrEnum):
     CANCEL = "x"
     SUBMIT = "s"
     EDIT = "e"
+    DRAFT = "t"  # answer with the kept draft: an over-long answer's first N characters, or what was heard
 
 
 NAVIGATION = frozenset({FlowOp.SKIP, FlowOp.BACK, FlowOp.CANCEL})  # words every step understands too
@@ -102,6 +103,14 @@ class ApplicationPress(Press, prefix="ap"):
     move: str
     application_id: int
     stage: str | None = None
+
+
+@dataclass(frozen=True)
+class CyclePress(Press, prefix="cy"):
+    """A press on a management cycle's 考核验收 card: "open" it, or "score" it (an expert)."""
+
+    action: str
+    cycle_id: int
 
 
 class ObjectionAction(StrEnum):

@@ -20,7 +20,7 @@ class Button:
 class InboundFile:
     """A photo or file a user sent, already downloaded and stored by the adapter."""
 
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "voice" (a voice message with no text: kept as a file)
     file_ref: str  # the platform's reference (Telegram file_id, WeChat media_id, ...)
     stored_path: Path
     size: int
@@ -68,8 +68,10 @@ class Incoming:
     confirms_replies: bool = False
     # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
     scanned: bool = False
-    # "photo" | "document" the adapter did not fetch: nobody bound was in a flow taking files, so nothing is kept
+    # "photo" | "document" | "voice" the adapter did not fetch: nobody bound was in a flow taking files
     file_declined: str | None = None
+    # the text is the platform's speech recognition of a voice message: shown back before it is taken
+    spoken: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.decisions import panel
 from handlers.engine.context import Context
-from handlers.roles.permissions import reviewing_union, same_enterprise
+from handlers.roles.permissions import reviewing_union
 from storage.models import Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import org, people, reviews
 
@@ -36,7 +37,8 @@ async def studio_reviewers(ctx: Context, studio: Studio) -> list[Recipient]:
     union = await reviewing_union_of(ctx.session, studio)
     if union is None:
         return []
-    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=RoleKind.REVIEWER)
+    kind = RoleKind.ASSOCIATION if union.level is UnionLevel.MUNICIPAL else RoleKind.REVIEWER
+    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=kind)
     return await _with_delegates(ctx, found)
 
 
@@ -46,26 +48,21 @@ async def association_ids(session: AsyncSession) -> list[int]:
 
 
 async def association_reviewers(ctx: Context) -> list[Recipient]:
-    """The reviewers of the municipal association, and their delegates."""
+    """The association officers of the municipal association, and their delegates."""
     ids = await association_ids(ctx.session)
-    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.REVIEWER)
+    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.ASSOCIATION)
     return await _with_delegates(ctx, found)
 
 
-async def experts(session: AsyncSession) -> list[Person]:
-    """Everyone holding an active expert role in some union."""
+async def holders(session: AsyncSession, kind: RoleKind) -> list[Person]:
+    """Everyone holding an active role of this kind in some union."""
     all_unions = list(await session.scalars(select(Union.id)))
-    return await reviews.officers(session=session, union_ids=all_unions, kind=RoleKind.EXPERT)
-
-
-def may_score(expert: Person, studio: Studio) -> bool:
-    """An expert scores a studio of another enterprise only."""
-    return not same_enterprise(expert.enterprise, studio.enterprise)
+    return await reviews.officers(session=session, union_ids=all_unions, kind=kind)
 
 
 async def experts_for(ctx: Context, studio: Studio) -> list[Person]:
-    """Every expert who may score this studio (not of the studio's own enterprise)."""
-    return [p for p in await experts(ctx.session) if may_score(p, studio)]
+    """The committee's experts who may score this studio: none of them tied to it (see roles/recusal.py)."""
+    return list((await panel.panel_of(ctx.session, studio)).eligible)
 
 
 async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]) -> set[int]:

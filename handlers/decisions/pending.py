@@ -15,7 +15,7 @@ from handlers.engine.context import Context
 from handlers.engine.router import Hook, Router
 from handlers.roles import permissions
 from handlers.roles.permissions import Action, Subject
-from storage.models import RoleKind
+from storage.models import DECIDING_ROLES, RoleKind
 
 router = Router(__name__)
 
@@ -75,7 +75,7 @@ def pending_source(router: Router, section_key: str, extra: Extra | None = None)
     "待办",
     help_key="reviews.help.pending",
     order=30,
-    roles=frozenset({RoleKind.REVIEWER, RoleKind.EXPERT}),
+    roles=frozenset({*DECIDING_ROLES, RoleKind.EXPERT}),
 )
 async def pending_command(ctx: Context, args: str) -> list[Reply]:
     """List what waits for the speaker, oldest first, each with a button that opens it."""

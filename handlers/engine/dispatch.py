@@ -16,6 +16,8 @@ from handlers.engine.runner import Runner
 from storage.models import Conversation
 from storage.repos import conversations
 
+SPOKEN_END = "。.!！?？ "
+
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping new lines, tabs and what joins an emoji: 👨‍🔧, 🏴󠁧󠁢󠁳󠁣󠁴󠁿) and trim."""
@@ -42,8 +44,10 @@ async def dispatch(ctx: Context) -> list[Reply]:
     if incoming.file is not None or incoming.file_declined:
         return notes + await _file(ctx, conv)
     text = clean_text(incoming.text or "")
+    if incoming.spoken:
+        text = text.rstrip(SPOKEN_END)  # recognition ends a sentence with 。 which no answer or command has
     if conv is not None and ctx.person is not None:
-        return notes + await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text(text)
+        return notes + await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text(text, spoken=incoming.spoken)
     if not text:
         return [*notes, Reply(text=ctx.t("engine.unsupported"))]
     if notes and ctx.routes.match(text) is None and words.control_word(text) is None:
@@ -118,8 +122,11 @@ async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
     file = ctx.incoming.file
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
+    voice = ctx.incoming.file_declined == "voice" or (file is not None and file.kind == "voice")
     if conv is None:
-        return [Reply(text=ctx.t("engine.file_without_flow"))]
+        return [Reply(text=ctx.t("engine.voice_unread" if voice else "engine.file_without_flow"))]
+    if voice and file is None:  # no text came with it and nothing takes it: ask for the answer typed
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.voice_unread"))
     if file is None:  # declined by the adapter; a flow that takes files may have opened since: ask again
         flow = ctx.routes.flows[conv.flow]
         taken = any(s.files for s in flow.steps)

@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Button, Reply
+from handlers.engine import drafts
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 
@@ -89,6 +90,8 @@ def prompt(
     position, total = progress(flow, step, values)
     lines = [note] if note else []
     lines.append(f"{ctx.t(step.prompt)} {ctx.t('engine.progress', n=position, total=total)}")
+    if step.limit is not None:
+        lines.append(ctx.t("engine.limit", limit=step.limit))
     option_buttons: list[Button] = []
     if step.multi:
         chosen = set(values.get(step.key) or [])
@@ -101,6 +104,11 @@ def prompt(
         option_buttons = [ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE))]
     else:
         option_buttons = [ctx.button(c.label, at.press(FlowOp.CHOOSE, i)) for i, c in enumerate(choices)]
+    draft = drafts.draft_of(values, step.key) or {}
+    if draft:
+        whole = step.limit is None or len(draft.get("text", "")) <= step.limit
+        label = ctx.t("engine.use_heard") if whole else ctx.t("engine.keep_first", limit=step.limit)
+        option_buttons.append(ctx.button(label, at.press(FlowOp.DRAFT)))
     nav = nav_row(ctx, flow, step, values, at, editing=editing)
     return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
 

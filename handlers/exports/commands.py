@@ -17,12 +17,20 @@ from handlers.core.types import OutFile, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.exports.labels import XLSX_TYPE, export_ledgers
-from handlers.exports.support import ALL_WORDS, deliver, export_folder, parse_export_args, resolve_studio
+from handlers.exports.members import MEMBER_WORDS, members_export
+from handlers.exports.support import (
+    ALL_WORDS,
+    answers_unwritable,
+    deliver,
+    export_folder,
+    parse_export_args,
+    resolve_studio,
+)
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
 from storage.ledger_specs import specs
-from storage.models import EntryStatus, LedgerEntry, RoleKind, Studio, Union
+from storage.models import OFFICER_ROLES, EntryStatus, LedgerEntry, Studio, Union
 from storage.repos import org
 
 router = Router(__name__)
@@ -32,8 +40,11 @@ RANKING_LINES = 20  # chat messages stay short; the attached workbook has every 
 
 
 @router.command("export", "导出", help_key="export.help", order=45)
+@answers_unwritable
 async def export_command(ctx: Context, args: str) -> list[Reply]:
-    """A studio's ledgers as an .xlsx (or CSV) file."""
+    """A studio's ledgers as an .xlsx (or CSV) file; 导出 成员: the named studios' members (第八条)."""
+    if args.strip().lower() in MEMBER_WORDS:
+        return await members_export(ctx)
     asked = parse_export_args(args, today=ctx.today)
     if isinstance(asked, str):
         return [Reply(text=ctx.t("export.bad_arg", arg=asked) + "\n" + ctx.t("export.usage"))]
@@ -84,6 +95,7 @@ async def _period(ctx: Context, studio: Studio) -> tuple[date, date, bool]:
 
 
 @router.command("stats", "统计", help_key="stats.help", order=46)
+@answers_unwritable
 async def stats_command(ctx: Context, args: str) -> list[Reply]:
     """Charts of the studio's approved activities per month and outcomes by category."""
     studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "stats", "stats")
@@ -110,6 +122,7 @@ async def stats_command(ctx: Context, args: str) -> list[Reply]:
 
 
 @router.command("assess", "考核", "考核统计", help_key="assess.help", order=65)
+@answers_unwritable
 async def assess_command(ctx: Context, args: str) -> list[Reply]:
     """The current cycle's figures against the rubric, for one studio or ranked for the reviewer's union."""
     try:
@@ -135,7 +148,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
 
 
 async def _ranking(ctx: Context, rubric: Rubric, date_text: str) -> list[Reply]:
-    union_ids = sorted({r.union_id for r in ctx.roles if r.union_id and r.kind in (RoleKind.REVIEWER, RoleKind.ADMIN)})
+    union_ids = sorted({r.union_id for r in ctx.roles if r.union_id and r.kind in OFFICER_ROLES})
     if not union_ids:
         return [Reply(text=ctx.t("assess.no_union"))]
     replies: list[Reply] = []

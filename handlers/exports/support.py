@@ -6,7 +6,10 @@ download links where only photos travel (WeChat OA), as the file's path where th
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +24,8 @@ from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.exports.files import new_export_dir, prune_exports
 from storage.models import Studio
+
+log = logging.getLogger(__name__)
 
 ALL_WORDS = {"全部", "所有", "all", "排名", "ranking"}
 _DATE_SHAPED = re.compile(r"^[\d\-/.年月日号]*\d[\d\-/.年月日号]*$")
@@ -89,10 +94,34 @@ async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str, c
     return studio
 
 
+class FolderUnwritable(Exception):
+    """EXPORT_DIR cannot be written now (read-only, full, not a folder): no file can be made."""
+
+
 def export_folder(ctx: Context) -> Path:
-    # Old exports go when a new one is made; a link never outlives its file by design, only the reverse.
-    prune_exports(ctx.config.export_dir, older_than_seconds=(ctx.config.download_link_ttl_minutes + 60) * 60)
-    return new_export_dir(ctx.config.export_dir)
+    """A fresh folder under EXPORT_DIR for one command's files; FolderUnwritable if none can be made."""
+    try:
+        # Old exports go when a new one is made; a link never outlives its file by design, only the reverse.
+        prune_exports(ctx.config.export_dir, older_than_seconds=(ctx.config.download_link_ttl_minutes + 60) * 60)
+        return new_export_dir(ctx.config.export_dir)
+    except OSError as exc:
+        log.error("EXPORT_DIR cannot be written (%s): no export made", type(exc).__name__)
+        raise FolderUnwritable from None
+
+
+def answers_unwritable(
+    command: Callable[[Context, str], Awaitable[list[Reply]]],
+) -> Callable[[Context, str], Awaitable[list[Reply]]]:
+    """Wrap a command that writes under EXPORT_DIR: an unwritable folder is said plainly, not as an error."""
+
+    @functools.wraps(command)
+    async def wrapped(ctx: Context, args: str) -> list[Reply]:
+        try:
+            return await command(ctx, args)
+        except FolderUnwritable:
+            return [Reply(text=ctx.t("export.folder_unwritable"))]
+
+    return wrapped
 
 
 def deliver(ctx: Context, text: str, files: list[OutFile]) -> list[Reply]:

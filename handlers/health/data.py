@@ -15,7 +15,7 @@ from handlers.reminders.calendar import working_days_after
 from handlers.roles.permissions import reviewing_union
 from storage import health as repo
 from storage.health import RoleFact, StudioFact, UnionFact
-from storage.models import ApplicationStage, OutboxStatus, RoleKind, StudioStatus, UnionLevel
+from storage.models import DECIDING_ROLES, ApplicationStage, OutboxStatus, RoleKind, StudioStatus, UnionLevel
 
 CYCLE_HORIZON_DAYS = 60
 S = ApplicationStage
@@ -107,11 +107,13 @@ def _organisation(world: _World, limits: Limits) -> Iterator[Finding]:
     if not world.associations:
         yield stall("association.missing")
     for union in world.associations:
-        if not world.holders(RoleKind.REVIEWER, union_id=union.id):
+        if not world.holders(RoleKind.ASSOCIATION, union_id=union.id):
             yield stall("association.no_reviewer", union.name)
-    experts = {r.person_id for r in world.holders(RoleKind.EXPERT) if r.bound}
+    # the association's expert committee: an expert role held on another union scores nothing
+    committee = [r for u in world.associations for r in world.holders(RoleKind.EXPERT, union_id=u.id)]
+    experts = {r.person_id for r in committee if r.bound}
     if len(experts) < limits.experts_needed:
-        unbound = {r.person_id for r in world.holders(RoleKind.EXPERT) if not r.bound}
+        unbound = {r.person_id for r in committee if not r.bound}
         yield stall("experts.too_few", have=len(experts), needed=limits.experts_needed, unbound=len(unbound))
     for studio in world.studios.values():
         if studio.status is StudioStatus.NAMED and not world.holders(RoleKind.LEAD, studio_id=studio.id):
@@ -127,7 +129,7 @@ def _unbound(world: _World) -> Iterator[Finding]:
             continue
         if role.kind is RoleKind.LEAD and role.studio_id in world.studios:
             leads[role.studio_id].append(role.person_name)
-        elif role.kind is RoleKind.REVIEWER and role.union_id in world.unions:
+        elif role.kind in DECIDING_ROLES and role.union_id in world.unions:
             reviewers[role.union_id].append(role.person_name)
     for studio_id, names in sorted(leads.items()):
         yield stall("lead.unbound", world.studios[studio_id].name, people=tuple(names), count=len(names))

@@ -1,4 +1,4 @@
-"""End of a management cycle (第十条): the association records 表彰 / 保留 / 不再保留 with a reason."""
+"""End of a management cycle (第十条): the association records 表彰 / 保留 / 不再保留, a reason where it departs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from handlers.decisions import audience
 from handlers.decisions.reason import parse_reason
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
-from handlers.engine.flow import Choice, Flow, Step, Values
+from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.engine.router import Router
-from handlers.lifecycle import notify
+from handlers.lifecycle import notify, verdict_advice
 from handlers.lifecycle.stages import set_studio_status
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
@@ -51,8 +51,23 @@ async def cycle_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def result_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """表彰 / 保留 / 不再保留."""
-    return [Choice(r.value, ctx.t(f"lifecycle.result.{r.value}")) for r in CycleResult]
+    """表彰 / 保留 / 不再保留, the one the figures and the experts' scores point to marked as suggested."""
+    found = await _cycle(ctx, values)
+    advice = await verdict_advice.advise(ctx, *found) if found else None
+    return [
+        Choice(
+            r.value,
+            ctx.t(f"lifecycle.result.{r.value}")
+            + (ctx.t("committee.verdict.suggested") if advice and r in advice.fits else ""),
+        )
+        for r in CycleResult
+    ]
+
+
+async def _cycle(ctx: Context, values: Values) -> tuple[Studio, Cycle] | None:
+    cycle = await ctx.session.get(Cycle, int(values["cycle"])) if values.get("cycle") is not None else None
+    studio = await ctx.session.get(Studio, cycle.studio_id) if cycle else None
+    return (studio, cycle) if studio and cycle else None
 
 
 async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
@@ -65,11 +80,16 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
 
 
 @router.command(
-    "verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.REVIEWER})
+    "verdict", "考核结论", "周期考核", help_key="lifecycle.help", order=70, roles=frozenset({RoleKind.ASSOCIATION})
 )
 async def verdict_command(ctx: Context, args: str) -> list[Reply]:
-    """Record the end-of-cycle result of a studio."""
-    return await start_flow(ctx, "verdict")
+    """Record the end-of-cycle result of a studio, with each due cycle's figures and expert scores beside it."""
+    started = await start_flow(ctx, "verdict")
+    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None or not await due(ctx):
+        return started
+    lines = [ctx.t("committee.verdict.brief_title")]
+    lines += [await verdict_advice.brief(ctx, studio, cycle) for studio, cycle in await due(ctx)]
+    return [Reply(text="\n".join(lines)), *started]
 
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
@@ -81,19 +101,21 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     studio = await ctx.session.get(Studio, cycle.studio_id) if cycle else None
     if studio is None or cycle is None:
         return [Reply(text=ctx.t("lifecycle.gone"))]
-    result, reason = CycleResult(values["result"]), str(values["reason"])
+    result, reason = CycleResult(values["result"]), str(values.get("reason") or "")
+    advice = await verdict_advice.advise(ctx, studio, cycle)
+    if result not in advice.fits and not reason:  # departing from the figures and the experts needs a reason
+        raise SubmitRefused([Reply(text=verdict_advice.reason_needed(ctx, advice, result))])
     done = await ctx.session.execute(
         update(Cycle)
         .where(Cycle.id == cycle.id, Cycle.result.is_(None))
-        .values(result=result, reason=reason, assessed_at=ctx.now, assessed_by_id=ctx.person.id)
+        .values(result=result, reason=reason or None, assessed_at=ctx.now, assessed_by_id=ctx.person.id)
         .execution_options(synchronize_session="fetch")
     )
     if getattr(done, "rowcount", 0) != 1 or studio.status is not StudioStatus.NAMED:
         return [
             Reply(
                 text=ctx.t("lifecycle.already", studio=studio.name, number=cycle.number)
-                + "\n"
-                + ctx.t("reviews.reason_unused", reason=reason)
+                + ("\n" + ctx.t("reviews.reason_unused", reason=reason) if reason else "")
             )
         ]
     await ctx.audit(
@@ -101,13 +123,13 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         object_id=cycle.id,
         from_state="open",
         to_state=result.value,
-        reason=reason,
+        reason=reason or None,
         studio_id=studio.id,
-        detail={"number": cycle.number},
+        detail={"number": cycle.number, **advice.detail},
     )
     following = None
     if result is CycleResult.NOT_RETAINED:
-        await set_studio_status(ctx, studio, StudioStatus.NOT_RETAINED, reason)
+        await set_studio_status(ctx, studio, StudioStatus.NOT_RETAINED, reason or None)
     else:
         following = await org.start_cycle(
             session=ctx.session, studio=studio, starts_on=cycle.ends_on + timedelta(days=1)
@@ -129,7 +151,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
             f"lifecycle.told.{result.value}",
             studio=studio.name,
             number=cycle.number,
-            reason=reason,
+            reason=reason or t("committee.verdict.as_advised"),
             starts=following.starts_on if following else "",
             ends=following.ends_on if following else "",
         )
@@ -147,7 +169,8 @@ VERDICT = router.flow(
         steps=(
             Step("cycle", "lifecycle.ask.studio", "lifecycle.label.studio", choices=cycle_choices),
             Step("result", "lifecycle.ask.result", "lifecycle.label.result", choices=result_choices),
-            Step("reason", "lifecycle.ask.reason", "lifecycle.label.reason", parse=parse_reason),
+            # asked always, needed only where the verdict departs from the figures and the experts' scores
+            Step("reason", "lifecycle.ask.reason", "lifecycle.label.reason", parse=parse_reason, optional=True),
         ),
         submit=submit,
         prepare=prepare,

@@ -5,20 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.exports.labels import labeler, value_text
 from storage.models import LEAD_GRADES, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, Person, RoleKind, Studio
-from storage.repos import people
+from storage.repos import admissions, people
 
 SCHEME = "上海职工(技师)创新项目资助"
-# Evidence that counts: approved, or submitted and still with the reviewer (who sees the application too).
-COUNTED = (EntryStatus.APPROVED, EntryStatus.SUBMITTED)
+# Outcomes the lead may cite: approved, or still with the reviewer; only approved ones satisfy 第三条(3).
+CITED = (EntryStatus.APPROVED, EntryStatus.SUBMITTED)
 MIN_MEMBERS = 3
-CONDITIONS = ("lead", "team", "outcome", "venue")
+CONDITIONS = ("lead", "team", "outcome", "activities", "venue")
+# 第三条(1)(2) say 原则上: the association may admit a studio that falls short of them, with a reason
+IN_PRINCIPLE = frozenset({"lead", "team"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Outcome:
     entry_id: int
     title: str
     amount: str
+    waiting: bool = False  # still with the reviewer: cited, shown as waiting, not yet evidence
 
 
 @dataclass
@@ -39,6 +43,9 @@ class Facts:
     outcomes: list[Outcome] = field(default_factory=list)
     venue: str = ""
     equipment: str = ""
+    activities: int = 0  # approved activities of the last 12 months (第三条(4): 坚持开展群众性科技创新活动)
+    activities_needed: int = 0
+    admitted: frozenset[str] = frozenset()  # 原则上 conditions the association admitted for this studio
 
 
 def funded_by_scheme(scheme: str | None) -> bool:
@@ -50,7 +57,7 @@ def funded_by_scheme(scheme: str | None) -> bool:
 
 
 async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Outcome]:
-    """The studio's outcomes (approved or waiting) both applied in production and funded by the scheme."""
+    """The studio's outcomes (approved, or waiting: marked) applied in production and funded by the scheme."""
     query = (
         select(LedgerEntry, OutcomeVersion)
         .join(
@@ -60,19 +67,50 @@ async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Out
         .where(
             LedgerEntry.studio_id == studio_id,
             LedgerEntry.kind == LedgerKind.OUTCOME,
-            LedgerEntry.status.in_(COUNTED),
+            LedgerEntry.status.in_(CITED),
         )
         .order_by(LedgerEntry.id)
     )
     return [
-        Outcome(entry.id, version.title, f"{version.funding_amount.normalize():f}" if version.funding_amount else "")
+        Outcome(
+            entry.id,
+            version.title,
+            f"{version.funding_amount.normalize():f}" if version.funding_amount else "",
+            waiting=entry.status is not EntryStatus.APPROVED,
+        )
         for entry, version in (await session.execute(query)).all()
         if version.applied and funded_by_scheme(version.funding_scheme)
     ]
 
 
-async def gather(session: AsyncSession, studio: Studio, lead: Person | None, *, venue: str, equipment: str) -> Facts:
-    """The facts of a studio as they stand."""
+async def recent_activities(session: AsyncSession, studio_id: int, today: date) -> int:
+    """The studio's approved activities dated in the twelve months up to `today`."""
+    since = today - timedelta(days=365)
+    return (
+        await session.scalar(
+            select(func.count(LedgerEntry.id)).where(
+                LedgerEntry.studio_id == studio_id,
+                LedgerEntry.kind == LedgerKind.ACTIVITY,
+                LedgerEntry.status == EntryStatus.APPROVED,
+                LedgerEntry.occurred_on > since,
+                LedgerEntry.occurred_on <= today,
+            )
+        )
+        or 0
+    )
+
+
+async def gather(
+    session: AsyncSession,
+    studio: Studio,
+    lead: Person | None,
+    *,
+    venue: str,
+    equipment: str,
+    today: date,
+    activities_needed: int,
+) -> Facts:
+    """The facts of a studio as they stand on `today`."""
     members = await people.members_of(session=session, studio_id=studio.id)
     count = sum(1 for person, kind in members if kind is RoleKind.MEMBER and (lead is None or person.id != lead.id))
     return Facts(
@@ -81,22 +119,27 @@ async def gather(session: AsyncSession, studio: Studio, lead: Person | None, *, 
         outcomes=await qualifying_outcomes(session, studio.id),
         venue=venue.strip(),
         equipment=equipment.strip(),
+        activities=await recent_activities(session, studio.id, today),
+        activities_needed=activities_needed,
+        admitted=await admissions.admitted(session=session, studio_id=studio.id, year=today.year),
     )
 
 
 def unmet(facts: Facts, *, chosen: Collection[int] | None = None, venue_known: bool = True) -> list[str]:
-    """The conditions not met, in the order of 第三条; `chosen` limits outcomes to those picked."""
+    """The conditions not met (and not admitted), in the order of 第三条; `chosen` limits outcomes to those picked."""
     missing = []
     if facts.lead is None or facts.lead.grade not in LEAD_GRADES:
         missing.append("lead")
     if facts.members < MIN_MEMBERS:
         missing.append("team")
-    usable = [o for o in facts.outcomes if chosen is None or o.entry_id in chosen]
+    usable = [o for o in facts.outcomes if not o.waiting and (chosen is None or o.entry_id in chosen)]
     if not usable:
         missing.append("outcome")
+    if facts.activities < facts.activities_needed:
+        missing.append("activities")
     if venue_known and not (facts.venue and facts.equipment):
         missing.append("venue")
-    return missing
+    return [key for key in missing if key not in facts.admitted]
 
 
 def explain(t: Translator, facts: Facts, missing: list[str]) -> str:
@@ -111,8 +154,16 @@ def explain(t: Translator, facts: Facts, missing: list[str]) -> str:
             detail = t("application.unmet.team", count=facts.members, needed=MIN_MEMBERS)
         elif key == "outcome":
             detail = t("application.unmet.outcome", scheme=SCHEME, command=t("application.outcome_command"))
+            waiting = [o.title for o in facts.outcomes if o.waiting]
+            if waiting:
+                names = t("application.list_separator").join(t("application.quoted_name", name=n) for n in waiting)
+                detail += t("application.unmet.outcome_waiting", names=names)
+        elif key == "activities":
+            detail = t("application.unmet.activities", count=facts.activities, needed=facts.activities_needed)
         else:
             gaps = [t(f"application.label.{k}") for k in ("venue", "equipment") if not getattr(facts, k)]
             detail = t("application.unmet.venue", missing=t("application.list_separator").join(gaps))
         lines.append(f"{n}. {detail}")
+    if IN_PRINCIPLE & set(missing):
+        lines.append(t("application.unmet.in_principle"))
     return "\n".join(lines)

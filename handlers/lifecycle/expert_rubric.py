@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT = "default_expert_rubric.toml"
+CYCLE_DEFAULT = "default_cycle_rubric.toml"  # the committee's sheet for 考核验收 (第十条), the same keys
 
 
 class RubricError(ValueError):
@@ -58,9 +59,14 @@ def load(path: Path | None) -> ExpertRubric:
 
 
 @cache
-def _default() -> ExpertRubric:
-    text = resources.files("handlers.lifecycle").joinpath(DEFAULT).read_text(encoding="utf-8")
-    return parse(tomllib.loads(text), DEFAULT)
+def _default(name: str = DEFAULT) -> ExpertRubric:
+    text = resources.files("handlers.lifecycle").joinpath(name).read_text(encoding="utf-8")
+    return parse(tomllib.loads(text), name)
+
+
+def for_cycles() -> ExpertRubric:
+    """The sheet experts score a management cycle on (组织健全、活动正常、制度完善、成果显著)."""
+    return _default(CYCLE_DEFAULT)
 
 
 @cache

@@ -10,7 +10,7 @@ from handlers.lifecycle import trail
 from handlers.reviews.cards import when
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
-from storage.models import AuditLog, RoleKind, Studio
+from storage.models import OFFICER_ROLES, AuditLog, RoleKind, Studio
 from storage.repos import audit, audit_names
 from storage.repos.audit_names import Names
 
@@ -60,7 +60,7 @@ def _line(ctx: Context, row: AuditLog, names: Names, *, hide_objectors: bool = F
     "审计记录",
     help_key="lifecycle.history.help",
     order=75,
-    roles=frozenset({RoleKind.LEAD, RoleKind.REVIEWER, RoleKind.ADMIN}),
+    roles=frozenset({RoleKind.LEAD, *OFFICER_ROLES}),
 )
 async def history_command(ctx: Context, args: str) -> list[Reply]:
     """The newest changes of a studio's state: 履历 (your studio) or 履历 工作室名称."""
@@ -70,7 +70,8 @@ async def history_command(ctx: Context, args: str) -> list[Reply]:
     grant = await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio)
     if grant is None:
         return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
-    hide = grant.kind is RoleKind.LEAD  # the studio reads its trail; its objectors' names are not its to read
+    # the studio (and its enterprise union) reads its trail; its objectors' names are not theirs to read
+    hide = grant.kind in (RoleKind.LEAD, RoleKind.ENTERPRISE)
     rows = await audit.trail(session=ctx.session, studio_id=studio.id)
     shown = rows[-SHOWN:]
     names = await audit_names.names_for(session=ctx.session, rows=shown)

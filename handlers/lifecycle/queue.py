@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from handlers.core.presses import ApplicationPress, ObjectionAction, ObjectionPress
 from handlers.core.width import cut
-from handlers.decisions import audience
+from handlers.decisions import panel
 from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves
 from handlers.roles.permissions import Action, Subject, Target, decide, target_from
-from storage.models import Application, ApplicationStage, Person, RoleKind, Studio
+from storage.models import Application, ApplicationStage, RoleKind, Studio
 from storage.repos import applications, org
 
 router = Router(__name__)
@@ -26,23 +26,21 @@ END = moves.END
 
 @dataclass
 class Panels:
-    """Who has scored the applications under evaluation, and the experts there are (read once for the list)."""
+    """Who has scored the applications under evaluation, and the committee (read once for the list)."""
 
     sheets: dict[int, set[int]] = field(default_factory=dict)
-    experts: list[Person] = field(default_factory=list)
+    committee: panel.Committee = field(default_factory=lambda: panel.Committee(()))
 
-    def closable(self, app: Application, studio: Studio) -> bool:
+    def closable(self, app: Application, target: Target) -> bool:
         """At least one sheet is in, or no expert may score it at all: the association can move it on."""
-        if self.sheets.get(app.id):
-            return True
-        return not any(audience.may_score(p, studio) for p in self.experts)
+        return bool(self.sheets.get(app.id)) or not self.committee.panel(target).eligible
 
 
 def _waits_for(
     ctx: Context, subject: Subject, app: Application, studio: Studio, target: Target, scored: set[int], panels: Panels
 ) -> bool:
     if app.stage is S.REVIEWED:
-        if decide(subject, END.permission, target) is not None and panels.closable(app, studio):
+        if decide(subject, END.permission, target) is not None and panels.closable(app, target):
             return True
         if decide(subject, Action.SCORE, target) is None or subject.person_id is None:
             return False
@@ -65,10 +63,10 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
         else set()
     )
     panels = Panels()
-    if in_review and any(g.kind is RoleKind.REVIEWER for g in subject.grants):
+    if in_review and any(g.kind is RoleKind.ASSOCIATION for g in subject.grants):
         panels = Panels(
             await applications.sheets_of(session=ctx.session, application_ids=in_review),
-            await audience.experts(ctx.session),
+            await panel.load(ctx.session),
         )
     needed = expert_rubric.load(ctx.config.expert_rubric_file).experts_needed
     items = []

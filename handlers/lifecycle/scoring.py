@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,7 +13,7 @@ from handlers.core.types import Reply
 from handlers.decisions.reason import busy
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
-from handlers.engine.flow import Flow, ParseResult, Step, Values
+from handlers.engine.flow import Flow, Parser, ParseResult, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves, notify, stages
 from handlers.roles import permissions
@@ -65,32 +66,44 @@ async def start(ctx: Context, app_id: int) -> list[Reply]:
     return [Reply(text="\n".join(lines)), *await start_flow(ctx, "score", {"application": app_id})]
 
 
-def parse_scores(ctx: Context, text: str) -> ParseResult:
-    """One score per criterion, in order, each from 0 to that criterion's max."""
-    criteria = current(ctx).criteria
-    parts = [
-        p for p in _SPLIT.split(text.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))) if p
-    ]
-    if len(parts) != len(criteria):
-        return None, "application.score.error.count"
-    values = []
-    for part, criterion in zip(parts, criteria, strict=True):
-        try:
-            number = Decimal(part)
-        except InvalidOperation:
-            return None, "application.score.error.number"
-        if not number.is_finite() or number < 0 or number > criterion.max:
-            return None, "application.score.error.range"
-        values.append(f"{number.normalize():f}")
-    return values, None
+def scores_parser(sheet_of: Callable[[Context], expert_rubric.ExpertRubric]) -> Parser:
+    """A parser of one score per criterion of the sheet `sheet_of` gives, in order, each from 0 to its max."""
+
+    def parse(ctx: Context, text: str) -> ParseResult:
+        criteria = sheet_of(ctx).criteria
+        plain = text.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+        parts = [p for p in _SPLIT.split(plain) if p]
+        if len(parts) != len(criteria):
+            return None, "application.score.error.count"
+        values = []
+        for n, (part, criterion) in enumerate(zip(parts, criteria, strict=True), start=1):
+            try:
+                number = Decimal(part)
+            except InvalidOperation:
+                return None, "application.score.error.number"
+            if not number.is_finite() or number < 0 or number > criterion.max:
+                where = {"n": n, "name": criterion.name(ctx.t.locale), "max": f"{criterion.max.normalize():f}"}
+                return None, ("application.score.error.item_range", {**where, "value": part})
+            values.append(f"{number.normalize():f}")
+        return values, None
+
+    return parse
 
 
-def show_scores(ctx: Context, value: Any) -> str:
-    """Each criterion with its score, and the total."""
-    criteria = current(ctx).criteria
-    pairs = [f"{c.name(ctx.t.locale)} {v}" for c, v in zip(criteria, value, strict=False)]
-    total = sum((Decimal(v) for v in value), Decimal(0))
-    return ctx.t("application.score.show", scores="；".join(pairs), total=f"{total.normalize():f}")
+def scores_shower(sheet_of: Callable[[Context], expert_rubric.ExpertRubric]) -> Callable[[Context, Any], str]:
+    """How a sheet of scores reads in the summary: each criterion with its score, and the total."""
+
+    def show(ctx: Context, value: Any) -> str:
+        criteria = sheet_of(ctx).criteria
+        pairs = [f"{c.name(ctx.t.locale)} {v}" for c, v in zip(criteria, value, strict=False)]
+        total = sum((Decimal(v) for v in value), Decimal(0))
+        return ctx.t("application.score.show", scores="；".join(pairs), total=f"{total.normalize():f}")
+
+    return show
+
+
+parse_scores = scores_parser(current)
+show_scores = scores_shower(current)
 
 
 def parse_comment(ctx: Context, text: str) -> ParseResult:

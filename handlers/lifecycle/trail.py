@@ -16,8 +16,11 @@ STATES = frozenset(
         "evaluated", "public_notice", "named", "prospective", "applying", "not_retained", "open", "upheld",
         "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked", "created",
         "renamed", "moved", "updated", "inactive", "merged", "paused",
+        "admitted",
+        "downloaded", "web_signed_in", "web_signed_out",
     }
 )  # fmt: skip
+EXPERT_OBJECTS = frozenset({"expert_score", "cycle_score"})
 ROLE_KINDS = frozenset({"lead", "member", "reviewer", "admin", "expert"})
 
 
@@ -25,6 +28,8 @@ def state(t: Translator, value: str, object_type: str = "") -> str:
     """A state as words (an unknown one as stored)."""
     if object_type == "objection" and value == "open":
         return t("lifecycle.history.state.raised")  # an objection is raised, not "opened"
+    if object_type == "application" and value == "rejected":
+        return t("application.stage.rejected")  # an entry is 驳回; an application is not passed
     return t(f"lifecycle.history.state.{value}") if value in STATES else value
 
 
@@ -51,7 +56,7 @@ def subject_text(t: Translator, subject: Subject, version: int | None = None) ->
         )
     elif kind in ("person", "studio", "union") and "name" in subject:
         text = t(f"lifecycle.history.subject.{kind}", id=number, name=subject["name"])
-    elif kind in ("objection", "expert_score"):
+    elif kind in ("objection", "expert_score", "cycle_score"):
         text = t(f"lifecycle.history.object.{kind}") + f" #{number}"
     else:
         text = f"{kind} #{number}"
@@ -65,9 +70,14 @@ def moved(t: Translator, row: AuditLog) -> str:
 
 
 def actor(t: Translator, row: AuditLog, names: Names, *, hide_objectors: bool = False) -> str:
-    """Who made the change: a person's name, the system (a CLI change without --by), or the undisclosed objector."""
+    """Who made the change: a person's name, the system (a CLI change without --by), or the undisclosed objector.
+
+    `hide_objectors`: the studio's own reading, which names neither its objectors nor its experts.
+    """
     if hide_objectors and row.object_type == "objection" and row.from_state is None:
         return t("lifecycle.history.objector")  # who objected stays with the association, not the studio
+    if hide_objectors and row.object_type in EXPERT_OBJECTS:
+        return t("lifecycle.history.expert")  # the review is blind both ways: the studio never learns who scored
     if row.actor_id is None:
         return t("lifecycle.history.system")
     return names.people.get(row.actor_id, f"#{row.actor_id}")

@@ -9,16 +9,27 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.assessment import frozen
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
-from handlers.reminders import digest, rules, snapshot
+from handlers.lifecycle import cycle_queue, window
+from handlers.reminders import assessment, digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.messages import render
 from storage.repos import outbox_batch
 from storage.repos import reminders as repo
 
-RULES = (rules.cycles, rules.idle, rules.returned, rules.reviews, rules.notices, rules.window, digest.candidates)
+RULES = (
+    rules.cycles,
+    rules.idle,
+    rules.returned,
+    rules.reviews,
+    rules.notices,
+    rules.window,
+    digest.candidates,
+    assessment.ending,
+)
 KIND = "reminder"  # outbox kind: held for working hours, unlike "notice"
 
 
@@ -70,12 +81,17 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
     push = PushWindow(config.tz, config.quiet_window)
     today = push.today(now)
     p = rules.Pass(now=now, today=today, config=config)
+    if not dry_run:  # 考核验收 judges a cycle as it stood at its end: freeze its figures at the first pass after
+        ended = await frozen.freeze_ended(session=session, today=today)
+        await cycle_queue.ask_committee(session=session, config=config, cycles=ended, due_at=push.next_moment(now))
     last_waited_day = working_days_before(today, config.reminder_review_working_days + 1)
     snap = await snapshot.load(
         session=session,
         today=today,
         returned_before=now - timedelta(days=config.reminder_returned_days),
         submitted_before=push.day_start(last_waited_day + timedelta(days=1)),
+        windows=await window.load(session, config),
+        zone=config.tz,
     )
     candidates, paused = _reachable([c for rule in RULES for c in rule(snap, p)], snap, p)
     existing = await outbox_batch.existing_keys(session=session, keys=[c.key for c in candidates])

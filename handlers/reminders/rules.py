@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.core.config import HandlerConfig
-from handlers.lifecycle.window import containing
+from handlers.lifecycle.window import defaults
 from handlers.reminders.calendar import working_days_after
 from handlers.reminders.candidate import (
     GO_ACTIVITY,
@@ -26,7 +26,7 @@ from handlers.reminders.candidate import (
 )
 from handlers.reminders.snapshot import Snapshot
 from storage.ledger_specs import SPECS
-from storage.models import LedgerKind, RoleKind
+from storage.models import DECIDING_ROLES, LedgerKind
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def cycles(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
     for (uid, ends_on, step), names in sorted(ending.items()):
         params = {"count": len(names), "studios": Names(tuple(sorted(names))), "ends_on": ends_on.isoformat()}
         params["days"] = (ends_on - p.today).days
-        for pid in snap.officers(uid, RoleKind.REVIEWER):
+        for pid in snap.officers(uid, *DECIDING_ROLES):
             key = f"cycle:u{uid}:{ends_on}:T-{step}:{pid}"
             yield Candidate(key, pid, "cycle", "reminders.cycle.reviewer", params, (GO_PENDING,))
     for (uid, ends_on), names in sorted(overdue.items()):
@@ -142,7 +142,7 @@ def reviews(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
         if waited <= first:
             continue
         params: dict[str, object] = {"studio": studio.name, "title": e.title, "kind": _kind(e.kind), "days": waited}
-        for reviewer in snap.officers(reviewing, RoleKind.REVIEWER):
+        for reviewer in snap.officers(reviewing, *DECIDING_ROLES):
             if reviewer == e.author_id:
                 continue  # nobody reviews their own entry, nor does their stand-in
             pid, extra = reviewer, {}
@@ -176,14 +176,20 @@ def notices(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 
 def window(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """The yearly application window is open: once per opening to every bound lead and union officer."""
-    span = containing(p.config, p.today)
+    """The yearly application window is open: once per opening to each lead whose studio may apply, and every
+    union officer (a named studio, one with an application under way or turned down this window is not asked)."""
+    span = (snap.windows or defaults(p.config)).containing(p.today)
     if span is None:
         return
     start, end = span
     # keyed by the year it opened, so a window across the new year is one reminder, not two
     params: dict[str, object] = {"year": start.year, "start": start.isoformat(), "end": end.isoformat()}
+    officers = {pid for kinds in snap.officers_by_union.values() for ids in kinds.values() for pid in ids}
     for pid in sorted(snap.people):
-        lead = pid in snap.lead_ids
-        text, action = ("reminders.window.lead", GO_APPLY) if lead else ("reminders.window.union", GO_PENDING)
+        if pid in snap.applicant_leads:
+            text, action = "reminders.window.lead", GO_APPLY
+        elif pid in officers:
+            text, action = "reminders.window.union", GO_PENDING
+        else:
+            continue
         yield Candidate(f"window:{start.year}:{pid}", pid, "window", text, params, (action,))

@@ -18,7 +18,7 @@ from handlers.reviews import cards
 from handlers.reviews.decide import decide
 from handlers.roles import permissions
 from handlers.roles.permissions import Subject
-from storage.models import Decision, LedgerEntry, RoleKind, Studio
+from storage.models import DECIDING_ROLES, Decision, LedgerEntry, Studio
 from storage.repos import ledgers, reviews
 
 router = Router(__name__)
@@ -27,7 +27,7 @@ BATCH_MAX = 20
 
 async def waiting_for(ctx: Context, subject: Subject, limit: int = BATCH_MAX) -> list[tuple[LedgerEntry, Studio]]:
     """The submitted entries this person may review (in their own name or a delegating reviewer's), oldest first."""
-    grants = [g for g in subject.grants if g.kind is RoleKind.REVIEWER and g.union_id is not None]
+    grants = [g for g in subject.grants if g.kind in DECIDING_ROLES and g.union_id is not None]
     covered = await audience.unions_reviewed_by(ctx.session, {g.union_id for g in grants if g.union_id})
     rows = await reviews.waiting_entries(session=ctx.session, union_ids=covered, limit=limit + 5)
     principals = {g.on_behalf_of for g in grants if g.on_behalf_of is not None}

@@ -7,7 +7,7 @@ from typing import Any
 from handlers.core.i18n import Translator
 from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
-from handlers.decisions import audience
+from handlers.decisions import audience, stalls
 from handlers.decisions.reason import ask_reason, reason_handler
 from handlers.engine.context import Context
 from handlers.engine.events import on_entry_submitted
@@ -50,6 +50,10 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     revision = await revisions.revision_of(ctx.session, entry)
     files = await evidence.files_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
+    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry")
+    if stalled is not None and ctx.person is not None:
+        note = Reply(text=stalled)
+        await ctx.notify(ctx.person, lambda t: note, key=f"stall:entry:{entry.id}:v{entry.version}")
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
             continue

@@ -2,8 +2,10 @@
 
 A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
 A reviewer of a district/industry union reviews the studios whose union is that union or an
-enterprise union under it; the municipal association is the union of level municipal.
-A reviewer's delegate (storage Delegation, in force today) holds that reviewer's reviewer roles.
+enterprise union under it; the association officer holds the union of level municipal and reviews
+the studios no district is above. An enterprise union contact reads the studios of its enterprise
+union and decides nothing; the system admin reads and manages people, and decides nothing.
+A stand-in (storage Delegation, in force today) holds the delegating person's deciding roles.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.context import Context
+from handlers.roles.recusal import Recusal, recusal
 from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
-from storage.repos import delegations, org
+from storage.repos import committee, delegations, org
 
 
 class Action(StrEnum):
@@ -40,6 +43,8 @@ class Action(StrEnum):
     EXPORT = "export"
     VIEW_ASSESSMENT = "view_assessment"
     VIEW_AUDIT = "view_audit"
+    SET_WINDOW = "set_window"
+    EXPORT_MEMBERS = "export_members"
 
 
 class Scope(StrEnum):
@@ -49,32 +54,57 @@ class Scope(StrEnum):
     AUTHOR = "author"  # a role in this studio, and the author of the entry
     REVIEWING = "reviewing"  # a role in the union that reviews this studio
     ASSOCIATION = "association"  # a role in the municipal association
-    INDEPENDENT = "independent"  # a union role, and not of the studio's enterprise
+    ENTERPRISE = "enterprise"  # a role in an enterprise union of the studio's chain
+    INDEPENDENT = "independent"  # an expert of the association, not tied to the studio (recusal.py)
     ANYONE = "anyone"  # any bound person
 
 
-L, M, R, A, E = RoleKind.LEAD, RoleKind.MEMBER, RoleKind.REVIEWER, RoleKind.ADMIN, RoleKind.EXPERT
-_OVERSIGHT = frozenset({(R, Scope.REVIEWING), (A, Scope.REVIEWING), (R, Scope.ASSOCIATION), (A, Scope.ASSOCIATION)})
+L, M, EN, R, S, E, A = (
+    RoleKind.LEAD,
+    RoleKind.MEMBER,
+    RoleKind.ENTERPRISE,
+    RoleKind.REVIEWER,
+    RoleKind.ASSOCIATION,
+    RoleKind.EXPERT,
+    RoleKind.ADMIN,
+)
+# Who reads a studio without deciding on it: its unions' officers, its enterprise union, the system admin.
+_READERS = frozenset(
+    {
+        (R, Scope.REVIEWING),
+        (S, Scope.ASSOCIATION),
+        (EN, Scope.ENTERPRISE),
+        (A, Scope.REVIEWING),
+        (A, Scope.ASSOCIATION),
+        (A, Scope.ENTERPRISE),
+    }
+)
+# Where no district is above a studio the association reviews its entries and recommends it.
+_REVIEWS = frozenset({(R, Scope.REVIEWING), (S, Scope.REVIEWING)})
+_ASSOCIATION = frozenset({(S, Scope.ASSOCIATION)})
 
-# THE table. Admins oversee (see, export, read the trail); reviewers decide; experts score.
+# THE table. Studios log; district reviewers review and recommend; the association decides the
+# programme; experts score; enterprise unions and the system admin only read.
 TABLE: dict[Action, frozenset[tuple[RoleKind | None, Scope]]] = {
     Action.LOG_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}),
-    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.VIEW_ENTRIES: frozenset({(L, Scope.STUDIO), (M, Scope.STUDIO)}) | _READERS,
     Action.EDIT_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
     Action.WITHDRAW_ENTRY: frozenset({(L, Scope.STUDIO), (M, Scope.AUTHOR)}),
-    Action.REVIEW_ENTRY: frozenset({(R, Scope.REVIEWING)}),
+    Action.REVIEW_ENTRY: _REVIEWS,
     Action.APPLY: frozenset({(L, Scope.STUDIO)}),
-    Action.RECOMMEND: frozenset({(R, Scope.REVIEWING)}),
-    Action.ASSOCIATION_REVIEW: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.RECOMMEND: _REVIEWS,
+    Action.ASSOCIATION_REVIEW: _ASSOCIATION,
     Action.SCORE: frozenset({(E, Scope.INDEPENDENT)}),
-    Action.START_NOTICE: frozenset({(R, Scope.ASSOCIATION)}),
+    Action.START_NOTICE: _ASSOCIATION,
     Action.RAISE_OBJECTION: frozenset({(None, Scope.ANYONE)}),
-    Action.RESOLVE_OBJECTION: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.NAME: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.ASSESS_CYCLE: frozenset({(R, Scope.ASSOCIATION)}),
-    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
-    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _OVERSIGHT,
+    Action.RESOLVE_OBJECTION: _ASSOCIATION,
+    Action.NAME: _ASSOCIATION,
+    Action.ASSESS_CYCLE: _ASSOCIATION,
+    Action.EXPORT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_ASSESSMENT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.VIEW_AUDIT: frozenset({(L, Scope.STUDIO)}) | _READERS,
+    Action.SET_WINDOW: _ASSOCIATION,
+    Action.EXPORT_MEMBERS: frozenset({(R, Scope.REVIEWING), (S, Scope.ASSOCIATION)}),
 }
 
 
@@ -99,6 +129,7 @@ class Subject:
     person_id: int | None
     enterprise: str = ""
     grants: tuple[Grant, ...] = ()
+    home_union_ids: frozenset[int] = frozenset()  # an expert's own unions below the association (recusal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +140,8 @@ class Target:
     enterprise: str = ""
     reviewing_union_id: int | None = None
     author_id: int | None = None
-
-
-def same_enterprise(a: str, b: str) -> bool:
-    """Whether two enterprise names name the same (non-empty) enterprise."""
-    return bool(a.strip()) and a.strip() == b.strip()
+    union_ids: tuple[int, ...] = ()  # the studio's unions below the association, nearest first
+    enterprise_union_ids: tuple[int, ...] = ()  # the enterprise unions in the studio's chain
 
 
 def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
@@ -131,7 +159,21 @@ def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
         return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None and not same_enterprise(subject.enterprise, target.enterprise)
+    if scope is Scope.ENTERPRISE:
+        return grant.union_id is not None and grant.union_id in target.enterprise_union_ids
+    # INDEPENDENT: a member of the association's expert committee, not tied to the studio
+    return grant.union_level is UnionLevel.MUNICIPAL and recused(subject, target) is None
+
+
+def recused(subject: Subject, target: Target) -> Recusal | None:
+    """Why the subject, as an expert, stands aside from the target studio (None: they may score it)."""
+    return recusal(
+        belongs=belongs(subject, target.studio_id),
+        enterprise=subject.enterprise,
+        home_union_ids=subject.home_union_ids,
+        studio_enterprise=target.enterprise,
+        studio_union_ids=target.union_ids,
+    )
 
 
 # Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
@@ -202,7 +244,9 @@ def _could_fit(grant: Grant, scope: Scope) -> bool:
         return grant.studio_id is not None
     if scope is Scope.ASSOCIATION:
         return grant.union_level is UnionLevel.MUNICIPAL
-    return grant.union_id is not None  # REVIEWING, INDEPENDENT: a union role, some studio is under it
+    if scope is Scope.INDEPENDENT:
+        return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
+    return grant.union_id is not None  # REVIEWING, ENTERPRISE: a union role, some studio is under it
 
 
 class _Leveled(Protocol):
@@ -239,6 +283,8 @@ def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = 
         enterprise=studio.enterprise,
         reviewing_union_id=reviewing.id if reviewing else None,
         author_id=entry.author_id if entry else None,
+        union_ids=tuple(u.id for u in chain if u.level is not UnionLevel.MUNICIPAL),
+        enterprise_union_ids=tuple(u.id for u in chain if u.level is UnionLevel.ENTERPRISE),
     )
 
 
@@ -257,7 +303,10 @@ async def subject_of(ctx: Context) -> Subject:
         for role, behalf in pairs
         if behalf != ctx.person.id
     )
-    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants)
+    home: frozenset[int] = frozenset()
+    if any(g.kind is E for g in grants):  # only an expert's ties matter, and only they cost the query
+        home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
+    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)
 
 
 async def check(

@@ -12,7 +12,7 @@ from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
 from handlers.roles import permissions
 from handlers.web.studio import revision_text
-from storage.models import Attachment, Decision, LedgerEntry, RoleKind, Studio
+from storage.models import DECIDING_ROLES, Attachment, Decision, LedgerEntry, Studio
 
 SHOWN = 200
 
@@ -32,7 +32,7 @@ class Waiting:
 async def is_reviewer(ctx: Context) -> bool:
     """Whether the viewer reviews entries (in their own name or as a stand-in)."""
     subject = await permissions.subject_of(ctx)
-    return any(g.kind is RoleKind.REVIEWER for g in subject.grants)
+    return any(g.kind in DECIDING_ROLES for g in subject.grants)
 
 
 async def pending(ctx: Context) -> list[Waiting]:

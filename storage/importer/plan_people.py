@@ -7,9 +7,10 @@ from storage.importer.layout import PEOPLE, ROLES
 from storage.importer.plan import PersonRow, Plan, RoleRow, StudioRow, find_studio, find_union, header
 from storage.importer.reader import Line, Problem
 from storage.importer.values import Checker
-from storage.models import STUDIO_ROLES, Person, RoleKind, Studio
+from storage.models import STUDIO_ROLES, Person, RoleKind, Studio, UnionLevel, role_fits_union
 from storage.names import PERSON_NAME_MAX
 from storage.repos.leads import LeadTaken, displaced
+from storage.vocabulary import LEVELS
 
 
 def match_person(db: Existing, name: str, phone: str) -> tuple[Person | None, bool]:
@@ -89,8 +90,11 @@ def plan_roles(plan: Plan, lines: list[Line], problems: list[Problem]) -> None:
             c.fail("role_needs_union", role=line.text("role"))
         elif studio_name and find_studio(plan, studio_name) is None:
             c.fail("unknown_studio", name=studio_name)
-        elif union_name and find_union(plan, union_name) is None:
+        elif union_name and (union := find_union(plan, union_name)) is None:
             c.fail("unknown_union", name=union_name)
+        elif union_name and union is not None and not role_fits_union(kind, union.level):
+            levels = "、".join(f"{LEVELS.zh(lv)}/{lv.value}" for lv in UnionLevel if role_fits_union(kind, lv))
+            c.fail("role_wrong_union", role=line.text("role"), union=union_name, levels=levels)
         elif kind is RoleKind.LEAD and studio_name:
             _check_lead(plan, c, studio_name, person, leads)
         key = (_identity(person), kind, studio_name, union_name)

@@ -1,9 +1,14 @@
 """Every model, importable from one place (Alembic reads the metadata from here)."""
 
 from storage.base import Base
+from storage.models.batch import ApplicationWindow, NamingEntry
+from storage.models.committee import ConditionAdmission, CycleScore
 from storage.models.enums import (
+    DECIDING_ROLES,
     GRADES,
     LEAD_GRADES,
+    OFFICER_ROLES,
+    ROLE_UNION_LEVELS,
     STUDIO_ROLES,
     UNION_ROLES,
     ApplicationStage,
@@ -16,6 +21,7 @@ from storage.models.enums import (
     RoleKind,
     StudioStatus,
     UnionLevel,
+    role_fits_union,
 )
 from storage.models.infra import (
     AccessToken,
@@ -33,23 +39,29 @@ from storage.models.web import WebLink, WebSession
 from storage.models.workflow import Application, AuditLog, ExpertScore, Objection, ReviewDecision
 
 __all__ = [
+    "DECIDING_ROLES",
     "GRADES",
     "LEAD_GRADES",
+    "OFFICER_ROLES",
+    "ROLE_UNION_LEVELS",
     "STUDIO_ROLES",
     "UNION_ROLES",
     "AccessToken",
     "ActivityVersion",
     "Application",
     "ApplicationStage",
+    "ApplicationWindow",
     "Attachment",
     "AuditLog",
     "Base",
     "BindAttempt",
     "ChannelIdentity",
     "ChannelRef",
+    "ConditionAdmission",
     "Conversation",
     "Cycle",
     "CycleResult",
+    "CycleScore",
     "Decision",
     "Delegation",
     "EntryStatus",
@@ -58,6 +70,7 @@ __all__ = [
     "Lease",
     "LedgerEntry",
     "LedgerKind",
+    "NamingEntry",
     "Objection",
     "ObjectionStatus",
     "OutboxMessage",
@@ -75,4 +88,5 @@ __all__ = [
     "UnionLevel",
     "WebLink",
     "WebSession",
+    "role_fits_union",
 ]

@@ -13,15 +13,34 @@ class UnionLevel(StrEnum):
 
 
 class RoleKind(StrEnum):
-    LEAD = "lead"
-    MEMBER = "member"
-    REVIEWER = "reviewer"
-    ADMIN = "admin"
-    EXPERT = "expert"
+    """The roles of the measures: handlers/roles/permissions.py says what each may do."""
+
+    LEAD = "lead"  # 领衔人 of a studio
+    MEMBER = "member"  # 工作室成员
+    ENTERPRISE = "enterprise"  # 企业工会联络人: held on an enterprise union, reads its studios, decides nothing
+    REVIEWER = "reviewer"  # 区县局（产业）工会: 复核 of entries, 推荐
+    ASSOCIATION = "association"  # 市职工技协: 审核, 公示, objections, 命名, 考核验收
+    EXPERT = "expert"  # 专家咨询委员会
+    ADMIN = "admin"  # 系统管理员: people and roles, no programme decision
 
 
 STUDIO_ROLES = frozenset({RoleKind.LEAD, RoleKind.MEMBER})
-UNION_ROLES = frozenset({RoleKind.REVIEWER, RoleKind.ADMIN, RoleKind.EXPERT})
+UNION_ROLES = frozenset({RoleKind.ENTERPRISE, RoleKind.REVIEWER, RoleKind.ASSOCIATION, RoleKind.EXPERT, RoleKind.ADMIN})
+# Union roles that read the studios under their union and receive its reminders and digests (experts do not).
+OFFICER_ROLES = frozenset({RoleKind.ENTERPRISE, RoleKind.REVIEWER, RoleKind.ASSOCIATION, RoleKind.ADMIN})
+# Roles whose decisions a stand-in may take over for a holiday (委托).
+DECIDING_ROLES = frozenset({RoleKind.REVIEWER, RoleKind.ASSOCIATION})
+# The union levels a union role may be held on (absent: any level).
+ROLE_UNION_LEVELS: dict[RoleKind, frozenset[UnionLevel]] = {
+    RoleKind.ENTERPRISE: frozenset({UnionLevel.ENTERPRISE}),
+    RoleKind.REVIEWER: frozenset({UnionLevel.DISTRICT, UnionLevel.INDUSTRY}),
+    RoleKind.ASSOCIATION: frozenset({UnionLevel.MUNICIPAL}),
+}
+
+
+def role_fits_union(kind: RoleKind, level: UnionLevel) -> bool:
+    """Whether a union role may be held on a union of this level (the association only on the municipal one)."""
+    return level in ROLE_UNION_LEVELS.get(kind, frozenset(UnionLevel))
 
 
 class StudioStatus(StrEnum):
@@ -69,6 +88,7 @@ class Decision(StrEnum):
     SCORE = "score"
     START_NOTICE = "start_notice"
     NAME = "name"
+    WITHDRAW = "withdraw"  # the applicant took a submitted application back before the district acted
 
 
 class CycleResult(StrEnum):

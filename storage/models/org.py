@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,6 +59,8 @@ class Cycle(Timestamped, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     assessed_at: Mapped[datetime | None]
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # the assessment figures as they stood at the cycle's end (考核验收 judges these, whatever changes later)
+    frozen_figures: Mapped[dict[str, Any] | None]
 
 
 class Person(Timestamped, Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select
@@ -44,3 +45,9 @@ async def attachments_of(*, session: AsyncSession, entry_id: int) -> list[Attach
     """Every file attached to any version of an entry, oldest first."""
     query = select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.id)
     return list(await session.scalars(query))
+
+
+async def stored_names(*, session: AsyncSession) -> set[str]:
+    """The file names (content digest and suffix) of every stored attachment, whichever record holds it."""
+    paths = await session.scalars(select(Attachment.stored_path).distinct())
+    return {PurePath(path).name for path in paths}

@@ -8,7 +8,7 @@ from sqlalchemy import Date, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Delegation, Person, Role, RoleKind
+from storage.models import DECIDING_ROLES, Delegation, Person, Role, RoleKind
 
 # A delegation in force on the day bound as "on": not revoked, and the day within its period.
 _ON = bindparam("on", type_=Date)
@@ -20,7 +20,7 @@ _ROLES_HELD_FOR = (
     .where(
         Delegation.delegate_id == bindparam("delegate_id"),
         *IN_FORCE,
-        Role.kind == RoleKind.REVIEWER,
+        Role.kind.in_(DECIDING_ROLES),
         Role.active.is_(True),
     )
     .order_by(Role.id)
@@ -28,7 +28,7 @@ _ROLES_HELD_FOR = (
 
 
 async def roles_held_for(*, session: AsyncSession, delegate_id: int, on: date) -> list[Role]:
-    """The reviewer roles of everybody who delegated their reviews to this person, in force on that day."""
+    """The deciding roles (reviewer, association) of everybody who delegated to this person, in force that day."""
     return list(await session.scalars(_ROLES_HELD_FOR, {"delegate_id": delegate_id, "on": on}))
 
 
@@ -44,9 +44,9 @@ async def eligible_delegates(*, session: AsyncSession, reviewer_id: int, name: s
             Person.name == name,
             Person.id != reviewer_id,
             own.person_id == reviewer_id,
-            own.kind == RoleKind.REVIEWER,
+            own.kind.in_(DECIDING_ROLES),
             own.active.is_(True),
-            theirs.kind.in_([RoleKind.REVIEWER, RoleKind.ADMIN]),
+            theirs.kind.in_([*DECIDING_ROLES, RoleKind.ADMIN]),
             theirs.active.is_(True),
         )
         .distinct()

@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    OFFICER_ROLES,
     Application,
     ApplicationStage,
     ChannelIdentity,
@@ -28,8 +29,6 @@ from storage.models import (
     Union,
     UnionLevel,
 )
-
-OFFICER_ROLES = (RoleKind.REVIEWER, RoleKind.ADMIN)
 
 
 class PersonRow(NamedTuple):

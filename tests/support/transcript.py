@@ -65,6 +65,11 @@ class Transcript:
         self.log.append(f"{self.user} > {text}")
         return await self._send(text=text)
 
+    async def speak(self, heard: str) -> list[Reply]:
+        """Say something by voice: the platform's speech recognition of it arrives as text."""
+        self.log.append(f"{self.user} (voice) > {heard}")
+        return await self._send(text=heard, spoken=True)
+
     async def press(self, label: str) -> list[Reply]:
         """Press the button of the last answer whose label is `label` (or, failing that, contains it)."""
         button = self.button(label)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.services import ChannelServices
+from bot.channels.services import ChannelServices, FileNotKept
 from bot.channels.telegram import CHANNEL
 from handlers.core.types import Capabilities, InboundFile, Incoming
 from handlers.engine.answers import calls_command
@@ -22,6 +22,11 @@ ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CAPTION_SUFFIX = ":caption"  # update ids are integers: no other delivery id ends like this
+
+
+def delivery_of(update: Update, bot: Bot) -> str:
+    """An update's delivery id, keyed by the bot (its token's numeric id): two bots on one database never collide."""
+    return f"{bot.token.partition(':')[0]}:{update.update_id}"
 
 
 class FileRefused(Exception):
@@ -61,7 +66,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    delivery_id, private = str(update.update_id), is_private(update)
+    delivery_id, private = delivery_of(update, bot), is_private(update)
     query = update.callback_query
     if query is not None:
         return Incoming(
@@ -83,7 +88,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     words = (message.caption or "").strip()
     if file is not None and words and not opens:
         file = replace(file, caption=words)  # other words are the file's description
-    declined = None if wanted or not private or not carries_file(message) else "photo" if message.photo else "document"
+    declined = None if wanted or not private or not carries_file(message) else _kind(message)
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
@@ -108,7 +113,7 @@ def command_caption(message: Message, services: ChannelServices) -> str | None:
     return caption if calls_command(services.routes, caption) else None
 
 
-def caption_of(update: Update, services: ChannelServices) -> Incoming | None:
+def caption_of(update: Update, services: ChannelServices, bot: Bot) -> Incoming | None:
     """The caption of a photo or document that calls a command, as a text message of its own (its own delivery id)."""
     user, message = update.effective_user, update.message
     if user is None or user.is_bot or message is None or command_caption(message, services) is None:
@@ -119,7 +124,7 @@ def caption_of(update: Update, services: ChannelServices) -> Incoming | None:
         chat_id=str(user.id),
         private=is_private(update),
         # the file keeps the update's id, so a redelivered update is recognised part by part
-        delivery_id=f"{update.update_id}{CAPTION_SUFFIX}",
+        delivery_id=f"{delivery_of(update, bot)}{CAPTION_SUFFIX}",
         text=message.caption,
         received_at=message.date,
         user_language=language_hint(user),
@@ -128,8 +133,12 @@ def caption_of(update: Update, services: ChannelServices) -> Incoming | None:
 
 
 def carries_file(message: Message) -> bool:
-    """Whether the message brings a photo or document, which the bot fetches and stores."""
-    return bool(message.photo) or message.document is not None
+    """Whether the message brings a photo, document or voice (Telegram sends no text of it), fetched and stored."""
+    return bool(message.photo) or message.document is not None or message.voice is not None
+
+
+def _kind(message: Message) -> str:
+    return "photo" if message.photo else "voice" if message.voice is not None else "document"
 
 
 async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> InboundFile | None:
@@ -137,6 +146,10 @@ async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> I
     if message.photo:
         size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return await _download(bot, services, "photo", size.file_id, size.file_size, "", "image/jpeg")
+    voice = message.voice
+    if voice is not None:
+        name = f"{voice.file_unique_id}.ogg"
+        return await _download(bot, services, "voice", voice.file_id, voice.file_size, name, voice.mime_type or "")
     document = message.document
     if document is not None:
         return await _download(
@@ -173,4 +186,7 @@ async def _download(
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
     # Photos carry no name: the stored copy is named by its checksum and type.
-    return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    try:
+        return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    except FileNotKept:
+        raise FileRefused("channels.media_not_kept") from None

@@ -18,6 +18,7 @@ from bot.channels.telegram.inbound import (
     CAPABILITIES,
     FileRefused,
     caption_of,
+    delivery_of,
     is_private,
     language_hint,
     to_incoming,
@@ -78,7 +79,7 @@ class Turns:
                     channel=CHANNEL,
                     user_id=user_id,
                     chat_id=key,
-                    delivery_id=str(update.update_id),
+                    delivery_id=delivery_of(update, self.bot),
                     capabilities=CAPABILITIES,
                 )
             if incoming is None:
@@ -86,7 +87,7 @@ class Turns:
                 return None
             turns: list[Turn] = []
             owed: list[str] = []
-            caption = caption_of(update, self.services)
+            caption = caption_of(update, self.services, self.bot)
             if caption is not None:
                 turns.append(await self._handle(caption, owed))
             if refused is None:
