@@ -135,16 +135,10 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     return [Choice(o.entry_id, ctx.t(key(o.entry_id, o.waiting), title=o.title[:30])) for o in found]
 
 
-def text_of(max_len: int) -> Any:
-    """A parser for free text of at most `max_len` characters."""
-
-    def parse(ctx: Context, text: str) -> ParseResult:
-        value = text.strip()
-        if len(value) < 2:
-            return None, "application.error.short"
-        return (None, "application.error.long") if len(value) > max_len else (value, None)
-
-    return parse
+def parse_text(ctx: Context, text: str) -> ParseResult:
+    """Free text of two characters or more (its most is the step's limit: longer is kept as a draft)."""
+    value = text.strip()
+    return (None, "application.error.short") if len(value) < 2 else (value, None)
 
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
@@ -245,7 +239,8 @@ STEPS = (
         "venue",
         "application.ask.venue",
         "application.label.venue",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=venue_choices,
         optional=True,
     ),
@@ -253,7 +248,8 @@ STEPS = (
         "equipment",
         "application.ask.equipment",
         "application.label.equipment",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=equipment_choices,
         optional=True,
     ),
@@ -269,7 +265,8 @@ STEPS = (
         "activities",
         "application.ask.activities",
         "application.label.activities",
-        parse=text_of(2000),
+        parse=parse_text,
+        limit=2000,
         choices=activity_choices,
         show=lambda ctx, value: str(value),
     ),
