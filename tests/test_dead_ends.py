@@ -12,11 +12,14 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.console import ConsoleScreen
+from bot.channels.wxbase.text import numbered
 from bot.cli.chat import converse
 from bot.settings import Settings
+from handlers.core.i18n import Translator
+from handlers.core.types import Button, Reply
 from handlers.engine.pipeline import Bot
-from storage.models import LedgerKind, Studio
-from storage.repos import ledgers
+from storage.models import LedgerKind, RoleKind, Studio
+from storage.repos import ledgers, org
 from tests.export_data import activity
 from tests.support import Inbox, Transcript, World, make_world
 from tests.support.fixtures import bot_fixture, clock_fixture, latest_fields, world_fixture  # noqa: F401
@@ -52,6 +55,11 @@ async def test_console_ledger_numbers_are_the_entry_numbers(sessions: async_sess
     await type_("我的台账")
     assert "没听懂" in await type_("随便说说")
     assert (await type_("2")).startswith("#2 活动台账")  # the list above still answers to its numbers
+
+    await _activities(sessions, world, 2)  # nine entries: a second page
+    shown = await type_("我的台账")
+    assert "（更早的 ›）" in shown
+    assert "#1 第1次学习" in await type_("更早的")  # a label typed without its arrow presses it
 
 
 async def test_an_entry_number_typed_anywhere_opens_it(
@@ -146,11 +154,19 @@ async def test_reviewers_experts_and_the_association_are_greeted_with_what_they_
 
     await converse(Settings(database_url=db_url), as_name="周审核", write=out.append, lines=lines())
     text = "\n".join(out)
-    assert "试试发送：待审（等您审核的台账）" in text and "记录活动 · 记录成果" not in text
+    assert "试试发送：待审（等您复核的台账）" in text and "记录活动 · 记录成果" not in text
     assert "记录过程中随时可以发送" not in text and "台账送审、申报推进时会通知您" in text
     out.clear()
     await converse(Settings(database_url=db_url), as_name="张工", write=out.append, lines=lines())
     assert "试试发送：记录活动 · 记录成果 · 记录培训 · 我的台账 · 帮助" in "\n".join(out)
+    async with sessions() as session, session.begin():
+        for name, kind in (("市协钱", RoleKind.REVIEWER), ("专家孙", RoleKind.EXPERT)):
+            person = await org.create_person(session=session, name=name)
+            await org.grant_role(session=session, person=person, kind=kind, union=world.municipal)
+    for name, expected in (("市协钱", "待审（等您审核的台账和申报）"), ("专家孙", "待审（等您评分的申报）")):
+        out.clear()
+        await converse(Settings(database_url=db_url), as_name=name, write=out.append, lines=lines())
+        assert f"试试发送：{expected}" in "\n".join(out) and "记录活动 ·" not in "\n".join(out)
 
 
 async def test_an_emoji_with_a_zero_width_joiner_is_kept_whole(
@@ -163,3 +179,35 @@ async def test_an_emoji_with_a_zero_width_joiner_is_kept_whole(
     await chat.press("提交")
     fields = await latest_fields(sessions, 1)
     assert fields["title"] == "👨\u200d🔧 师傅带徒" and fields["content"] == "读装配图"  # a bidi override still goes
+
+
+def test_the_official_accounts_numbered_text_uses_the_entries_own_numbers_too() -> None:
+    def button(label: str, payload: str) -> Button:
+        return Button(label, payload)
+
+    reply = Reply(
+        text="最近的 2 条台账：",
+        buttons=((button("#7 第7次学习", "p7"), button("#6 第6次学习", "p6")), (button("更早 ›", "more"),)),
+    )
+    text, mapping = numbered(reply, Translator("zh_CN"))
+    assert "\n#7 第7次学习\n#6 第6次学习\n8. 更早 ›\n" in text  # no "1. #7": 7 means #7
+    assert (mapping["7"], mapping["#7"], mapping["6"], mapping["8"]) == ("p7", "p7", "p6", "more")
+    assert "1" not in mapping
+
+
+async def test_an_entry_that_says_the_studio_still_reads_so_after_a_venue_is_registered(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        await ledgers.create_entry(
+            session=session,
+            studio_id=world.studio.id,
+            kind=LedgerKind.ACTIVITY,
+            author_id=world.lead.id,
+            fields=activity(date(2026, 3, 2), "学习", "2", "读图", place="工作室"),
+        )
+        await session.execute(update(Studio).where(Studio.id == world.studio.id).values(venue="三号厂房二楼创新室"))
+    chat = Transcript(bot, "lead")
+    await chat.say("/lang en")
+    await chat.say("#1")
+    chat.expect("Place: The studio")

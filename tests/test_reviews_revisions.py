@@ -101,16 +101,16 @@ async def test_an_edit_of_an_approved_entry_warns_is_labelled_and_a_rejection_le
     assert "· 时长（小时）：2 → 3" in card and "上次" not in card
 
     await cast.lead.say("我的台账")
-    cast.lead.expect("已通过（修改待审核）")
+    cast.lead.expect("已通过（修改待复核）")
     await cast.reviewer.press_in("驳回")
     await cast.reviewer.say("时长与签到表不符")
     await cast.reviewer.press("提交")
     await cast.world.deliver()
     told = cast.lead.inbox[-1].text
-    assert told.startswith("❌ 您对已通过台账的修改未通过（驳回）：")
+    assert told.startswith("❌ 您对已通过台账的修改已被驳回：")
     assert "已通过的第1版仍然有效，照常计入考核。" in told and "原因：时长与签到表不符" in told
     await cast.lead.say("我的台账")
-    cast.lead.expect("｜已通过（修改未通过）")
+    cast.lead.expect("｜已通过（修改已驳回）")
     cast.lead.expect_not("｜未通过")
 
     # fixing the rejected edit again: labelled an edit of the approved entry, with the rejection's reason
@@ -217,4 +217,19 @@ async def test_the_web_console_shows_a_rejected_edit_of_an_approved_entry_as_app
 
         studio_page = html.unescape((await http.get(f"/web/studios/{ww.world.studio.id}")).text)
         entry_page = html.unescape((await http.get(f"/web/entries/{ww.entry.id}")).text)
-        assert "已通过（修改未通过）" in studio_page and "已通过（修改未通过）" in entry_page
+        assert "已通过（修改已驳回）" in studio_page and "已通过（修改已驳回）" in entry_page
+
+
+async def test_a_resubmission_that_adds_a_photo_says_so(cast: Cast, tmp_path: Path) -> None:
+    await _returned(cast, "缺少活动现场照片")
+    await cast.lead.say("我的台账")
+    await cast.lead.press("#1")
+    await cast.lead.press("修改后重新提交")
+    await cast.lead.press("✏️ 修改")
+    await cast.lead.press("照片")
+    await cast.lead.send_file(tmp_path, "site.jpg")
+    await cast.lead.say("完成")
+    await cast.lead.press("提交")
+    await cast.world.deliver()
+    card = cast.reviewer.inbox[-1].text
+    assert "上次退回原因：缺少活动现场照片\n本次改动（1 处）：\n· 附件：新增 1 个" in card

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from handlers.core.i18n import t
-from tests.support.fake_telegram import button_data, callback_update
+from tests.support.fake_telegram import button_data, button_labels, callback_update
 from tests.support.telegram_world import LEAD_TG, REVIEWER_TG, TelegramHarness, seed, telegram_world
 
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40  # a "JPEG" of 10 KiB
@@ -32,7 +32,7 @@ def toasts(tg: TelegramHarness) -> list[str]:
 
 async def test_a_button_of_a_record_cancelled_since_gets_a_toast(tg: TelegramHarness) -> None:
     await tg.say(LEAD_TG, "记录活动")
-    question = tg.last_with_button(LEAD_TG, t("engine.cancel", "zh_CN"))
+    question = dict(tg.last_with_button(LEAD_TG, t("engine.cancel", "zh_CN")))  # as the client still shows it
     await tg.say(LEAD_TG, "取消")
     today = question["reply_markup"]["inline_keyboard"][0][0]["text"]
 
@@ -78,3 +78,13 @@ async def test_the_reviewer_gets_the_entrys_photo_as_a_file(tg: TelegramHarness)
     assert len(tg.fake.sent("sendPhoto", chat_id=REVIEWER_TG)) == 1
     assert tg.fake.uploads[-1][1] == PHOTO
     assert button_data(tg.fake.messages[card["message_id"]], t("reviews.button.approve", "zh_CN"))  # still decidable
+
+
+async def test_a_question_answered_by_typing_loses_its_buttons_too(tg: TelegramHarness) -> None:
+    [date_question] = await tg.say(LEAD_TG, "记录活动")
+    assert button_labels(date_question)
+    [kind_question] = await tg.say(LEAD_TG, "今天")
+    assert button_labels(tg.fake.messages[date_question["message_id"]]) == []  # answered: no stale buttons left
+    assert t("activity.ask.kind", "zh_CN") in kind_question["text"] and button_labels(kind_question)
+    await tg.say(LEAD_TG, "取消")
+    assert button_labels(tg.fake.messages[kind_question["message_id"]]) == []

@@ -82,13 +82,13 @@ async def test_any_unambiguous_part_of_a_name_is_understood(bot: Bot, world: Wor
 async def test_my_ledger_and_the_entry_card_name_the_studio(bot: Bot, world: World, second: Studio) -> None:
     lead = Transcript(bot, "lead")
     await lead.say("我的台账")
-    lead.expect(f"活动｜{SECOND}｜焊缝探伤培训｜待审核", "活动｜张工数控创新工作室｜数控编程交流｜待审核")
+    lead.expect(f"活动｜{SECOND}｜焊缝探伤培训｜待复核", "活动｜张工数控创新工作室｜数控编程交流｜待复核")
     await lead.press("焊缝探伤")
     lead.expect(f"工作室：{SECOND}")
 
     member = Transcript(bot, "m1")  # in one studio: the list stays as it was
     await member.say("我的台账")
-    member.expect("活动｜数控编程交流｜待审核")
+    member.expect("活动｜数控编程交流｜待复核")
     member.expect_not(SECOND)
 
 

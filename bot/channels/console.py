@@ -15,7 +15,7 @@ from handlers.core.types import Button, Capabilities, Documents, Incoming, Reply
 CHANNEL = "console"
 # the user reads this machine's disk, and presses a button by typing its number
 CAPABILITIES = Capabilities(documents=Documents.SAVED, tappable_buttons=False)
-_LEADING_MARKS = re.compile(r"^[^\w]+")
+_MARKS = re.compile(r"^[^\w]+|[^\w]+$")  # ✅ 提交, 更早的 ›: typed as 提交, 更早的
 # a button that carries its own number ("#7 数控编程…", an entry in 我的台账): typed as 7 or #7, never renumbered
 _OWN_NUMBER = re.compile(r"^#(\d+)\s")
 
@@ -27,7 +27,7 @@ def _typed_as_word(button: Button) -> bool:
 
 
 def _plain(label: str) -> str:
-    return _LEADING_MARKS.sub("", label).strip().lower()
+    return _MARKS.sub("", label).strip().lower()
 
 
 @dataclass

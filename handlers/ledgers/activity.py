@@ -52,9 +52,10 @@ async def places(ctx: Context, values: Values) -> Sequence[Choice]:
     each reader's language)."""
     studio = await ctx.session.get(Studio, int(values["studio"])) if values.get("studio") else None
     venue = studio.venue.strip() if studio is not None else ""
-    if venue:
-        return [Choice(venue, venue)]
-    return [Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))]
+    generic = Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))
+    if venue:  # an entry that already says 工作室 keeps reading so in the reader's language
+        return [Choice(venue, venue), *([generic] if values.get("place") == generic.value else [])]
+    return [generic]
 
 
 STEPS = (

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator, catalogue
 from handlers.reviews.cards import value_text
 from storage import ledger_specs
 from storage.ledger_specs import SPECS
-from storage.models import AuditLog, Decision, EntryStatus, LedgerEntry, LedgerKind
+from storage.models import Attachment, AuditLog, Decision, EntryStatus, LedgerEntry, LedgerKind
 from storage.repos import ledgers, reviews
 
 FROM_VERSION = "from_version"  # audit detail of a submitted edit: the version it was made from
@@ -50,6 +50,7 @@ class Revision:
     decided: Decision | None
     reason: str | None
     changes: tuple[Change, ...]
+    files_added: int = 0  # photos and files sent with this version
 
 
 def changed_keys(kind: LedgerKind, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -96,7 +97,10 @@ async def revision_of(session: AsyncSession, entry: LedgerEntry, version: int | 
         kind = RevisionKind.EDIT
     decided = decision.decision if decision is not None and decision.decision is not Decision.APPROVE else None
     reason = decision.reason if decided is not None and decision is not None else None
-    return Revision(kind, base, approved, decided, reason, changes)
+    added = await session.scalar(
+        select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.entry_version == version)
+    )
+    return Revision(kind, base, approved, decided, reason, changes, int(added or 0))
 
 
 def field_label(t: Translator, kind: LedgerKind, key: str) -> str:
@@ -133,9 +137,11 @@ def revision_lines(t: Translator, kind: LedgerKind, revision: Revision) -> list[
     lines: list[str] = []
     if revision.reason and revision.decided is not None:
         lines.append(t(f"reviews.revision.reason.{revision.decided.value}", reason=revision.reason))
-    if revision.changes:
-        lines.append(t("reviews.revision.changes", count=len(revision.changes)))
+    if revision.changes or revision.files_added:
+        lines.append(t("reviews.revision.changes", count=len(revision.changes) + bool(revision.files_added)))
         lines += [change_line(t, kind, change) for change in revision.changes]
+        if revision.files_added:
+            lines.append(t("reviews.revision.files_added", count=revision.files_added))
     else:
         lines.append(t("reviews.revision.unchanged"))
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections import OrderedDict
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -13,12 +14,14 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Re
 from bot.channels.base import PushError, PushTarget
 from bot.channels.telegram import CHANNEL
 from bot.http.metrics import Metrics
+from handlers.core.presses import answers_question
 from handlers.core.types import OutFile, Reply
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # characters in one message
 MAX_CAPTION = 1024
+ASKING_KEPT = 10_000  # chats whose open question is remembered (a process's memory, not a promise)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -77,6 +80,21 @@ class Sender:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        # per chat, the message showing the question a record stands at, while its buttons still answer it
+        self.asking: OrderedDict[str, int] = OrderedDict()
+
+    def _asks(self, chat_id: str | int, message_id: int, reply: Reply) -> None:
+        if any(answers_question(b.payload) for b in reply.all_buttons()):
+            self.asking[str(chat_id)] = message_id
+            self.asking.move_to_end(str(chat_id))
+            while len(self.asking) > ASKING_KEPT:
+                self.asking.popitem(last=False)
+
+    async def retire_question(self, chat_id: str | int, *, already: int | None = None) -> None:
+        """Take the buttons off the question shown in this chat (it was answered by typing, or by a press)."""
+        message_id = self.asking.pop(str(chat_id), None)
+        if message_id is not None and message_id != already:
+            await self.clear_keyboard(chat_id, message_id)
 
     async def send(self, chat_id: str | int, reply: Reply) -> None:
         """Send a reply: its text (buttons under the last part), then its files; NotSent says what remains."""
@@ -84,7 +102,9 @@ class Sender:
         for i, part in enumerate(parts):
             markup = keyboard(reply) if i == len(parts) - 1 else None
             try:
-                await self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+                sent = await self.bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+                if markup is not None:
+                    self._asks(chat_id, sent.message_id, reply)
             except TelegramError as exc:
                 rest = Reply(text="\n".join(parts[i:]), buttons=reply.buttons, files=reply.files)
                 raise NotSent(exc, rest) from exc
@@ -107,6 +127,8 @@ class Sender:
                 await self.bot.edit_message_text(
                     chat_id=chat_id, message_id=message_id, text=parts[0], reply_markup=markup
                 )
+                if markup is not None:
+                    self._asks(chat_id, message_id, reply)
             else:
                 await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
         except BadRequest as exc:

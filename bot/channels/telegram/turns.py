@@ -138,7 +138,10 @@ class Turns:
             edits = any(r.outcome_of_press or r.redraws_pressed for r in turn.replies)
             if pressed is not None and not edits and answers_question(incoming.payload or ""):
                 await self.sender.clear_keyboard(pressed.chat.id, pressed.message_id)  # answered: its buttons go
+                await self.sender.retire_question(incoming.chat_id, already=pressed.message_id)
                 pressed = None
+            elif query is None and turn.replies:
+                await self.sender.retire_question(incoming.chat_id)  # a typed answer: the old buttons go too
             for index, reply in enumerate(turn.replies):
                 try:
                     if (reply.outcome_of_press or reply.redraws_pressed) and pressed is not None:

@@ -339,7 +339,7 @@ class WeChatChannel:
         mapping: dict[str, str] = {}
         keep_from, offset = len("\n\n".join(r.text for r in replies)), 0
         for reply in replies:
-            text, numbers = numbered(reply, t, start=len(mapping) + 1)
+            text, numbers = numbered(reply, t, start=max((int(k) for k in mapping if k.isdigit()), default=0) + 1)
             if numbers:
                 keep_from = offset + len(reply.text)
             texts.append(text)

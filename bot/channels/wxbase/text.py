@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 
 TEXT_LIMIT = 2000  # bytes; WeChat cuts text messages at 2048
+
+
+OWN_NUMBER = re.compile(r"^#(\d{1,9})\s")  # a label that carries its own number: #7 …
 
 
 def cdata_safe(text: str) -> str:
@@ -49,11 +54,26 @@ def split_keeping(text: str, keep_from: int, limit: int = TEXT_LIMIT) -> list[st
 
 
 def numbered(reply: Reply, t: Translator, *, start: int = 1) -> tuple[str, dict[str, str]]:
-    """The reply as text with its buttons as numbered lines, and the number → payload map."""
+    """The reply as text with its buttons as numbered lines, and the number → payload map.
+
+    A button that carries its own number ("#7 数控编程…", an entry of 我的台账) is listed as it is and answers to
+    that number (7 or #7); the other buttons are numbered after the highest of those.
+    """
     buttons = reply.all_buttons()
     if not buttons:
         return reply.text, {}
-    mapping = {str(n): b.payload for n, b in enumerate(buttons, start)}
-    lines = [reply.text, ""] + [f"{n}. {b.label}" for n, b in enumerate(buttons, start)]
+    mapping: dict[str, str] = {}
+    own = {b.payload: m.group(1) for b in buttons if (m := OWN_NUMBER.match(b.label))}
+    n = max([start - 1, *(int(v) for v in own.values())]) + 1
+    lines = [reply.text, ""]
+    for button in buttons:
+        if button.payload in own:
+            number = own[button.payload]
+            mapping[number] = mapping[f"#{number}"] = button.payload
+            lines.append(button.label)
+            continue
+        mapping[str(n)] = button.payload
+        lines.append(f"{n}. {button.label}")
+        n += 1
     lines.append(t("channels.reply_number"))
     return "\n".join(lines), mapping
