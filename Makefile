@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test sync system lint typecheck imports test-sqlite test-postgres bench clean
+.PHONY: demo test sync system lint typecheck imports test-sqlite test-postgres faults bench clean
 
 ## demo: install, create the embedded SQLite database, seed demo data, chat as the demo lead
 demo: sync
@@ -42,6 +42,13 @@ test-sqlite:
 test-postgres:
 	@bash scripts/ensure-postgres.sh
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+## faults: the fault scenarios at full size (kill -9 of serve, a 10,000-delivery replay storm, two processes on
+## PostgreSQL with the leader killed, a PostgreSQL restart), on SQLite then PostgreSQL, printing their figures
+faults: sync
+	@bash scripts/ensure-postgres.sh
+	FAULTS_FULL=1 TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider -s tests/faults
+	FAULTS_FULL=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -s tests/faults -k "not postgresql"
 
 bench: sync
 	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -2,7 +2,10 @@
 
 Prints steps per second, the p50/p99 latency of one step, CPU per step and steps per commit (SQLite
 commits the turns that wait together), on SQLite with its fast path and, beside it, on the plain path
-(SQLITE_FAST_PATH=false), one person alone, and (when it answers) PostgreSQL. Figures: bench/README.md.
+(SQLITE_FAST_PATH=false), one person alone, and (when it answers) PostgreSQL. The peer runs the same conversations
+in the same run: python-telegram-bot's ConversationHandler on the same form (bench/ptb_peer.py), its state in memory and
+in PicklePersistence saved after every update; each of the project's figures is printed as a ratio to both.
+Figures: bench/README.md.
 Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
 """
 
@@ -22,11 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
+from bench import ptb_peer
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.support import Transcript, add_identity, make_bot, make_world
 
 WARM_UP = 4  # conversations run before the clock starts
+Figures = tuple[int, float, float, list[float], int, int]
 
 # One conversation: (kind, what) — "say" types, "press" presses a button of the last answer.
 SCRIPT = (
@@ -46,10 +51,8 @@ SCRIPT = (
 )
 
 
-async def run(
-    url: str, conversations: int, concurrency: int, *, fast: bool = True
-) -> tuple[int, float, float, list[float], int]:
-    """Seed, then run the conversations C at a time; (steps, seconds, CPU seconds, step latencies in ms, commits)."""
+async def run(url: str, conversations: int, concurrency: int, *, fast: bool = True) -> Figures:
+    """Seed, then run the conversations C at a time; (steps, s, CPU s, step latencies in ms, commits, statements)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, sqlite_fast_path=fast)
     else:
@@ -80,27 +83,39 @@ async def run(
 
     # the first turns load the message catalogue and fill SQLAlchemy's statement caches: not steady state
     await asyncio.gather(*(worker(u, False) for u in users))
-    commits = [0]  # SQLite commits the turns that wait together (group commit): turns per commit says how many
+    commits = [0, 0]  # SQLite commits the turns that wait together (group commit): turns per commit says how many
 
     def count(_conn: object) -> None:
         commits[0] += 1
 
+    def statement(*_args: object) -> None:
+        commits[1] += 1
+
     event.listen(engine.sync_engine, "commit", count)
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
     began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(u, True) for u in users))
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     event.remove(engine.sync_engine, "commit", count)
+    event.remove(engine.sync_engine, "before_cursor_execute", statement)
     await engine.dispose()
-    return len(latencies), elapsed, cpu, latencies, commits[0]
+    return len(latencies), elapsed, cpu, latencies, commits[0], commits[1]
 
 
-def report(name: str, steps: int, elapsed: float, cpu: float, latencies: list[float], commits: int) -> None:
-    """One line of figures; CPU ms per step (this process, all threads) says what a busy machine hides."""
+def report(name: str, figures: Figures, peers: dict[str, Figures], unit: str = "commit") -> None:
+    """One line of figures, then its ratio to each peer (steps/s over theirs; CPU per step over theirs)."""
+    steps, elapsed, cpu, latencies, commits, statements = figures
     cut = statistics.quantiles(latencies, n=100)
+    ratios = "".join(
+        f"   {peer} ×{steps / elapsed / (their[0] / their[1]):.2f} (cpu ×{cpu / steps / (their[2] / their[0]):.2f})"
+        for peer, their in peers.items()
+    )
     print(
         f"{name:<12} {steps:>6} steps in {elapsed:6.2f} s = {steps / elapsed:7.0f} steps/s   "
         f"p50 {cut[49]:6.2f} ms   p99 {cut[98]:6.2f} ms   cpu {cpu / steps * 1000:5.2f} ms/step   "
-        f"{steps / max(commits, 1):4.1f} steps/commit"
+        + (f"{steps / commits:4.1f} steps/{unit}" if commits else f"{'no ' + unit + 's':>15}")
+        + (f"   {statements / steps:4.1f} statements/step" if statements else "")
+        + ratios
     )
 
 
@@ -139,19 +154,26 @@ async def main() -> None:
         f"after {WARM_UP} untimed"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        peers = {
+            "ptb memory": await ptb_peer.run(SCRIPT, args.conversations, args.concurrency, WARM_UP, None),
+            "ptb pickle": await ptb_peer.run(SCRIPT, args.conversations, args.concurrency, WARM_UP, Path(tmp) / "ptb"),
+        }
+        for name, figures in peers.items():
+            report(name, figures, {}, unit="save")
+        print("ratios: the project's steps/s over the peer's (×1.00 = as fast), its CPU per step over the peer's")
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
-        report("sqlite", *await run(url, args.conversations, args.concurrency))
+        report("sqlite", await run(url, args.conversations, args.concurrency), peers)
         plain = f"sqlite+aiosqlite:///{tmp}/bench-plain.db"
         await upgrade(plain)
-        report("sqlite plain", *await run(plain, args.conversations, args.concurrency, fast=False))
+        report("sqlite plain", await run(plain, args.conversations, args.concurrency, fast=False), peers)
         one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
         await upgrade(one)
-        report("sqlite x1", *await run(one, max(args.conversations // 4, 1), 1))
+        report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
     pg = await pg_database(args.pg)
     if pg is not None:
         try:
-            report("postgresql", *await run(pg, args.conversations, args.concurrency))
+            report("postgresql", await run(pg, args.conversations, args.concurrency), peers)
         finally:
             await drop_pg(args.pg, pg)
 

@@ -14,7 +14,10 @@ uvloop, and its reply stored; after the run every reply is checked (HTTP 200, XM
 signature verified, strangers answered). The CPU time per message of the server, the client and the fake API is read
 with psutil.
 
-Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (p50/p99).
+Two runs: as fast as CONCURRENCY clients can go (messages/s, p50/p99), then paced at 200 messages/s (BENCH_RATE);
+each also by kind of answer (strangers, leads answered passively, leads answered through the customer-service API).
+Then the peer answers the same callbacks with the same client (bench/werobot_peer.py: BENCH_PEER=werobot, the default,
+with its SQLite session; werobot-memory without; none skips it) and the ratio is printed.
 Usage: .venv/bin/python bench/wechat_webhook.py [MESSAGES] [CONCURRENCY]   (BENCH_DATABASE_URL for PostgreSQL)
 """
 
@@ -25,6 +28,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,6 +41,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
+from bench import server_trace, werobot_peer
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
 from bot.channels.wechat.channel import WeChatChannel
@@ -55,7 +60,7 @@ from tests.support.wechat_world import OAPlatform, aes_key, seed, wechat_setting
 
 LEADS = 30
 WORDS = ("帮助", "记录活动", "取消")
-PACED_RATE = 200
+PACED_RATE = int(os.environ.get("BENCH_RATE", "200"))  # messages per second in the paced run
 MAX_IN_FLIGHT = 64  # connections the paced client keeps; later messages wait their turn (and it is counted)
 
 
@@ -90,6 +95,8 @@ async def _serve_forever(db_url: str, aes: str, tmp: Path, api_port: int, ports:
         runtime.handle = answer  # type: ignore[method-assign]
     _server, task, port = await _serve(create_app(runtime, channel.routes()))
     settle_heap()  # as `studio-bot serve` does before its first request
+    if os.environ.get("BENCH_TRACE"):
+        server_trace.install(tmp / "trace.json")
     ports.put(port)
     await task
 
@@ -176,7 +183,9 @@ class Cpu:
         return used
 
 
-def _report(what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Outcome], failures: list[str]) -> None:
+def _report(
+    what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Outcome], failures: list[str]
+) -> tuple[float, float]:
     latencies = [o.latency for o in outcomes if not o.error]
     cuts = statistics.quantiles(latencies, n=100)
     per = {name: seconds * 1000 / max(len(outcomes), 1) for name, seconds in cpu.items()}
@@ -188,6 +197,72 @@ def _report(what: str, cpu: dict[str, float], elapsed: float, outcomes: list[Out
     )
     for failure in failures[:5]:
         print("   ", failure)
+    kinds: dict[str, list[float]] = {"strangers": [], "leads answered passively": [], "leads answered by the API": []}
+    for o in outcomes:
+        if not o.error:
+            kind = "strangers" if _stranger(o.message.openid) else "leads answered passively"
+            kinds["leads answered by the API" if o.body == b"success" else kind].append(o.latency * 1000)
+    print(
+        "    by kind: "
+        + "; ".join(
+            f"{kind} {len(values)}, p50 {statistics.median(values):.1f} ms, max {max(values):.1f} ms"
+            + (f", p99 {statistics.quantiles(values, n=100)[98]:.1f} ms" if len(values) > 1 else "")
+            for kind, values in kinds.items()
+            if values
+        )
+    )
+    return len(latencies) / elapsed, cuts[98] * 1000
+
+
+async def measure(
+    name: str,
+    port: int,
+    pids: tuple[int, int],
+    platform: OAPlatform,
+    runs: list[list[Prepared]],
+    concurrency: int,
+    trace: Path | None = None,
+) -> tuple[float, float]:
+    """Warm up, then the saturated run and the paced one against the server on `port`; (messages/s, paced p99 ms).
+
+    trace: the file the server's BENCH_TRACE totals go to; what happened in each run is printed under it.
+    """
+    warm_up, fast, slow = runs
+    connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
+    _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
+    if failures := check(platform, outcomes, _stranger):
+        raise SystemExit(f"{name}: warm-up failed: {failures[:3]}")
+    traced = server_trace.lap(trace, None)[0] if trace else None
+    cpu = Cpu(*pids)
+    elapsed, outcomes = await saturate(connections, fast, concurrency)
+    rate, _ = _report(
+        f"{name}, as fast as possible", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
+    )
+    if trace:
+        traced, line = server_trace.lap(trace, traced)
+        print(line)
+    cpu.lap()
+    elapsed, outcomes = await paced(connections, slow)
+    _, p99 = _report(
+        f"{name}, paced at {PACED_RATE}/s", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
+    )
+    if trace:
+        print(server_trace.lap(trace, traced)[1])
+    await connections.close()
+    return rate, p99
+
+
+def _peer(aes: str, tmp: str, ports: Any) -> Any:
+    """Start the peer (BENCH_PEER, default werobot; none skips it): its process, its port on `ports`."""
+    peer = os.environ.get("BENCH_PEER", "werobot")
+    if peer == "none":
+        return None
+    session = Path(tmp) / "werobot.sqlite3" if peer == "werobot" else None
+    process = multiprocessing.get_context("spawn").Process(
+        target=werobot_peer.serve, args=(aes, session, ports), daemon=True
+    )
+    process.start()
+    return process
 
 
 def _stranger(openid: str) -> bool:
@@ -212,16 +287,15 @@ async def main(total: int, concurrency: int) -> None:
     api_port = ports.get(timeout=60)
     child = spawn.Process(target=_server, args=(db_url, aes, tmp, api_port, ports), daemon=True)
     child.start()
+    processes = [child, api]
     try:
         port = ports.get(timeout=60)
         platform = OAPlatform(None, aes=aes)  # no HTTP client: it builds and checks, Connections sends
-        warm_up = prepare(platform, [_message(i, leads) for i in range(200)])
-        fast = prepare(platform, [_message(i, leads) for i in range(total)])
-        slow = prepare(platform, [_message(total + n, leads) for n in range(PACED_RATE * 10)])
-        connections = Connections(port, max(concurrency, MAX_IN_FLIGHT))
-        _, outcomes = await saturate(connections, warm_up, concurrency)  # warm-up: token, connections, caches
-        if failures := check(platform, outcomes, _stranger):
-            raise SystemExit(f"warm-up failed: {failures[:3]}")
+        runs = [
+            prepare(platform, [_message(i, leads) for i in range(200)]),
+            prepare(platform, [_message(i, leads) for i in range(total)]),
+            prepare(platform, [_message(total + n, leads) for n in range(PACED_RATE * 10)]),
+        ]
         engine = "stubbed" if os.environ.get("BENCH_ENGINE") == "stub" else "real"
         print(
             f"database: {db_url.split(':', 1)[0]}; engine {engine}; mix {os.environ.get('BENCH_MIX', 'mixed')}; "
@@ -230,19 +304,27 @@ async def main(total: int, concurrency: int) -> None:
         # the client's prepared callbacks are long-lived too: its full collections would stall its own clock
         gc.collect()
         gc.freeze()
-        cpu = Cpu(child.pid or 0, api.pid or 0)
-        elapsed, outcomes = await saturate(connections, fast, concurrency)
-        used = cpu.lap()
-        _report("as fast as possible", used, elapsed, outcomes, check(platform, outcomes, _stranger))
-        cpu.lap()
-        elapsed, outcomes = await paced(connections, slow)
-        used = cpu.lap()
-        _report(f"paced at {PACED_RATE}/s", used, elapsed, outcomes, check(platform, outcomes, _stranger))
-        await connections.close()
+        trace = Path(tmp) / "trace.json" if os.environ.get("BENCH_TRACE") else None
+        ours = await measure("ours", port, (child.pid or 0, api.pid or 0), platform, runs, concurrency, trace)
+        if peer := _peer(aes, tmp, ports):
+            processes.append(peer)
+            theirs = await measure(
+                os.environ.get("BENCH_PEER", "werobot"),
+                ports.get(timeout=60),
+                (peer.pid, api.pid or 0),
+                platform,
+                runs,
+                concurrency,
+            )
+            print(
+                f"ours over the peer: {ours[0] / theirs[0]:.2f}× the messages/s; "
+                f"paced p99 {ours[1]:.1f} ms against {theirs[1]:.1f} ms"
+            )
     finally:
-        for process in (child, api):
+        for process in processes:
             process.terminate()
             process.join(10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

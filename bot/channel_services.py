@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from bot.channel_stores import StoredRefs, StoredTokens
 from bot.channels.base import Pusher
+from bot.channels.services import FileNotKept
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.core.config import HandlerConfig
@@ -17,6 +19,8 @@ from storage.base import utcnow
 from storage.media import store_bytes
 from storage.models import Person
 from storage.repos import conversations, deliveries, outbox, people
+
+log = logging.getLogger(__name__)
 
 
 class RuntimeServices:
@@ -124,9 +128,13 @@ class RuntimeServices:
 
     async def store_file(self, data: bytes, *, kind: str, file_ref: str, filename: str, media_type: str) -> InboundFile:
         """Keep a received file under MEDIA_DIR, off the event loop."""
-        stored = await asyncio.to_thread(
-            store_bytes, self.config.media_dir, data, filename=filename, media_type=media_type
-        )
+        try:
+            stored = await asyncio.to_thread(
+                store_bytes, self.config.media_dir, data, filename=filename, media_type=media_type
+            )
+        except OSError as exc:
+            log.error("MEDIA_DIR cannot be written (%s): a received %s was not kept", type(exc).__name__, kind)
+            raise FileNotKept from None
         return InboundFile(
             kind=kind,
             file_ref=file_ref,
@@ -136,3 +144,7 @@ class RuntimeServices:
             sha256=stored.sha256,
             filename=filename,
         )
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this channel user's open record stands at (nothing if none); nothing is written."""
+        return await self.runtime.bot.where(channel, user_id)

@@ -48,7 +48,9 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """A runtime for these settings (no channel yet: each adapter adds itself)."""
-    engine = create_engine(settings.database_url, sqlite_fast_path=settings.sqlite_fast_path)
+    engine = create_engine(
+        settings.database_url, sqlite_fast_path=settings.sqlite_fast_path, pool_size=settings.database_pool_size
+    )
     sessions = session_factory(engine)
     config = HandlerConfig.from_object(settings)
     runtime = Runtime(

@@ -19,13 +19,13 @@ from bot.channel_services import RuntimeServices
 from bot.channels.base import Channel, ChannelConfigError
 from bot.channels.registry import CHANNELS
 from bot.health.run import diagnose, log_report
+from bot.housekeeping import housekeep
 from bot.http.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Reminders, start_reminders
 from bot.settings import Settings
 from bot.writable import unwritable
 from storage.base import utcnow
-from storage.repos import channel_refs
 
 log = logging.getLogger("studio_bot.serve")
 SEND_INTERVAL = 30.0  # seconds between outbox passes when nothing wakes the sender
@@ -108,10 +108,7 @@ class Background:
     async def _housekeeping(self) -> None:
         while True:
             try:
-                async with self.runtime.sessions() as session, session.begin():
-                    gone = await channel_refs.purge_expired(session=session, now=utcnow())
-                if gone:
-                    log.info("forgot %d expired channel refs", gone)
+                await housekeep(self.runtime, now=utcnow())
             except Exception:
                 log.exception("housekeeping failed")
             await asyncio.sleep(HOUSEKEEPING_INTERVAL.total_seconds())

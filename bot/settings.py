@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./studio.db"
     sqlite_fast_path: bool = True
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     timezone: str = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
@@ -59,6 +60,13 @@ class Settings(BaseSettings):
     # issue 17: 第三条(4)'s activities, and the association's notice of cycles ending (考核验收)
     application_min_activities: int = Field(default=6, ge=0)
     reminder_assessment_days: str = "60,30"
+    web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
+    full_day_hours: float = Field(default=8, gt=0, le=24)
+    half_day_hours: float = Field(default=4, gt=0, le=24)
+    # retention (issue 20): delivery ids outlive every platform's retries (WeChat's 15 s, Telegram's 24 h); a
+    # received file no record took outlives its conversation (CONVERSATION_TTL_MINUTES) before it is removed
+    seen_deliveries_keep_days: int = Field(default=2, ge=1)
+    unused_media_keep_days: int = Field(default=3, ge=1)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

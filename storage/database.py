@@ -9,9 +9,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import sqlite_inline
+from storage import pg_pool, sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_SIZE = 10  # PostgreSQL connections per process (the DATABASE_POOL_SIZE setting)
 FAST_PATH = "studio_sqlite_fast_path"  # the engine's execution option that carries the switch
 
 
@@ -37,20 +38,27 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, sqlite_fast_path: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = POOL_SIZE, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, BEGIN IMMEDIATE, a busy timeout, foreign keys, and the fast path.
 
     sqlite_fast_path (the SQLITE_FAST_PATH setting) is the one switch of SQLite's throughput machinery:
     on, sqlite3 runs on the event loop (storage.sqlite_inline), the bot commits waiting turns together
     (handlers.engine.group_commit) and channel refs are written behind (bot.channels.wxbase.refs); off,
     aiosqlite's own connection, one transaction per turn, refs written in the request. The engine
-    carries the choice (`is_sqlite_fast_path`), so whatever is built on it follows.
+    carries the choice (`is_sqlite_fast_path`), so whatever is built on it follows. PostgreSQL gets a pool of
+    pool_size connections, pinged only after they sat idle (storage.pg_pool).
     """
     # a failed statement's message would carry its parameters (openids, what people typed) into the logs
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, **kwargs)
+        if "poolclass" in kwargs:  # a pool without a size (NullPool): ping at every checkout
+            kwargs.setdefault("pool_pre_ping", True)
+        else:
+            kwargs = {**pg_pool.pool_options(pool_size), **kwargs}
+        engine = create_async_engine(url, **kwargs)
+        if not kwargs["pool_pre_ping"]:
+            pg_pool.ping_when_idle(engine)
+        return engine
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

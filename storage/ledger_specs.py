@@ -9,9 +9,9 @@ ledger brings its own catalogue files. The chat side (flow, command words) is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from storage.exports.cells import CellKind
 from storage.models import ActivityVersion, LedgerKind, OutcomeVersion, TrainingVersion
@@ -20,7 +20,8 @@ LedgerVersion = ActivityVersion | OutcomeVersion | TrainingVersion
 # (message id, default text): what the caller's message catalogue gives for a header, a status, a value.
 Labeler = Callable[[str, str], str]
 # plain: shown as stored; coded: a stored code the catalogue names; boolean: 是/否; people: a list of names;
-# count: how many names another column holds; entry, status, version, author: the entry's bookkeeping.
+# count: a head count stored beside a people column (`of`), which it defaults to when not given;
+# entry, status, version, author: the entry's bookkeeping.
 ValueKind = Literal["plain", "coded", "boolean", "people", "count", "entry", "status", "version", "author"]
 BOOKKEEPING = frozenset({"entry", "status", "version", "author"})
 
@@ -34,15 +35,16 @@ class LedgerColumn:
     width: float = 12
     value: ValueKind = "plain"
     codes: str | None = None  # coded: the message-id prefix of its codes, when not `<catalogue>.<key>`
-    of: str | None = None  # count: the people column it counts
+    of: str | None = None  # count: the people column whose number of names is its default
+    limit: int | None = None  # typed text: its most characters, the one limit chat states and checks
 
     @property
     def is_field(self) -> bool:
-        """Whether the column is a field of the version row (not bookkeeping, not derived)."""
-        return self.value not in BOOKKEEPING and self.value != "count"
+        """Whether the column is a field of the version row (not bookkeeping)."""
+        return self.value not in BOOKKEEPING
 
 
-def _column(key: str, cell: CellKind, width: float, value: ValueKind = "plain", **more: str) -> LedgerColumn:
+def _column(key: str, cell: CellKind, width: float, value: ValueKind = "plain", **more: Any) -> LedgerColumn:
     return LedgerColumn(key, cell, width, value, **more)
 
 
@@ -105,13 +107,13 @@ SPECS: dict[LedgerKind, LedgerSpec] = {
             fields=(
                 _column("occurred_on", "date", 12),
                 _column("kind", "text", 12, "coded"),
-                _column("title", "text", 32),
-                _column("place", "text", 16),
+                _column("title", "text", 32, limit=100),
+                _column("place", "text", 16, "coded", codes="activity.place", limit=100),  # 工作室 reads "The studio"
                 _column("participants", "text", 24, "people"),
                 _column("participant_count", "int", 8, "count", of="participants"),
                 _column("hours", "decimal1", 8),
-                _column("content", "text", 40),
-                _column("results", "text", 40),
+                _column("content", "text", 40, limit=2000),
+                _column("results", "text", 40, limit=2000),
             ),
             catalogue="activity",
             sheet_default="日常活动台账",
@@ -123,18 +125,18 @@ SPECS: dict[LedgerKind, LedgerSpec] = {
             title_field="title",
             fields=(
                 _column("recorded_on", "date", 12),
-                _column("title", "text", 32),
+                _column("title", "text", 32, limit=300),
                 _column("category", "text", 12, "coded", codes="outcome.cat"),
                 _column("team", "text", 24, "people"),
                 _column("applied", "text", 8, "boolean"),
                 _column("applied_since", "date", 12),
                 _column("funding_amount", "money", 14),
-                _column("funding_scheme", "text", 24, "coded", codes="outcome.scheme"),
+                _column("funding_scheme", "text", 24, "coded", codes="outcome.scheme", limit=100),
                 _column("patent_kind", "text", 10, "coded", codes="outcome.patent"),
-                _column("patent_number", "text", 20),
-                _column("patent_status", "text", 10, "coded"),
+                _column("patent_number", "text", 20, limit=64),
+                _column("patent_status", "text", 10, "coded", limit=32),
                 _column("benefit_wan", "wan", 12),
-                _column("awards", "text", 30),
+                _column("awards", "text", 30, limit=2000),
             ),
             catalogue="outcome",
             sheet_default="创新成果台账",
@@ -147,12 +149,12 @@ SPECS: dict[LedgerKind, LedgerSpec] = {
             fields=(
                 _column("held_on", "date", 12),
                 _column("kind", "text", 10, "coded"),
-                _column("topic", "text", 32),
-                _column("mentor", "text", 10),
+                _column("topic", "text", 32, limit=300),
+                _column("mentor", "text", 10, limit=100),
                 _column("trainees", "text", 24, "people"),
                 _column("trainee_count", "int", 8, "count", of="trainees"),
                 _column("hours", "decimal1", 8),
-                _column("result", "text", 32),
+                _column("result", "text", 32, limit=2000),
                 _column("promoted_grade", "text", 10, "coded", codes="training.grade"),
                 _column("promoted_count", "int", 8),
             ),
@@ -171,6 +173,15 @@ def spec_of(kind: LedgerKind) -> LedgerSpec:
 def specs() -> Iterator[LedgerSpec]:
     """Every ledger's declaration, in LedgerKind order."""
     return (SPECS[kind] for kind in LedgerKind)
+
+
+def with_headcounts(kind: LedgerKind, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields with each head count not given set to the number of names its people column lists."""
+    filled = dict(fields)
+    for column in SPECS[kind].fields:
+        if column.value == "count" and column.of in filled and filled.get(column.key) is None:
+            filled[column.key] = len(filled[column.of] or [])
+    return filled
 
 
 def kind_of(row: LedgerVersion) -> LedgerKind:

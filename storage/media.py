@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -30,3 +31,22 @@ def store_bytes(media_dir: Path, data: bytes, *, filename: str = "", media_type:
         partial.write_bytes(data)
         partial.replace(target)  # atomic: a crash never leaves a half file under the real name
     return StoredFile(path=target, sha256=digest, size=len(data), media_type=kind)
+
+
+def remove_unused(media_dir: Path, keep: set[str], *, older_than: datetime) -> int:
+    """Delete files under media_dir whose name is not in `keep` and not touched since `older_than`; how many.
+
+    Names, not paths, are compared (a file is named by its content's digest), so a media folder restored elsewhere
+    keeps every attached file. Left-over `.part` files of a crashed write go the same way.
+    """
+    if not media_dir.is_dir():
+        return 0
+    cutoff, removed = older_than.timestamp(), 0
+    for path in media_dir.glob("*/*"):
+        try:
+            if path.is_file() and path.name not in keep and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process tidied it first
+            continue
+    return removed

@@ -241,6 +241,15 @@ async def log_activities(world: World, studio: Studio, author: Party, count: int
         await world.entry(studio, author, occurred_on=today - timedelta(days=30 * n + 1))
 
 
+async def recommend(
+    reviewer: Party, card: Reply | None = None, opinion: str = "该工作室创新成效显著，同意推荐"
+) -> list[Reply]:
+    """The district's reviewer presses 推荐 on the card and gives the 推荐意见."""
+    await reviewer.press_in("推荐", card)
+    await reviewer.say(opinion)
+    return await reviewer.press("提交")
+
+
 async def apply(
     lead: Party, *, venue: str = "二号车间创新室，约 80 平方米", equipment: str = "数控车床 3 台"
 ) -> list[Reply]:

@@ -54,9 +54,11 @@ async def test_two_recommenders_and_two_closing_experts_at_once(
     await world.deliver()
 
     qian = Transcript(other_bot, cast.reviewer2.user)
-    li_replies, qian_replies = await asyncio.gather(
-        cast.reviewer.press_in("推荐"), qian.press_button(cast.reviewer2.inbox[-1].all_buttons()[0])
-    )
+    await cast.reviewer.press_in("推荐")
+    await qian.press_button(cast.reviewer2.inbox[-1].all_buttons()[0])
+    for reviewer in (cast.reviewer, qian):
+        await reviewer.say("同意推荐")  # each is asked for the 推荐意见; both submit it at once
+    li_replies, qian_replies = await asyncio.gather(cast.reviewer.press("提交"), qian.press("提交"))
     texts = [li_replies[-1].text, qian_replies[-1].text]
     assert sum("👍 已推荐" in t for t in texts) == 1 and sum("推荐。" in t and "已由" in t for t in texts) == 1
     assert await _count(side_a, select(func.count(ReviewDecision.id)).where(ReviewDecision.stage == "submitted")) == 1

@@ -37,6 +37,7 @@ from tests.reviews_support import (
     log_activities,
     make_cast,
     ready_to_apply,
+    recommend,
 )
 
 
@@ -77,7 +78,7 @@ async def _to_experts(cast: Cast) -> list[Reply]:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     replies = await cast.association.press_in("审核通过")
     await cast.world.deliver()
@@ -292,10 +293,13 @@ async def test_turned_down_at_recommendation_also_waits_and_the_english_lead_is_
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("不予通过")
+    await cast.reviewer.press_in("不予推荐")  # the district's word (第九条)
+    cast.reviewer.expect("不予推荐申报 #1（王建国技师创新工作室）")
     await cast.reviewer.say("团队成员并非一线技术人员")
     await cast.reviewer.press("提交")
+    cast.reviewer.expect("❌ 王建国技师创新工作室 的申报不予推荐，已通知领衔人。")
     await cast.world.deliver()
+    assert "❌ 您的申报（王建国技师创新工作室）不予推荐。" in cast.lead.pushed()
     assert "下一次申报期从 2027-03-01 开始" in cast.lead.pushed()
     await cast.lead.say("语言 en")
     await cast.lead.say("/apply")

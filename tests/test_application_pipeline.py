@@ -48,11 +48,14 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     card = li.inbox[-1]
     assert "有一份申报待您推荐" in card.text and "领衔人：王建国（高级技师）" in card.text
     assert "团队成员：3 名" in card.text and "活动场所：二号车间创新室" in card.text
-    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予通过"]
+    assert [b.label for b in card.all_buttons()] == ["👍 推荐", "↩️ 退回", "❌ 不予推荐"]
     assert qian.inbox and not zhang.inbox and not cast.outsider.inbox and not cast.experts[0].inbox
     await cast.outsider.press_button(card.all_buttons()[0])
     cast.outsider.expect("只有该工作室所属区县局（产业）工会的审核人可以推荐。")
     await li.press_in("推荐", card)
+    li.expect("推荐申报 #1（王建国技师创新工作室）", "请填写推荐意见")
+    await li.say("该工作室攻关成效显著，同意推荐")
+    await li.press("提交")
     li.expect("👍 已推荐 王建国技师创新工作室")
     await qian.press_in("推荐")
     qian.expect("已由 李四 于 3月10日 10:00 推荐。")
@@ -60,8 +63,10 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     # 审核 by the municipal association
     await world.deliver()
     assert "您的申报（王建国技师创新工作室）已获推荐" in lead.pushed()
+    assert "区县局（产业）工会推荐意见（李四）：该工作室攻关成效显著，同意推荐" in lead.pushed()
     review_card = zhang.inbox[-1]
     assert "待市职工技协审核" in review_card.text
+    assert "区县局（产业）工会推荐意见（李四）：该工作室攻关成效显著，同意推荐" in review_card.text
     await li.press_button(review_card.all_buttons()[0])
     li.expect("只有市职工技协的审核人可以审核申报。")
     await zhang.press_in("审核通过", review_card)

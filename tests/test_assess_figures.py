@@ -108,7 +108,7 @@ async def test_summary_names_what_falls_short(session: AsyncSession) -> None:
     assert "· 活动次数：5，按进度应不少于 18" in text
     assert "台账：9 个月有经审核通过的记录，3 本台账（活动、成果、培训）有记录" in text
     assert "· 台账有记录的月数：9，按进度应不少于 12" in text
-    assert "尚待处理（未计入以上数字）：待审核 2 条，退回待修改 1 条" in text
+    assert "尚待处理（未计入以上数字）：待复核 2 条，退回待修改 1 条" in text
     assert "评分：72 / 100；建议：保留称号" in text
     english = summary_text(result, Translator("en"), today_text="2026-12-01")
     assert "· activities: 5, should be at least 18 by now" in english

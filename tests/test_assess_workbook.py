@@ -42,6 +42,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     ]
     by_figure = {row[1]: row for row in checks.iter_rows(min_row=2, values_only=True)}
     assert by_figure["活动次数"][2:] == (5, "≥ 36", 18, "否", 15, 4.2)
+    assert by_figure["活动次数"][0] == "活动正常"  # 第十条's word
     assert by_figure["培训学时"][2] == 17.5 and by_figure["培训学时"][4] == 50.1
     assert by_figure["团队成员"][5] == "是"
     assert checks.freeze_panes == "A2"
@@ -57,7 +58,7 @@ async def test_assessment_workbook(session: AsyncSession, tmp_path: Path) -> Non
     assert dict(book["专利"].iter_rows(min_row=2, values_only=True)) == {"发明": 1, "实用新型": 1}
     assert dict(book["晋升"].iter_rows(min_row=2, values_only=True)) == {"技师": 2}
     kinds = dict(book["活动按类别"].iter_rows(min_row=2, values_only=True))
-    assert kinds == {"技术交流": 2, "学习": 1, "攻关": 1, "技术创新": 1}
+    assert kinds == {"技术交流": 2, "技术学习": 1, "技术攻关": 1, "技术创新": 1}  # the measures' words
 
 
 async def test_ranking_workbook(session: AsyncSession, tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ async def test_an_outcome_waiting_for_review_does_not_qualify_and_is_shown_as_wa
     await cast.lead.say("申报")
     cast.lead.expect(
         "1. 需有已应用于生产、并获“上海职工(技师)创新项目资助”的创新成果",
-        "（“焊接夹具快换装置” 尚待审核，审核通过后才计入）",
+        "（“焊接夹具快换装置” 尚待复核，复核通过后才计入）",
     )
     assert await _stages(cast) == []
 
@@ -91,13 +91,13 @@ async def test_a_cited_outcome_still_waiting_is_marked_on_the_card(cast: Cast) -
     await cast.lead.say("申报")
     await cast.lead.say("二号车间创新室")
     await cast.lead.say("数控车床 3 台")
-    cast.lead.expect_buttons("焊接夹具快换装置", "新型刀具涂层（待审核）")
-    await cast.lead.press("新型刀具涂层（待审核）")
+    cast.lead.expect_buttons("焊接夹具快换装置", "新型刀具涂层（待复核）")
+    await cast.lead.press("新型刀具涂层（待复核）")
     await cast.lead.press("完成")
     await cast.lead.say("坚持每月开展技术交流")
     await cast.lead.say("跳过")
     await cast.lead.say("提交")
-    cast.lead.expect("还差 1 项", "尚待审核")  # the waiting one alone does not qualify: kept as a draft
+    cast.lead.expect("还差 1 项", "尚待复核")  # the waiting one alone does not qualify: kept as a draft
     assert await _stages(cast) == [ApplicationStage.DRAFT]
 
     await cast.lead.press("修改")
@@ -107,7 +107,7 @@ async def test_a_cited_outcome_still_waiting_is_marked_on_the_card(cast: Cast) -
     await cast.lead.press("提交")
     cast.lead.expect("✅ 申报已提交")
     await cast.world.deliver()
-    assert "创新成果：焊接夹具快换装置；新型刀具涂层（待审核，尚不计入）" in cast.reviewer.pushed()
+    assert "创新成果：焊接夹具快换装置；新型刀具涂层（待复核，尚不计入）" in cast.reviewer.pushed()
 
 
 async def test_the_association_admits_a_team_short_of_three_with_a_reason(cast: Cast) -> None:

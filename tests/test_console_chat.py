@@ -157,7 +157,7 @@ async def test_a_guest_may_bind_and_an_unknown_name_is_refused(db_url: str):
 
 def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}", "MEDIA_DIR": str(tmp_path)}
-    script = "我的台账\n2\n1\n帮助\n"
+    script = "我的台账\n5\n1\n帮助\n"  # 5 opens #5, the returned entry
     result = subprocess.run(
         [str(Path(sys.executable).parent / "studio-bot"), "demo"],
         input=script,
@@ -171,6 +171,7 @@ def test_studio_bot_demo_runs_from_piped_input(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "示例数据已就绪" in out
+    assert "studio-bot chat --as 周敏，发送“待审”" in out  # the demo points to the reviewer's side too
     assert "你 › 我的台账" in out  # piped lines are echoed, so the output reads as a transcript
     assert "退回修改" in out and "请补充参加人员和活动照片" in out  # the returned entry and its reason
     assert "修改 #" in out and "请核对" in out  # editing it opens on the summary

@@ -187,7 +187,7 @@ def test_each_data_problem_is_one_line_with_what_to_do(db_url: str, doctor: Call
     found = _codes(result)
     assert found["union.no_reviewer@闵行区总工会"]["params"] == {"studios": 1}
     assert "union.no_reviewer@浦东新区总工会" not in found
-    assert "association.no_reviewer@上海市职工技术协会" in found
+    assert "--role association" in found["association.no_reviewer@上海市职工技术协会"]["text"]
     assert found["experts.too_few@"]["params"] == {"have": 1, "needed": 3, "unbound": 1}
     assert "studio.no_lead@无领办人工作室" in found
     assert found["lead.unbound@未绑定工作室"]["people"] == [UNBOUND_LEAD]

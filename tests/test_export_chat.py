@@ -66,7 +66,7 @@ def bot(sessions: async_sessionmaker[AsyncSession], clock: Clock, tmp_path: Path
 async def test_lead_exports_approved_entries_as_a_workbook(bot: Bot, world: World) -> None:
     chat = Transcript(bot, "lead")
     await chat.say("导出")
-    chat.expect("“张工数控创新工作室”台账已导出（仅已通过审核的记录）：活动 3 条，成果 2 条，培训带徒 0 条")
+    chat.expect("“张工数控创新工作室”台账已导出（仅已通过复核的记录）：活动 3 条，成果 2 条，培训带徒 0 条")
     [reply] = chat.replies
     [file] = reply.files
     assert file.filename == "张工数控创新工作室台账20260310.xlsx" and file.kind == "document"
@@ -107,7 +107,7 @@ async def test_members_may_not_export_but_reviewers_may(bot: Bot, world: World) 
 
     reviewer = Transcript(bot, "rev")
     await reviewer.say("导出")
-    reviewer.expect("审核人员请写明工作室名称")
+    reviewer.expect("工会人员请写明工作室名称")
     await reviewer.say("导出 不存在的工作室")
     reviewer.expect("没有找到名为“不存在的工作室”的工作室")
     await reviewer.say("导出 张工数控创新工作室")
@@ -183,7 +183,7 @@ async def test_reviewer_assessment_and_ranking(bot: Bot, world: World) -> None:
 
     member = Transcript(bot, "m1")
     await member.say("考核 全部")
-    member.expect("不是任何工会的审核人员")
+    member.expect("您没有在任何工会担任职务")
 
 
 async def test_english_speaker_gets_english_files(
@@ -321,3 +321,15 @@ async def test_a_very_long_studio_name_still_exports_and_assesses(
             assert file.filename.startswith("上海市浦东新区") and file.filename.endswith((".xlsx", ".csv"))
     folders = list((tmp_path / "exports").iterdir())
     assert all(any(folder.iterdir()) for folder in folders)  # no empty folder left behind
+
+
+@pytest.mark.parametrize("words", ["导出", "统计", "考核"])
+async def test_an_unwritable_export_dir_is_said_plainly(
+    sessions: async_sessionmaker[AsyncSession], world: World, clock: Clock, tmp_path: Path, words: str
+) -> None:
+    blocked = tmp_path / "exports"
+    blocked.write_text("a file where the folder should be")  # nobody can write under it, root included
+    chat = Transcript(make_bot(sessions, clock=clock, export_dir=blocked, public_base_url=BASE), "lead")
+    await chat.say(words)
+    chat.expect("导出文件夹现在无法写入")
+    chat.expect_not("处理时出错")

@@ -31,7 +31,7 @@ async def test_workbook_has_a_sheet_per_ledger_with_typed_cells(session: AsyncSe
     ws = book["日常活动台账"]
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["编号", "日期", "活动类别", "活动主题"]
-    assert "时长(小时)" in headers and "审核状态" in headers
+    assert "时长(小时)" in headers and "复核状态" in headers
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:M7"
     assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
@@ -41,7 +41,7 @@ async def test_workbook_has_a_sheet_per_ledger_with_typed_cells(session: AsyncSe
     assert first["日期"] == datetime(2025, 5, 31)
     assert ws.cell(row=2, column=2).is_date
     assert ws.cell(row=2, column=2).number_format == "yyyy-mm-dd"
-    assert [r["审核状态"] for r in rows] == ["已通过"] * 6
+    assert [r["复核状态"] for r in rows] == ["已通过"] * 6
     hours = {r["活动主题"]: r["时长(小时)"] for r in rows}
     assert isinstance(hours["技术交流 2025-06-10"], float) and hours["技术交流 2025-06-10"] == 2.5
     # The formula-like title is kept as the text the lead typed.
@@ -69,7 +69,7 @@ async def test_every_status_and_a_date_range(session: AsyncSession, tmp_path: Pa
     )
     assert result.counts[LedgerKind.ACTIVITY] == 9
     statuses = {row[10] for row in load_workbook(everything)["日常活动台账"].iter_rows(min_row=2, values_only=True)}
-    assert statuses == {"已通过", "待审核", "已退回", "未通过"}
+    assert statuses == {"已通过", "待复核", "已退回", "已驳回"}
 
     ranged = tmp_path / "2025.xlsx"
     flt = LedgerFilter(date_from=date(2025, 6, 1), date_to=date(2025, 12, 31))

@@ -66,7 +66,7 @@ async def test_the_list_shows_recent_entries_with_their_status(
         await quick_activity(chat, f"学习第{n}课")
     await review(sessions, world, 1, Decision.APPROVE, "")
     await chat.say("/ledger")
-    chat.expect("#10", "学习第9课", "待审核", "#3")
+    chat.expect("#10", "学习第9课", "待复核", "#3")
     chat.expect_not("#2 ", "#1 ")
     await chat.press("更早")
     chat.expect("第 9–10 条台账", "#2", "#1", "已通过")
@@ -137,7 +137,7 @@ async def test_withdraw_asks_first_and_happens_once(bot: Bot, world: World, sess
     await chat.press("撤回")
     chat.expect("确定撤回 #1")
     await chat.press("不撤回")
-    chat.expect("待审核")
+    chat.expect("待复核")
     await chat.press("撤回")
     confirm = chat.button("确认撤回")
     await chat.press_button(confirm)
@@ -227,7 +227,7 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
 
     await chat.say("我的台账")
     await chat.press("#1")
-    chat.expect("待审核", "读装配图")
+    chat.expect("待复核", "读装配图")
     await chat.press("撤回修改")
     chat.expect("撤回对 #1", "已通过的第1版继续有效")
     confirm = chat.button("确认撤回")
@@ -237,7 +237,7 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     chat.expect("已通过", "不能撤回")
     reviewer = Transcript(bot, "rev")  # the reviewer's card for version 2 says what became of it
     await reviewer.send_payload(pack(SECRET, ReviewPress(ReviewAction.APPROVE, 1, 2)))
-    reviewer.expect("这次修改（第2版）已被撤回，台账已恢复为已通过的第1版，无需审核。")
+    reviewer.expect("这次修改（第2版）已被撤回，台账已恢复为已通过的第1版，无需复核。")
 
     [entry] = await entries(sessions)
     assert (entry.status, entry.version, entry.title) == (EntryStatus.APPROVED, 1, "读图")
@@ -320,7 +320,7 @@ async def test_an_approved_entry_still_counts_while_an_edit_of_it_waits(
     assert await evidence() == (2, [(1, "读装配图", 2), (2, "练兵", 1)])
     await chat.say("我的台账")
     await chat.press("#2")
-    chat.expect("未通过 · 第 2 版", "已通过的第1版仍然有效")
+    chat.expect("已通过（修改已驳回） · 第 2 版", "已通过的第1版仍然有效")
     chat.expect_buttons("修改", "撤回修改")  # a rejected edit is not the end of an approved entry
     await chat.press("撤回修改")
     await chat.press("确认撤回")

@@ -99,6 +99,8 @@ async def test_money_and_yes_no_errors(bot: Bot, world: World):
     chat.expect("请回答“是”或“否”")
     await chat.say("有")
     await chat.say("下个月")
+    chat.expect("那还没到", "只记已经发生的事")
+    await chat.say("很久以前")
     chat.expect("没看懂这个日期")
     await chat.say("2025-01-01")
     for bad in ("很多钱", "0", "-5", "1.5亿"):

@@ -119,7 +119,7 @@ async def test_a_training_date_in_january_without_a_year_is_last_year(
     chat.expect("培训还是高师带徒")
     await chat.say("培训")
     await chat.say("张工")
-    await chat.say("12人")  # a head count where names are asked
+    await chat.say("12人、王芳")  # a count goes last (王芳等12人): first, it is a name, and no name is a number
     chat.expect("不是姓名", "学员有谁")
     for answer in ("王芳", "2", "安全", "跳过", "跳过"):
         await chat.say(answer)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,22 +17,8 @@ from handlers.core.types import Reply, reply_to_dict
 from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.repos import org, outbox, people
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.serve_process import STUDIO_BOT, ThreadedFakeTelegram, env_for, free_port
 from tests.support.wechat_world import OA_TOKEN, _sign, _stamp, aes_key
-
-STUDIO_BOT = str(Path(sys.executable).with_name("studio-bot"))
-
-
-def env_for(db_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a server process: the test's database, no developer .env, channels as given."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    return {**keep, "DATABASE_URL": db_url, "ENVIRONMENT": "development", **extra}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -121,22 +104,6 @@ def test_a_malformed_aes_key_is_one_clear_line(db_url: str, tmp_path: Path) -> N
     result = refused_start(env, tmp_path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "WECOM_AES_KEY" in lines[0] and "too-short" not in lines[0]
-
-
-class ThreadedFakeTelegram:
-    """The fake Bot API on its own loop in a thread, so that a server in another process can reach it."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.fake = FakeTelegram()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 def test_serve_runs_telegram_and_sends_the_outbox(db_url: str, tmp_path: Path) -> None:

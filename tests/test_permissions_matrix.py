@@ -230,17 +230,19 @@ def test_the_table_names_every_action_and_nothing_else() -> None:
     assert all(permissions.TABLE[a] for a in Action)
 
 
-HELP_ALL = {"notices", "vacation", "lang", "help"}
+HELP_ALL = {"notices", "vacation", "card", "lang", "help", "named"}
 # Written out by hand from the matrix above: what each kind of person may do, so what help may offer.
 HELP_EXPECTED: dict[str, set[str]] = {
     "lead": HELP_ALL
-    | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"},
+    | {"activity", "outcome", "training", "ledger", "export", "stats", "assess", "apply", "history", "web"}
+    | {"withdraw_application", "window"},
     "member": HELP_ALL | {"activity", "outcome", "training", "ledger", "stats", "web"},
-    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web"},
+    "reviewer": HELP_ALL | {"pending", "export", "stats", "assess", "history", "delegate", "web", "window"},
     "association": HELP_ALL
-    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "admit", "web"},
+    | {"pending", "export", "stats", "assess", "history", "delegate", "verdict", "admit", "web", "window"}
+    | {"applications", "name_batch"},
     "admin": HELP_ALL | {"export", "stats", "assess", "history", "web"},
-    "enterprise": HELP_ALL | {"export", "stats", "assess", "history", "web"},
+    "enterprise": HELP_ALL | {"export", "stats", "assess", "history", "web", "window"},
     "expert": HELP_ALL | {"pending"},
     "delegate": HELP_ALL | {"pending", "export", "stats", "assess", "history", "web"},  # holds 李四's reviewer role
     "stranger": HELP_ALL,

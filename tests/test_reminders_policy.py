@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
@@ -24,6 +24,7 @@ from storage.models import (
     OutboxMessage,
     ReviewDecision,
     RoleKind,
+    Studio,
     StudioStatus,
     UnionLevel,
 )
@@ -39,6 +40,14 @@ async def run(
 ) -> PlanResult:
     async with sessions() as session, session.begin():
         return await plan(session=session, config=config, now=at(day, hour))
+
+
+async def applying(sessions: async_sessionmaker[AsyncSession]) -> World:
+    """The world with its studio not named yet: its lead may apply, so the window reminder reaches them."""
+    w = await world(sessions)
+    async with sessions() as s, s.begin():
+        await s.execute(update(Studio).values(status=StudioStatus.PROSPECTIVE, named_on=None))
+    return w
 
 
 def keys(result: PlanResult) -> set[str]:
@@ -167,7 +176,7 @@ async def test_a_reviewers_delegate_receives_the_review_reminders(sessions: asyn
     due = [p for p in (await run(sessions, date(2026, 9, 18))).new if p.topic == "review"]
     # the delegate gets the reminder meant for the absent reviewer, and the deputy its own as a reviewer
     assert sorted(p.person_id for p in due) == [deputy.id]
-    assert "代李审核审核" in due[0].text
+    assert "代李审核复核" in due[0].text
 
 
 async def test_paused_person_is_reminded_after_the_holiday_if_still_relevant(
@@ -213,7 +222,7 @@ async def test_public_notice_end_goes_to_the_association_naming_the_studio(
 async def test_application_window_reaches_every_bound_lead_and_officer_once_a_year(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     async with sessions() as s:
         unbound = await org.create_person(session=s, name="未绑定")
         other = await org.create_studio(session=s, name="未绑定工作室", union=w.district)
@@ -229,7 +238,7 @@ async def test_application_window_reaches_every_bound_lead_and_officer_once_a_ye
 async def test_a_window_across_the_new_year_is_announced_once_with_its_real_dates(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     config = replace(CONFIG, application_window="11-01..01-31")
 
     async def windows(day: date) -> list[str]:
@@ -250,7 +259,7 @@ async def test_a_window_across_the_new_year_is_announced_once_with_its_real_date
 async def test_a_window_first_planned_in_january_belongs_to_the_year_it_opened(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    w = await world(sessions)
+    w = await applying(sessions)
     config = replace(CONFIG, application_window="11-01..01-31")
     due = [p for p in (await run(sessions, date(2027, 1, 10), config=config)).new if p.topic == "window"]
     assert {p.key for p in due} == {f"window:2026:{pid}" for pid in (w.lead.id, w.reviewer.id, w.officer.id)}
@@ -261,7 +270,7 @@ async def test_a_window_first_planned_in_january_belongs_to_the_year_it_opened(
 async def test_a_window_bounded_by_29_february_works_in_a_common_year(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await world(sessions)
+    await applying(sessions)
     opens = replace(CONFIG, application_window="02-29..04-30")
     assert not [p for p in (await run(sessions, date(2026, 2, 28), config=opens)).new if p.topic == "window"]
     due = [p for p in (await run(sessions, date(2026, 3, 2), config=opens)).new if p.topic == "window"]
@@ -295,7 +304,7 @@ async def test_monthly_digest_counts_entries_approvals_and_names_the_silent(
     due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
     assert set(due) == {w.reviewer.id, w.officer.id}
     assert (
-        "2026-05" in due[w.reviewer.id].text and "2 个工作室新记录台账 3 条，审核通过 1 条" in due[w.reviewer.id].text
+        "2026-05" in due[w.reviewer.id].text and "2 个工作室新记录台账 3 条，复核通过 1 条" in due[w.reviewer.id].text
     )
     assert "沉默工作室" in due[w.reviewer.id].text and "王师傅工作室" not in due[w.reviewer.id].text.split("\n")[1]
     assert due[w.officer.id].text.startswith("[Monthly digest]")
@@ -441,7 +450,7 @@ async def test_monthly_digest_counts_the_entries_of_studios_not_named(
     due = {p.person_id: p for p in (await run(sessions, date(2026, 6, 1))).new if p.topic == "digest"}
     assert set(due) == {w.reviewer.id, w.officer.id, west_reviewer.id}
     district = due[w.reviewer.id].text
-    assert "所属 2 个工作室新记录台账 3 条，审核通过 1 条" in district and "每个工作室本月都有记录" in district
+    assert "所属 2 个工作室新记录台账 3 条，复核通过 1 条" in district and "每个工作室本月都有记录" in district
     assert "its 3 studios logged 4 new entries; 1 were approved" in due[w.officer.id].text
-    assert "所属 1 个工作室新记录台账 1 条，审核通过 0 条" in due[west_reviewer.id].text
+    assert "所属 1 个工作室新记录台账 1 条，复核通过 0 条" in due[west_reviewer.id].text
     assert not [p for p in (await run(sessions, date(2026, 6, 2))).new if p.topic == "digest"]

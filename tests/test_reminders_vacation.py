@@ -120,7 +120,7 @@ async def test_a_reviewer_on_holiday_names_a_stand_in_who_gets_the_reminders_and
         result = await plan(session=s, config=config, now=at(date(2026, 3, 10), 10))
         roles = await delegations.roles_held_for(session=s, delegate_id=stand_in.id, on=date(2026, 3, 12))
     reviews = [p for p in result.new if p.topic == "review"]
-    assert [p.person_id for p in reviews] == [stand_in.id] and "代周审核审核" in reviews[0].text
+    assert [p.person_id for p in reviews] == [stand_in.id] and "代周审核复核" in reviews[0].text
     assert [(r.kind, r.union_id) for r in roles] == [(RoleKind.REVIEWER, world.district.id)]
 
     await rev.say("委托")

@@ -48,7 +48,7 @@ async def test_the_reviewer_gets_the_summary_with_three_buttons_and_approves(
     cast: Cast, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     card = await _submitted(cast)
-    assert "新台账待审核" in card.text
+    assert "新台账待复核" in card.text
     assert "【活动】王建国技师创新工作室「数控车床刀具寿命攻关讨论」（第1版）" in card.text
     assert "提交人：王建国" in card.text and "时长（小时）：2" in card.text
     assert [b.label for b in card.all_buttons()] == ["✅ 通过", "↩️ 退回", "❌ 驳回"]
@@ -61,7 +61,7 @@ async def test_the_reviewer_gets_the_summary_with_three_buttons_and_approves(
     cast.reviewer.expect("✅ 已通过：【活动】王建国技师创新工作室「数控车床刀具寿命攻关讨论」（第1版）")
     await cast.world.deliver()
     told = cast.lead.inbox[-1].text
-    assert "您的台账已通过审核" in told and "审核人：李四" in told
+    assert "您的台账已通过复核" in told and "复核人：李四" in told
 
     entry = await _entry(sessions)
     assert entry.status is EntryStatus.APPROVED
@@ -104,7 +104,7 @@ async def test_return_asks_a_reason_the_lead_reads_it_fixes_and_resubmits_a_new_
 
     await cast.world.deliver()
     told = cast.lead.inbox[-1]
-    assert "被退回修改" in told.text and "原因：缺少活动现场照片，请补充" in told.text and "审核人：李四" in told.text
+    assert "被退回修改" in told.text and "原因：缺少活动现场照片，请补充" in told.text and "复核人：李四" in told.text
     await cast.lead.press_button(told.all_buttons()[0])  # 我的台账
     await cast.lead.press("#1")
     cast.lead.expect("退回原因：缺少活动现场照片，请补充")
@@ -131,7 +131,7 @@ async def test_reject_with_a_reason(cast: Cast, sessions: async_sessionmaker[Asy
     await cast.reviewer.press("提交")
     cast.reviewer.expect("❌ 已驳回")
     await cast.world.deliver()
-    assert "未通过（驳回）" in cast.lead.inbox[-1].text and "与工作室创新活动无关" in cast.lead.inbox[-1].text
+    assert "❌ 您的台账已驳回：" in cast.lead.inbox[-1].text and "与工作室创新活动无关" in cast.lead.inbox[-1].text
     row = await _one(sessions, select(AuditLog).where(AuditLog.to_state == "rejected"))
     assert row.reason == "与工作室创新活动无关"
 
@@ -174,7 +174,7 @@ async def test_a_withdrawn_entry_cannot_be_decided(cast: Cast, sessions: async_s
     await cast.lead.press("撤回")
     await cast.lead.press("确认撤回")
     await cast.reviewer.press_in("通过", card)
-    cast.reviewer.expect("这条台账已被提交人撤回，无需审核。")
+    cast.reviewer.expect("这条台账已被提交人撤回，无需复核。")
     await cast.reviewer.press_in("退回", card)
     cast.reviewer.expect("已被提交人撤回")
     assert (await _entry(sessions)).status is EntryStatus.WITHDRAWN
@@ -195,7 +195,7 @@ async def test_a_delegate_receives_and_decides_in_the_reviewers_name(
     await cast.lead.log_activity()
     await cast.world.deliver()
     card_to_delegate = cast.stranger.inbox[-1]
-    assert "您作为 李四 的代理人收到此审核" in card_to_delegate.text
+    assert "您作为 李四 的代理人收到此复核" in card_to_delegate.text
     await cast.stranger.press_in("通过", card_to_delegate)
     cast.stranger.expect("✅ 已通过")
     decision = await _one(sessions, select(ReviewDecision))
@@ -249,7 +249,7 @@ async def test_pending_lists_oldest_first_with_buttons_and_approves_a_selection(
 
 async def test_pending_refuses_leads_and_says_when_nothing_waits(cast: Cast) -> None:
     await cast.lead.say("待审")
-    cast.lead.expect("待审列表只对审核人和评审专家开放")
+    cast.lead.expect("待审列表只对区县局（产业）工会审核人、市职工技协审核人和评审专家开放")
     await cast.reviewer.say("/pending")
     cast.reviewer.expect("目前没有等待您处理的事项")
     await cast.outsider.say("待审")
@@ -305,14 +305,14 @@ async def test_an_own_entry_is_left_to_another_reviewer(sessions: async_sessionm
     await world.grant(cast.reviewer, RoleKind.MEMBER, studio=cast.studio)
     await cast.reviewer.log_activity()
     await world.deliver()
-    assert not [r for r in cast.reviewer.inbox if "新台账待审核" in r.text]
+    assert not [r for r in cast.reviewer.inbox if "新台账待复核" in r.text]
     await cast.reviewer.press_in("通过", cast.reviewer2.inbox[-1])
-    cast.reviewer.expect("这条台账是您本人提交的，需由其他审核人审核。")
+    cast.reviewer.expect("这条台账是您本人提交的，需由其他审核人复核。")
     await cast.members[0].log_activity()  # a colleague's entry: the reviewer is of the studio all the same
     await world.deliver()
-    assert len([r for r in cast.reviewer.inbox if "新台账待审核" in r.text]) == 0
+    assert len([r for r in cast.reviewer.inbox if "新台账待复核" in r.text]) == 0
     await cast.reviewer.press_in("通过", cast.reviewer2.inbox[-1])
-    cast.reviewer.expect("您是这个工作室的成员，本工作室的台账需由其他审核人审核。")
+    cast.reviewer.expect("您是这个工作室的成员，本工作室的台账需由其他审核人复核。")
     await cast.reviewer.say("待审")
     cast.reviewer.expect_not("【活动】")
 
@@ -333,13 +333,13 @@ async def test_a_stand_in_from_the_studio_is_told_why_on_a_press(sessions: async
         )
     await cast.members[0].log_activity()
     await cast.world.deliver()
-    assert not [r for r in cast.stranger.inbox if "新台账待审核" in r.text]
+    assert not [r for r in cast.stranger.inbox if "新台账待复核" in r.text]
     await cast.stranger.press_in("通过", cast.reviewer.inbox[-1])
-    cast.stranger.expect("您是这个工作室的成员，本工作室的台账需由其他审核人审核。")
+    cast.stranger.expect("您是这个工作室的成员，本工作室的台账需由其他审核人复核。")
     await cast.stranger.log_activity("代审人的活动")
     await cast.world.deliver()
     await cast.stranger.press_in("通过", cast.reviewer.inbox[-1])
-    cast.stranger.expect("这条台账是您本人提交的，需由其他审核人审核。")
+    cast.stranger.expect("这条台账是您本人提交的，需由其他审核人复核。")
     assert (await _entry(sessions)).status is EntryStatus.SUBMITTED
 
 

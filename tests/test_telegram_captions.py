@@ -1,4 +1,5 @@
-"""Photos and documents with a caption: the caption is read as a message of its own, then the file is kept."""
+"""Photos and documents with a caption: a command caption is read as a message of its own (then the file is kept);
+any other caption is kept as the file's description."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from telegram import Update
 
 from bot.channels.telegram.inbound import caption_of
@@ -63,15 +64,17 @@ async def test_a_caption_naming_a_command_opens_the_record_the_photo_joins(tg: T
     assert kept["kind"] == "photo" and Path(kept["stored_path"]).read_bytes() == PHOTO  # noqa: ASYNC240
 
 
-async def test_a_caption_answers_the_question_the_conversation_stands_at(tg: TelegramHarness) -> None:
+async def test_a_caption_is_kept_as_the_files_description_not_taken_as_an_answer(tg: TelegramHarness) -> None:
     await tg.say(LEAD_TG, "记录活动")
     await tg.press(LEAD_TG, button_labels(tg.fake.messages_to(LEAD_TG)[-1])[0])
     await tg.press(LEAD_TG, t("activity.kind.技术交流", "zh_CN"))
 
-    answers = await send(tg, captioned_photo(tg, "五轴编程交流"))
+    answers = await send(tg, captioned_photo(tg, "车间现场，左起李明、赵强"))
 
-    assert t("activity.ask.place", "zh_CN") in answers[0]  # the title was answered …
-    assert answers[1].startswith(t("engine.file_kept", "zh_CN", count=1))  # … and the photo kept
+    assert len(answers) == 1  # one turn: the file, its caption with it
+    assert answers[0].startswith("文件说明已记下：“车间现场，左起李明、赵强”")
+    assert t("activity.ask.title", "zh_CN") in answers[0]  # the title is still asked: the caption did not answer it
+    await tg.say(LEAD_TG, "五轴编程交流")
     await tg.press(LEAD_TG, t("activity.place_studio", "zh_CN"))
     await tg.press(LEAD_TG, MEMBERS[0])
     await tg.press(LEAD_TG, t("engine.done", "zh_CN"))
@@ -82,8 +85,9 @@ async def test_a_caption_answers_the_question_the_conversation_stands_at(tg: Tel
     await tg.press(LEAD_TG, t("engine.submit", "zh_CN"))
     async with tg.runtime.sessions() as s:
         entry = await s.scalar(select(LedgerEntry))
-        attachments = await s.scalar(select(func.count()).select_from(Attachment))
-    assert entry is not None and entry.title == "五轴编程交流" and attachments == 1
+        [attachment] = list(await s.scalars(select(Attachment)))
+    assert entry is not None and entry.title == "五轴编程交流"
+    assert attachment.description == "车间现场，左起李明、赵强"
 
 
 async def test_a_captioned_photo_delivered_twice_is_processed_once(tg: TelegramHarness) -> None:
@@ -98,8 +102,8 @@ async def test_a_captioned_photo_delivered_twice_is_processed_once(tg: TelegramH
     assert len(kept_files(conv)) == 1
     async with tg.runtime.sessions() as s:
         seen = set(await s.scalars(select(SeenDelivery.delivery_id)))
-    update_id = update["update_id"]
-    assert {str(update_id), f"{update_id}:caption"} <= seen
+    delivery = f"{tg.fake.token.partition(':')[0]}:{update['update_id']}"  # keyed by the bot
+    assert {delivery, f"{delivery}:caption"} <= seen
 
 
 async def test_a_redelivery_after_only_the_caption_was_processed_does_the_rest_once(tg: TelegramHarness) -> None:
@@ -113,7 +117,8 @@ async def test_a_redelivery_after_only_the_caption_was_processed_does_the_rest_o
         caption="记录活动",
     )
     # an earlier attempt committed the caption's turn, then stopped before the file's and before replying
-    caption = caption_of(Update.de_json(update, tg.channel.application.bot))
+    bot = tg.channel.application.bot
+    caption = caption_of(Update.de_json(update, bot), tg.channel.services, bot)
     assert caption is not None
     opened = await tg.runtime.handle(caption)
 
@@ -140,5 +145,6 @@ async def test_a_caption_is_read_even_when_its_file_cannot_be_fetched(tg: Telegr
     answers = await send(tg, update)
 
     assert t("activity.ask.date", "zh_CN") in answers[0]
-    assert answers[1:] == [t("telegram.file_too_big", "zh_CN")]
+    assert answers[1] == t("telegram.file_too_big", "zh_CN")
+    assert answers[2].startswith(t("activity.ask.date", "zh_CN"))  # the question again after the refusal
     assert kept_files(await conversation(tg)) == []

@@ -25,6 +25,7 @@ from tests.support.telegram_world import (
     MEMBERS,
     REVIEWER_TG,
     STRANGER_TG,
+    STUDIO,
     TelegramHarness,
     seed,
     telegram_world,
@@ -52,7 +53,8 @@ async def test_start_with_a_code_binds_the_telegram_user(tg: TelegramHarness) ->
     assert texts(wrong) == [t("binding.wrong_code", "zh_CN")]
 
     bound = await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
-    assert texts(bound) == [t("binding.done", "zh_CN", name="王建国", role=t("binding.role.lead", "zh_CN"))]
+    lead = t("binding.role.lead", "zh_CN")
+    assert texts(bound) == [t("binding.done_at", "zh_CN", name="王建国", role=lead, place=STUDIO)]
     async with tg.runtime.sessions() as s:
         identity = await s.scalar(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
     assert identity is not None
@@ -177,10 +179,16 @@ async def test_members_are_offered_as_buttons_and_toggled_in_place(tg: TelegramH
     await tg.press(LEAD_TG, button_labels(tg.fake.messages_to(LEAD_TG)[-1])[0])
     await tg.press(LEAD_TG, t("activity.kind.学习", "zh_CN"))
     await tg.say(LEAD_TG, "学习")
+    place = tg.last_with_button(LEAD_TG, t("activity.place_studio", "zh_CN"))
     [members] = await tg.press(LEAD_TG, t("activity.place_studio", "zh_CN"))
+    assert button_labels(tg.fake.messages[place["message_id"]]) == []  # the answered question's keyboard goes
     assert set(MEMBERS) <= set(button_labels(members))
-    [toggled] = await tg.press(LEAD_TG, MEMBERS[2])
-    assert f"✓ {MEMBERS[2]}" in button_labels(toggled)
+    assert await tg.press(LEAD_TG, MEMBERS[2]) == []  # no copy of the question: its keyboard is redrawn
+    assert await tg.press(LEAD_TG, MEMBERS[0]) == []
+    redrawn = tg.fake.messages[members["message_id"]]
+    assert f"✓ {MEMBERS[2]}" in button_labels(redrawn) and f"✓ {MEMBERS[0]}" in button_labels(redrawn)
+    answered = tg.fake.sent("answerCallbackQuery")
+    assert answered and all(not c.params.get("text") for c in answered)  # ordinary presses: no toast
 
 
 async def test_polled_updates_are_counted_in_the_metrics(db_url: str, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import pytest
 from bot.http.app import create_app
 from storage.base import utcnow
 from storage.models import Application, ApplicationStage
+from tests.documents_support import OPINION, docx_text, programme_year
 from tests.support import Inbox
 from tests.support.fake_telegram import serving
 from tests.web_support import BASE, new_link, web_world
@@ -38,7 +39,7 @@ PHONE = {
 }
 
 
-def _driver(phone: bool) -> Any:
+def _driver(phone: bool, downloads: Path | None = None) -> Any:
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a browser or a driver
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -47,6 +48,9 @@ def _driver(phone: bool) -> Any:
     options.binary_location = str(CHROMIUM)
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=zh-CN"):
         options.add_argument(flag)
+    if downloads is not None:
+        prefs = {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        options.add_experimental_option("prefs", prefs)
     if phone:
         options.add_experimental_option("mobileEmulation", PHONE)
     else:
@@ -122,3 +126,49 @@ async def test_a_reviewer_signs_in_reviews_and_the_lead_is_told(db_url: str, tmp
         await inbox.deliver()
         told = inbox.texts("lead")
         assert any("已通过" in text and "周审核" in text for text in told), told
+
+
+def _download_form(base: str, link: str, studio: str, downloads: Path) -> dict[str, Any]:
+    """An officer on a phone opens the studio and taps its application form; what arrived in the download folder."""
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as until
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = _driver(True, downloads)
+    wait = WebDriverWait(driver, 15)
+    seen: dict[str, Any] = {}
+    try:
+        driver.get(link)
+        driver.find_element(By.ID, "sign-in").click()
+        wait.until(until.url_to_be(f"{base}/web/"))
+        driver.find_element(By.LINK_TEXT, studio).click()
+        wait.until(until.title_contains(studio))
+        seen["overflow"] = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        driver.find_element(By.CSS_SELECTOR, "#documents a").click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not list(downloads.glob("*.docx")):
+            time.sleep(0.2)
+        seen["files"] = sorted(downloads.glob("*.docx"))
+    finally:
+        driver.quit()
+    return seen
+
+
+async def test_an_officer_downloads_an_application_form_on_a_phone(db_url: str, tmp_path: Path) -> None:
+    async with web_world(db_url, tmp_path) as ww:
+        await programme_year(ww)
+        link = await new_link(ww.runtime, ww.people["reviewer"])
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        async with serving(create_app(ww.runtime)) as base:
+            seen = await asyncio.to_thread(
+                _download_form, base, link.replace(BASE, base), ww.world.studio.name, downloads
+            )
+    assert seen["overflow"] <= 0
+    assert [f.name for f in seen["files"]] == ["申报表-张工数控创新工作室-2026.docx"]
+    text = docx_text(seen["files"][0])
+    assert "上海市技师创新工作室申报表" in text and OPINION in text

@@ -107,8 +107,8 @@ async def test_the_same_message_three_times_is_processed_once(db_url: str, tmp_p
 async def test_unknown_message_types_and_lost_media_get_a_polite_text(db_url: str, tmp_path: Path) -> None:
     async with wechat_world(db_url, tmp_path) as world:
         oa = world.oa_platform
-        voice = await oa.post(oa.xml(LEAD, "voice", {"MediaId": "V1", "Format": "amr"}))
-        assert voice.status == 200 and "暂不支持" in voice.text
+        video = await oa.post(oa.xml(LEAD, "video", {"MediaId": "V1", "ThumbMediaId": "T1"}))
+        assert video.status == 200 and "暂不支持" in video.text  # (voice is understood: test_voice_channels)
         location = await oa.post(oa.xml(LEAD, "location", {"Location_X": "31.2", "Location_Y": "121.5"}))
         assert "暂不支持" in location.text
         await oa.text(LEAD, f"绑定 {world.seeded.lead_code}")

@@ -126,9 +126,10 @@ async def test_when_the_msgmenu_fails_a_long_numbered_answer_follows_in_pieces(d
         passive = await oa.text(LEAD, skip["content"], bizmsgmenuid=skip["id"])
         await world.settle()
         after = texts_to(world, LEAD)[before:]
-        assert within_limit(passive.text) and passive.text.startswith("请核对记录活动")
+        # the API had worked, so the callback was answered at once and the numbered text followed through it
+        assert passive.text == "" and after[0].startswith("请核对记录活动")
         assert after and all(within_limit(t) for t in after)
-        assert "1. ✅ 提交" in after[-1] and all("1. ✅ 提交" not in t for t in [passive.text, *after[:-1]])
+        assert "1. ✅ 提交" in after[-1] and all("1. ✅ 提交" not in t for t in after[:-1])
         assert world.oa.customer_service  # a busy API is no reason to stop using it
         await oa.text(LEAD, "1")  # submit, by its number
         async with world.runtime.sessions() as s:
@@ -190,3 +191,34 @@ async def test_menu_clicks_with_unknown_keys_get_a_polite_answer(db_url: str, tm
         async with world.runtime.sessions() as s:
             conv = await s.scalar(select(Conversation))
             assert conv is not None and "title" not in conv.data["values"]  # not taken for the title
+
+
+async def test_once_the_api_has_worked_a_msgmenu_goes_after_the_answer(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    caplog.set_level(logging.WARNING)
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await world.oa_platform.text(LEAD, "记录活动")  # the first msgmenu is awaited in the request, and works
+        await world.settle()
+        assert world.oa.api_proven
+        menus = len(world.fake.sent("message/custom/send", msgtype="msgmenu"))
+        world.fake.slow("message/custom/send", 0.8, msgtype="msgmenu")
+        answer = await world.oa_platform.text(LEAD, "帮助")  # in a flow: the step's buttons again
+        await world.settle()
+        assert answer.text == "" and "timed out" not in caplog.text  # never waited for, so nothing timed out
+        assert len(world.fake.sent("message/custom/send", msgtype="msgmenu")) == menus + 1
+        assert not await rescued(world)
+
+
+async def test_a_msgmenu_refused_after_answering_follows_as_numbered_text(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await world.oa_platform.text(LEAD, "记录活动")
+        await world.settle()
+        world.fake.fail("message/custom/send", 48001)  # the right withdrawn: the msgmenu is refused, once
+        answer = await world.oa_platform.text(LEAD, "帮助")
+        await world.settle()
+        assert answer.text == "" and not world.oa.customer_service
+        assert any("回复序号" in t for t in texts_to(world, LEAD))  # the options, as numbered text

@@ -22,9 +22,9 @@ from bot.channels.wxbase.freshness import Freshness
 from bot.settings import Settings
 from storage.models import ChannelIdentity, Conversation, LedgerEntry, SeenDelivery
 from tests.support.clock import Clock
+from tests.support.serve_process import STUDIO_BOT, env_for, free_port
 from tests.support.wechat_world import OA_TOKEN, OAPlatform, WxWorld, aes_key, wechat_world
 from tests.test_http_app import metric
-from tests.test_http_serve import STUDIO_BOT, env_for, free_port
 
 LEAD = "oLEAD-openid-0001"
 MEMBER = "wangjianguo"

@@ -16,6 +16,8 @@ CHANNEL = "console"
 # the user reads this machine's disk, and presses a button by typing its number
 CAPABILITIES = Capabilities(documents=Documents.SAVED, tappable_buttons=False)
 _LEADING_MARKS = re.compile(r"^[^\w]+")
+# a button that carries its own number ("#7 数控编程…", an entry in 我的台账): typed as 7 or #7, never renumbered
+_OWN_NUMBER = re.compile(r"^#(\d+)\s")
 
 
 def _typed_as_word(button: Button) -> bool:
@@ -34,10 +36,18 @@ class ConsoleScreen:
 
     numbered: list[Button] = field(default_factory=list)
     labelled: list[Button] = field(default_factory=list)
+    own: dict[str, Button] = field(default_factory=dict)  # buttons that carry their own number, by that number
 
     def render(self, replies: Sequence[Reply]) -> list[str]:
-        """The lines to print for one turn; its buttons become the ones a typed number presses."""
-        self.numbered, self.labelled = [], []
+        """The lines to print for one turn; its buttons become the ones a typed number presses.
+
+        A turn without buttons (a "没听懂", a notice) leaves the earlier buttons pressable: the numbers
+        the person still sees above keep working.
+        """
+        buttons = [b for reply in replies for b in reply.all_buttons()]
+        own = any(_OWN_NUMBER.match(b.label) for b in buttons)
+        if buttons:
+            self.numbered, self.labelled, self.own = [], [], {}
         lines: list[str] = []
         for reply in replies:
             lines.extend(reply.text.splitlines() or [""])
@@ -46,20 +56,32 @@ class ConsoleScreen:
                 cells = []
                 for button in row:
                     self.labelled.append(button)
-                    if _typed_as_word(button):
+                    mark = _OWN_NUMBER.match(button.label)
+                    if mark:
+                        self.own[mark.group(1)] = button
+                        cells.append(button.label)
+                    elif _typed_as_word(button) or own:
+                        # beside buttons that carry their own numbers, others are typed by their words
                         words.append(button.label)
-                        continue
-                    self.numbered.append(button)
-                    cells.append(f"[{len(self.numbered)}] {button.label}")
+                    else:
+                        self.numbered.append(button)
+                        cells.append(f"[{len(self.numbered)}] {button.label}")
                 if cells:
                     lines.append("   " + "   ".join(cells))
             if words:
-                lines.append("   （" + " · ".join(words) + "）")
+                joined = " · ".join(words)
+                # English words take ASCII brackets, Chinese ones full-width brackets
+                ascii_words = all(word.isascii() for word in words)
+                lines.append(f"   ({joined})" if ascii_words else f"   （{joined}）")
         return lines
 
     def press_for(self, typed: str) -> str | None:
-        """The payload a typed line presses: an option's number or a button's exact label; else None."""
+        """The payload a typed line presses: a button's own number (7 or #7), an option's number or a button's
+        exact label; else None."""
         text = typed.strip()
+        number = text.removeprefix("#").strip()
+        if number.isascii() and number.isdigit() and number in self.own:
+            return self.own[number].payload
         if text.isascii() and text.isdigit() and 1 <= int(text) <= len(self.numbered):
             return self.numbered[int(text) - 1].payload
         wanted = _plain(text)

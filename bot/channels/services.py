@@ -55,6 +55,10 @@ class RefStore(Protocol):
         ...
 
 
+class FileNotKept(Exception):
+    """MEDIA_DIR cannot be written now (full, read-only, gone): the file was received but not kept."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredToken:
     """A platform access token and when the platform said it ends."""
@@ -154,5 +158,9 @@ class ChannelServices(Protocol):
         ...
 
     async def store_file(self, data: bytes, *, kind: str, file_ref: str, filename: str, media_type: str) -> InboundFile:
-        """Keep a received file under MEDIA_DIR (same content, same file), off the event loop."""
+        """Keep a received file under MEDIA_DIR (same content, same file), off the event loop; else FileNotKept."""
+        ...
+
+    async def where(self, channel: str, user_id: str) -> list[Reply]:
+        """The question this channel user's open record stands at (nothing if none); nothing is written."""
         ...

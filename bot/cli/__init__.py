@@ -9,7 +9,9 @@ from bot.cli import (
     chat,  # noqa: F401  - registers chat
     demo,  # noqa: F401  - registers demo
     doctor,  # noqa: F401  - registers doctor
+    documents,  # noqa: F401  - registers document
     exports,  # noqa: F401  - registers export, assess, import
+    members,  # noqa: F401  - registers members
     org_people,  # noqa: F401  - registers person list|show|rename|set|merge
     org_roles,  # noqa: F401  - registers role list|revoke
     org_studios,  # noqa: F401  - registers studio list|show|rename|move|set|deactivate
@@ -18,6 +20,7 @@ from bot.cli import (
     remind,  # noqa: F401  - registers remind
     serve,  # noqa: F401  - registers serve
     web,  # noqa: F401  - registers web-link, web-logout
+    windows,  # noqa: F401  - registers window set|list
 )
 from bot.cli.common import app
 

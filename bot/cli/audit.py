@@ -36,7 +36,7 @@ def _row(entry: AuditLog, names: audit_names.Names, settings: Settings, t: Trans
         "to": entry.to_state,
         "reason": entry.reason,
         "detail": entry.detail,
-        "text": f"{text}  {trail.moved(t, entry)}{reason}",
+        "text": f"{text}  {trail.moved(t, entry)}{trail.changed(t, entry, subject)}{reason}",
     }
 
 

@@ -20,7 +20,7 @@ from bot.settings import Settings, load_settings
 from handlers.core.i18n import Translator
 from handlers.engine.failures import TurnNotTaken
 from storage.base import utcnow
-from storage.models import Person
+from storage.models import Person, RoleKind, UnionLevel
 from storage.repos import org, people
 
 GUEST = "console-guest"
@@ -56,6 +56,8 @@ async def converse(
         screen = ConsoleScreen()
         sender = ConsoleSender(runtime.sessions, ConsolePusher(RuntimeServices(runtime), write))
         write(t("console.welcome", name=person.name) if person else t("console.welcome_guest"))
+        for kind in await _uses(runtime.sessions, person):
+            write(t(f"console.try.{kind}"))
         write(t("console.how"))
         resumed = await runtime.bot.where(CHANNEL, user_id)
         if resumed:  # shown again, so that its numbers press its buttons as they did before
@@ -103,6 +105,27 @@ async def _terminal(prompt: Callable[[], str], write: Callable[[str], None]) -> 
             write("")
             return
         yield line
+
+
+async def _uses(sessions: async_sessionmaker[AsyncSession], person: Person | None) -> list[str]:
+    """What the person can try first, by role: records for a studio's people, 待审 for those who decide."""
+    if person is None:
+        return []
+    async with sessions() as session:
+        roles = await org.roles_of(session=session, person_id=person.id)
+        unions = {r.union_id for r in roles if r.union_id is not None}
+        levels = await org.levels_of(session=session, union_ids=unions) if unions else {}
+    found = []
+    for role in roles:
+        if role.kind in (RoleKind.LEAD, RoleKind.MEMBER):
+            found.append("studio")
+        elif role.kind is RoleKind.EXPERT:
+            found.append("expert")
+        elif levels.get(role.union_id or 0) is UnionLevel.MUNICIPAL:
+            found.append("association")
+        else:
+            found.append("reviewer")
+    return list(dict.fromkeys(found)) or ["none"]
 
 
 async def _locale(sessions: async_sessionmaker[AsyncSession], user_id: str) -> str | None:

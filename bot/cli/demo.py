@@ -36,6 +36,10 @@ def demo() -> None:
             f"示例数据已就绪 / demo data ready: {STUDIO}（领衔人 {LEAD}，成员 {'、'.join(n for n, _ in MEMBERS)}，"
             f"审核人 {REVIEWER}）" + ("" if created else " — 已存在，沿用 / already there, reused")
         )
+        print(
+            f"以审核人身份体验：studio-bot chat --as {REVIEWER}，发送“待审”查看等待审核的台账 / "
+            f"as the reviewer: studio-bot chat --as {REVIEWER}, then send “待审” (/pending)"
+        )
         print("")
         run(converse(settings, as_name=LEAD))
     except CliError as exc:

@@ -53,9 +53,9 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "run: studio-bot union add NAME --level municipal",
     ),
     "association.no_reviewer": (
-        "协会没有审核人，申报无法评审",
-        "the association has no reviewer: applications stall",
-        'run: studio-bot invite --union "{subject}" --role reviewer --name NAME',
+        "市职工技协没有审核人（association），推荐后的申报无人审核、公示、命名",
+        "the association has no officer (--role association): applications stall after 推荐",
+        'run: studio-bot invite --union "{subject}" --role association --name NAME',
     ),
     "experts.too_few": (
         "已绑定的专家 {have} 人，评审需要 {needed} 人（另有 {unbound} 人未绑定）",

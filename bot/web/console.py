@@ -17,6 +17,7 @@ from handlers.engine.context import Context
 from handlers.web import signin
 from handlers.web.viewer import web_context
 from storage.base import utcnow
+from storage.models import RoleKind
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,18 @@ class Console:
         """A console page for the viewer: their language, their name, the CSRF token for its forms."""
         ctx = viewer.ctx
         assert ctx.person is not None
-        return page(name, ctx.t, self.config.tz, status=status, me=ctx.person.name, csrf=viewer.csrf, **data)
+        # the year's applications are the association's page: the link shows only to its officers
+        association = any(role.kind is RoleKind.ASSOCIATION for role in ctx.roles)
+        return page(
+            name,
+            ctx.t,
+            self.config.tz,
+            status=status,
+            me=ctx.person.name,
+            csrf=viewer.csrf,
+            association=association,
+            **data,
+        )
 
     def public_page(self, request: Request, name: str, *, status: int = 200, **data: Any) -> Response:
         """A page for anyone: ?lang=en, else the browser's language, else the default."""

@@ -23,3 +23,9 @@ async def read_form(request: Request) -> dict[str, str]:
     for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         fields.setdefault(name, value)
     return fields
+
+
+def whole_number(value: object) -> int | None:
+    """A non-negative whole number from a path or query parameter; None for anything else."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else None

@@ -12,18 +12,16 @@ from starlette.routing import BaseRoute, Route
 
 from bot.web.console import Console, Viewer
 from bot.web.forms import read_form
+from bot.web.forms import whole_number as _int
 from bot.web.svg import bar_chart
-from handlers.web import overview, queue, signin, studio
+from handlers.lifecycle.documents.access import overview_offers
+from handlers.lifecycle.documents.build import YEARS
+from handlers.web import documents, overview, queue, signin, studio
 from handlers.web.scope import visible_entry, visible_studio
 from storage.ledger_specs import SPECS
 from storage.models import EntryStatus, LedgerKind, StudioStatus
 
 _FILE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-
-
-def _int(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 def _media_file(media_dir: Path, stored: str) -> Path | None:
@@ -47,19 +45,30 @@ def page_routes(console: Console) -> list[BaseRoute]:
             months = bar_chart([(format_date(m, fmt, locale=ctx.t.locale), n) for m, n in found.months])
             statuses = bar_chart([(ctx.t(f"reviews.status.{s.value}"), n) for s, n in found.statuses])
 
+            keep = {"status": query.status.value if query.status else "", "q": query.text}
+
             def sort_url(column: str) -> str:
                 flip = query.sort == column and not query.descending
-                keep = {"status": query.status.value if query.status else "", "q": query.text}
                 return "?" + urlencode({"sort": column, "dir": "desc" if flip else "asc", **keep})
 
+            def page_url(number: int) -> str:
+                order = {"sort": query.sort, "dir": "desc" if query.descending else "asc"}
+                return "?" + urlencode({**order, **keep, "page": number})
+
+            asked_year = _int(params.get("year"))
+            year = asked_year if asked_year is not None and asked_year in YEARS else ctx.today.year
+            offers = await overview_offers(ctx, year)
             return console.page(
                 "overview.html",
                 viewer,
+                documents=[(documents.url_of(o.asked), documents.link_text(ctx, o)) for o in offers],
+                doc_year=year,
                 found=found,
                 query=query,
                 months=months,
                 statuses=statuses,
                 sort_url=sort_url,
+                page_url=page_url,
                 studio_statuses=list(StudioStatus),
                 reviewer=await queue.is_reviewer(ctx),
             )
@@ -76,10 +85,12 @@ def page_routes(console: Console) -> list[BaseRoute]:
                 return console.not_found(viewer)
             filters = studio.Filters.parse(params, ctx.today)
             data = await studio.studio_page(ctx, found, filters)
+            forms = await documents.studio_applications(ctx, found)
             return console.page(
                 "studio.html",
                 viewer,
                 data=data,
+                forms=[(documents.url_of(o.asked), documents.link_text(ctx, o)) for o in forms],
                 filters=filters,
                 kinds=list(LedgerKind),
                 kind_names={kind: SPECS[kind].message("name") for kind in LedgerKind},

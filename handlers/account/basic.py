@@ -29,8 +29,10 @@ NEEDS: dict[str, tuple[Action, ...]] = {
     "history": (Action.VIEW_AUDIT,),
     "web": (Action.VIEW_ENTRIES, Action.REVIEW_ENTRY),  # the console shows the studios one may view, and decides
     "vacation": (),
+    "card": (),  # everyone bound has a card
     "lang": (),
     "help": (),
+    "named": (),  # the naming list is public (/public/named/{year} too)
 }
 
 
@@ -62,7 +64,9 @@ async def help_command(ctx: Context, args: str) -> list[Reply]:
         if offered(cmd, ctx, subject):
             word = cmd.words[0] if cmd.words else cmd.name
             lines.append(ctx.t("basic.help.line", word=word, slash=cmd.name, text=ctx.t(cmd.help_key)))
-    lines.append(ctx.t("basic.help.footer"))
+    # the words that steer a record are for those who record; everyone else only needs the language
+    logs = permissions.could_ever(subject, Action.LOG_ENTRY)
+    lines.append(ctx.t("basic.help.footer" if logs else "basic.help.footer_officer"))
     return [Reply(text="\n".join(lines))]
 
 

@@ -8,7 +8,7 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
-from storage.models import Person, RoleKind
+from storage.models import Person, RoleKind, Studio, Union
 from storage.repos import invites, people
 
 router = Router(__name__)
@@ -34,14 +34,17 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     if not invites.normalise_code(code):
         return [Reply(text=ctx.t("binding.usage"))]
     invite = await invites.find_invite(session=ctx.session, code=code)
-    # wrong, used and expired get one answer: a distinct one would confirm to a guesser that a code exists
-    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
+    # wrong, used, expired and taken back (a replaced lead's code) get one answer, each counted as a failure:
+    # a distinct answer, or a lockout that comes later, would confirm to a guesser that a code exists
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= ctx.now
+        or not await invites.role_still_held(session=ctx.session, invite=invite)
+    ):
         if not inc.scanned:  # a scan's scene comes from a printed QR code, not from a guesser
             await people.record_bind_failure(session=ctx.session, channel=ctx.channel, user_id=inc.user_id, now=ctx.now)
         return [Reply(text=ctx.t("binding.wrong_code"))]
-    if not await invites.role_still_held(session=ctx.session, invite=invite):
-        # Not a guess: the code is real but its role was taken back (a replaced lead), so no failure is counted.
-        return [Reply(text=ctx.t("binding.role_inactive", role=ctx.t(role_key(invite.role))))]
     person = await ctx.session.get(Person, invite.person_id)
     assert person is not None
     if ctx.identity is not None and ctx.identity.person_id != person.id:
@@ -59,7 +62,13 @@ async def bind(ctx: Context, code: str) -> list[Reply]:
     ctx.person, ctx.identity = person, identity
     ctx.t = Translator(person.locale)
     await ctx.audit(object_type="identity", object_id=identity.id, to_state="bound", detail={"role": invite.role.value})
-    return [Reply(text=ctx.t("binding.done", name=person.name, role=ctx.t(role_key(invite.role))))]
+    place: Studio | Union | None = await ctx.session.get(Studio, invite.studio_id) if invite.studio_id else None
+    if place is None and invite.union_id:
+        place = await ctx.session.get(Union, invite.union_id)
+    role = ctx.t(role_key(invite.role))
+    if place is None:
+        return [Reply(text=ctx.t("binding.done", name=person.name, role=role))]
+    return [Reply(text=ctx.t("binding.done_at", name=person.name, role=role, place=place.name))]
 
 
 async def _locked_minutes(ctx: Context) -> int:

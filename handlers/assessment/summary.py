@@ -59,7 +59,9 @@ def summary_text(result: StudioAssessment, t: Translator, *, today_text: str) ->
     lines.append(t("assess.outcomes", count=f.outcome_count, applied=f.applied_count, patents=f.patent_count))
     if f.outcomes_by_category:
         lines.append(t("assess.by_kind", items=counted(f.outcomes_by_category, t, LedgerKind.OUTCOME, "category")))
-    lines.append(t("assess.funding", funded=f.funded_count, yuan=num(f.funding_yuan), wan=num(f.benefit_wan)))
+    # the benefit is kept in 万元; each language says it in its own unit (15 万元, 150,000 yuan)
+    benefit = num(f.benefit_wan * Decimal(t("assess.benefit_scale")))
+    lines.append(t("assess.funding", funded=f.funded_count, yuan=num(f.funding_yuan), benefit=benefit))
     lines.append(
         t(
             "assess.training",

@@ -42,6 +42,9 @@ class HandlerConfig:
     # this many days before a cycle ends (考核验收)
     application_min_activities: int = 6
     assessment_notice_days: tuple[int, ...] = (60, 30)
+    web_session_max_days: int = 7
+    full_day_hours: float = 8  # what 一天 / 全天 means when people give hours in days (两天: twice that)
+    half_day_hours: float = 4  # what 半天 means
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

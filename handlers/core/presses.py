@@ -26,6 +26,7 @@ class FlowOp(StrEnum):
     CANCEL = "x"
     SUBMIT = "s"
     EDIT = "e"
+    DRAFT = "t"  # answer with the kept draft: an over-long answer's first N characters, or what was heard
 
 
 NAVIGATION = frozenset({FlowOp.SKIP, FlowOp.BACK, FlowOp.CANCEL})  # words every step understands too
@@ -48,11 +49,20 @@ class GoPress(Press, prefix="go"):
     command: str
 
 
+@dataclass(frozen=True)
+class StudioPress(Press, prefix="sp"):
+    """Run a command that acts on a studio (导出, 统计, 考核, 履历) for the studio offered on the button."""
+
+    command: str
+    studio_id: int
+
+
 class ReviewAction(StrEnum):
     """What a review button does."""
 
     OPEN = "open"
     BATCH = "batch"
+    FILES = "files"  # send the entry's attached files
     APPROVE = "approve"
     RETURN = "return"
     REJECT = "reject"
@@ -124,3 +134,10 @@ def navigation(payload: str) -> FlowOp | None:
     """SKIP, BACK or CANCEL if the payload is a conversation's navigation button (for display: not verified)."""
     press = payloads.peek(payload)
     return press.op if isinstance(press, FlowPress) and press.op in NAVIGATION else None
+
+
+def answers_question(payload: str) -> bool:
+    """Whether the payload is a conversation's button that answers its question (not a toggle, which redraws it):
+    a channel may take the question's keyboard away once it is pressed (for display: not verified)."""
+    press = payloads.peek(payload)
+    return isinstance(press, FlowPress) and press.op is not FlowOp.TOGGLE

@@ -20,13 +20,14 @@ class Button:
 class InboundFile:
     """A photo or file a user sent, already downloaded and stored by the adapter."""
 
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "voice" (a voice message with no text: kept as a file)
     file_ref: str  # the platform's reference (Telegram file_id, WeChat media_id, ...)
     stored_path: Path
     size: int
     media_type: str
     sha256: str
     filename: str = ""
+    caption: str = ""  # the words sent with it (not a command): kept as the file's description
 
 
 class Documents(StrEnum):
@@ -67,8 +68,10 @@ class Incoming:
     confirms_replies: bool = False
     # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
     scanned: bool = False
-    # "photo" | "document" the adapter did not fetch: nobody bound was in a flow taking files, so nothing is kept
+    # "photo" | "document" | "voice" the adapter did not fetch: nobody bound was in a flow taking files
     file_declined: str | None = None
+    # the text is the platform's speech recognition of a voice message: shown back before it is taken
+    spoken: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class Reply:
     # set when this reply reports the outcome of a button press: channels that can edit the
     # pressed message (Capabilities.edits_pressed) show this text there and remove its buttons.
     outcome_of_press: bool = False
+    # set when this reply is the pressed message drawn again (a multi-select toggle): a channel that may edit a
+    # message as often as it likes (Telegram) redraws it in place instead of sending a copy of the question.
+    redraws_pressed: bool = False
+    # a few words for a press's toast (an expired or refused press), where the channel has toasts
+    toast: str = ""
 
     def all_buttons(self) -> list[Button]:
         """The buttons in reading order."""

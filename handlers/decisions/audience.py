@@ -54,6 +54,12 @@ async def association_reviewers(ctx: Context) -> list[Recipient]:
     return await _with_delegates(ctx, found)
 
 
+async def holders(session: AsyncSession, kind: RoleKind) -> list[Person]:
+    """Everyone holding an active role of this kind in some union."""
+    all_unions = list(await session.scalars(select(Union.id)))
+    return await reviews.officers(session=session, union_ids=all_unions, kind=kind)
+
+
 async def experts_for(ctx: Context, studio: Studio) -> list[Person]:
     """The committee's experts who may score this studio: none of them tied to it (see roles/recusal.py)."""
     return list((await panel.panel_of(ctx.session, studio)).eligible)

@@ -80,5 +80,6 @@ REASON = router.flow(
         title="reviews.reason_title",
         steps=(Step("reason", "reviews.ask_reason", "reviews.label.reason", parse=parse_reason),),
         submit=submit,
+        intro=None,  # one question, asked at once: "New reason." said nothing
     )
 )

@@ -16,6 +16,9 @@ EDIT_MENU = "@edit"  # the state of a conversation asking which field to change
 MAX_TEXT = 2000
 EDITING = "_entry_id"  # set in the values of a flow that edits an existing entry
 FILES_DONE = "_files_done"  # the files step was answered (files may arrive before it is asked)
+NOTE = "_note"  # set by a flow's prepare: a line said before the first question (then dropped)
+DRAFT = "_draft"  # an over-long answer kept for its step ({"key", "text"}) until answered or left
+SUMMARY_NOTE = "_summary_note"  # [message id, params]: a warning the summary shows above itself, before submitting
 # Commands that run inside a flow without ending it, when their arguments make sense ("语言 en").
 ANYWHERE: dict[str, Callable[[str], bool]] = {"lang": lambda args: normalise_locale(args) is not None}
 YIELDING = frozenset({"skip", "done", "submit", "edit"})  # control words that give way to a choice of that name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from handlers.core import payloads
@@ -15,10 +16,18 @@ from handlers.engine.runner import Runner
 from storage.models import Conversation
 from storage.repos import conversations
 
+SPOKEN_END = "。.!！?？ "
+
 
 def clean_text(text: str) -> str:
-    """Drop control characters (keeping new lines and tabs) and trim."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    """Drop control characters (keeping new lines, tabs and what joins an emoji: 👨‍🔧, 🏴󠁧󠁢󠁳󠁣󠁴󠁿) and trim."""
+    return "".join(ch for ch in text if ch in "\n\t" or _joins_emoji(ch) or unicodedata.category(ch)[0] != "C").strip()
+
+
+def _joins_emoji(ch: str) -> bool:
+    # the zero-width joiner and the tag characters of subdivision flags are format characters (Cf), yet part of
+    # the emoji they sit in; other format characters (bidi overrides …) still go
+    return ch == "\u200d" or "\U000e0020" <= ch <= "\U000e007f"
 
 
 async def dispatch(ctx: Context) -> list[Reply]:
@@ -35,8 +44,10 @@ async def dispatch(ctx: Context) -> list[Reply]:
     if incoming.file is not None or incoming.file_declined:
         return notes + await _file(ctx, conv)
     text = clean_text(incoming.text or "")
+    if incoming.spoken:
+        text = text.rstrip(SPOKEN_END)  # recognition ends a sentence with 。 which no answer or command has
     if conv is not None and ctx.person is not None:
-        return notes + await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text(text)
+        return notes + await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text(text, spoken=incoming.spoken)
     if not text:
         return [*notes, Reply(text=ctx.t("engine.unsupported"))]
     if notes and ctx.routes.match(text) is None and words.control_word(text) is None:
@@ -83,13 +94,14 @@ async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Repl
     press = payloads.unpack(ctx.config.secret_key, raw)
     if press is None:
         if conv is not None and ctx.person is not None:
-            return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.bad_button"))
-        return [Reply(text=ctx.t("engine.bad_button"))]
+            shown = await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.bad_button"))
+            return [replace(shown[0], toast=ctx.t("engine.bad_button")), *shown[1:]]
+        return [_refused(ctx.t("engine.bad_button"))]
     if ctx.person is None:
-        return [Reply(text=ctx.t("engine.unbound"))]
+        return [_refused(ctx.t("engine.unbound"))]
     if isinstance(press, FlowPress):
-        if conv is None:
-            return [Reply(text=ctx.t("engine.nothing_open"))]
+        if conv is None:  # the record was finished, cancelled or ran out: its buttons do nothing
+            return [_refused(ctx.t("engine.nothing_open"))]
         return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_press(press)
     if isinstance(press, GoPress):
         if conv is not None:
@@ -101,12 +113,20 @@ async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Repl
     return await handler(ctx, press)
 
 
+def _refused(text: str) -> Reply:
+    """A press that does nothing: said in the chat and, where the channel has them, as the press's toast."""
+    return Reply(text=text, toast=text)
+
+
 async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
     file = ctx.incoming.file
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
+    voice = ctx.incoming.file_declined == "voice" or (file is not None and file.kind == "voice")
     if conv is None:
-        return [Reply(text=ctx.t("engine.file_without_flow"))]
+        return [Reply(text=ctx.t("engine.voice_unread" if voice else "engine.file_without_flow"))]
+    if voice and file is None:  # no text came with it and nothing takes it: ask for the answer typed
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).current(note=ctx.t("engine.voice_unread"))
     if file is None:  # declined by the adapter; a flow that takes files may have opened since: ask again
         flow = ctx.routes.flows[conv.flow]
         taken = any(s.files for s in flow.steps)
@@ -120,6 +140,7 @@ async def _file(ctx: Context, conv: Conversation | None) -> list[Reply]:
             "media_type": file.media_type,
             "sha256": file.sha256,
             "filename": file.filename,
+            "caption": file.caption,
             "channel": ctx.channel,
         }
     )

@@ -12,7 +12,7 @@ from handlers.engine.context import Context
 # A parser turns typed text into a JSON-ready value, or names the message key of what is wrong
 # (with the message's placeholders when it needs them: "2月没有30日").
 Problem = str | tuple[str, dict[str, Any]]
-ParseResult = tuple[Any, Problem | None]
+ParseResult = tuple[Any, "Problem | Offer | None"]
 Parser = Callable[[Context, str], ParseResult]
 Values = dict[str, Any]
 
@@ -26,8 +26,17 @@ class Choice:
     aliases: tuple[str, ...] = ()  # typed words that choose it too (没有 for 否)
 
 
-def say_problem(ctx: Context, problem: Problem) -> str:
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A parser's problem that offers answers as buttons ("which year?" with last year's day to press)."""
+
+    problem: Problem
+    choices: tuple[Choice, ...]
+
+
+def say_problem(ctx: Context, problem: Problem | Offer) -> str:
     """The message a parser's problem names, with its placeholders filled."""
+    problem = problem.problem if isinstance(problem, Offer) else problem
     return ctx.t(problem) if isinstance(problem, str) else ctx.t(problem[0], **problem[1])
 
 
@@ -46,10 +55,14 @@ class Step:
     optional: bool = False
     multi: bool = False  # several choices, toggled, then 完成 / done
     names: bool = False  # multi: typed answers are people's names, so a number or head count is refused
+    headcount: str | None = None  # names: the key of the step holding how many; a count typed here answers it
     closed: bool = False  # multi: only the offered choices; typed text that names none is refused
     files: bool = False  # collects photos and files until 完成 / done
     when: Callable[[Values], bool] | None = None  # asked only when this holds
     show: Callable[[Context, Any], str] | None = None  # how the value reads in the summary
+    # after the parser: a check that needs the answers so far or the database (a date before the studio's cycle)
+    check: Callable[[Context, Values, Any], Awaitable[Problem | None]] | None = None
+    limit: int | None = None  # typed text: at most this many characters (stated in the question); longer is a draft
 
     def applies(self, values: Values) -> bool:
         """Whether the step is asked, given the answers so far."""
@@ -66,7 +79,10 @@ class Flow:
     submit: Callable[[Context, Values], Awaitable[list[Reply]]]
     # Before the first step: fill values (e.g. the studio when there is only one) or refuse with replies.
     prepare: Callable[[Context, Values], Awaitable[list[Reply] | None]] | None = None
+    # On 取消: what to say instead of "nothing was saved" when something the flow kept outlives the conversation.
+    cancel: Callable[[Context, Values], Awaitable[str | None]] | None = None
     summary_title: str = "engine.summary_title"
+    intro: str | None = "engine.intro"  # said before the first question; None for a one-question flow (a reason)
 
     def step(self, key: str) -> Step:
         """The step of that key."""

@@ -28,10 +28,14 @@ from storage.base import utcnow
 from storage.database import is_sqlite_fast_path
 from storage.models import Conversation
 from storage.repos import conversations, deliveries, speakers
+from storage.repos.upsert import dialect_of
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 RECENT = 4096  # deliveries whose answers are kept in memory for retries
+# platform retries come within minutes; older ids are the database's to judge (it forgets them after
+# SEEN_DELIVERIES_KEEP_DAYS, and Telegram may then number updates afresh)
+RECENT_FOR = timedelta(hours=1)
 INBOUND_PRECISION = timedelta(minutes=1)
 
 
@@ -62,7 +66,7 @@ class Bot:
         self.routes = routes
         self.clock = clock
         preload()
-        self._recent: OrderedDict[tuple[str, str], list[Reply]] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, str], tuple[datetime, list[Reply]]] = OrderedDict()
         self.owed = OwedReplies(sessions)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
@@ -84,7 +88,7 @@ class Bot:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            if (known := self._recent.get((incoming.channel, incoming.delivery_id))) is not None:
+            if (known := self._recalled((incoming.channel, incoming.delivery_id))) is not None:
                 log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(known))
                 return Turn(replies=list(known), duplicate=True)
             if self._group is not None:
@@ -157,7 +161,10 @@ class Bot:
             for incoming, replies in zip(batch, answers, strict=True)
         ]
         owed_by = [incoming.user_id if incoming.confirms_replies else None for incoming in batch]
-        if not await deliveries.record_many(session=session, channel_answers=responses, owed_by=owed_by):
+        advance = conversations.take_deferred(session)
+        if not await deliveries.record_many(
+            session=session, channel_answers=responses, owed_by=owed_by, advance=advance
+        ):
             raise _Duplicate
         self.owed.sending(i for i in batch if i.confirms_replies)
         return answers, stood
@@ -166,6 +173,8 @@ class Bot:
         key = (incoming.channel, incoming.delivery_id)
         try:
             async with self.sessions() as session, session.begin():
+                if dialect_of(session) == "postgresql":
+                    conversations.defer(session)  # the step's UPDATE rides on the delivery's INSERT
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did
@@ -200,9 +209,18 @@ class Bot:
 
     def _remember(self, key: tuple[str, str], replies: list[Reply]) -> None:
         # platform retries usually reach the process that answered: no database work for them
-        self._recent[key] = replies
+        self._recent[key] = (self.clock(), replies)
         if len(self._recent) > RECENT:
             self._recent.popitem(last=False)
+
+    def _recalled(self, key: tuple[str, str]) -> list[Reply] | None:
+        found = self._recent.get(key)
+        if found is None:
+            return None
+        if found[0] < self.clock() - RECENT_FOR:
+            del self._recent[key]
+            return None
+        return found[1]
 
     async def context(self, session: AsyncSession, incoming: Incoming) -> Context:
         """Who is speaking, in which language, with which roles and which open conversation."""

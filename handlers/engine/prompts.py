@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Button, Reply
+from handlers.engine import drafts
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 
@@ -52,6 +53,15 @@ def rows(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
     return tuple(out)
 
 
+def progress(flow: Flow, step: Step, values: Values) -> tuple[int, int]:
+    """第 n/total 步, stable for the whole flow: a step asked only after some answer (专利号 after 有专利)
+    is a follow-up of the step before it and shares its number; the total counts the other steps."""
+    flags = {k: v for k, v in values.items() if k.startswith("_")}  # set before the first question, not answers
+    main = [s.applies(flags) for s in flow.steps]
+    index = flow.index(step.key)
+    return max(sum(main[: index + 1]), 1), sum(main)
+
+
 def nav_row(
     ctx: Context, flow: Flow, step: Step, values: Values, at: Stamp, *, editing: bool = False
 ) -> tuple[Button, ...]:
@@ -77,10 +87,11 @@ def prompt(
     editing: bool = False,
 ) -> Reply:
     """The question of a step, with its choices and the navigation row."""
-    steps = applicable(flow, values)
-    position = [s.key for s in steps].index(step.key) + 1 if step in steps else 1
+    position, total = progress(flow, step, values)
     lines = [note] if note else []
-    lines.append(f"{ctx.t(step.prompt)} {ctx.t('engine.progress', n=position, total=len(steps))}")
+    lines.append(f"{ctx.t(step.prompt)} {ctx.t('engine.progress', n=position, total=total)}")
+    if step.limit is not None:
+        lines.append(ctx.t("engine.limit", limit=step.limit))
     option_buttons: list[Button] = []
     if step.multi:
         chosen = set(values.get(step.key) or [])
@@ -93,6 +104,11 @@ def prompt(
         option_buttons = [ctx.button(ctx.t("engine.done"), at.press(FlowOp.DONE))]
     else:
         option_buttons = [ctx.button(c.label, at.press(FlowOp.CHOOSE, i)) for i, c in enumerate(choices)]
+    draft = drafts.draft_of(values, step.key) or {}
+    if draft:
+        whole = step.limit is None or len(draft.get("text", "")) <= step.limit
+        label = ctx.t("engine.use_heard") if whole else ctx.t("engine.keep_first", limit=step.limit)
+        option_buttons.append(ctx.button(label, at.press(FlowOp.DRAFT)))
     nav = nav_row(ctx, flow, step, values, at, editing=editing)
     return Reply(text="\n".join(lines), buttons=(*rows(option_buttons), nav))
 

@@ -151,9 +151,9 @@ class Routes:
         word, args = found.group(1).lower(), (found.group(2) or "").strip()
         name = self._by_word.get(word)
         if name is None:
-            # Chinese commands are often typed without a space: "绑定ABCD2345", "语言en".
+            # Chinese commands are often typed without a space: "绑定ABCD2345", "语言en"; so is "#7".
             for known, target in self._by_word.items():
-                if not known.isascii() and word.startswith(known) and len(word) > len(known):
+                if (not known.isascii() or known == "#") and word.startswith(known) and len(word) > len(known):
                     rest = text.strip().lstrip("/")[len(known) :] + " " + (found.group(2) or "")
                     return self.commands[target], rest.strip()
             return None

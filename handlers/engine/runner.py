@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from handlers.core.i18n import catalogue
 from handlers.core.presses import FlowOp, FlowPress
 from handlers.core.types import Reply
-from handlers.engine import prompts, words
+from handlers.engine import drafts, headcounts, prompts, words
 from handlers.engine.answers import (
     ANYWHERE,
     EDIT_MENU,
     EDITING,
     FILES_DONE,
     MAX_TEXT,
+    NOTE,
     SUMMARY,
+    SUMMARY_NOTE,
     YIELDING,
     calls_command,
     match_choice,
@@ -26,11 +29,11 @@ from handlers.engine.answers import (
     typed_names,
 )
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values, say_problem
+from handlers.engine.flow import Choice, Flow, Offer, Step, SubmitRefused, Values, say_problem
 from storage.models import Conversation
 from storage.repos import conversations
 
-__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "Runner", "summary_lines"]
+__all__ = ["EDITING", "EDIT_MENU", "FILES_DONE", "SUMMARY", "SUMMARY_NOTE", "Runner", "summary_lines"]
 
 CONVERSATION = "conversation"  # in a conversation's stored data: its random id, carried by its buttons
 CONTROLS = {
@@ -72,18 +75,21 @@ class Runner:
             self.values[FILES_DONE] = True
             intro = self.t("engine.intro_edit", title=self.t(self.flow.title), number=self.values[EDITING])
         else:
-            intro = self.t("engine.intro", title=self.t(self.flow.title))
+            intro = self.t(self.flow.intro, title=self.t(self.flow.title)) if self.flow.intro else ""
+        intro = "\n".join(filter(None, [intro, str(self.values.pop(NOTE, "") or "")]))
         return await self._go(self._next_after(None), note=intro)
 
     async def on_press(self, press: FlowPress) -> list[Reply]:
         """A press of a conversation's button: refused unless it is this conversation's, at its version."""
         if press.conversation != self.conversation_id:
-            return [await self._show(note=self.t("engine.earlier_conversation"))]
+            return [await self._refused("engine.earlier_conversation")]
         if press.version != self.version:
-            return [await self._show(note=self.t("engine.stale_button"))]
+            return [await self._refused("engine.stale_button")]
         arg = press.arg
         if press.op in CONTROLS:
             return await self._control(CONTROLS[press.op])
+        if press.op is FlowOp.DRAFT:
+            return await self._use_draft()
         if press.op is FlowOp.CHOOSE and arg is not None:
             return await self._choose(arg)
         if press.op is FlowOp.TOGGLE and arg is not None:
@@ -94,8 +100,8 @@ class Runner:
                 return await self._edit_field(step)
         return [await self._show(note=self.t("engine.bad_button"))]
 
-    async def on_text(self, text: str) -> list[Reply]:
-        """Typed text: a control word, a command (refused mid-flow), or an answer."""
+    async def on_text(self, text: str, *, spoken: bool = False) -> list[Reply]:
+        """Typed text: a control word, a command (refused mid-flow), or an answer (shown back first if spoken)."""
         if self.state == SUMMARY and words.confirms(text):
             return await self._submit()
         control = words.control_word(text)
@@ -115,7 +121,15 @@ class Runner:
                 if self.t(step.label) == text.strip():
                     return await self._edit_field(step)
             return [await self._show(note=self.t("engine.pick_field"))]
-        return await self._answer(self.flow.step(self.state), text.strip())
+        step = self.flow.step(self.state)
+        if spoken and text.strip() and not step.files:
+            return await self._heard(step, text.strip())
+        return await self._answer(step, text.strip())
+
+    async def _refused(self, key: str) -> Reply:
+        """The question again after a press that is no longer valid, its reason as the press's toast too."""
+        note = self.t(key)
+        return replace(await self._show(note=note), toast=note)
 
     async def current(self, *, note: str = "") -> list[Reply]:
         """The question (or summary) the conversation stands at, after an optional note."""
@@ -133,14 +147,19 @@ class Runner:
         return match_choice(text, await self._choices(self.flow.step(self.state))) is not None
 
     async def on_file(self, file: dict[str, Any]) -> list[Reply]:
-        """A photo or file: kept for the flow's files step, wherever the person is."""
+        """A photo or file: kept for the flow's files step, wherever the person is (a voice too, with a word)."""
         target = next((s for s in self.flow.steps if s.files), None)
+        voice = file.get("kind") == "voice"
         if target is None:
-            return [await self._show(note=self.t("engine.file_not_expected"))]
+            return [await self._show(note=self.t("engine.voice_unread" if voice else "engine.file_not_expected"))]
         self.values[target.key] = [*(self.values.get(target.key) or []), file]
         await self._save(self.state)
         key = "engine.files_received" if self.state == target.key else "engine.file_kept"
-        return [await self._show(note=self.t(key, count=len(self.values[target.key])))]
+        key = "engine.voice_kept" if voice and self.state != target.key else key
+        note = self.t(key, count=len(self.values[target.key]))
+        if file.get("caption"):  # the words sent with it are its description, not an answer
+            note = self.t("engine.file_caption", caption=file["caption"]) + "\n" + note
+        return [await self._show(note=note)]
 
     # ---- actions ------------------------------------------------------------------------------------
 
@@ -149,7 +168,8 @@ class Runner:
             await conversations.clear(
                 session=self.ctx.session, channel=self.ctx.channel, user_id=self.ctx.incoming.user_id
             )
-            return [Reply(text=self.t("engine.cancelled", title=self.t(self.flow.title)))]
+            left = await self.flow.cancel(self.ctx, self.values) if self.flow.cancel is not None else None
+            return [Reply(text=left or self.t("engine.cancelled", title=self.t(self.flow.title)))]
         if action == "help":
             if self.state in (SUMMARY, EDIT_MENU):
                 return [await self._show(note=self.t("engine.summary_help"))]
@@ -182,6 +202,7 @@ class Runner:
             # skipping a files step keeps what was already sent: nothing a user sent is dropped
             kept = self.values.get(step.key) or [] if step.files else []
             self.values[step.key] = kept if (step.multi or step.files) else None
+            headcounts.settle(step, self.values, [], None)
             if step.files:
                 self.values[FILES_DONE] = True
             return await self._go(self._next_after(step))
@@ -189,6 +210,7 @@ class Runner:
             chosen = self.values.get(step.key) or []
             if not chosen and not step.optional:
                 return [await self._show(note=self.t("engine.choose_at_least_one"))]
+            headcounts.settle(step, self.values, chosen, None)  # ticked names: as many as they are
             self.values[step.key] = chosen
             if step.files:
                 self.values[FILES_DONE] = True
@@ -204,7 +226,11 @@ class Runner:
         choices = await self._choices(step)
         if index >= len(choices) or step.multi:
             return [await self._show(note=self.t("engine.bad_button"))]
-        self.values[step.key] = choices[index].value
+        value = choices[index].value
+        problem = await step.check(self.ctx, self.values, value) if step.check is not None else None
+        if problem is not None:
+            return [await self._show(note=say_problem(self.ctx, problem))]
+        self.values[step.key] = value
         return await self._go(self._next_after(step))
 
     async def _toggle(self, index: int) -> list[Reply]:
@@ -219,17 +245,20 @@ class Runner:
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         self.values[step.key] = chosen
         await self._save(self.state)
-        return [await self._show()]
+        return [replace(await self._show(), redraws_pressed=True)]
 
     async def _answer(self, step: Step, text: str) -> list[Reply]:
         if step.files:
             return [await self._show(note=self.t("engine.send_file_or_done"))]
         if not text:
             return [await self._show(note=self.t("engine.empty_answer"))]
+        if step.limit is not None and len(text) > step.limit:
+            return await self._keep_draft(step, text)
         if len(text) > MAX_TEXT:
             return [await self._show(note=self.t("engine.too_long", max=MAX_TEXT))]
         choices = await self._choices(step)
         if step.multi:
+            text, count = headcounts.split_count(text, choices) if step.headcount else (text, None)
             named, refused = typed_names(text, choices, names=step.names)
             if refused is not None:
                 return [await self._show(note=self.t("engine.names_not_number", text=refused))]
@@ -237,7 +266,12 @@ class Runner:
             stray = next((value for value in named if value not in offered), None) if step.closed else None
             if stray is not None:
                 return [await self._show(note=self.t("engine.not_a_choice", text=stray))]
-            self.values[step.key] = replace_typed(self.values.get(step.key) or [], named, choices)
+            before = list(self.values.get(step.key) or [])
+            chosen = replace_typed(before, named, choices) if named or count is None else before
+            problem = headcounts.settle(step, self.values, chosen, count)
+            if problem is not None:
+                return [await self._show(note=say_problem(self.ctx, problem))]
+            self.values[step.key] = chosen
             return await self._go(self._next_after(step))
         picked = match_choice(text, choices)
         number = option_number(text, len(choices))
@@ -248,11 +282,38 @@ class Runner:
             return await self._go(self._next_after(step))
         if step.parse is not None:
             value, error = step.parse(self.ctx, text)
+            if isinstance(error, Offer):
+                drafts.offer(self.values, step.key, error.choices)
+                await self._save(self.state)
+                return [await self._show(note=say_problem(self.ctx, error.problem))]
+            error = error or headcounts.below_names(self.flow, step, self.values, value)
+            if error is None and step.check is not None:
+                error = await step.check(self.ctx, self.values, value)
             if error is None:
                 self.values[step.key] = value
                 return await self._go(self._next_after(step))
             return [await self._show(note=say_problem(self.ctx, error))]
         return [await self._show(note=self.t("engine.choose_one"))]
+
+    async def _keep_draft(self, step: Step, text: str) -> list[Reply]:
+        """An answer over the step's limit is kept, not thrown away: shorten it, or keep its first part."""
+        drafts.keep(self.values, step.key, text)
+        await self._save(self.state)
+        note = self.t("engine.too_long_kept", length=len(text), limit=step.limit, label=self.t(step.label))
+        return [await self._show(note=note)]
+
+    async def _heard(self, step: Step, text: str) -> list[Reply]:
+        """What speech recognition heard is shown back and taken only when the person says it is right."""
+        drafts.keep(self.values, step.key, text, heard=True)
+        await self._save(self.state)
+        return [await self._show(note=self.t("engine.heard", text=text))]
+
+    async def _use_draft(self) -> list[Reply]:
+        draft = drafts.draft_of(self.values, self.state)
+        if self.state in (SUMMARY, EDIT_MENU) or draft is None:
+            return [await self._show(note=self.t("engine.stale_button"))]
+        step = self.flow.step(self.state)
+        return await self._answer(step, str(draft["text"])[: step.limit].strip())
 
     async def _edit_field(self, step: Step) -> list[Reply]:
         self.mode = "edit"
@@ -305,6 +366,7 @@ class Runner:
     async def _go(self, state: str, *, note: str = "") -> list[Reply]:
         if state == SUMMARY:
             self.mode = "ask"
+        drafts.leave(self.values, state)  # a draft or an offer lasts while its question is open
         await self._save(state)
         return [await self._show(note=note)]
 
@@ -329,7 +391,9 @@ class Runner:
         if self.state == SUMMARY:
             lines = await summary_lines(self.ctx, self.flow, self.values)
             reply = prompts.summary(self.ctx, self.flow, lines, self._stamp)
-            return Reply(text=f"{note}\n{reply.text}" if note else reply.text, buttons=reply.buttons)
+            warning = self.values.get(SUMMARY_NOTE)
+            text = f"{reply.text}\n{self.t(warning[0], **warning[1])}" if warning else reply.text
+            return Reply(text=f"{note}\n{text}" if note else text, buttons=reply.buttons)
         if self.state == EDIT_MENU:
             reply = prompts.edit_menu(self.ctx, self.flow, self.values, self._stamp)
             return Reply(
@@ -353,7 +417,8 @@ class Runner:
         return prompts.Stamp(self.conversation_id, self.version)
 
     async def _choices(self, step: Step) -> Sequence[Choice]:
-        return await step.choices(self.ctx, self.values) if step.choices else ()
+        offered = drafts.offered(self.values, step.key)  # after the step's own, so option numbers stay put
+        return [*(await step.choices(self.ctx, self.values) if step.choices else ()), *offered]
 
     async def _display(self, step: Step) -> str:
         return prompts.display(self.ctx, step, self.values.get(step.key), await self._choices(step))

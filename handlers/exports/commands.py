@@ -17,7 +17,15 @@ from handlers.core.types import OutFile, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.exports.labels import XLSX_TYPE, export_ledgers
-from handlers.exports.support import ALL_WORDS, deliver, export_folder, parse_export_args, resolve_studio
+from handlers.exports.members import MEMBER_WORDS, members_export
+from handlers.exports.support import (
+    ALL_WORDS,
+    answers_unwritable,
+    deliver,
+    export_folder,
+    parse_export_args,
+    resolve_studio,
+)
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
@@ -32,15 +40,18 @@ RANKING_LINES = 20  # chat messages stay short; the attached workbook has every 
 
 
 @router.command("export", "导出", help_key="export.help", order=45)
+@answers_unwritable
 async def export_command(ctx: Context, args: str) -> list[Reply]:
-    """A studio's ledgers as an .xlsx (or CSV) file."""
+    """A studio's ledgers as an .xlsx (or CSV) file; 导出 成员: the named studios' members (第八条)."""
+    if args.strip().lower() in MEMBER_WORDS:
+        return await members_export(ctx)
     asked = parse_export_args(args, today=ctx.today)
     if isinstance(asked, str):
         return [Reply(text=ctx.t("export.bad_arg", arg=asked) + "\n" + ctx.t("export.usage"))]
     start, end = asked.date_from, asked.date_to
     if start and start > (end or ctx.today):  # a range that ends before it starts holds nothing
         return [Reply(text=ctx.t("export.bad_range", start=start, end=end or ctx.today))]
-    studio = await resolve_studio(ctx, asked.studio, Action.EXPORT, "export")
+    studio = await resolve_studio(ctx, asked.studio, Action.EXPORT, "export", "export")
     if isinstance(studio, Reply):
         return [studio]
     statuses = frozenset(EntryStatus) if asked.every_status else frozenset({EntryStatus.APPROVED})
@@ -84,9 +95,10 @@ async def _period(ctx: Context, studio: Studio) -> tuple[date, date, bool]:
 
 
 @router.command("stats", "统计", help_key="stats.help", order=46)
+@answers_unwritable
 async def stats_command(ctx: Context, args: str) -> list[Reply]:
     """Charts of the studio's approved activities per month and outcomes by category."""
-    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "export")
+    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ENTRIES, "stats", "stats")
     if isinstance(studio, Reply):
         return [studio]
     start, end, in_cycle = await _period(ctx, studio)
@@ -110,6 +122,7 @@ async def stats_command(ctx: Context, args: str) -> list[Reply]:
 
 
 @router.command("assess", "考核", "考核统计", help_key="assess.help", order=65)
+@answers_unwritable
 async def assess_command(ctx: Context, args: str) -> list[Reply]:
     """The current cycle's figures against the rubric, for one studio or ranked for the reviewer's union."""
     try:
@@ -120,7 +133,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
     date_text = ctx.today.strftime("%Y%m%d")
     if args.strip().lower() in ALL_WORDS:
         return await _ranking(ctx, rubric, date_text)
-    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ASSESSMENT, "assess")
+    studio = await resolve_studio(ctx, args.strip(), Action.VIEW_ASSESSMENT, "assess", "assess")
     if isinstance(studio, Reply):
         return [studio]
     try:

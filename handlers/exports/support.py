@@ -6,13 +6,17 @@ download links where only photos travel (WeChat OA), as the file's path where th
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from handlers.core.parsing import parse_date
 from handlers.core.types import Documents, OutFile, Reply
+from handlers.decisions import studio_choice
 from handlers.engine.context import Context
 from handlers.exports.labels import ExportFormat
 from handlers.exports.links import download_url
@@ -20,7 +24,8 @@ from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.exports.files import new_export_dir, prune_exports
 from storage.models import Studio
-from storage.repos import org, people
+
+log = logging.getLogger(__name__)
 
 ALL_WORDS = {"全部", "所有", "all", "排名", "ranking"}
 _DATE_SHAPED = re.compile(r"^[\d\-/.年月日号]*\d[\d\-/.年月日号]*$")
@@ -60,30 +65,63 @@ def parse_export_args(text: str, *, today: date) -> ExportArgs | str:
     return ExportArgs(fmt, every, dates[0] if dates else None, dates[1] if len(dates) > 1 else None, " ".join(words))
 
 
-async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str) -> Studio | Reply:
-    """The studio named, or the speaker's only one; a polite reply when neither works or it is not theirs."""
+async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str, command: str) -> Studio | Reply:
+    """The studio named (any unambiguous part of its name), or the speaker's only one; buttons when several fit."""
     assert ctx.person is not None
+
+    async def allowed(studio: Studio) -> bool:
+        return await permissions.check(ctx, action, studio=studio) is not None
+
     if name:
-        studio = await org.get_studio(session=ctx.session, name=name)
-        if studio is None:
+        found = await studio_choice.matching(ctx, name, allowed)
+        if not found:
             return Reply(text=ctx.t(f"{prefix}.unknown_studio", name=name))
+        if len(found) > studio_choice.OFFERED:
+            return Reply(text=ctx.t("export.too_many_studios", name=name, count=studio_choice.OFFERED))
+        if len(found) > 1:
+            return studio_choice.offer(ctx, command, found, ctx.t("export.which_of", name=name))
+        studio = found[0]
     else:
-        mine = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
+        mine = await studio_choice.own_studios(ctx)
         if not mine:
             overseer = any(r.union_id is not None for r in ctx.roles)
             return Reply(text=ctx.t(f"{prefix}.usage") if overseer else ctx.t("export.no_studio"))
-        if len({s.id for s, _ in mine}) > 1:
-            return Reply(text=ctx.t(f"{prefix}.which_studio", names="、".join(s.name for s, _ in mine)))
-        studio = mine[0][0]
+        if len(mine) > 1:
+            return studio_choice.offer(ctx, command, mine, ctx.t(f"{prefix}.which_studio"))
+        studio = mine[0]
     if await permissions.check(ctx, action, studio=studio) is None:
         return Reply(text=permissions.refusal(ctx, action))
     return studio
 
 
+class FolderUnwritable(Exception):
+    """EXPORT_DIR cannot be written now (read-only, full, not a folder): no file can be made."""
+
+
 def export_folder(ctx: Context) -> Path:
-    # Old exports go when a new one is made; a link never outlives its file by design, only the reverse.
-    prune_exports(ctx.config.export_dir, older_than_seconds=(ctx.config.download_link_ttl_minutes + 60) * 60)
-    return new_export_dir(ctx.config.export_dir)
+    """A fresh folder under EXPORT_DIR for one command's files; FolderUnwritable if none can be made."""
+    try:
+        # Old exports go when a new one is made; a link never outlives its file by design, only the reverse.
+        prune_exports(ctx.config.export_dir, older_than_seconds=(ctx.config.download_link_ttl_minutes + 60) * 60)
+        return new_export_dir(ctx.config.export_dir)
+    except OSError as exc:
+        log.error("EXPORT_DIR cannot be written (%s): no export made", type(exc).__name__)
+        raise FolderUnwritable from None
+
+
+def answers_unwritable(
+    command: Callable[[Context, str], Awaitable[list[Reply]]],
+) -> Callable[[Context, str], Awaitable[list[Reply]]]:
+    """Wrap a command that writes under EXPORT_DIR: an unwritable folder is said plainly, not as an error."""
+
+    @functools.wraps(command)
+    async def wrapped(ctx: Context, args: str) -> list[Reply]:
+        try:
+            return await command(ctx, args)
+        except FolderUnwritable:
+            return [Reply(text=ctx.t("export.folder_unwritable"))]
+
+    return wrapped
 
 
 def deliver(ctx: Context, text: str, files: list[OutFile]) -> list[Reply]:

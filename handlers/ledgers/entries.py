@@ -10,15 +10,18 @@ from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.events import entry_submitted
 from handlers.engine.flow import SubmitRefused, Values
-from handlers.engine.runner import EDITING
+from handlers.engine.runner import EDITING, SUMMARY_NOTE
 from handlers.ledgers.fields import keep_files
 from handlers.ledgers.form import forms
+from handlers.reviews.revisions import CHANGED, FROM_VERSION, changed_keys
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
 from storage.repos import attachments, ledgers, reviews
 
 VERSION_KEY = "_entry_version"  # the version the edit started from: a newer one means somebody else edited
 EDITABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.APPROVED})
 WITHDRAWABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED})
+# states of an edit of an approved entry, which 我的台账 shows as "approved, edit …" (the approved version counts)
+EDIT_STATES = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.REJECTED})
 
 
 async def approved_before(ctx: Context, entry: LedgerEntry) -> int | None:
@@ -49,6 +52,9 @@ async def edit_values(ctx: Context, entry: LedgerEntry) -> Values:
     values = await shown_values(ctx, entry)
     values[EDITING] = entry.id
     values[VERSION_KEY] = entry.version
+    approved = entry.version if entry.status is EntryStatus.APPROVED else await approved_before(ctx, entry)
+    if approved is not None:  # said before submitting: the edit goes back for review, the approved version stays
+        values[SUMMARY_NOTE] = ["flows.edit_approved_warning", {"approved": approved}]
     return values
 
 
@@ -65,6 +71,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
     """Create the entry (or its next version), keep its files, audit it, tell the reviewers; say so."""
     assert ctx.person is not None
     entry_id = values.get(EDITING)
+    detail: dict[str, Any] | None
     if entry_id is None:
         entry = await ledgers.create_entry(
             session=ctx.session,
@@ -74,7 +81,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
             fields=fields,
             at=ctx.now,
         )
-        from_state = None
+        from_state = detail = None
     else:
         found = await ledgers.get_entry(session=ctx.session, entry_id=int(entry_id))
         if found is None or found.kind is not kind:
@@ -82,12 +89,16 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         if found.version != values.get(VERSION_KEY) or not may_edit(found, await approved_before(ctx, found)):
             raise _stale(ctx, found)
         from_state = found.status.value
+        before = ledgers.version_fields(await ledgers.current_version(session=ctx.session, entry=found))
+        base = found.version
         try:
             entry = await ledgers.edit_entry(
                 session=ctx.session, entry=found, editor_id=ctx.person.id, fields=fields, at=ctx.now
             )
         except ledgers.StaleEntry:
             raise _stale(ctx, found) from None
+        after = ledgers.version_fields(await ledgers.current_version(session=ctx.session, entry=entry))
+        detail = {FROM_VERSION: base, CHANGED: changed_keys(kind, before, after)}
     await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
     await ctx.audit(
         object_type="entry",
@@ -96,6 +107,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         to_state=entry.status.value,
         version=entry.version,
         studio_id=entry.studio_id,
+        detail=detail,
     )
     await entry_submitted(ctx, entry)
     form = forms(ctx.routes)[kind]
@@ -112,6 +124,8 @@ def _stale(ctx: Context, entry: LedgerEntry) -> SubmitRefused:
     return SubmitRefused([Reply(text=ctx.t("flows.edit_stale", number=entry.id, status=status_text(ctx, entry)))])
 
 
-def status_text(ctx: Context, entry: LedgerEntry) -> str:
-    """The entry's review status in the reader's language."""
+def status_text(ctx: Context, entry: LedgerEntry, *, approved_earlier: bool = False) -> str:
+    """The entry's review status in the reader's language; an edit of an approved entry reads as approved, edit …."""
+    if approved_earlier and entry.status in EDIT_STATES:
+        return ctx.t(f"flows.status.edit_{entry.status.value}")
     return ctx.t(f"flows.status.{entry.status.value}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,11 +10,14 @@ from typing import Any
 from handlers.core.parsing import parse_count, parse_hours, parse_wan, parse_yes_no, parse_yuan, read_date
 from handlers.core.types import Reply
 from handlers.engine import words
+from handlers.engine.answers import is_number
 from handlers.engine.context import Context
-from handlers.engine.flow import Choice, ParseResult, Step, Values
+from handlers.engine.flow import Choice, Offer, ParseResult, Problem, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import permissions
-from storage.repos import attachments, people
+from storage.ledger_specs import SPECS
+from storage.models import LedgerKind
+from storage.repos import attachments, org, people
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
@@ -23,18 +26,23 @@ DAY_HOURS = 24  # one activity happens within a day
 COURSE_HOURS = 1000  # a training course may run for weeks
 
 
-def text_parser(max_len: int) -> Any:
-    """A parser for free text of at most `max_len` characters."""
+def parse_text(ctx: Context, text: str) -> ParseResult:
+    """Free text, not empty (its length is the step's limit, checked before: longer is kept as a draft)."""
+    value = text.strip()
+    return (value, None) if value else (None, "flows.error.empty")
 
-    def parse(ctx: Context, text: str) -> ParseResult:
-        value = text.strip()
-        if not value:
-            return None, "flows.error.empty"
-        if len(value) > max_len:
-            return None, f"flows.error.too_long_{max_len}"
-        return value, None
 
-    return parse
+def parse_name(ctx: Context, text: str) -> ParseResult:
+    """One person's name: free text that is not a number or head count (十二人 is nobody)."""
+    if is_number(text):
+        return None, ("engine.names_not_number", {"text": text.strip()})
+    return parse_text(ctx, text)
+
+
+def text_step(kind: LedgerKind, key: str, prompt: str, label: str, *, name: bool = False, **more: Any) -> Step:
+    """A typed-text step whose one limit is its ledger column's: stated in the question, a draft past it."""
+    limit = SPECS[kind].column(key).limit
+    return Step(key, prompt, label, parse=parse_name if name else parse_text, limit=limit, **more)
 
 
 def parse_past_date(ctx: Context, text: str) -> ParseResult:
@@ -46,14 +54,27 @@ def parse_past_date(ctx: Context, text: str) -> ParseResult:
     if value > ctx.today and not reading.year_given:
         last_year = _a_year_earlier(value)
         if value - ctx.today <= SOON:
-            # "12月8号" on 7 December: tomorrow (not yet) or last year? Ask rather than guess.
-            return None, ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
+            # "12月8号" on 7 December: tomorrow (not yet) or last year? Ask rather than guess, last year's a button.
+            problem = ("flows.error.which_year", {"soon": value.isoformat(), "past": last_year.isoformat()})
+            button = Choice(last_year.isoformat(), ctx.t("flows.last_year_day", date=last_year.isoformat()))
+            return None, Offer(problem, (button,))
         value = last_year  # "12月30日" in January: last year's, as people mean it
     if value > ctx.today:
-        return None, "flows.error.future_date"
+        return None, ("flows.error.not_yet", {"date": value.isoformat()})
     if value < EARLIEST:
         return None, "flows.error.old_date"
     return value.isoformat(), None
+
+
+async def within_cycles(ctx: Context, values: Values, value: Any) -> Problem | None:
+    """A ledger date before the studio's first cycle (before it was named) is refused: no cycle counts it."""
+    studio = values.get("studio")
+    if studio is None or not isinstance(value, str):
+        return None
+    start = await org.first_cycle_start(session=ctx.session, studio_id=int(studio))
+    if start is not None and date.fromisoformat(value) < start:
+        return ("flows.error.before_cycle", {"date": value, "start": start.isoformat()})
+    return None
 
 
 def _a_year_earlier(day: date) -> date:
@@ -64,7 +85,9 @@ def hours_parser(most: int) -> Any:
     """A parser for hours, 0.1 to `most` (what rounds to 0.0, e.g. 0.04, is refused)."""
 
     def parse(ctx: Context, text: str) -> ParseResult:
-        value = parse_hours(text)
+        config = ctx.config
+        day, half = Decimal(str(config.full_day_hours)), Decimal(str(config.half_day_hours))
+        value = parse_hours(text, day=day, half_day=half)
         if value is None or value < MIN_HOURS:
             return None, ("flows.error.hours", {"most": most})
         if value > most:
@@ -96,6 +119,12 @@ def parse_count_value(ctx: Context, text: str) -> ParseResult:
     if value is None or not 1 <= value <= 9999:
         return None, "flows.error.count"
     return value, None
+
+
+def headcount_of(fields: Mapping[str, Any], key: str, names: str) -> Values:
+    """A stored head count as the flow's answer; none (0, a row from before counts) is left for its question."""
+    count = fields.get(key) or len(fields.get(names) or [])
+    return {key: count} if count else {}
 
 
 def parse_yes_no_value(ctx: Context, text: str) -> ParseResult:

@@ -17,6 +17,7 @@ from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind
 
 router = Router(__name__)
+KIND = LedgerKind.OUTCOME
 
 # 五小 and the other categories of 第四条, stored by their Chinese name.
 CATEGORIES = ("小发明", "小创造", "小革新", "小设计", "小建议", "合理化建议", "技术改进", "技术攻关", "专利", "其他")
@@ -42,7 +43,7 @@ def _has_patent(values: Values) -> bool:
 
 STEPS = (
     common.studio_step(),
-    Step("title", "outcome.ask.title", "outcome.label.title", parse=common.text_parser(300)),
+    common.text_step(KIND, "title", "outcome.ask.title", "outcome.label.title"),
     Step("category", "outcome.ask.category", "outcome.label.category", choices=_catalogued("outcome.cat", CATEGORIES)),
     Step("team", "outcome.ask.team", "outcome.label.team", choices=common.studio_members, multi=True, names=True),
     Step(
@@ -68,11 +69,11 @@ STEPS = (
         optional=True,
         show=common.show_yuan,
     ),
-    Step(
+    common.text_step(
+        KIND,
         "funding_scheme",
         "outcome.ask.funding_scheme",
         "outcome.label.funding_scheme",
-        parse=common.text_parser(100),
         choices=_catalogued("outcome.scheme", SCHEMES),
         when=lambda v: v.get("funding_amount") is not None,
     ),
@@ -82,19 +83,19 @@ STEPS = (
         "outcome.label.patent_kind",
         choices=_catalogued("outcome.patent", (*PATENT_KINDS, NO_PATENT)),
     ),
-    Step(
+    common.text_step(
+        KIND,
         "patent_number",
         "outcome.ask.patent_number",
         "outcome.label.patent_number",
-        parse=common.text_parser(64),
         optional=True,
         when=_has_patent,
     ),
-    Step(
+    common.text_step(
+        KIND,
         "patent_status",
         "outcome.ask.patent_status",
         "outcome.label.patent_status",
-        parse=common.text_parser(32),
         choices=_catalogued("outcome.patent_status", PATENT_STATUSES),
         when=_has_patent,
     ),
@@ -106,7 +107,7 @@ STEPS = (
         optional=True,
         show=common.show_wan,
     ),
-    Step("awards", "outcome.ask.awards", "outcome.label.awards", parse=common.text_parser(2000), optional=True),
+    common.text_step(KIND, "awards", "outcome.ask.awards", "outcome.label.awards", optional=True),
     Step("files", "outcome.ask.files", "outcome.label.files", files=True, optional=True),
 )
 

@@ -17,6 +17,7 @@ from handlers.ledgers.entries import save_entry
 from storage.models import GRADES, LedgerKind
 
 router = Router(__name__)
+KIND = LedgerKind.TRAINING
 
 KINDS = ("培训", "高师带徒")
 # A trainee's promotion worth recording starts at 高级工 (the lower grades are entry levels).
@@ -40,16 +41,13 @@ STEPS = (
         "training.ask.date",
         "training.label.date",
         parse=common.parse_past_date,
+        check=common.within_cycles,
         show=common.show_date,
         choices=common.recent_days,
     ),
     Step("kind", "training.ask.kind", "training.label.kind", choices=kinds),
-    Step(
-        "mentor",
-        "training.ask.mentor",
-        "training.label.mentor",
-        parse=common.text_parser(100),
-        choices=common.studio_members,
+    common.text_step(
+        KIND, "mentor", "training.ask.mentor", "training.label.mentor", name=True, choices=common.studio_members
     ),
     Step(
         "trainees",
@@ -58,7 +56,10 @@ STEPS = (
         choices=common.studio_members,
         multi=True,
         names=True,
+        optional=True,  # a class of 30 is a count, not 30 names typed
+        headcount="trainee_count",
     ),
+    Step("trainee_count", "training.ask.trainee_count", "training.label.trainee_count", parse=common.parse_count_value),
     Step(
         "hours",
         "training.ask.hours",
@@ -67,8 +68,8 @@ STEPS = (
         choices=hour_choices,
         show=common.show_hours,
     ),
-    Step("topic", "training.ask.topic", "training.label.topic", parse=common.text_parser(300)),
-    Step("result", "training.ask.result", "training.label.result", parse=common.text_parser(2000), optional=True),
+    common.text_step(KIND, "topic", "training.ask.topic", "training.label.topic"),
+    common.text_step(KIND, "result", "training.ask.result", "training.label.result", optional=True),
     Step(
         "promoted_grade", "training.ask.promoted_grade", "training.label.promoted_grade", choices=grades, optional=True
     ),
@@ -89,7 +90,8 @@ def fields_of(values: Values) -> dict[str, Any]:
         "held_on": date.fromisoformat(values["held_on"]),
         "kind": values["kind"],
         "mentor": values["mentor"],
-        "trainees": list(values.get("trainees") or []),
+        "trainees": (names := list(values.get("trainees") or [])),
+        "trainee_count": int(values.get("trainee_count") or len(names)),
         "hours": Decimal(values["hours"]),
         "topic": values["topic"],
         "result": values.get("result") or "",
@@ -105,6 +107,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
         "kind": fields["kind"],
         "mentor": fields["mentor"],
         "trainees": list(fields["trainees"] or []),
+        **common.headcount_of(fields, "trainee_count", "trainees"),
         "hours": str(fields["hours"]),
         "topic": fields["topic"],
         "result": fields["result"] or None,
@@ -118,7 +121,7 @@ def values_of(fields: Mapping[str, Any]) -> Values:
 async def submit(ctx: Context, values: Values) -> list[Reply]:
     """Write the training entry (or its new version) and tell the reviewers."""
     fields = fields_of(values)
-    trainees = len(fields["trainees"])
+    trainees = fields["trainee_count"]
     if fields["promoted_count"] > trainees:  # the assessment counts promotions: they cannot outnumber the trainees
         text = ctx.t("training.error.promoted_over", promoted=fields["promoted_count"], trainees=trainees)
         raise SubmitRefused([Reply(text=text)])

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from handlers.core.parsing import FULLWIDTH
 from handlers.core.presses import GoPress, LedgerAction, LedgerPress
 from handlers.core.types import Button, Reply
+from handlers.core.width import cut
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
-from handlers.engine.prompts import field_lines, rows
+from handlers.engine.prompts import rows
 from handlers.engine.router import Router
-from handlers.engine.runner import summary_lines
-from handlers.ledgers.entries import (
-    WITHDRAWABLE,
-    approved_before,
-    edit_values,
-    may_edit,
-    may_withdraw,
-    shown_values,
-    status_text,
-)
+from handlers.ledgers.card import details, may, studio_names
+from handlers.ledgers.entries import WITHDRAWABLE, approved_before, edit_values, may_edit, may_withdraw, status_text
 from handlers.ledgers.form import forms
-from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.ledger_specs import SPECS
-from storage.models import EntryStatus, LedgerEntry, Studio
-from storage.repos import ledgers, people, reviews
+from storage.models import EntryStatus, LedgerEntry
+from storage.repos import ledgers, reviews
 
 PAGE = 8
 RESTORED = "restored"  # audit state: a pending edit withdrawn, the entry back at its approved version
@@ -38,9 +31,12 @@ CHANGES = {
 router = Router(__name__)
 
 
-@router.command("ledger", "我的台账", "台账", help_key="ledger.help", order=40)
+@router.command("ledger", "我的台账", "台账", "#", help_key="ledger.help", order=40)
 async def ledger_command(ctx: Context, args: str) -> list[Reply]:
-    """The speaker's studios' most recent entries."""
+    """The speaker's studios' most recent entries; `#7` (or `我的台账 7`) opens entry 7."""
+    number = args.strip().removeprefix("#").strip().translate(FULLWIDTH)
+    if number.isascii() and number.isdigit() and len(number) < 10 and int(number) > 0:
+        return await ledger_button(ctx, LedgerPress(LedgerAction.OPEN, int(number)))
     return await _list(ctx, 0)
 
 
@@ -56,8 +52,8 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
     if entry is None or entry.kind not in forms(ctx.routes) or not await _may_see(ctx, entry):
         return [Reply(text=ctx.t("ledger.not_found"))]
     if action is LedgerAction.OPEN:
-        return [await _details(ctx, entry)]
-    if action in CHANGES and CHANGES[action] not in await _may(ctx, entry, CHANGES[action]):
+        return [await details(ctx, entry)]
+    if action in CHANGES and CHANGES[action] not in await may(ctx, entry, CHANGES[action]):
         return [Reply(text=ctx.t("ledger.not_yours"), outcome_of_press=True)]
     if action is LedgerAction.EDIT:
         return await _edit(ctx, entry)
@@ -69,12 +65,12 @@ async def ledger_button(ctx: Context, press: LedgerPress) -> list[Reply]:
 
 
 async def _studio_ids(ctx: Context) -> list[int]:
-    assert ctx.person is not None
-    return [studio.id for studio, _ in await people.studios_of(session=ctx.session, person_id=ctx.person.id)]
+    return list(await studio_names(ctx))
 
 
 async def _list(ctx: Context, offset: int) -> list[Reply]:
-    studio_ids = await _studio_ids(ctx)
+    studios = await studio_names(ctx)
+    studio_ids = list(studios)
     if not studio_ids:
         return [Reply(text=ctx.t("flows.no_studio"))]
     found = await ledgers.recent_entries(session=ctx.session, studio_ids=studio_ids, limit=offset + PAGE + 1)
@@ -85,7 +81,9 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
         lines = [ctx.t("ledger.list_title_page", first=offset + 1, last=offset + len(page))]
     else:
         lines = [ctx.t("ledger.list_title", count=len(page))]
-    lines += [_line(ctx, entry) for entry in page]
+    edited = await reviews.approved_earlier(session=ctx.session, entry_ids=[e.id for e in page])
+    named = studios if len(studios) > 1 else {}
+    lines += [_line(ctx, entry, entry.id in edited, named.get(entry.studio_id)) for entry in page]
     lines.append(ctx.t("ledger.list_hint"))
     buttons = [ctx.button(f"#{e.id} {_short(e.title)}", LedgerPress(LedgerAction.OPEN, e.id)) for e in page]
     nav = [ctx.button(ctx.t("ledger.more"), LedgerPress(LedgerAction.LIST, offset + PAGE))] if more else []
@@ -94,19 +92,20 @@ async def _list(ctx: Context, offset: int) -> list[Reply]:
     return [Reply(text="\n".join(lines), buttons=(*rows(buttons), *((tuple(nav),) if nav else ())))]
 
 
-def _line(ctx: Context, entry: LedgerEntry) -> str:
+def _line(ctx: Context, entry: LedgerEntry, approved_earlier: bool, studio: str | None) -> str:
     return ctx.t(
-        "ledger.line",
+        "ledger.line_studio" if studio else "ledger.line",
+        studio=_short(studio or "", 12),
         number=entry.id,
         date=entry.occurred_on.strftime("%m-%d"),
         kind=ctx.t(SPECS[entry.kind].message("name")),
         title=_short(entry.title, 20),
-        status=status_text(ctx, entry),
+        status=status_text(ctx, entry, approved_earlier=approved_earlier),
     )
 
 
 def _short(text: str, size: int = 10) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return cut(text, 2 * size)  # `size` Chinese characters, or twice as many Latin letters
 
 
 def _start_buttons(ctx: Context) -> list[Button]:
@@ -115,51 +114,6 @@ def _start_buttons(ctx: Context) -> list[Button]:
 
 async def _may_see(ctx: Context, entry: LedgerEntry) -> bool:
     return entry.studio_id in await _studio_ids(ctx)
-
-
-async def _may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[Action]:
-    """Which of these the speaker may do to the entry, as the permissions table says."""
-    studio = await ctx.session.get(Studio, entry.studio_id)
-    return await permissions.permitted(ctx, actions, studio=studio, entry=entry)
-
-
-async def _details(ctx: Context, entry: LedgerEntry) -> Reply:
-    values = await shown_values(ctx, entry)
-    head = ctx.t(
-        "ledger.detail_title",
-        number=entry.id,
-        kind=ctx.t(SPECS[entry.kind].message("name")),
-        status=status_text(ctx, entry),
-        version=entry.version,
-    )
-    lines = [
-        head,
-        *field_lines(ctx, await summary_lines(ctx, ctx.routes.flows[forms(ctx.routes)[entry.kind].flow], values)),
-    ]
-    reason = await _review_reason(ctx, entry)
-    if reason:
-        lines.append(ctx.t(f"ledger.reason.{entry.status.value}", reason=reason))
-    approved = await approved_before(ctx, entry)
-    if approved is not None and entry.status not in (EntryStatus.APPROVED, EntryStatus.WITHDRAWN):
-        lines.append(ctx.t("ledger.approved_stands", approved=approved))  # what the assessment counts meanwhile
-    actions: list[Button] = []
-    allowed = await _may(ctx, entry, Action.EDIT_ENTRY, Action.WITHDRAW_ENTRY)
-    if Action.EDIT_ENTRY in allowed and may_edit(entry, approved):
-        key = "ledger.fix" if entry.status is EntryStatus.RETURNED else "ledger.edit"
-        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.EDIT, entry.id)))
-    if Action.WITHDRAW_ENTRY in allowed and may_withdraw(entry, approved):
-        key = "ledger.withdraw_edit" if approved is not None else "ledger.withdraw"
-        actions.append(ctx.button(ctx.t(key), LedgerPress(LedgerAction.ASK_WITHDRAW, entry.id)))
-    actions.append(ctx.button(ctx.t("ledger.back_to_list"), LedgerPress(LedgerAction.LIST)))
-    return Reply(text="\n".join(lines), buttons=(tuple(actions),))
-
-
-async def _review_reason(ctx: Context, entry: LedgerEntry) -> str | None:
-    """Why the current version was returned or rejected, as the reviewer wrote it."""
-    if entry.status not in (EntryStatus.RETURNED, EntryStatus.REJECTED):
-        return None
-    decision = await reviews.decision_for_entry(session=ctx.session, entry_id=entry.id, version=entry.version)
-    return decision.reason if decision is not None else None
 
 
 async def _edit(ctx: Context, entry: LedgerEntry) -> list[Reply]:

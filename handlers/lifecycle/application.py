@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from handlers.core.presses import ApplicationPress
 from handlers.core.types import Reply
 from handlers.decisions import audience
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, ParseResult, Step, SubmitRefused, Values
 from handlers.engine.router import Router
-from handlers.engine.runner import FILES_DONE
-from handlers.lifecycle import eligibility, notify, window
+from handlers.lifecycle import drafts, eligibility, moves, notify, window
 from handlers.lifecycle.cards import stage as stage_name
 from handlers.lifecycle.stages import set_studio_status
 from handlers.roles import permissions
@@ -21,8 +21,6 @@ from storage.models import ApplicationStage, RoleKind, Studio, StudioStatus
 from storage.repos import applications, attachments, people
 
 router = Router(__name__)
-
-ANSWERS = ("venue", "equipment", "outcomes", "activities")
 
 
 async def led_studios(ctx: Context) -> list[Studio]:
@@ -46,17 +44,17 @@ async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     if running is not None:
         return ctx.t("application.under_way", number=running.id, stage=stage_name(ctx.t, running.stage))
     # selection is yearly (第五条): an application turned down, at any stage, closes that year's window
+    windows = await window.load(ctx.session, ctx.config)
     turned_down = await applications.latest_for_studio(
         session=ctx.session, studio_id=studio.id, stages={ApplicationStage.REJECTED}
     )
     if turned_down is not None:
-        again = window.reopens(ctx.config, notify.submitted_on(ctx, turned_down))
+        again = windows.reopens(notify.submitted_on(ctx, turned_down))
         if ctx.today < again:
             return ctx.t("application.turned_down", number=turned_down.id, studio=studio.name, again=again)
-    if not window.is_open(ctx.config, ctx.today):
-        (m1, d1), (m2, d2) = window.bounds(ctx.config)
-        opens = window.next_opening(ctx.config, ctx.today)
-        return ctx.t("application.outside_window", m1=m1, d1=d1, m2=m2, d2=d2, opens=opens)
+    if windows.containing(ctx.today) is None:
+        opens, closes = windows.next_window(ctx.today)
+        return ctx.t("batch.window.outside", opens=opens, closes=closes)
     return None
 
 
@@ -85,15 +83,7 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
         # venue and equipment are asked below, but the studio's record is named too so that one answer says all
         return [Reply(text=eligibility.explain(ctx.t, facts, eligibility.unmet(facts)))]
     values["studio"] = studio.id
-    earlier = await applications.latest_for_studio(
-        session=ctx.session, studio_id=studio.id, stages={ApplicationStage.DRAFT, ApplicationStage.RETURNED}
-    )
-    if earlier is not None:
-        values.update({k: earlier.data[k] for k in ANSWERS if earlier.data.get(k) and k != "outcomes"})
-        if earlier.data.get("outcomes"):
-            values["outcomes"] = [o["id"] for o in earlier.data["outcomes"]]
-        values.setdefault("files", [])  # files stay with the earlier application; new ones can be added by 修改
-        values[FILES_DONE] = True
+    await drafts.carry_over(ctx, studio, values)
     return None
 
 
@@ -106,16 +96,28 @@ async def _studio(ctx: Context, values: Values) -> Studio | None:
     return await ctx.session.get(Studio, int(values["studio"])) if values.get("studio") is not None else None
 
 
+def _on_record(earlier: Any, recorded: str | None) -> list[Choice]:
+    """The earlier application's answer first, then the studio's record, each once."""
+    found = [str(v) for v in (earlier, recorded) if v]
+    return [Choice(v, v) for v in dict.fromkeys(found)]
+
+
 async def venue_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The venue on record, as a one-press answer."""
+    """The venue of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return [Choice(studio.venue, studio.venue)] if studio and studio.venue else []
+    return _on_record(drafts.earlier(values, "venue"), studio.venue if studio else None)
 
 
 async def equipment_choices(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The equipment on record, as a one-press answer."""
+    """The equipment of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return [Choice(studio.equipment, studio.equipment)] if studio and studio.equipment else []
+    return _on_record(drafts.earlier(values, "equipment"), studio.equipment if studio else None)
+
+
+async def activity_choices(ctx: Context, values: Values) -> Sequence[Choice]:
+    """The earlier application's account of the activities, as a one-press answer."""
+    text = str(drafts.earlier(values, "activities") or "")
+    return [Choice(text, ctx.t("batch.choice.earlier", text=drafts.preview(text)))] if text else []
 
 
 async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
@@ -123,8 +125,14 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     if values.get("studio") is None:
         return []
     found = await eligibility.qualifying_outcomes(ctx.session, int(values["studio"]))
-    key = {False: "application.outcome_choice", True: "application.outcome_choice_waiting"}
-    return [Choice(o.entry_id, ctx.t(key[o.waiting], title=o.title[:30])) for o in found]
+    chosen = set(drafts.earlier(values, "outcomes") or [])
+
+    def key(entry_id: int, waiting: bool) -> str:
+        if entry_id in chosen:
+            return "batch.choice.earlier_outcome"
+        return "application.outcome_choice_waiting" if waiting else "application.outcome_choice"
+
+    return [Choice(o.entry_id, ctx.t(key(o.entry_id, o.waiting), title=o.title[:30])) for o in found]
 
 
 def text_of(max_len: int) -> Any:
@@ -177,14 +185,19 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         "files": len(values.get("files") or []),
     }
     missing = eligibility.unmet(facts, chosen=chosen)
+    # the batch is the year its window opened: a window across the new year takes January's applications too
+    span = (await window.load(ctx.session, ctx.config)).containing(ctx.today)
+    batch_year = span[0].year if span else ctx.today.year
+    resubmits = int(values[drafts.RESUBMITS]) if values.get(drafts.RESUBMITS) is not None else None
     if missing:
         await applications.save_draft(
             session=ctx.session,
             studio_id=studio.id,
             applicant_id=ctx.person.id,
-            year=ctx.today.year,
+            year=batch_year,
             data=data,
             now=ctx.now,
+            resubmits_id=resubmits,
         )
         explained = eligibility.explain(ctx.t, facts, missing)
         raise SubmitRefused([Reply(text=f"{explained}\n{ctx.t('application.draft_kept')}")])
@@ -192,9 +205,10 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         session=ctx.session,
         studio_id=studio.id,
         applicant_id=ctx.person.id,
-        year=ctx.today.year,
+        year=batch_year,
         data=data,
         now=ctx.now,
+        resubmits_id=resubmits,
     )
     for file in values.get("files") or []:
         await attachments.add_attachment(
@@ -207,12 +221,16 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         from_state=ApplicationStage.DRAFT.value,
         to_state=ApplicationStage.SUBMITTED.value,
         studio_id=studio.id,
-        detail={"year": app.year},
+        detail={"year": app.year, "resubmits": resubmits},
     )
     await set_studio_status(ctx, studio, StudioStatus.APPLYING)
-    await notify.ask_deciders(ctx, app, studio)
+    notes = await notify.ask_deciders(ctx, app, studio)
     union = await audience.reviewing_union_of(ctx.session, studio)
-    return [Reply(text=ctx.t("application.submitted", number=app.id, union=union.name if union else "-"))]
+    withdraw = ctx.button(
+        ctx.t("batch.button.withdraw"), ApplicationPress(moves.WITHDRAW.key, app.id, moves.CODES[app.stage])
+    )
+    text = ctx.t("application.submitted", number=app.id, union=union.name if union else "-")
+    return [Reply(text="\n".join([text, *notes, ctx.t("batch.withdraw.hint")]), buttons=((withdraw,),))]
 
 
 STEPS = (
@@ -247,12 +265,26 @@ STEPS = (
         multi=True,
         closed=True,  # only the studio's own outcomes: a typed title that names none is refused at once
     ),
-    Step("activities", "application.ask.activities", "application.label.activities", parse=text_of(2000)),
+    Step(
+        "activities",
+        "application.ask.activities",
+        "application.label.activities",
+        parse=text_of(2000),
+        choices=activity_choices,
+        show=lambda ctx, value: str(value),
+    ),
     Step("files", "application.ask.files", "application.label.files", files=True, optional=True),
 )
 
 APPLICATION = router.flow(
-    Flow(name="application", title="application.title", steps=STEPS, submit=submit, prepare=prepare)
+    Flow(
+        name="application",
+        title="application.title",
+        steps=STEPS,
+        submit=submit,
+        prepare=prepare,
+        cancel=drafts.on_cancel,
+    )
 )
 
 

@@ -10,7 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.lifecycle.expert_rubric import ExpertRubric
-from storage.models import Application, ApplicationStage, Decision, EntryStatus, ExpertScore, LedgerEntry, Studio, Union
+from storage.models import (
+    Application,
+    ApplicationStage,
+    Decision,
+    EntryStatus,
+    ExpertScore,
+    LedgerEntry,
+    Person,
+    ReviewDecision,
+    Studio,
+    Union,
+)
 from storage.repos import applications
 
 
@@ -24,6 +35,8 @@ class Card:
     scores: tuple[ExpertScore, ...]
     sheet: ExpertRubric
     waiting: frozenset[int] = frozenset()  # cited outcomes not (or no longer) approved: marked on the card
+    returned: ReviewDecision | None = None  # for a resubmission: the decision that returned the earlier one
+    opinion: tuple[str, str] | None = None  # the district's 推荐意见: who gave it, what it says
 
 
 async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet: ExpertRubric) -> Card:
@@ -37,7 +50,19 @@ async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet
         )
     )
     waiting = frozenset(i for i in cited if i not in approved)
-    return Card(app, studio, union.name if union else "", tuple(scores), sheet, waiting)
+    returned = None
+    if app.resubmits_id is not None:
+        returned = await applications.returned_by(session=session, application_id=app.resubmits_id)
+    return Card(
+        app,
+        studio,
+        union.name if union else "",
+        tuple(scores),
+        sheet,
+        waiting=waiting,
+        returned=returned,
+        opinion=await opinion_of(session, app),
+    )
 
 
 def outcome_titles(t: Translator, card: Card) -> str:
@@ -49,13 +74,24 @@ def outcome_titles(t: Translator, card: Card) -> str:
     return "；".join(titles) or "-"
 
 
+async def opinion_of(session: AsyncSession, app: Application) -> tuple[str, str] | None:
+    """The recommender's name and 推荐意见, once the district has recommended the application."""
+    decision = await applications.decision_at(session=session, application_id=app.id, stage=ApplicationStage.SUBMITTED)
+    if decision is None or decision.decision is not Decision.RECOMMEND or not decision.reason:
+        return None
+    person = await session.get(Person, decision.reviewer_id)
+    return (person.name if person else "-", decision.reason)
+
+
 def stage(t: Translator, value: ApplicationStage) -> str:
     """The name of a stage (待推荐, 公示中, …)."""
     return t(f"application.stage.{value.value}")
 
 
-def decision_word(decision: Decision) -> str:
-    """The message key of what a stage decision did (推荐, 命名, …)."""
+def decision_word(decision: Decision, *, at: ApplicationStage | None = None) -> str:
+    """The message key of what a stage decision did (推荐, 命名, …; the district's refusal is 不予推荐)."""
+    if decision is Decision.REJECT and at is ApplicationStage.SUBMITTED:
+        return "application.decision.reject_district"
     return f"application.decision.{decision.value}"
 
 
@@ -91,6 +127,11 @@ def card_text(t: Translator, card: Card, *, blind: bool = False) -> str:
         t("application.card.activities", activities=str(data.get("activities", ""))[:300]),
         t("application.card.stage", stage=stage(t, app.stage)),
     ]
+    if app.resubmits_id is not None:
+        reason = card.returned.reason if card.returned and card.returned.reason else t("common.none")
+        lines.insert(1, t("batch.card.resubmits", number=app.resubmits_id, reason=reason))
+    if card.opinion is not None:
+        lines.append(t("batch.card.opinion", name=card.opinion[0], opinion=card.opinion[1]))
     if app.notice_starts_on and app.notice_ends_on:
         lines.append(t("application.card.notice", starts=app.notice_starts_on, ends=app.notice_ends_on))
     mean = average(card.scores)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.types import Reply
+from handlers.decisions import studio_choice
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import trail
@@ -10,7 +11,7 @@ from handlers.reviews.cards import when
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import OFFICER_ROLES, AuditLog, RoleKind, Studio
-from storage.repos import audit, audit_names, org, people
+from storage.repos import audit, audit_names
 from storage.repos.audit_names import Names
 
 router = Router(__name__)
@@ -18,23 +19,39 @@ router = Router(__name__)
 SHOWN = 15
 
 
-async def _studio(ctx: Context, name: str) -> Studio | str:
+async def _studio(ctx: Context, name: str) -> Studio | Reply:
+    """The studio named (any unambiguous part of its name), or the speaker's only one; buttons when several fit."""
+
+    async def allowed(studio: Studio) -> bool:
+        return await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio) is not None
+
     if name:
-        found = await org.get_studio(session=ctx.session, name=name)
-        return found if found is not None else ctx.t("lifecycle.history.no_studio", name=name)
-    assert ctx.person is not None
-    mine = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
-    return mine[0][0] if mine else ctx.t("lifecycle.history.usage")
+        found = await studio_choice.matching(ctx, name, allowed)
+        if not found:
+            return Reply(text=ctx.t("lifecycle.history.no_studio", name=name))
+        if len(found) > studio_choice.OFFERED:
+            return Reply(text=ctx.t("export.too_many_studios", name=name, count=studio_choice.OFFERED))
+        if len(found) > 1:
+            return studio_choice.offer(ctx, "history", found, ctx.t("export.which_of", name=name))
+        return found[0]
+    mine = await studio_choice.own_studios(ctx)
+    if len(mine) > 1:
+        return studio_choice.offer(ctx, "history", mine, ctx.t("lifecycle.history.which_studio"))
+    return mine[0] if mine else Reply(text=ctx.t("lifecycle.history.usage"))
 
 
 def _line(ctx: Context, row: AuditLog, names: Names, *, hide_objectors: bool = False) -> str:
-    return ctx.t(
-        "lifecycle.history.line",
-        when=when(ctx.t, row.at, ctx.config.tz),
-        actor=trail.actor(ctx.t, row, names, hide_objectors=hide_objectors),
-        what=trail.subject_text(ctx.t, names.subject(row), row.version),
-        moved=trail.moved(ctx.t, row),
-    ) + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
+    return (
+        ctx.t(
+            "lifecycle.history.line",
+            when=when(ctx.t, row.at, ctx.config.tz),
+            actor=trail.actor(ctx.t, row, names, hide_objectors=hide_objectors),
+            what=trail.subject_text(ctx.t, names.subject(row), row.version),
+            moved=trail.moved(ctx.t, row),
+        )
+        + trail.changed(ctx.t, row, names.subject(row))
+        + (ctx.t("lifecycle.history.reason", reason=row.reason) if row.reason else "")
+    )
 
 
 @router.command(
@@ -48,8 +65,8 @@ def _line(ctx: Context, row: AuditLog, names: Names, *, hide_objectors: bool = F
 async def history_command(ctx: Context, args: str) -> list[Reply]:
     """The newest changes of a studio's state: 履历 (your studio) or 履历 工作室名称."""
     studio = await _studio(ctx, args.strip())
-    if isinstance(studio, str):
-        return [Reply(text=studio)]
+    if isinstance(studio, Reply):
+        return [studio]
     grant = await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio)
     if grant is None:
         return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]

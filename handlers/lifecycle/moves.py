@@ -32,8 +32,12 @@ class Move:
 # the association closes an evaluation with the sheets received (at least one) when the panel cannot or does not fill
 END = Move("end", S.REVIEWED, S.EVALUATED, Decision.SCORE, Action.ASSOCIATION_REVIEW)
 
+# the applicant takes a submitted application back until the district acts; kept out of MOVES, whose buttons
+# and 待审 lines are the deciders'
+WITHDRAW = Move("wd", S.SUBMITTED, S.WITHDRAWN, Decision.WITHDRAW, Action.APPLY)
+
 MOVES = (
-    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND),
+    Move("rec", S.SUBMITTED, S.RECOMMENDED, Decision.RECOMMEND, Action.RECOMMEND, needs_reason=True),  # 推荐意见
     Move("ret", S.SUBMITTED, S.RETURNED, Decision.RETURN, Action.RECOMMEND, needs_reason=True),
     Move("rej", S.SUBMITTED, S.REJECTED, Decision.REJECT, Action.RECOMMEND, needs_reason=True),
     Move("pass", S.RECOMMENDED, S.REVIEWED, Decision.PASS_REVIEW, Action.ASSOCIATION_REVIEW),
@@ -54,9 +58,14 @@ def find(key: str, at: ApplicationStage) -> Move | None:
     return next((m for m in MOVES if m.key == key and m.at is at), None)
 
 
+def words_of(move: Move) -> str:
+    """The suffix of a move's messages: the district's refusal is 不予推荐 (第九条), the association's 不予通过."""
+    return "rej_district" if move.key == "rej" and move.at is S.SUBMITTED else move.key
+
+
 def label(t: Translator, move: Move, *, below_pass: bool = False) -> str:
     """A move's button label; starting a notice below the pass line says that a reason will be asked."""
-    return t(f"application.button.{move.key}" + ("_below" if move.key == "notice" and below_pass else ""))
+    return t(f"application.button.{words_of(move)}" + ("_below" if move.key == "notice" and below_pass else ""))
 
 
 def buttons(ctx: Context, t: Translator, app: Application, *, below_pass: bool = False) -> tuple[Button, ...]:

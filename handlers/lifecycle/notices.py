@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from handlers.core.i18n import Translator
 from handlers.core.presses import ObjectionAction, ObjectionPress
 from handlers.core.types import Button, Reply
+from handlers.core.width import cut
 from handlers.decisions import audience
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
@@ -43,7 +44,7 @@ async def notices_command(ctx: Context, args: str) -> list[Reply]:
             ctx.t("application.notices.line", studio=studio.name, starts=app.notice_starts_on, ends=app.notice_ends_on)
         )
         press = ObjectionPress(ObjectionAction.NEW, app.id)
-        rows.append((ctx.button(ctx.t("application.button.object", studio=studio.name[:16]), press),))
+        rows.append((ctx.button(ctx.t("application.button.object", studio=cut(studio.name, 32)), press),))
     return [Reply(text="\n".join(lines), buttons=tuple(rows))]
 
 

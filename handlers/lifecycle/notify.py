@@ -8,7 +8,7 @@ from datetime import date
 from handlers.core.i18n import Translator
 from handlers.core.presses import ApplicationPress, GoPress
 from handlers.core.types import Button, Reply
-from handlers.decisions import audience
+from handlers.decisions import audience, stalls
 from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, moves, panel_view, window
 from handlers.lifecycle.moves import Move
@@ -46,6 +46,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
     card = await cards.card_of(ctx.session, app, studio, sheet)
     if app.stage is S.SUBMITTED:
         deciders = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+        stalled = None if deciders else await stalls.no_reviewer(ctx, studio, "roles.stall.what.recommend")
     elif app.stage is S.REVIEWED:
         asked = await ask_experts(ctx, app, studio, card)
         aside = await panel_view.aside_lines(ctx, studio)  # the association hears who stood aside; they do not
@@ -56,6 +57,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         return [ctx.t("application.experts_short", count=asked, needed=sheet.experts_needed), *aside]
     else:
         deciders = [p for p, _ in await audience.association_reviewers(ctx)]
+        stalled = None if deciders else await stalls.no_association(ctx, studio, f"roles.stall.what.{app.stage.value}")
     below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
     # the association decides 公示 with every sheet and comment before it, not the average alone
     names = await org.names_of(session=ctx.session, person_ids={s.expert_id for s in card.scores})
@@ -68,7 +70,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         return Reply(text="\n".join(lines), buttons=(moves.buttons(ctx, t, app, below_pass=below),))
 
     await send(ctx, deciders, f"ap:{app.id}:{app.stage.value}", message)
-    return []
+    return [stalled] if stalled else []
 
 
 async def ask_experts(ctx: Context, app: Application, studio: Studio, card: cards.Card) -> int:
@@ -115,7 +117,8 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
     mean = cards.average(scores)
-    again = window.reopens(ctx.config, submitted_on(ctx, app)) if move.to is S.REJECTED else ""
+    windows = await window.load(ctx.session, ctx.config) if move.to is S.REJECTED else None
+    again = windows.reopens(submitted_on(ctx, app)) if windows is not None else ""
     params = {
         "studio": studio.name,
         "reason": reason or "",
@@ -129,6 +132,8 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         "again": again,
     }
     news_key = f"application.told.{move.to.value}"
+    if moves.words_of(move) == "rej_district":
+        news_key = "application.told.rejected_district"
     if move.to is S.EVALUATED and cards.below_pass(scores, sheet):
         news_key = "application.told.evaluated_below"
 
@@ -136,7 +141,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         again_button: tuple[tuple[Button, ...], ...] = ()
         if move.to is S.RETURNED:
             again_button = ((ctx.button(t("application.button.apply_again"), GoPress("apply")),),)
-        return Reply(text=t(news_key, **params), buttons=again_button)
+        text = t(news_key, **params)
+        if move.to is S.RECOMMENDED and reason and ctx.person is not None:
+            text += "\n" + t("batch.card.opinion", name=ctx.person.name, opinion=reason)
+        return Reply(text=text, buttons=again_button)
 
     def onlookers_news(t: Translator) -> Reply:
         return Reply(text=t(f"application.told.{move.to.value}.onlookers", **params))
@@ -149,6 +157,10 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
         own = {p.id for p in told}
         onlookers = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in own]
         await send(ctx, onlookers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
+    if move.to is S.WITHDRAWN:
+        # the district's card is void now: its reviewers hear so instead of finding out on a press
+        reviewers = [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+        await send(ctx, reviewers, f"ap:{app.id}:{move.to.value}:news", onlookers_news)
     if move.to in ASK or move.to is S.REVIEWED:
         return await ask_deciders(ctx, app, studio)
     return []

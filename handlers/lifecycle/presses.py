@@ -9,7 +9,7 @@ from handlers.decisions.reason import ask_reason, reason_handler
 from handlers.engine.context import Context
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
-from handlers.lifecycle import cards, expert_rubric, moves, panel_view, scoring, stages
+from handlers.lifecycle import cards, expert_rubric, moves, opinion, panel_view, scoring, stages
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, Studio
@@ -31,9 +31,13 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
         return [Reply(text=ctx.t("engine.bad_button"))]
     if key == "score" and at is ApplicationStage.REVIEWED:
         return await scoring.start(ctx, app_id)
+    if key == moves.WITHDRAW.key and at is moves.WITHDRAW.at:
+        return [(await stages.advance(ctx, app_id, moves.WITHDRAW))[0]]
     move = moves.find(key, at)
     if move is None or not move.button:
         return [Reply(text=ctx.t("engine.bad_button"))]
+    if move.key == "rec":
+        return await opinion.ask(ctx, app_id, move)
     # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     asks = move.needs_reason or move.key == "notice"
@@ -46,7 +50,7 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
         return [Reply(text=found, outcome_of_press=True)]
     app, studio, _ = found
     what = ctx.t(
-        f"application.asking.{move.key}",
+        f"application.asking.{moves.words_of(move)}",
         number=app.id,
         studio=studio.name,
         average=cards.average(scores) or 0,
@@ -84,6 +88,9 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
         if move.at is app.stage and move.button and isinstance(await stages.check(ctx, app.id, move), tuple):
             label = moves.label(ctx.t, move, below_pass=below)
             buttons.append(ctx.button(label, ApplicationPress(move.key, app.id, moves.CODES[app.stage])))
+    if app.stage is moves.WITHDRAW.at and isinstance(await stages.check(ctx, app.id, moves.WITHDRAW), tuple):
+        withdraw = ApplicationPress(moves.WITHDRAW.key, app.id, moves.CODES[app.stage])
+        buttons.append(ctx.button(ctx.t("batch.button.withdraw"), withdraw))
     if app.stage is ApplicationStage.REVIEWED and await scoring.may_score(ctx, app, studio) is None:
         score = ApplicationPress("score", app.id, moves.CODES[app.stage])
         buttons.append(ctx.button(ctx.t("application.button.score"), score))

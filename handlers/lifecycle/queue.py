@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.core.presses import ApplicationPress, ObjectionAction, ObjectionPress
+from handlers.core.width import cut
 from handlers.decisions import panel
 from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
@@ -77,7 +78,7 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
                 count = len(panels.sheets.get(app.id, set()))
                 stage = ctx.t("application.pending.scores", stage=stage, count=count, needed=needed)
             line = ctx.t("application.pending.line", number=app.id, studio=studio.name, stage=stage)
-            items.append(Item(app.stage_changed_at, line, studio.name[:12], ApplicationPress("open", app.id)))
+            items.append(Item(app.stage_changed_at, line, cut(studio.name, 24), ApplicationPress("open", app.id)))
     return items
 
 
@@ -94,7 +95,9 @@ async def objection_items(ctx: Context, subject: Subject) -> list[Item]:
             continue
         if decide(subject, Action.RESOLVE_OBJECTION, target_from(studio, chains.get(studio.union_id, []))) is None:
             continue
-        line = ctx.t("application.pending.objection", number=objection.id, studio=studio.name, text=objection.text[:30])
+        line = ctx.t(
+            "application.pending.objection", number=objection.id, studio=studio.name, text=cut(objection.text, 60)
+        )
         press = ObjectionPress(ObjectionAction.OPEN, objection.id)
-        items.append(Item(objection.created_at, line, studio.name[:12], press))
+        items.append(Item(objection.created_at, line, cut(studio.name, 24), press))
     return items

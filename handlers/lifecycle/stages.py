@@ -6,14 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.core.types import Reply
+from handlers.decisions import audience
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, notify
-from handlers.lifecycle.moves import Move
+from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
 from handlers.roles import permissions
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
-from storage.repos import applications, org
+from storage.repos import applications, naming, org
 
 S = ApplicationStage
 
@@ -35,7 +36,8 @@ async def why_not(ctx: Context, app: Application, move: Move) -> str:
     """Who took this stage's decision and when, or where the application now stands."""
     prior = await applications.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
     if prior is not None:
-        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=cards.decision_word(prior.decision))
+        word_key = cards.decision_word(prior.decision, at=move.at)
+        return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=word_key)
     return ctx.t("application.moved_on", stage=cards.stage(ctx.t, app.stage))
 
 
@@ -98,7 +100,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     )
     await _studio_follows(ctx, app, studio, move)
     notes = await notify.after_move(ctx, app, studio, move, reason)
-    key = f"application.done.{move.key}" + ("_below" if move.key == "notice" and below else "")
+    key = f"application.done.{words_of(move)}" + ("_below" if move.key == "notice" and below else "")
     text = ctx.t(
         key,
         studio=studio.name,
@@ -142,12 +144,13 @@ async def set_studio_status(ctx: Context, studio: Studio, to: StudioStatus, reas
 
 
 async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: Move) -> None:
-    if move.to in (S.RETURNED, S.REJECTED) and studio.status is StudioStatus.APPLYING:
+    if move.to in (S.RETURNED, S.REJECTED, S.WITHDRAWN) and studio.status is StudioStatus.APPLYING:
         back = StudioStatus.NOT_RETAINED if studio.named_on else StudioStatus.PROSPECTIVE
         await set_studio_status(ctx, studio, back)
     if move.to is S.NAMED:
         studio.named_on = ctx.today
         await set_studio_status(ctx, studio, StudioStatus.NAMED)
+        await _on_the_list(ctx, app, studio)
         cycle = await org.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
         await ctx.audit(
             object_type="cycle",
@@ -160,3 +163,21 @@ async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: 
                 "ends_on": cycle.ends_on.isoformat(),
             },
         )
+
+
+async def _on_the_list(ctx: Context, app: Application, studio: Studio) -> None:
+    """The year's naming list gains the studio as it stands today (推荐单位: the union that recommended it)."""
+    union = await audience.reviewing_union_of(ctx.session, studio)
+    leads = await org.leads_of(session=ctx.session, studio_id=studio.id)
+    await naming.add_named(
+        session=ctx.session,
+        year=app.year,
+        application_id=app.id,
+        studio_id=studio.id,
+        studio_name=studio.name,
+        enterprise=studio.enterprise,
+        lead_name=leads[0].name if leads else str(app.data.get("lead") or ""),
+        union_name=union.name if union else "",
+        named_on=ctx.today,
+        named_by_id=ctx.person.id if ctx.person else None,
+    )

@@ -6,7 +6,8 @@ Used by 履历 in chat and by `studio-bot audit`, which hands in a Translator of
 from __future__ import annotations
 
 from handlers.core.i18n import Translator
-from storage.models import AuditLog
+from handlers.reviews.revisions import CHANGED, changed_names
+from storage.models import AuditLog, LedgerKind
 from storage.repos.audit_names import Names, Subject
 
 STATES = frozenset(
@@ -16,6 +17,7 @@ STATES = frozenset(
         "dismissed", "commended", "retained", "scored", "bound", "restored", "active", "revoked", "created",
         "renamed", "moved", "updated", "inactive", "merged", "paused",
         "admitted",
+        "downloaded", "web_signed_in", "web_signed_out",
     }
 )  # fmt: skip
 EXPERT_OBJECTS = frozenset({"expert_score", "cycle_score"})
@@ -26,6 +28,8 @@ def state(t: Translator, value: str, object_type: str = "") -> str:
     """A state as words (an unknown one as stored)."""
     if object_type == "objection" and value == "open":
         return t("lifecycle.history.state.raised")  # an objection is raised, not "opened"
+    if object_type == "application" and value == "rejected":
+        return t("application.stage.rejected")  # an entry is 驳回; an application is not passed
     return t(f"lifecycle.history.state.{value}") if value in STATES else value
 
 
@@ -77,3 +81,14 @@ def actor(t: Translator, row: AuditLog, names: Names, *, hide_objectors: bool = 
     if row.actor_id is None:
         return t("lifecycle.history.system")
     return names.people.get(row.actor_id, f"#{row.actor_id}")
+
+
+def changed(t: Translator, row: AuditLog, subject: Subject) -> str:
+    """Which fields a submitted edit changed, in words: （改动：日期、成效）; empty for any other row."""
+    keys = (row.detail or {}).get(CHANGED)
+    kind = subject.get("kind")
+    if row.object_type != "entry" or not isinstance(keys, list) or kind not in {k.value for k in LedgerKind}:
+        return ""
+    if not keys:
+        return t("lifecycle.history.unchanged")
+    return t("lifecycle.history.changed", fields=changed_names(t, LedgerKind(kind), keys))

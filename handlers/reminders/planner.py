@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.assessment import frozen
 from handlers.core.config import HandlerConfig
 from handlers.core.types import reply_to_dict
-from handlers.lifecycle import cycle_queue
+from handlers.lifecycle import cycle_queue, window
 from handlers.reminders import assessment, digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
@@ -90,6 +90,8 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
         today=today,
         returned_before=now - timedelta(days=config.reminder_returned_days),
         submitted_before=push.day_start(last_waited_day + timedelta(days=1)),
+        windows=await window.load(session, config),
+        zone=config.tz,
     )
     candidates, paused = _reachable([c for rule in RULES for c in rule(snap, p)], snap, p)
     existing = await outbox_batch.existing_keys(session=session, keys=[c.key for c in candidates])

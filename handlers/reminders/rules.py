@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.core.config import HandlerConfig
-from handlers.lifecycle.window import containing
+from handlers.lifecycle.window import defaults
 from handlers.reminders.calendar import working_days_after
 from handlers.reminders.candidate import (
     GO_ACTIVITY,
@@ -176,14 +176,20 @@ def notices(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
 
 
 def window(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
-    """The yearly application window is open: once per opening to every bound lead and union officer."""
-    span = containing(p.config, p.today)
+    """The yearly application window is open: once per opening to each lead whose studio may apply, and every
+    union officer (a named studio, one with an application under way or turned down this window is not asked)."""
+    span = (snap.windows or defaults(p.config)).containing(p.today)
     if span is None:
         return
     start, end = span
     # keyed by the year it opened, so a window across the new year is one reminder, not two
     params: dict[str, object] = {"year": start.year, "start": start.isoformat(), "end": end.isoformat()}
+    officers = {pid for kinds in snap.officers_by_union.values() for ids in kinds.values() for pid in ids}
     for pid in sorted(snap.people):
-        lead = pid in snap.lead_ids
-        text, action = ("reminders.window.lead", GO_APPLY) if lead else ("reminders.window.union", GO_PENDING)
+        if pid in snap.applicant_leads:
+            text, action = "reminders.window.lead", GO_APPLY
+        elif pid in officers:
+            text, action = "reminders.window.union", GO_PENDING
+        else:
+            continue
         yield Candidate(f"window:{start.year}:{pid}", pid, "window", text, params, (action,))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.lifecycle.window import Windows
 from handlers.roles import permissions
 from storage.models import OFFICER_ROLES, EntryStatus, RoleKind, UnionLevel
 from storage.repos import reminders as repo
+from storage.repos import windows as window_repo
 from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
 
 
@@ -31,6 +33,8 @@ class Snapshot:
     leads_by_studio: dict[int, list[int]] = field(default_factory=dict)
     officers_by_union: dict[int, dict[RoleKind, list[int]]] = field(default_factory=dict)
     lead_ids: set[int] = field(default_factory=set)
+    windows: Windows | None = None  # the application windows in force (None: the configured default)
+    applicant_leads: set[int] = field(default_factory=set)  # leads of a studio that may apply in today's window
     _officers: dict[tuple[int, tuple[RoleKind, ...]], list[int]] = field(default_factory=dict, repr=False)
     _reviewing: dict[int, int | None] = field(default_factory=dict, repr=False)
 
@@ -86,7 +90,13 @@ class Snapshot:
 
 
 async def load(
-    *, session: AsyncSession, today: date, returned_before: datetime, submitted_before: datetime
+    *,
+    session: AsyncSession,
+    today: date,
+    returned_before: datetime,
+    submitted_before: datetime,
+    windows: Windows | None = None,
+    zone: tzinfo = UTC,
 ) -> Snapshot:
     """Read everything a pass needs; the statement count does not depend on the number of studios."""
     notices = await repo.ended_notices(session=session, before=today)
@@ -114,4 +124,9 @@ async def load(
     for row in officers_rows:
         officers[row.union_id][row.kind].append(row.person_id)
     snapshot.officers_by_union = {uid: dict(kinds) for uid, kinds in officers.items()}
+    snapshot.windows = windows
+    span = windows.containing(today) if windows is not None else None
+    if span is not None:
+        since = datetime.combine(span[0], time(), zone)
+        snapshot.applicant_leads = await window_repo.leads_who_may_apply(session=session, since=since)
     return snapshot

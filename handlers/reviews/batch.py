@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from handlers.core.presses import GoPress, ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
+from handlers.core.width import cut
 from handlers.decisions import audience
 from handlers.decisions.pending import Item, pending_source
 from handlers.decisions.reason import busy
@@ -53,7 +54,9 @@ async def entry_items(ctx: Context, subject: Subject) -> list[Item]:
     for entry, studio in await waiting_for(ctx, subject):
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
         line = ctx.t("reviews.pending.entry", header=cards.header(ctx.t, entry, studio), days=days)
-        items.append(Item(entry.status_changed_at, line, entry.title[:12], ReviewPress(ReviewAction.OPEN, entry.id)))
+        items.append(
+            Item(entry.status_changed_at, line, cut(entry.title, 24), ReviewPress(ReviewAction.OPEN, entry.id))
+        )
     return items
 
 
@@ -74,7 +77,7 @@ async def batch_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     subject = await permissions.subject_of(ctx)
     label = "reviews.batch.choice"
     choices = [
-        Choice(f"{e.id}.{e.version}", ctx.t(label, title=e.title[:20], studio=s.name))
+        Choice(f"{e.id}.{e.version}", ctx.t(label, title=cut(e.title, 40), studio=s.name))
         for e, s in await waiting_for(ctx, subject)
     ]
     shown = {c.value for c in choices}
@@ -84,7 +87,7 @@ async def batch_choices(ctx: Context, values: Values) -> Sequence[Choice]:
         studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
         if entry is not None and studio is not None and value not in shown:
             # picked, then decided by somebody else: still named in the summary
-            choices.append(Choice(value, ctx.t(label, title=entry.title[:20], studio=studio.name)))
+            choices.append(Choice(value, ctx.t(label, title=cut(entry.title, 40), studio=studio.name)))
     return choices
 
 

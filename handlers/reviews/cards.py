@@ -36,7 +36,7 @@ def value_text(t: Translator, value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return t("engine.list_separator").join(str(v) for v in value)
     text = str(value)
     return text if len(text) <= LONG_TEXT else text[:LONG_TEXT] + "…"
 

@@ -122,15 +122,15 @@ async def _tell_lead(
     author = await ctx.session.get(Person, entry.author_id)
     if author is not None:
         recipients.setdefault(author.id, author)
+    # a returned or rejected edit of an approved entry leaves the approved version standing: say so
+    approved = None
+    if decision is not Decision.APPROVE:
+        approved = await reviews.last_approved_version(session=ctx.session, entry_id=entry.id, below=entry.version)
+    key = f"reviews.told.{decision.value}" + ("_edit" if approved is not None else "")
 
     def message(t: Translator) -> Reply:
         reviewer = t("reviews.on_behalf", name=name, principal=principal.name) if principal else name
-        text = t(
-            f"reviews.told.{decision.value}",
-            header=cards.header(t, entry, studio),
-            reviewer=reviewer,
-            reason=reason or "",
-        )
+        text = t(key, header=cards.header(t, entry, studio), reviewer=reviewer, reason=reason or "", approved=approved)
         buttons = ((_ledger_button(ctx, t),),) if decision is not Decision.APPROVE else ()
         return Reply(text=text, buttons=buttons)
 

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.core.i18n import Translator
 from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Button, Reply
-from handlers.decisions import audience
+from handlers.decisions import audience, stalls
 from handlers.decisions.reason import ask_reason, reason_handler
 from handlers.engine.context import Context
 from handlers.engine.events import on_entry_submitted
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
-from handlers.reviews import cards
+from handlers.reviews import cards, evidence, revisions
 from handlers.reviews.batch import start_batch
 from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
-from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
+from storage.models import Attachment, Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import reviews
 
 router = Router(__name__)
@@ -30,6 +32,14 @@ def decision_row(ctx: Context, t: Translator, entry: LedgerEntry) -> tuple[Butto
     )
 
 
+def card_buttons(
+    ctx: Context, t: Translator, entry: LedgerEntry, files: list[Attachment]
+) -> tuple[tuple[Button, ...], ...]:
+    """通过 / 退回 / 驳回, and 查看附件 when the entry has files."""
+    see = ((evidence.files_button(ctx, t, entry, files),),) if files else ()
+    return (decision_row(ctx, t, entry), *see)
+
+
 @on_entry_submitted(router)
 async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     """Send the entry's summary with decision buttons to every reviewer of its studio (and their delegates)."""
@@ -37,17 +47,25 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     if studio is None:
         return
     fields, author = await cards.entry_card(ctx.session, entry, studio)
+    revision = await revisions.revision_of(ctx.session, entry)
+    files = await evidence.files_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
+    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry")
+    if stalled is not None and ctx.person is not None:
+        note = Reply(text=stalled)
+        await ctx.notify(ctx.person, lambda t: note, key=f"stall:entry:{entry.id}:v{entry.version}")
     for person, principal_id in await audience.studio_reviewers(ctx, studio):
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
             continue
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
 
         def message(t: Translator, principal_name: str | None = principal.name if principal else None) -> Reply:
-            lines = [t("reviews.new_entry"), cards.summary(t, entry, studio, fields, author)]
+            lines = [card_text(t, entry, studio, fields, author, revision)]
+            if files:
+                lines.append(evidence.files_line(t, files))
             if principal_name:
                 lines.append(t("reviews.as_delegate", principal=principal_name))
-            return Reply(text="\n".join(lines), buttons=(decision_row(ctx, t, entry),))
+            return Reply(text="\n".join(lines), buttons=card_buttons(ctx, t, entry, files))
 
         await ctx.notify(person, message, key=f"rv:new:{entry.id}:v{entry.version}:{person.id}")
 
@@ -60,6 +78,8 @@ async def review_button(ctx: Context, press: ReviewPress) -> list[Reply]:
         return [await open_entry(ctx, entry_id)]
     if action is ReviewAction.BATCH:
         return await start_batch(ctx)
+    if action is ReviewAction.FILES and entry_id is not None:
+        return await evidence.send_files(ctx, entry_id)
     if action not in DECISIONS or entry_id is None or version is None:
         return [Reply(text=ctx.t("engine.bad_button"))]
     decision = DECISIONS[action]
@@ -79,6 +99,29 @@ async def entry_reason(ctx: Context, values: Values, reason: str) -> list[Reply]
     return [(await decide(ctx, int(values["entry"]), int(values["version"]), decision, reason))[0]]
 
 
+def card_text(
+    t: Translator,
+    entry: LedgerEntry,
+    studio: Studio,
+    fields: dict[str, Any],
+    author: Person | None,
+    revision: revisions.Revision | None,
+    *,
+    new: bool = True,
+) -> str:
+    """The entry as a reviewer reads it: what kind of submission, the header, the earlier reason and the changes."""
+    if revision is None:
+        return "\n".join([*([t("reviews.new_entry")] if new else []), cards.summary(t, entry, studio, fields, author)])
+    return "\n".join(
+        [
+            revisions.revision_title(t, revision),
+            cards.header(t, entry, studio),
+            *revisions.revision_lines(t, entry.kind, revision),
+            *cards.details(t, entry, fields, author),
+        ]
+    )
+
+
 async def open_entry(ctx: Context, entry_id: int) -> Reply:
     """The entry as it stands: with decision buttons for a reviewer while it waits, else its state."""
     entry = await reviews.fresh_entry(session=ctx.session, entry_id=entry_id)
@@ -89,10 +132,15 @@ async def open_entry(ctx: Context, entry_id: int) -> Reply:
     if may_review is None and await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
         return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
     fields, author = await cards.entry_card(ctx.session, entry, studio)
-    text = cards.summary(ctx.t, entry, studio, fields, author)
     waiting = entry.status is EntryStatus.SUBMITTED
+    revision = await revisions.revision_of(ctx.session, entry) if waiting else None
+    text = card_text(ctx.t, entry, studio, fields, author, revision, new=False)
+    files = await evidence.files_of(ctx.session, entry)
+    if files:
+        text += "\n" + evidence.files_line(ctx.t, files)
     own = ctx.person is not None and ctx.person.id == entry.author_id
     if waiting and may_review is not None and not own:
-        return Reply(text=text, buttons=(decision_row(ctx, ctx.t, entry),))
+        return Reply(text=text, buttons=card_buttons(ctx, ctx.t, entry, files))
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
-    return Reply(text=f"{text}\n{state}")
+    see = ((evidence.files_button(ctx, ctx.t, entry, files),),) if files else ()
+    return Reply(text=f"{text}\n{state}", buttons=see)

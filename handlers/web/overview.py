@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from handlers.engine.context import Context
-from handlers.web.scope import visible_studios
+from handlers.web.scope import overview_scope
 from storage.models import EntryStatus, StudioStatus
 from storage.repos import web_figures
 
 SORTS = ("name", "union", "status", "cycle_end", "idle", "waiting")
 MONTHS = 12
+PAGE = 100  # studios a page lists; the filters narrow the rest
 
 
 @dataclass(frozen=True)
@@ -38,41 +38,35 @@ class Query:
     descending: bool = False
     status: StudioStatus | None = None
     text: str = ""
+    page: int = 1
 
     @classmethod
     def parse(cls, params: dict[str, str]) -> Query:
         """The query from request parameters; unknown values fall back to the defaults."""
         sort = params.get("sort", "name")
         status = params.get("status", "")
+        page = params.get("page", "")
         return cls(
             sort=sort if sort in SORTS else "name",
             descending=params.get("dir") == "desc",
             status=StudioStatus(status) if status in {s.value for s in StudioStatus} else None,
             text=params.get("q", "").strip()[:100],
+            page=int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1,
         )
 
 
 @dataclass(frozen=True)
 class Overview:
-    """The rows shown, how many studios are in scope, and the charts' figures."""
+    """The rows of the page shown, how many studios are in scope and match, and the charts' figures."""
 
     rows: list[StudioRow]
     in_scope: int
+    matched: int
+    first: int  # the position of the first row shown, from 1
+    page: int
+    pages: int
     months: list[tuple[date, int]]  # first day of a month, activities in it
     statuses: list[tuple[EntryStatus, int]]
-
-
-def _key(sort: str, row: StudioRow) -> tuple[object, ...]:
-    # rows without a value sort after those with one, whichever the direction
-    value = {
-        "name": row.name,
-        "union": row.union,
-        "status": row.status.value,
-        "cycle_end": row.cycle_end,
-        "idle": row.idle_days,
-        "waiting": row.waiting,
-    }[sort]
-    return (value is None, value if value is not None else 0, row.name)
 
 
 def month_starts(today: date, count: int = MONTHS) -> list[date]:
@@ -86,42 +80,41 @@ def month_starts(today: date, count: int = MONTHS) -> list[date]:
 
 
 async def overview(ctx: Context, query: Query) -> Overview:
-    """The studios this person may see, as asked, and their activity per month over the last year."""
-    studios = await visible_studios(ctx)
-    ids = [s.id for s, _ in studios]
-    waiting = await web_figures.waiting_counts(session=ctx.session, studio_ids=ids)
-    last = await web_figures.last_activities(session=ctx.session, studio_ids=ids)
-    ends = await web_figures.cycle_ends(session=ctx.session, studio_ids=ids)
+    """One page of the studios this person may see, filtered and sorted by the database, and the year's charts."""
+    scope = await overview_scope(ctx)
+    in_scope, matched = await web_figures.counts(session=ctx.session, scope=scope, wanted=_filter(query, 0))
+    pages = max(1, -(-matched // PAGE))
+    page = min(query.page, pages)
+    wanted = _filter(query, (page - 1) * PAGE)
+    found = await web_figures.studio_rows(session=ctx.session, scope=scope, wanted=wanted)
     rows = [
         StudioRow(
-            id=s.id,
-            name=s.name,
-            union=u.name,
-            enterprise=s.enterprise,
-            status=s.status,
-            cycle_end=ends.get(s.id),
-            last_activity=last.get(s.id),
-            idle_days=(ctx.today - last[s.id]).days if s.id in last else None,
-            waiting=waiting.get(s.id, 0),
+            id=r.id,
+            name=r.name,
+            union=r.union,
+            enterprise=r.enterprise,
+            status=StudioStatus(r.status),
+            cycle_end=r.cycle_end,
+            last_activity=r.last_activity,
+            idle_days=(ctx.today - r.last_activity).days if r.last_activity is not None else None,
+            waiting=int(r.waiting),
         )
-        for s, u in studios
+        for r in found
     ]
-    if query.status is not None:
-        rows = [r for r in rows if r.status is query.status]
-    if query.text:
-        needle = query.text.lower()
-        rows = [r for r in rows if needle in f"{r.name} {r.union} {r.enterprise}".lower()]
-    with_value = [r for r in rows if _key(query.sort, r)[0] is False]
-    without = [r for r in rows if _key(query.sort, r)[0] is True]
-    with_value.sort(key=lambda r: _key(query.sort, r), reverse=query.descending)
-    without.sort(key=lambda r: r.name)
     starts = month_starts(ctx.today)
-    dates = await web_figures.activity_dates(session=ctx.session, studio_ids=ids, since=starts[0], until=ctx.today)
-    per_month = Counter(date(d.year, d.month, 1) for d in dates)
-    counts = await web_figures.status_counts(session=ctx.session, studio_ids=ids)
+    per_month = await web_figures.month_counts(session=ctx.session, scope=scope, starts=starts, until=ctx.today)
+    counts = await web_figures.status_counts(session=ctx.session, scope=scope)
     return Overview(
-        rows=with_value + without,
-        in_scope=len(studios),
-        months=[(m, per_month.get(m, 0)) for m in starts],
+        rows=rows,
+        in_scope=in_scope,
+        matched=matched,
+        first=wanted.offset + 1,
+        page=page,
+        pages=pages,
+        months=list(zip(starts, per_month, strict=True)),
         statuses=[(s, counts.get(s, 0)) for s in EntryStatus],
     )
+
+
+def _filter(query: Query, offset: int) -> web_figures.Filter:
+    return web_figures.Filter(query.status, query.text, query.sort, query.descending, PAGE, offset)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ApplicationStage, Studio, StudioStatus, Union
-from storage.repos import applications, org
+from storage.repos import applications, naming, org
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Published:
     union: str
     starts: date | None = None
     ends: date | None = None
+    sequence: int | None = None  # its number on the year's naming list
 
 
 async def _published(session: AsyncSession, studio: Studio, starts: date | None, ends: date | None) -> Published:
@@ -48,7 +49,22 @@ async def running_notices(session: AsyncSession, *, today: date) -> list[Publish
 
 
 async def named_in(session: AsyncSession, *, year: int) -> list[Published]:
-    """The studios named in a year that still hold the title, by name."""
+    """The year's naming list in sequence order, then studios named that year outside it (set up with a naming
+    date, before the list was kept) that still hold the title, by day and name."""
+    listed = await naming.naming_list(session, year)
+    rows = [
+        Published(
+            r.studio_name,
+            r.enterprise,
+            [r.lead_name] if r.lead_name else [],
+            r.union_name,
+            r.named_on,
+            None,
+            r.sequence,
+        )
+        for r in listed
+    ]
+    on_list = {r.studio_id for r in listed}
     query = (
         select(Studio)
         .where(
@@ -58,4 +74,5 @@ async def named_in(session: AsyncSession, *, year: int) -> list[Published]:
         )
         .order_by(Studio.named_on, Studio.name)
     )
-    return [await _published(session, s, s.named_on, None) for s in await session.scalars(query)]
+    named = await session.scalars(query)
+    return rows + [await _published(session, s, s.named_on, None) for s in named if s.id not in on_list]

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from handlers.decisions.reason import parse_reason
 from handlers.engine.context import Context
 from handlers.engine.flow import say_problem
-from handlers.reviews import cards
+from handlers.reviews import cards, evidence, revisions
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
 from handlers.roles import permissions
-from storage.models import DECIDING_ROLES, Decision, LedgerEntry, Studio
+from handlers.web.studio import revision_text
+from storage.models import DECIDING_ROLES, Attachment, Decision, LedgerEntry, Studio
 
 SHOWN = 200
 
@@ -24,6 +25,8 @@ class Waiting:
     studio: Studio
     header: str
     days: int
+    revision: list[str]  # for a resubmission or an edit: its kind, the earlier reason, each change
+    files: list[Attachment]  # the evidence, each opened at /web/attachments/<id>
 
 
 async def is_reviewer(ctx: Context) -> bool:
@@ -38,7 +41,9 @@ async def pending(ctx: Context) -> list[Waiting]:
     out = []
     for entry, studio in await waiting_for(ctx, subject, limit=SHOWN):
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
-        out.append(Waiting(entry, studio, cards.header(ctx.t, entry, studio), days))
+        revision = revision_text(ctx, entry, await revisions.revision_of(ctx.session, entry))
+        files = await evidence.files_of(ctx.session, entry)
+        out.append(Waiting(entry, studio, cards.header(ctx.t, entry, studio), days, revision, files))
     return out
 
 

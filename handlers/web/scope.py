@@ -4,18 +4,48 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handlers.decisions.audience import unions_reviewed_by
 from handlers.engine.context import Context
 from handlers.roles import permissions
-from handlers.roles.permissions import Action
-from storage.models import LedgerEntry, Studio, Union
-from storage.repos import org
+from handlers.roles.permissions import Action, Scope, Subject
+from storage.models import LedgerEntry, Studio, Union, UnionLevel
+from storage.repos import org, web_figures
 
 
 async def visible_studios(ctx: Context) -> list[tuple[Studio, Union]]:
-    """Every studio the person may view the ledgers of, with its own union, by name."""
+    """Every studio the person may view the ledgers of, with its own union, by name (decided one by one)."""
     subject = await permissions.subject_of(ctx)
-    if not subject.grants:
-        return []
+    return await _decided(ctx, subject) if subject.grants else []
+
+
+async def overview_scope(ctx: Context) -> web_figures.Scope:
+    """The studios whose ledgers the person may view, as the database can select them (read from the table)."""
+    subject = await permissions.subject_of(ctx)
+    rules = permissions.TABLE[Action.VIEW_ENTRIES]
+    if subject.person_id is not None and (None, Scope.ANYONE) in rules:
+        return web_figures.Scope(everything=True)
+    studios: set[int] = set()
+    reviewing: set[int] = set()
+    odd: list[permissions.Grant] = []
+    for grant in subject.grants:
+        for kind, scope in rules:
+            if kind is not grant.kind:
+                continue
+            if scope in (Scope.STUDIO, Scope.AUTHOR) and grant.studio_id is not None:
+                studios.add(grant.studio_id)  # AUTHOR narrows to entries, not to studios
+            elif scope is Scope.REVIEWING and grant.union_id is not None:
+                reviewing.add(grant.union_id)
+            elif scope is Scope.ASSOCIATION and grant.union_level is UnionLevel.MUNICIPAL:
+                return web_figures.Scope(everything=True)
+            elif scope not in (Scope.STUDIO, Scope.AUTHOR, Scope.REVIEWING, Scope.ASSOCIATION):
+                odd.append(grant)
+    unions = await unions_reviewed_by(ctx.session, reviewing) if reviewing else set()
+    if odd:  # a rule this query does not know: the table decides studio by studio, correct if slower
+        studios |= {s.id for s, _ in await _decided(ctx, Subject(subject.person_id, subject.enterprise, tuple(odd)))}
+    return web_figures.Scope(studio_ids=frozenset(studios), union_ids=frozenset(unions))
+
+
+async def _decided(ctx: Context, subject: Subject) -> list[tuple[Studio, Union]]:
     studios = list(await ctx.session.scalars(select(Studio).order_by(Studio.name)))
     chains = await org.union_chains(session=ctx.session, union_ids={s.union_id for s in studios})
     out = []

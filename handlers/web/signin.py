@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.config import HandlerConfig
+from handlers.web.viewer import CHANNEL
 from storage.models import WebSession
-from storage.repos import web_sessions
+from storage.repos import audit, web_sessions
 
 _LINK = b"web-link\x00"  # domain separation: a button's or a download link's tag never passes as a sign-in tag
 _CSRF = b"web-csrf\x00"
@@ -104,7 +105,8 @@ async def redeem_link(session: AsyncSession, config: HandlerConfig, token: str, 
     if not await web_sessions.use_link(session=session, link_id=link.id, now=now):
         raise SignInError("used")  # another request used it between our read and our update
     cookie = secrets.token_urlsafe(32)
-    await web_sessions.open_session(session=session, person_id=person_id, token=cookie, now=now)
+    opened = await web_sessions.open_session(session=session, person_id=person_id, token=cookie, now=now)
+    await _audit(session, person_id, "web_signed_in", opened.id, now)
     return cookie
 
 
@@ -117,11 +119,12 @@ class Signed:
 
 
 async def resume(session: AsyncSession, config: HandlerConfig, cookie: str, *, now: datetime) -> Signed | None:
-    """The live session behind a cookie (its idle clock restarted), or None."""
+    """The live session behind a cookie (its idle clock restarted), or None once idle too long or too old."""
     if not cookie:
         return None
     idle = timedelta(hours=config.web_session_idle_hours)
-    row = await web_sessions.live_session(session=session, token=cookie, now=now, idle=idle)
+    lifetime = timedelta(days=config.web_session_max_days)
+    row = await web_sessions.live_session(session=session, token=cookie, now=now, idle=idle, lifetime=lifetime)
     if row is None:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
@@ -140,8 +143,23 @@ def csrf_ok(config: HandlerConfig, cookie: str, given: str) -> bool:
 
 
 async def sign_out(session: AsyncSession, signed: Signed, *, now: datetime) -> None:
-    """End this session."""
+    """End this session (audited: the person signed out, on the web)."""
     await web_sessions.revoke(session=session, session_id=signed.row.id, now=now)
+    await _audit(session, signed.person_id, "web_signed_out", signed.row.id, now)
+
+
+async def _audit(session: AsyncSession, person_id: int, state: str, session_id: int, now: datetime) -> None:
+    # the session's number tells sign-in and sign-out apart per browser; its cookie is never written anywhere
+    await audit.record(
+        session=session,
+        actor_id=person_id,
+        channel=CHANNEL,
+        object_type="person",
+        object_id=person_id,
+        to_state=state,
+        detail={"session": session_id},
+        at=now,
+    )
 
 
 async def sign_out_everywhere(session: AsyncSession, person_id: int, *, now: datetime) -> int:

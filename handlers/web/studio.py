@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from handlers.core.parsing import parse_date
 from handlers.engine.context import Context
-from handlers.reviews import cards
+from handlers.lifecycle import trail as trail_words
+from handlers.reviews import cards, revisions
 from handlers.reviews.decide import why_not
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from handlers.web.scope import visible_entry
 from storage.models import Attachment, AuditLog, Cycle, EntryStatus, LedgerEntry, LedgerKind, Person, Studio, Union
-from storage.repos import attachments, audit, ledgers, org
+from storage.repos import attachments, audit, ledgers, org, reviews
 
 SHOWN = 500  # entries listed on one studio page, newest first
 
@@ -51,6 +52,7 @@ class StudioPage:
     cycle: Cycle | None
     entries: list[LedgerEntry]
     authors: dict[int, str]
+    statuses: dict[int, str]  # each entry's state in words; an edit of an approved entry reads 已通过（修改…）
 
 
 async def studio_page(ctx: Context, studio: Studio, filters: Filters) -> StudioPage:
@@ -67,6 +69,7 @@ async def studio_page(ctx: Context, studio: Studio, filters: Filters) -> StudioP
     entries = list(await ctx.session.scalars(query.order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())))
     union = await ctx.session.get(Union, studio.union_id)
     assert union is not None
+    edited = await reviews.approved_earlier(session=ctx.session, entry_ids=[e.id for e in entries[:SHOWN]])
     return StudioPage(
         studio=studio,
         union=union,
@@ -74,6 +77,7 @@ async def studio_page(ctx: Context, studio: Studio, filters: Filters) -> StudioP
         cycle=await org.current_cycle(session=ctx.session, studio_id=studio.id),
         entries=entries[:SHOWN],
         authors=await org.names_of(session=ctx.session, person_ids={e.author_id for e in entries[:SHOWN]}),
+        statuses={e.id: status_words(ctx, e, e.id in edited) for e in entries[:SHOWN]},
     )
 
 
@@ -101,6 +105,9 @@ class EntryPage:
     files: list[Attachment]
     may_decide: bool
     state: str
+    revision: list[str]  # what the current version changed: its kind, the earlier reason, each field old → new
+    status: str  # the review state in words; an edit of an approved entry reads 已通过（修改未通过）…
+    moved: dict[int, str]  # audit row id → from → to in words, and the fields a submission changed
 
 
 async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
@@ -123,6 +130,8 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
     own = ctx.person is not None and ctx.person.id == entry.author_id
     grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
+    revision = await revisions.revision_of(ctx.session, entry)
+    subject = {"type": "entry", "id": entry.id, "kind": entry.kind.value}
     return EntryPage(
         entry=entry,
         studio=studio,
@@ -133,7 +142,30 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
         files=await attachments.attachments_of(session=ctx.session, entry_id=entry.id),
         may_decide=grant is not None and not own and grant.on_behalf_of != entry.author_id,
         state=state,
+        revision=revision_text(ctx, entry, revision),
+        status=await _status(ctx, entry),
+        moved={row.id: trail_words.moved(ctx.t, row) + trail_words.changed(ctx.t, row, subject) for row in trail},
     )
+
+
+async def _status(ctx: Context, entry: LedgerEntry) -> str:
+    return status_words(
+        ctx, entry, entry.id in await reviews.approved_earlier(session=ctx.session, entry_ids=[entry.id])
+    )
+
+
+def status_words(ctx: Context, entry: LedgerEntry, approved_earlier: bool) -> str:
+    """An entry's review state in words; an edit of an approved entry says the approved version stands."""
+    if approved_earlier and entry.status in (EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.REJECTED):
+        return ctx.t(f"flows.status.edit_{entry.status.value}")
+    return ctx.t(f"reviews.status.{entry.status.value}")
+
+
+def revision_text(ctx: Context, entry: LedgerEntry, revision: revisions.Revision | None) -> list[str]:
+    """The lines that say what a version after the first changed (none for a first version)."""
+    if revision is None:
+        return []
+    return [revisions.revision_title(ctx.t, revision), *revisions.revision_lines(ctx.t, entry.kind, revision)]
 
 
 async def attachment_for(ctx: Context, attachment_id: int) -> Attachment | None:

@@ -92,9 +92,6 @@ def _cell(kind: LedgerKind, column: LedgerColumn, label: Labeler) -> Callable[[A
     key = column.key
     if column.value == "entry":
         return lambda data: data["id"]
-    if column.value == "count":
-        source = column.of
-        return lambda data: len(data[source] or [])
     if column.value == "status":
         return lambda data: label(f"export.status.{data['status'].value}", data["status"].value)
     if column.value in ("coded", "boolean"):

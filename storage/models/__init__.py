@@ -1,6 +1,7 @@
 """Every model, importable from one place (Alembic reads the metadata from here)."""
 
 from storage.base import Base
+from storage.models.batch import ApplicationWindow, NamingEntry
 from storage.models.committee import ConditionAdmission, CycleScore
 from storage.models.enums import (
     DECIDING_ROLES,
@@ -49,6 +50,7 @@ __all__ = [
     "ActivityVersion",
     "Application",
     "ApplicationStage",
+    "ApplicationWindow",
     "Attachment",
     "AuditLog",
     "Base",
@@ -68,6 +70,7 @@ __all__ = [
     "Lease",
     "LedgerEntry",
     "LedgerKind",
+    "NamingEntry",
     "Objection",
     "ObjectionStatus",
     "OutboxMessage",

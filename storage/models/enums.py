@@ -88,6 +88,7 @@ class Decision(StrEnum):
     SCORE = "score"
     START_NOTICE = "start_notice"
     NAME = "name"
+    WITHDRAW = "withdraw"  # the applicant took a submitted application back before the district acted
 
 
 class CycleResult(StrEnum):

@@ -90,7 +90,8 @@ class BindAttempt(Base):
     """A failed binding attempt, counted to refuse guessing."""
 
     __tablename__ = "bind_attempts"
-    __table_args__ = (Index("ix_bind_attempts_who", "channel", "user_id", "at"),)
+    # by sender (the per-account limit) and by time alone (the global limit counts everyone's recent failures)
+    __table_args__ = (Index("ix_bind_attempts_who", "channel", "user_id", "at"), Index("ix_bind_attempts_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))

@@ -19,6 +19,8 @@ class LedgerEntry(Timestamped, Base):
     __table_args__ = (
         Index("ix_entries_studio_kind_status", "studio_id", "kind", "status"),
         Index("ix_entries_status_changed", "status", "status_changed_at"),
+        # the console's overview: last activity and activities per month of many studios, from the index alone
+        Index("ix_entries_kind_status_day", "kind", "status", "occurred_on", "studio_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,8 @@ class ActivityVersion(_Version, Base):
     title: Mapped[str] = mapped_column(String(300))
     place: Mapped[str] = mapped_column(String(300), default="")
     participants: Mapped[list[str]] = mapped_column(default=list)
+    # how many took part: the names are optional, so the count is kept beside them (issue 19)
+    participant_count: Mapped[int] = mapped_column(server_default="0")
     hours: Mapped[Decimal] = mapped_column(Hours)
     content: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
@@ -88,6 +92,7 @@ class TrainingVersion(_Version, Base):
     kind: Mapped[str] = mapped_column(String(16))
     mentor: Mapped[str] = mapped_column(String(100), default="")
     trainees: Mapped[list[str]] = mapped_column(default=list)
+    trainee_count: Mapped[int] = mapped_column(server_default="0")  # as participant_count
     hours: Mapped[Decimal] = mapped_column(Hours)
     topic: Mapped[str] = mapped_column(String(300))
     result: Mapped[str] = mapped_column(Text, default="")
@@ -112,3 +117,4 @@ class Attachment(Timestamped, Base):
     size: Mapped[int]
     media_type: Mapped[str] = mapped_column(String(128))
     sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")  # the words sent with it

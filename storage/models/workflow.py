@@ -51,6 +51,8 @@ class Application(Timestamped, Base):
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     notice_starts_on: Mapped[date | None]
     notice_ends_on: Mapped[date | None]
+    # a resubmission after 退回 points at the returned application, whose reason its deciders read
+    resubmits_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
 
 
 class ExpertScore(Timestamped, Base):

@@ -54,7 +54,14 @@ async def latest_for_studio(
 
 
 async def save_draft(
-    *, session: AsyncSession, studio_id: int, applicant_id: int, year: int, data: Mapping[str, Any], now: datetime
+    *,
+    session: AsyncSession,
+    studio_id: int,
+    applicant_id: int,
+    year: int,
+    data: Mapping[str, Any],
+    now: datetime,
+    resubmits_id: int | None = None,
 ) -> Application:
     """Keep the answers of an application that cannot be submitted yet (one draft per studio)."""
     draft = await latest_for_studio(session=session, studio_id=studio_id, stages={ApplicationStage.DRAFT})
@@ -62,16 +69,30 @@ async def save_draft(
         draft = Application(studio_id=studio_id, applicant_id=applicant_id, year=year, stage_changed_at=now)
         session.add(draft)
     draft.data, draft.applicant_id, draft.year = dict(data), applicant_id, year
+    draft.resubmits_id = resubmits_id or draft.resubmits_id
     await session.flush()
     return draft
 
 
 async def submit(
-    *, session: AsyncSession, studio_id: int, applicant_id: int, year: int, data: Mapping[str, Any], now: datetime
+    *,
+    session: AsyncSession,
+    studio_id: int,
+    applicant_id: int,
+    year: int,
+    data: Mapping[str, Any],
+    now: datetime,
+    resubmits_id: int | None = None,
 ) -> Application:
     """Submit an application (the studio's draft becomes it, or a new row); stage submitted."""
     app = await save_draft(
-        session=session, studio_id=studio_id, applicant_id=applicant_id, year=year, data=data, now=now
+        session=session,
+        studio_id=studio_id,
+        applicant_id=applicant_id,
+        year=year,
+        data=data,
+        now=now,
+        resubmits_id=resubmits_id,
     )
     app.stage, app.submitted_at, app.stage_changed_at = ApplicationStage.SUBMITTED, now, now
     await session.flush()
@@ -136,6 +157,14 @@ async def decision_at(*, session: AsyncSession, application_id: int, stage: Appl
         .execution_options(populate_existing=True)
     )
     return await session.scalar(query)
+
+
+async def returned_by(*, session: AsyncSession, application_id: int) -> ReviewDecision | None:
+    """The decision that returned the application for changes, if it was returned."""
+    query = select(ReviewDecision).where(
+        ReviewDecision.application_id == application_id, ReviewDecision.decision == Decision.RETURN
+    )
+    return await session.scalar(query.order_by(ReviewDecision.id.desc()).limit(1))
 
 
 async def in_stages(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ async def add_attachment(
         size=int(file.get("size", 0)),
         media_type=str(file.get("media_type", "application/octet-stream")),
         sha256=str(file.get("sha256", "")),
+        description=str(file.get("caption") or ""),
     )
     session.add(row)
     await session.flush()
@@ -43,3 +45,9 @@ async def attachments_of(*, session: AsyncSession, entry_id: int) -> list[Attach
     """Every file attached to any version of an entry, oldest first."""
     query = select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.id)
     return list(await session.scalars(query))
+
+
+async def stored_names(*, session: AsyncSession) -> set[str]:
+    """The file names (content digest and suffix) of every stored attachment, whichever record holds it."""
+    paths = await session.scalars(select(Attachment.stored_path).distinct())
+    return {PurePath(path).name for path in paths}

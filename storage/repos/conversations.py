@@ -15,7 +15,7 @@ from storage.models import Conversation
 # session's connection: the ORM's UPDATE path synchronises loaded objects, which is not wanted here and
 # costs more than the statement itself (bench/README.md).
 _TABLE = cast(Table, Conversation.__table__)
-_ADVANCE = (
+ADVANCE = (  # deliveries.record_many folds it into its INSERT on PostgreSQL
     update(_TABLE)
     .where(
         _TABLE.c.channel == bindparam("of_channel"),
@@ -39,6 +39,34 @@ class StaleConversation(Exception):
     """Another turn changed the conversation since it was read; the caller retries."""
 
 
+# A turn on PostgreSQL writes its conversation step in the statement that records the delivery (deliveries.
+# record_many), one round trip instead of two: `defer` lets `save` keep the UPDATE's parameters in the session
+# until `take_deferred`; every other function here runs a kept UPDATE first, so the session reads its own writes.
+_DEFERS, _KEPT = "studio_defer_advance", "studio_kept_advance"
+
+
+def defer(session: AsyncSession) -> None:
+    """Let `save` keep this session's conversation UPDATE for the turn's last statement (see take_deferred)."""
+    session.info[_DEFERS] = True
+
+
+def take_deferred(session: AsyncSession) -> dict[str, Any] | None:
+    """The kept conversation UPDATE's parameters, now the caller's to run (deliveries.record_many), if any."""
+    return cast("dict[str, Any] | None", session.info.pop(_KEPT, None))
+
+
+async def _run_kept(session: AsyncSession) -> None:
+    if (params := take_deferred(session)) is not None:
+        await advance(session=session, params=params)
+
+
+async def advance(*, session: AsyncSession, params: dict[str, Any]) -> None:
+    """Run one version-checked conversation UPDATE; StaleConversation if another turn moved it first."""
+    result = await (await session.connection()).execute(ADVANCE, params)
+    if getattr(result, "rowcount", 0) != 1:
+        raise StaleConversation(f"{params['of_channel']}:{params['of_user']}")
+
+
 _OF_USER = (Conversation.channel == bindparam("channel"), Conversation.user_id == bindparam("user_id"))
 _LOAD = select(Conversation).where(*_OF_USER)
 _CLEAR = delete(Conversation).where(*_OF_USER).execution_options(synchronize_session=False)
@@ -46,6 +74,7 @@ _CLEAR = delete(Conversation).where(*_OF_USER).execution_options(synchronize_ses
 
 async def load(*, session: AsyncSession, channel: str, user_id: str) -> Conversation | None:
     """The conversation of this channel user, if one is open."""
+    await _run_kept(session)
     return await session.scalar(_LOAD, {"channel": channel, "user_id": user_id})
 
 
@@ -61,7 +90,11 @@ async def save(
     now: datetime,
     expected_version: int | None,
 ) -> int:
-    """Create or update the conversation; raise StaleConversation if its version moved. Returns the new version."""
+    """Create or update the conversation; raise StaleConversation if its version moved. Returns the new version.
+
+    In a session given to `defer`, an UPDATE is kept for the turn's last statement, which raises StaleConversation.
+    """
+    await _run_kept(session)
     if expected_version is None:
         session.add(
             Conversation(
@@ -88,19 +121,22 @@ async def save(
         "new_expiry": expires_at,
         "now": now,
     }
-    result = await (await session.connection()).execute(_ADVANCE, params)
-    if getattr(result, "rowcount", 0) != 1:
-        raise StaleConversation(f"{channel}:{user_id}")
+    if session.info.get(_DEFERS):
+        session.info[_KEPT] = params
+    else:
+        await advance(session=session, params=params)
     return expected_version + 1
 
 
 async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
     """End the conversation (submitted, cancelled or expired)."""
+    await _run_kept(session)
     await session.execute(_CLEAR, {"channel": channel, "user_id": user_id})
 
 
 async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:
     """End these conversations in one statement (the expiry sweep)."""
+    await _run_kept(session)
     if ids:
         await session.execute(
             delete(Conversation).where(Conversation.id.in_(list(ids))).execution_options(synchronize_session=False)
@@ -109,5 +145,6 @@ async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:
 
 async def expired(*, session: AsyncSession, now: datetime, limit: int = 500) -> list[Conversation]:
     """Conversations whose time ran out."""
+    await _run_kept(session)
     query = select(Conversation).where(Conversation.expires_at <= now).order_by(Conversation.expires_at).limit(limit)
     return list(await session.scalars(query))

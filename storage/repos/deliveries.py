@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import SeenDelivery
+from storage.repos import conversations
 from storage.repos.upsert import dialect_of, insert_ignoring
 
 # Built once: every inbound event runs it. The rows actually inserted come back, which says whether
@@ -20,15 +22,39 @@ _RECORD = {
     for name, statement in insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id").items()
 }
 
+# PostgreSQL: one turn's delivery row and its conversation step in one statement (a data-modifying WITH), one
+# round trip fewer per step; the count of rows the UPDATE matched comes back beside the inserted delivery. The
+# row's parameters are named apart (row_…): a parameter named as a column of either table would join its SET.
+_T = cast(Table, SeenDelivery.__table__)
+_ADVANCED = conversations.ADVANCE.returning(conversations.ADVANCE.table.c.id).cte("advanced")
+_RECORD_ADVANCING = (
+    pg_insert(_T)
+    .values(
+        {
+            name: bindparam(f"row_{name}", type_=_T.c[name].type)
+            for name in ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
+        }
+    )
+    .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+    .add_cte(_ADVANCED)
+    .returning(_T.c.delivery_id, select(func.count()).select_from(_ADVANCED).scalar_subquery().label("advanced"))
+)
+
 
 async def record_many(
-    *, session: AsyncSession, channel_answers: list[tuple[str, str, dict[str, Any]]], owed_by: Sequence[str | None] = ()
+    *,
+    session: AsyncSession,
+    channel_answers: list[tuple[str, str, dict[str, Any]]],
+    owed_by: Sequence[str | None] = (),
+    advance: dict[str, Any] | None = None,
 ) -> bool:
     """Keep what was answered to these deliveries (channel, delivery id, response); False if any was seen before.
 
     Written at the end of the turns, in their transaction: one statement instead of a mark before and an
     update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
     owed_by: per delivery, the sender whose replies stay owed until `replied` (None: sent as they are returned).
+    advance: a conversation UPDATE kept by conversations.defer, run here (in this very statement on PostgreSQL);
+    StaleConversation if another turn moved that conversation first.
     """
     now = utcnow()
     owners = list(owed_by) or [None] * len(channel_answers)
@@ -43,6 +69,14 @@ async def record_many(
         }
         for (channel, delivery_id, response), owner in zip(channel_answers, owners, strict=True)
     ]
+    if advance is not None:
+        if dialect_of(session) == "postgresql" and len(rows) == 1:
+            row = {f"row_{name}": value for name, value in rows[0].items()}
+            inserted = (await session.execute(_RECORD_ADVANCING, {**row, **advance})).all()
+            if inserted and inserted[0].advanced != 1:
+                raise conversations.StaleConversation(f"{advance['of_channel']}:{advance['of_user']}")
+            return len(inserted) == 1
+        await conversations.advance(session=session, params=advance)
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
@@ -82,3 +116,9 @@ async def replied(*, session: AsyncSession, channel: str, delivery_ids: Sequence
             .where(SeenDelivery.channel == channel, SeenDelivery.delivery_id.in_([d[:191] for d in delivery_ids]))
             .values(owed=False)
         )
+
+
+async def purge(*, session: AsyncSession, before: datetime) -> int:
+    """Forget deliveries seen before `before` (long past any platform's retries); how many."""
+    result = await session.execute(delete(SeenDelivery).where(SeenDelivery.seen_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

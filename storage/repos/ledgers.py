@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.ledger_specs import SPECS, LedgerVersion, kind_of
+from storage.ledger_specs import SPECS, LedgerVersion, kind_of, with_headcounts
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
 
 _BOOKKEEPING = frozenset({"id", "entry_id", "version", "created_by_id", "created_at"})
@@ -69,6 +69,7 @@ async def create_entry(
     at: datetime | None = None,
 ) -> LedgerEntry:
     """Write a new entry (submitted, stamped `at` or now) and its version 1; LedgerFieldError on bad fields."""
+    fields = with_headcounts(kind, fields)
     _check(kind, fields, complete=True)
     occurred_on, title = _mirror(kind, fields)
     now = at or utcnow()
@@ -103,6 +104,7 @@ async def edit_entry(
     The old version row is never touched. Raises StaleEntry if another edit landed first, and
     LedgerFieldError for an unknown field. Callers decide who may edit and record the audit row.
     """
+    fields = with_headcounts(entry.kind, fields)  # new names without a count: as many as they list
     _check(entry.kind, fields, complete=False)
     current = await current_version(session=session, entry=entry)
     merged = {**version_fields(current), **fields}
@@ -148,6 +150,12 @@ async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> Ledge
     if row is None:
         raise LookupError(f"ledger entry {entry.id} has no version {entry.version}")
     return row
+
+
+async def version_of(*, session: AsyncSession, entry: LedgerEntry, version: int) -> LedgerVersion | None:
+    """One version row of an entry, by number."""
+    params = {"entry_id": entry.id, "version": version}
+    return cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
 
 
 async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[LedgerVersion]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -110,6 +110,11 @@ async def current_cycle(*, session: AsyncSession, studio_id: int) -> Cycle | Non
     return await session.scalar(
         select(Cycle).where(Cycle.studio_id == studio_id).order_by(Cycle.number.desc()).limit(1)
     )
+
+
+async def first_cycle_start(*, session: AsyncSession, studio_id: int) -> date | None:
+    """The day the studio's first cycle began (its naming), or None for a studio never named."""
+    return await session.scalar(select(func.min(Cycle.starts_on)).where(Cycle.studio_id == studio_id))
 
 
 async def find_people(*, session: AsyncSession, name: str) -> list[Person]:

@@ -54,6 +54,23 @@ async def last_approved_version(*, session: AsyncSession, entry_id: int, below: 
     return await session.scalar(query)
 
 
+async def approved_earlier(*, session: AsyncSession, entry_ids: Collection[int]) -> set[int]:
+    """Which of these entries have a version before their current one that a reviewer approved (one query)."""
+    if not entry_ids:
+        return set()
+    query = (
+        select(ReviewDecision.entry_id)
+        .join(LedgerEntry, LedgerEntry.id == ReviewDecision.entry_id)
+        .where(
+            ReviewDecision.entry_id.in_(entry_ids),
+            ReviewDecision.decision == Decision.APPROVE,
+            ReviewDecision.entry_version < LedgerEntry.version,
+        )
+        .distinct()
+    )
+    return set(await session.scalars(query))
+
+
 async def decide_entry(
     *,
     session: AsyncSession,

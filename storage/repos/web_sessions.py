@@ -55,12 +55,15 @@ async def open_session(*, session: AsyncSession, person_id: int, token: str, now
     return row
 
 
-async def live_session(*, session: AsyncSession, token: str, now: datetime, idle: timedelta) -> WebSession | None:
-    """The session behind a cookie if it is neither revoked nor idle longer than `idle`."""
+async def live_session(
+    *, session: AsyncSession, token: str, now: datetime, idle: timedelta, lifetime: timedelta
+) -> WebSession | None:
+    """The session behind a cookie if it is not revoked, not idle longer than `idle`, not older than `lifetime`."""
     query = select(WebSession).where(
         WebSession.token_hash == hash_token(token),
         WebSession.revoked_at.is_(None),
         WebSession.last_seen_at > now - idle,
+        WebSession.created_at > now - lifetime,
     )
     return await session.scalar(query)
 

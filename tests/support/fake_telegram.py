@@ -409,6 +409,12 @@ def photo_update(
     return {"update_id": update_id, "message": _message(user_id, "zh-hans", chat=chat, **content)}
 
 
+def voice_update(update_id: int, user_id: int, file_id: str, *, size: int, duration: int = 4) -> dict[str, Any]:
+    """A voice message: Telegram sends the recording, no text of it."""
+    voice = {"file_id": file_id, "file_unique_id": f"U{file_id}", "duration": duration, "mime_type": "audio/ogg"}
+    return {"update_id": update_id, "message": _message(user_id, "zh-hans", voice={**voice, "file_size": size})}
+
+
 def document_update(
     update_id: int,
     user_id: int,

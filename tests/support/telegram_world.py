@@ -35,6 +35,7 @@ from tests.support.fake_telegram import (
     serving,
     text_update,
     until,
+    voice_update,
 )
 
 WEBHOOK_SECRET = "test-webhook-secret_0123456789"
@@ -177,6 +178,13 @@ class TelegramHarness:
         await self.deliver(photo_update(self.fake.next_update_id(), user_id, [(small, 90), (large, 1280)]))
         return self._since(user_id, mark)
 
+    async def voice(self, user_id: int, content: bytes) -> list[dict[str, Any]]:
+        """The user sends a voice message; return new messages."""
+        file_id = self.fake.add_file(content, path="voice/file_1.oga")
+        mark = self._mark()
+        await self.deliver(voice_update(self.fake.next_update_id(), user_id, file_id, size=len(content)))
+        return self._since(user_id, mark)
+
     async def log_activity(self, user_id: int, title: str, *, photo: bytes | None = None) -> list[dict[str, Any]]:
         """A whole 记录活动 conversation, as a lead would go through it; return the bot's last messages."""
         zh = Translator("zh_CN")
@@ -200,10 +208,13 @@ class TelegramHarness:
 
 
 @asynccontextmanager
-async def telegram_world(db_url: str, tmp_path: Path, mode: str) -> AsyncIterator[TelegramHarness]:
-    """The fake Bot API, the runtime on the test database, the channel started; webhook mode behind uvicorn."""
+async def telegram_world(
+    db_url: str, tmp_path: Path, mode: str, *, token: str | None = None
+) -> AsyncIterator[TelegramHarness]:
+    """The fake Bot API (for another bot's token, if given), the runtime on the test database, the channel started;
+    webhook mode behind uvicorn."""
     async with AsyncExitStack() as stack:
-        fake = FakeTelegram()
+        fake = FakeTelegram(token) if token else FakeTelegram()
         await fake.start()
         stack.push_async_callback(fake.stop)
         settings = telegram_settings(db_url, fake, tmp_path / "media", webhook=mode == "webhook")

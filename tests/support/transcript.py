@@ -65,6 +65,11 @@ class Transcript:
         self.log.append(f"{self.user} > {text}")
         return await self._send(text=text)
 
+    async def speak(self, heard: str) -> list[Reply]:
+        """Say something by voice: the platform's speech recognition of it arrives as text."""
+        self.log.append(f"{self.user} (voice) > {heard}")
+        return await self._send(text=heard, spoken=True)
+
     async def press(self, label: str) -> list[Reply]:
         """Press the button of the last answer whose label is `label` (or, failing that, contains it)."""
         button = self.button(label)
@@ -81,8 +86,10 @@ class Transcript:
         self.log.append(f"{self.user} [payload {payload!r}]")
         return await self._send(payload=payload)
 
-    async def send_file(self, tmp: Path, name: str = "photo.jpg", data: bytes = b"\xff\xd8fake") -> list[Reply]:
-        """Send a photo or file (stored under `tmp` as an adapter would have stored it)."""
+    async def send_file(
+        self, tmp: Path, name: str = "photo.jpg", data: bytes = b"\xff\xd8fake", caption: str = ""
+    ) -> list[Reply]:
+        """Send a photo or file (stored under `tmp` as an adapter would have stored it), with words if given."""
         import hashlib
 
         path = tmp / name
@@ -95,6 +102,7 @@ class Transcript:
             media_type="image/jpeg" if name.endswith(".jpg") else "application/octet-stream",
             sha256=hashlib.sha256(data).hexdigest(),
             filename=name,
+            caption=caption,
         )
         self.log.append(f"{self.user} [file {name}]")
         return await self._send(file=file)

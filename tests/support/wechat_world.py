@@ -173,6 +173,15 @@ class OAPlatform:
         """The follower sends a photo."""
         return await self.post(self.xml(openid, "image", {"PicUrl": "http://mmbiz.example/p.jpg", "MediaId": media_id}))
 
+    async def voice(self, openid: str, media_id: str, recognition: str | None = None) -> Answer:
+        """The follower sends a voice message (with 接收语音识别结果 on, WeChat adds what it heard)."""
+        return await self.post(self.voice_xml(openid, media_id, recognition))
+
+    def voice_xml(self, openid: str, media_id: str, recognition: str | None = None) -> str:
+        """A voice message as WeChat writes it."""
+        fields = {"MediaId": media_id, "Format": "amr"}
+        return self.xml(openid, "voice", fields if recognition is None else {**fields, "Recognition": recognition})
+
     async def event(self, openid: str, event: str, key: str = "", *, at: int | None = None) -> Answer:
         """A subscribe / SCAN / CLICK event (two from one follower in one second are one event to WeChat)."""
         return await self.post(self.xml(openid, "event", {"Event": event, "EventKey": key}, at=at))
@@ -241,6 +250,10 @@ class WeComPlatform:
     async def image(self, user: str, media_id: str) -> Answer:
         """The member sends a photo."""
         return await self.post(self.xml(user, "image", {"PicUrl": "http://wework.example/p.jpg", "MediaId": media_id}))
+
+    async def voice(self, user: str, media_id: str) -> Answer:
+        """The member sends a voice message (WeCom adds no recognition)."""
+        return await self.post(self.xml(user, "voice", {"MediaId": media_id, "Format": "amr"}))
 
     async def press(self, user: str, key: str, task_id: str, response_code: str) -> Answer:
         """The member presses a button on a template card (the template_card_event)."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
-from bot.channels.services import ChannelServices
+from bot.channels.services import ChannelServices, FileNotKept
 from bot.channels.telegram import CHANNEL
 from handlers.core.types import Capabilities, InboundFile, Incoming
+from handlers.engine.answers import calls_command
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,11 @@ ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CAPTION_SUFFIX = ":caption"  # update ids are integers: no other delivery id ends like this
+
+
+def delivery_of(update: Update, bot: Bot) -> str:
+    """An update's delivery id, keyed by the bot (its token's numeric id): two bots on one database never collide."""
+    return f"{bot.token.partition(':')[0]}:{update.update_id}"
 
 
 class FileRefused(Exception):
@@ -59,7 +66,7 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    delivery_id, private = str(update.update_id), is_private(update)
+    delivery_id, private = delivery_of(update, bot), is_private(update)
     query = update.callback_query
     if query is not None:
         return Incoming(
@@ -75,16 +82,19 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     message = update.message
     if message is None:
         return None
-    captioned = bool((message.caption or "").strip())  # the caption is a turn first: it may open a record
-    wanted = private and carries_file(message) and await services.takes_file(CHANNEL, str(user.id), may_open=captioned)
+    opens = command_caption(message, services) is not None  # a command caption is a turn first: it may open a record
+    wanted = private and carries_file(message) and await services.takes_file(CHANNEL, str(user.id), may_open=opens)
     file = await fetch_file(message, bot, services) if wanted else None
-    declined = None if wanted or not private or not carries_file(message) else "photo" if message.photo else "document"
+    words = (message.caption or "").strip()
+    if file is not None and words and not opens:
+        file = replace(file, caption=words)  # other words are the file's description
+    declined = None if wanted or not private or not carries_file(message) else _kind(message)
     return Incoming(
         channel=CHANNEL,
         user_id=str(user.id),
         chat_id=str(user.id),
         delivery_id=delivery_id,
-        # a stored file's caption is a turn of its own (caption_of); other media's caption is the message
+        # a stored file's caption is its description, or a turn of its own (caption_of) when it is a command
         text=None if file is not None or declined else message.text or message.caption,
         file=file,
         file_declined=declined,
@@ -95,12 +105,18 @@ async def to_incoming(update: Update, bot: Bot, services: ChannelServices) -> In
     )
 
 
-def caption_of(update: Update) -> Incoming | None:
-    """The caption of a photo or document as a text message of its own, with a delivery id of its own."""
-    user, message = update.effective_user, update.message
-    if user is None or user.is_bot or message is None or not carries_file(message):
+def command_caption(message: Message, services: ChannelServices) -> str | None:
+    """A file's caption when it calls a command (记录活动): that is read as a message of its own."""
+    caption = (message.caption or "").strip()
+    if not caption or not carries_file(message):
         return None
-    if not (message.caption or "").strip():
+    return caption if calls_command(services.routes, caption) else None
+
+
+def caption_of(update: Update, services: ChannelServices, bot: Bot) -> Incoming | None:
+    """The caption of a photo or document that calls a command, as a text message of its own (its own delivery id)."""
+    user, message = update.effective_user, update.message
+    if user is None or user.is_bot or message is None or command_caption(message, services) is None:
         return None
     return Incoming(
         channel=CHANNEL,
@@ -108,7 +124,7 @@ def caption_of(update: Update) -> Incoming | None:
         chat_id=str(user.id),
         private=is_private(update),
         # the file keeps the update's id, so a redelivered update is recognised part by part
-        delivery_id=f"{update.update_id}{CAPTION_SUFFIX}",
+        delivery_id=f"{delivery_of(update, bot)}{CAPTION_SUFFIX}",
         text=message.caption,
         received_at=message.date,
         user_language=language_hint(user),
@@ -117,8 +133,12 @@ def caption_of(update: Update) -> Incoming | None:
 
 
 def carries_file(message: Message) -> bool:
-    """Whether the message brings a photo or document, which the bot fetches and stores."""
-    return bool(message.photo) or message.document is not None
+    """Whether the message brings a photo, document or voice (Telegram sends no text of it), fetched and stored."""
+    return bool(message.photo) or message.document is not None or message.voice is not None
+
+
+def _kind(message: Message) -> str:
+    return "photo" if message.photo else "voice" if message.voice is not None else "document"
 
 
 async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> InboundFile | None:
@@ -126,6 +146,10 @@ async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> I
     if message.photo:
         size = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         return await _download(bot, services, "photo", size.file_id, size.file_size, "", "image/jpeg")
+    voice = message.voice
+    if voice is not None:
+        name = f"{voice.file_unique_id}.ogg"
+        return await _download(bot, services, "voice", voice.file_id, voice.file_size, name, voice.mime_type or "")
     document = message.document
     if document is not None:
         return await _download(
@@ -162,4 +186,7 @@ async def _download(
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")
     # Photos carry no name: the stored copy is named by its checksum and type.
-    return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    try:
+        return await services.store_file(data, kind=kind, file_ref=file_id, filename=filename, media_type=media_type)
+    except FileNotKept:
+        raise FileRefused("channels.media_not_kept") from None

@@ -120,6 +120,13 @@ class Sender:
         rest = Reply(text="\n".join(parts[1:]), buttons=() if last else reply.buttons, files=reply.files)
         await self.send(chat_id, rest)
 
+    async def clear_keyboard(self, chat_id: str | int, message_id: int) -> None:
+        """Take the buttons off a message whose question was answered; a message gone or unchanged is no matter."""
+        try:
+            await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        except TelegramError as exc:
+            log.info("telegram keyboard of message %s not removed: %s", message_id, exc.message)
+
     async def send_file(self, chat_id: str | int, file: OutFile) -> None:
         """An export or chart: sendPhoto for photos (sendDocument if Telegram refuses it), else sendDocument."""
         try:

@@ -18,6 +18,7 @@ from bot.channels.telegram.inbound import (
     CAPABILITIES,
     FileRefused,
     caption_of,
+    delivery_of,
     is_private,
     language_hint,
     to_incoming,
@@ -25,9 +26,11 @@ from bot.channels.telegram.inbound import (
 from bot.channels.telegram.outbound import NotSent, Sender
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
+from handlers.core.presses import answers_question
 from handlers.core.types import Incoming, Reply, Turn
 
 log = logging.getLogger(__name__)
+TOAST = 200  # characters Telegram shows in a callback query's answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class Turns:
                     channel=CHANNEL,
                     user_id=user_id,
                     chat_id=key,
-                    delivery_id=str(update.update_id),
+                    delivery_id=delivery_of(update, self.bot),
                     capabilities=CAPABILITIES,
                 )
             if incoming is None:
@@ -84,14 +87,16 @@ class Turns:
                 return None
             turns: list[Turn] = []
             owed: list[str] = []
-            caption = caption_of(update)
+            caption = caption_of(update, self.services, self.bot)
             if caption is not None:
                 turns.append(await self._handle(caption, owed))
             if refused is None:
                 turns.append(await self._handle(incoming, owed))
             else:
                 text = Translator(await self._locale(incoming, language_hint(user)))(refused.key)
-                turns.append(Turn(replies=[Reply(text=text)]))
+                # the question the person stands at comes again, so the file's refusal is not the last word
+                question = await self.services.where(CHANNEL, incoming.user_id)
+                turns.append(Turn(replies=[Reply(text=text), *question]))
         if refused is not None:
             return Accepted(incoming, _together(turns), "media_failed", tuple(owed))
         if all(turn.duplicate for turn in turns):
@@ -126,13 +131,17 @@ class Turns:
         async with self._lock("send", incoming.chat_id):
             query = update.callback_query
             if query is not None:
-                await self._answer(query)
+                await self._answer(query, None if turn.duplicate else toast_of(turn))
             if turn.duplicate:
                 return  # answered the first time; the same words again would only confuse
             pressed = query.message if query is not None and isinstance(query.message, Message) else None
+            edits = any(r.outcome_of_press or r.redraws_pressed for r in turn.replies)
+            if pressed is not None and not edits and answers_question(incoming.payload or ""):
+                await self.sender.clear_keyboard(pressed.chat.id, pressed.message_id)  # answered: its buttons go
+                pressed = None
             for index, reply in enumerate(turn.replies):
                 try:
-                    if reply.outcome_of_press and pressed is not None:
+                    if (reply.outcome_of_press or reply.redraws_pressed) and pressed is not None:
                         await self.sender.edit(pressed.chat.id, pressed.message_id, reply)
                         pressed = None
                     else:
@@ -183,6 +192,18 @@ class Turns:
 
     def _lock(self, purpose: str, chat_id: str) -> asyncio.Lock:
         return self._locks((purpose, chat_id))
+
+
+def toast_of(turn: Turn) -> str | None:
+    """What a press's toast says: a reply's own toast (a refused or expired press), else the one short line a press
+    was answered with when it leaves nothing to press (taken by somebody else, gone); None for an ordinary step."""
+    for reply in turn.replies:
+        if reply.toast:
+            return reply.toast[:TOAST]
+    lone = turn.replies[0] if len(turn.replies) == 1 else None
+    if lone is not None and not lone.buttons and not lone.files and len(lone.text) <= TOAST:
+        return lone.text or None
+    return None
 
 
 def _together(turns: list[Turn]) -> Turn:

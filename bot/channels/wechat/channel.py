@@ -43,6 +43,10 @@ from handlers.engine.failures import TurnNotTaken
 log = logging.getLogger(__name__)
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
 PASSIVE_TTL = timedelta(minutes=10)  # WeChat retries a message three times within about 15 s
+# after 48001 (no customer-service right) numbered passive replies only, until the right is asked about again:
+# an operator may grant it meanwhile, and a restart should not be what turns the messages back on
+CUSTOMER_SERVICE_RECHECK = timedelta(minutes=10)
+UNCERTAIN = "wechat: no answer from the customer-service API in time (%s); it took the message, which is not sent again"
 PLAIN_MODE = (
     "wechat: plaintext mode (no WECHAT_AES_KEY): a callback's signature does not cover its message, so anyone who "
     "sees one callback URL (a proxy's access log, say) in time can forge messages as any follower; "
@@ -85,8 +89,21 @@ class WeChatChannel:
         self.sequencer = Sequencer()
         self.answered = Answered()
         self.passives = RefBuffer(services, CHANNEL, "passive", clock)
-        self.customer_service = True  # turned off for good when WeChat says this account has no such right
+        self._no_customer_service_until: datetime | None = None  # set when WeChat says the account lacks the right
+        # until a customer-service send has worked here, the first one is awaited in the request, so that a refusal
+        # (48001: no such right) is answered at once with numbered text; after that, sends go after the answer
+        self.api_proven = False
         self.default_locale = services.config.default_locale
+
+    @property
+    def customer_service(self) -> bool:
+        """Whether customer-service messages are used now (off for a while after errcode 48001)."""
+        until = self._no_customer_service_until
+        return until is None or self.clock() >= until
+
+    def _refused_customer_service(self, exc: ApiError) -> None:
+        if exc.errcode == 48001:
+            self._no_customer_service_until = self.clock() + CUSTOMER_SERVICE_RECHECK
 
     def routes(self) -> list[BaseRoute]:
         """The HTTP routes of this channel."""
@@ -230,6 +247,11 @@ class WeChatChannel:
             return await self._all_numbered(user, delivery, replies, metrics)
         first, rest = replies[0], replies[1:]
         passive = ""
+        if (first.all_buttons() or first.files) and self.api_proven:
+            # the API has worked here: answer now and send after, so the callback never waits for a worker
+            # thread and the platform; a failure is still answered, by numbered text through the API or the outbox
+            self.sequencer.run(user, lambda: self._send_after(user, replies, metrics))
+            return ""
         if first.all_buttons() or first.files:
             t = await self._t(user) if first.files else Translator(self.default_locale)
             # not cancelled at the deadline: its worker thread would deliver the message all the same
@@ -237,6 +259,7 @@ class WeChatChannel:
             try:
                 await asyncio.wait_for(asyncio.shield(sending), FIRST_SEND_BUDGET)
                 metrics.sent(CHANNEL, "api")
+                self.api_proven = True
             except TimeoutError:
                 log.warning(
                     "wechat: customer-service send timed out after %.1f s (FIRST_SEND_BUDGET); "
@@ -246,9 +269,11 @@ class WeChatChannel:
                 self.sequencer.run(user, lambda: self._finish(user, sending, first, rest, metrics))
                 return ""
             except ApiError as exc:
+                if exc.uncertain:
+                    log.warning(UNCERTAIN, exc)
+                    return ""
                 log.warning("wechat: customer-service send failed (%s); answering with numbered text", exc)
-                if exc.errcode == 48001:
-                    self.customer_service = False
+                self._refused_customer_service(exc)
                 return await self._all_numbered(user, delivery, replies, metrics)
         else:
             pieces = split_text(first.text)
@@ -256,6 +281,20 @@ class WeChatChannel:
         if rest or await self.outbound.has_held(user):
             self.sequencer.run(user, lambda: self._follow_up(user, rest, metrics))
         return passive
+
+    async def _send_after(self, user: str, replies: list[Reply], metrics: Metrics) -> None:
+        """After answering: the first reply by the API, then the rest; numbered text if the first is refused."""
+        first, rest = replies[0], replies[1:]
+        t = await self._t(user) if first.files else Translator(self.default_locale)
+        try:
+            await self.outbound.send(user, first, t)
+            metrics.sent(CHANNEL, "api")
+        except ApiError as exc:
+            metrics.error(CHANNEL, "send")
+            log.warning("wechat: customer-service send failed after answering (%s); sending numbered text", exc)
+            self._refused_customer_service(exc)
+            rest = [Reply(text=piece) for piece in await self._numbered(user, replies)]
+        await self._follow_up(user, rest, metrics)
 
     async def _finish(
         self, user: str, sending: asyncio.Future[None], first: Reply, rest: list[Reply], metrics: Metrics
@@ -266,10 +305,14 @@ class WeChatChannel:
             metrics.sent(CHANNEL, "api")
         except ApiError as exc:
             metrics.error(CHANNEL, "send")
-            log.warning("wechat: customer-service send failed after the deadline (%s); handing it to the outbox", exc)
-            if exc.errcode == 48001:
-                self.customer_service = False
-            await rescue(self.services, CHANNEL, user, first)
+            if exc.uncertain:
+                log.warning(UNCERTAIN, exc)
+            else:
+                log.warning(
+                    "wechat: customer-service send failed after the deadline (%s); handing it to the outbox", exc
+                )
+                self._refused_customer_service(exc)
+                await rescue(self.services, CHANNEL, user, first)
         await self._follow_up(user, rest, metrics)
 
     async def _all_numbered(self, user: str, delivery: str, replies: list[Reply], metrics: Metrics) -> str:
@@ -318,6 +361,9 @@ class WeChatChannel:
                 metrics.sent(CHANNEL, "api")
             except ApiError as exc:
                 metrics.error(CHANNEL, "send")
+                if exc.uncertain:
+                    log.warning(UNCERTAIN, exc)
+                    continue
                 log.warning("wechat: follow-up message failed (%s); handing it to the outbox", exc)
                 await rescue(self.services, CHANNEL, user, reply)
 

@@ -73,7 +73,12 @@ class OAInbound:
             if payload is not None:
                 return Received("message", make(payload=payload))
             return Received("message", make(text=content))
-        if kind in ("image", "file") and msg.get("MediaId"):
+        if kind == "voice":
+            # with 接收语音识别结果 switched on, WeChat sends what it heard: an answer typed by voice
+            heard = str(msg.get("Recognition") or "").strip()
+            if heard:
+                return Received("message", make(text=heard, spoken=True))
+        if kind in ("image", "file", "voice") and msg.get("MediaId"):
             filename = str(msg.get("Title", ""))
             return await media_received(self.api, self.services, CHANNEL, msg, filename, make)
         return Received("unsupported")

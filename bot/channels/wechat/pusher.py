@@ -45,6 +45,10 @@ class WeChatPusher:
                 self._count("push")
                 return
             except ApiError as exc:
+                if exc.uncertain:  # WeChat took it and answered late: a retry would be a second copy
+                    log.warning("customer-service push got no answer in time (%s); recorded as sent", exc)
+                    self._count("push")
+                    return
                 if exc.errcode in NOT_FOLLOWING:
                     log.info("follower unreachable (%s); holding the message until they write", exc.errcode)
                     await self.outbound.hold(openid, reply)

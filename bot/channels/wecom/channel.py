@@ -194,6 +194,9 @@ class WeComChannel:
                 metrics.sent(CHANNEL, "api", await self.outbound.send(user, reply, t or Translator(None)))
             except ApiError as exc:
                 metrics.error(CHANNEL, "send")
+                if exc.uncertain:  # WeCom took it and answered late: handing it on would send it twice
+                    log.warning("wecom: no answer in time (%s); the message is not sent again", exc)
+                    continue
                 log.warning("wecom: follow-up message failed (%s); handing it to the outbox", exc)
                 await rescue(self.services, CHANNEL, user, reply)
 

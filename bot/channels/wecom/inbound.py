@@ -70,7 +70,7 @@ class WeComInbound:
             return Received("event", make(text=text)) if text is not None else Received("ignored")
         if kind == "text":
             return Received("message", make(text=str(msg.get("Content", ""))))
-        if kind in ("image", "file") and msg.get("MediaId"):
+        if kind in ("image", "file", "voice") and msg.get("MediaId"):  # WeCom sends no recognition: voice is a file
             filename = str(msg.get("Title") or msg.get("FileName") or "")
             return await media_received(self.api, self.services, CHANNEL, msg, filename, make)
         return Received("unsupported")

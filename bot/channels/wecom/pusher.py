@@ -74,6 +74,8 @@ class WeComPusher:
         try:
             sent = await self.outbound.send(target.external_id, reply, Translator(target.locale))
         except ApiError as exc:
+            if exc.uncertain:  # WeCom took it and answered late: a retry would be a second copy
+                return
             if exc.errcode in UNREACHABLE:
                 raise PushError(str(exc), permanent=True) from None
             raise PushError(str(exc), retry_after=60 if exc.errcode in FREQUENCY else None) from None

@@ -29,13 +29,17 @@ _current_token: ContextVar[str] = ContextVar("wechat_access_token", default="")
 
 
 class ApiError(Exception):
-    """A platform API call that failed: `errcode` from the platform, or None for a transport failure."""
+    """A platform API call that failed: `errcode` from the platform, or None for a transport failure.
 
-    def __init__(self, what: str, errcode: int | None, errmsg: str) -> None:
+    `uncertain`: the request went out and no answer came in time, so the platform most likely acted on it.
+    """
+
+    def __init__(self, what: str, errcode: int | None, errmsg: str, *, uncertain: bool = False) -> None:
         super().__init__(f"{what}: errcode={errcode} {errmsg}")
         self.what = what
         self.errcode = errcode
         self.errmsg = errmsg
+        self.uncertain = uncertain
 
 
 def aes_key_ok(name: str, value: str) -> str:
@@ -149,4 +153,5 @@ class Api:
             code = int(exc.errcode) if exc.errcode is not None else None
             raise ApiError(what, code, str(exc.errmsg or "")) from None
         except requests.RequestException as exc:
-            raise ApiError(what, None, type(exc).__name__) from None
+            late = isinstance(exc, requests.ReadTimeout)  # sent, but no answer: sending again would duplicate it
+            raise ApiError(what, None, type(exc).__name__, uncertain=late) from None

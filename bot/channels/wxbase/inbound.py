@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.channels.services import ChannelServices
+from bot.channels.services import ChannelServices, FileNotKept
 from bot.channels.wxbase import media
 from bot.channels.wxbase.api import Api, ApiError
 from handlers.core.types import Incoming
@@ -19,7 +20,12 @@ log = logging.getLogger(__name__)
 _COMMAND_KEY = re.compile(r"^[a-z0-9_]{1,32}$")
 
 # what a callback without an engine event is answered (the catalogue's keys), by its outcome
-REFUSAL_KEYS = {"media_failed": "channels.media_failed", "unknown_key": "engine.unknown"}
+_FETCHING: dict[tuple[str, str], asyncio.Future[Received]] = {}  # media downloads under way, per delivery
+REFUSAL_KEYS = {
+    "media_failed": "channels.media_failed",
+    "media_not_kept": "channels.media_not_kept",
+    "unknown_key": "engine.unknown",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +79,45 @@ async def media_received(
     filename: str,
     make: Callable[..., Incoming],
 ) -> Received:
-    """An image or file message: downloaded at once (a retry is not fetched again)."""
+    """An image, file or voice message: downloaded at once (a retry is not fetched again)."""
     kind = str(msg.get("MsgType", "")).lower()
     delivery = delivery_id(msg)
     if await services.seen_before(channel, delivery):
         return Received("message", make(text=""))  # a retry: the engine answers as before
-    wanted = "photo" if kind == "image" else "document"
+    wanted = {"image": "photo", "voice": "voice"}.get(kind, "document")
     if not await services.takes_file(channel, str(msg.get("FromUserName", ""))):
         return Received("message", make(file_declined=wanted))  # a stranger's or unasked-for file: never fetched
+    if wanted == "voice" and not filename:
+        filename = f"{delivery_id(msg).removeprefix('m:')}.{str(msg.get('Format') or 'amr').lower()[:8]}"
+    key = (channel, delivery)
+    fetching = _FETCHING.get(key)
+    if fetching is None:  # a retry arriving while the first copy still fetches shares its download
+        fetching = _FETCHING[key] = asyncio.ensure_future(_fetch(api, services, msg, wanted, delivery, filename, make))
+        fetching.add_done_callback(lambda _: _FETCHING.pop(key, None))
+    return await asyncio.shield(fetching)  # not cancelled with one request: the others wait for it
+
+
+async def _fetch(
+    api: Api,
+    services: ChannelServices,
+    msg: dict[str, Any],
+    wanted: str,
+    delivery: str,
+    filename: str,
+    make: Callable[..., Incoming],
+) -> Received:
     try:
         file = await media.download(
             api,
             services,
             str(msg["MediaId"]),
-            kind="photo" if kind == "image" else "document",
+            kind=wanted,
             filename=filename,
-            default_type="image/jpeg" if kind == "image" else "",
+            default_type={"photo": "image/jpeg", "voice": "audio/amr"}.get(wanted, ""),
         )
     except ApiError as exc:
-        log.error("could not fetch %s %s: %s", kind, delivery, exc)
+        log.error("could not fetch %s %s: %s", wanted, delivery, exc)
         return Received("media_failed")
+    except FileNotKept:
+        return Received("media_not_kept")
     return Received("message", make(file=file))

@@ -11,14 +11,17 @@ from handlers.core.parsing.numbers import normalise, parse_int
 _N = r"([0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
 _YEAR = r"([0-9]{4}|[〇零一二三四五六七八九]{4})"
 _RELATIVE = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2, "大前天": 3}
+_RELATIVE |= {"明天": -1, "明日": -1, "tomorrow": -1, "后天": -2, "大后天": -3}
 _WEEKDAYS = {**{c: i for i, c in enumerate("一二三四五六")}, "日": 6, "天": 6, **{str(i + 1): i for i in range(7)}}
-_WEEK = re.compile(r"^(上上|上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])$")
-_MONTH_OF = re.compile(rf"^(上上|上|这|本)个?月(?:的)?(?:{_N}[日号]?)?$")
-_YEAR_OF = re.compile(r"^(前年|去年|今年)的?(.+)$")
+_WEEK = re.compile(r"^(上上|上|这|本|下下|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])$")
+_MONTH_OF = re.compile(rf"^(上上|上|这|本|下下|下)个?月(?:的)?(?:{_N}[日号]?)?$")
+_YEAR_OF = re.compile(r"^(前年|去年|今年|明年)的?(.+)$")
+_AHEAD = re.compile(r"^(?:下下?个?(?:周|星期|礼拜)|明年|next(?:week|month|year))$")  # a time ahead, no day in it
 _FULL = re.compile(rf"^{_YEAR}[-/.年]{_N}[-/.月]{_N}[日号]?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_DAY = re.compile(rf"^{_N}[-/.月]{_N}[日号]?$")
-_SHIFT = {"上上": 2, "上": 1, "这": 0, "本": 0, None: 0, "前年": 2, "去年": 1, "今年": 0}
+_SHIFT = {"上上": 2, "上": 1, "这": 0, "本": 0, "下": -1, "下下": -2, None: 0}
+_SHIFT |= {"前年": 2, "去年": 1, "今年": 0, "明年": -1}
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,15 @@ def read_date(text: str, *, today: date) -> DateReading:
     value = re.sub(r"\s+", "", normalise(text))
     if value in _RELATIVE:
         return DateReading(today - timedelta(days=_RELATIVE[value]))
+    if _AHEAD.match(value):
+        return DateReading(None, problem="flows.error.ahead")
     if week := _WEEK.match(value):
         return DateReading(_weekday(today, week[1], _WEEKDAYS[week[2]]))
     if month_of := _MONTH_OF.match(value):
         year, month = divmod(today.year * 12 + today.month - 1 - _SHIFT[month_of[1]], 12)
         if month_of[2] is None:
-            return DateReading(None, problem="flows.error.which_day")
+            ahead = _SHIFT[month_of[1]] < 0
+            return DateReading(None, problem="flows.error.ahead" if ahead else "flows.error.which_day")
         return _build(year, month + 1, parse_int(month_of[2]))
     if year_of := _YEAR_OF.match(value):
         reading = read_date(year_of[2], today=today)

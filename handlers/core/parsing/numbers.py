@@ -56,13 +56,31 @@ def parse_int(text: str) -> int | None:
 _HOUR_UNIT = re.compile(r"\s*(个小时|小时|个钟头|钟头|个钟|hours?|hrs?|h)$")
 _MINUTES = re.compile(r"^(.+?)\s*(分钟|minutes?|mins?|m)$")
 _AND_A_HALF = re.compile(r"^(.+?)个?半$")
+_DAYS = re.compile(r"^(.+?)\s*(?:整)?(?:天|日|days?)(半)?$")  # 两天, 1天半, 2 days: working days
+_HOURS_MINUTES = re.compile(
+    r"^(.+?)\s*(?:个小时|小时|个钟头|钟头|hours?|hrs?|h)\s*(?:零)?(.+?)\s*(?:分钟|分|minutes?|mins?|m)$"
+)
 
 
-def parse_hours(text: str) -> Decimal | None:
-    """Hours from 2, 1.5, 2小时, 两个小时, 一个半小时, 半小时, 半天 (4), 90分钟, 3 hours; None if not hours."""
+def parse_hours(text: str, *, day: Decimal = Decimal(8), half_day: Decimal = Decimal(4)) -> Decimal | None:
+    """Hours from 2, 1.5, 两个小时, 一个半小时, 1小时30分钟, 90分钟, 半天, 一天, 全天, 两天, 3 hours; None if not hours.
+
+    A day (一天, 全天) is `day` hours of work and half a day `half_day` (the settings say how many).
+    """
     value = normalise(text)
-    if value in ("半天", "半日"):
-        return Decimal(4)
+    if value in ("半天", "半日", "half a day", "half day"):
+        return half_day
+    if value in ("全天", "整天", "一整天", "a day", "one day", "all day", "full day"):
+        return day
+    if days := _DAYS.match(value):
+        number = parse_decimal(days[1].removesuffix("个"))
+        number = None if number is None else number + (Decimal("0.5") if days[2] else 0)
+        return None if number is None or number <= 0 or number >= 1000 else _hours(number * day)
+    if both := _HOURS_MINUTES.match(value):
+        hours, extra = parse_decimal(both[1].removesuffix("个")), parse_decimal(both[2])
+        if hours is None or extra is None or extra >= 60:
+            return None
+        return _hours(hours + extra / 60) if hours + extra > 0 else None
     minutes = _MINUTES.match(value)
     if minutes:
         number = parse_decimal(minutes[1])
@@ -104,10 +122,11 @@ def parse_wan(text: str) -> Decimal | None:
 
 
 _PEOPLE = re.compile(r"\s*(个人|人|名|位|个|people|persons?)$")
+_IN_ALL = re.compile(r"^(一共|共计|合计|总共|共|in all|total)\s*")
 
 
 def parse_count(text: str) -> int | None:
-    """A head count such as 5, 5人, 八人, 十二名, 5 people; None if not a whole non-negative number."""
-    value = _PEOPLE.sub("", normalise(text)).removeprefix("共").strip()
+    """A head count such as 5, 5人, 八人, 十二名, 共30人, 一共三十人, 5 people; None if not a whole number."""
+    value = _IN_ALL.sub("", _PEOPLE.sub("", normalise(text)))
     number = parse_int(value)
     return number if number is not None and number < 10**6 else None

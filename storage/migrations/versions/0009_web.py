@@ -6,9 +6,14 @@ Create Date: 2026-12-07
 
 One revision per line of work, chained in advance so that parallel branches each fill their own file
 and merge without re-chaining; a revision with nothing to change stays a no-op.
+
+The console's overview asks, for every studio in scope at once, its last activity and the year's activities
+per month: an index on (kind, status, occurred_on, studio_id) answers both from the index alone.
 """
 
 from collections.abc import Sequence
+
+from alembic import op
 
 
 revision: str = '0009_web'
@@ -18,8 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('ledger_entries') as batch:
+        batch.create_index(
+            'ix_entries_kind_status_day', ['kind', 'status', 'occurred_on', 'studio_id'], unique=False
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('ledger_entries') as batch:
+        batch.drop_index('ix_entries_kind_status_day')

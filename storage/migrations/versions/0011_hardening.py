@@ -4,11 +4,13 @@ Revision ID: 0011_hardening
 Revises: 0010_typing
 Create Date: 2026-12-07
 
-One revision per line of work, chained in advance so that parallel branches each fill their own file
-and merge without re-chaining; a revision with nothing to change stays a no-op.
+The global binding limit counts every account's failures in the last minutes: an index on
+bind_attempts.at, so that the count reads a few index entries instead of the whole table.
 """
 
 from collections.abc import Sequence
+
+from alembic import op
 
 
 revision: str = '0011_hardening'
@@ -18,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('bind_attempts') as batch:
+        batch.create_index('ix_bind_attempts_at', ['at'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('bind_attempts') as batch:
+        batch.drop_index('ix_bind_attempts_at')

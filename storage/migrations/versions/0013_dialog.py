@@ -10,6 +10,8 @@ and merge without re-chaining; a revision with nothing to change stays a no-op.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = '0013_dialog'
 down_revision: str | Sequence[str] | None = '0012_speed'
@@ -18,8 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # the words sent with a photo or file (a Telegram caption), kept as its description
+    with op.batch_alter_table('attachments') as batch:
+        batch.add_column(sa.Column('description', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('attachments') as batch:
+        batch.drop_column('description')

@@ -1,0 +1,81 @@
+"""A replay storm: every WeChat delivery comes three times (the platform's retries), some copies at the same moment.
+
+Each delivery must take effect once: one step of its conversation, one record per submitted conversation, the same
+passive reply to all three copies, and its customer-service messages sent once. `make test` sends ~1,000 deliveries
+(3,000 requests); `make faults` 10,000 (30,000 requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import SeenDelivery
+from tests.support.faults import SCRIPT, TITLE, Figures, entries_per_studio, seed_leads
+from tests.support.serve_process import scale
+from tests.support.wechat_world import OAPlatform, wechat_world
+
+FIRST = 5000
+
+
+def normal(text: str) -> str:
+    """A reply with each studio's own entry number and lead's name blanked."""
+    return re.sub(r"领衔人\d+", "领衔人N", re.sub(r"#\d+", "#N", text))
+
+
+async def deliver(platform: OAPlatform, openid: str, text: str, rng: random.Random) -> list[str]:
+    """One delivery, POSTed three times with the same signed query and body (at once, or one after another)."""
+    query, body = platform.envelope(platform.xml(openid, "text", {"Content": text}), platform.query())
+    if rng.random() < 0.5:
+        answers = await asyncio.gather(*(platform.post("", query=query, body=body) for _ in range(3)))
+    else:
+        answers = [await platform.post("", query=query, body=body) for _ in range(3)]
+    assert all(a.status == 200 for a in answers), [(a.status, a.body[:200]) for a in answers]
+    return [normal(a.text) for a in answers]
+
+
+@pytest.mark.timeout(1800)
+async def test_every_delivery_sent_three_times_takes_effect_once(db_url: str, tmp_path: Path) -> None:
+    leads, rounds = scale(30, 130), scale(3, 7)  # × 11 steps: 990 deliveries, or 10,010
+    users = [FIRST + n for n in range(leads + 1)]  # the first is the control: each delivery once
+    rng = random.Random(20)
+    async with wechat_world(db_url, tmp_path) as world:
+        await seed_leads(db_url, users, channel="wechat")
+        platform = world.oa_platform
+        control = [(await platform.text(str(users[0]), text)).text for text in SCRIPT]
+        await world.settle()
+        control_api = len(world.fake.sent("message/custom/send", touser=str(users[0])))
+        async with world.runtime.sessions() as s:
+            seen_before = await s.scalar(select(func.count()).select_from(SeenDelivery)) or 0
+
+        answers: dict[int, list[list[str]]] = {user: [] for user in users[1:]}
+
+        async def storm(user: int) -> None:
+            for _ in range(rounds):
+                for text in SCRIPT:
+                    answers[user].append(await deliver(platform, str(user), text, rng))
+
+        await asyncio.gather(*(storm(user) for user in users[1:]))
+        await world.settle()
+        async with world.runtime.sessions() as s:
+            seen = (await s.scalar(select(func.count()).select_from(SeenDelivery)) or 0) - seen_before
+        api = {user: len(world.fake.sent("message/custom/send", touser=str(user))) for user in users[1:]}
+
+    figures = Figures(tried=leads * rounds * len(SCRIPT))
+    expected = Counter(normal(text) for text in control * rounds)
+    for user in users[1:]:
+        firsts = [copies[0] for copies in answers[user]]
+        figures.duplicated += sum(len(set(copies)) > 1 for copies in answers[user])  # a copy answered differently
+        figures.lost += sum((expected - Counter(firsts)).values())
+        figures.duplicated += max(0, api[user] - control_api * rounds)
+        figures.lost += max(0, control_api * rounds - api[user])
+    print(figures.line(f"replay storm of {figures.tried} deliveries × 3"))
+    assert seen == figures.tried  # each delivery recorded once
+    assert await entries_per_studio(db_url) == {f"{TITLE}:{rounds}": leads, f"{TITLE}:1": 1}
+    assert figures.lost == 0 and figures.duplicated == 0, figures

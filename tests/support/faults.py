@@ -1,0 +1,129 @@
+"""What the fault scenarios share: many bound leads, the conversation they type, and how loss is counted.
+
+A figure is tried / lost / duplicated / crashed: `tally` compares what each person received with what a person
+who met no fault received, in order, so a reply that never came is lost and one that came twice is duplicated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from handlers.core.types import Reply, reply_to_dict
+from storage.base import utcnow
+from storage.database import create_engine, session_factory
+from storage.models import ChannelIdentity, LedgerEntry, OutboxMessage, RoleKind, UnionLevel
+from storage.repos import org, outbox, people
+
+TITLE = "五轴编程交流"
+# a whole 记录活动, typed (no button pressed), so that a client needs no reply to go on
+SCRIPT = ("记录活动", "今天", "技术交流", TITLE, "1", "李明", "2", "交流宏程序", "跳过", "跳过", "提交")
+
+
+@dataclass
+class Figures:
+    """One scenario's outcome, as bench/README.md reports it."""
+
+    tried: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    crashed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def line(self, scenario: str) -> str:
+        """One line for the log and the README."""
+        return f"{scenario}: tried {self.tried}, lost {self.lost}, duplicated {self.duplicated}, crashed {self.crashed}"
+
+
+def tally(expected: Sequence[str], received: Sequence[str]) -> tuple[int, int]:
+    """(lost, duplicated): replies of `expected` missing from `received`, and extra ones, matched in order."""
+    lost = extra = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=expected, b=received, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            lost += i2 - i1
+        if op in ("insert", "replace"):
+            extra += j2 - j1
+    return lost, extra
+
+
+async def seed_leads(db_url: str, user_ids: Sequence[int], *, channel: str = "telegram") -> None:
+    """One named studio per user id, its lead bound on `channel` under that id (chat id the same)."""
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as s, s.begin():
+            district = await org.create_union(session=s, name="闵行区总工会", level=UnionLevel.DISTRICT)
+            for user_id in user_ids:
+                studio = await org.create_studio(
+                    session=s, name=f"数控技师创新工作室{user_id}", union=district, named_on=date(2025, 1, 6)
+                )
+                lead = await org.create_person(session=s, name=f"领衔人{user_id}", grade="技师")
+                await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
+                user = str(user_id)
+                await people.bind_identity(
+                    session=s, person=lead, channel=channel, external_id=user, chat_id=user, now=utcnow()
+                )
+    finally:
+        await engine.dispose()
+
+
+async def _notices(db_url: str, people_ids: dict[int, int], count: int) -> list[str]:
+    texts = [f"通知第{n}条：请及时记录活动" for n in range(count)]
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as s, s.begin():
+            persons = list(people_ids.values())
+            for n, text in enumerate(texts):
+                person = persons[n % len(persons)]
+                await outbox.enqueue(
+                    session=s, key=f"fault:{n}", person_id=person, payload=reply_to_dict(Reply(text=text))
+                )
+    finally:
+        await engine.dispose()
+    return texts
+
+
+async def _lead_ids(db_url: str) -> dict[int, int]:
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as s:
+            rows = await s.execute(select(ChannelIdentity.external_id, ChannelIdentity.person_id))
+            return {int(external): person for external, person in rows}
+    finally:
+        await engine.dispose()
+
+
+async def queue_notices(db_url: str, count: int) -> list[str]:
+    """`count` notices, each with its own text, queued in the outbox for the bound people in turn; their texts."""
+    return await _notices(db_url, await _lead_ids(db_url), count)
+
+
+async def _count(db_url: str, what: str) -> dict[str, int]:
+    engine = create_engine(db_url)
+    try:
+        async with session_factory(engine)() as s:
+            if what == "entries":
+                rows = await s.execute(
+                    select(LedgerEntry.title, func.count()).group_by(LedgerEntry.studio_id, LedgerEntry.title)
+                )
+                counts: dict[str, int] = {}
+                for title, n in rows:
+                    counts[f"{title}:{n}"] = counts.get(f"{title}:{n}", 0) + 1
+                return counts
+            rows = await s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+            return {str(status): int(n) for status, n in rows}
+    finally:
+        await engine.dispose()
+
+
+async def entries_per_studio(db_url: str) -> dict[str, int]:
+    """How many studios hold each (title, number of entries with it): {"五轴编程交流:1": 8} when all is well."""
+    return await _count(db_url, "entries")
+
+
+async def outbox_statuses(db_url: str) -> dict[str, int]:
+    """The outbox rows by status."""
+    return await _count(db_url, "outbox")

@@ -1,0 +1,89 @@
+"""A deferred conversation step written with the turn's delivery record (one statement on PostgreSQL), guarded alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.base import utcnow
+from storage.models import Conversation, SeenDelivery
+from storage.repos import conversations, deliveries
+
+
+async def _open(sessions: async_sessionmaker[AsyncSession], user: str) -> None:
+    async with sessions() as s, s.begin():
+        await conversations.save(session=s, **_step(user, "a"), expected_version=None)
+
+
+def _step(user: str, step: str) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "channel": "test",
+        "user_id": user,
+        "flow": "activity",
+        "step": step,
+        "data": {"values": {}},
+        "expires_at": now + timedelta(hours=1),
+        "now": now,
+    }
+
+
+async def _kept_step(s: AsyncSession, user: str, step: str) -> dict[str, object]:
+    conversations.defer(s)
+    assert await conversations.save(session=s, **_step(user, step), expected_version=1) == 2
+    kept = conversations.take_deferred(s)
+    assert kept is not None and conversations.take_deferred(s) is None
+    return kept
+
+
+async def _record(s: AsyncSession, delivery: str, kept: dict[str, object]) -> bool:
+    return await deliveries.record_many(session=s, channel_answers=[("test", delivery, {"replies": []})], advance=kept)
+
+
+async def test_the_kept_step_and_the_delivery_are_written_together(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _open(sessions, "u1")
+    async with sessions() as s, s.begin():
+        assert await _record(s, "d1", await _kept_step(s, "u1", "b"))
+    async with sessions() as s:
+        conv = await s.scalar(select(Conversation).where(Conversation.user_id == "u1"))
+        assert conv is not None and (conv.step, conv.version) == ("b", 2)
+        assert await s.scalar(select(func.count()).select_from(SeenDelivery)) == 1
+
+
+async def test_a_step_another_turn_moved_first_is_stale(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _open(sessions, "u1")
+    async with sessions() as s:
+        kept = await _kept_step(s, "u1", "b")
+        async with sessions() as other, other.begin():  # another process took the same step meanwhile
+            await conversations.save(session=other, **_step("u1", "c"), expected_version=1)
+        with pytest.raises(conversations.StaleConversation):
+            await _record(s, "d1", kept)
+        await s.rollback()
+
+
+async def test_a_delivery_seen_before_says_so_and_its_step_is_rolled_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _open(sessions, "u1")
+    async with sessions() as s, s.begin():
+        await deliveries.record_many(session=s, channel_answers=[("test", "d1", {"replies": []})])
+    async with sessions() as s:
+        assert not await _record(s, "d1", await _kept_step(s, "u1", "b"))
+        await s.rollback()
+    async with sessions() as s:
+        assert await s.scalar(select(Conversation.version).where(Conversation.user_id == "u1")) == 1
+
+
+async def test_reading_the_conversation_runs_the_kept_step_first(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _open(sessions, "u1")
+    async with sessions() as s, s.begin():
+        conversations.defer(s)
+        await conversations.save(session=s, **_step("u1", "b"), expected_version=1)
+        conv = await conversations.load(session=s, channel="test", user_id="u1")
+        await s.refresh(conv)
+        assert conv is not None and conv.step == "b"
+        assert conversations.take_deferred(s) is None
