@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.health.data import Limits, check_data
 from storage.models import RoleKind
-from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply, recommend
 
 SHEETS = {
     "陈教授": ("18 16 25 17 8", "材料翔实，成果应用充分"),
@@ -20,7 +20,7 @@ async def _reviewed(cast: Cast) -> None:
     await ready_to_apply(cast)
     await apply(cast.lead)
     await cast.world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await cast.world.deliver()
     await cast.association.press_in("审核通过")
 
