@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Role, RoleKind, UnionLevel
-from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply
+from tests.reviews_support import Cast, Party, World, apply, at, make_cast, ready_to_apply, recommend
 
 
 async def _cast(sessions: async_sessionmaker[AsyncSession], **kw: date) -> Cast:
@@ -31,7 +31,7 @@ async def test_the_association_decides_and_the_system_admin_is_told_who_can(
     await ready_to_apply(cast)
     await apply(cast.lead)
     await world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await world.deliver()
     assert not admin.inbox  # the system admin is not asked to decide
     card = zhang.inbox[-1]
@@ -55,7 +55,7 @@ async def test_after_recommendation_with_no_association_officer_the_district_is_
     await ready_to_apply(cast)
     await apply(cast.lead)
     await world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     cast.reviewer.expect(
         "👍 已推荐 王建国技师创新工作室",
         "⚠️ 市职工技协目前没有审核人，王建国技师创新工作室的申报（待市职工技协审核）暂时无人处理。",

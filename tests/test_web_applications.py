@@ -87,7 +87,11 @@ async def test_only_the_association_sees_the_years_applications(db_url: str, tmp
         assert "徐汇电气创新工作室" in first and "徐汇区总工会" in first and "公示中" in first
         assert "平均 92.0 分（1 份）" in first and "徐汇区同意推荐" in first and "是" in first
         assert "张工数控创新工作室" in second and "浦东新区总工会" in second and "评审完成，待公示" in second
-        assert "不符合（创新成果、创新活动）" in second and "平均 85.0 分（2 份）" in second and "同意推荐张工工作室" in second
+        assert (
+            "不符合（创新成果、创新活动）" in second
+            and "平均 85.0 分（2 份）" in second
+            and "同意推荐张工工作室" in second
+        )
         other = await http.get(f"/web/applications?year={year - 1}")
         assert other.status_code == 200 and "还没有提交的申报" in other.text
         assert (await http.get("/web/applications?year=1999")).status_code == 404
