@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Application, ApplicationStage, AuditLog, ReviewDecision, Studio, StudioStatus
+from storage.models import Application, ApplicationStage, AuditLog, ReviewDecision, RoleKind, Studio, StudioStatus
 from tests.reviews_support import ONE_EXPERT, Cast, World, apply, at, make_cast, ready_to_apply, recommend
 
 
@@ -179,3 +179,29 @@ async def test_recommending_asks_the_opinion_and_only_of_who_may_recommend(cast:
         row = await s.scalar(select(AuditLog).where(AuditLog.to_state == "recommended"))
     assert decision is not None and decision.reason == "团队攻关能力强，同意推荐"
     assert row is not None and row.reason == "团队攻关能力强，同意推荐"
+
+
+async def test_a_lead_of_two_studios_resubmits_linked_too(cast: Cast) -> None:
+    await ready_to_apply(cast)
+    await apply(cast.lead)
+    await cast.world.deliver()
+    await cast.reviewer.press_in("退回")
+    await cast.reviewer.say("请补充成果应用证明")
+    await cast.reviewer.press("提交")
+    second = await cast.world.studio("王建国第二工作室", cast.enterprise_union)
+    await cast.world.grant(cast.lead, RoleKind.LEAD, studio=second)
+    lead = cast.lead
+    await lead.say("申报")
+    await lead.press("王建国技师创新工作室")
+    for answer in ("二号车间创新室", "数控车床 3 台"):
+        await lead.say(answer)
+    assert "焊接夹具快换装置（上次已选）" in lead.buttons  # the picked studio's returned answers are offered
+    await lead.press("焊接夹具")
+    await lead.press("完成")
+    assert any(b.startswith("沿用上次填写：坚持每月开展技术交流") for b in lead.buttons)
+    await lead.say("补充：成果已在三条产线应用")
+    await lead.say("跳过")
+    await lead.press("提交")
+    lead.expect("✅ 申报已提交（编号 #2）")
+    returned, again = await _apps(cast)
+    assert again.resubmits_id == returned.id

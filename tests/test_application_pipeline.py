@@ -87,6 +87,7 @@ async def test_from_application_to_naming(sessions: async_sessionmaker[AsyncSess
     await first.say("18 16 35 17 8")
     first.expect("第 3 项“创新成果：代表性、生产应用与项目资助”的分数 35 超出范围：应在 0 到 30 分之间")
     await first.say("18 16 25 17 8")
+    first.expect("评审意见", "（不超过 1000 字）")  # the comment's one limit, stated (issue 19)
     await first.say("材料翔实")
     first.expect("请核对专家评分", "合计 84 分", "材料翔实")
     await first.press("提交")

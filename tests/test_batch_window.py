@@ -64,6 +64,8 @@ def test_window_set_and_list_on_the_command_line(db_url: str) -> None:
     )
     cli.refused("window", "set", "2028", "--from", "2027-12-01", "--to", "2028-01-31", needle="须从该年度内开始")
     cli.refused("window", "set", "2027", "--from", "2027-03-01", "--to", "不是日期", needle="--to")
+    trail = cli("audit").stdout
+    assert "2027 年度申报期" in trail, trail
 
 
 async def test_the_association_sets_a_year_in_chat_and_applying_follows_it(

@@ -130,6 +130,8 @@ def test_the_notice_and_the_naming_list(db_url: str, tmp_path: Path, year_ids: t
             "#999 的已提交申报 / no submitted",
         ),
         (("notice", "--year", "1999", "--out", "x.docx"), "needs --year between 2000 and 2099 (given: 1999)"),
+        (("notice", "--year", "abc", "--out", "x.docx"), "needs --year between 2000 and 2099 (given: abc)"),
+        (("application-form", "--application", "三", "--out", "x.docx"), "no submitted application #三"),
         (("naming-list", "--year", "2025", "--format", "pdf", "--out", "x.pdf"), "naming-list comes as xlsx|docx"),
         (("notice", "--year", "2026", "--out", "x.xlsx"), "notice comes as docx, not xlsx"),
         (("naming-list", "--year", "2025", "--format", "xlsx", "--out", "x.docx"), "--out must end in .xlsx"),
@@ -145,3 +147,5 @@ def test_bad_input_is_one_bilingual_line_and_writes_nothing(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and " / " in lines[0] and said in lines[0], result.output
     assert not list(tmp_path.glob("x.*"))
+    as_json = invoke(db_url, "document", *args, "--json")
+    assert as_json.exit_code == 2 and json.loads(as_json.output.splitlines()[0])["ok"] is False

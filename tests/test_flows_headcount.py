@@ -67,6 +67,9 @@ async def test_names_with_a_count_and_names_alone(bot: Bot, world: World, sessio
     await submitted(chat, "李明，外协厂小陈，共5人")
     await activity_until_participants(chat)
     await submitted(chat, "李明、王芳")  # no count: as many as the names
+    await chat.say("我的台账")
+    await chat.press("#1")
+    chat.expect("参加人员：李明、王芳", "人数：30")  # the entry's card, as the lead opens it
     counted = [await latest_fields(sessions, entry.id) for entry in await entries(sessions)]
     assert [(f["participants"], f["participant_count"]) for f in counted] == [
         (["李明", "王芳"], 30),
@@ -240,3 +243,21 @@ async def test_an_edit_keeps_the_count_given_and_recounts_changed_names(
     await chat.press("王芳")  # unticked: the names changed, so they count themselves
     await chat.press("完成")
     chat.expect("参加人员：李明", "人数：1")
+
+
+async def test_mentoring_names_its_apprentices(bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]):
+    chat = Transcript(bot, "lead")
+    for answer in ("记录培训", "今天", "高师带徒", "张工", "3人", "8", "数控编程带教", "跳过", "跳过"):
+        await chat.say(answer)
+    await chat.say("提交")
+    chat.expect("高师带徒请写明徒弟的姓名", "请核对")
+    assert await entries(sessions) == []
+    await chat.press("修改")
+    await chat.press("学员")
+    await chat.say("王芳、赵强等3人")
+    await chat.say("提交")
+    chat.expect("已提交")
+    await chat.say("/lang en")
+    for answer in ("/training", "today", "高师带徒", "张工", "3 people", "8", "CNC", "skip", "skip", "submit"):
+        await chat.say(answer)
+    chat.expect("please name the apprentices")

@@ -11,6 +11,8 @@ from handlers.engine.pipeline import Bot
 from handlers.ledgers.form import forms
 from storage.ledger_specs import SPECS
 from storage.models import LedgerKind
+from tests.reviews_support import World as ReviewWorld
+from tests.reviews_support import at, make_cast, ready_to_apply
 from tests.support import Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
 
@@ -98,3 +100,37 @@ def test_each_typed_field_has_one_limit_that_fits_its_column(kind: LedgerKind) -
             assert step.limit <= column.type.length, (kind, step.key)
     typed = {c.key for c in spec.fields if c.limit is not None}
     assert typed == {s.key for s in flow.steps if s.limit is not None}
+
+
+async def test_the_application_states_its_limits_and_keeps_a_long_description(
+    sessions: async_sessionmaker[AsyncSession],
+):
+    cast = await make_cast(ReviewWorld(sessions, at("2026-03-10 10:00")))
+    await ready_to_apply(cast)
+    lead = cast.lead
+    await lead.say("申报")
+    lead.expect("活动场所", "（不超过 300 字）")
+    for answer in ("二号车间创新室", "数控车床 3 台"):
+        await lead.say(answer)
+    await lead.press("焊接夹具")
+    await lead.press("完成")
+    lead.expect("群众性创新活动及成效", "（不超过 2000 字）")
+    lead.expect_not("2000 字以内")  # one limit, stated once
+    await lead.say("坚持每月开展技术交流。" * 250)  # 2,750 characters
+    lead.expect("这段文字有 2750 字", "已保存为草稿")
+    await lead.press("只保留前 2000 字")
+    lead.expect("申报材料")
+
+
+async def test_a_reviewers_reason_states_its_limit_and_keeps_a_long_one(sessions: async_sessionmaker[AsyncSession]):
+    cast = await make_cast(ReviewWorld(sessions, at("2026-03-10 10:00")))
+    await cast.lead.log_activity()
+    await cast.world.deliver()
+    await cast.reviewer.press_in("退回")
+    cast.reviewer.expect("请写明原因", "（不超过 500 字）")
+    await cast.reviewer.say("缺少活动现场照片。" * 70)  # 630 characters
+    cast.reviewer.expect("这段文字有 630 字", "最多 500 字", "已保存为草稿")
+    await cast.reviewer.press("只保留前 500 字")
+    cast.reviewer.expect("请核对")
+    await cast.reviewer.press("提交")
+    cast.reviewer.expect("已退回")

@@ -141,7 +141,7 @@ async def test_only_reviewers_delegate_and_a_period_is_needed(
     await deputy(sessions, world)
     lead = Transcript(bot, "lead")
     await lead.say("委托 孙副审 3月20日")
-    lead.expect("只有审核人可以委托")
+    lead.expect("只有区县局（产业）工会审核人和市职工技协审核人可以委托他人代审")
     rev = Transcript(bot, "rev")
     await rev.say("委托 孙副审")
     rev.expect("请写代审到哪天")

@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.types import reply_from_dict
 from handlers.reminders import plan
 from storage.models import RoleKind, UnionLevel
 from storage.repos import org
-from tests.reminders_support import CONFIG, add_entry, at, build_world, person
+from tests.reminders_support import CONFIG, add_entry, at, build_world, outbox_rows, person
 
 
 async def test_the_enterprise_contact_gets_the_digest_of_its_studio_only(
@@ -37,3 +38,10 @@ async def test_the_enterprise_contact_gets_the_digest_of_its_studio_only(
     assert "电气集团工会 2026-05：所属 1 个工作室新记录台账 2 条" in mine[0].text
     district = next(p for p in result.new if p.person_id == w.reviewer.id and p.topic == "digest")
     assert "所属 2 个工作室新记录台账 3 条" in district.text
+    rows = {
+        r.person_id: reply_from_dict(r.payload)
+        for r in await outbox_rows(sessions)
+        if r.idempotency_key.startswith("digest:")
+    }
+    assert not rows[contact.id].all_buttons()  # the enterprise union has no 待审 list to open
+    assert [b.label for b in rows[w.reviewer.id].all_buttons()] == ["待审"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.importer.run import import_file
 from storage.models import Person, Role, Union
+from tests.import_data import GOOD, filled
 from tests.support.org_cli import OrgCli
 
 STUDIO = "王建国技师创新工作室"
@@ -63,7 +66,11 @@ def test_the_printed_code_says_which_role_it_is(cli: OrgCli) -> None:
     admin = cli("invite", "--union", "上海市职工技术协会", "--role", "admin", "--name", "郑管理")
     association = cli("invite", "--union", "上海市职工技术协会", "--role", "association", "--name", "张三")
     assert "郑管理（系统管理员）的绑定码" in admin.stdout
-    assert "张三（市职工技协）的绑定码" in association.stdout
+    assert (
+        "系统管理员只管理人员和角色，不作审核、公示、命名等决定；市职工技协审核人请用 --role association"
+        in admin.stdout
+    )
+    assert "张三（市职工技协）的绑定码" in association.stdout and "注意" not in association.stdout
 
 
 @pytest.mark.parametrize(
@@ -113,3 +120,28 @@ def test_enterprise_and_phone_are_set_on_a_person_already_recorded(cli: OrgCli) 
     assert cli.read(person) == ("上海交通大学", "13800000009")
     changed = [(r.from_state, r.to_state) for r in cli.audit("person") if r.detail == {"field": "enterprise"}]
     assert changed == [("", "上海交通大学")]
+
+
+async def test_the_import_puts_each_role_on_a_union_of_its_level(session: AsyncSession, tmp_path: Path) -> None:
+    rows = {**GOOD, "人员": [*GOOD["人员"], ["张三", None, None, None], ["周联络", None, None, None]]}
+    rows["角色"] = [
+        *GOOD["角色"],
+        ["张三", None, "市职工技协", None, "市职工技协"],
+        ["周联络", None, "企业工会", None, "某机械集团工会"],
+    ]
+    good = await import_file(session=session, path=filled(tmp_path, "roles.xlsx", rows))
+    assert good.problems == []
+    held = {(p.name, r.kind.value) for r, p in (await session.execute(select(Role, Person).join(Person))).all()}
+    assert {("张三", "association"), ("周联络", "enterprise"), ("陈审核", "reviewer")} <= held
+
+    misplaced: list[Sequence[object]] = [
+        ["陈审核", None, "审核人", None, "市职工技协"],
+        ["周联络", None, "企业工会", None, "浦东新区总工会"],
+    ]
+    wrong: dict[str, list[Sequence[object]]] = {**rows, "角色": misplaced}
+    outcome = await import_file(session=session, path=filled(tmp_path, "wrong.xlsx", wrong))
+    assert [(p.code, p.params["union"]) for p in outcome.problems] == [
+        ("import.error.role_wrong_union", "市职工技协"),
+        ("import.error.role_wrong_union", "浦东新区总工会"),
+    ]
+    assert outcome.problems[0].params["levels"] == "区县局/district、产业/industry"

@@ -50,7 +50,7 @@ async def test_after_recommendation_with_no_association_officer_the_district_is_
 ) -> None:
     cast = await _cast(sessions)
     world = cast.world
-    admin = await world.person("郑系统", RoleKind.ADMIN, union=cast.city)
+    admin = await world.person("Admin Zheng", RoleKind.ADMIN, union=cast.city, locale="en")
     await _step_down(cast, cast.association)
     await ready_to_apply(cast)
     await apply(cast.lead)
@@ -62,9 +62,12 @@ async def test_after_recommendation_with_no_association_officer_the_district_is_
         "已通知系统管理员安排。",
     )
     await world.deliver()
-    for told in (admin, cast.reviewer2):
-        assert "但市职工技协目前没有审核人，无人可以审核、公示或命名" in told.pushed()
-        assert "--role association" in told.pushed()
+    assert "但市职工技协目前没有审核人，无人可以审核、公示或命名" in cast.reviewer2.pushed()
+    assert (  # each in their own language, the stalled item's name too
+        "⚠️ the application (waiting for the association's review) of 王建国技师创新工作室 waits for the association"
+        in admin.pushed()
+    )
+    assert "--role association" in admin.pushed() and "--role association" in cast.reviewer2.pushed()
     assert "没有审核人" not in cast.reviewer.pushed()  # the one who pressed read it in the answer
 
 
@@ -79,7 +82,7 @@ async def test_an_application_in_a_district_without_reviewer_is_reported_to_the_
     await apply(cast.lead)
     cast.lead.expect(
         "✅ 申报已提交（编号 #1），等待 浦东新区总工会 推荐",
-        "⚠️ 浦东新区总工会目前没有审核人，申报（待推荐）暂时无人处理。已通知市职工技协和系统管理员安排审核人。",
+        "⚠️ 浦东新区总工会目前没有可以处理的审核人，申报（待推荐）暂时无人处理。",
     )
     await world.deliver()
     for told in (cast.association, admin):
@@ -90,7 +93,7 @@ async def test_an_application_in_a_district_without_reviewer_is_reported_to_the_
     before = len(cast.association.inbox)
     await cast.members[0].log_activity()
     await world.deliver()
-    assert "浦东新区总工会目前没有审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
+    assert "浦东新区总工会目前没有可以处理的审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
     assert len(cast.association.inbox) == before
 
 
@@ -132,3 +135,37 @@ async def test_the_enterprise_union_reads_its_studios_and_decides_nothing(
     contact.expect("不能复核这条台账", "复核由工作室所属区县局（产业）工会的审核人负责")
     await contact.say("待审")
     contact.expect("待审列表只对区县局（产业）工会审核人、市职工技协审核人和评审专家开放")
+
+
+async def test_the_association_officer_names_a_stand_in_who_then_decides(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await _cast(sessions)
+    world, zhang = cast.world, cast.association
+    stand_in = await world.person("郑系统", RoleKind.ADMIN, union=cast.city)
+    await zhang.say("委托 郑系统 3月20日")
+    zhang.expect("郑系统 从今天到 2026-03-20 代您审核")
+    await ready_to_apply(cast)
+    await apply(cast.lead)
+    await world.deliver()
+    await cast.reviewer.press_in("推荐")
+    await world.deliver()
+    card = stand_in.inbox[-1]
+    assert "待市职工技协审核" in card.text
+    await stand_in.press_in("审核通过", card)
+    stand_in.expect("审核通过，已请专家评审")
+
+
+async def test_a_district_whose_only_reviewer_belongs_to_the_studio_is_reported_too(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cast = await _cast(sessions)
+    world = cast.world
+    insider = await world.person("兼任审核员", RoleKind.REVIEWER, union=cast.district)
+    await world.grant(insider, RoleKind.MEMBER, studio=cast.studio)
+    await _step_down(cast, cast.reviewer, cast.reviewer2)
+    await cast.members[0].log_activity()
+    await world.deliver()
+    assert not insider.inbox  # nobody reviews their own studio
+    assert "浦东新区总工会目前没有可以处理的审核人，台账（待复核）暂时无人处理" in cast.members[0].pushed()
+    assert "没有可以处理的审核人（本工作室的成员需回避）" in cast.association.pushed()

@@ -8,6 +8,8 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
+from storage.models import RoleKind
+from storage.repos import invites, org
 from tests.reviews_support import World as ReviewsWorld
 from tests.reviews_support import at, make_cast
 from tests.support import Transcript, World
@@ -78,3 +80,21 @@ async def test_a_rejected_entry_is_已驳回_in_chat_export_and_trail(sessions: 
     header = [c.value for c in sheet[1]]
     statuses = [row[header.index("复核状态")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert statuses == ["已驳回"]
+
+
+async def test_binding_tells_the_admin_and_the_association_officer_what_they_do(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    codes = {}
+    async with sessions() as session, session.begin():
+        for name, kind in (("郑管理", RoleKind.ADMIN), ("张三", RoleKind.ASSOCIATION)):
+            person = await org.create_person(session=session, name=name)
+            await org.grant_role(session=session, person=person, kind=kind, union=world.municipal)
+            codes[kind], _ = await invites.issue_invite(
+                session=session, person=person, role=kind, union=world.municipal
+            )
+    admin, officer = Transcript(bot, "admin-phone"), Transcript(bot, "officer-phone")
+    await admin.say(f"绑定 {codes[RoleKind.ADMIN]}")
+    admin.expect("您的身份是：系统管理员（管理人员和角色，不作评审决定）")
+    await officer.say(f"绑定 {codes[RoleKind.ASSOCIATION]}")
+    officer.expect("您的身份是：市职工技协审核人（审核申报、公示、处理异议、命名、考核验收）")

@@ -99,6 +99,9 @@ async def test_a_telegram_voice_is_kept_and_the_question_asked_again(db_url: str
     async with telegram_world(db_url, tmp_path, "webhook") as tg:
         seeded = await seed(tg.runtime.sessions)
         await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+        outside = await tg.voice(LEAD_TG, b"OggS" + bytes(299))  # no record open: not even downloaded
+        assert "收到语音，但这里读不出其中的文字，请打字回答" in str(outside[-1]["text"])
+        assert not tg.fake.sent("getFile")
         await tg.say(LEAD_TG, "/activity")
         answered = await tg.voice(LEAD_TG, b"OggS" + bytes(300))
         said = "\n".join(str(m["text"]) for m in answered)

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.http.app import create_app
 from storage.base import utcnow
-from storage.models import Application, ApplicationStage, Decision, ExpertScore, ReviewDecision
+from storage.models import Application, ApplicationStage, AuditLog, Decision, ExpertScore, ReviewDecision
 from storage.repos import naming
 from tests.support.fake_telegram import serving
 from tests.test_web_browser import CHROMEDRIVER, CHROMIUM, _driver
-from tests.web_support import BASE, WebWorld, browser, new_link, signed_in, web_world
+from tests.web_support import BASE, WebWorld, browser, csrf_of, new_link, signed_in, web_world
 
 
 async def _year(ww: WebWorld) -> int:
@@ -87,11 +88,8 @@ async def test_only_the_association_sees_the_years_applications(db_url: str, tmp
         assert "徐汇电气创新工作室" in first and "徐汇区总工会" in first and "公示中" in first
         assert "平均 92.0 分（1 份）" in first and "徐汇区同意推荐" in first and "是" in first
         assert "张工数控创新工作室" in second and "浦东新区总工会" in second and "评审完成，待公示" in second
-        assert (
-            "不符合（创新成果、创新活动）" in second
-            and "平均 85.0 分（2 份）" in second
-            and "同意推荐张工工作室" in second
-        )
+        assert "不符合（创新成果、群众性创新活动）" in second and "平均 85.0 分（2 份）" in second
+        assert "同意推荐张工工作室" in second
         other = await http.get(f"/web/applications?year={year - 1}")
         assert other.status_code == 200 and "还没有提交的申报" in other.text
         assert (await http.get("/web/applications?year=1999")).status_code == 404
@@ -119,10 +117,13 @@ def _walk(base: str, link: str, phone: bool) -> dict[str, Any]:
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
+        driver.find_element(By.CSS_SELECTOR, "input[name=app-2]").click()
+        driver.find_element(By.ID, "name-batch").click()
+        flash = wait.until(until.presence_of_element_located((By.ID, "flash"))).text
         errors = [
             e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")
         ]
-        return {"rows": rows, "overflow": overflow, "errors": errors}
+        return {"rows": rows, "overflow": overflow, "errors": errors, "flash": flash}
     finally:
         driver.quit()
 
@@ -138,6 +139,7 @@ async def test_the_association_opens_the_year_in_a_real_browser(db_url: str, tmp
             seen = await asyncio.to_thread(_walk, base, link.replace(BASE, base), phone)
     assert len(seen["rows"]) == 2 and "徐汇电气创新工作室" in seen["rows"][0] and "92.0" in seen["rows"][0]
     assert seen["overflow"] <= 0 and seen["errors"] == []
+    assert "已命名 1 个工作室" in seen["flash"] and "1. 徐汇电气创新工作室" in seen["flash"]
 
 
 async def test_the_public_named_page_follows_the_naming_list(db_url: str, tmp_path: Path) -> None:
@@ -168,3 +170,37 @@ async def test_the_public_named_page_follows_the_naming_list(db_url: str, tmp_pa
             "张工数控创新工作室",
         ]
         assert "序号" in page.text and "13900000000" not in page.text
+
+
+async def test_the_association_names_a_batch_from_the_page(db_url: str, tmp_path: Path) -> None:
+    async with web_world(db_url, tmp_path) as ww:
+        year = await _year(ww)
+        http = await signed_in(ww, "association")
+        page = await http.get("/web/applications")
+        assert 'name="app-2"' in page.text and 'name="app-1"' not in page.text  # only what may be named is offered
+        form = {"year": str(year), "app-2": "1"}
+        refused = await http.post("/web/applications/name", data=form)
+        assert refused.status_code == 403
+        token = csrf_of(page.text)
+        empty = await http.post("/web/applications/name", data={"csrf": token, "year": str(year)})
+        assert empty.status_code == 422 and "请先勾选要命名的工作室。" in empty.text
+        forged = await http.post("/web/applications/name", data={**form, "csrf": token, "app-1": "1"})
+        assert forged.status_code == 200
+        flash = re.search(r'id="flash">(.*?)</p>', forged.text, re.S)
+        assert flash is not None
+        assert "已命名 1 个工作室" in flash.group(1) and "1. 徐汇电气创新工作室" in flash.group(1)
+        assert "未命名 #1" in flash.group(1)  # 张工's application is not on notice: refused, nothing done to it
+        async with ww.sessions() as s:
+            stages = dict((await s.execute(select(Application.id, Application.stage))).all())
+            listed = await naming.naming_list(s, year)
+            batch = await s.scalar(select(AuditLog).where(AuditLog.object_type == "batch"))
+        assert stages[2] is ApplicationStage.NAMED and stages[1] is ApplicationStage.EVALUATED
+        assert [(r.sequence, r.studio_name) for r in listed] == [(1, "徐汇电气创新工作室")]
+        assert batch is not None and batch.channel == "web" and batch.actor_id == ww.association.id
+        again = await http.post("/web/applications/name", data={**form, "csrf": token})
+        assert again.status_code == 409 and "已由 市协审核" in again.text
+
+        reviewer = await signed_in(ww, "reviewer")
+        other = await reviewer.get("/web/")
+        denied = await reviewer.post("/web/applications/name", data={**form, "csrf": csrf_of(other.text)})
+        assert denied.status_code == 404

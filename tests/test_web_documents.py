@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from storage.models import AuditLog
+from storage.models import AuditLog, Person
 from tests.documents_support import OPINION, docx_text, programme_year, sheet_rows
+from tests.test_web_cli import invoke
 from tests.web_support import browser, signed_in, web_world
 
 # what each role may download: the world's form, 浦东's and 徐汇's summaries, the notice, the naming list
@@ -91,6 +94,14 @@ async def test_downloads_are_audited_and_the_summary_reads_right(db_url: str, tm
         ]
         assert trail[1].studio_id == ww.world.studio.id and trail[1].detail["document"] == "application-form"
         assert not list(tmp_path.joinpath("exports").glob("*"))  # nothing left behind on the server
+        officer = await signed_in(ww, "association")
+        assert (await officer.get("/web/documents/notice?year=2026")).status_code == 200
+
+    shown = await asyncio.to_thread(invoke, db_url, "audit", "--json")
+    texts = [r["text"] for r in json.loads(shown.output)["rows"] if r["to"] == "downloaded"]
+    assert len(texts) == 3 and all("  web  " in text and text.endswith("下载文件") for text in texts)
+    assert "周审核" in texts[0] and "浦东新区总工会" in texts[0]
+    assert "市协审核" in texts[2] and "上海市职工技术协会" in texts[2]  # the year's lists are the association's
 
 
 async def test_bad_requests_are_told_politely_and_strangers_sent_to_sign_in(db_url: str, tmp_path: Path) -> None:
@@ -110,3 +121,21 @@ async def test_bad_requests_are_told_politely_and_strangers_sent_to_sign_in(db_u
         assert missing.status_code == 404
         async with ww.sessions() as s:
             assert not list(await s.scalars(select(AuditLog).where(AuditLog.to_state == "downloaded")))
+
+
+async def test_an_english_reader_gets_the_links_and_the_document_in_english(db_url: str, tmp_path: Path) -> None:
+    async with web_world(db_url, tmp_path) as ww:
+        await programme_year(ww)
+        async with ww.sessions() as s, s.begin():
+            officer = await s.get(Person, ww.people["association"].id)
+            assert officer is not None
+            officer.locale = "en"
+        http = await signed_in(ww, "association")
+        home = (await http.get("/web/?year=2026")).text
+        assert "Public notice (2026, DOCX)" in home and "Naming list (2026, XLSX)" in home
+        named = await http.get("/web/documents/naming-list?year=2025&format=xlsx")
+        title, header, *rows = sheet_rows(io.BytesIO(named.content))
+        assert title[0] == "Shanghai Technician Innovation Studios named in 2025"
+        assert header[:2] == ["No.", "Studio"] and rows[0][1] == "张工数控创新工作室"
+        refused = await http.get("/web/documents/notice?year=1999")
+        assert refused.status_code == 400 and "needs --year between 2000 and 2099" in refused.text

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from storage.base import utcnow
 from storage.models import AuditLog, WebSession
 from tests.test_web_cli import invoke
-from tests.web_support import WebWorld, csrf_of, signed_in, web_world
+from tests.web_support import WebWorld, browser, csrf_of, new_link, open_link, signed_in, web_world
 
 
 async def _signed_in_ago(ww: WebWorld, days: float) -> None:
@@ -31,6 +31,14 @@ async def test_an_active_session_still_ends_a_week_after_sign_in(db_url: str, tm
         ended = await http.get("/web/")
         assert ended.status_code == 303 and ended.headers["location"] == "/web/signin"
         assert (await http.get("/web/pending")).status_code == 303
+
+
+async def test_the_cookie_lasts_as_long_as_the_session_may(db_url: str, tmp_path: Path) -> None:
+    async with web_world(db_url, tmp_path) as ww:
+        http = browser(ww.runtime)
+        done = await open_link(http, await new_link(ww.runtime, ww.people["reviewer"]))
+        cookie = next(c for c in done.headers.get_list("set-cookie") if c.startswith("studio_session="))
+        assert "Max-Age=604800" in cookie  # 7 days: an active officer is not signed out after 8 hours
 
 
 async def test_the_lifetime_is_a_setting(db_url: str, tmp_path: Path) -> None:

@@ -133,8 +133,8 @@ async def test_without_customer_service_rights_buttons_become_numbers(db_url: st
         start = await oa.text(LEAD, "记录活动")
         assert "哪天" in start.text and "1. " in start.text and "回复序号" in start.text
         chosen = await oa.text(LEAD, "1")  # today, typed as its number
-        assert "活动类别" in chosen.text and "2. 攻关" in chosen.text and "12. 返回" in chosen.text
-        await oa.text(LEAD, "2")
+        assert "活动类别" in chosen.text and "6. 技术攻关" in chosen.text and "12. 返回" in chosen.text
+        await oa.text(LEAD, "6")
         async with world.runtime.sessions() as s:
             conv = await s.scalar(select(Conversation))
             assert conv is not None and conv.data["values"]["kind"] == "攻关" and conv.data["values"]["occurred_on"]

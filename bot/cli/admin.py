@@ -32,6 +32,10 @@ from storage.repos import invites, leads, org
 from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
 CHANNEL = "cli"  # the audit trail's channel for changes made with this command
+ADMIN_IS_NOT_ASSOCIATION = (
+    "注意：系统管理员只管理人员和角色，不作审核、公示、命名等决定；市职工技协审核人请用 --role association"
+    " / note: a system admin manages people and roles and decides nothing; the association is --role association"
+)
 
 union_app = typer.Typer(help="工会 / unions", no_args_is_help=True)
 studio_app = typer.Typer(help="工作室 / studios", no_args_is_help=True)
@@ -215,6 +219,8 @@ def invite(
         named_studio = await find_studio(session, studio) if studio else None
         target_union = await find_union(session, union) if union else None
         target_studio, target_union = await placement(session, kind, named_studio, target_union)
+        if kind is RoleKind.ADMIN and target_union is not None and target_union.level is UnionLevel.MUNICIPAL:
+            notes.append(ADMIN_IS_NOT_ASSOCIATION)
         person = await invitee(
             session,
             name=name,
@@ -270,11 +276,12 @@ def invite(
             "expires_at": row.expires_at.astimezone(settings.tz).isoformat(timespec="minutes"),
         }
 
+    notes: list[str] = []
     result = run_in_session(work, as_json=as_json)
     emit(
         result,
         f"{result['name']}（{ROLES.zh(kind)}）的绑定码 / binding code: {result['code']}\n"
         f"请在聊天中发送 / send in chat: 绑定 {result['code']}"
-        f"  (有效期至 / valid until {result['expires_at'].replace('T', ' ')})",
+        f"  (有效期至 / valid until {result['expires_at'].replace('T', ' ')})" + "".join(f"\n{n}" for n in notes),
         as_json=as_json,
     )

@@ -24,9 +24,10 @@ KINDS = "|".join(k.value for k in DocumentKind)
 def document(
     kind: Annotated[str, typer.Argument(help=f"文件种类 / document: {KINDS}")],
     out: Annotated[Path, typer.Option(help="输出文件 / output file (.docx or .xlsx)")],
-    application: Annotated[int | None, typer.Option(help="申报编号 / application id (application-form)")] = None,
+    # numbers are read here, not by typer, so that "--year abc" is refused in the same one bilingual line
+    application: Annotated[str | None, typer.Option(help="申报编号 / application id (application-form)")] = None,
     union: Annotated[str | None, typer.Option(help="工会名称 / union name (recommendation-summary)")] = None,
-    year: Annotated[int | None, typer.Option(help="年度 / year (recommendation-summary, notice, naming-list)")] = None,
+    year: Annotated[str | None, typer.Option(help="年度 / year (recommendation-summary, notice, naming-list)")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="xlsx|docx (naming-list)")] = None,
     as_json: bool = JsonOption,
 ) -> None:
@@ -43,7 +44,12 @@ def document(
                 raise CliError(f"没有这个工会 / no such union: {union.strip()}")
             union_id = found.id
         try:
-            asked = build.request(kind, fmt or _suffix(out), application_id=application, union_id=union_id, year=year)
+            number, year_n = _whole(application), _whole(year)
+            if application is not None and number is None:
+                raise build.DocumentError("no_application", number=application.strip())
+            if year is not None and year_n is None:
+                raise build.DocumentError("year", kind=kind, year=year.strip())
+            asked = build.request(kind, fmt or _suffix(out), application_id=number, union_id=union_id, year=year_n)
             if out.suffix.lower() != f".{asked.fmt}":
                 raise CliError(f"--out 须以 .{asked.fmt} 结尾 / --out must end in .{asked.fmt}: {out}")
             with staged(out) as stage:
@@ -64,3 +70,9 @@ def _suffix(out: Path) -> str | None:
     """The format an --out name asks for, when it names one of the document formats."""
     suffix = out.suffix.lower().lstrip(".")
     return suffix if suffix in ("docx", "xlsx") else None
+
+
+def _whole(value: str | None) -> int | None:
+    """A whole number typed on the command line, or None."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else None

@@ -33,7 +33,7 @@ def export(
     out: Annotated[Path, typer.Option(help="输出文件 / output file: FILE.xlsx | FILE.csv")],
     date_from: Annotated[str | None, typer.Option("--from", help="起始日期 / from date")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="结束日期 / to date")] = None,
-    every_status: Annotated[bool, typer.Option("--all", help="包含未审核的记录 / every status")] = False,
+    every_status: Annotated[bool, typer.Option("--all", help="包含未复核的记录 / every status")] = False,
     ledger: Annotated[str | None, typer.Option(help="只导出一个台账 / one ledger: activity|outcome|training")] = None,
     as_json: bool = JsonOption,
 ) -> None:

@@ -78,7 +78,7 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "ask them to send 绑定 CODE, or invite them again",
     ),
     "entries.waiting": (
-        "{count} 条台账等待审核超过 {limit} 个工作日（最久 {oldest} 天）",
+        "{count} 条台账等待复核超过 {limit} 个工作日（最久 {oldest} 天）",
         "{count} entr(ies) waiting for review more than {limit} working days (oldest {oldest})",
         "remind the union's reviewers, or name a stand-in (委托)",
     ),

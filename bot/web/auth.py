@@ -61,7 +61,8 @@ def auth_routes(console: Console) -> list[BaseRoute]:
             except signin.SignInError as exc:
                 return refused(request, exc.reason)
         response = RedirectResponse("/web/", status_code=303)
-        max_age = config.web_session_idle_hours * 3600
+        # the server ends the session when idle or too old; the cookie must not end an active one sooner
+        max_age = config.web_session_max_days * 86400
         set_cookie(response, SESSION_COOKIE, cookie, secure=console.secure, max_age=max_age)
         clear_cookie(response, LOGIN_COOKIE, secure=console.secure)
         return response

@@ -78,7 +78,7 @@ REASON = router.flow(
     Flow(
         name="reason",
         title="reviews.reason_title",
-        steps=(Step("reason", "reviews.ask_reason", "reviews.label.reason", parse=parse_reason),),
+        steps=(Step("reason", "reviews.ask_reason", "reviews.label.reason", parse=parse_reason, limit=MAX_REASON),),
         submit=submit,
         intro=None,  # one question, asked at once: "New reason." said nothing
     )

@@ -16,9 +16,11 @@ from handlers.engine.context import Context
 from storage.models import Person, RoleKind, Studio, UnionLevel
 
 
-async def _tell(ctx: Context, people: Iterable[Person], key: str, text_key: str, **params: object) -> None:
-    def message(t: Translator) -> Reply:
-        return Reply(text=t(text_key, **params))
+async def _tell(
+    ctx: Context, people: Iterable[Person], key: str, text_key: str, what_key: str, **params: object
+) -> None:
+    def message(t: Translator) -> Reply:  # each in their own language, the stalled item's name too
+        return Reply(text=t(text_key, what=t(what_key), **params))
 
     seen: set[int] = set()
     for person in people:
@@ -27,9 +29,13 @@ async def _tell(ctx: Context, people: Iterable[Person], key: str, text_key: str,
             await ctx.notify(person, message, key=f"{key}:{ctx.today.isoformat()}:{person.id}")
 
 
-async def no_reviewer(ctx: Context, studio: Studio, what_key: str) -> str | None:
-    """If nobody reviews this studio's union, tell the association and the admins; the note for the speaker."""
-    if await audience.studio_reviewers(ctx, studio):
+async def no_reviewer(ctx: Context, studio: Studio, what_key: str, *, kept_off: set[int] | None = None) -> str | None:
+    """If nobody reviews this studio's union, tell the association and the admins; the note for the speaker.
+
+    `kept_off`: people who may not act on this item (its author, the studio's own people), not counted.
+    """
+    able = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in (kept_off or set())]
+    if able:
         return None
     union = await audience.reviewing_union_of(ctx.session, studio)
     if union is not None and union.level is UnionLevel.MUNICIPAL:
@@ -37,10 +43,9 @@ async def no_reviewer(ctx: Context, studio: Studio, what_key: str) -> str | None
     name = union.name if union else studio.name
     above = [p for p, _ in await audience.association_reviewers(ctx)]
     above += await audience.holders(ctx.session, RoleKind.ADMIN)
-    what = ctx.t(what_key)
     key = f"stall:reviewer:{union.id if union else 0}"
-    await _tell(ctx, above, key, "roles.stall.no_reviewer.above", studio=studio.name, union=name, what=what)
-    return ctx.t("roles.stall.no_reviewer.note", union=name, what=what)
+    await _tell(ctx, above, key, "roles.stall.no_reviewer.above", what_key, studio=studio.name, union=name)
+    return ctx.t("roles.stall.no_reviewer.note", union=name, what=ctx.t(what_key))
 
 
 async def no_association(ctx: Context, studio: Studio, what_key: str) -> str | None:
@@ -50,7 +55,6 @@ async def no_association(ctx: Context, studio: Studio, what_key: str) -> str | N
     ids = await audience.association_ids(ctx.session)
     told = await audience.holders(ctx.session, RoleKind.ADMIN)
     told += [p for p, _ in await audience.studio_reviewers(ctx, studio)]
-    what = ctx.t(what_key)
     key = f"stall:association:{ids[0] if ids else 0}"
-    await _tell(ctx, told, key, "roles.stall.no_association.above", studio=studio.name, what=what)
-    return ctx.t("roles.stall.no_association.note", studio=studio.name, what=what)
+    await _tell(ctx, told, key, "roles.stall.no_association.above", what_key, studio=studio.name)
+    return ctx.t("roles.stall.no_association.note", studio=studio.name, what=ctx.t(what_key))

@@ -20,6 +20,7 @@ router = Router(__name__)
 KIND = LedgerKind.TRAINING
 
 KINDS = ("培训", "高师带徒")
+MENTORING = "高师带徒"
 # A trainee's promotion worth recording starts at 高级工 (the lower grades are entry levels).
 PROMOTION_GRADES = GRADES[2:]
 
@@ -125,6 +126,9 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if fields["promoted_count"] > trainees:  # the assessment counts promotions: they cannot outnumber the trainees
         text = ctx.t("training.error.promoted_over", promoted=fields["promoted_count"], trainees=trainees)
         raise SubmitRefused([Reply(text=text)])
+    if fields["kind"] == MENTORING and not fields["trainees"]:
+        # the assessment counts distinct apprentices by name: a bare count of them could not be told apart
+        raise SubmitRefused([Reply(text=ctx.t("training.error.apprentices_named"))])
     return await save_entry(ctx, values, LedgerKind.TRAINING, fields)
 
 

@@ -105,18 +105,18 @@ def _on_record(earlier: Any, recorded: str | None) -> list[Choice]:
 async def venue_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The venue of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return _on_record(drafts.earlier(values, "venue"), studio.venue if studio else None)
+    return _on_record(await drafts.earlier(ctx, values, "venue"), studio.venue if studio else None)
 
 
 async def equipment_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The equipment of the earlier application and on record, as one-press answers."""
     studio = await _studio(ctx, values)
-    return _on_record(drafts.earlier(values, "equipment"), studio.equipment if studio else None)
+    return _on_record(await drafts.earlier(ctx, values, "equipment"), studio.equipment if studio else None)
 
 
 async def activity_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The earlier application's account of the activities, as a one-press answer."""
-    text = str(drafts.earlier(values, "activities") or "")
+    text = str(await drafts.earlier(ctx, values, "activities") or "")
     return [Choice(text, ctx.t("batch.choice.earlier", text=drafts.preview(text)))] if text else []
 
 
@@ -125,7 +125,7 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     if values.get("studio") is None:
         return []
     found = await eligibility.qualifying_outcomes(ctx.session, int(values["studio"]))
-    chosen = set(drafts.earlier(values, "outcomes") or [])
+    chosen = set(await drafts.earlier(ctx, values, "outcomes") or [])
 
     def key(entry_id: int, waiting: bool) -> str:
         if entry_id in chosen:
@@ -135,16 +135,10 @@ async def outcome_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     return [Choice(o.entry_id, ctx.t(key(o.entry_id, o.waiting), title=o.title[:30])) for o in found]
 
 
-def text_of(max_len: int) -> Any:
-    """A parser for free text of at most `max_len` characters."""
-
-    def parse(ctx: Context, text: str) -> ParseResult:
-        value = text.strip()
-        if len(value) < 2:
-            return None, "application.error.short"
-        return (None, "application.error.long") if len(value) > max_len else (value, None)
-
-    return parse
+def parse_text(ctx: Context, text: str) -> ParseResult:
+    """Free text of two characters or more (its most is the step's limit: longer is kept as a draft)."""
+    value = text.strip()
+    return (None, "application.error.short") if len(value) < 2 else (value, None)
 
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
@@ -189,6 +183,9 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     span = (await window.load(ctx.session, ctx.config)).containing(ctx.today)
     batch_year = span[0].year if span else ctx.today.year
     resubmits = int(values[drafts.RESUBMITS]) if values.get(drafts.RESUBMITS) is not None else None
+    if resubmits is None:  # a lead of several studios picks the studio in the flow: link a returned one here
+        latest = await applications.latest_for_studio(session=ctx.session, studio_id=studio.id)
+        resubmits = latest.id if latest is not None and latest.stage is ApplicationStage.RETURNED else None
     if missing:
         await applications.save_draft(
             session=ctx.session,
@@ -245,7 +242,8 @@ STEPS = (
         "venue",
         "application.ask.venue",
         "application.label.venue",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=venue_choices,
         optional=True,
     ),
@@ -253,7 +251,8 @@ STEPS = (
         "equipment",
         "application.ask.equipment",
         "application.label.equipment",
-        parse=text_of(300),
+        parse=parse_text,
+        limit=300,
         choices=equipment_choices,
         optional=True,
     ),
@@ -269,7 +268,8 @@ STEPS = (
         "activities",
         "application.ask.activities",
         "application.label.activities",
-        parse=text_of(2000),
+        parse=parse_text,
+        limit=2000,
         choices=activity_choices,
         show=lambda ctx, value: str(value),
     ),

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
 from handlers.decisions import audience
-from handlers.decisions.reason import parse_reason
+from handlers.decisions.reason import MAX_REASON, parse_reason
 from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
@@ -170,7 +170,14 @@ VERDICT = router.flow(
             Step("cycle", "lifecycle.ask.studio", "lifecycle.label.studio", choices=cycle_choices),
             Step("result", "lifecycle.ask.result", "lifecycle.label.result", choices=result_choices),
             # asked always, needed only where the verdict departs from the figures and the experts' scores
-            Step("reason", "lifecycle.ask.reason", "lifecycle.label.reason", parse=parse_reason, optional=True),
+            Step(
+                "reason",
+                "lifecycle.ask.reason",
+                "lifecycle.label.reason",
+                parse=parse_reason,
+                optional=True,
+                limit=MAX_REASON,
+            ),
         ),
         submit=submit,
         prepare=prepare,

@@ -24,13 +24,7 @@ async def carry_over(ctx: Context, studio: Studio, values: Values) -> None:
     earlier = await applications.latest_for_studio(session=ctx.session, studio_id=studio.id)
     if earlier is None or earlier.stage not in (ApplicationStage.DRAFT, ApplicationStage.RETURNED):
         return
-    data = earlier.data
-    values[EARLIER] = {
-        "venue": data.get("venue") or "",
-        "equipment": data.get("equipment") or "",
-        "activities": data.get("activities") or "",
-        "outcomes": [o["id"] for o in data.get("outcomes") or [] if isinstance(o, dict) and "id" in o],
-    }
+    values[EARLIER] = answers_of(earlier)
     if earlier.stage is ApplicationStage.DRAFT:
         if earlier.resubmits_id is not None:
             values[RESUBMITS] = earlier.resubmits_id
@@ -46,9 +40,28 @@ async def return_reason(ctx: Context, app: Application) -> str:
     return decision.reason if decision is not None and decision.reason else ctx.t("common.none")
 
 
-def earlier(values: Values, key: str) -> Any:
-    """The earlier application's answer to a step, if one was carried over."""
-    return (values.get(EARLIER) or {}).get(key)
+def answers_of(app: Application) -> dict[str, Any]:
+    """An application's answers, as the steps of 申报 offer them again."""
+    data = app.data
+    return {
+        "venue": data.get("venue") or "",
+        "equipment": data.get("equipment") or "",
+        "activities": data.get("activities") or "",
+        "outcomes": [o["id"] for o in data.get("outcomes") or [] if isinstance(o, dict) and "id" in o],
+    }
+
+
+async def earlier(ctx: Context, values: Values, key: str) -> Any:
+    """The earlier application's answer to a step: carried over at the start, or (a lead of several studios,
+    who picks the studio in the flow) read for the studio picked."""
+    if EARLIER in values:
+        return values[EARLIER].get(key)
+    if not values.get("_several") or values.get("studio") is None:
+        return None
+    app = await applications.latest_for_studio(session=ctx.session, studio_id=int(values["studio"]))
+    if app is None or app.stage not in (ApplicationStage.DRAFT, ApplicationStage.RETURNED):
+        return None
+    return answers_of(app).get(key)
 
 
 def preview(text: str) -> str:

@@ -175,6 +175,7 @@ SCORE = router.flow(
                 "application.score.label_comment",
                 parse=parse_comment,
                 optional=True,
+                limit=MAX_COMMENT,  # stated in the question; a longer comment is kept as a draft
             ),
         ),
         submit=submit,

@@ -56,6 +56,8 @@ def subject_text(t: Translator, subject: Subject, version: int | None = None) ->
         )
     elif kind in ("person", "studio", "union") and "name" in subject:
         text = t(f"lifecycle.history.subject.{kind}", id=number, name=subject["name"])
+    elif kind in ("window", "batch"):  # the year's application window; a batch named at once (id: the year)
+        text = t(f"batch.history.{kind}", year=number)
     elif kind in ("objection", "expert_score", "cycle_score"):
         text = t(f"lifecycle.history.object.{kind}") + f" #{number}"
     else:

@@ -83,13 +83,23 @@ async def choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def submit(ctx: Context, values: Values) -> list[Reply]:
-    """Name each chosen application (every check again), one batch decision on record, each studio told."""
+    """Name each chosen application of the batch."""
+    chosen = [int(v) for v in values.get("apps") or []]
+    return [Reply(text=(await name_applications(ctx, int(values["year"]), chosen))[0])]
+
+
+async def name_applications(ctx: Context, year: int, chosen: list[int]) -> tuple[str, bool]:
+    """Name each chosen application (every check again), one batch decision on record, each studio told.
+
+    What to tell the association, and whether any was named; chat's flow and the web console share it.
+    """
+    if await permissions.check(ctx, Action.NAME) is None:
+        return permissions.refusal(ctx, Action.NAME), False
     move = moves.find("name", ApplicationStage.PUBLIC_NOTICE)
     assert move is not None
-    year = int(values["year"])
     named: list[int] = []
     refused: list[str] = []
-    for app_id in [int(v) for v in values.get("apps") or []]:
+    for app_id in chosen:
         reply, landed = await stages.advance(ctx, app_id, move)
         if landed:
             named.append(app_id)
@@ -104,7 +114,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         for i in named
         if i in listed
     ]
-    return [Reply(text="\n".join(lines + refused))]
+    return "\n".join(lines + refused), bool(named)
 
 
 NAME_BATCH = router.flow(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from handlers.reminders.candidate import GO_PENDING, Candidate, Msg, Names
 from handlers.reminders.rules import Pass
 from handlers.reminders.snapshot import Snapshot
+from storage.models import DECIDING_ROLES
 from storage.repos.reminders import MonthCounts
 
 
@@ -36,9 +37,11 @@ def candidates(snap: Snapshot, p: Pass) -> list[Candidate]:
     under = _under(snap, [(s.id, s.name, s.union_id) for s in snap.studios])
     found: list[Candidate] = []
     for uid in sorted(under):
+        deciders = set(snap.officers(uid, *DECIDING_ROLES))
         for pid in snap.officers(uid):
             key = f"digest:{uid}:{start:%Y-%m}:{pid}"
-            found.append(Candidate(key, pid, "digest", "reminders.digest", {}, (GO_PENDING,), union_id=uid))
+            go = (GO_PENDING,) if pid in deciders else ()  # an enterprise union or an admin has no 待审 list
+            found.append(Candidate(key, pid, "digest", "reminders.digest", {}, go, union_id=uid))
     return found
 
 

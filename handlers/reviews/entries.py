@@ -50,7 +50,7 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     revision = await revisions.revision_of(ctx.session, entry)
     files = await evidence.files_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
-    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry")
+    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry", kept_off={*insiders, entry.author_id})
     if stalled is not None and ctx.person is not None:
         note = Reply(text=stalled)
         await ctx.notify(ctx.person, lambda t: note, key=f"stall:entry:{entry.id}:v{entry.version}")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from handlers.engine.context import Context
 from handlers.lifecycle.documents import access, build
 from handlers.lifecycle.documents.kinds import SPECS, Request
-from storage.models import Application, Studio
+from storage.models import Application, Studio, Union, UnionLevel
 
 
 def url_of(asked: Request) -> str:
@@ -40,13 +40,10 @@ async def download(ctx: Context, asked: Request, folder: Path) -> build.Produced
     if asked.application_id is not None:
         app = await ctx.session.get(Application, asked.application_id)
         studio_id = app.studio_id if app else None
-    object_type, object_id = (
-        ("application", asked.application_id)
-        if asked.application_id is not None
-        else ("union", asked.union_id)
-        if asked.union_id is not None
-        else ("document", asked.year or 0)
-    )
+    # the row names what the document is of: the application, the district, or (the year's lists) the association
+    object_type, object_id = "application", asked.application_id
+    if asked.application_id is None:
+        object_type, object_id = "union", asked.union_id or await _association(ctx)
     assert object_id is not None
     await ctx.audit(
         object_type=object_type,
@@ -56,3 +53,8 @@ async def download(ctx: Context, asked: Request, folder: Path) -> build.Produced
         detail={"document": asked.kind.value, "format": asked.fmt, "year": asked.year, "rows": made.rows},
     )
     return made
+
+
+async def _association(ctx: Context) -> int:
+    found = await ctx.session.scalar(select(Union.id).where(Union.level == UnionLevel.MUNICIPAL).order_by(Union.id))
+    return int(found or 0)

@@ -77,7 +77,7 @@ class Checker:
         return level
 
     def role(self, key: str) -> RoleKind | None:
-        """A role, in Chinese (领衔人, 成员, 审核人, 管理员, 专家) or English."""
+        """A role, in Chinese (领衔人, 成员, 企业工会, 审核人, 市职工技协, 专家, 系统管理员) or English."""
         value = self.line.text(key)
         role = ROLES.parse(value) if value else None
         if value and role is None:

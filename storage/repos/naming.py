@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import NamingEntry
+from storage.repos.upsert import dialect_of
+
+LOCK_KEY = 0x4E414D00_0000  # + the year: the advisory lock that numbers one year's naming list
 
 
 async def add_named(
@@ -26,7 +29,10 @@ async def add_named(
     named_on: date,
     named_by_id: int | None,
 ) -> NamingEntry:
-    """Put a named studio on its year's list with the next number (unique (year, sequence) guards a race)."""
+    """Put a named studio on its year's list with the next number; namings of one year take their numbers in turn."""
+    if dialect_of(session) == "postgresql":
+        # two officers naming at once would both read the same highest number; SQLite has one writer anyway
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY + year})
     last = await session.scalar(select(func.max(NamingEntry.sequence)).where(NamingEntry.year == year))
     row = NamingEntry(
         year=year,

@@ -8,7 +8,7 @@ from handlers.engine.context import Context
 from handlers.lifecycle.documents.kinds import SPECS, DocumentKind, Request
 from handlers.roles import permissions
 from handlers.roles.permissions import Subject, Target
-from storage.models import Application, ApplicationStage, RoleKind, Studio, Union, UnionLevel
+from storage.models import Application, ApplicationStage, Studio, Union, UnionLevel
 
 
 async def target_of(ctx: Context, asked: Request) -> Target | None:
@@ -40,17 +40,17 @@ class Offer:
     subject: str  # the union or application it covers
 
 
-def _reviewed_unions(subject: Subject) -> set[int]:
+def _district_unions(subject: Subject) -> set[int]:
+    """The district or industry unions the person holds a role in: candidates, the table decides."""
     districts = (UnionLevel.DISTRICT, UnionLevel.INDUSTRY)
-    officers = (RoleKind.REVIEWER, RoleKind.ADMIN)
-    return {g.union_id for g in subject.grants if g.union_id and g.kind in officers and g.union_level in districts}
+    return {g.union_id for g in subject.grants if g.union_id and g.union_level in districts}
 
 
 async def overview_offers(ctx: Context, year: int) -> list[Offer]:
     """The year's documents for the overview: a district's summary to its officers, the lists to the association."""
     subject = await permissions.subject_of(ctx)
     offers: list[Offer] = []
-    for union_id in sorted(_reviewed_unions(subject)):
+    for union_id in sorted(_district_unions(subject)):
         union = await ctx.session.get(Union, union_id)
         asked = Request(DocumentKind.RECOMMENDATION_SUMMARY, "xlsx", union_id=union_id, year=year)
         if union is not None and permissions.decide(
