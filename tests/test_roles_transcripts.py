@@ -148,7 +148,7 @@ async def test_the_association_officer_names_a_stand_in_who_then_decides(
     await ready_to_apply(cast)
     await apply(cast.lead)
     await world.deliver()
-    await cast.reviewer.press_in("推荐")
+    await recommend(cast.reviewer)
     await world.deliver()
     card = stand_in.inbox[-1]
     assert "待市职工技协审核" in card.text
