@@ -6,11 +6,14 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.settings import load_settings
 from handlers.assessment.rubric import load_rubric
 from handlers.assessment.service import assess_studio
+from handlers.core.config import HandlerConfig
 from handlers.core.payloads import pack
 from handlers.core.presses import CyclePress
 from handlers.reminders import PlanResult, plan
@@ -228,3 +231,24 @@ async def test_when_the_figures_freeze_the_committee_is_asked_and_tied_experts_a
     async with sessions() as session, session.begin():  # a second pass asks nobody again
         await plan(session=session, config=cast.world.config, now=stage_at("2026-03-25 10:20"))
     assert await cast.world.deliver() == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "value"), [("REMINDER_ASSESSMENT_DAYS", "sixty"), ("APPLICATION_MIN_ACTIVITIES", "-1")]
+)
+def test_a_bad_committee_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: str, value: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(SystemExit) as exc:
+        load_settings(_env_file=None)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert env in err.upper() and err.count("\n") == 1
+
+
+def test_the_committee_settings_reach_the_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMINDER_ASSESSMENT_DAYS", "30,90")
+    monkeypatch.setenv("APPLICATION_MIN_ACTIVITIES", "4")
+    config = HandlerConfig.from_object(load_settings(_env_file=None))
+    assert (config.assessment_notice_days, config.application_min_activities) == ((90, 30), 4)
