@@ -95,6 +95,6 @@ async def test_binding_tells_the_admin_and_the_association_officer_what_they_do(
             )
     admin, officer = Transcript(bot, "admin-phone"), Transcript(bot, "officer-phone")
     await admin.say(f"绑定 {codes[RoleKind.ADMIN]}")
-    admin.expect("您的身份是：系统管理员（管理人员和角色，不作评审决定）")
+    admin.expect("您的身份是：上海市职工技术协会 系统管理员（管理人员和角色，不作评审决定）")
     await officer.say(f"绑定 {codes[RoleKind.ASSOCIATION]}")
-    officer.expect("您的身份是：市职工技协审核人（审核申报、公示、处理异议、命名、考核验收）")
+    officer.expect("您的身份是：上海市职工技术协会 市职工技协审核人（审核申报、公示、处理异议、命名、考核验收）")
