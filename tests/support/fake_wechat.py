@@ -31,12 +31,13 @@ CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret:0123/4567+8
 
 @dataclass
 class Call:
-    """One API request: its path (after /cgi-bin/), query parameters, JSON body, uploaded file."""
+    """One API request: its path (after /cgi-bin/), query parameters, JSON body, uploaded file and its name."""
 
     path: str
     params: dict[str, str]
     body: dict[str, Any] = field(default_factory=dict)
     upload: bytes = b""
+    filename: str = ""
 
 
 class FakeWeChat:
@@ -107,14 +108,15 @@ class FakeWeChat:
         params = dict(request.query_params)
         raw = await request.body()
         body: dict[str, Any] = {}
-        upload = b""
+        upload, filename, upload_type = b"", "", ""
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            form = await request.form()
+            form = await request.form()  # needs python-multipart (a dev dependency)
             media = form.get("media")
-            upload = await media.read() if media is not None and not isinstance(media, str) else b""
+            if media is not None and not isinstance(media, str):
+                upload, filename, upload_type = await media.read(), media.filename or "", media.content_type or ""
         elif raw:
             body = json.loads(raw)
-        call = Call(path, params, body, upload)
+        call = Call(path, params, body, upload, filename)
         self.calls.append(call)
         delay = self._delay(path, str(body.get("msgtype", "")))
         if delay:
@@ -133,8 +135,10 @@ class FakeWeChat:
             content, media_type, filename = found
             headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
             return Response(content, media_type=media_type, headers=headers)
-        if path == "media/upload":
-            return JSONResponse({"errcode": 0, "type": params.get("type"), "media_id": f"UP{next(self._ids)}"})
+        if path == "media/upload":  # kept as media/get would serve it, under the id handed out
+            media_id = f"UP{next(self._ids)}"
+            self.media[media_id] = (upload, upload_type, filename)
+            return JSONResponse({"errcode": 0, "type": params.get("type"), "media_id": media_id})
         if path in ("message/custom/send", "message/send", "message/update_template_card"):
             return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)})
         if path == "message/template/send":
