@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -44,8 +45,11 @@ def delivery_id(msg: dict[str, Any]) -> str:
     """
     if str(msg.get("MsgType", "")).lower() != "event" and msg.get("MsgId"):
         return f"m:{msg['MsgId']}"
-    what = str(msg.get("TaskId") or msg.get("EventKey") or "")
-    return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:{what}"[:191]
+    what = ":".join(str(msg.get(k) or "") for k in ("TaskId", "EventKey") if msg.get(k))
+    head = f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}:"
+    if len(head) + len(what) > 191:  # cut, two buttons of one card would be one event again
+        what = hashlib.sha256(what.encode()).hexdigest()[:40]
+    return (head + what)[:191]
 
 
 def menu_command(routes: Routes, key: str) -> str | None:
