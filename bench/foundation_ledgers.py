@@ -1,6 +1,8 @@
 """How fast the versioned ledger writes: create, edit, decide — one transaction each, as a chat turn does.
 
-Prints entries/s on a fresh SQLite file and, when one answers, on a private PostgreSQL database.
+Prints entries/s on a fresh SQLite file and, when one answers, on a private PostgreSQL database. The peer in the same
+run: the plainest durable write, one sqlite3 INSERT of a row with the same fields committed per action (WAL,
+synchronous=NORMAL, as ours): what versions, audit rows and checks cost on top of it.
 Usage: .venv/bin/python bench/foundation_ledgers.py [N]
 """
 
@@ -85,6 +87,29 @@ async def bench(url: str, n: int) -> dict[str, float]:
         await engine.dispose()
 
 
+def plain_writes(path: str, n: int) -> float:
+    """Rows/s of a bare sqlite3 INSERT and COMMIT per row, the floor under any ledger write."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, studio INT, day TEXT, title TEXT, hours TEXT, body TEXT)"
+    )
+    started = time.perf_counter()
+    for i in range(n):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO entries (studio, day, title, hours, body) VALUES (?, ?, ?, ?, ?)",
+            (1, "2026-03-05", f"活动 {i}", "2", "交流了宏程序的写法"),
+        )
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return n / seconds
+
+
 async def admin(url: str, sql: str) -> bool:
     """Run one statement in autocommit; False when the server does not answer."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -103,6 +128,7 @@ async def main(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         figures = await bench(f"sqlite+aiosqlite:///{tmp}/bench.db", n)
         print(f"sqlite     n={n}: " + "  ".join(f"{k} {v:8.1f}" for k, v in figures.items()))
+        print(f"peer: plain sqlite3, one INSERT committed per action: {plain_writes(f'{tmp}/peer.db', n):8.1f}/s")
     server = os.environ.get("TEST_DATABASE_URL") or "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     name = f"bench_{uuid.uuid4().hex[:8]}"
     if not await admin(server, f'CREATE DATABASE "{name}"'):

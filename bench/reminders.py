@@ -5,7 +5,8 @@ and the sender's achieved rate against each platform's allowed rate.
     .venv/bin/python bench/reminders.py [--studios 10000] [--small 1000] [--pg postgresql+asyncpg://…]
 
 Targets: a full pass under 2 s on SQLite; the same statement count at every size; sending at
-≥ 95 % of the allowed rate and never above it.
+≥ 95 % of the allowed rate and never above it. The peer on SQLite, in the same run: pandas reading the ledger and
+taking each studio's newest activity, one of the thirteen reads of a pass.
 """
 
 from __future__ import annotations
@@ -107,7 +108,23 @@ async def planner(studios: int, pg: str | None, tmp: Path) -> dict[str, Any]:
             result = await plan(session=session, config=CONFIG, now=moment)
         figures[label] = (time.perf_counter() - started, counter.n, len(result.new), result.by_topic())
     await engine.dispose()
+    if pg is None:
+        figures["peer_s"] = pandas_peer(make_url(url).database or "")
     return figures
+
+
+def pandas_peer(path: str) -> float:
+    """Seconds for pandas to read the ledger and take each studio's newest activity (one of a pass's reads)."""
+    import sqlite3
+
+    import pandas as pd
+
+    started = time.perf_counter()
+    with sqlite3.connect(path) as conn:
+        entries = pd.read_sql("SELECT studio_id, kind, id, created_at FROM ledger_entries", conn)
+    activities = entries[entries["kind"].str.lower() == "activity"]
+    activities.loc[activities.groupby("studio_id")["id"].idxmax(), ["studio_id", "created_at"]]
+    return time.perf_counter() - started
 
 
 class TimedPusher:
@@ -248,6 +265,11 @@ async def _run(args: argparse.Namespace, tmp: Path) -> None:
             for label in ("full", "again", "next day"):
                 secs, statements, new, topics = r[label]
                 print(f"    {label:<9} pass {secs:6.3f} s  {statements:>3} SQL statements  {new:>6} new  {topics}")
+        if "peer_s" in results[-1]:
+            print(
+                f"  peer: pandas reading the ledger and taking each studio's newest activity (one of the pass's "
+                f"reads): {results[-1]['peer_s']:.3f} s"
+            )
         same = all(results[0][k][1] == results[1][k][1] for k in ("full", "again", "next day"))
         print(f"  statement count independent of the number of studios: {'yes' if same else 'NO'}")
         print(f"== sender on {db}")

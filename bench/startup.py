@@ -1,6 +1,7 @@
 """How long the CLI takes to start: `studio-bot --help` and a bare `import bot.cli`, each run afresh.
 
-Every admin command and every start of the bot pays this before doing anything.
+Every admin command and every start of the bot pays this before doing anything. The peers in the same run: a
+python-telegram-bot Application and a WeRoBot robot, each built in a fresh interpreter.
 Usage: .venv/bin/python bench/startup.py [RUNS]
 """
 
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+PTB = "from telegram.ext import Application; Application.builder().token('1:x').build()"
 
 
 def _timed(command: list[str], runs: int) -> list[float]:
@@ -30,6 +32,9 @@ def main() -> None:
         ("studio-bot --help", [str(BIN / "studio-bot"), "--help"]),
         ("import bot.cli", [sys.executable, "-c", "import bot.cli"]),
         ("python -c pass", [sys.executable, "-c", "pass"]),
+        # the peers: a python-telegram-bot application and a WeRoBot robot built, nothing served
+        ("peer: PTB app", [sys.executable, "-c", PTB]),
+        ("peer: WeRoBot", [sys.executable, "-c", "import werobot; werobot.WeRoBot(token='t')"]),
     ):
         seconds = _timed(command, runs)
         print(f"{name:<18} median {statistics.median(seconds) * 1000:6.0f} ms   min {min(seconds) * 1000:6.0f} ms")

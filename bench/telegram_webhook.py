@@ -4,7 +4,8 @@ The whole stack runs: uvicorn serving the project's one ASGI app, the Telegram c
 mode), the engine on a real database, and a fake Bot API on loopback taking the replies. Half the updates
 come from bound leads (帮助, 记录活动, 取消: real conversation turns), half from strangers. Prints updates/s
 and p50/p99 of the POST (Telegram's view: the turn is committed when it gets 200), then how long the replies
-took to drain (they are paced by AIORateLimiter at Telegram's 30 messages/s, by design).
+took to drain (they are paced by AIORateLimiter at Telegram's 30 messages/s, by design). The peer in the same run:
+a bare python-telegram-bot Application answering the same updates (bench/telegram_peer.py).
 Usage: .venv/bin/python bench/telegram_webhook.py [UPDATES] [CONCURRENCY]   (BENCH_DATABASE_URL for PostgreSQL)
 """
 
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake Bot API
 
+from bench import telegram_peer
 from bot.channel_services import RuntimeServices
 from bot.channels.telegram.channel import TelegramChannel
 from bot.http.app import create_app
@@ -100,6 +102,18 @@ async def run(total: int, concurrency: int, db_url: str, media: Path) -> None:
     print(f"  accepted: {total / accepted:8.1f} updates/s   ({accepted:.2f} s)")
     print(f"  POST latency: p50 {quantiles[49] * 1000:7.1f} ms   p99 {quantiles[98] * 1000:7.1f} ms")
     print(f"  replies sent: {len(fake.sent('sendMessage'))} in {drained:.2f} s (paced at 30 msg/s by AIORateLimiter)")
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        peer_accepted, peer_latencies, peer_drained = await telegram_peer.run(bodies, concurrency, fake)
+    finally:
+        await fake.stop()
+    cuts = statistics.quantiles(peer_latencies, n=100)
+    print(
+        f"  peer, a bare PTB Application replying to every text: {total / peer_accepted:8.1f} updates/s, "
+        f"POST p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms, replies in {peer_drained:.2f} s; "
+        f"ours ×{peer_accepted / accepted:.2f} its rate"
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -87,3 +88,18 @@ async def test_reading_the_conversation_runs_the_kept_step_first(sessions: async
         await s.refresh(conv)
         assert conv is not None and conv.step == "b"
         assert conversations.take_deferred(s) is None
+
+
+async def test_a_new_conversation_may_reuse_the_id_of_one_cleared_in_the_same_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await _open(sessions, "u1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SQLAlchemy's "identity map already had an identity" warning fails it
+        async with sessions() as s, s.begin():
+            loaded = await conversations.load(session=s, channel="test", user_id="u1")
+            assert loaded is not None
+            await conversations.clear(session=s, channel="test", user_id="u1")
+            await conversations.save(session=s, **_step("u2", "a"), expected_version=None)  # SQLite reuses the id
+    async with sessions() as s:
+        assert [c.user_id for c in await s.scalars(select(Conversation))] == ["u2"]

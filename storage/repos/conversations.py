@@ -132,6 +132,11 @@ async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
     """End the conversation (submitted, cancelled or expired)."""
     await _run_kept(session)
     await session.execute(_CLEAR, {"channel": channel, "user_id": user_id})
+    # the row is gone but a loaded object of it stays in the session; SQLite may give its id to the next new
+    # conversation in the same transaction (another person's turn under group commit): forget the old object
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Conversation) and (obj.channel, obj.user_id) == (channel, user_id):
+            session.expunge(obj)
 
 
 async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:
