@@ -119,8 +119,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if refusal is not None:
         return [Reply(text=refusal)]
     assert ctx.person is not None
-    scores = {c.key: v for c, v in zip(sheet(ctx).criteria, values["scores"], strict=True)}
-    total = sum((Decimal(v) for v in scores.values()), Decimal(0))
+    scores, total = sheet(ctx).sheet(values["scores"])
     row = await committee.add_cycle_score(
         session=ctx.session,
         cycle_id=cycle.id,

@@ -46,6 +46,11 @@ class ExpertRubric:
         """The best possible total."""
         return sum((c.max for c in self.criteria), Decimal(0))
 
+    def sheet(self, given: Any) -> tuple[dict[str, Any], Decimal]:
+        """One expert's scores keyed by criterion (in the rubric's order) and their total."""
+        scores = {c.key: v for c, v in zip(self.criteria, given, strict=True)}
+        return scores, sum((Decimal(v) for v in scores.values()), Decimal(0))
+
 
 def load(path: Path | None) -> ExpertRubric:
     """The rubric at `path`, or the shipped default."""

@@ -126,8 +126,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         return [Reply(text=refusal)]
     assert ctx.person is not None
     sheet = current(ctx)
-    scores = {c.key: v for c, v in zip(sheet.criteria, values["scores"], strict=True)}
-    total = sum((Decimal(v) for v in scores.values()), Decimal(0))
+    scores, total = sheet.sheet(values["scores"])
     row = await applications.add_score(
         session=ctx.session,
         application_id=app.id,
