@@ -37,11 +37,13 @@ JSON_PARAMS = {"reply_markup", "commands", "allowed_updates", "scope", "offset",
 
 @dataclass
 class Call:
-    """One request the bot made: the method, its parameters, the files it uploaded (name → (filename, bytes))."""
+    """One request the bot made: the method, its parameters, the files it uploaded (name → (filename, bytes)), and
+    when it arrived (time.monotonic)."""
 
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
