@@ -138,6 +138,7 @@ async def test_kill_9_during_conversations_loses_no_step_and_no_reply(
 async def test_kill_9_during_an_outbox_burst_loses_no_notice(
     db_url: str, tmp_path: Path, telegram: ThreadedFakeTelegram
 ) -> None:
+    once_per_run()  # the outbox on PostgreSQL is the two-process scenario's; `make faults` runs both
     people = [CONTROL + 1 + n for n in range(scale(40, 200))]
     await seed_leads(db_url, people)
     texts = await queue_notices(db_url, scale(120, 1000))
