@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.telegram import pacing
 from storage.database import create_engine, is_sqlite, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
@@ -132,3 +133,10 @@ def postgres_url(postgres_server_url: str | None) -> Iterator[str]:
     if postgres_server_url is None:
         pytest.skip("PostgreSQL is not reachable")
     yield from _private_pg_database(postgres_server_url)
+
+
+@pytest.fixture(autouse=True)
+def fast_typists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test users answer a dozen questions a second, nobody else does: Telegram's per-chat pace (about one reply
+    a second, tested in test_telegram_pacing.py) would make every Telegram transcript wait a second a reply."""
+    monkeypatch.setattr(pacing, "CHAT_BURST", 1000)

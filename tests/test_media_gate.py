@@ -65,3 +65,20 @@ async def test_a_document_too_big_is_refused_before_its_download(db_url: str, tm
         said = [m["text"] for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
         assert said[0] == t("telegram.file_too_big", "zh_CN") and said[1].startswith(t("activity.ask.date", "zh_CN"))
         assert tg.fake.downloads == [] and kept_files(tg.runtime.config.media_dir) == []
+
+
+async def test_a_telegram_file_of_no_known_size_is_cut_off_at_the_limit(db_url: str, tmp_path: Path) -> None:
+    async with telegram_world(db_url, tmp_path, "webhook") as tg:
+        seeded = await seed(tg.runtime.sessions)
+        await tg.say(LEAD_TG, f"/start {seeded.lead_code}")
+        await tg.say(LEAD_TG, "记录活动")
+        tg.fake.sizes_known = False  # neither the update nor getFile says how big it is
+        file_id = tg.fake.add_file(b"%PDF-1.7 " + b"x" * (48 * 1024 * 1024), path="documents/huge.pdf")
+        update = document_update(tg.fake.next_update_id(), LEAD_TG, file_id, file_name="h.pdf", mime_type="")
+        mark = max(tg.fake.messages)
+        await tg.deliver(update)
+        said = [m["text"] for m in tg.fake.messages_to(LEAD_TG) if m["message_id"] > mark]
+        assert said and said[0].startswith(t("telegram.file_too_big", "zh_CN"))
+        # the bot stopped reading at the limit (what the sockets' buffers already held aside), not at 48 MB
+        assert tg.fake.streamed["documents/huge.pdf"] < 32 * 1024 * 1024
+        assert kept_files(tg.runtime.config.media_dir) == []

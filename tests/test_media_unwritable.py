@@ -4,17 +4,20 @@ changes, the platform is not asked to resend for ever; and WeChat's retries of o
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from handlers.core.i18n import t
+from storage import database
 from storage.models import Conversation
 from tests.support.fake_telegram import photo_update
 from tests.support.faults import SCRIPT
 from tests.support.telegram_world import LEAD_TG, WEBHOOK_SECRET, seed, telegram_world
 from tests.support.wechat_world import WxWorld, wechat_world
-from tests.test_wechat_oa import LEAD, bind_lead
+from tests.test_wechat_oa import LEAD, bind_lead, last_menu
 
 NOT_KEPT = t("channels.media_not_kept", "zh_CN")
 
@@ -76,3 +79,29 @@ async def test_concurrent_retries_of_one_wechat_image_fetch_it_once(db_url: str,
         answers = await asyncio.gather(*(platform.post("", query=query, body=body) for _ in range(3)))
         assert all(a.status == 200 for a in answers)
         assert len(world.fake.sent("media/get")) == 1
+
+
+async def test_a_locked_database_before_the_turn_asks_wechat_to_resend(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a write lock held past the busy timeout is SQLite's; PostgreSQL's outage is test_postgres_restart")
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    async with wechat_world(db_url, tmp_path) as world:
+        await files_step(world)
+        platform = world.oa_platform
+        media_id = world.fake.add_media(b"\xff\xd8\xff\xe0 a photo")
+        xml = platform.xml(LEAD, "image", {"PicUrl": "http://mmbiz.example/p.jpg", "MediaId": media_id})
+        query, body = platform.envelope(xml, platform.query())
+        other = sqlite3.connect(db_url.split(":///", 1)[1])  # another process writing, for longer than SQLite waits
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await world.runtime.engine.dispose()  # no connection already inside a transaction
+            locked = await platform.post("", query=query, body=body)
+        finally:
+            other.rollback()
+            other.close()
+        assert locked.status == 503  # not 200 with an error text: WeChat sends it again
+        again = await platform.post("", query=query, body=body)  # WeChat's retry, the database free again
+        await world.settle()
+        assert again.status == 200 and "已收到" in last_menu(world, LEAD)["head_content"]  # the photo was taken

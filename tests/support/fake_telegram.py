@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
@@ -37,11 +37,13 @@ JSON_PARAMS = {"reply_markup", "commands", "allowed_updates", "scope", "offset",
 
 @dataclass
 class Call:
-    """One request the bot made: the method, its parameters, the files it uploaded (name → (filename, bytes))."""
+    """One request the bot made: the method, its parameters, the files it uploaded (name → (filename, bytes)), and
+    when it arrived (time.monotonic)."""
 
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
@@ -81,6 +83,8 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
         self.uploads: list[tuple[str, bytes]] = []  # (filename, content) the bot sent
         self.downloads: list[str] = []  # file paths the bot downloaded
+        self.streamed: dict[str, int] = {}  # file path → bytes actually sent to the bot
+        self.sizes_known = True  # False: getFile says no file_size (as for some large files)
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, str]]] = {}  # language_code ("" default) → menu
         self.blocked: set[str] = set()  # chats that blocked the bot
@@ -207,8 +211,17 @@ class FakeTelegram:
         for path, content in self.files.values():
             if path == request.path_params["path"]:
                 self.downloads.append(path)
-                return Response(content, media_type="application/octet-stream")
+                return StreamingResponse(self._chunks(path, content), media_type="application/octet-stream")
         return Response(status_code=404)
+
+    async def _chunks(self, path: str, content: bytes) -> AsyncIterator[bytes]:
+        """The file in 64 KB pieces, counting what was sent: a bot that stops reading stops the count."""
+        self.streamed[path] = 0
+        for start in range(0, len(content), 65536):
+            piece = content[start : start + 65536]
+            yield piece
+            self.streamed[path] += len(piece)
+            await asyncio.sleep(0)
 
     async def _m_getMe(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         return {**BOT_USER, "can_join_groups": False, "can_read_all_group_messages": False}
@@ -300,7 +313,10 @@ class FakeTelegram:
         if file_id not in self.files:
             raise _ApiError(400, "Bad Request: invalid file_id")
         path, content = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(content), "file_path": path}
+        found: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_path": path}
+        if self.sizes_known:
+            found["file_size"] = len(content)
+        return found
 
 
 class _ApiError(Exception):

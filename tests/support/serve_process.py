@@ -28,9 +28,9 @@ FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0")  # `make faults`: the 
 
 
 def once_per_run() -> None:
-    """Skip in `make test`'s PostgreSQL pass a scenario that brings its own database (it ran in the SQLite pass)."""
+    """Skip in `make test`'s PostgreSQL pass a scenario that ran in the SQLite pass and adds nothing there."""
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") and not FULL:
-        pytest.skip("brings its own PostgreSQL database: run once, in the SQLite pass")
+        pytest.skip("run once per `make test`, in the SQLite pass (`make faults` runs it on PostgreSQL too)")
 
 
 def scale(bounded: int, full: int) -> int:

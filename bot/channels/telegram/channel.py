@@ -12,7 +12,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import logsafe
 from bot.channels.base import ChannelConfigError
@@ -22,14 +22,13 @@ from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
+from bot.channels.telegram.pacing import PacedRateLimiter
 from bot.channels.telegram.turns import Accepted, Turns
 from bot.http.metrics import Metrics
 from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
 
-# A RetryAfter is waited out this many times by the rate limiter before the call fails.
-MAX_RETRIES = 5
 CONCURRENT_UPDATES = 64
 RETRY_PAUSE = 5.0  # seconds before a polled update the database could not take is tried again
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
@@ -40,14 +39,14 @@ class TelegramConfigError(ChannelConfigError):
 
 
 def build_application(token: str, api_base_url: str, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A PTB Application against this Bot API server, rate-limited (30 msg/s, 20 msg/min per group)."""
+    """A PTB Application against this Bot API server, rate-limited (30 msg/s, 20/min per group, ~1/s per chat)."""
     base = api_base_url.rstrip("/")
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+        .rate_limiter(PacedRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .job_queue(None)  # reminders have their own scheduler
     )

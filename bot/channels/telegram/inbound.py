@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+import httpx
 from telegram import Bot, Chat, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
@@ -21,6 +22,7 @@ CAPABILITIES = Capabilities(edits_pressed=True)
 ALLOWED_UPDATES = ("message", "callback_query")
 # getFile on the cloud Bot API serves files up to 20 MB; larger ones are refused before downloading.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60.0  # seconds for a file whose size nobody gave
 CAPTION_SUFFIX = ":caption"  # update ids are integers: no other delivery id ends like this
 
 
@@ -164,6 +166,18 @@ async def fetch_file(message: Message, bot: Bot, services: ChannelServices) -> I
     return None
 
 
+async def _capped(url: str) -> bytes:
+    """The file at `url`, read as it streams in; FileRefused as soon as it passes MAX_FILE_BYTES."""
+    data = bytearray()
+    async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as http, http.stream("GET", url) as response:
+        response.raise_for_status()
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) > MAX_FILE_BYTES:
+                raise FileRefused("telegram.file_too_big")
+    return bytes(data)
+
+
 async def _download(
     bot: Bot, services: ChannelServices, kind: str, file_id: str, size: int | None, filename: str, media_type: str
 ) -> InboundFile:
@@ -174,14 +188,17 @@ async def _download(
         if remote.file_size is not None and remote.file_size > MAX_FILE_BYTES:
             # an update need not say a document's size; getFile does, before a byte is fetched
             raise FileRefused("telegram.file_too_big")
-        data = bytes(await remote.download_as_bytearray())
+        if size is None and remote.file_size is None:
+            data = await _capped(str(remote.file_path))  # nobody says how big: read no more than allowed
+        else:
+            data = bytes(await remote.download_as_bytearray())
     except BadRequest as exc:
         log.warning("telegram file %s refused by the Bot API: %s", kind, exc.message)
         raise FileRefused(
             "telegram.file_too_big" if "too big" in exc.message.lower() else "telegram.file_failed"
         ) from exc
-    except (TelegramError, RuntimeError) as exc:
-        log.warning("telegram file %s could not be downloaded: %s", kind, exc)
+    except (TelegramError, RuntimeError, httpx.HTTPError) as exc:
+        log.warning("telegram file %s could not be downloaded: %s", kind, type(exc).__name__)
         raise FileRefused("telegram.file_failed") from exc
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused("telegram.file_too_big")

@@ -38,7 +38,7 @@ from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply, Turn
-from handlers.engine.failures import TurnNotTaken
+from handlers.engine.failures import TurnNotTaken, database_unavailable
 
 log = logging.getLogger(__name__)
 FIRST_SEND_BUDGET = 3.0  # seconds for a customer-service send inside the 5 s reply deadline
@@ -160,7 +160,9 @@ class WeChatChannel:
             text, outcome = await self._answer(msg, metrics)
         except TurnNotTaken:
             return not_taken(log, metrics, CHANNEL)
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):  # the channel's own reads before the turn (seen before, menus, files)
+                return not_taken(log, metrics, CHANNEL)
             log.exception("wechat: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
             metrics.error(CHANNEL, "answer")
             text, outcome = Translator(self.default_locale)("engine.error"), "error"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from time import perf_counter
 from typing import Any
@@ -21,7 +22,7 @@ from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
-from bot.channels.wecom.pusher import MemberRate, WeComPusher
+from bot.channels.wecom.pusher import MemberRate, WeComPusher, messages_for
 from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
 from bot.channels.wxbase.crypto import WeComCrypto
 from bot.channels.wxbase.freshness import REFUSED, Freshness
@@ -33,7 +34,7 @@ from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply
-from handlers.engine.failures import TurnNotTaken
+from handlers.engine.failures import TurnNotTaken, database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class WeComChannel:
         self.inbound = WeComInbound(self.api, services)
         self.pusher = WeComPusher(self.outbound, self.rate)
         self.sequencer = Sequencer()
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waiting out a member's full minute
         self.default_locale = services.config.default_locale
 
     def routes(self) -> list[BaseRoute]:
@@ -124,7 +126,9 @@ class WeComChannel:
             text, outcome = await self._answer(msg, metrics)
         except TurnNotTaken:
             return not_taken(log, metrics, CHANNEL)
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):  # the channel's own reads before the turn (seen before, menus, files)
+                return not_taken(log, metrics, CHANNEL)
             log.exception("wecom: could not answer %s", msg.get("MsgId") or msg.get("MsgType"))
             metrics.error(CHANNEL, "answer")
             text, outcome = Translator(self.default_locale)("engine.error"), "error"
@@ -190,6 +194,10 @@ class WeComChannel:
                 log.warning("wecom: could not update card %s: %s", press.task_id, exc)
         t = await self._t(user) if any(r.all_buttons() or r.files for r in replies) else None
         for reply in replies:
+            # WeCom drops what goes past 30 a minute to a member: this member's next replies wait (others do not)
+            if (wait := self.rate.wait(user, messages_for(reply))) > 0:
+                log.info("wecom: a member's minute is full; the rest of their turn waits %.0f s", wait)
+                await self.sleep(wait)
             try:
                 metrics.sent(CHANNEL, "api", await self.outbound.send(user, reply, t or Translator(None)))
             except ApiError as exc:

@@ -20,6 +20,12 @@ FREQUENCY = frozenset({45009, 45033})  # the app's API frequency limits: every p
 PERIOD = 60.0
 
 
+def messages_for(reply: Reply) -> int:
+    """How many application messages a reply takes (text, a card per six buttons, each file), as a member counts."""
+    needed = max(1, len(reply.files) + (1 if reply.text else 0) + -(-len(reply.all_buttons()) // 6))
+    return min(needed, PER_MEMBER)
+
+
 class MemberRate:
     """Every message to a member is counted here (replies too); a push waits when the minute is full."""
 
@@ -65,8 +71,7 @@ class WeComPusher:
 
     async def push(self, target: PushTarget, reply: Reply, *, kind: str) -> None:
         """Send `reply` as application messages within the member's rate; PushError to retry later."""
-        needed = max(1, len(reply.files) + (1 if reply.text else 0) + -(-len(reply.all_buttons()) // 6))
-        wait = self.rate.wait(target.external_id, min(needed, PER_MEMBER))
+        wait = self.rate.wait(target.external_id, messages_for(reply))
         if wait > 0:
             # replies in a busy conversation filled this member's minute: wait here, for this member only
             # (a PushError with retry_after would pause the sender for every member)
