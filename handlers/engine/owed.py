@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from storage.repos import deliveries
 
 log = logging.getLogger(__name__)
 OWED_AFTER = timedelta(seconds=30)  # unconfirmed this long, replies were lost (sending takes a second or two)
+MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent replies, all within OWED_AFTER
 
 
 class OwedReplies:
@@ -22,6 +24,7 @@ class OwedReplies:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         self._sending: set[tuple[str, str]] = set()
+        self._later: set[asyncio.Task[None]] = set()  # markings waiting for the database to come back
 
     def sending(self, taken: Iterable[Incoming]) -> None:
         """These turns are committed; their channel is sending the replies now."""
@@ -44,7 +47,24 @@ class OwedReplies:
         if not sent:
             return
         try:
-            async with self.sessions() as session, session.begin():
-                await deliveries.replied(session=session, channel=channel, delivery_ids=delivery_ids)
-        except Exception as exc:  # they would come again with the next turn: better than never
-            log.warning("replies of %d deliveries not marked sent: %s", len(delivery_ids), describe(exc))
+            await self._mark(channel, delivery_ids)
+        except Exception as exc:  # a brief outage: marking them later beats sending them again with the next turn
+            log.warning("replies of %d deliveries not marked sent yet: %s", len(delivery_ids), describe(exc))
+            task = asyncio.create_task(self._mark_later(channel, list(delivery_ids)))
+            self._later.add(task)
+            task.add_done_callback(self._later.discard)
+
+    async def _mark(self, channel: str, delivery_ids: Sequence[str]) -> None:
+        async with self.sessions() as session, session.begin():
+            await deliveries.replied(session=session, channel=channel, delivery_ids=delivery_ids)
+
+    async def _mark_later(self, channel: str, delivery_ids: list[str]) -> None:
+        for pause in MARK_AGAIN_AFTER:
+            await asyncio.sleep(pause)
+            try:
+                await self._mark(channel, delivery_ids)
+                return
+            except Exception as exc:
+                last = exc
+        # they come again with the person's next turn: better twice than never
+        log.warning("replies of %d deliveries not marked sent: %s", len(delivery_ids), describe(last))
