@@ -4,9 +4,6 @@ Revision ID: 0008_batch
 Revises: 0007_experts
 Create Date: 2026-12-07
 
-One revision per line of work, chained in advance so that parallel branches each fill their own file
-and merge without re-chaining; a revision with nothing to change stays a no-op.
-
 A resubmission after 退回 points at the returned application (applications.resubmits_id); the association
 sets each year's application window (application_windows); the naming list of each year is kept as named
 (naming_list, numbered per year).

@@ -1,11 +1,8 @@
-"""the web console's documents and sessions (issue 18)
+"""the web console: an index for the overview's figures (issue 18)
 
 Revision ID: 0009_web
 Revises: 0008_batch
 Create Date: 2026-12-07
-
-One revision per line of work, chained in advance so that parallel branches each fill their own file
-and merge without re-chaining; a revision with nothing to change stays a no-op.
 
 The console's overview asks, for every studio in scope at once, its last activity and the year's activities
 per month: an index on (kind, status, occurred_on, studio_id) answers both from the index alone.

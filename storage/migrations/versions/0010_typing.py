@@ -1,11 +1,8 @@
-"""headcounts, drafts and changes shown to reviewers (issue 19)
+"""ledger head counts: participant_count and trainee_count, filled from the names already listed (issue 19)
 
 Revision ID: 0010_typing
 Revises: 0009_web
 Create Date: 2026-12-07
-
-One revision per line of work, chained in advance so that parallel branches each fill their own file
-and merge without re-chaining; a revision with nothing to change stays a no-op.
 """
 
 from collections.abc import Sequence

@@ -1,11 +1,8 @@
-"""what reviewers are shown of a change, and two studios per person (issue 19 items 4-6, 8)
+"""attachments.description: the words sent with a photo or file, kept with it (issue 19)
 
 Revision ID: 0013_dialog
-Revises: 0012_speed
+Revises: 0011_hardening
 Create Date: 2026-12-07
-
-One revision per line of work, chained in advance so that parallel branches each fill their own file
-and merge without re-chaining; a revision with nothing to change stays a no-op.
 """
 
 from collections.abc import Sequence
@@ -14,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013_dialog'
-down_revision: str | Sequence[str] | None = '0012_speed'
+down_revision: str | Sequence[str] | None = '0011_hardening'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
