@@ -81,7 +81,7 @@ async def test_kill_9_during_conversations_loses_no_step_and_no_reply(
 ) -> None:
     leads = [CONTROL + 1 + n for n in range(scale(8, 30))]
     kills = scale(3, 12)
-    await seed_leads(db_url, [CONTROL, *leads])
+    await seed_leads(db_url, [CONTROL, *leads], reviewer=True)
     server = ServeProcess(telegram_env(db_url, telegram, tmp_path), tmp_path, scheduler=False)
     update_ids = iter(range(1_000_000, 10_000_000))
     figures, rng = Figures(), random.Random(20)

@@ -51,7 +51,7 @@ async def test_a_postgresql_restart_while_serving_loses_no_step(cluster: OwnPost
     await upgrade(cluster.url)
     leads = [CONTROL + 1 + n for n in range(scale(8, 30))]
     restarts = scale(1, 4)
-    await seed_leads(cluster.url, [CONTROL, *leads])
+    await seed_leads(cluster.url, [CONTROL, *leads], reviewer=True)
     telegram = ThreadedFakeTelegram()
     server = ServeProcess(telegram_env(cluster.url, telegram, tmp_path), tmp_path)
     update_ids = iter(range(1_000_000, 10_000_000))

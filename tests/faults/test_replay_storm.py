@@ -53,7 +53,7 @@ async def test_every_delivery_sent_three_times_takes_effect_once(db_url: str, tm
     users = [FIRST + n for n in range(leads + 1)]  # the first is the control: each delivery once
     rng = random.Random(20)
     async with wechat_world(db_url, tmp_path) as world:
-        await seed_leads(db_url, users, channel="wechat")
+        await seed_leads(db_url, users, channel="wechat", reviewer=True)
         platform = world.oa_platform
         control = [(await platform.text(str(users[0]), text)).text for text in SCRIPT]
         await world.settle()
