@@ -14,7 +14,7 @@ from handlers.engine.context import Context
 from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
-from handlers.reviews import cards
+from handlers.reviews import cards, revisions
 from handlers.reviews.decide import decide
 from handlers.roles import permissions
 from handlers.roles.permissions import Subject
@@ -51,9 +51,13 @@ def batch_button(ctx: Context, items: list[Item]) -> Button | None:
 async def entry_items(ctx: Context, subject: Subject) -> list[Item]:
     """Submitted entries of the studios this person reviews."""
     items = []
-    for entry, studio in await waiting_for(ctx, subject):
+    waiting = await waiting_for(ctx, subject)
+    kinds = await revisions.kinds_of(ctx.session, [entry for entry, _ in waiting])
+    for entry, studio in waiting:
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
         line = ctx.t("reviews.pending.entry", header=cards.header(ctx.t, entry, studio), days=days)
+        if entry.id in kinds:  # as the card's title says it: a resubmission, an edit of an approved entry
+            line = f"{revisions.revision_tag(ctx.t, kinds[entry.id])} {line}"
         items.append(
             Item(entry.status_changed_at, line, cut(entry.title, 24), ReviewPress(ReviewAction.OPEN, entry.id))
         )

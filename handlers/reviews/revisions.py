@@ -3,7 +3,7 @@ each field old → new — for the reviewer's card, the web console and the audi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,7 +15,7 @@ from handlers.core.i18n import Translator, catalogue
 from handlers.reviews.cards import value_text
 from storage import ledger_specs
 from storage.ledger_specs import SPECS
-from storage.models import Attachment, AuditLog, Decision, EntryStatus, LedgerEntry, LedgerKind
+from storage.models import Attachment, AuditLog, Decision, EntryStatus, LedgerEntry, LedgerKind, ReviewDecision
 from storage.repos import ledgers, reviews
 
 FROM_VERSION = "from_version"  # audit detail of a submitted edit: the version it was made from
@@ -75,6 +75,54 @@ async def _base(session: AsyncSession, entry: LedgerEntry, version: int) -> int:
     return int(recorded) if isinstance(recorded, int) else version - 1
 
 
+def _kind(decided_base: Decision | None, approved: int | None) -> RevisionKind:
+    """The one rule of the card and of 待审: an approved version before → an edit of it; the base
+    returned or rejected → a resubmission; else an edit while it waited."""
+    if approved is not None:
+        return RevisionKind.APPROVED_EDIT
+    if decided_base is not None and decided_base is not Decision.APPROVE:
+        return RevisionKind.RESUBMITTED
+    return RevisionKind.EDIT
+
+
+async def kinds_of(session: AsyncSession, entries: Collection[LedgerEntry]) -> dict[int, RevisionKind]:
+    """The kind of revision each entry's current version is, by entry id (first versions left out), in two queries."""
+    current = {e.id: e.version for e in entries if e.version > 1}
+    if not current:
+        return {}
+    submitted = (
+        select(AuditLog.object_id, AuditLog.detail)
+        .join(LedgerEntry, (LedgerEntry.id == AuditLog.object_id) & (LedgerEntry.version == AuditLog.version))
+        .where(
+            AuditLog.object_type == "entry",
+            AuditLog.object_id.in_(list(current)),
+            AuditLog.to_state == EntryStatus.SUBMITTED.value,
+        )
+        .order_by(AuditLog.id)
+    )
+    bases = {entry_id: version - 1 for entry_id, version in current.items()}
+    for entry_id, detail in (await session.execute(submitted)).all():  # the newest row of the version wins
+        recorded = detail.get(FROM_VERSION)
+        bases[entry_id] = recorded if isinstance(recorded, int) else current[entry_id] - 1
+    decided: dict[tuple[int, int], Decision] = {}
+    approved: dict[int, int] = {}
+    query = select(ReviewDecision.entry_id, ReviewDecision.entry_version, ReviewDecision.decision).where(
+        ReviewDecision.entry_id.in_(list(current))
+    )
+    for entry_id, version, decision in (await session.execute(query)).all():
+        if entry_id is None or version is None or version >= current[entry_id]:
+            continue
+        decided[entry_id, version] = decision
+        if decision is Decision.APPROVE:
+            approved[entry_id] = max(version, approved.get(entry_id, 0))
+    return {entry_id: _kind(decided.get((entry_id, bases[entry_id])), approved.get(entry_id)) for entry_id in current}
+
+
+def revision_tag(t: Translator, kind: RevisionKind) -> str:
+    """The kind of revision in a few words, for a list (待审): ↩️ 退回后重新提交 / ✏️ 已通过台账的修改."""
+    return t(f"reviews.revision.tag.{kind.value}")
+
+
 async def revision_of(session: AsyncSession, entry: LedgerEntry, version: int | None = None) -> Revision | None:
     """What this version of the entry (default: its current one) changed; None for a first version."""
     version = version or entry.version
@@ -89,12 +137,7 @@ async def revision_of(session: AsyncSession, entry: LedgerEntry, version: int | 
     changes = tuple(Change(k, old.get(k), new.get(k)) for k in changed_keys(entry.kind, old, new))
     decision = await reviews.decision_for_entry(session=session, entry_id=entry.id, version=base)
     approved = await reviews.last_approved_version(session=session, entry_id=entry.id, below=version)
-    if approved is not None:
-        kind = RevisionKind.APPROVED_EDIT
-    elif decision is not None and decision.decision is not Decision.APPROVE:
-        kind = RevisionKind.RESUBMITTED
-    else:
-        kind = RevisionKind.EDIT
+    kind = _kind(decision.decision if decision is not None else None, approved)
     decided = decision.decision if decision is not None and decision.decision is not Decision.APPROVE else None
     reason = decision.reason if decided is not None and decision is not None else None
     added = await session.scalar(
