@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
 from handlers.exports.labels import labeler, value_text
 from storage.models import LEAD_GRADES, EntryStatus, LedgerEntry, LedgerKind, OutcomeVersion, Person, RoleKind, Studio
-from storage.repos import admissions, people
+from storage.repos import standings
 
 SCHEME = "上海职工(技师)创新项目资助"
 # Outcomes the lead may cite: approved, or still with the reviewer; only approved ones satisfy 第三条(3).
@@ -56,21 +55,8 @@ def funded_by_scheme(scheme: str | None) -> bool:
     return "创新项目资助" in plain and "职工" in plain
 
 
-async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Outcome]:
-    """The studio's outcomes (approved, or waiting: marked) applied in production and funded by the scheme."""
-    query = (
-        select(LedgerEntry, OutcomeVersion)
-        .join(
-            OutcomeVersion,
-            (OutcomeVersion.entry_id == LedgerEntry.id) & (OutcomeVersion.version == LedgerEntry.version),
-        )
-        .where(
-            LedgerEntry.studio_id == studio_id,
-            LedgerEntry.kind == LedgerKind.OUTCOME,
-            LedgerEntry.status.in_(CITED),
-        )
-        .order_by(LedgerEntry.id)
-    )
+def outcomes_from(rows: Iterable[tuple[LedgerEntry, OutcomeVersion]]) -> list[Outcome]:
+    """Of these outcome entries (approved or waiting), those applied in production and funded by the scheme."""
     return [
         Outcome(
             entry.id,
@@ -78,26 +64,47 @@ async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Out
             f"{version.funding_amount.normalize():f}" if version.funding_amount else "",
             waiting=entry.status is not EntryStatus.APPROVED,
         )
-        for entry, version in (await session.execute(query)).all()
+        for entry, version in rows
         if version.applied and funded_by_scheme(version.funding_scheme)
     ]
 
 
-async def recent_activities(session: AsyncSession, studio_id: int, today: date) -> int:
-    """The studio's approved activities dated in the twelve months up to `today`."""
-    since = today - timedelta(days=365)
-    return (
-        await session.scalar(
-            select(func.count(LedgerEntry.id)).where(
-                LedgerEntry.studio_id == studio_id,
-                LedgerEntry.kind == LedgerKind.ACTIVITY,
-                LedgerEntry.status == EntryStatus.APPROVED,
-                LedgerEntry.occurred_on > since,
-                LedgerEntry.occurred_on <= today,
-            )
+async def qualifying_outcomes(session: AsyncSession, studio_id: int) -> list[Outcome]:
+    """The studio's outcomes (approved, or waiting: marked) applied in production and funded by the scheme."""
+    found = await standings.outcomes(session=session, studio_ids=[studio_id], statuses=CITED)
+    return outcomes_from(found.get(studio_id, []))
+
+
+async def gather_many(
+    session: AsyncSession,
+    studios: Collection[Studio],
+    leads: Mapping[int, Person],
+    *,
+    today: date,
+    activities_needed: int,
+) -> dict[int, Facts]:
+    """The facts of these studios (with these leads) as they stand on `today`, by studio id, in four queries;
+    venue and equipment are the application's, left blank here."""
+    ids = [studio.id for studio in studios]
+    members = await standings.members(session=session, studio_ids=ids)
+    outcomes = await standings.outcomes(session=session, studio_ids=ids, statuses=CITED)
+    since = today - timedelta(days=365)  # 第三条(4): the twelve months up to today
+    activities = await standings.approved_activities(session=session, studio_ids=ids, after=since, until=today)
+    admitted = await standings.admitted(session=session, studio_ids=ids, year=today.year)
+    facts = {}
+    for studio_id in ids:
+        lead = leads.get(studio_id)
+        team = members.get(studio_id, [])
+        count = sum(1 for person_id, kind in team if kind is RoleKind.MEMBER and (lead is None or person_id != lead.id))
+        facts[studio_id] = Facts(
+            lead=lead,
+            members=count,
+            outcomes=outcomes_from(outcomes.get(studio_id, [])),
+            activities=activities.get(studio_id, 0),
+            activities_needed=activities_needed,
+            admitted=admitted.get(studio_id, frozenset()),
         )
-        or 0
-    )
+    return facts
 
 
 async def gather(
@@ -111,18 +118,9 @@ async def gather(
     activities_needed: int,
 ) -> Facts:
     """The facts of a studio as they stand on `today`."""
-    members = await people.members_of(session=session, studio_id=studio.id)
-    count = sum(1 for person, kind in members if kind is RoleKind.MEMBER and (lead is None or person.id != lead.id))
-    return Facts(
-        lead=lead,
-        members=count,
-        outcomes=await qualifying_outcomes(session, studio.id),
-        venue=venue.strip(),
-        equipment=equipment.strip(),
-        activities=await recent_activities(session, studio.id, today),
-        activities_needed=activities_needed,
-        admitted=await admissions.admitted(session=session, studio_id=studio.id, year=today.year),
-    )
+    leads = {studio.id: lead} if lead is not None else {}
+    facts = await gather_many(session, [studio], leads, today=today, activities_needed=activities_needed)
+    return replace(facts[studio.id], venue=venue.strip(), equipment=equipment.strip())
 
 
 def unmet(facts: Facts, *, chosen: Collection[int] | None = None, venue_known: bool = True) -> list[str]:

@@ -16,7 +16,7 @@ from handlers.lifecycle import eligibility
 from handlers.lifecycle.cards import stage as stage_name
 from handlers.roles.permissions import reviewing_union
 from storage.models import Application, ApplicationStage, Studio
-from storage.repos import applications, org, year_applications
+from storage.repos import applications, org, standings, year_applications
 
 S = ApplicationStage
 PROGRESS = (S.PUBLIC_NOTICE, S.EVALUATED, S.REVIEWED, S.RECOMMENDED, S.SUBMITTED, S.NAMED, S.RETURNED, S.REJECTED)
@@ -39,7 +39,7 @@ class Row:
 
 
 async def year_rows(ctx: Context, year: int) -> list[Row]:
-    """The year's applications, ranked (a fixed number of statements plus the 第三条 check per studio)."""
+    """The year's applications, ranked, in a fixed number of statements (第三条 read for all studios at once)."""
     found = await year_applications.of_year(session=ctx.session, year=year)
     ids = [app.id for app, _ in found]
     totals = await year_applications.totals(session=ctx.session, application_ids=ids)
@@ -48,6 +48,12 @@ async def year_rows(ctx: Context, year: int) -> list[Row]:
     for objection in await applications.open_objections(session=ctx.session, application_ids=ids):
         waiting[objection.application_id] = waiting.get(objection.application_id, 0) + 1
     chains = await org.union_chains(session=ctx.session, union_ids={s.union_id for _, s in found})
+    studios = {studio.id: studio for _, studio in found}
+    leads = await standings.first_leads(session=ctx.session, studio_ids=studios)
+    needed = ctx.config.application_min_activities
+    facts = await eligibility.gather_many(
+        ctx.session, studios.values(), leads, today=ctx.today, activities_needed=needed
+    )
     rows = []
     for app, studio in found:
         union = reviewing_union(chains.get(studio.union_id, []))
@@ -58,7 +64,7 @@ async def year_rows(ctx: Context, year: int) -> list[Row]:
                 app=app,
                 studio=studio,
                 union=union.name if union else "",
-                unmet=await _unmet(ctx, app, studio),
+                unmet=_unmet(app, facts[studio.id]),
                 opinion=opinions.get(app.id, ""),
                 average=average,
                 scores=len(marks),
@@ -82,20 +88,14 @@ def _nameable(app: Application, today: date, objections: int) -> bool:
     return app.stage is S.PUBLIC_NOTICE and ended and not objections
 
 
-async def _unmet(ctx: Context, app: Application, studio: Studio) -> tuple[str, ...]:
-    leads = await org.leads_of(session=ctx.session, studio_id=studio.id)
+def _unmet(app: Application, facts: eligibility.Facts) -> tuple[str, ...]:
+    """第三条 as the studio stands today, with the venue, equipment and outcomes the application gave."""
     data = app.data
-    facts = await eligibility.gather(
-        ctx.session,
-        studio,
-        leads[0] if leads else None,
-        venue=str(data.get("venue") or ""),
-        equipment=str(data.get("equipment") or ""),
-        today=ctx.today,
-        activities_needed=ctx.config.application_min_activities,
+    given = replace(
+        facts, venue=str(data.get("venue") or "").strip(), equipment=str(data.get("equipment") or "").strip()
     )
     chosen = {int(o["id"]) for o in data.get("outcomes") or [] if isinstance(o, dict) and "id" in o}
-    return tuple(eligibility.unmet(facts, chosen=chosen))
+    return tuple(eligibility.unmet(given, chosen=chosen))
 
 
 def eligibility_text(t: Translator, row: Row) -> str:
