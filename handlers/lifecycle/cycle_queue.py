@@ -40,6 +40,20 @@ async def ended(ctx: Context) -> list[tuple[Studio, Cycle]]:
     return [(studio, cycle) for studio, cycle in rows.all()]
 
 
+async def scorable(ctx: Context, subject: Subject) -> list[tuple[Studio, Cycle, bool]]:
+    """Ended cycles this expert may score (not tied to the studio), and whether they have, oldest end first."""
+    rows = await ended(ctx)
+    if not rows:
+        return []
+    chains = await org.union_chains(session=ctx.session, union_ids={s.union_id for s, _ in rows})
+    sheets = await committee.cycle_sheets(session=ctx.session, cycle_ids=[c.id for _, c in rows])
+    return [
+        (studio, cycle, subject.person_id in sheets[cycle.id])
+        for studio, cycle in rows
+        if decide(subject, Action.SCORE, target_from(studio, chains.get(studio.union_id, [])))
+    ]
+
+
 @pending_source(router, "committee.cycle.section")
 async def cycle_items(ctx: Context, subject: Subject) -> list[Item]:
     """Ended cycles: an expert's to score (unless tied to the studio), the association's to decide."""
