@@ -26,7 +26,7 @@ from handlers.exports.support import (
     parse_export_args,
     resolve_studio,
 )
-from handlers.lifecycle import cycle_command
+from handlers.lifecycle import cycle_review
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
@@ -135,7 +135,7 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
     subject = await permissions.subject_of(ctx)
     if not permissions.could_ever(subject, Action.VIEW_ASSESSMENT) and permissions.could_ever(subject, Action.SCORE):
         # an expert of the committee, asked to score cycles (第六条): 考核 shows those, not a refusal
-        return await cycle_command.for_expert(ctx, subject, "" if args.strip().lower() in ALL_WORDS else args.strip())
+        return await cycle_review.for_expert(ctx, subject, "" if args.strip().lower() in ALL_WORDS else args.strip())
     date_text = ctx.today.strftime("%Y%m%d")
     if args.strip().lower() in ALL_WORDS:
         return await _ranking(ctx, rubric, date_text)

@@ -1,4 +1,5 @@
-"""考核验收 with the expert committee (第六条, 第十条): the cycle's card, and experts scoring its frozen figures."""
+"""考核验收 with the expert committee (第六条, 第十条): the cycle's card (also what an expert's 考核 shows),
+and experts scoring its frozen figures."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, notify, panel_view
-from handlers.lifecycle.cycle_queue import sheet
+from handlers.lifecycle.cycle_queue import scorable, sheet
 from handlers.lifecycle.scoring import parse_comment, scores_parser, scores_shower
 from handlers.roles import permissions
-from handlers.roles.permissions import Action
+from handlers.roles.permissions import Action, Subject
 from storage.models import Cycle, Studio, Union
 from storage.repos import committee
 
@@ -91,6 +92,24 @@ async def cycle_button(ctx: Context, press: CyclePress) -> list[Reply]:
         if cycle.result is None:
             buttons.append(ctx.button(ctx.t("committee.cycle.decide"), GoPress("verdict")))
     return [Reply(text="\n".join(lines), buttons=(tuple(buttons),) if buttons else ())]
+
+
+async def for_expert(ctx: Context, subject: Subject, name: str) -> list[Reply]:
+    """The cycle's card when one fits `name` (any, when empty), a list to pick from when several do."""
+    rows = [row for row in await scorable(ctx, subject) if name in row[0].name]
+    if not rows:
+        # a tied expert is not told the cycle exists, as 待审 and the ask leave them out
+        text = ctx.t("committee.assess.unknown", name=name) if name else ctx.t("committee.assess.none")
+        return [Reply(text=text + "\n" + ctx.t("committee.assess.when"))]
+    if len(rows) == 1:
+        return await cycle_button(ctx, CyclePress("open", rows[0][1].id))
+    lines = [ctx.t("committee.assess.list", count=len(rows))]
+    buttons: list[tuple[Button, ...]] = []
+    for n, (studio, cycle, scored) in enumerate(rows, start=1):
+        params = {"studio": studio.name, "number": cycle.number, "ends": cycle.ends_on}
+        lines.append(f"{n}. " + ctx.t("committee.assess.scored" if scored else "committee.cycle.to_score", **params))
+        buttons.append((ctx.button(f"{n}. {studio.name[:12]}", CyclePress("open", cycle.id)),))
+    return [Reply(text="\n".join(lines), buttons=tuple(buttons))]
 
 
 async def start(ctx: Context, studio: Studio, cycle: Cycle) -> list[Reply]:
