@@ -16,7 +16,8 @@ from storage.models import LedgerEntry, RoleKind, Studio
 from storage.repos import org
 from tests.support.fixtures import latest_fields
 from tests.support.wechat_world import Answer, WxWorld, wechat_world
-from tests.test_wecom_channel import LEAD, say
+from tests.test_wecom_channel import LEAD, say, texts
+from tests.test_wecom_pacing import MinuteClock
 
 TICK = "✓ "
 NAMES = [f"技工{n:02d}" for n in range(1, 38)]  # with the seeded three: forty members
@@ -66,8 +67,10 @@ async def press(world: WxWorld, user: str, label: str, *, code: str | None = Non
     return answer
 
 
-async def open_participants(world: WxWorld) -> int:
-    """Up to the participants question; how many cards came before it."""
+async def open_participants(world: WxWorld) -> tuple[int, MinuteClock]:
+    """Up to the participants question; how many cards came before it, and the member rate's clock."""
+    clock = MinuteClock()  # a wait for the member's minute moves it on, and is counted
+    world.wecom.rate.now, world.wecom.sleep = clock, clock.sleep
     await forty_members(world)
     await say(world, LEAD, f"绑定 {world.seeded.lead_code}")
     await say(world, LEAD, "记录活动")
@@ -76,7 +79,7 @@ async def open_participants(world: WxWorld) -> int:
     await say(world, LEAD, "主轴振动攻关")
     before = len(task_ids(world, LEAD))
     await press(world, LEAD, "跳过")  # place
-    return before
+    return before, clock
 
 
 def calls(world: WxWorld) -> int:
@@ -85,16 +88,18 @@ def calls(world: WxWorld) -> int:
 
 async def test_ten_ticks_in_a_studio_of_forty_update_the_pressed_cards_only(db_url: str, tmp_path: Path) -> None:
     async with wechat_world(db_url, tmp_path) as world:
-        first = await open_participants(world)
+        first, clock = await open_participants(world)
         picker = len(seen(world, LEAD))
         assert picker - first >= 8  # the question: forty members and the lead, 完成, the navigation row
         ticked = ["李明", "技工01", "技工07", "技工13", "技工20", "技工26", "技工31", "技工37", "孙丽", "技工05"]
-        for name in [*ticked, "技工02", "技工02"]:  # ticked and unticked again, on cards drawn long ago too
+        # ticked and unticked again; on cards never updated too, whose payloads carry an older conversation version
+        for name in [*ticked, "技工02", "技工02"]:
             before = calls(world)
             await press(world, LEAD, name)
             assert calls(world) - before == 1, [c.path for c in world.fake.calls[-3:]]
             assert world.fake.sent("message/update_template_card")[-1].body["userids"] == [LEAD]
         assert len(seen(world, LEAD)) == picker  # nothing new was sent
+        assert not clock.waits  # the member's minute never filled: nothing held back, nothing dropped by WeCom
         shown = [label for card in seen(world, LEAD) for label in labels(card)]
         assert sorted(label.removeprefix(TICK) for label in shown if label.startswith(TICK)) == sorted(ticked)
         await press(world, LEAD, "完成")
@@ -133,3 +138,26 @@ async def test_a_card_that_cannot_be_updated_is_followed_by_one_new_card(
             await press(world, LEAD, name)
         assert "小时" in "".join(labels(seen(world, LEAD)[-1]))
         await say(world, LEAD, "取消")
+
+
+async def test_a_redrawing_that_changes_more_than_the_pressed_card_is_sent_whole(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await open_participants(world)
+        await press(world, LEAD, "李明")
+        for step in ("完成", "2 小时"):
+            await press(world, LEAD, step)
+        await say(world, LEAD, "分析主轴振动原因，更换轴承并复测。")
+        for step in ("跳过", "跳过", "修改", "参加人员"):
+            await press(world, LEAD, step)
+        drawn = len(task_ids(world, LEAD))  # the question again, its text led by the value it had
+        assert "当前内容" in "".join(c["main_title"]["title"] + c.get("sub_title_text", "") for c in seen(world, LEAD))
+        await press(world, LEAD, "技工30")  # the redrawing drops that line: on the first card, not the pressed one
+        assert len(task_ids(world, LEAD)) - drawn >= 8
+        before = calls(world)
+        await press(world, LEAD, "技工31")  # drawn anew, the question is updated card by card again
+        assert calls(world) - before == 1
+        await press(world, LEAD, "完成")
+        assert "✓" not in "".join(labels(seen(world, LEAD)[-1]))
+        summary = seen(world, LEAD)[-1]
+        shown = summary["main_title"]["title"] + summary.get("sub_title_text", "") + texts(world, LEAD)[-1]
+        assert "技工30、技工31" in shown

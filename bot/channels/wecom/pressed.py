@@ -58,16 +58,20 @@ async def redraw(
     if card is None or card.get("user") != user or not card.get("picker"):
         return False
     picker_id = str(card["picker"])
-    picker = await outbound.pickers.get(picker_id)
     buttons = reply.all_buttons()
-    chunk = picker.redrawn(press.task_id, reply.text, buttons) if picker is not None else None
-    if picker is None or chunk is None:
-        return False  # more than the pressed card changed: the question goes out again
-    slot = picker.cards[press.task_id]
-    keys = [b.payload for b in chunk]
-    picker.keys, picker.labels = [b.payload for b in buttons], [b.label for b in buttons]
-    slot.shown = [*slot.shown[-1:], keys]
-    await outbound.pickers.save(picker_id, picker)
+    try:
+        picker = await outbound.pickers.get(picker_id)
+        chunk = picker.redrawn(press.task_id, reply.text, buttons) if picker is not None else None
+        if picker is None or chunk is None:
+            return False  # more than the pressed card changed: the question goes out again
+        slot = picker.cards[press.task_id]
+        keys = [b.payload for b in chunk]
+        picker.keys, picker.labels = [b.payload for b in buttons], [b.label for b in buttons]
+        slot.shown = [*slot.shown[-1:], keys]
+        await outbound.pickers.save(picker_id, picker)
+    except Exception as exc:  # the database: unrecorded, the other cards' presses would be stale; send it whole
+        log.warning("wecom: could not keep a redrawn question (%s); sending it again", type(exc).__name__)
+        return False
     if press.response_code:
         try:
             await outbound.update(
