@@ -98,10 +98,11 @@ async def test_a_reviewer_on_wecom_presses_for_the_files_and_gets_the_photo(db_u
         assert world.fake.media[media_id][0] == PHOTO
         assert not world.fake.sent("message/send", touser=LEAD, msgtype="image")
         assert any("「主轴振动攻关」的附件，共 1 个" in t for t in texts(world, REVIEWER))
-        assert not world.fake.sent("message/update_template_card")  # looking decides nothing: the card stays pressable
+        looking = world.fake.sent("message/update_template_card", userids=[REVIEWER])
+        assert not looking  # looking decides nothing: the card stays pressable
         # in the same second: two buttons of one card are two events (the delivery id names the card and the button)
         await press_card(world, card, "通过", at=now)
-        [update] = world.fake.sent("message/update_template_card")
+        [update] = world.fake.sent("message/update_template_card", userids=[REVIEWER])
         assert update.body["button"]["replace_name"] == "✅ 已通过"
 
 

@@ -3,7 +3,9 @@
 It answers token / gettoken, message/custom/send (text, msgmenu, image), message/template/send,
 message/send (text, template_card, file, image), message/update_template_card, media/get and
 media/upload; records every call; issues numbered tokens (only the newest is valid, unless told
-otherwise) and answers an error code, or late, on demand.
+otherwise) and answers an error code, or late, on demand. WeCom's template cards are kept as the member sees
+them (`card_now`): message/send of a card answers a response_code, as WeCom does, and update_template_card takes
+a code once (`press_code` issues one for a press; `expire_code` makes one too old), then redraws the card.
 
 It is served by uvicorn on the test's own event loop: a wechatpy call made on the loop instead of in a
 worker thread would block the loop and never be answered, so the tests also prove the calls run off it.
@@ -27,6 +29,8 @@ from tests.support.fake_telegram import _serve
 # Secrets and tokens with characters URL encoding changes, so that a log check sees every spelling of them.
 APP_ID, APP_SECRET = "wx1234567890abcdef", "oa-app-secret:0123/4567+89ab=cdef"
 CORP_ID, CORP_SECRET, AGENT_ID = "ww0123456789abcdef", "wecom-secret:0123/4567+89ab=cdef", "1000002"
+CODE_REFUSED = 60140  # what public WeCom clients handle as a response_code used already or expired
+OTHER_CARD_TYPES = frozenset({"text_notice", "news_notice", "vote_interaction", "multiple_interaction"})
 
 
 @dataclass
@@ -38,6 +42,21 @@ class Call:
     body: dict[str, Any] = field(default_factory=dict)
     upload: bytes = b""
     filename: str = ""
+
+
+def _card_ok(card: Any) -> bool:
+    """A button_interaction card as WeCom takes it: a title, one to six buttons each with text and key."""
+    if not isinstance(card, dict) or card.get("card_type") != "button_interaction":
+        return isinstance(card, dict) and card.get("card_type") in OTHER_CARD_TYPES
+    buttons = card.get("button_list")
+    title = (card.get("main_title") or {}).get("title")
+    return (
+        bool(title)
+        and bool(card.get("task_id"))
+        and isinstance(buttons, list)
+        and 0 < len(buttons) <= 6
+        and all(b.get("text") and b.get("key") for b in buttons)
+    )
 
 
 class FakeWeChat:
@@ -53,6 +72,9 @@ class FakeWeChat:
         self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
         self._delays: dict[str, list[tuple[float, str | None]]] = {}  # path → [(seconds, only for msgtype)]
         self._ids = itertools.count(1)
+        self.wecom_cards: dict[str, dict[str, Any]] = {}  # task_id → the card as the member sees it now
+        self._codes: dict[str, str] = {}  # response_code → the task_id of its card
+        self._codes_used: set[str] = set()
         self.port = 0
         self._server: Any = None
         self._task: Any = None
@@ -82,6 +104,20 @@ class FakeWeChat:
     def revoke_tokens(self) -> None:
         """Every token handed out so far stops working (as when someone else fetched one elsewhere)."""
         self.revoked.update(self.tokens_issued)
+
+    def press_code(self, task_id: str) -> str:
+        """A press's ResponseCode, as WeCom hands it in the template_card_event: it updates that card once."""
+        code = f"RC{next(self._ids)}-{task_id}"
+        self._codes[code] = task_id
+        return code
+
+    def expire_code(self, code: str) -> None:
+        """The code is over 72 hours old: WeCom refuses it, as it refuses one used before."""
+        self._codes_used.add(code)
+
+    def card_now(self, task_id: str) -> dict[str, Any]:
+        """A template card as the member sees it: as sent, or as last updated."""
+        return self.wecom_cards[task_id]
 
     def sent(self, path: str, **match: Any) -> list[Call]:
         """The calls of `path` whose JSON body has these top-level values."""
@@ -139,11 +175,42 @@ class FakeWeChat:
             media_id = f"UP{next(self._ids)}"
             self.media[media_id] = (upload, upload_type, filename)
             return JSONResponse({"errcode": 0, "type": params.get("type"), "media_id": media_id})
-        if path in ("message/custom/send", "message/send", "message/update_template_card"):
+        if path == "message/update_template_card":
+            return self._update_card(body)
+        if path == "message/send" and body.get("msgtype") == "template_card":
+            card = body.get("template_card") or {}
+            self.wecom_cards[str(card.get("task_id", ""))] = card
+            code = self.press_code(str(card.get("task_id", "")))  # the sender may update its card once too
+            return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids), "response_code": code})
+        if path in ("message/custom/send", "message/send"):
             return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)})
         if path == "message/template/send":
             return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": next(self._ids)})
         return JSONResponse({"errcode": 40066, "errmsg": f"invalid url {path}"})
+
+    def _update_card(self, body: dict[str, Any]) -> Response:
+        """message/update_template_card as WeCom checks it: whom, which app, a code not used before, one change."""
+        code = str(body.get("response_code") or "")
+        users = body.get("userids")
+        whom = (isinstance(users, list) and 0 < len(users) <= 1000) or body.get("atall") == 1
+        changes = [k for k in ("button", "template_card") if k in body]
+        if not whom or str(body.get("agentid")) != AGENT_ID or not code or len(changes) != 1:
+            return JSONResponse({"errcode": 40058, "errmsg": "invalid parameter"})
+        if code in self._codes_used:  # once, within 72 hours
+            return JSONResponse({"errcode": CODE_REFUSED, "errmsg": "response_code used or expired"})
+        card = body.get("template_card")
+        if card is not None and not _card_ok(card):
+            return JSONResponse({"errcode": 40058, "errmsg": "invalid template_card"})
+        self._codes_used.add(code)
+        task_id = self._codes.get(code)  # codes the test made up itself belong to no card the fake knows
+        if task_id is not None and task_id in self.wecom_cards:
+            if card is not None:
+                self.wecom_cards[task_id] = card
+            else:  # every button greyed out under the one new name
+                old = self.wecom_cards[task_id]
+                name = str(body["button"].get("replace_name", ""))
+                self.wecom_cards[task_id] = {**old, "button_list": [], "replace_text": name}
+        return JSONResponse({"errcode": 0, "errmsg": "ok"})
 
     def _token(self, path: str, params: dict[str, str]) -> Response:
         good = (

@@ -22,6 +22,7 @@ from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.api import WeComClient
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
+from bot.channels.wecom.pressed import show_on_card
 from bot.channels.wecom.pusher import MemberRate, WeComPusher, messages_for
 from bot.channels.wxbase.api import Api, ApiError, aes_key_ok
 from bot.channels.wxbase.crypto import WeComCrypto
@@ -74,7 +75,7 @@ class WeComChannel:
         self.rate = MemberRate()
         self.outbound = WeComOutbound(self.api, services, clock, s.wecom_agent_id)
         self.outbound.count = self.rate.count
-        self.inbound = WeComInbound(self.api, services)
+        self.inbound = WeComInbound(self.api, services, self.outbound.pickers)
         self.pusher = WeComPusher(self.outbound, self.rate)
         self.sequencer = Sequencer()
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # waiting out a member's full minute
@@ -175,23 +176,21 @@ class WeComChannel:
         if turn.duplicate:
             return passive, "duplicate"  # the same first piece again; the rest went by the API the first time
         press = card_press(msg)
-        outcome = next((r for r in turn.replies if r.outcome_of_press), None)
-        update = (press, outcome.text) if press is not None and outcome is not None else None
+        shown = next((r for r in turn.replies if r.outcome_of_press or r.redraws_pressed), None)
+        update = (press, shown) if press is not None and shown is not None else None
         if replies or update is not None:
             self.sequencer.run(user, lambda: self._follow_up(user, replies, update, metrics))
         return passive, received.outcome
 
     async def _follow_up(
-        self, user: str, replies: list[Reply], update: tuple[CardPress, str] | None, metrics: Metrics
+        self, user: str, replies: list[Reply], update: tuple[CardPress, Reply] | None, metrics: Metrics
     ) -> None:
         """Show on the pressed card what the press led to, then send the rest of the turn."""
-        if update is not None and update[0].response_code:
-            press, outcome = update
-            try:
-                await self.outbound.update_card(user, press.task_id, press.response_code, press.key, outcome)
-            except ApiError as exc:
-                metrics.error(CHANNEL, "update_card")
-                log.warning("wecom: could not update card %s: %s", press.task_id, exc)
+        if update is not None:
+            pace = self.rate.wait
+            replies = await show_on_card(
+                self.outbound, user, *update, replies, metrics, lambda n: self.sleep(pace(user, n))
+            )
         t = await self._t(user) if any(r.all_buttons() or r.files for r in replies) else None
         for reply in replies:
             # WeCom drops what goes past 30 a minute to a member: this member's next replies wait (others do not)

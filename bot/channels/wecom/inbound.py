@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.channels.services import ChannelServices
 from bot.channels.wecom import CHANNEL
+from bot.channels.wecom.pickers import Pickers
 from bot.channels.wxbase.api import Api
 from bot.channels.wxbase.inbound import Received, delivery_id, media_received, menu_command, sent_at, unknown_click
 from handlers.core.types import Capabilities, Incoming
@@ -38,10 +39,11 @@ def card_press(msg: dict[str, Any]) -> CardPress | None:
 class WeComInbound:
     """Turns one decrypted WeCom message into an Incoming, downloading media at once."""
 
-    def __init__(self, api: Api, services: ChannelServices) -> None:
+    def __init__(self, api: Api, services: ChannelServices, pickers: Pickers | None = None) -> None:
         self.api = api
         self.services = services
         self.routes = services.routes
+        self.pickers = pickers  # a press on a card of a question is the same button of it as last drawn
 
     async def convert(self, msg: dict[str, Any]) -> Received:
         """The engine event this callback stands for."""
@@ -62,7 +64,10 @@ class WeComInbound:
 
         press = card_press(msg)
         if press is not None:
-            return Received("press", make(payload=press.key)) if press.key else Received("ignored")
+            if not press.key:
+                return Received("ignored")
+            key = press.key if self.pickers is None else await self.pickers.current_key(user, press.task_id, press.key)
+            return Received("press", make(payload=key))
         if kind == "event":
             if unknown_click(self.routes, msg):
                 return Received("unknown_key")
