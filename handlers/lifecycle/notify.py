@@ -13,7 +13,7 @@ from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, moves, panel_view, window
 from handlers.lifecycle.moves import Move
 from storage.models import Application, ApplicationStage, Person, Studio
-from storage.repos import applications, org
+from storage.repos import expert_scores, org
 
 S = ApplicationStage
 # The card each next decider gets, by the stage the application has reached.
@@ -115,7 +115,7 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     """
     cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if move.to is S.NAMED else None
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    scores = tuple(await expert_scores.scores_of(session=ctx.session, application_id=app.id))
     mean = cards.average(scores)
     windows = await window.load(ctx.session, ctx.config) if move.to is S.REJECTED else None
     again = windows.reopens(submitted_on(ctx, app)) if windows is not None else ""

@@ -13,7 +13,7 @@ from handlers.lifecycle import cards, expert_rubric, moves, opinion, panel_view,
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, Studio
-from storage.repos import applications
+from storage.repos import applications, expert_scores
 
 router = Router(__name__)
 
@@ -41,7 +41,7 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
     # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     asks = move.needs_reason or move.key == "notice"
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
+    scores = tuple(await expert_scores.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
     below = move.key == "notice" and cards.below_pass(scores, sheet)
     if not move.needs_reason and not below:
         return [(await stages.advance(ctx, app_id, move))[0]]

@@ -19,7 +19,7 @@ from handlers.lifecycle import cards, expert_rubric, moves, notify, stages
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Studio
-from storage.repos import applications
+from storage.repos import applications, expert_scores
 
 router = Router(__name__)
 
@@ -39,7 +39,7 @@ async def may_score(ctx: Context, app: Application, studio: Studio) -> str | Non
     if app.stage is not ApplicationStage.REVIEWED:
         return ctx.t("application.score.closed", stage=cards.stage(ctx.t, app.stage))
     assert ctx.person is not None
-    sheet = await applications.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
+    sheet = await expert_scores.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
     if sheet is not None:
         return ctx.t("application.score.already", total=f"{sheet.total.normalize():f}")
     return None
@@ -127,7 +127,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     assert ctx.person is not None
     sheet = current(ctx)
     scores, total = sheet.sheet(values["scores"])
-    row = await applications.add_score(
+    row = await expert_scores.add_score(
         session=ctx.session,
         application_id=app.id,
         expert_id=ctx.person.id,
@@ -143,7 +143,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         studio_id=studio.id,
         detail={"application": app.id, "total": f"{total.normalize():f}", "scores": scores},
     )
-    count = len(await applications.scores_of(session=ctx.session, application_id=app.id))
+    count = len(await expert_scores.scores_of(session=ctx.session, application_id=app.id))
     lines = [ctx.t("application.score.thanks", total=f"{total.normalize():f}", studio=studio.name)]
     if count >= sheet.experts_needed:
         close = moves.find("close", ApplicationStage.REVIEWED)
