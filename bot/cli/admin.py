@@ -28,7 +28,7 @@ from bot.settings import Settings, load_settings
 from storage.migrate import upgrade
 from storage.models import STUDIO_ROLES, UNION_ROLES, Person, RoleKind, UnionLevel
 from storage.names import ENTERPRISE_MAX, PERSON_NAME_MAX, STUDIO_NAME_MAX, UNION_NAME_MAX
-from storage.repos import invites, leads, org
+from storage.repos import invites, leads, org, studio_cycles
 from storage.vocabulary import GRADE_WORDS, LEVELS, ROLES
 
 CHANNEL = "cli"  # the audit trail's channel for changes made with this command
@@ -151,7 +151,7 @@ def studio_add(
             to_state="created",
             studio_id=studio.id,
         )
-        cycle = await org.current_cycle(session=session, studio_id=studio.id)
+        cycle = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
         return {
             "id": studio.id,
             "name": studio.name,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliError, emit, fail
 from storage.models import Person, Studio, Union
-from storage.repos import audit, org
+from storage.repos import audit, org, persons
 from storage.vocabulary import Words
 
 CHANNEL = "cli"  # the audit trail's channel for changes made on the command line
@@ -49,7 +49,7 @@ async def find_person(session: AsyncSession, ref: str, *, include_inactive: bool
         if person is None or not (person.active or include_inactive):
             raise CliError(f"没有这个人员 / no such person: {ref}")
         return person
-    people = await org.find_people(session=session, name=ref.strip())
+    people = await persons.find_people(session=session, name=ref.strip())
     if not people:
         raise CliError(f"没有这个人员 / no such person: {ref}")
     if len(people) > 1:

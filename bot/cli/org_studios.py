@@ -13,7 +13,7 @@ from bot.cli.org_common import AllOption, ByOption, find_studio, find_union, ope
 from bot.settings import Settings
 from storage.models import Studio, Union
 from storage.names import STUDIO_NAME_MAX
-from storage.repos import directory, org
+from storage.repos import directory, org, studio_cycles
 
 NameArg = Annotated[str, typer.Argument(help="工作室名称 / studio name")]
 
@@ -61,7 +61,7 @@ def studio_show(name: NameArg, as_json: bool = JsonOption) -> None:
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         studio = await find_studio(session, name, include_inactive=True)
         [row] = await directory.studios(session=session, studio_id=studio.id, include_inactive=True)
-        cycle = await org.current_cycle(session=session, studio_id=studio.id)
+        cycle = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
         roles = await directory.roles(session=session, studio_id=studio.id)
         people = [{"role_id": r.role.id, "kind": r.role.kind.value, "person_id": r.role.person_id, "name": r.person}
                   for r in roles]  # fmt: skip

@@ -17,7 +17,7 @@ from handlers.engine.runner import EDITING
 from handlers.roles import permissions
 from storage.ledger_specs import SPECS
 from storage.models import LedgerKind
-from storage.repos import attachments, org, people
+from storage.repos import attachments, people, studio_cycles
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
@@ -71,7 +71,7 @@ async def within_cycles(ctx: Context, values: Values, value: Any) -> Problem | N
     studio = values.get("studio")
     if studio is None or not isinstance(value, str):
         return None
-    start = await org.first_cycle_start(session=ctx.session, studio_id=int(studio))
+    start = await studio_cycles.first_cycle_start(session=ctx.session, studio_id=int(studio))
     if start is not None and date.fromisoformat(value) < start:
         return ("flows.error.before_cycle", {"date": value, "start": start.isoformat()})
     return None

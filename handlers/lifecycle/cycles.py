@@ -20,7 +20,7 @@ from handlers.lifecycle.stages import set_studio_status
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import Cycle, CycleResult, RoleKind, Studio, StudioStatus
-from storage.repos import org
+from storage.repos import studio_cycles
 
 router = Router(__name__)
 
@@ -131,7 +131,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if result is CycleResult.NOT_RETAINED:
         await set_studio_status(ctx, studio, StudioStatus.NOT_RETAINED, reason or None)
     else:
-        following = await org.start_cycle(
+        following = await studio_cycles.start_cycle(
             session=ctx.session, studio=studio, starts_on=cycle.ends_on + timedelta(days=1)
         )
         await ctx.audit(

@@ -14,7 +14,7 @@ from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
 from handlers.roles import permissions
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
-from storage.repos import application_decisions, applications, expert_scores, naming, org
+from storage.repos import application_decisions, applications, expert_scores, naming, org, studio_cycles
 
 S = ApplicationStage
 
@@ -151,7 +151,7 @@ async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: 
         studio.named_on = ctx.today
         await set_studio_status(ctx, studio, StudioStatus.NAMED)
         await _on_the_list(ctx, app, studio)
-        cycle = await org.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
+        cycle = await studio_cycles.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
         await ctx.audit(
             object_type="cycle",
             object_id=cycle.id,
