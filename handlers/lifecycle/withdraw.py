@@ -6,7 +6,7 @@ from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, moves, stages
-from handlers.lifecycle.application import led_studios
+from handlers.lifecycle.application_gate import led_studios
 from handlers.roles import permissions
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, RoleKind
