@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.admin import studio_app
 from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.org_add import studio_app
 from bot.cli.org_common import AllOption, ByOption, find_studio, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union

@@ -8,8 +8,8 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.admin import union_app
 from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.org_add import union_app
 from bot.cli.org_common import AllOption, ByOption, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union
