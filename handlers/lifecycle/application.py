@@ -22,7 +22,7 @@ from handlers.lifecycle.application_answers import (
 )
 from handlers.lifecycle.application_gate import led_studios, studio_refusal
 from handlers.lifecycle.application_submit import submit
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import RoleKind
 
@@ -33,7 +33,7 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     """Refuse early what cannot be fixed in the conversation; carry over a draft or a returned application."""
     studios = await led_studios(ctx)
     if not studios:
-        return [Reply(text=permissions.refusal(ctx, Action.APPLY))]
+        return [Reply(text=checks.refusal(ctx, Action.APPLY))]
     if len(studios) > 1:
         values["_several"] = True
         return None

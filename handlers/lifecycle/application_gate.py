@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.engine.context import Context
 from handlers.lifecycle import notify, window
 from handlers.lifecycle.cards import stage as stage_name
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, RoleKind, Studio, StudioStatus
 from storage.repos import applications, people
@@ -20,8 +20,8 @@ async def led_studios(ctx: Context) -> list[Studio]:
 
 async def studio_refusal(ctx: Context, studio: Studio) -> str | None:
     """Why this studio cannot apply now (not its lead, named, under way, turned down this year, outside the window)."""
-    if await permissions.check(ctx, Action.APPLY, studio=studio) is None:
-        return permissions.refusal(ctx, Action.APPLY)
+    if await checks.check(ctx, Action.APPLY, studio=studio) is None:
+        return checks.refusal(ctx, Action.APPLY)
     # what holds whatever the date comes first: a named studio (or one with an application under way)
     # must not be invited to apply when the next window opens
     if studio.status is StudioStatus.NAMED:

@@ -10,7 +10,7 @@ from handlers.engine.context import Context
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves, opinion, panel_view, scoring, stages
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, Studio
 from storage.repos import applications, expert_scores
@@ -73,9 +73,9 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
     studio = await ctx.session.get(Studio, app.studio_id) if app else None
     if app is None or studio is None:
         return Reply(text=ctx.t("application.gone"))
-    allowed = [a for a in VIEWERS if await permissions.check(ctx, a, studio=studio) is not None]
+    allowed = [a for a in VIEWERS if await checks.check(ctx, a, studio=studio) is not None]
     if not allowed:
-        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+        return Reply(text=checks.refusal(ctx, Action.VIEW_ENTRIES))
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     card = await cards.card_of(ctx.session, app, studio, sheet)
     # independent review: an expert reads no other score before giving their own

@@ -14,7 +14,9 @@ from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves
-from handlers.roles.permissions import Action, Subject, Target, decide, target_from
+from handlers.roles.checks import target_from
+from handlers.roles.matching import decide
+from handlers.roles.permissions import Action, Subject, Target
 from storage.models import Application, ApplicationStage, RoleKind, Studio
 from storage.repos import applications, expert_scores, org
 

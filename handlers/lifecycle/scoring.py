@@ -16,7 +16,7 @@ from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Flow, Parser, ParseResult, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves, notify, stages
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Studio
 from storage.repos import applications, expert_scores
@@ -34,8 +34,8 @@ def current(ctx: Context) -> expert_rubric.ExpertRubric:
 
 async def may_score(ctx: Context, app: Application, studio: Studio) -> str | None:
     """None if the speaker may score this application now, else why not."""
-    if await permissions.check(ctx, Action.SCORE, studio=studio) is None:
-        return permissions.refusal(ctx, Action.SCORE)
+    if await checks.check(ctx, Action.SCORE, studio=studio) is None:
+        return checks.refusal(ctx, Action.SCORE)
     if app.stage is not ApplicationStage.REVIEWED:
         return ctx.t("application.score.closed", stage=cards.stage(ctx.t, app.stage))
     assert ctx.person is not None

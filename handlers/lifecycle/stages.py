@@ -12,7 +12,7 @@ from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, notify
 from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
-from handlers.roles import permissions
+from handlers.roles import checks
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
 from storage.repos import application_decisions, applications, expert_scores, naming, org, studio_cycles
 
@@ -47,9 +47,9 @@ async def check(ctx: Context, app_id: int, move: Move) -> tuple[Application, Stu
     studio = await ctx.session.get(Studio, app.studio_id) if app else None
     if app is None or studio is None:
         return ctx.t("application.gone")
-    grant = await permissions.check(ctx, move.permission, studio=studio)
+    grant = await checks.check(ctx, move.permission, studio=studio)
     if grant is None:
-        return permissions.refusal(ctx, move.permission)
+        return checks.refusal(ctx, move.permission)
     if app.stage is not move.at:
         return await why_not(ctx, app, move)
     reason = await blocked(ctx, app, move)

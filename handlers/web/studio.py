@@ -12,7 +12,7 @@ from handlers.engine.context import Context
 from handlers.lifecycle import trail as trail_words
 from handlers.reviews import cards, revisions
 from handlers.reviews.decide import why_not
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from handlers.web.scope import visible_entry
 from storage.models import Attachment, AuditLog, Cycle, EntryStatus, LedgerEntry, LedgerKind, Person, Studio, Union
@@ -128,7 +128,7 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
         versions.append(Version(row.version, row.created_at, by, lines, row.version == entry.version))
     waiting = entry.status is EntryStatus.SUBMITTED
     own = ctx.person is not None and ctx.person.id == entry.author_id
-    grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
+    grant = await checks.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
     revision = await revisions.revision_of(ctx.session, entry)
     subject = {"type": "entry", "id": entry.id, "kind": entry.kind.value}
