@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,6 +26,7 @@ ByOption = typer.Option(
     help="操作人（姓名或人员 ID），记入审计记录；不填则记为系统 / the operator (name or person id) named in the audit"
     " trail; without it the change is recorded as made by the system",
 )
+NewNameArg = Annotated[str, typer.Argument(help="新名称 / new name")]
 AllOption = typer.Option(False, "--all", help="包括已停用的 / include deactivated ones")
 
 
@@ -116,9 +117,10 @@ def rename(
     object_type: str,
     empty: str,
     taken: tuple[NameLookup, str] | None = None,
+    show_id: bool = False,
     by: str | None,
     as_json: bool,
-) -> dict[str, Any]:
+) -> None:
     """Rename what `find` finds: strip, refuse an empty or (`taken`: lookup, refusal) a used name, rename, audit."""
     new_name = cli_name(new_name, limit, as_json=as_json)  # the one limit of storage.names
 
@@ -137,7 +139,9 @@ def rename(
         )  # fmt: skip
         return {"id": found.id, "name": new_name, "old_name": old}
 
-    return run_in_session(work, as_json=as_json)
+    r = run_in_session(work, as_json=as_json)
+    shown = f"#{r['id']} " if show_id else ""
+    emit(r, f"已改名 / renamed: {shown}{r['old_name']} → {r['name']}", as_json=as_json)
 
 
 def _cell(value: object) -> str:

@@ -108,11 +108,10 @@ def person_rename(
     as_json: bool = JsonOption,
 ) -> None:
     """Correct a person's name."""
-    r = rename(
+    rename(
         new_name, PERSON_NAME_MAX, find=lambda session: find_person(session, person), object_type="person",
-        empty="姓名不能为空 / the name is empty", by=by, as_json=as_json,
+        empty="姓名不能为空 / the name is empty", show_id=True, by=by, as_json=as_json,
     )  # fmt: skip
-    emit(r, f"已改名 / renamed: #{r['id']} {r['old_name']} → {r['name']}", as_json=as_json)
 
 
 @person_app.command("set")

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliError, JsonOption, emit, run_in_session
 from bot.cli.org_add import studio_app
-from bot.cli.org_common import AllOption, ByOption, find_studio, find_union, operator, record, rename, table
+from bot.cli.org_common import AllOption, ByOption, NewNameArg, find_studio, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union
 from storage.names import STUDIO_NAME_MAX
@@ -83,17 +83,16 @@ def studio_show(name: NameArg, as_json: bool = JsonOption) -> None:
 @studio_app.command("rename")
 def studio_rename(
     name: NameArg,
-    new_name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    new_name: NewNameArg,
     by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a studio (the audit trail keeps the old name)."""
-    r = rename(
+    rename(
         new_name, STUDIO_NAME_MAX, find=lambda session: find_studio(session, name), object_type="studio",
         empty="名称不能为空 / the name is empty", taken=(org.get_studio, "工作室已存在 / studio already exists"),
         by=by, as_json=as_json,
     )  # fmt: skip
-    emit(r, f"已改名 / renamed: {r['old_name']} → {r['name']}", as_json=as_json)
 
 
 @studio_app.command("move")

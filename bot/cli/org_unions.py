@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliError, JsonOption, emit, run_in_session
 from bot.cli.org_add import union_app
-from bot.cli.org_common import AllOption, ByOption, find_union, operator, record, rename, table
+from bot.cli.org_common import AllOption, ByOption, NewNameArg, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union
 from storage.names import UNION_NAME_MAX
@@ -69,17 +69,16 @@ def union_show(name: NameArg, as_json: bool = JsonOption) -> None:
 @union_app.command("rename")
 def union_rename(
     name: NameArg,
-    new_name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    new_name: NewNameArg,
     by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a union (its history keeps the old name in the audit trail)."""
-    r = rename(
+    rename(
         new_name, UNION_NAME_MAX, find=lambda session: find_union(session, name), object_type="union",
         empty="名称不能为空 / the name is empty", taken=(org.get_union, "工会已存在 / union already exists"),
         by=by, as_json=as_json,
     )  # fmt: skip
-    emit(r, f"已改名 / renamed: {r['old_name']} → {r['name']}", as_json=as_json)
 
 
 @union_app.command("move")
