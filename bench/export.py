@@ -24,7 +24,7 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import ActivityVersion, EntryStatus, LedgerEntry, LedgerKind, UnionLevel
-from storage.repos import org
+from storage.repos import org, persons
 
 STUDIO = "王建国技师创新工作室"
 KINDS = ("学习", "攻关", "技术交流", "技术练兵", "技术创新")
@@ -39,7 +39,7 @@ async def seed(url: str, rows: int) -> None:
         async with session_factory(engine)() as s:
             union = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
             studio = await org.create_studio(session=s, name=STUDIO, union=union, named_on=date(2025, 6, 1))
-            lead = await org.create_person(session=s, name="王建国")
+            lead = await persons.create_person(session=s, name="王建国")
             now, first = utcnow(), date(2025, 6, 1)
             for start in range(0, rows, BATCH):
                 n = min(BATCH, rows - start)

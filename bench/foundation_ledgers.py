@@ -24,7 +24,7 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import EntryStatus, LedgerKind, UnionLevel
-from storage.repos import ledgers, org
+from storage.repos import ledgers, org, persons
 
 FIELDS = {
     "occurred_on": date(2026, 3, 5),
@@ -45,7 +45,7 @@ async def bench(url: str, n: int) -> dict[str, float]:
         async with sessions() as s:
             union = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
             studio = await org.create_studio(session=s, name="王建国技师创新工作室", union=union)
-            lead = await org.create_person(session=s, name="王建国")
+            lead = await persons.create_person(session=s, name="王建国")
             await s.commit()
         ids: list[int] = []
         figures: dict[str, float] = {}

@@ -32,7 +32,7 @@ from storage.importer.run import import_file
 from storage.importer.template import write_template
 from storage.migrate import upgrade
 from storage.models import RoleKind, UnionLevel
-from storage.repos import org
+from storage.repos import org, persons
 
 DISTRICT, STUDIO = "浦东新区总工会", "王建国技师创新工作室"
 
@@ -43,7 +43,7 @@ async def seed(engine: AsyncEngine) -> None:
         city = await org.create_union(session=s, name="市职工技协", level=UnionLevel.MUNICIPAL)
         district = await org.create_union(session=s, name=DISTRICT, level=UnionLevel.DISTRICT, parent=city)
         studio = await org.create_studio(session=s, name=STUDIO, union=district, named_on=date(2025, 6, 1))
-        lead = await org.create_person(session=s, name="王建国", phone="13800138000")
+        lead = await persons.create_person(session=s, name="王建国", phone="13800138000")
         await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
         await s.commit()
 

@@ -30,7 +30,7 @@ from storage.models import (
     Union,
     UnionLevel,
 )
-from storage.repos.org import cycle_end
+from storage.repos.studio_cycles import cycle_end
 
 DISTRICTS = 16
 STUDIOS_PER_ENTERPRISE = 25

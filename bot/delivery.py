@@ -7,7 +7,8 @@ one duplicate is better than a lost notice. Without a leader (serve --no-schedul
 `sending` ten minutes after its claim is set aside as `needs_look` (`studio-bot outbox requeue`).
 Rows for a person no channel reaches yet wait, pending, for them to bind, for 14 days; a
 review notice whose entry was decided meanwhile is dropped. Reminders wait for working hours and
-for the end of their recipient's holiday; notices (kind "notice") go out at once.
+for the end of their recipient's holiday; notices (kind "notice") go out at once. This module takes
+the due rows up, person by person; outbox_push sends each row.
 """
 
 from __future__ import annotations
@@ -20,28 +21,22 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import outbox_upkeep
-from bot.channels.base import Pusher, PushError, PushTarget
+from bot.channels.base import Pusher, PushTarget
+from bot.outbox_push import RowPush
 from bot.ratelimit import DEFAULT_RATES, Rate, RateLimiter
-from handlers.core.types import reply_from_dict
 from handlers.reminders.calendar import PushWindow
 from handlers.reviews.superseded import superseded
 from storage.base import utcnow
-from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
-from storage.repos import outbox, sending
+from storage.models import ChannelIdentity, OutboxMessage
+from storage.repos import sending
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before retry number `attempts`: 30 s, 1 min, 2 min, … capped at one hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 class OutboxSender:
@@ -72,7 +67,15 @@ class OutboxSender:
         self.stopping = False  # set on shutdown: pushes under way finish, no new row is claimed
         # one write at a time: parallel pushes, but SQLite writers would otherwise queue on its busy timeout
         self._writing = asyncio.Lock()
-        self._claiming: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.push = RowPush(
+            pushers=pushers,
+            limiter=self.limiter,
+            window=self.window,
+            clock=lambda: self.clock(),
+            write=self._write,
+            holder=self.holder,
+            stopping=lambda: self.stopping,
+        )
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
@@ -142,9 +145,9 @@ class OutboxSender:
                 for message in messages:
                     try:
                         if message.id in moot:
-                            await self._drop(message)
+                            await self.push.drop(message)
                             continue
-                        sent += await self._send_one(message, targets, paused)
+                        sent += await self.push.send(message, targets, paused)
                     except Exception:  # one broken row must not stop the others; it stays visible
                         log.exception("outbox row %s could not be processed", message.id)
                 return sent
@@ -167,88 +170,3 @@ class OutboxSender:
             for i in identities
             if i.channel in self.pushers
         ]
-
-    async def _hold(self, message: OutboxMessage, paused: date | None) -> bool:
-        """Postpone a reminder that may not go out now; True if it was held."""
-        if message.kind == sending.NOTICE:
-            return False
-        now = self.clock()
-        if paused is not None and paused >= self.window.today(now):
-            until = self.window.next_moment(self.window.day_start(paused + timedelta(days=1)))
-        elif not self.window.allows(now):
-            until = self.window.next_moment(now)
-        else:
-            return False
-        async with self._write() as session:
-            await sending.postpone(session=session, message_id=message.id, until=until)
-        return True
-
-    async def _drop(self, message: OutboxMessage) -> None:
-        async with self._write() as session:
-            await sending.drop(session=session, message_id=message.id, note=outbox_upkeep.SUPERSEDED_NOTE)
-
-    async def _claim(self, message: OutboxMessage) -> bool:
-        async with self._write() as session:
-            return await outbox.claim(session=session, message_id=message.id, holder=self.holder, now=self.clock())
-
-    async def _slot(self, message: OutboxMessage, target: PushTarget, *, claim: bool) -> bool:
-        """Wait for a rate-limit slot, claim the row (if `claim`), count the send; False if the row went elsewhere.
-
-        The row is claimed only once its slot has come, so a process killed mid-burst leaves just the pushes
-        under way `sending`. The slot is counted after the claim, with nothing awaited before the push: the
-        limiter counts the moment the platform sees. One claim at a time per channel keeps the count exact.
-        """
-        channel, chat = target.channel, target.chat_id
-        await self.limiter.ready(channel, chat)  # this person's own pace, without blocking anybody else
-        async with self._claiming[channel]:
-            while True:
-                await self.limiter.ready(channel, chat)
-                if claim:
-                    if self.stopping or not await self._claim(message):
-                        return False
-                    claim = False
-                if self.limiter.take(channel, chat):
-                    return True
-
-    async def _send_one(self, message: OutboxMessage, targets: list[PushTarget], paused: date | None) -> int:
-        if self.stopping or await self._hold(message, paused):
-            return 0
-        attempts = message.attempts + 1
-        wanted = [t for t in targets if message.channel is None or t.channel == message.channel]
-        if not wanted:  # bound between the read and now on a channel this process lacks: wait
-            return 0
-        status, retry_at = OutboxStatus.FAILED, None
-        error: str | None = "no channel reaches this person"
-        claimed = False
-        for target in wanted:
-            if not await self._slot(message, target, claim=not claimed):
-                return 0
-            claimed = True
-            try:
-                await self.pushers[target.channel].push(target, reply_from_dict(message.payload), kind=message.kind)
-            except PushError as exc:
-                log.warning("push %s via %s failed: %s", message.idempotency_key, target.channel, exc)
-                error = str(exc)
-                if exc.retry_after:
-                    self.limiter.block(target.channel, exc.retry_after)
-                if exc.permanent:
-                    continue
-                wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
-                status, retry_at = self._retry(attempts), self.clock() + wait
-                break
-            except Exception as exc:  # a bug or an outage in a channel: retry later like a transient error
-                log.exception("push %s via %s raised", message.idempotency_key, target.channel)
-                error = f"{type(exc).__name__}: {exc}"
-                status, retry_at = self._retry(attempts), self.clock() + backoff(attempts)
-                break
-            status, error, retry_at = OutboxStatus.SENT, None, None
-            break
-        async with self._write() as session:
-            await outbox.finish(
-                session=session, message_id=message.id, status=status, now=self.clock(), error=error, retry_at=retry_at
-            )
-        return 1 if status is OutboxStatus.SENT else 0
-
-    @staticmethod
-    def _retry(attempts: int) -> OutboxStatus:
-        return OutboxStatus.PENDING if attempts < MAX_ATTEMPTS else OutboxStatus.FAILED

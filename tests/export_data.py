@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.exports.labels import labeler
 from storage.exports.studio import sheet_name
 from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
-from storage.repos import ledgers, org
+from storage.repos import ledgers, org, persons
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 1)
@@ -87,10 +87,10 @@ async def build_world(session: AsyncSession, *, studio_name: str = "王建国技
         session=session, name="浦东新区总工会", level=UnionLevel.DISTRICT
     )
     studio = await org.create_studio(session=session, name=studio_name, union=union, named_on=NAMED_ON)
-    lead = await org.create_person(session=session, name="王建国", grade="高级技师")
+    lead = await persons.create_person(session=session, name="王建国", grade="高级技师")
     await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
     for name in ("李娟", "赵磊", "孙强"):
-        member = await org.create_person(session=session, name=name, grade="技师")
+        member = await persons.create_person(session=session, name=name, grade="技师")
         await org.grant_role(session=session, person=member, kind=RoleKind.MEMBER, studio=studio)
     A, O, T = LedgerKind.ACTIVITY, LedgerKind.OUTCOME, LedgerKind.TRAINING  # noqa: E741
     ok, wait, back, no = EntryStatus.APPROVED, EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.REJECTED

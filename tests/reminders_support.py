@@ -26,7 +26,7 @@ from storage.models import (
     Union,
     UnionLevel,
 )
-from storage.repos import org
+from storage.repos import org, persons
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CONFIG = HandlerConfig(secret_key=b"reminder-tests-secret")
@@ -52,7 +52,7 @@ class World:
 
 async def person(session: AsyncSession, name: str, *, channel: str = "telegram", locale: str = "zh_CN") -> Person:
     """A person bound to one channel."""
-    p = await org.create_person(session=session, name=name, locale=locale)
+    p = await persons.create_person(session=session, name=name, locale=locale)
     session.add(ChannelIdentity(person_id=p.id, channel=channel, external_id=f"{channel}-{p.id}", chat_id=f"c{p.id}"))
     await session.flush()
     return p

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import OutboxSender
 from handlers.core.types import Reply
 from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
-from storage.repos import ledgers, org, people
+from storage.repos import ledgers, org, people, persons
 from tests.support import RecordingPusher, Transcript, make_bot
 
 CHANNEL = "test"
@@ -124,7 +124,9 @@ class World:
         bound: bool = True,
     ) -> Party:
         async with self.sessions() as s, s.begin():
-            person = await org.create_person(session=s, name=name, grade=grade, enterprise=enterprise, locale=locale)
+            person = await persons.create_person(
+                session=s, name=name, grade=grade, enterprise=enterprise, locale=locale
+            )
             if kind is not None:
                 await org.grant_role(session=s, person=person, kind=kind, studio=studio, union=union)
             user_id = f"u{person.id}"

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import ApplicationStage, RoleKind, Union, UnionLevel
-from storage.repos import applications, org
+from storage.repos import applications, expert_scores, org
 from tests.reviews_support import Party, World, at
 from tests.support.sql import statements
 
@@ -80,7 +80,7 @@ async def _grow(town: Town, upto: int) -> None:
                 )
                 town.objections[i] = objection.id
             if i == SCORED:
-                await applications.add_score(
+                await expert_scores.add_score(
                     session=s,
                     application_id=app.id,
                     expert_id=town.expert.person.id,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
 from storage.models import AuditLog, ChannelIdentity, Person, RoleKind
-from storage.repos import invites, org
+from storage.repos import invites, org, persons
 from tests.support import Clock, Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, world_fixture  # noqa: F401
 
@@ -19,7 +19,7 @@ async def invite(
 ) -> str:
     """A fresh member of the studio and the code printed for them."""
     async with sessions() as session, session.begin():
-        person = await org.create_person(session=session, name=name, grade="技师")
+        person = await persons.create_person(session=session, name=name, grade="技师")
         await org.grant_role(session=session, person=person, kind=RoleKind.MEMBER, studio=world.studio)
         code, _ = await invites.issue_invite(
             session=session,
@@ -138,7 +138,7 @@ async def test_a_code_for_a_role_taken_back_is_refused(
 ):
     """A replaced lead's unused code no longer binds: the role it was issued for is inactive."""
     async with sessions() as session, session.begin():
-        old_lead = await org.create_person(session=session, name="郑旧", grade="技师")
+        old_lead = await persons.create_person(session=session, name="郑旧", grade="技师")
         await org.grant_role(session=session, person=old_lead, kind=RoleKind.LEAD, studio=world.studio)
         code, _ = await invites.issue_invite(
             session=session, person=old_lead, role=RoleKind.LEAD, studio=world.studio, now=clock()

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from handlers.core.types import Documents, Reply
 from storage.base import utcnow
 from storage.models import OutboxMessage
-from storage.repos import org, people
+from storage.repos import people, persons
 from tests.support.wechat_world import aes_key
 
 
@@ -67,7 +67,7 @@ async def test_the_services_answer_for_storage(db_url: str, tmp_path: Path) -> N
     services = RuntimeServices(runtime)
     try:
         async with runtime.sessions() as s, s.begin():
-            person = await org.create_person(session=s, name="李四")
+            person = await persons.create_person(session=s, name="李四")
             person.locale = "en"
             await people.bind_identity(
                 session=s, person=person, channel="wecom", external_id="lisi", chat_id="lisi", now=utcnow()

@@ -18,7 +18,7 @@ from handlers.core.payloads import pack
 from handlers.core.presses import CyclePress
 from handlers.reminders import PlanResult, plan
 from storage.models import AuditLog, Cycle, CycleResult, EntryStatus, LedgerKind, Studio
-from storage.repos import ledgers, org
+from storage.repos import ledgers, studio_cycles
 from tests.export_data import activity
 from tests.reminders_support import CONFIG, World, at, build_world
 from tests.reviews_support import Cast, Party, make_cast
@@ -78,14 +78,14 @@ async def test_the_figures_are_frozen_at_the_cycle_end(sessions: async_sessionma
         await session.commit()
     await _plan(sessions, date(2027, 3, 9))  # the cycle's last day: nothing frozen yet
     async with sessions() as session:
-        cycle = await org.current_cycle(session=session, studio_id=w.studio.id)
+        cycle = await studio_cycles.current_cycle(session=session, studio_id=w.studio.id)
         assert cycle is not None and cycle.frozen_figures is None
     await _plan(sessions, date(2027, 3, 10))
     async with sessions() as session:
         # an entry dated in the cycle but approved after its end changes nothing any more
         await _approved_activity(session, w, date(2027, 3, 1))
         await session.commit()
-        cycle = await org.current_cycle(session=session, studio_id=w.studio.id)
+        cycle = await studio_cycles.current_cycle(session=session, studio_id=w.studio.id)
         assert cycle is not None and cycle.frozen_figures is not None
         assert cycle.frozen_figures["activity_count"] == 1
         studio = await session.get(Studio, w.studio.id)
@@ -203,7 +203,7 @@ async def test_a_cycle_is_not_scored_before_its_end(sessions: async_sessionmaker
     await cast.experts[0].say("待审")
     cast.experts[0].expect_not("考核 王建国技师创新工作室")
     async with cast.world.sessions() as s:
-        cycle = await org.current_cycle(session=s, studio_id=cast.studio.id)
+        cycle = await studio_cycles.current_cycle(session=s, studio_id=cast.studio.id)
         assert cycle is not None
     cast.experts[0].log.clear()
     await cast.experts[0].send_payload(pack(cast.world.config.secret_key, CyclePress("score", cycle.id)))

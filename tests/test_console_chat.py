@@ -23,7 +23,7 @@ from handlers.core.presses import FlowOp, FlowPress, GoPress
 from handlers.core.types import Button, Reply, reply_to_dict
 from storage.base import utcnow
 from storage.models import OutboxMessage, OutboxStatus
-from storage.repos import org, outbox, people
+from storage.repos import outbox, people, persons
 from tests.support.fixtures import entries
 
 SECRET = b"console-test"
@@ -108,8 +108,8 @@ async def test_the_console_prints_pushes_for_console_people_and_leaves_the_other
     db_url: str, sessions: async_sessionmaker[AsyncSession]
 ):
     async with sessions() as s, s.begin():
-        here = await org.create_person(session=s, name="李四")
-        away = await org.create_person(session=s, name="王五")
+        here = await persons.create_person(session=s, name="李四")
+        away = await persons.create_person(session=s, name="王五")
         await people.bind_identity(
             session=s, person=here, channel=CHANNEL, external_id="c-1", chat_id="c-1", now=utcnow()
         )

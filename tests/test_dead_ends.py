@@ -19,7 +19,7 @@ from handlers.core.i18n import Translator
 from handlers.core.types import Button, Reply
 from handlers.engine.pipeline import Bot
 from storage.models import LedgerKind, RoleKind, Studio
-from storage.repos import ledgers, org
+from storage.repos import ledgers, org, persons
 from tests.export_data import activity
 from tests.support import Inbox, Transcript, World, make_world
 from tests.support.fixtures import bot_fixture, clock_fixture, latest_fields, world_fixture  # noqa: F401
@@ -161,7 +161,7 @@ async def test_reviewers_experts_and_the_association_are_greeted_with_what_they_
     assert "试试发送：记录活动 · 记录成果 · 记录培训 · 我的台账 · 帮助" in "\n".join(out)
     async with sessions() as session, session.begin():
         for name, kind in (("市协钱", RoleKind.REVIEWER), ("专家孙", RoleKind.EXPERT)):
-            person = await org.create_person(session=session, name=name)
+            person = await persons.create_person(session=session, name=name)
             await org.grant_role(session=session, person=person, kind=kind, union=world.municipal)
     for name, expected in (("市协钱", "待审（等您审核的台账和申报）"), ("专家孙", "待审（等您评分的申报）")):
         out.clear()

@@ -31,7 +31,7 @@ from storage.models import (
     RoleKind,
     UnionLevel,
 )
-from storage.repos import org, people
+from storage.repos import org, people, persons
 from tests.support.world import make_world
 
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")
@@ -61,7 +61,7 @@ def _run(db_url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
 
 
 async def _person(session: AsyncSession, name: str, kind: RoleKind, *, bound: bool, **where: Any) -> Person:
-    person = await org.create_person(session=session, name=name)
+    person = await persons.create_person(session=session, name=name)
     await org.grant_role(session=session, person=person, kind=kind, **where)
     if bound:
         user = f"u{person.id}"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core.types import Capabilities, Documents
 from handlers.engine.pipeline import Bot
 from storage.models import EntryStatus, LedgerKind, Person, RoleKind, Studio, UnionLevel
-from storage.repos import ledgers, org
+from storage.repos import ledgers, org, persons
 from tests.export_data import activity, outcome, sheet_names, training
 from tests.support import Transcript, World
 from tests.support.clock import Clock
@@ -122,7 +122,7 @@ async def test_a_reviewer_of_another_union_is_refused(
         other = await org.create_union(
             session=session, name="徐汇区总工会", level=UnionLevel.DISTRICT, parent=world.municipal
         )
-        stranger = await org.create_person(session=session, name="外区审核")
+        stranger = await persons.create_person(session=session, name="外区审核")
         await org.grant_role(session=session, person=stranger, kind=RoleKind.REVIEWER, union=other)
     await add_identity(sessions, stranger, "rev2")
     chat = Transcript(bot, "rev2")
@@ -225,7 +225,7 @@ async def test_stats_of_a_studio_not_yet_named_invent_no_cycle(
 ) -> None:
     async with sessions() as session, session.begin():
         studio = await org.create_studio(session=session, name="未命名工作室", union=world.district)
-        lead = await org.create_person(session=session, name="钱工")
+        lead = await persons.create_person(session=session, name="钱工")
         await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
         for day, status in ((date(2024, 5, 6), EntryStatus.APPROVED), (date(2026, 1, 9), EntryStatus.APPROVED)):
             entry = await ledgers.create_entry(

@@ -22,7 +22,7 @@ from storage.models import (
     Studio,
     UnionLevel,
 )
-from storage.repos import audit, ledgers, org
+from storage.repos import audit, ledgers, org, persons
 
 ACTIVITY: dict[str, Any] = {
     "occurred_on": date(2026, 3, 5),
@@ -65,7 +65,7 @@ async def _studio_and_lead(session: AsyncSession) -> tuple[Studio, Person]:
     studio = await org.create_studio(
         session=session, name="王建国技师创新工作室", union=union, named_on=date(2025, 6, 1)
     )
-    lead = await org.create_person(session=session, name="王建国", grade="高级技师")
+    lead = await persons.create_person(session=session, name="王建国", grade="高级技师")
     return studio, lead
 
 

@@ -15,7 +15,7 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.media import store_bytes
 from storage.models import ChannelIdentity, InviteCode, OutboxStatus, RoleKind, StudioStatus, UnionLevel
-from storage.repos import invites, org, outbox, sending
+from storage.repos import invites, org, outbox, persons, sending, studio_cycles
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ from storage.repos import invites, org, outbox, sending
     ],
 )
 def test_cycle_end_is_three_years_less_a_day(starts: date, ends: date) -> None:
-    assert org.cycle_end(starts) == ends
+    assert studio_cycles.cycle_end(starts) == ends
 
 
 async def test_union_hierarchy_and_chain(session: AsyncSession) -> None:
@@ -60,20 +60,20 @@ async def test_studio_cycles_follow_one_another(session: AsyncSession) -> None:
         named_on=date(2023, 5, 10),
     )
     assert studio.status is StudioStatus.NAMED
-    second = await org.start_cycle(session=session, studio=studio, starts_on=date(2026, 5, 10))
+    second = await studio_cycles.start_cycle(session=session, studio=studio, starts_on=date(2026, 5, 10))
     await session.commit()
-    current = await org.current_cycle(session=session, studio_id=studio.id)
+    current = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
     assert current is not None and current.id == second.id
     assert (current.number, current.starts_on, current.ends_on) == (2, date(2026, 5, 10), date(2029, 5, 9))
     plain = await org.create_studio(session=session, name="未命名工作室", union=union)
     assert plain.status is StudioStatus.PROSPECTIVE
-    assert await org.current_cycle(session=session, studio_id=plain.id) is None
+    assert await studio_cycles.current_cycle(session=session, studio_id=plain.id) is None
 
 
 async def test_roles_granted_once_revoked_kept(session: AsyncSession) -> None:
     union = await org.create_union(session=session, name="电气产业工会", level=UnionLevel.INDUSTRY)
     studio = await org.create_studio(session=session, name="李娟工作室", union=union)
-    lead = await org.create_person(session=session, name="李娟", grade="技师", phone="13800000000", locale="en")
+    lead = await persons.create_person(session=session, name="李娟", grade="技师", phone="13800000000", locale="en")
     first = await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
     again = await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
     await org.grant_role(session=session, person=lead, kind=RoleKind.REVIEWER, union=union)
@@ -86,11 +86,11 @@ async def test_roles_granted_once_revoked_kept(session: AsyncSession) -> None:
     back = await org.grant_role(session=session, person=lead, kind=RoleKind.LEAD, studio=studio)
     assert back.id == first.id and back.active
     await session.commit()
-    assert [p.locale for p in await org.find_people(session=session, name="李娟")] == ["en"]
+    assert [p.locale for p in await persons.find_people(session=session, name="李娟")] == ["en"]
 
 
 async def _person_with_identity(session: AsyncSession) -> tuple[int, int]:
-    person = await org.create_person(session=session, name="王建国", grade="高级技师")
+    person = await persons.create_person(session=session, name="王建国", grade="高级技师")
     identity = ChannelIdentity(person_id=person.id, channel="telegram", external_id="1001")
     session.add(identity)
     await session.flush()
@@ -99,7 +99,7 @@ async def _person_with_identity(session: AsyncSession) -> tuple[int, int]:
 
 async def test_invite_is_found_by_what_people_type_and_used_once(session: AsyncSession) -> None:
     _, identity_id = await _person_with_identity(session)
-    person = await org.create_person(session=session, name="李娟")
+    person = await persons.create_person(session=session, name="李娟")
     code, row = await invites.issue_invite(session=session, person=person, role=RoleKind.MEMBER)
     await session.commit()
     assert len(code) == invites.CODE_LENGTH and set(code) <= set(invites.ALPHABET)
@@ -117,7 +117,7 @@ async def test_invite_is_found_by_what_people_type_and_used_once(session: AsyncS
 
 async def test_expired_invite_cannot_be_used(session: AsyncSession) -> None:
     _, identity_id = await _person_with_identity(session)
-    person = await org.create_person(session=session, name="李娟")
+    person = await persons.create_person(session=session, name="李娟")
     issued_at = utcnow() - timedelta(days=15)
     _, row = await invites.issue_invite(session=session, person=person, role=RoleKind.MEMBER, now=issued_at)
     assert not await invites.mark_used(session=session, invite=row, identity_id=identity_id, now=utcnow())
@@ -127,7 +127,7 @@ async def test_expired_invite_cannot_be_used(session: AsyncSession) -> None:
 async def test_two_redeemers_one_wins(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as s:
         _, identity_id = await _person_with_identity(s)
-        person = await org.create_person(session=s, name="李娟")
+        person = await persons.create_person(session=s, name="李娟")
         code, _ = await invites.issue_invite(session=s, person=person, role=RoleKind.MEMBER)
         await s.commit()
 
@@ -216,7 +216,7 @@ def test_media_is_stored_once_by_content(tmp_path: Path) -> None:
 
 
 async def test_invite_rows_keep_no_plain_code(session: AsyncSession) -> None:
-    person = await org.create_person(session=session, name="陈审核")
+    person = await persons.create_person(session=session, name="陈审核")
     union = await org.create_union(session=session, name="浦东新区总工会", level=UnionLevel.DISTRICT)
     code, _ = await invites.issue_invite(session=session, person=person, role=RoleKind.REVIEWER, union=union)
     await session.commit()

@@ -16,7 +16,7 @@ import pytest
 from handlers.core.types import Reply, reply_to_dict
 from storage.base import utcnow
 from storage.database import create_engine, session_factory
-from storage.repos import org, outbox, people
+from storage.repos import outbox, people, persons
 from tests.support.serve_process import STUDIO_BOT, ThreadedFakeTelegram, env_for, free_port
 from tests.support.wechat_world import OA_TOKEN, _sign, _stamp, aes_key
 
@@ -111,7 +111,7 @@ def test_serve_runs_telegram_and_sends_the_outbox(db_url: str, tmp_path: Path) -
         engine = create_engine(db_url)
         try:
             async with session_factory(engine)() as s, s.begin():
-                person = await org.create_person(session=s, name="陈审核")
+                person = await persons.create_person(session=s, name="陈审核")
                 await people.bind_identity(
                     session=s, person=person, channel="telegram", external_id="4242", chat_id="4242", now=utcnow()
                 )

@@ -14,7 +14,7 @@ from storage.importer.reader import ImportFileError
 from storage.importer.run import import_file
 from storage.importer.template import write_template
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
-from storage.repos import org
+from storage.repos import org, persons, studio_cycles
 from tests.import_data import GOOD, filled
 
 
@@ -49,11 +49,11 @@ async def test_good_file_then_the_same_file_again(session: AsyncSession, tmp_pat
     assert city and district and district.parent_id == city.id and district.level is UnionLevel.DISTRICT
     studio = await org.get_studio(session=session, name="王建国技师创新工作室")
     assert studio is not None and studio.status is StudioStatus.NAMED and studio.venue == "二号车间"
-    cycle = await org.current_cycle(session=session, studio_id=studio.id)
+    cycle = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
     assert cycle is not None and (cycle.starts_on, cycle.ends_on) == (date(2025, 6, 1), date(2028, 5, 31))
-    wang = (await org.find_people(session=session, name="王建国"))[0]
+    wang = (await persons.find_people(session=session, name="王建国"))[0]
     assert wang.phone == "13800138000" and wang.grade == "高级技师"
-    assert (await org.find_people(session=session, name="李娟"))[0].phone == "13900139000"
+    assert (await persons.find_people(session=session, name="李娟"))[0].phone == "13900139000"
     leads = await org.leads_of(session=session, studio_id=studio.id)
     assert [p.name for p in leads] == ["王建国"]
     before = await counts(session)
@@ -120,8 +120,10 @@ async def test_existing_rows_conflicts_and_fill_ins(session: AsyncSession, tmp_p
     assert dict(outcome.report.counts["people"]) == {"updated": 1}
     studio = await org.get_studio(session=session, name="李娟技能大师工作室")
     assert studio is not None and studio.venue == "三楼实训室" and studio.status is StudioStatus.NAMED
-    assert (await org.find_people(session=session, name="赵磊"))[0].phone == "13700137000"
-    roles = await org.roles_of(session=session, person_id=(await org.find_people(session=session, name="赵磊"))[0].id)
+    assert (await persons.find_people(session=session, name="赵磊"))[0].phone == "13700137000"
+    roles = await org.roles_of(
+        session=session, person_id=(await persons.find_people(session=session, name="赵磊"))[0].id
+    )
     assert [r.kind for r in roles] == [RoleKind.MEMBER]
 
 

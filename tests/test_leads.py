@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from storage.importer.apply import apply_plan
 from storage.importer.run import check_file, import_file
 from storage.models import AuditLog, Person, RoleKind, Studio
-from storage.repos import leads, org
+from storage.repos import leads, org, persons
 from tests.import_data import GOOD, filled
 from tests.test_cli_edges import cli, invoke, work  # noqa: F401
 
@@ -30,7 +30,7 @@ async def _imported(session: AsyncSession, tmp_path: Path) -> Studio:
 
 
 async def _person(session: AsyncSession, name: str) -> Person:
-    [person] = await org.find_people(session=session, name=name)
+    [person] = await persons.find_people(session=session, name=name)
     return person
 
 

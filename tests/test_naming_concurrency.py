@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.database import create_engine, session_factory
 from storage.models import Application, ApplicationStage, UnionLevel
-from storage.repos import naming, org
+from storage.repos import naming, org, persons
 
 pytestmark = pytest.mark.postgres
 
@@ -22,7 +22,7 @@ async def test_two_namings_of_one_year_at_once_are_numbered_in_turn(postgres_url
         ids: list[tuple[int, int]] = []
         async with sides[0]() as s, s.begin():
             union = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
-            lead = await org.create_person(session=s, name="王建国")
+            lead = await persons.create_person(session=s, name="王建国")
             for title in ("甲工作室", "乙工作室"):
                 studio = await org.create_studio(session=s, name=title, union=union)
                 app = Application(studio_id=studio.id, applicant_id=lead.id, year=2026, stage=ApplicationStage.NAMED)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.i18n import catalogue
 from handlers.core.types import Incoming
-from handlers.roles import permissions
+from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Action, Target
 from storage.models import Delegation, LedgerEntry, LedgerKind, RoleKind, Studio, UnionLevel
 from tests.reviews_support import Cast, Party, World, at, make_cast
@@ -120,7 +120,7 @@ async def _target(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> Tar
     async with sessions() as session:
         studio = await session.get(Studio, cast.studio.id)
         entry = await session.get(LedgerEntry, entry_id)
-        return await permissions.target_of(session, studio, entry)
+        return await checks.target_of(session, studio, entry)
 
 
 async def test_every_person_times_every_action(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -130,7 +130,7 @@ async def test_every_person_times_every_action(cast: Cast, sessions: async_sessi
     wrong = []
     for action in Action:
         for name, subject in subjects.items():
-            allowed = permissions.decide(subject, action, target) is not None
+            allowed = matching.decide(subject, action, target) is not None
             if allowed != (name in EXPECTED[action]):
                 wrong.append(f"{name} × {action.value}: {'allowed' if allowed else 'refused'}")
     assert not wrong, "\n".join(wrong)
@@ -146,9 +146,9 @@ async def test_edit_and_withdraw_by_a_member_who_is_or_is_not_the_author(
         entry_id = await cast.world.entry(cast.studio, party, LedgerKind.ACTIVITY)
         async with sessions() as session:
             studio, entry = await session.get(Studio, cast.studio.id), await session.get(LedgerEntry, entry_id)
-            target = await permissions.target_of(session, studio, entry)
+            target = await checks.target_of(session, studio, entry)
         for action in (Action.EDIT_ENTRY, Action.WITHDRAW_ENTRY):
-            allowed = {name for name, s in subjects.items() if permissions.decide(s, action, target) is not None}
+            allowed = {name for name, s in subjects.items() if matching.decide(s, action, target) is not None}
             if allowed != {"lead", writer}:  # the studio's lead, and the member who wrote it
                 wrong.append(f"{action.value} of {writer}'s entry: {sorted(allowed)}")
     assert not wrong, "\n".join(wrong)
@@ -159,9 +159,9 @@ async def test_a_delegate_acts_in_the_name_of_the_reviewer(
 ) -> None:
     subjects = await _subjects(cast, sessions)
     target = await _target(cast, sessions)
-    grant = permissions.decide(subjects["delegate"], Action.REVIEW_ENTRY, target)
+    grant = matching.decide(subjects["delegate"], Action.REVIEW_ENTRY, target)
     assert grant is not None and grant.on_behalf_of == cast.reviewer.person.id
-    own = permissions.decide(subjects["reviewer"], Action.REVIEW_ENTRY, target)
+    own = matching.decide(subjects["reviewer"], Action.REVIEW_ENTRY, target)
     assert own is not None and own.on_behalf_of is None
 
 
@@ -180,14 +180,14 @@ async def test_the_reviewing_union_is_the_district_above_the_studio(
     subjects = await _subjects(cast, sessions)
     async with sessions() as session:
         targets = {
-            s.name: await permissions.target_of(session, await session.get(Studio, s.id))
+            s.name: await checks.target_of(session, await session.get(Studio, s.id))
             for s in (cast.studio, direct, xuhui, municipal, under_industry, lonely)
         }
     reviews = {
         name: {
             who
             for who in ("reviewer", "outsider", "association")
-            if permissions.decide(subjects[who], Action.REVIEW_ENTRY, t)
+            if matching.decide(subjects[who], Action.REVIEW_ENTRY, t)
         }
         for name, t in targets.items()
     }
@@ -209,13 +209,13 @@ async def test_an_expert_of_another_enterprise_may_score_only_other_studios(
     other = await cast.world.studio("交大工作室", cast.other_district, enterprise="上海交通大学")
     neighbour = await cast.world.studio("浦东邻厂工作室", cast.district, enterprise="浦东机械厂")
     async with sessions() as session:
-        target = await permissions.target_of(session, await session.get(Studio, other.id))
-        next_door = await permissions.target_of(session, await session.get(Studio, neighbour.id))
-    assert permissions.decide(subjects["conflicted"], Action.SCORE, target) is not None  # 上海电气 ≠ 上海交通大学
-    assert permissions.decide(subjects["expert"], Action.SCORE, target) is None  # 陈教授 is of 上海交通大学
+        target = await checks.target_of(session, await session.get(Studio, other.id))
+        next_door = await checks.target_of(session, await session.get(Studio, neighbour.id))
+    assert matching.decide(subjects["conflicted"], Action.SCORE, target) is not None  # 上海电气 ≠ 上海交通大学
+    assert matching.decide(subjects["expert"], Action.SCORE, target) is None  # 陈教授 is of 上海交通大学
     # 上海电气's studios are under 浦东: its expert stands aside from every 浦东 studio, whatever its enterprise
-    assert permissions.decide(subjects["conflicted"], Action.SCORE, next_door) is None
-    assert permissions.decide(subjects["expert"], Action.SCORE, next_door) is not None
+    assert matching.decide(subjects["conflicted"], Action.SCORE, next_door) is None
+    assert matching.decide(subjects["expert"], Action.SCORE, next_door) is not None
 
 
 def test_every_refusal_is_worded_in_both_languages() -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import EntryStatus, LedgerKind, RoleKind, Studio, Union, UnionLevel
-from storage.repos import admissions, applications, ledgers, org
+from storage.repos import admissions, applications, ledgers, org, persons
 from tests.reviews_support import ACTIVITY_FIELDS, OUTCOME_FIELDS, Party, World, at
 from tests.support.sql import statements
 
@@ -69,12 +69,12 @@ async def _grow(year: Year, upto: int) -> None:
     async with year.world.sessions() as s, s.begin():
         for i in range(len(year.studios), upto):
             studio = await org.create_studio(session=s, name=f"工作室{i:02d}", union=year.factory, enterprise="厂")
-            lead = await org.create_person(session=s, name=f"领衔{i:02d}", grade="高级工" if i % 5 == 1 else "技师")
+            lead = await persons.create_person(session=s, name=f"领衔{i:02d}", grade="高级工" if i % 5 == 1 else "技师")
             await org.grant_role(
                 session=s, person=lead, kind=RoleKind.LEAD if i % 5 != 4 else RoleKind.MEMBER, studio=studio
             )
             for m in range(1 if i % 3 == 2 else 3):
-                member = await org.create_person(session=s, name=f"成员{i:02d}{m}")
+                member = await persons.create_person(session=s, name=f"成员{i:02d}{m}")
                 await org.grant_role(session=s, person=member, kind=RoleKind.MEMBER, studio=studio)
             outcome = await _entry(s, studio, lead.id, LedgerKind.OUTCOME, approved=i % 4 != 3)
             for n in range(NEEDED if i % 2 == 0 else NEEDED - 1):

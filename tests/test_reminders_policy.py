@@ -28,7 +28,7 @@ from storage.models import (
     StudioStatus,
     UnionLevel,
 )
-from storage.repos import org
+from storage.repos import org, persons, studio_cycles
 from tests.reminders_support import CONFIG, World, add_entry, at, build_world, outbox_rows, person
 from tests.support.sql import statements
 
@@ -96,7 +96,7 @@ async def test_overdue_assessment_goes_to_the_association_in_its_language_until_
     assert [p.person_id for p in overdue] == [w.officer.id]
     assert overdue[0].text.startswith("[Assessment overdue]") and "王师傅工作室" in overdue[0].text
     async with sessions() as s:
-        cycle = await org.current_cycle(session=s, studio_id=w.studio.id)
+        cycle = await studio_cycles.current_cycle(session=s, studio_id=w.studio.id)
         assert cycle is not None
         cycle.result = CycleResult.RETAINED
         await s.commit()
@@ -224,7 +224,7 @@ async def test_application_window_reaches_every_bound_lead_and_officer_once_a_ye
 ) -> None:
     w = await applying(sessions)
     async with sessions() as s:
-        unbound = await org.create_person(session=s, name="未绑定")
+        unbound = await persons.create_person(session=s, name="未绑定")
         other = await org.create_studio(session=s, name="未绑定工作室", union=w.district)
         await org.grant_role(session=s, person=unbound, kind=RoleKind.LEAD, studio=other)
         await s.commit()

@@ -12,7 +12,7 @@ from bot.channels.base import PushError
 from bot.delivery import OutboxSender
 from bot.outbox_upkeep import UNREACHABLE_WAIT
 from storage.models import ChannelIdentity, OutboxStatus, Person
-from storage.repos import org, outbox
+from storage.repos import outbox, persons
 from tests.reminders_support import Clock, RecordingPusher, at, outbox_rows, person
 
 WORKDAY = date(2026, 9, 16)  # a Wednesday
@@ -239,7 +239,7 @@ async def test_rows_for_people_without_a_reachable_channel_wait_then_fail_visibl
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions() as s:
-        nobody = await org.create_person(session=s, name="无渠道")
+        nobody = await persons.create_person(session=s, name="无渠道")
         await s.commit()
     await queue(sessions, [nobody], due=at(WORKDAY, 10))
     clock = Clock(at(WORKDAY, 10))

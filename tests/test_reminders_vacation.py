@@ -12,7 +12,7 @@ from handlers.core.types import reply_from_dict
 from handlers.engine.pipeline import Bot
 from handlers.reminders import plan
 from storage.models import Delegation, EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind
-from storage.repos import delegations, org, people
+from storage.repos import delegations, org, people, persons
 from tests.reminders_support import CONFIG, at, outbox_rows
 from tests.support.clock import Clock
 from tests.support.fixtures import bot_fixture, clock_fixture, world_fixture  # noqa: F401
@@ -30,7 +30,7 @@ async def deputy(
 ) -> Person:
     """A second reviewer (or an admin) of the district union, bound as user "rev2"."""
     async with sessions() as s, s.begin():
-        person = await org.create_person(session=s, name="孙副审")
+        person = await persons.create_person(session=s, name="孙副审")
         await org.grant_role(session=s, person=person, kind=kind, union=world.district)
         await people.bind_identity(
             session=s, person=person, channel="test", external_id="rev2", chat_id="chat-rev2", now=at(date(2026, 3, 1))
@@ -200,7 +200,7 @@ async def test_a_stand_in_replaced_by_another_is_told(
 ) -> None:
     first = await deputy(sessions, world)
     async with sessions() as s, s.begin():
-        second = await org.create_person(session=s, name="钱副审")
+        second = await persons.create_person(session=s, name="钱副审")
         await org.grant_role(session=s, person=second, kind=RoleKind.REVIEWER, union=world.district)
     rev = Transcript(bot, "rev")
     await rev.say("委托 孙副审 3月20日")

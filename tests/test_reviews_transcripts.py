@@ -318,7 +318,7 @@ async def test_an_own_entry_is_left_to_another_reviewer(sessions: async_sessionm
 
 
 async def test_a_stand_in_from_the_studio_is_told_why_on_a_press(sessions: async_sessionmaker[AsyncSession]) -> None:
-    # the one rule (permissions.kept_off_own_studio) tells a stand-in what it tells a reviewer; it used to
+    # the one rule (matching.kept_off_own_studio) tells a stand-in what it tells a reviewer; it used to
     # look at the speaker's own reviewer roles only, and gave the stand-in "not a reviewer of this union"
     cast = await make_cast(World(sessions, START))
     await cast.world.grant(cast.stranger, RoleKind.MEMBER, studio=cast.studio)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
 from storage.models import RoleKind
-from storage.repos import invites, org
+from storage.repos import invites, org, persons
 from tests.reviews_support import World as ReviewsWorld
 from tests.reviews_support import at, make_cast
 from tests.support import Transcript, World
@@ -88,7 +88,7 @@ async def test_binding_tells_the_admin_and_the_association_officer_what_they_do(
     codes = {}
     async with sessions() as session, session.begin():
         for name, kind in (("郑管理", RoleKind.ADMIN), ("张三", RoleKind.ASSOCIATION)):
-            person = await org.create_person(session=session, name=name)
+            person = await persons.create_person(session=session, name=name)
             await org.grant_role(session=session, person=person, kind=kind, union=world.municipal)
             codes[kind], _ = await invites.issue_invite(
                 session=session, person=person, role=kind, union=world.municipal

@@ -19,7 +19,7 @@ from storage.models import (
     RoleKind,
     SeenDelivery,
 )
-from storage.repos import invites, org
+from storage.repos import invites, org, persons
 from tests.support.fake_telegram import (
     BOT_USER,
     channel_post_update,
@@ -143,7 +143,7 @@ async def test_a_review_button_pressed_in_a_group_decides_nothing(tg: TelegramHa
     async with tg.runtime.sessions() as s, s.begin():
         union = await org.get_union(session=s, name="浦东新区总工会")
         assert union is not None
-        person = await org.create_person(session=s, name="周审核")
+        person = await persons.create_person(session=s, name="周审核")
         await org.grant_role(session=s, person=person, kind=RoleKind.REVIEWER, union=union)
         code, _ = await invites.issue_invite(session=s, person=person, role=RoleKind.REVIEWER, union=union)
     await tg.say(SECOND_REVIEWER_TG, f"/start {code}")

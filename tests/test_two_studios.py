@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
 from storage.models import LedgerKind, RoleKind, Studio
-from storage.repos import invites, ledgers, org
+from storage.repos import invites, ledgers, org, persons
 from tests.export_data import activity
 from tests.support import Transcript, World, add_studio, make_world
 from tests.support.clock import Clock
@@ -96,12 +96,12 @@ async def test_the_binding_reply_names_the_studio_or_union(
     bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     async with sessions() as session, session.begin():
-        person = await org.create_person(session=session, name="钱新", grade="技师")
+        person = await persons.create_person(session=session, name="钱新", grade="技师")
         await org.grant_role(session=session, person=person, kind=RoleKind.MEMBER, studio=world.studio)
         code, _ = await invites.issue_invite(
             session=session, person=person, role=RoleKind.MEMBER, studio=world.studio, now=clock()
         )
-        reviewer = await org.create_person(session=session, name="孙审核")
+        reviewer = await persons.create_person(session=session, name="孙审核")
         await org.grant_role(session=session, person=reviewer, kind=RoleKind.REVIEWER, union=world.district)
         union_code, _ = await invites.issue_invite(
             session=session, person=reviewer, role=RoleKind.REVIEWER, union=world.district, now=clock()

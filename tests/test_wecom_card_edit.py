@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import LedgerEntry, RoleKind, Studio
-from storage.repos import org
+from storage.repos import org, persons
 from tests.support.fixtures import latest_fields
 from tests.support.wechat_world import Answer, WxWorld, wechat_world
 from tests.test_wecom_channel import LEAD, say, texts
@@ -27,7 +27,7 @@ async def forty_members(world: WxWorld) -> None:
     async with world.runtime.sessions() as s, s.begin():
         studio = await s.get(Studio, world.seeded.studio_id)
         for name in NAMES:
-            person = await org.create_person(session=s, name=name)
+            person = await persons.create_person(session=s, name=name)
             await org.grant_role(session=s, person=person, kind=RoleKind.MEMBER, studio=studio)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from handlers.core.payloads import pack
 from handlers.core.presses import ReviewAction, ReviewPress
 from storage.models import Attachment, LedgerEntry, RoleKind, UnionLevel
-from storage.repos import org
+from storage.repos import org, persons
 from tests.support.fake_wechat import Call
 from tests.support.telegram_world import STUDIO
 from tests.support.wechat_world import WxWorld, wechat_world
@@ -113,7 +113,7 @@ async def test_nobody_else_gets_the_files_by_pressing(db_url: str, tmp_path: Pat
         card = await card_with_files(world)
         async with world.runtime.sessions() as s, s.begin():
             xuhui = await org.create_union(session=s, name="徐汇区总工会", level=UnionLevel.DISTRICT)
-            outsider = await org.create_person(session=s, name="徐审核")
+            outsider = await persons.create_person(session=s, name="徐审核")
             await org.grant_role(session=s, person=outsider, kind=RoleKind.REVIEWER, union=xuhui)
         await add_identity(world.runtime.sessions, outsider, OUTSIDER, channel="wecom")
         # the key of the reviewer's card, pressed by a reviewer of another district (as if passed on)

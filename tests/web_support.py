@@ -20,7 +20,7 @@ from bot.settings import load_settings
 from handlers.web import signin
 from storage.base import utcnow
 from storage.models import LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
-from storage.repos import audit, ledgers, org, people
+from storage.repos import audit, ledgers, org, people, persons
 from tests.reviews_support import ACTIVITY_FIELDS
 from tests.support import World, make_world
 from tests.support.transcript import SECRET
@@ -50,7 +50,7 @@ class WebWorld:
 
 
 async def _person(session: AsyncSession, name: str, kind: RoleKind, user: str, **where: Any) -> Person:
-    person = await org.create_person(session=session, name=name, phone="13900000000")
+    person = await persons.create_person(session=session, name=name, phone="13900000000")
     await org.grant_role(session=session, person=person, kind=kind, **where)
     await people.bind_identity(
         session=session, person=person, channel="test", external_id=user, chat_id=f"chat-{user}", now=utcnow()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cli import (
-    admin,  # noqa: F401  - registers init, union, studio, invite
+    admin,  # noqa: F401  - registers init, invite
     audit,  # noqa: F401  - registers audit
     backup,  # noqa: F401  - registers backup, restore
     chat,  # noqa: F401  - registers chat
@@ -12,6 +12,7 @@ from bot.cli import (
     documents,  # noqa: F401  - registers document
     exports,  # noqa: F401  - registers export, assess, import
     members,  # noqa: F401  - registers members
+    org_add,  # noqa: F401  - registers the union and studio groups, union add, studio add
     org_people,  # noqa: F401  - registers person list|show|rename|set|merge
     org_roles,  # noqa: F401  - registers role list|revoke
     org_studios,  # noqa: F401  - registers studio list|show|rename|move|set|deactivate

@@ -21,7 +21,7 @@ from handlers.core.i18n import Translator
 from handlers.engine.failures import TurnNotTaken
 from storage.base import utcnow
 from storage.models import Person, RoleKind, UnionLevel
-from storage.repos import org, people
+from storage.repos import org, people, persons
 
 GUEST = "console-guest"
 EXIT_WORDS = frozenset({"exit", "/exit", ":q"})
@@ -144,7 +144,7 @@ async def _who(sessions: async_sessionmaker[AsyncSession], name: str | None) -> 
             person = await session.get(Person, identity.person_id) if identity else None
         return person, GUEST
     async with sessions() as session, session.begin():
-        found = await org.find_people(session=session, name=name.strip())
+        found = await persons.find_people(session=session, name=name.strip())
         if not found:
             raise CliError(f"没有叫 {name} 的人 / nobody is called {name}; add them with `studio-bot invite`")
         if len(found) > 1:

@@ -17,7 +17,7 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Decision, LedgerKind, Person, RoleKind, UnionLevel
-from storage.repos import audit, ledgers, org, people, reviews
+from storage.repos import audit, ledgers, org, people, persons, reviews
 
 STUDIO = "示范数控技师创新工作室"
 LEAD = "张建国"
@@ -191,7 +191,7 @@ async def _seed(session: AsyncSession, *, now: datetime, today: date) -> None:
 
 
 async def _person(session: AsyncSession, name: str, grade: str | None, kind: RoleKind, **where: Any) -> Person:
-    person = await org.create_person(session=session, name=name, grade=grade, enterprise="上海示范机床有限公司")
+    person = await persons.create_person(session=session, name=name, grade=grade, enterprise="上海示范机床有限公司")
     await org.grant_role(session=session, person=person, kind=kind, **where)
     # everyone gets a console identity, so notifications to them show in the demo chat
     await people.bind_identity(

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cli.common import CliError
 from bot.cli.org_common import record
 from storage.models import STUDIO_ROLES, Person, Role, RoleKind, Studio, Union, UnionLevel, role_fits_union
-from storage.repos import org
+from storage.repos import org, persons
 from storage.vocabulary import LEVELS, ROLES
 
 
@@ -42,7 +42,7 @@ async def invitee(
             person.phone = phone
         await _set_enterprise(session, person, enterprise, actor_id=actor_id)
         return person
-    same = await org.find_people(session=session, name=name)
+    same = await persons.find_people(session=session, name=name)
     if phone:
         same = [p for p in same if p.phone == phone]
         if len(same) > 1:
@@ -59,7 +59,7 @@ async def invitee(
     if same:
         await _set_enterprise(session, same[0], enterprise, actor_id=actor_id)
         return same[0]
-    person = await org.create_person(
+    person = await persons.create_person(
         session=session, name=name, phone=phone, enterprise=default_enterprise if enterprise is None else enterprise
     )
     await record(session, actor_id=actor_id, object_type="person", object_id=person.id, to_state="created")

@@ -1,20 +1,22 @@
-"""What the organisation commands share: the operator (--by), the two vocabularies, audit rows, tables."""
+"""What the organisation commands share: the operator (--by), the two vocabularies, audit rows, renaming, tables."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import CliError, emit, fail
+from bot.cli.common import CliError, cli_name, emit, fail, run_in_session
+from bot.settings import Settings
 from storage.models import Person, Studio, Union
-from storage.repos import audit, org
+from storage.repos import audit, org, persons
 from storage.vocabulary import Words
 
+NameLookup = Callable[..., Awaitable[object]]  # org.get_union, org.get_studio: (session=, name=) -> row or None
 CHANNEL = "cli"  # the audit trail's channel for changes made on the command line
 V = TypeVar("V")
 
@@ -24,6 +26,7 @@ ByOption = typer.Option(
     help="操作人（姓名或人员 ID），记入审计记录；不填则记为系统 / the operator (name or person id) named in the audit"
     " trail; without it the change is recorded as made by the system",
 )
+NewNameArg = Annotated[str, typer.Argument(help="新名称 / new name")]
 AllOption = typer.Option(False, "--all", help="包括已停用的 / include deactivated ones")
 
 
@@ -49,7 +52,7 @@ async def find_person(session: AsyncSession, ref: str, *, include_inactive: bool
         if person is None or not (person.active or include_inactive):
             raise CliError(f"没有这个人员 / no such person: {ref}")
         return person
-    people = await org.find_people(session=session, name=ref.strip())
+    people = await persons.find_people(session=session, name=ref.strip())
     if not people:
         raise CliError(f"没有这个人员 / no such person: {ref}")
     if len(people) > 1:
@@ -104,6 +107,41 @@ async def record(
         detail=detail,
         reason=reason,
     )
+
+
+def rename(
+    new_name: str,
+    limit: int,
+    *,
+    find: Callable[[AsyncSession], Awaitable[Union | Studio | Person]],
+    object_type: str,
+    empty: str,
+    taken: tuple[NameLookup, str] | None = None,
+    show_id: bool = False,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """Rename what `find` finds: strip, refuse an empty or (`taken`: lookup, refusal) a used name, rename, audit."""
+    new_name = cli_name(new_name, limit, as_json=as_json)  # the one limit of storage.names
+
+    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
+        actor_id = await operator(session, by)
+        found = await find(session)
+        if not new_name:
+            raise CliError(empty)
+        if taken is not None and await taken[0](session=session, name=new_name):
+            raise CliError(f"{taken[1]}: {new_name}")
+        old, found.name = found.name, new_name
+        studio_id = found.id if isinstance(found, Studio) else None
+        await record(
+            session, actor_id=actor_id, object_type=object_type, object_id=found.id, to_state="renamed",
+            studio_id=studio_id, detail={"from": old, "to": new_name},
+        )  # fmt: skip
+        return {"id": found.id, "name": new_name, "old_name": old}
+
+    r = run_in_session(work, as_json=as_json)
+    shown = f"#{r['id']} " if show_id else ""
+    emit(r, f"已改名 / renamed: {shown}{r['old_name']} → {r['name']}", as_json=as_json)
 
 
 def _cell(value: object) -> str:

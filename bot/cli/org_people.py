@@ -8,8 +8,19 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import CliError, JsonOption, app, cli_name, emit, fail, run_in_session
-from bot.cli.org_common import AllOption, ByOption, find_person, find_studio, find_union, operator, record, table, word
+from bot.cli.common import CliError, JsonOption, app, emit, fail, run_in_session
+from bot.cli.org_common import (
+    AllOption,
+    ByOption,
+    find_person,
+    find_studio,
+    find_union,
+    operator,
+    record,
+    rename,
+    table,
+    word,
+)
 from bot.settings import Settings
 from storage.models import RoleKind
 from storage.names import PERSON_NAME_MAX
@@ -97,22 +108,10 @@ def person_rename(
     as_json: bool = JsonOption,
 ) -> None:
     """Correct a person's name."""
-    new_name = cli_name(new_name, PERSON_NAME_MAX, as_json=as_json)  # the one limit of storage.names
-
-    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
-        actor_id = await operator(session, by)
-        found = await find_person(session, person)
-        if not new_name:
-            raise CliError("姓名不能为空 / the name is empty")
-        old, found.name = found.name, new_name
-        await record(
-            session, actor_id=actor_id, object_type="person", object_id=found.id, to_state="renamed",
-            detail={"from": old, "to": new_name},
-        )  # fmt: skip
-        return {"id": found.id, "name": new_name, "old_name": old}
-
-    r = run_in_session(work, as_json=as_json)
-    emit(r, f"已改名 / renamed: #{r['id']} {r['old_name']} → {r['name']}", as_json=as_json)
+    rename(
+        new_name, PERSON_NAME_MAX, find=lambda session: find_person(session, person), object_type="person",
+        empty="姓名不能为空 / the name is empty", show_id=True, by=by, as_json=as_json,
+    )  # fmt: skip
 
 
 @person_app.command("set")

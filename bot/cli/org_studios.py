@@ -7,13 +7,13 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.admin import studio_app
-from bot.cli.common import CliError, JsonOption, cli_name, emit, run_in_session
-from bot.cli.org_common import AllOption, ByOption, find_studio, find_union, operator, record, table
+from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.org_add import studio_app
+from bot.cli.org_common import AllOption, ByOption, NewNameArg, find_studio, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union
 from storage.names import STUDIO_NAME_MAX
-from storage.repos import directory, org
+from storage.repos import directory, org, studio_cycles
 
 NameArg = Annotated[str, typer.Argument(help="工作室名称 / studio name")]
 
@@ -61,7 +61,7 @@ def studio_show(name: NameArg, as_json: bool = JsonOption) -> None:
     async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
         studio = await find_studio(session, name, include_inactive=True)
         [row] = await directory.studios(session=session, studio_id=studio.id, include_inactive=True)
-        cycle = await org.current_cycle(session=session, studio_id=studio.id)
+        cycle = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
         roles = await directory.roles(session=session, studio_id=studio.id)
         people = [{"role_id": r.role.id, "kind": r.role.kind.value, "person_id": r.role.person_id, "name": r.person}
                   for r in roles]  # fmt: skip
@@ -83,26 +83,16 @@ def studio_show(name: NameArg, as_json: bool = JsonOption) -> None:
 @studio_app.command("rename")
 def studio_rename(
     name: NameArg,
-    new_name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    new_name: NewNameArg,
     by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a studio (the audit trail keeps the old name)."""
-    new_name = cli_name(new_name, STUDIO_NAME_MAX, as_json=as_json)  # the one limit of storage.names
-
-    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
-        actor_id = await operator(session, by)
-        studio = await find_studio(session, name)
-        if not new_name:
-            raise CliError("名称不能为空 / the name is empty")
-        if await org.get_studio(session=session, name=new_name):
-            raise CliError(f"工作室已存在 / studio already exists: {new_name}")
-        old, studio.name = studio.name, new_name
-        await _record(session, studio, actor_id, "renamed", {"from": old, "to": new_name})
-        return {"id": studio.id, "name": new_name, "old_name": old}
-
-    r = run_in_session(work, as_json=as_json)
-    emit(r, f"已改名 / renamed: {r['old_name']} → {r['name']}", as_json=as_json)
+    rename(
+        new_name, STUDIO_NAME_MAX, find=lambda session: find_studio(session, name), object_type="studio",
+        empty="名称不能为空 / the name is empty", taken=(org.get_studio, "工作室已存在 / studio already exists"),
+        by=by, as_json=as_json,
+    )  # fmt: skip
 
 
 @studio_app.command("move")

@@ -8,9 +8,9 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.admin import union_app
-from bot.cli.common import CliError, JsonOption, cli_name, emit, run_in_session
-from bot.cli.org_common import AllOption, ByOption, find_union, operator, record, table
+from bot.cli.common import CliError, JsonOption, emit, run_in_session
+from bot.cli.org_add import union_app
+from bot.cli.org_common import AllOption, ByOption, NewNameArg, find_union, operator, record, rename, table
 from bot.settings import Settings
 from storage.models import Studio, Union
 from storage.names import UNION_NAME_MAX
@@ -69,29 +69,16 @@ def union_show(name: NameArg, as_json: bool = JsonOption) -> None:
 @union_app.command("rename")
 def union_rename(
     name: NameArg,
-    new_name: Annotated[str, typer.Argument(help="新名称 / new name")],
+    new_name: NewNameArg,
     by: str | None = ByOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rename a union (its history keeps the old name in the audit trail)."""
-    new_name = cli_name(new_name, UNION_NAME_MAX, as_json=as_json)  # the one limit of storage.names
-
-    async def work(session: AsyncSession, _: Settings) -> dict[str, Any]:
-        actor_id = await operator(session, by)
-        union = await find_union(session, name)
-        if not new_name:
-            raise CliError("名称不能为空 / the name is empty")
-        if await org.get_union(session=session, name=new_name):
-            raise CliError(f"工会已存在 / union already exists: {new_name}")
-        old, union.name = union.name, new_name
-        await record(
-            session, actor_id=actor_id, object_type="union", object_id=union.id, to_state="renamed",
-            detail={"from": old, "to": new_name},
-        )  # fmt: skip
-        return {"id": union.id, "name": new_name, "old_name": old}
-
-    r = run_in_session(work, as_json=as_json)
-    emit(r, f"已改名 / renamed: {r['old_name']} → {r['name']}", as_json=as_json)
+    rename(
+        new_name, UNION_NAME_MAX, find=lambda session: find_union(session, name), object_type="union",
+        empty="名称不能为空 / the name is empty", taken=(org.get_union, "工会已存在 / union already exists"),
+        by=by, as_json=as_json,
+    )  # fmt: skip
 
 
 @union_app.command("move")

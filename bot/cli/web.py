@@ -13,14 +13,14 @@ from handlers.core.config import HandlerConfig
 from handlers.web import signin
 from storage.base import utcnow
 from storage.models import Person
-from storage.repos import audit, org
+from storage.repos import audit, persons
 
 PersonOption = Annotated[str, typer.Option("--name", help="姓名 / the person's name")]
 IdOption = Annotated[int | None, typer.Option("--person", help="人员编号，重名时使用 / person id, when names repeat")]
 
 
 async def _person(session: AsyncSession, name: str, person_id: int | None) -> Person:
-    found = await org.find_people(session=session, name=name.strip())
+    found = await persons.find_people(session=session, name=name.strip())
     if person_id is not None:
         found = [p for p in found if p.id == person_id]
     if not found:

@@ -15,7 +15,7 @@ from handlers.assessment.evaluate import Assessment, assess
 from handlers.assessment.figures import compile_figures
 from handlers.assessment.rubric import Rubric
 from storage.models import Cycle, Studio, StudioStatus, Union
-from storage.repos import org
+from storage.repos import studio_cycles
 
 Step = Callable[[int, int], None]
 
@@ -36,7 +36,7 @@ class StudioAssessment:
 
 async def assess_studio(*, session: AsyncSession, studio: Studio, rubric: Rubric, today: date) -> StudioAssessment:
     """Compile and assess the studio's current cycle; NoCycle if it has none."""
-    cycle = await org.current_cycle(session=session, studio_id=studio.id)
+    cycle = await studio_cycles.current_cycle(session=session, studio_id=studio.id)
     if cycle is None:
         raise NoCycle(studio.name)
     union = await session.get(Union, studio.union_id)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import Translator
-from handlers.roles.permissions import Grant, Subject, Target, recused, target_from
+from handlers.roles.checks import target_from
+from handlers.roles.matching import recused
+from handlers.roles.permissions import Grant, Subject, Target
 from handlers.roles.recusal import Recusal, Tie
 from storage.models import Person, Studio, Union
 from storage.repos import committee, org

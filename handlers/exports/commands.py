@@ -33,7 +33,7 @@ from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
 from storage.ledger_specs import specs
 from storage.models import OFFICER_ROLES, EntryStatus, LedgerEntry, Studio, Union
-from storage.repos import org
+from storage.repos import studio_cycles
 
 router = Router(__name__)
 
@@ -85,7 +85,7 @@ async def export_command(ctx: Context, args: str) -> list[Reply]:
 
 async def _period(ctx: Context, studio: Studio) -> tuple[date, date, bool]:
     """The studio's current cycle; for a studio not named yet (no cycle) every entry so far, flagged False."""
-    cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id)
+    cycle = await studio_cycles.current_cycle(session=ctx.session, studio_id=studio.id)
     if cycle is not None:
         return cycle.starts_on, cycle.ends_on, True
     first = await ctx.session.scalar(

@@ -12,7 +12,7 @@ from handlers.core.types import OutFile, Reply
 from handlers.engine.context import Context
 from handlers.exports.labels import XLSX_TYPE
 from handlers.exports.support import deliver, export_folder
-from handlers.roles import permissions
+from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Action
 from storage.exports.cells import CellKind, Column
 from storage.exports.files import safe_filename
@@ -55,7 +55,7 @@ async def visible_members(ctx: Context) -> list[NamedMember]:
     allowed = {
         s.id
         for s in studios
-        if permissions.decide(subject, Action.EXPORT_MEMBERS, permissions.target_from(s, chains[s.union_id]))
+        if matching.decide(subject, Action.EXPORT_MEMBERS, checks.target_from(s, chains[s.union_id]))
     }
     return [m for m in members if m.studio_id in allowed]
 
@@ -64,7 +64,7 @@ async def members_export(ctx: Context) -> list[Reply]:
     """导出 成员: the list as a workbook, for whoever may export it."""
     subject = await permissions.subject_of(ctx)
     if not permissions.could_ever(subject, Action.EXPORT_MEMBERS):
-        return [Reply(text=permissions.refusal(ctx, Action.EXPORT_MEMBERS))]
+        return [Reply(text=checks.refusal(ctx, Action.EXPORT_MEMBERS))]
     members = await visible_members(ctx)
     studios = len({m.studio_id for m in members})
     name = safe_filename(ctx.t("roles.members.filename", date=ctx.today.strftime("%Y%m%d")))

@@ -20,7 +20,7 @@ from handlers.decisions import studio_choice
 from handlers.engine.context import Context
 from handlers.exports.labels import ExportFormat
 from handlers.exports.links import download_url
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.exports.files import new_export_dir, prune_exports
 from storage.models import Studio
@@ -70,7 +70,7 @@ async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str, c
     assert ctx.person is not None
 
     async def allowed(studio: Studio) -> bool:
-        return await permissions.check(ctx, action, studio=studio) is not None
+        return await checks.check(ctx, action, studio=studio) is not None
 
     if name:
         found = await studio_choice.matching(ctx, name, allowed)
@@ -89,8 +89,8 @@ async def resolve_studio(ctx: Context, name: str, action: Action, prefix: str, c
         if len(mine) > 1:
             return studio_choice.offer(ctx, command, mine, ctx.t(f"{prefix}.which_studio"))
         studio = mine[0]
-    if await permissions.check(ctx, action, studio=studio) is None:
-        return Reply(text=permissions.refusal(ctx, action))
+    if await checks.check(ctx, action, studio=studio) is None:
+        return Reply(text=checks.refusal(ctx, action))
     return studio
 
 

@@ -9,7 +9,7 @@ from handlers.engine.prompts import field_lines
 from handlers.engine.runner import summary_lines
 from handlers.ledgers.entries import approved_before, may_edit, may_withdraw, shown_values, status_text
 from handlers.ledgers.form import forms
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.ledger_specs import SPECS
 from storage.models import EntryStatus, LedgerEntry, Person, Studio
@@ -26,7 +26,7 @@ async def studio_names(ctx: Context) -> dict[int, str]:
 async def may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[Action]:
     """Which of these the speaker may do to the entry, as the permissions table says."""
     studio = await ctx.session.get(Studio, entry.studio_id)
-    return await permissions.permitted(ctx, actions, studio=studio, entry=entry)
+    return await checks.permitted(ctx, actions, studio=studio, entry=entry)
 
 
 async def details(ctx: Context, entry: LedgerEntry) -> Reply:

@@ -14,10 +14,10 @@ from handlers.engine.answers import is_number
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Offer, ParseResult, Problem, Step, Values
 from handlers.engine.runner import EDITING
-from handlers.roles import permissions
+from handlers.roles import checks, permissions
 from storage.ledger_specs import SPECS
 from storage.models import LedgerKind
-from storage.repos import attachments, org, people
+from storage.repos import attachments, people, studio_cycles
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
@@ -71,7 +71,7 @@ async def within_cycles(ctx: Context, values: Values, value: Any) -> Problem | N
     studio = values.get("studio")
     if studio is None or not isinstance(value, str):
         return None
-    start = await org.first_cycle_start(session=ctx.session, studio_id=int(studio))
+    start = await studio_cycles.first_cycle_start(session=ctx.session, studio_id=int(studio))
     if start is not None and date.fromisoformat(value) < start:
         return ("flows.error.before_cycle", {"date": value, "start": start.isoformat()})
     return None
@@ -209,7 +209,7 @@ async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
     if EDITING in values:
         return None  # an edit keeps the entry's studio; the ledger view checked who may edit it
     studios = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
-    studios = [(s, k) for s, k in studios if await permissions.check(ctx, permissions.Action.LOG_ENTRY, studio=s)]
+    studios = [(s, k) for s, k in studios if await checks.check(ctx, permissions.Action.LOG_ENTRY, studio=s)]
     if not studios:
         return [Reply(text=ctx.t("flows.no_studio"))]
     if len(studios) == 1:

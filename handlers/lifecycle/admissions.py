@@ -13,7 +13,7 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import notify
 from handlers.lifecycle.eligibility import IN_PRINCIPLE
-from handlers.roles import permissions
+from handlers.roles import checks, permissions
 from handlers.roles.permissions import Action
 from storage.models import RoleKind, Studio, StudioStatus
 from storage.repos import admissions, org
@@ -30,7 +30,7 @@ async def condition_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 async def _refusal(ctx: Context, studio: Studio) -> str | None:
-    if await permissions.check(ctx, ACTION, studio=studio) is None:
+    if await checks.check(ctx, ACTION, studio=studio) is None:
         return ctx.t("committee.admit.refused")
     if studio.status is StudioStatus.NAMED:
         return ctx.t("application.already_named", studio=studio.name)

@@ -22,7 +22,7 @@ from storage.models import (
     Studio,
     Union,
 )
-from storage.repos import applications
+from storage.repos import application_decisions, expert_scores
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Card:
 async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet: ExpertRubric) -> Card:
     """Gather an application's card (`sheet`: the rubric in force, for the panel size and the pass line)."""
     union = await session.get(Union, studio.union_id)
-    scores = await applications.scores_of(session=session, application_id=app.id)
+    scores = await expert_scores.scores_of(session=session, application_id=app.id)
     cited = [int(o["id"]) for o in app.data.get("outcomes", []) if o.get("id") is not None]
     approved = set(
         await session.scalars(
@@ -52,7 +52,7 @@ async def card_of(session: AsyncSession, app: Application, studio: Studio, sheet
     waiting = frozenset(i for i in cited if i not in approved)
     returned = None
     if app.resubmits_id is not None:
-        returned = await applications.returned_by(session=session, application_id=app.resubmits_id)
+        returned = await application_decisions.returned_by(session=session, application_id=app.resubmits_id)
     return Card(
         app,
         studio,
@@ -76,7 +76,9 @@ def outcome_titles(t: Translator, card: Card) -> str:
 
 async def opinion_of(session: AsyncSession, app: Application) -> tuple[str, str] | None:
     """The recommender's name and 推荐意见, once the district has recommended the application."""
-    decision = await applications.decision_at(session=session, application_id=app.id, stage=ApplicationStage.SUBMITTED)
+    decision = await application_decisions.decision_at(
+        session=session, application_id=app.id, stage=ApplicationStage.SUBMITTED
+    )
     if decision is None or decision.decision is not Decision.RECOMMEND or not decision.reason:
         return None
     person = await session.get(Person, decision.reviewer_id)

@@ -17,7 +17,9 @@ from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import expert_rubric
-from handlers.roles.permissions import Action, Subject, decide, target_from
+from handlers.roles.checks import target_from
+from handlers.roles.matching import decide
+from handlers.roles.permissions import Action, Subject
 from storage.models import Cycle, Studio, StudioStatus
 from storage.repos import committee, org, outbox
 

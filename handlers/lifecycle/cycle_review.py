@@ -21,7 +21,7 @@ from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, notify, panel_view
 from handlers.lifecycle.cycle_queue import scorable, sheet
 from handlers.lifecycle.scoring import parse_comment, scores_parser, scores_shower
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action, Subject
 from storage.models import Cycle, Studio, Union
 from storage.repos import committee
@@ -37,8 +37,8 @@ async def _found(ctx: Context, cycle_id: int) -> tuple[Studio, Cycle] | None:
 
 async def may_score(ctx: Context, studio: Studio, cycle: Cycle) -> str | None:
     """None if the speaker may score this cycle now, else why not."""
-    if await permissions.check(ctx, Action.SCORE, studio=studio) is None:
-        return permissions.refusal(ctx, Action.SCORE)
+    if await checks.check(ctx, Action.SCORE, studio=studio) is None:
+        return checks.refusal(ctx, Action.SCORE)
     if cycle.result is not None or ctx.today <= cycle.ends_on:
         return ctx.t("committee.cycle.not_open", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
     assert ctx.person is not None
@@ -75,9 +75,9 @@ async def cycle_button(ctx: Context, press: CyclePress) -> list[Reply]:
     studio, cycle = found
     if press.action == "score":
         return await start(ctx, studio, cycle)
-    allowed = await permissions.permitted(ctx, (Action.SCORE, Action.ASSESS_CYCLE), studio=studio)
+    allowed = await checks.permitted(ctx, (Action.SCORE, Action.ASSESS_CYCLE), studio=studio)
     if not allowed:
-        return [Reply(text=permissions.refusal(ctx, Action.SCORE))]
+        return [Reply(text=checks.refusal(ctx, Action.SCORE))]
     scores = await committee.cycle_scores(session=ctx.session, cycle_id=cycle.id)
     mine = ctx.person is not None and any(s.expert_id == ctx.person.id for s in scores)
     association = Action.ASSESS_CYCLE in allowed

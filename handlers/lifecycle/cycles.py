@@ -17,10 +17,10 @@ from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import notify, verdict_advice
 from handlers.lifecycle.stages import set_studio_status
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Cycle, CycleResult, RoleKind, Studio, StudioStatus
-from storage.repos import org
+from storage.repos import studio_cycles
 
 router = Router(__name__)
 
@@ -72,8 +72,8 @@ async def _cycle(ctx: Context, values: Values) -> tuple[Studio, Cycle] | None:
 
 async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     """Only the association's reviewers; only when a studio is due."""
-    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.ASSESS_CYCLE))]
+    if await checks.check(ctx, Action.ASSESS_CYCLE) is None:
+        return [Reply(text=checks.refusal(ctx, Action.ASSESS_CYCLE))]
     if not await due(ctx):
         return [Reply(text=ctx.t("lifecycle.none_due", days=OPENS_DAYS))]
     return None
@@ -85,7 +85,7 @@ async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
 async def verdict_command(ctx: Context, args: str) -> list[Reply]:
     """Record the end-of-cycle result of a studio, with each due cycle's figures and expert scores beside it."""
     started = await start_flow(ctx, "verdict")
-    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None or not await due(ctx):
+    if await checks.check(ctx, Action.ASSESS_CYCLE) is None or not await due(ctx):
         return started
     lines = [ctx.t("committee.verdict.brief_title")]
     lines += [await verdict_advice.brief(ctx, studio, cycle) for studio, cycle in await due(ctx)]
@@ -95,8 +95,8 @@ async def verdict_command(ctx: Context, args: str) -> list[Reply]:
 async def submit(ctx: Context, values: Values) -> list[Reply]:
     """Close the cycle with its result: 表彰/保留 open the next cycle, 不再保留 removes the title."""
     assert ctx.person is not None
-    if await permissions.check(ctx, Action.ASSESS_CYCLE) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.ASSESS_CYCLE))]
+    if await checks.check(ctx, Action.ASSESS_CYCLE) is None:
+        return [Reply(text=checks.refusal(ctx, Action.ASSESS_CYCLE))]
     cycle = await ctx.session.get(Cycle, int(values["cycle"]))
     studio = await ctx.session.get(Studio, cycle.studio_id) if cycle else None
     if studio is None or cycle is None:
@@ -131,7 +131,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     if result is CycleResult.NOT_RETAINED:
         await set_studio_status(ctx, studio, StudioStatus.NOT_RETAINED, reason or None)
     else:
-        following = await org.start_cycle(
+        following = await studio_cycles.start_cycle(
             session=ctx.session, studio=studio, starts_on=cycle.ends_on + timedelta(days=1)
         )
         await ctx.audit(

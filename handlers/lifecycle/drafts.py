@@ -12,7 +12,7 @@ from handlers.engine.answers import NOTE
 from handlers.engine.context import Context
 from handlers.engine.flow import Values
 from storage.models import Application, ApplicationStage, Studio
-from storage.repos import applications
+from storage.repos import application_decisions, applications
 
 EARLIER = "_earlier"  # the earlier application's answers, offered as one-press options
 RESUBMITS = "_resubmits"  # the returned application this one resubmits
@@ -36,7 +36,7 @@ async def carry_over(ctx: Context, studio: Studio, values: Values) -> None:
 
 async def return_reason(ctx: Context, app: Application) -> str:
     """Why the application was returned (as the decider wrote it)."""
-    decision = await applications.returned_by(session=ctx.session, application_id=app.id)
+    decision = await application_decisions.returned_by(session=ctx.session, application_id=app.id)
     return decision.reason if decision is not None and decision.reason else ctx.t("common.none")
 
 

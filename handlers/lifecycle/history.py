@@ -8,7 +8,7 @@ from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import trail
 from handlers.reviews.cards import when
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import OFFICER_ROLES, AuditLog, RoleKind, Studio
 from storage.repos import audit, audit_names
@@ -23,7 +23,7 @@ async def _studio(ctx: Context, name: str) -> Studio | Reply:
     """The studio named (any unambiguous part of its name), or the speaker's only one; buttons when several fit."""
 
     async def allowed(studio: Studio) -> bool:
-        return await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio) is not None
+        return await checks.check(ctx, Action.VIEW_AUDIT, studio=studio) is not None
 
     if name:
         found = await studio_choice.matching(ctx, name, allowed)
@@ -67,9 +67,9 @@ async def history_command(ctx: Context, args: str) -> list[Reply]:
     studio = await _studio(ctx, args.strip())
     if isinstance(studio, Reply):
         return [studio]
-    grant = await permissions.check(ctx, Action.VIEW_AUDIT, studio=studio)
+    grant = await checks.check(ctx, Action.VIEW_AUDIT, studio=studio)
     if grant is None:
-        return [Reply(text=permissions.refusal(ctx, Action.VIEW_AUDIT))]
+        return [Reply(text=checks.refusal(ctx, Action.VIEW_AUDIT))]
     # the studio (and its enterprise union) reads its trail; its objectors' names are not theirs to read
     hide = grant.kind in (RoleKind.LEAD, RoleKind.ENTERPRISE)
     rows = await audit.trail(session=ctx.session, studio_id=studio.id)

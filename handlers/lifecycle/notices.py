@@ -15,7 +15,7 @@ from handlers.engine.flow import Choice, Flow, ParseResult, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import notify
 from handlers.lifecycle.objections import resolve_row
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, ObjectionStatus, Studio
 from storage.repos import applications
@@ -61,8 +61,8 @@ async def notice_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 
 async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     """Refuse when nothing is on notice; pick the application when only one is."""
-    if await permissions.check(ctx, Action.RAISE_OBJECTION) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.RAISE_OBJECTION))]
+    if await checks.check(ctx, Action.RAISE_OBJECTION) is None:
+        return [Reply(text=checks.refusal(ctx, Action.RAISE_OBJECTION))]
     choices = await notice_choices(ctx, values)
     if not choices:
         return [Reply(text=ctx.t("application.objection.none_running"))]

@@ -13,7 +13,7 @@ from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, moves, panel_view, window
 from handlers.lifecycle.moves import Move
 from storage.models import Application, ApplicationStage, Person, Studio
-from storage.repos import applications, org
+from storage.repos import expert_scores, org, persons, studio_cycles
 
 S = ApplicationStage
 # The card each next decider gets, by the stage the application has reached.
@@ -60,7 +60,7 @@ async def ask_deciders(ctx: Context, app: Application, studio: Studio) -> list[s
         stalled = None if deciders else await stalls.no_association(ctx, studio, f"roles.stall.what.{app.stage.value}")
     below = app.stage is S.EVALUATED and cards.below_pass(card.scores, sheet)
     # the association decides 公示 with every sheet and comment before it, not the average alone
-    names = await org.names_of(session=ctx.session, person_ids={s.expert_id for s in card.scores})
+    names = await persons.names_of(session=ctx.session, person_ids={s.expert_id for s in card.scores})
 
     def message(t: Translator) -> Reply:
         lines = [t(ASK[app.stage]), cards.card_text(t, card)]
@@ -113,9 +113,9 @@ async def after_move(ctx: Context, app: Application, studio: Studio, move: Move,
     the same news as third parties (they may object; keeping ledgers is not theirs). Returns notes for
     the decider.
     """
-    cycle = await org.current_cycle(session=ctx.session, studio_id=studio.id) if move.to is S.NAMED else None
+    cycle = await studio_cycles.current_cycle(session=ctx.session, studio_id=studio.id) if move.to is S.NAMED else None
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    scores = tuple(await expert_scores.scores_of(session=ctx.session, application_id=app.id))
     mean = cards.average(scores)
     windows = await window.load(ctx.session, ctx.config) if move.to is S.REJECTED else None
     again = windows.reopens(submitted_on(ctx, app)) if windows is not None else ""

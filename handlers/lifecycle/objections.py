@@ -12,7 +12,7 @@ from handlers.engine.flow import Values
 from handlers.engine.router import Router
 from handlers.lifecycle import moves, notify, stages
 from handlers.reviews.cards import when
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Objection, ObjectionStatus, Person, Studio
 from storage.repos import applications
@@ -54,8 +54,8 @@ async def resolvable(ctx: Context, objection_id: int) -> tuple[Objection, Studio
     studio = await ctx.session.get(Studio, app.studio_id) if app else None
     if objection is None or studio is None:
         return ctx.t("application.gone")
-    if await permissions.check(ctx, Action.RESOLVE_OBJECTION, studio=studio) is None:
-        return permissions.refusal(ctx, Action.RESOLVE_OBJECTION)
+    if await checks.check(ctx, Action.RESOLVE_OBJECTION, studio=studio) is None:
+        return checks.refusal(ctx, Action.RESOLVE_OBJECTION)
     if objection.status is not ObjectionStatus.OPEN:
         return await resolved_by(ctx, objection)
     return objection, studio

@@ -11,7 +11,7 @@ from handlers.decisions import panel
 from handlers.engine.context import Context
 from handlers.lifecycle.expert_rubric import Criterion
 from storage.models import Studio
-from storage.repos import org
+from storage.repos import persons
 
 
 class Sheet(Protocol):
@@ -34,7 +34,7 @@ async def sheets_text(ctx: Context, sheets: Sequence[Sheet], criteria: Sequence[
     """Each expert's sheet, named, for the association only."""
     if not sheets:
         return []
-    names = await org.names_of(session=ctx.session, person_ids={s.expert_id for s in sheets})
+    names = await persons.names_of(session=ctx.session, person_ids={s.expert_id for s in sheets})
     lines = [ctx.t("committee.sheet.title", count=len(sheets))]
     lines += [sheet_line(ctx.t, names.get(s.expert_id, f"#{s.expert_id}"), s, criteria) for s in sheets]
     return lines

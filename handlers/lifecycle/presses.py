@@ -10,10 +10,10 @@ from handlers.engine.context import Context
 from handlers.engine.flow import Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves, opinion, panel_view, scoring, stages
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, Studio
-from storage.repos import applications
+from storage.repos import applications, expert_scores
 
 router = Router(__name__)
 
@@ -41,7 +41,7 @@ async def application_button(ctx: Context, press: ApplicationPress) -> list[Repl
     # read once, and only for a move that may ask a reason (a notice below the pass line does; it quotes the average)
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     asks = move.needs_reason or move.key == "notice"
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
+    scores = tuple(await expert_scores.scores_of(session=ctx.session, application_id=app_id)) if asks else ()
     below = move.key == "notice" and cards.below_pass(scores, sheet)
     if not move.needs_reason and not below:
         return [(await stages.advance(ctx, app_id, move))[0]]
@@ -73,9 +73,9 @@ async def open_application(ctx: Context, app_id: int) -> Reply:
     studio = await ctx.session.get(Studio, app.studio_id) if app else None
     if app is None or studio is None:
         return Reply(text=ctx.t("application.gone"))
-    allowed = [a for a in VIEWERS if await permissions.check(ctx, a, studio=studio) is not None]
+    allowed = [a for a in VIEWERS if await checks.check(ctx, a, studio=studio) is not None]
     if not allowed:
-        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+        return Reply(text=checks.refusal(ctx, Action.VIEW_ENTRIES))
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
     card = await cards.card_of(ctx.session, app, studio, sheet)
     # independent review: an expert reads no other score before giving their own

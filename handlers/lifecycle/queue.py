@@ -14,9 +14,11 @@ from handlers.decisions.pending import Item, pending_source
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves
-from handlers.roles.permissions import Action, Subject, Target, decide, target_from
+from handlers.roles.checks import target_from
+from handlers.roles.matching import decide
+from handlers.roles.permissions import Action, Subject, Target
 from storage.models import Application, ApplicationStage, RoleKind, Studio
-from storage.repos import applications, org
+from storage.repos import applications, expert_scores, org
 
 router = Router(__name__)
 
@@ -58,14 +60,14 @@ async def application_items(ctx: Context, subject: Subject) -> list[Item]:
     in_review = [app.id for app, _ in rows if app.stage is S.REVIEWED]
     expert = any(g.kind is RoleKind.EXPERT for g in subject.grants)
     scored = (
-        await applications.scored_by(session=ctx.session, expert_id=subject.person_id, application_ids=in_review)
+        await expert_scores.scored_by(session=ctx.session, expert_id=subject.person_id, application_ids=in_review)
         if expert
         else set()
     )
     panels = Panels()
     if in_review and any(g.kind is RoleKind.ASSOCIATION for g in subject.grants):
         panels = Panels(
-            await applications.sheets_of(session=ctx.session, application_ids=in_review),
+            await expert_scores.sheets_of(session=ctx.session, application_ids=in_review),
             await panel.load(ctx.session),
         )
     needed = expert_rubric.load(ctx.config.expert_rubric_file).experts_needed

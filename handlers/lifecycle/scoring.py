@@ -16,10 +16,10 @@ from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Flow, Parser, ParseResult, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, expert_rubric, moves, notify, stages
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Application, ApplicationStage, Studio
-from storage.repos import applications
+from storage.repos import applications, expert_scores
 
 router = Router(__name__)
 
@@ -34,12 +34,12 @@ def current(ctx: Context) -> expert_rubric.ExpertRubric:
 
 async def may_score(ctx: Context, app: Application, studio: Studio) -> str | None:
     """None if the speaker may score this application now, else why not."""
-    if await permissions.check(ctx, Action.SCORE, studio=studio) is None:
-        return permissions.refusal(ctx, Action.SCORE)
+    if await checks.check(ctx, Action.SCORE, studio=studio) is None:
+        return checks.refusal(ctx, Action.SCORE)
     if app.stage is not ApplicationStage.REVIEWED:
         return ctx.t("application.score.closed", stage=cards.stage(ctx.t, app.stage))
     assert ctx.person is not None
-    sheet = await applications.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
+    sheet = await expert_scores.score_by(session=ctx.session, application_id=app.id, expert_id=ctx.person.id)
     if sheet is not None:
         return ctx.t("application.score.already", total=f"{sheet.total.normalize():f}")
     return None
@@ -127,7 +127,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
     assert ctx.person is not None
     sheet = current(ctx)
     scores, total = sheet.sheet(values["scores"])
-    row = await applications.add_score(
+    row = await expert_scores.add_score(
         session=ctx.session,
         application_id=app.id,
         expert_id=ctx.person.id,
@@ -143,7 +143,7 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
         studio_id=studio.id,
         detail={"application": app.id, "total": f"{total.normalize():f}", "scores": scores},
     )
-    count = len(await applications.scores_of(session=ctx.session, application_id=app.id))
+    count = len(await expert_scores.scores_of(session=ctx.session, application_id=app.id))
     lines = [ctx.t("application.score.thanks", total=f"{total.normalize():f}", studio=studio.name)]
     if count >= sheet.experts_needed:
         close = moves.find("close", ApplicationStage.REVIEWED)

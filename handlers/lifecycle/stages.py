@@ -12,9 +12,9 @@ from handlers.engine.context import Context
 from handlers.lifecycle import cards, expert_rubric, notify
 from handlers.lifecycle.moves import Move, words_of
 from handlers.reviews.cards import decided_by
-from handlers.roles import permissions
+from handlers.roles import checks
 from storage.models import Application, ApplicationStage, ExpertScore, Studio, StudioStatus
-from storage.repos import applications, naming, org
+from storage.repos import application_decisions, applications, expert_scores, naming, org, studio_cycles
 
 S = ApplicationStage
 
@@ -22,7 +22,7 @@ S = ApplicationStage
 async def blocked(ctx: Context, app: Application, move: Move) -> str | None:
     """Why a move cannot be made yet, if it cannot: naming waits for the notice and objections, closing for a sheet."""
     if move.key == "end":
-        scores = await applications.scores_of(session=ctx.session, application_id=app.id)
+        scores = await expert_scores.scores_of(session=ctx.session, application_id=app.id)
         return None if scores else ctx.t("application.end_needs_score")
     if move.key != "name":
         return None
@@ -34,7 +34,7 @@ async def blocked(ctx: Context, app: Application, move: Move) -> str | None:
 
 async def why_not(ctx: Context, app: Application, move: Move) -> str:
     """Who took this stage's decision and when, or where the application now stands."""
-    prior = await applications.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
+    prior = await application_decisions.decision_at(session=ctx.session, application_id=app.id, stage=move.at)
     if prior is not None:
         word_key = cards.decision_word(prior.decision, at=move.at)
         return await decided_by(ctx.session, ctx.t, prior, ctx.config.tz, word_key=word_key)
@@ -47,9 +47,9 @@ async def check(ctx: Context, app_id: int, move: Move) -> tuple[Application, Stu
     studio = await ctx.session.get(Studio, app.studio_id) if app else None
     if app is None or studio is None:
         return ctx.t("application.gone")
-    grant = await permissions.check(ctx, move.permission, studio=studio)
+    grant = await checks.check(ctx, move.permission, studio=studio)
     if grant is None:
-        return permissions.refusal(ctx, move.permission)
+        return checks.refusal(ctx, move.permission)
     if app.stage is not move.at:
         return await why_not(ctx, app, move)
     reason = await blocked(ctx, app, move)
@@ -64,7 +64,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     app, studio, behalf = found
     assert ctx.person is not None
     sheet = expert_rubric.load(ctx.config.expert_rubric_file)
-    scores = tuple(await applications.scores_of(session=ctx.session, application_id=app.id))
+    scores = tuple(await expert_scores.scores_of(session=ctx.session, application_id=app.id))
     below = cards.below_pass(scores, sheet)
     mean, passing = cards.average(scores), cards.number(sheet.pass_score)
     if move.key == "notice" and below and not reason:
@@ -78,7 +78,7 @@ async def advance(ctx: Context, app_id: int, move: Move, reason: str | None = No
     ):
         fresh = await applications.fresh(session=ctx.session, application_id=app.id)
         return told(ctx, await why_not(ctx, fresh or app, move), reason), False
-    await applications.record_decision(
+    await application_decisions.record_decision(
         session=ctx.session,
         application_id=app.id,
         stage=move.at,
@@ -151,7 +151,7 @@ async def _studio_follows(ctx: Context, app: Application, studio: Studio, move: 
         studio.named_on = ctx.today
         await set_studio_status(ctx, studio, StudioStatus.NAMED)
         await _on_the_list(ctx, app, studio)
-        cycle = await org.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
+        cycle = await studio_cycles.start_cycle(session=ctx.session, studio=studio, starts_on=ctx.today)
         await ctx.audit(
             object_type="cycle",
             object_id=cycle.id,

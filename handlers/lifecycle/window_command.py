@@ -9,7 +9,7 @@ from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import window
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import RoleKind
 
@@ -46,14 +46,14 @@ async def window_command(ctx: Context, args: str) -> list[Reply]:
                 source=ctx.t(f"batch.window.source.{source}"),
             )
         )
-    if await permissions.check(ctx, Action.SET_WINDOW) is not None:
+    if await checks.check(ctx, Action.SET_WINDOW) is not None:
         lines.append(ctx.t("batch.window.how_to_set", year=ctx.today.year + 1))
     return [Reply(text="\n".join(lines))]
 
 
 async def _set(ctx: Context, args: str) -> Reply:
-    if await permissions.check(ctx, Action.SET_WINDOW) is None:
-        return Reply(text=permissions.refusal(ctx, Action.SET_WINDOW))
+    if await checks.check(ctx, Action.SET_WINDOW) is None:
+        return Reply(text=checks.refusal(ctx, Action.SET_WINDOW))
     found = _SET.match(args)
     opens = parse_date(found.group(2), today=ctx.today) if found else None
     closes = parse_date(found.group(3), today=ctx.today) if found else None

@@ -6,8 +6,8 @@ from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Router
 from handlers.lifecycle import cards, moves, stages
-from handlers.lifecycle.application import led_studios
-from handlers.roles import permissions
+from handlers.lifecycle.application_gate import led_studios
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, RoleKind
 from storage.repos import applications
@@ -28,7 +28,7 @@ async def withdraw_command(ctx: Context, args: str) -> list[Reply]:
     """Withdraw the studio's application while it waits for the district, or discard its draft."""
     studios = await led_studios(ctx)
     if not studios:
-        return [Reply(text=permissions.refusal(ctx, Action.APPLY))]
+        return [Reply(text=checks.refusal(ctx, Action.APPLY))]
     replies: list[Reply] = []
     for studio in studios:
         app = await applications.latest_for_studio(

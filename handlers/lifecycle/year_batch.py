@@ -12,7 +12,7 @@ from handlers.engine.dispatch import start_flow
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import moves, ranking, stages
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import ApplicationStage, RoleKind
 from storage.repos import naming
@@ -34,7 +34,7 @@ def _year(ctx: Context, args: str) -> int | None:
 @router.command("applications", "年度申报", help_key="batch.help.applications", order=53, roles=ASSOCIATION)
 async def applications_command(ctx: Context, args: str) -> list[Reply]:
     """The year's applications side by side, ranked by the experts' average (择优)."""
-    if await permissions.check(ctx, Action.ASSOCIATION_REVIEW) is None:
+    if await checks.check(ctx, Action.ASSOCIATION_REVIEW) is None:
         return [Reply(text=ctx.t("batch.refused.year"))]
     year = _year(ctx, args)
     if year is None:
@@ -58,8 +58,8 @@ async def _nameable(ctx: Context, values: Values) -> list[ranking.Row]:
 
 async def prepare(ctx: Context, values: Values) -> list[Reply] | None:
     """Only the association; only when some application of the year may be named now."""
-    if await permissions.check(ctx, Action.NAME) is None:
-        return [Reply(text=permissions.refusal(ctx, Action.NAME))]
+    if await checks.check(ctx, Action.NAME) is None:
+        return [Reply(text=checks.refusal(ctx, Action.NAME))]
     values.setdefault("year", ctx.today.year)
     if not await _nameable(ctx, values):
         return [Reply(text=ctx.t("batch.name.none", year=values["year"]))]
@@ -93,8 +93,8 @@ async def name_applications(ctx: Context, year: int, chosen: list[int]) -> tuple
 
     What to tell the association, and whether any was named; chat's flow and the web console share it.
     """
-    if await permissions.check(ctx, Action.NAME) is None:
-        return permissions.refusal(ctx, Action.NAME), False
+    if await checks.check(ctx, Action.NAME) is None:
+        return checks.refusal(ctx, Action.NAME), False
     move = moves.find("name", ApplicationStage.PUBLIC_NOTICE)
     assert move is not None
     named: list[int] = []

@@ -16,7 +16,7 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.reviews import cards, revisions
 from handlers.reviews.decide import decide
-from handlers.roles import permissions
+from handlers.roles import matching, permissions
 from handlers.roles.permissions import Subject
 from storage.models import DECIDING_ROLES, Decision, LedgerEntry, Studio
 from storage.repos import ledgers, reviews
@@ -36,7 +36,7 @@ async def waiting_for(ctx: Context, subject: Subject, limit: int = BATCH_MAX) ->
         own_covered = await audience.unions_reviewed_by(ctx.session, own) if own else set()
         rows = [(e, s) for e, s in rows if e.author_id not in principals or s.union_id in own_covered]
     # nobody reviews their own entries, nor (permissions.NOT_ON_OWN_STUDIO) those of a studio they belong to
-    theirs = [(e, s) for e, s in rows if e.author_id != subject.person_id and not permissions.belongs(subject, s.id)]
+    theirs = [(e, s) for e, s in rows if e.author_id != subject.person_id and not matching.belongs(subject, s.id)]
     return theirs[:limit]
 
 

@@ -10,7 +10,7 @@ from handlers.core.types import Button, Reply
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
 from handlers.reviews import cards
-from handlers.roles import permissions
+from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Action, Grant
 from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import org, reviews
@@ -56,14 +56,14 @@ async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | 
     if entry is None or studio is None:
         return ctx.t("reviews.gone")
     subject = await permissions.subject_of(ctx)
-    target = await permissions.target_of(ctx.session, studio, entry)
-    grant = permissions.decide(subject, Action.REVIEW_ENTRY, target)
+    target = await checks.target_of(ctx.session, studio, entry)
+    grant = matching.decide(subject, Action.REVIEW_ENTRY, target)
     if grant is None:
         # a reviewer (or stand-in) refused for their own entry or their own studio is told so; anyone else gets the rule
-        if permissions.kept_off_own_studio(subject, Action.REVIEW_ENTRY, target):
+        if matching.kept_off_own_studio(subject, Action.REVIEW_ENTRY, target):
             own = ctx.person is not None and entry.author_id == ctx.person.id
             return ctx.t("reviews.own_entry" if own else "reviews.own_studio")
-        return permissions.refusal(ctx, Action.REVIEW_ENTRY)
+        return checks.refusal(ctx, Action.REVIEW_ENTRY)
     if ctx.person is not None and entry.author_id == ctx.person.id:
         return ctx.t("reviews.own_entry")
     if grant.on_behalf_of is not None and entry.author_id == grant.on_behalf_of:

@@ -16,7 +16,7 @@ from handlers.engine.router import Router
 from handlers.reviews import cards, evidence, revisions
 from handlers.reviews.batch import start_batch
 from handlers.reviews.decide import DECISIONS, decide, still_waiting, why_not
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Attachment, Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import reviews
@@ -128,9 +128,9 @@ async def open_entry(ctx: Context, entry_id: int) -> Reply:
     studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
     if entry is None or studio is None:
         return Reply(text=ctx.t("reviews.gone"))
-    may_review = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
-    if may_review is None and await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
-        return Reply(text=permissions.refusal(ctx, Action.VIEW_ENTRIES))
+    may_review = await checks.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry)
+    if may_review is None and await checks.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
+        return Reply(text=checks.refusal(ctx, Action.VIEW_ENTRIES))
     fields, author = await cards.entry_card(ctx.session, entry, studio)
     waiting = entry.status is EntryStatus.SUBMITTED
     revision = await revisions.revision_of(ctx.session, entry) if waiting else None

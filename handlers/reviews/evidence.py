@@ -14,7 +14,7 @@ from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Button, OutFile, Reply
 from handlers.engine.context import Context
 from handlers.exports.support import deliver, export_folder
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from storage.models import Attachment, LedgerEntry, Studio
 from storage.repos import attachments, reviews
@@ -55,9 +55,9 @@ async def send_files(ctx: Context, entry_id: int) -> list[Reply]:
     studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
     if entry is None or studio is None:
         return [Reply(text=ctx.t("reviews.gone"), toast=ctx.t("reviews.gone"))]
-    may = await permissions.permitted(ctx, (Action.REVIEW_ENTRY, Action.VIEW_ENTRIES), studio=studio, entry=entry)
+    may = await checks.permitted(ctx, (Action.REVIEW_ENTRY, Action.VIEW_ENTRIES), studio=studio, entry=entry)
     if not may:
-        refusal = permissions.refusal(ctx, Action.VIEW_ENTRIES)
+        refusal = checks.refusal(ctx, Action.VIEW_ENTRIES)
         return [Reply(text=refusal, toast=refusal)]
     rows = await files_of(ctx.session, entry)
     if not rows:

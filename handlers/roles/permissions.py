@@ -1,4 +1,6 @@
-"""Who may do what: ONE table of roles × actions, and the checks every feature asks it.
+"""Who may do what: ONE table of roles × actions, the grants, subjects and targets it speaks of, and the speaker.
+
+matching applies the table to a subject and a target; checks is what features ask it.
 
 A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
 A reviewer of a district/industry union reviews the studios whose union is that union or an
@@ -10,16 +12,13 @@ A stand-in (storage Delegation, in force today) holds the delegating person's de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.engine.context import Context
-from handlers.roles.recusal import Recusal, recusal
-from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
+from storage.models import Role, RoleKind, UnionLevel
 from storage.repos import committee, delegations, org
 
 
@@ -144,38 +143,6 @@ class Target:
     enterprise_union_ids: tuple[int, ...] = ()  # the enterprise unions in the studio's chain
 
 
-def _fits(subject: Subject, grant: Grant, scope: Scope, target: Target) -> bool:
-    if scope is Scope.ANYONE:
-        return subject.person_id is not None
-    if scope is Scope.STUDIO:
-        return target.studio_id is not None and grant.studio_id == target.studio_id
-    if scope is Scope.AUTHOR:
-        return (
-            target.studio_id is not None
-            and grant.studio_id == target.studio_id
-            and (subject.person_id is not None and subject.person_id == target.author_id)
-        )
-    if scope is Scope.REVIEWING:
-        return target.reviewing_union_id is not None and grant.union_id == target.reviewing_union_id
-    if scope is Scope.ASSOCIATION:
-        return grant.union_level is UnionLevel.MUNICIPAL
-    if scope is Scope.ENTERPRISE:
-        return grant.union_id is not None and grant.union_id in target.enterprise_union_ids
-    # INDEPENDENT: a member of the association's expert committee, not tied to the studio
-    return grant.union_level is UnionLevel.MUNICIPAL and recused(subject, target) is None
-
-
-def recused(subject: Subject, target: Target) -> Recusal | None:
-    """Why the subject, as an expert, stands aside from the target studio (None: they may score it)."""
-    return recusal(
-        belongs=belongs(subject, target.studio_id),
-        enterprise=subject.enterprise,
-        home_union_ids=subject.home_union_ids,
-        studio_enterprise=target.enterprise,
-        studio_union_ids=target.union_ids,
-    )
-
-
 # Nobody decides on, scores or objects to a studio they lead or belong to (a reviewer who is also its
 # member, a stand-in from it, its own lead objecting in 公示), whatever their other roles allow.
 NOT_ON_OWN_STUDIO = frozenset(
@@ -191,39 +158,6 @@ NOT_ON_OWN_STUDIO = frozenset(
         Action.ASSESS_CYCLE,
     }
 )
-
-
-def belongs(subject: Subject, studio_id: int | None) -> bool:
-    """Whether the subject leads or is a member of this studio."""
-    return studio_id is not None and any(g.kind in (L, M) and g.studio_id == studio_id for g in subject.grants)
-
-
-def decide(subject: Subject, action: Action, target: Target) -> Grant | None:
-    """The grant that allows `subject` to do `action` on `target`, own roles before delegated ones; None: refused."""
-    if subject.person_id is None:
-        return None
-    if action in NOT_ON_OWN_STUDIO and belongs(subject, target.studio_id):
-        return None
-    return _by_table(subject, action, target)
-
-
-def kept_off_own_studio(subject: Subject, action: Action, target: Target) -> bool:
-    """Whether only NOT_ON_OWN_STUDIO refuses: the table would allow it, but the subject belongs to the studio."""
-    if subject.person_id is None or action not in NOT_ON_OWN_STUDIO or not belongs(subject, target.studio_id):
-        return False
-    return _by_table(subject, action, target) is not None
-
-
-def _by_table(subject: Subject, action: Action, target: Target) -> Grant | None:
-    rules = TABLE[action]
-    if (None, Scope.ANYONE) in rules:
-        return BOUND
-    ordered = sorted(subject.grants, key=lambda g: g.on_behalf_of is not None)
-    for grant in ordered:
-        for kind, scope in rules:
-            if kind is grant.kind and _fits(subject, grant, scope, target):
-                return grant
-    return None
 
 
 def could_ever(subject: Subject, action: Action) -> bool:
@@ -268,26 +202,6 @@ def reviewing_union(chain: Sequence[U]) -> U | None:
     return next((u for u in chain if u.level is UnionLevel.MUNICIPAL), None)
 
 
-async def target_of(session: AsyncSession, studio: Studio | None, entry: LedgerEntry | None = None) -> Target:
-    """The permission target for a studio (and an entry of it)."""
-    if studio is None:
-        return Target()
-    return target_from(studio, await org.union_chain(session=session, union_id=studio.union_id), entry)
-
-
-def target_from(studio: Studio, chain: list[Union], entry: LedgerEntry | None = None) -> Target:
-    """The permission target for a studio whose union chain is already loaded (lists check many at once)."""
-    reviewing = reviewing_union(chain)
-    return Target(
-        studio_id=studio.id,
-        enterprise=studio.enterprise,
-        reviewing_union_id=reviewing.id if reviewing else None,
-        author_id=entry.author_id if entry else None,
-        union_ids=tuple(u.id for u in chain if u.level is not UnionLevel.MUNICIPAL),
-        enterprise_union_ids=tuple(u.id for u in chain if u.level is UnionLevel.ENTERPRISE),
-    )
-
-
 async def subject_of(ctx: Context) -> Subject:
     """The speaker as a permission subject: own roles, then roles held for a delegating reviewer."""
     if ctx.person is None:
@@ -307,25 +221,3 @@ async def subject_of(ctx: Context) -> Subject:
     if any(g.kind is E for g in grants):  # only an expert's ties matter, and only they cost the query
         home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
     return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)
-
-
-async def check(
-    ctx: Context, action: Action, *, studio: Studio | None = None, entry: LedgerEntry | None = None
-) -> Grant | None:
-    """Whether the speaker may do `action` (on this studio / entry): the grant that allows it, or None."""
-    subject = await subject_of(ctx)
-    return decide(subject, action, await target_of(ctx.session, studio, entry))
-
-
-async def permitted(
-    ctx: Context, actions: Iterable[Action], *, studio: Studio | None = None, entry: LedgerEntry | None = None
-) -> frozenset[Action]:
-    """Which of these actions the speaker may do on this studio / entry (the speaker and target read once)."""
-    subject = await subject_of(ctx)
-    target = await target_of(ctx.session, studio, entry)
-    return frozenset(action for action in actions if decide(subject, action, target) is not None)
-
-
-def refusal(ctx: Context, action: Action) -> str:
-    """The polite refusal for an action the speaker may not do, in their language."""
-    return ctx.t(f"permissions.refused.{action.value}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from handlers.engine.context import Context
 from handlers.lifecycle import ranking
 from handlers.lifecycle.cards import stage
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 
 
@@ -30,7 +30,7 @@ class Line:
 
 async def may_see(ctx: Context) -> bool:
     """Whether the viewer is of the association (the only ones who compare the whole year)."""
-    return await permissions.check(ctx, Action.ASSOCIATION_REVIEW) is not None
+    return await checks.check(ctx, Action.ASSOCIATION_REVIEW) is not None
 
 
 async def year_lines(ctx: Context, year: int) -> list[Line] | None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from handlers.decisions.audience import unions_reviewed_by
 from handlers.engine.context import Context
-from handlers.roles import permissions
+from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Action, Scope, Subject
 from storage.models import LedgerEntry, Studio, Union, UnionLevel
 from storage.repos import org, web_figures
@@ -51,8 +51,8 @@ async def _decided(ctx: Context, subject: Subject) -> list[tuple[Studio, Union]]
     out = []
     for studio in studios:
         chain = chains.get(studio.union_id, [])
-        target = permissions.target_from(studio, chain)
-        if chain and permissions.decide(subject, Action.VIEW_ENTRIES, target) is not None:
+        target = checks.target_from(studio, chain)
+        if chain and matching.decide(subject, Action.VIEW_ENTRIES, target) is not None:
             out.append((studio, chain[0]))
     return out
 
@@ -60,7 +60,7 @@ async def _decided(ctx: Context, subject: Subject) -> list[tuple[Studio, Union]]
 async def visible_studio(ctx: Context, studio_id: int) -> Studio | None:
     """The studio if the person may view its ledgers; None otherwise (as if it did not exist)."""
     studio = await ctx.session.get(Studio, studio_id)
-    if studio is None or await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio) is None:
+    if studio is None or await checks.check(ctx, Action.VIEW_ENTRIES, studio=studio) is None:
         return None
     return studio
 
@@ -71,6 +71,6 @@ async def visible_entry(ctx: Context, entry_id: int) -> tuple[LedgerEntry, Studi
     studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
     if entry is None or studio is None:
         return None
-    if await permissions.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
+    if await checks.check(ctx, Action.VIEW_ENTRIES, studio=studio, entry=entry) is None:
         return None
     return entry, studio

@@ -12,11 +12,11 @@ from handlers.engine.context import Context
 from handlers.lifecycle import trail as trail_words
 from handlers.reviews import cards, revisions
 from handlers.reviews.decide import why_not
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.roles.permissions import Action
 from handlers.web.scope import visible_entry
 from storage.models import Attachment, AuditLog, Cycle, EntryStatus, LedgerEntry, LedgerKind, Person, Studio, Union
-from storage.repos import attachments, audit, ledgers, org, reviews
+from storage.repos import attachments, audit, ledgers, org, persons, reviews, studio_cycles
 
 SHOWN = 500  # entries listed on one studio page, newest first
 
@@ -74,9 +74,9 @@ async def studio_page(ctx: Context, studio: Studio, filters: Filters) -> StudioP
         studio=studio,
         union=union,
         leads=[p.name for p in await org.leads_of(session=ctx.session, studio_id=studio.id)],
-        cycle=await org.current_cycle(session=ctx.session, studio_id=studio.id),
+        cycle=await studio_cycles.current_cycle(session=ctx.session, studio_id=studio.id),
         entries=entries[:SHOWN],
-        authors=await org.names_of(session=ctx.session, person_ids={e.author_id for e in entries[:SHOWN]}),
+        authors=await persons.names_of(session=ctx.session, person_ids={e.author_id for e in entries[:SHOWN]}),
         statuses={e.id: status_words(ctx, e, e.id in edited) for e in entries[:SHOWN]},
     )
 
@@ -119,7 +119,7 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
     rows = await ledgers.versions_of(session=ctx.session, entry=entry)
     trail = await audit.trail(session=ctx.session, object_type="entry", object_id=entry.id)
     people = {r.created_by_id for r in rows} | {a.actor_id for a in trail if a.actor_id}
-    names = await org.names_of(session=ctx.session, person_ids=people)
+    names = await persons.names_of(session=ctx.session, person_ids=people)
     versions = []
     for row in reversed(rows):
         author = await ctx.session.get(Person, row.created_by_id)
@@ -128,7 +128,7 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
         versions.append(Version(row.version, row.created_at, by, lines, row.version == entry.version))
     waiting = entry.status is EntryStatus.SUBMITTED
     own = ctx.person is not None and ctx.person.id == entry.author_id
-    grant = await permissions.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
+    grant = await checks.check(ctx, Action.REVIEW_ENTRY, studio=studio, entry=entry) if waiting else None
     state = ctx.t("reviews.waiting") if waiting else await why_not(ctx, entry, entry.version)
     revision = await revisions.revision_of(ctx.session, entry)
     subject = {"type": "entry", "id": entry.id, "kind": entry.kind.value}

@@ -14,7 +14,7 @@ from storage.importer.audit_rows import CHANNEL, Created, audit_created
 from storage.importer.existing import RoleKey
 from storage.importer.plan import PersonRow, Plan, StudioRow, UnionRow
 from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
-from storage.repos import leads, org
+from storage.repos import leads, org, persons, studio_cycles
 
 _Named = TypeVar("_Named", Union, Studio)
 
@@ -57,7 +57,7 @@ async def apply_plan(session: AsyncSession, plan: Plan) -> ImportReport:
     new_studios = [(studios[r.name], r.named_on) for r in plan.studios if r.existing is None]
     await _flush_new(session, created.add([studio for studio, _ in new_studios]))
     first_cycles = [
-        {"studio_id": studio.id, "number": 1, "starts_on": named_on, "ends_on": org.cycle_end(named_on)}
+        {"studio_id": studio.id, "number": 1, "starts_on": named_on, "ends_on": studio_cycles.cycle_end(named_on)}
         for studio, named_on in new_studios
         if named_on
     ]
@@ -159,7 +159,7 @@ async def _studio(session: AsyncSession, row: StudioRow, unions: dict[str, Union
             changed = True
     if row.named_on and studio.named_on is None:
         studio.named_on, studio.status = row.named_on, StudioStatus.NAMED
-        await org.start_cycle(session=session, studio=studio, starts_on=row.named_on)
+        await studio_cycles.start_cycle(session=session, studio=studio, starts_on=row.named_on)
         changed = True
     report.count("studios", "updated" if changed else "unchanged")
     return studio
@@ -168,7 +168,7 @@ async def _studio(session: AsyncSession, row: StudioRow, unions: dict[str, Union
 def _person(row: PersonRow, report: ImportReport) -> Person:
     if row.existing is None:
         report.count("people", "created")
-        return org.new_person(
+        return persons.new_person(
             name=row.name, phone=row.phone or None, grade=row.grade or None, enterprise=row.enterprise
         )
     person, changed = row.existing, False

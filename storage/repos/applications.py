@@ -1,14 +1,13 @@
-"""Applications for the title (申报), their stage decisions, expert scores and public-notice objections.
+"""Applications for the title (申报): drafts, submission, stage moves, and the public-notice objections to them.
 
 A stage moves with one conditional UPDATE (only the transaction that still sees the expected stage
-wins) and then writes its decision, guarded by the unique constraint (application_id, stage).
+wins); application_decisions then writes the decision taken there. Experts' sheets are in expert_scores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -17,11 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Application,
     ApplicationStage,
-    Decision,
-    ExpertScore,
     Objection,
     ObjectionStatus,
-    ReviewDecision,
     Studio,
 )
 
@@ -121,52 +117,6 @@ async def move(
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def record_decision(
-    *,
-    session: AsyncSession,
-    application_id: int,
-    stage: ApplicationStage,
-    decision: Decision,
-    reviewer_id: int,
-    channel: str,
-    now: datetime,
-    reason: str | None = None,
-    on_behalf_of_id: int | None = None,
-) -> ReviewDecision:
-    """Write the one decision taken at a stage (call after `move` succeeded)."""
-    row = ReviewDecision(
-        application_id=application_id,
-        stage=stage.value,
-        decision=decision,
-        reviewer_id=reviewer_id,
-        on_behalf_of_id=on_behalf_of_id,
-        channel=channel,
-        reason=reason,
-        decided_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def decision_at(*, session: AsyncSession, application_id: int, stage: ApplicationStage) -> ReviewDecision | None:
-    """The decision taken at a stage of the application, if any."""
-    query = (
-        select(ReviewDecision)
-        .where(ReviewDecision.application_id == application_id, ReviewDecision.stage == stage.value)
-        .execution_options(populate_existing=True)
-    )
-    return await session.scalar(query)
-
-
-async def returned_by(*, session: AsyncSession, application_id: int) -> ReviewDecision | None:
-    """The decision that returned the application for changes, if it was returned."""
-    query = select(ReviewDecision).where(
-        ReviewDecision.application_id == application_id, ReviewDecision.decision == Decision.RETURN
-    )
-    return await session.scalar(query.order_by(ReviewDecision.id.desc()).limit(1))
-
-
 async def in_stages(
     *, session: AsyncSession, stages: Collection[ApplicationStage], union_ids: Collection[int] | None = None
 ) -> list[tuple[Application, Studio]]:
@@ -177,65 +127,6 @@ async def in_stages(
         query = query.where(Studio.union_id.in_(list(union_ids)))
     query = query.order_by(Application.stage_changed_at, Application.id)
     return [(app, studio) for app, studio in (await session.execute(query)).all()]
-
-
-async def add_score(
-    *,
-    session: AsyncSession,
-    application_id: int,
-    expert_id: int,
-    scores: Mapping[str, Any],
-    total: Decimal,
-    comment: str,
-    now: datetime,
-) -> ExpertScore:
-    """One expert's scores (the unique constraint refuses a second sheet from the same expert)."""
-    row = ExpertScore(
-        application_id=application_id,
-        expert_id=expert_id,
-        scores=dict(scores),
-        total=total,
-        comment=comment,
-        created_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def scores_of(*, session: AsyncSession, application_id: int) -> list[ExpertScore]:
-    """Every expert's scores of the application, in the order given."""
-    query = select(ExpertScore).where(ExpertScore.application_id == application_id).order_by(ExpertScore.id)
-    return list(await session.scalars(query))
-
-
-async def score_by(*, session: AsyncSession, application_id: int, expert_id: int) -> ExpertScore | None:
-    """The sheet this expert gave, if any."""
-    query = select(ExpertScore).where(ExpertScore.application_id == application_id, ExpertScore.expert_id == expert_id)
-    return await session.scalar(query)
-
-
-async def scored_by(*, session: AsyncSession, expert_id: int | None, application_ids: Collection[int]) -> set[int]:
-    """Which of these applications the expert has already scored (one query)."""
-    if expert_id is None or not application_ids:
-        return set()
-    query = select(ExpertScore.application_id).where(
-        ExpertScore.expert_id == expert_id, ExpertScore.application_id.in_(list(application_ids))
-    )
-    return set(await session.scalars(query))
-
-
-async def sheets_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, set[int]]:
-    """The experts who have scored each of these applications, by application id (one query)."""
-    if not application_ids:
-        return {}
-    query = select(ExpertScore.application_id, ExpertScore.expert_id).where(
-        ExpertScore.application_id.in_(list(application_ids))
-    )
-    found: dict[int, set[int]] = {}
-    for app_id, expert_id in (await session.execute(query)).all():
-        found.setdefault(app_id, set()).add(expert_id)
-    return found
 
 
 async def studios_of(*, session: AsyncSession, application_ids: Collection[int]) -> dict[int, Studio]:

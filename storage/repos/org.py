@@ -1,18 +1,18 @@
-"""Unions, studios, cycles, people and roles."""
+"""The organisation: unions above one another, studios under them, and the roles people hold in both."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from storage.models import Cycle, Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
-from storage.names import PERSON_NAME_MAX, STUDIO_NAME_MAX, UNION_NAME_MAX, require_name
+from storage.models import Person, Role, RoleKind, Studio, StudioStatus, Union, UnionLevel
+from storage.names import STUDIO_NAME_MAX, UNION_NAME_MAX, require_name
+from storage.repos import studio_cycles
 
-CYCLE_YEARS = 3
 # municipal → district/industry → enterprise: a parent stands strictly higher than its child.
 _RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1, UnionLevel.ENTERPRISE: 2}
 
@@ -20,15 +20,6 @@ _RANK = {UnionLevel.MUNICIPAL: 0, UnionLevel.DISTRICT: 1, UnionLevel.INDUSTRY: 1
 def may_be_parent(parent: UnionLevel, child: UnionLevel) -> bool:
     """Whether a union of level `parent` may stand directly above one of level `child`."""
     return _RANK[parent] < _RANK[child]
-
-
-def cycle_end(starts_on: date, years: int = CYCLE_YEARS) -> date:
-    """The last day of a cycle that starts on `starts_on` and lasts `years` years (第十条)."""
-    try:
-        anniversary = starts_on.replace(year=starts_on.year + years)
-    except ValueError:  # 29 February
-        anniversary = date(starts_on.year + years, 3, 1)
-    return anniversary - timedelta(days=1)
 
 
 async def get_union(*, session: AsyncSession, name: str) -> Union | None:
@@ -87,73 +78,8 @@ async def create_studio(
     session.add(studio)
     await session.flush()
     if named_on:
-        await start_cycle(session=session, studio=studio, starts_on=named_on)
+        await studio_cycles.start_cycle(session=session, studio=studio, starts_on=named_on)
     return studio
-
-
-async def start_cycle(*, session: AsyncSession, studio: Studio, starts_on: date) -> Cycle:
-    """Open the studio's next three-year management cycle."""
-    last = await current_cycle(session=session, studio_id=studio.id)
-    cycle = Cycle(
-        studio_id=studio.id,
-        number=(last.number + 1) if last else 1,
-        starts_on=starts_on,
-        ends_on=cycle_end(starts_on),
-    )
-    session.add(cycle)
-    await session.flush()
-    return cycle
-
-
-async def current_cycle(*, session: AsyncSession, studio_id: int) -> Cycle | None:
-    """The studio's newest cycle."""
-    return await session.scalar(
-        select(Cycle).where(Cycle.studio_id == studio_id).order_by(Cycle.number.desc()).limit(1)
-    )
-
-
-async def first_cycle_start(*, session: AsyncSession, studio_id: int) -> date | None:
-    """The day the studio's first cycle began (its naming), or None for a studio never named."""
-    return await session.scalar(select(func.min(Cycle.starts_on)).where(Cycle.studio_id == studio_id))
-
-
-async def find_people(*, session: AsyncSession, name: str) -> list[Person]:
-    """Everybody of that exact name, but for people merged into another record."""
-    query = select(Person).where(Person.name == name, Person.active.is_(True)).order_by(Person.id)
-    return list(await session.scalars(query))
-
-
-async def names_of(*, session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:
-    """The names of these people, by id, in one query (ids of nobody are left out)."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(list(person_ids))))
-    return {person_id: name for person_id, name in rows.all()}
-
-
-def new_person(
-    *, name: str, grade: str | None = None, phone: str | None = None, enterprise: str = "", locale: str = "zh_CN"
-) -> Person:
-    """A person, not yet added to a session."""
-    return Person(
-        name=require_name(name, PERSON_NAME_MAX), grade=grade, phone=phone, enterprise=enterprise, locale=locale
-    )
-
-
-async def create_person(
-    *,
-    session: AsyncSession,
-    name: str,
-    grade: str | None = None,
-    phone: str | None = None,
-    enterprise: str = "",
-    locale: str = "zh_CN",
-) -> Person:
-    """Add a person."""
-    person = new_person(name=name, grade=grade, phone=phone, enterprise=enterprise, locale=locale)
-    session.add(person)
-    await session.flush()
-    return person
 
 
 async def grant_role(

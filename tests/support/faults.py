@@ -17,7 +17,7 @@ from handlers.core.types import Reply, reply_to_dict
 from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.models import ChannelIdentity, LedgerEntry, OutboxMessage, RoleKind, UnionLevel
-from storage.repos import org, outbox, people
+from storage.repos import org, outbox, people, persons
 
 TITLE = "五轴编程交流"
 # a whole 记录活动, typed (no button pressed), so that a client needs no reply to go on
@@ -63,7 +63,7 @@ async def seed_leads(
         async with session_factory(engine)() as s, s.begin():
             district = await org.create_union(session=s, name="闵行区总工会", level=UnionLevel.DISTRICT)
             if reviewer:  # without one, every entry brings a stalled-stage push on top of the conversation
-                officer = await org.create_person(session=s, name="闵行复核人")
+                officer = await persons.create_person(session=s, name="闵行复核人")
                 await org.grant_role(session=s, person=officer, kind=RoleKind.REVIEWER, union=district)
                 bound = {"external_id": REVIEWER_ID, "chat_id": REVIEWER_ID}
                 await people.bind_identity(session=s, person=officer, channel=channel, now=utcnow(), **bound)
@@ -71,7 +71,7 @@ async def seed_leads(
                 studio = await org.create_studio(
                     session=s, name=f"数控技师创新工作室{user_id}", union=district, named_on=date(2025, 1, 6)
                 )
-                lead = await org.create_person(session=s, name=f"领衔人{user_id}", grade="技师")
+                lead = await persons.create_person(session=s, name=f"领衔人{user_id}", grade="技师")
                 await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
                 user = str(user_id)
                 await people.bind_identity(

@@ -24,7 +24,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from handlers.core.i18n import Translator
 from storage.models import RoleKind, UnionLevel
-from storage.repos import invites, org
+from storage.repos import invites, org, persons
 from tests.support.fake_telegram import (
     FakeTelegram,
     button_data,
@@ -60,12 +60,12 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> Seeded:
     async with sessions() as s, s.begin():
         district = await org.create_union(session=s, name="浦东新区总工会", level=UnionLevel.DISTRICT)
         studio = await org.create_studio(session=s, name=STUDIO, union=district, named_on=date(2025, 1, 6))
-        lead = await org.create_person(session=s, name="王建国", grade="技师")
+        lead = await persons.create_person(session=s, name="王建国", grade="技师")
         await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
         for name in MEMBERS:
-            member = await org.create_person(session=s, name=name)
+            member = await persons.create_person(session=s, name=name)
             await org.grant_role(session=s, person=member, kind=RoleKind.MEMBER, studio=studio)
-        reviewer = await org.create_person(session=s, name="陈审核")
+        reviewer = await persons.create_person(session=s, name="陈审核")
         await org.grant_role(session=s, person=reviewer, kind=RoleKind.REVIEWER, union=district)
         lead_code, _ = await invites.issue_invite(session=s, person=lead, role=RoleKind.LEAD, studio=studio)
         reviewer_code, _ = await invites.issue_invite(

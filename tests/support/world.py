@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.base import utcnow
 from storage.models import Person, RoleKind, Studio, Union, UnionLevel
-from storage.repos import org, people
+from storage.repos import org, people, persons
 
 
 @dataclass
@@ -81,7 +81,7 @@ async def _person(
     studio: Studio | None = None,
     union: Union | None = None,
 ) -> Person:
-    person = await org.create_person(session=session, name=name, grade=grade)
+    person = await persons.create_person(session=session, name=name, grade=grade)
     await org.grant_role(session=session, person=person, kind=kind, studio=studio, union=union)
     await people.bind_identity(
         session=session, person=person, channel=channel, external_id=user, chat_id=f"chat-{user}", now=utcnow()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from handlers.engine.context import Context
 from handlers.lifecycle.documents.kinds import SPECS, DocumentKind, Request
-from handlers.roles import permissions
+from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Subject, Target
 from storage.models import Application, ApplicationStage, Studio, Union, UnionLevel
 
@@ -17,7 +17,7 @@ async def target_of(ctx: Context, asked: Request) -> Target | None:
     if need == "application":
         app = await ctx.session.get(Application, asked.application_id) if asked.application_id else None
         studio = await ctx.session.get(Studio, app.studio_id) if app else None
-        return await permissions.target_of(ctx.session, studio) if studio else None
+        return await checks.target_of(ctx.session, studio) if studio else None
     if need == "union_year":
         return Target(reviewing_union_id=asked.union_id)  # the district's own officers, or the association
     return Target()  # union-wide: the association
@@ -28,7 +28,7 @@ async def may_have(ctx: Context, asked: Request) -> bool:
     target = await target_of(ctx, asked)
     return (
         target is not None
-        and permissions.decide(await permissions.subject_of(ctx), SPECS[asked.kind].action, target) is not None
+        and matching.decide(await permissions.subject_of(ctx), SPECS[asked.kind].action, target) is not None
     )
 
 
@@ -53,11 +53,11 @@ async def overview_offers(ctx: Context, year: int) -> list[Offer]:
     for union_id in sorted(_district_unions(subject)):
         union = await ctx.session.get(Union, union_id)
         asked = Request(DocumentKind.RECOMMENDATION_SUMMARY, "xlsx", union_id=union_id, year=year)
-        if union is not None and permissions.decide(
+        if union is not None and matching.decide(
             subject, SPECS[asked.kind].action, Target(reviewing_union_id=union_id)
         ):
             offers.append(Offer(asked, union.name))
-    if permissions.decide(subject, SPECS[DocumentKind.NOTICE].action, Target()) is not None:
+    if matching.decide(subject, SPECS[DocumentKind.NOTICE].action, Target()) is not None:
         offers.append(Offer(Request(DocumentKind.NOTICE, "docx", year=year), str(year)))
         for fmt in SPECS[DocumentKind.NAMING_LIST].formats:
             offers.append(Offer(Request(DocumentKind.NAMING_LIST, fmt, year=year), str(year)))
@@ -66,11 +66,8 @@ async def overview_offers(ctx: Context, year: int) -> list[Offer]:
 
 async def studio_offers(ctx: Context, studio: Studio, applications: list[Application]) -> list[Offer]:
     """The application forms of a studio's submitted applications, when the person may have them."""
-    target = await permissions.target_of(ctx.session, studio)
-    if (
-        permissions.decide(await permissions.subject_of(ctx), SPECS[DocumentKind.APPLICATION_FORM].action, target)
-        is None
-    ):
+    target = await checks.target_of(ctx.session, studio)
+    if matching.decide(await permissions.subject_of(ctx), SPECS[DocumentKind.APPLICATION_FORM].action, target) is None:
         return []
     return [
         Offer(Request(DocumentKind.APPLICATION_FORM, "docx", application_id=a.id), f"#{a.id} ({a.year})")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.roles.permissions import reviewing_union
 from storage.models import Application, ApplicationStage, Decision, ReviewDecision, Role, RoleKind, Studio, Union
-from storage.repos import naming, org
+from storage.repos import naming, org, persons
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ async def _leads(session: AsyncSession, studio_ids: Sequence[int]) -> dict[int, 
         .order_by(Role.studio_id, Role.person_id)
     )
     pairs = [(s, p) for s, p in (await session.execute(query)).all() if s is not None]
-    names = await org.names_of(session=session, person_ids={p for _, p in pairs})
+    names = await persons.names_of(session=session, person_ids={p for _, p in pairs})
     out: dict[int, list[str]] = {}
     for studio_id, person_id in pairs:
         out.setdefault(studio_id, []).append(names.get(person_id, ""))
