@@ -24,7 +24,6 @@ from handlers.engine.recent import RecentAnswers
 from handlers.engine.router import Routes
 from handlers.engine.speaker import turn_context
 from handlers.engine.turnlog import delivery_ref, log_turn
-from storage import lazy_begin
 from storage.base import utcnow
 from storage.database import is_sqlite_fast_path
 from storage.models import Conversation
@@ -165,7 +164,6 @@ class Bot:
         try:
             async with self.sessions() as session, session.begin():
                 if dialect_of(session) == "postgresql":
-                    await lazy_begin.read_first(session)  # a plain step is two statements, no BEGIN nor COMMIT
                     conversations.defer(session)  # the step's UPDATE rides on the delivery's INSERT
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.lazy_begin import ALONE
 from storage.models import SeenDelivery
 from storage.repos import conversations
 from storage.repos.upsert import dialect_of, insert_ignoring
@@ -23,22 +22,22 @@ _RECORD = {
     for name, statement in insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id").items()
 }
 
-# PostgreSQL: one turn's delivery row and its conversation step in one statement (data-modifying WITH), one round
-# trip instead of two, and each only with the other, so that it is atomic outside a transaction too (storage.
-# lazy_begin): the step moves only if the delivery was not seen, the delivery is recorded only if the step moved.
-# The row's parameters are named apart (row_…): a parameter named as a column of either table would join its SET.
+# PostgreSQL: one turn's delivery row and its conversation step in one statement (a data-modifying WITH), one
+# round trip fewer per step; the count of rows the UPDATE matched comes back beside the inserted delivery. The
+# row's parameters are named apart (row_…): a parameter named as a column of either table would join its SET.
 _T = cast(Table, SeenDelivery.__table__)
-_ROW = {
-    name: bindparam(f"row_{name}", type_=_T.c[name].type)
-    for name in ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
-}
-_SEEN = select(_T.c.id).where(_T.c.channel == _ROW["channel"], _T.c.delivery_id == _ROW["delivery_id"])
-_ADVANCED = conversations.ADVANCE.where(~_SEEN.exists()).returning(conversations.ADVANCE.table.c.id).cte("advanced")
+_ADVANCED = conversations.ADVANCE.returning(conversations.ADVANCE.table.c.id).cte("advanced")
 _RECORD_ADVANCING = (
     pg_insert(_T)
-    .from_select(list(_ROW), select(*(value.label(name) for name, value in _ROW.items())).select_from(_ADVANCED))
+    .values(
+        {
+            name: bindparam(f"row_{name}", type_=_T.c[name].type)
+            for name in ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
+        }
+    )
     .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-    .returning(_T.c.delivery_id)
+    .add_cte(_ADVANCED)
+    .returning(_T.c.delivery_id, select(func.count()).select_from(_ADVANCED).scalar_subquery().label("advanced"))
 )
 
 
@@ -73,13 +72,12 @@ async def record_many(
     if advance is not None:
         if dialect_of(session) == "postgresql" and len(rows) == 1:
             row = {f"row_{name}": value for name, value in rows[0].items()}
-            if (await session.execute(_RECORD_ADVANCING, {**row, **advance}, execution_options=ALONE)).all():
-                return True
-            if await session.scalar(_SEEN, row) is not None:
-                return False  # a duplicate: nothing was written
-            raise conversations.StaleConversation(f"{advance['of_channel']}:{advance['of_user']}")
+            inserted = (await session.execute(_RECORD_ADVANCING, {**row, **advance})).all()
+            if inserted and inserted[0].advanced != 1:
+                raise conversations.StaleConversation(f"{advance['of_channel']}:{advance['of_user']}")
+            return len(inserted) == 1
         await conversations.advance(session=session, params=advance)
-    inserted = (await session.execute(_RECORD[dialect_of(session)], rows, execution_options=ALONE)).all()
+    inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
 
