@@ -25,7 +25,7 @@ from handlers.engine.router import Routes
 from handlers.engine.speaker import turn_context
 from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.base import utcnow
-from storage.database import is_sqlite_fast_path
+from storage.database import groups_turns
 from storage.models import Conversation
 from storage.repos import conversations, deliveries
 from storage.repos.upsert import dialect_of
@@ -50,7 +50,8 @@ class Bot:
         clock: Callable[[], datetime] = utcnow,
         group_commit: bool | None = None,
     ) -> None:
-        """group_commit: turns waiting for the writer share a transaction; by default on SQLite's fast path."""
+        """group_commit: turns waiting for the writer share a transaction; by default on SQLite's fast path and
+        on PostgreSQL (storage.database.groups_turns)."""
         self.sessions = sessions
         self.config = config
         self.routes = routes
@@ -61,9 +62,10 @@ class Bot:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
-        # queue lets the turns that wait share one transaction. PostgreSQL lets turns overlap instead.
+        # queue lets the turns that wait share one transaction. On PostgreSQL a step's transaction costs
+        # as much as its work, so the turns that wait share one there too.
         if group_commit is None:
-            group_commit = is_sqlite_fast_path(sessions)
+            group_commit = groups_turns(sessions)
         self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
