@@ -57,9 +57,9 @@ def pack(secret: bytes, press: Press) -> str:
         parts.append(encode(getattr(press, name)))
     while len(parts) > 1 and _is_default(press, codecs[len(parts) - 2]):
         parts.pop()  # trailing defaults are left out: shorter, and the payloads of before stay readable
-    if any(FIELD_SEP in p or SEP in p for p in parts):
-        raise ValueError(f"payload fields may not contain {FIELD_SEP!r} or {SEP!r}: {press!r}")
     body = FIELD_SEP.join(parts)
+    if SEP in body or body.count(FIELD_SEP) != len(parts) - 1:  # a field holding a separator
+        raise ValueError(f"payload fields may not contain {FIELD_SEP!r} or {SEP!r}: {press!r}")
     payload = f"{body}{SEP}{_tag(secret, body)}"
     if len(payload.encode()) > MAX_BYTES:
         raise ValueError(f"payload longer than {MAX_BYTES} bytes: {payload!r}")
