@@ -6,13 +6,16 @@ commits the turns that wait together), on SQLite with its fast path and, beside 
 in the same run: python-telegram-bot's ConversationHandler on the same form (bench/ptb_peer.py), its state in memory and
 in PicklePersistence saved after every update; each of the project's figures is printed as a ratio to both.
 Figures: bench/README.md.
-Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL]
+Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL] [--only sqlite,postgresql]
+       [--profile DIR] [--loop asyncio]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import statistics
 import sys
 import tempfile
@@ -22,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import uvloop
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
@@ -51,7 +55,9 @@ SCRIPT = (
 )
 
 
-async def run(url: str, conversations: int, concurrency: int, *, fast: bool = True) -> Figures:
+async def run(
+    url: str, conversations: int, concurrency: int, *, fast: bool = True, profile: Path | None = None
+) -> Figures:
     """Seed, then run the conversations C at a time; (steps, s, CPU s, step latencies in ms, commits, statements)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, sqlite_fast_path=fast)
@@ -93,9 +99,18 @@ async def run(url: str, conversations: int, concurrency: int, *, fast: bool = Tr
 
     event.listen(engine.sync_engine, "commit", count)
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    profiler = cProfile.Profile(time.process_time) if profile is not None else None
     began, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
     await asyncio.gather(*(worker(u, True) for u in users))
+    if profiler is not None:
+        profiler.disable()
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    if profiler is not None and profile is not None:
+        profiler.dump_stats(profile)
+        calls = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # set by Stats, not in its stub
+        print(f"{profile.name}: {calls / len(latencies):.0f} Python function calls per step (the machine's load aside)")
     event.remove(engine.sync_engine, "commit", count)
     event.remove(engine.sync_engine, "before_cursor_execute", statement)
     await engine.dispose()
@@ -143,16 +158,26 @@ async def drop_pg(server: str, url: str) -> None:
     await admin.dispose()
 
 
-async def main() -> None:
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-    args = parser.parse_args()
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop", help="uvloop: as `serve` runs")
+    parser.add_argument("--only", default="sqlite,plain,x1,postgresql", help="which of our runs, comma-separated")
+    parser.add_argument("--profile", help="a directory: cProfile of the timed section, <run>.prof")
+    return parser.parse_args()
+
+
+async def main(args: argparse.Namespace) -> None:
     print(
         f"{args.conversations} conversations of {len(SCRIPT)} steps, {args.concurrency} people at a time, "
-        f"after {WARM_UP} untimed"
+        f"after {WARM_UP} untimed, on {args.loop}"
     )
+    only = set(args.only.split(","))
+    profile = Path(args.profile) if args.profile else None
+    profile_of = (lambda name: profile / f"{name}.prof") if profile is not None else (lambda name: None)
     with tempfile.TemporaryDirectory() as tmp:
         peers = {
             "ptb memory": await ptb_peer.run(SCRIPT, args.conversations, args.concurrency, WARM_UP, None),
@@ -161,22 +186,28 @@ async def main() -> None:
         for name, figures in peers.items():
             report(name, figures, {}, unit="save")
         print("ratios: the project's steps/s over the peer's (×1.00 = as fast), its CPU per step over the peer's")
-        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        await upgrade(url)
-        report("sqlite", await run(url, args.conversations, args.concurrency), peers)
-        plain = f"sqlite+aiosqlite:///{tmp}/bench-plain.db"
-        await upgrade(plain)
-        report("sqlite plain", await run(plain, args.conversations, args.concurrency, fast=False), peers)
-        one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
-        await upgrade(one)
-        report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
-    pg = await pg_database(args.pg)
+        if "sqlite" in only:
+            url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+            await upgrade(url)
+            figures = await run(url, args.conversations, args.concurrency, profile=profile_of("sqlite"))
+            report("sqlite", figures, peers)
+        if "plain" in only:
+            plain = f"sqlite+aiosqlite:///{tmp}/bench-plain.db"
+            await upgrade(plain)
+            report("sqlite plain", await run(plain, args.conversations, args.concurrency, fast=False), peers)
+        if "x1" in only:
+            one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
+            await upgrade(one)
+            report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
+    pg = await pg_database(args.pg) if "postgresql" in only else None
     if pg is not None:
         try:
-            report("postgresql", await run(pg, args.conversations, args.concurrency), peers)
+            figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
+            report("postgresql", figures, peers)
         finally:
             await drop_pg(args.pg, pg)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    ARGS = arguments()
+    (uvloop.run if ARGS.loop == "uvloop" else asyncio.run)(main(ARGS))

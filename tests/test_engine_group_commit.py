@@ -48,6 +48,18 @@ async def chats(
     return [Transcript(bot, f"phone-{n}") for n in range(PEOPLE)]
 
 
+async def test_by_default_turns_that_wait_share_a_commit_on_either_database(
+    world: World, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, clock: Clock
+):
+    bot = make_bot(sessions, clock=clock)  # SQLite's fast path and PostgreSQL alike
+    people = await chats(sessions, world, bot)
+    with commits(engine) as done:
+        await asyncio.gather(*(chat.say("记录活动") for chat in people))
+    assert len(done) <= 2  # six turns at one moment: shared transactions, not six
+    for chat in people:
+        chat.expect("活动是哪天")
+
+
 async def test_people_writing_at_once_share_a_commit_and_each_get_their_own_answer(
     world: World, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, clock: Clock
 ):

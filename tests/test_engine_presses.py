@@ -9,6 +9,7 @@ import typing
 from dataclasses import fields
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -167,6 +168,13 @@ def test_trailing_defaults_are_left_out_and_payloads_sent_before_still_read():
     assert unpack(SECRET, _signed(SECRET, "rv:approve:12:3")) == ReviewPress(ReviewAction.APPROVE, 12, 3)
     assert unpack(SECRET, _signed(SECRET, "rv:open:12")) == ReviewPress(ReviewAction.OPEN, 12)
     assert unpack(SECRET, _signed(SECRET, "fl:abc:1")) is None  # a field without a default may not be left out
+
+
+def test_a_field_holding_a_separator_is_refused_rather_than_read_back_as_other_fields():
+    for conversation in ("ab:c", "ab~c", ":", "~"):
+        with pytest.raises(ValueError):
+            pack(SECRET, FlowPress(conversation, 1, FlowOp.CHOOSE, 2))
+    assert unpack(SECRET, pack(SECRET, FlowPress("abc", 1, FlowOp.CHOOSE, 2))) == FlowPress("abc", 1, FlowOp.CHOOSE, 2)
 
 
 def test_the_console_learns_which_buttons_are_navigation_from_the_press_types():

@@ -3,45 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
-from handlers.core.i18n import Translator, normalise_locale, preload
+from handlers.core.i18n import Translator, preload
 from handlers.core.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
 from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
 from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
 from handlers.engine.group_commit import GroupCommit
 from handlers.engine.owed import OwedReplies
+from handlers.engine.recent import RecentAnswers
 from handlers.engine.router import Routes
-from handlers.engine.turnlog import log_turn
+from handlers.engine.speaker import turn_context
+from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.base import utcnow
-from storage.database import is_sqlite_fast_path
+from storage.database import groups_turns
 from storage.models import Conversation
-from storage.repos import conversations, deliveries, speakers
+from storage.repos import conversations, deliveries
 from storage.repos.upsert import dialect_of
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
-RECENT = 4096  # deliveries whose answers are kept in memory for retries
-# platform retries come within minutes; older ids are the database's to judge (it forgets them after
-# SEEN_DELIVERIES_KEEP_DAYS, and Telegram may then number updates afresh)
-RECENT_FOR = timedelta(hours=1)
-INBOUND_PRECISION = timedelta(minutes=1)
-
-
-def delivery_ref(incoming: Incoming) -> str:
-    """A delivery as logs name it: a digest, since a platform's delivery id may carry the sender's id (an openid)."""
-    return hashlib.blake2s(incoming.delivery_id.encode(), digest_size=6).hexdigest()
 
 
 class _Duplicate(Exception):
@@ -60,20 +50,22 @@ class Bot:
         clock: Callable[[], datetime] = utcnow,
         group_commit: bool | None = None,
     ) -> None:
-        """group_commit: turns waiting for the writer share a transaction; by default on SQLite's fast path."""
+        """group_commit: turns waiting for the writer share a transaction; by default on SQLite's fast path and
+        on PostgreSQL (storage.database.groups_turns)."""
         self.sessions = sessions
         self.config = config
         self.routes = routes
         self.clock = clock
         preload()
-        self._recent: OrderedDict[tuple[str, str], tuple[datetime, list[Reply]]] = OrderedDict()
+        self._recent = RecentAnswers(clock)
         self.owed = OwedReplies(sessions)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
-        # queue lets the turns that wait share one transaction. PostgreSQL lets turns overlap instead.
+        # queue lets the turns that wait share one transaction. On PostgreSQL a step's transaction costs
+        # as much as its work, so the turns that wait share one there too.
         if group_commit is None:
-            group_commit = is_sqlite_fast_path(sessions)
+            group_commit = groups_turns(sessions)
         self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
@@ -88,7 +80,7 @@ class Bot:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            if (known := self._recalled((incoming.channel, incoming.delivery_id))) is not None:
+            if (known := self._recent.recalled((incoming.channel, incoming.delivery_id))) is not None:
                 log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(known))
                 return Turn(replies=list(known), duplicate=True)
             if self._group is not None:
@@ -138,7 +130,7 @@ class Bot:
         async with self.sessions() as session, session.begin():
             answers, stood = await self._work(session, batch)
         for incoming, replies, conversation in zip(batch, answers, stood, strict=True):
-            self._remember((incoming.channel, incoming.delivery_id), replies)
+            self._recent.remember((incoming.channel, incoming.delivery_id), replies)
             log_turn(incoming, self.config.secret_key, outcome="ok", conversation=conversation, replies=len(replies))
         return [Turn(replies=replies) for replies in answers]
 
@@ -179,7 +171,7 @@ class Bot:
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did
             return await self._taken_elsewhere(incoming) or self._answered_elsewhere(incoming, None)
-        self._remember(key, replies)
+        self._recent.remember(key, replies)
         log_turn(incoming, self.config.secret_key, outcome="ok", conversation=stood, replies=len(replies))
         return Turn(replies=replies)
 
@@ -193,7 +185,7 @@ class Bot:
 
     def _answered_elsewhere(self, incoming: Incoming, stored: dict[str, Any] | None) -> Turn:
         replies = [reply_from_dict(r) for r in (stored or {}).get("replies", [])]
-        self._remember((incoming.channel, incoming.delivery_id), replies)
+        self._recent.remember((incoming.channel, incoming.delivery_id), replies)
         log_turn(incoming, self.config.secret_key, outcome="duplicate", replies=len(replies))
         return Turn(replies=replies, duplicate=True)
 
@@ -207,47 +199,6 @@ class Bot:
         async with self.sessions() as session:  # never committed: reading where someone is changes nothing
             return await where(await self.context(session, incoming))
 
-    def _remember(self, key: tuple[str, str], replies: list[Reply]) -> None:
-        # platform retries usually reach the process that answered: no database work for them
-        self._recent[key] = (self.clock(), replies)
-        if len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
-
-    def _recalled(self, key: tuple[str, str]) -> list[Reply] | None:
-        found = self._recent.get(key)
-        if found is None:
-            return None
-        if found[0] < self.clock() - RECENT_FOR:
-            del self._recent[key]
-            return None
-        return found[1]
-
     async def context(self, session: AsyncSession, incoming: Incoming) -> Context:
         """Who is speaking, in which language, with which roles and which open conversation."""
-        now = self.clock()
-        found = await speakers.speaker(session=session, channel=incoming.channel, external_id=incoming.user_id)
-        if found is not None:
-            identity = found.identity
-            # to the minute is enough for WeChat's 48-hour window, and saves a write on most turns
-            last = identity.last_inbound_at
-            if last is None or not timedelta(0) <= now - last < INBOUND_PRECISION:
-                identity.last_inbound_at = now
-            if incoming.private and incoming.chat_id and identity.chat_id != incoming.chat_id:
-                identity.chat_id = incoming.chat_id
-        locale = (
-            (found.person.locale if found else None)
-            or normalise_locale(incoming.user_language)
-            or self.config.default_locale
-        )
-        return Context(
-            session=session,
-            config=self.config,
-            incoming=incoming,
-            now=now,
-            routes=self.routes,
-            person=found.person if found else None,
-            identity=found.identity if found else None,
-            roles=found.roles if found else [],
-            conversation=found.conversation if found else None,
-            t=Translator(locale),
-        )
+        return await turn_context(session, incoming, config=self.config, routes=self.routes, now=self.clock())

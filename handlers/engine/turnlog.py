@@ -15,6 +15,11 @@ from storage.models import Conversation
 log = logging.getLogger("studio_bot.turn")
 
 
+def delivery_ref(incoming: Incoming) -> str:
+    """A delivery as logs name it: a digest, since a platform's delivery id may carry the sender's id (an openid)."""
+    return hashlib.blake2s(incoming.delivery_id.encode(), digest_size=6).hexdigest()
+
+
 def sender_digest(incoming: Incoming, key: bytes) -> str:
     """Who sent it, as 10 hex digits that only this installation can compute."""
     mac = hashlib.blake2s(f"{incoming.channel}\x00{incoming.user_id}".encode(), key=key[:32], digest_size=5)
