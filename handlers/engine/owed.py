@@ -6,10 +6,11 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.core.types import Incoming, Reply, reply_from_dict
+from handlers.core.types import Incoming, Reply, reply_from_dict, reply_to_dict
 from handlers.engine.failures import describe
 from storage.repos import deliveries
 
@@ -26,6 +27,27 @@ class OwedReplies:
         self._sending: set[tuple[str, str]] = set()
         self._later: set[asyncio.Task[None]] = set()  # markings waiting for the database to come back
 
+    @staticmethod
+    def rows(
+        batch: Sequence[Incoming], answers: Sequence[list[Reply]]
+    ) -> tuple[list[tuple[str, str, dict[str, Any]]], list[str | None]]:
+        """Each delivery's stored answer (with what of it is owed, where that is not all of it) and its owner.
+
+        A turn owes nothing unless its channel confirms replies and sends some after its answer: a turn answered
+        whole in the platform's response (which the platform asks for again until it has it) costs no write later.
+        """
+        responses: list[tuple[str, str, dict[str, Any]]] = []
+        owners: list[str | None] = []
+        for incoming, replies in zip(batch, answers, strict=True):
+            response: dict[str, Any] = {"replies": [reply_to_dict(r) for r in replies]}
+            owing = replies if incoming.sent_after is None else incoming.sent_after(replies)
+            owing = owing if incoming.confirms_replies else []
+            if owing and owing != replies:
+                response["owed"] = [reply_to_dict(r) for r in owing]
+            responses.append((incoming.channel, incoming.delivery_id, response))
+            owners.append(incoming.user_id if owing else None)
+        return responses, owners
+
     def sending(self, taken: Iterable[Incoming]) -> None:
         """These turns are committed; their channel is sending the replies now."""
         self._sending.update((incoming.channel, incoming.delivery_id) for incoming in taken)
@@ -38,7 +60,7 @@ class OwedReplies:
         )
         taken = [(d, r) for d, r in found if (incoming.channel, d) not in self._sending]
         await deliveries.replied(session=session, channel=incoming.channel, delivery_ids=[d for d, _ in taken])
-        return [reply_from_dict(reply) for _, response in taken for reply in (response or {}).get("replies", [])]
+        return [reply_from_dict(reply) for _, response in taken for reply in _owed_part(response or {})]
 
     async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
         """The channel is done with these deliveries' replies: sent (nothing owed), or not (owed to the next turn)."""
@@ -68,3 +90,8 @@ class OwedReplies:
                 last = exc
         # they come again with the person's next turn: better twice than never
         log.warning("replies of %d deliveries not marked sent: %s", len(delivery_ids), describe(last))
+
+
+def _owed_part(response: dict[str, Any]) -> list[dict[str, Any]]:
+    owed: list[dict[str, Any]] = response.get("owed", response.get("replies", []))
+    return owed

@@ -3,7 +3,7 @@
 It answers token / gettoken, message/custom/send (text, msgmenu, image), message/template/send,
 message/send (text, template_card, file, image), message/update_template_card, media/get and
 media/upload; records every call; issues numbered tokens (only the newest is valid, unless told
-otherwise) and answers an error code, or late, on demand.
+otherwise) and answers an error code, or late, or holds a call not yet taken, on demand.
 
 It is served by uvicorn on the test's own event loop: a wechatpy call made on the loop instead of in a
 worker thread would block the loop and never be answered, so the tests also prove the calls run off it.
@@ -53,6 +53,10 @@ class FakeWeChat:
         self._failures: dict[str, list[tuple[int, str | None]]] = {}  # path → [(errcode, only for touser)]
         self._delays: dict[str, list[tuple[float, str | None]]] = {}  # path → [(seconds, only for msgtype)]
         self._ids = itertools.count(1)
+        self._holds: list[tuple[str, str | None]] = []  # path, only for touser: calls that wait, not yet taken
+        self._released = asyncio.Event()
+        self._deliver_held = False
+        self.holding = 0  # calls waiting now under hold()
         self.port = 0
         self._server: Any = None
         self._task: Any = None
@@ -79,6 +83,17 @@ class FakeWeChat:
         """The next `times` calls of `path` (of `msgtype`, if given) are answered after `seconds`, as recorded."""
         self._delays.setdefault(path, []).extend([(seconds, msgtype)] * times)
 
+    def hold(self, path: str, *, touser: str | None = None) -> None:
+        """Calls of `path` (to `touser`, if given) wait unanswered and not yet taken until release()."""
+        self._holds.append((path, touser))
+        self._released = asyncio.Event()
+
+    def release(self, *, deliver: bool) -> None:
+        """Let held calls go on: taken and answered (deliver), or dropped unrecorded as a send that never arrived."""
+        self._holds.clear()
+        self._deliver_held = deliver
+        self._released.set()
+
     def revoke_tokens(self) -> None:
         """Every token handed out so far stops working (as when someone else fetched one elsewhere)."""
         self.revoked.update(self.tokens_issued)
@@ -97,6 +112,7 @@ class FakeWeChat:
 
     async def stop(self) -> None:
         """Stop listening."""
+        self.release(deliver=False)
         if self._server is not None:
             self._server.should_exit = True
             await self._task
@@ -116,6 +132,14 @@ class FakeWeChat:
                 upload, filename, upload_type = await media.read(), media.filename or "", media.content_type or ""
         elif raw:
             body = json.loads(raw)
+        if any(p == path and (only is None or only == body.get("touser")) for p, only in self._holds):
+            self.holding += 1
+            try:
+                await self._released.wait()
+            finally:
+                self.holding -= 1
+            if not self._deliver_held:
+                return JSONResponse({"errcode": -1, "errmsg": "system busy"}, status_code=503)
         call = Call(path, params, body, upload, filename)
         self.calls.append(call)
         delay = self._delay(path, str(body.get("msgtype", "")))
