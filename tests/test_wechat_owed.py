@@ -4,9 +4,12 @@ answered whole in its passive answer writes nothing after it, and a card waits f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from handlers.core.types import Incoming
+from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 from tests.support.fake_telegram import until
 from tests.support.sql import statements
@@ -91,3 +94,19 @@ async def test_a_wecom_card_waits_for_no_agent_api_and_still_arrives(db_url: str
         world.fake.release(deliver=True)
         await world.settle()
         assert sum("开始记录活动" in text for text in said_to(world, MEMBER)) == 1
+
+
+async def test_replies_owed_by_another_process_that_died_come_with_the_next_turn_here(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)  # this process has looked for owed replies once already
+        elsewhere = Bot(world.runtime.sessions, world.runtime.config, routes=world.runtime.bot.routes)
+        incoming = Incoming(channel="wechat", user_id=LEAD, chat_id=LEAD, delivery_id="m:elsewhere", text="记录活动")
+        turn = await elsewhere.handle(replace(incoming, confirms_replies=True))  # committed there, then it died
+        assert turn.replies and not turn.duplicate
+        later(world)
+        await world.oa_platform.text(LEAD, "今天")
+        await world.settle()
+        assert menus_to(world, LEAD, "开始记录活动") == 1  # the question never sent, brought here
+        assert menus_to(world, LEAD, "活动类别是") == 1
