@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from handlers.core.types import Incoming
+from handlers.core.types import Incoming, Reply
 from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 from tests.support.fake_telegram import until
@@ -110,3 +110,16 @@ async def test_replies_owed_by_another_process_that_died_come_with_the_next_turn
         await world.settle()
         assert menus_to(world, LEAD, "开始记录活动") == 1  # the question never sent, brought here
         assert menus_to(world, LEAD, "活动类别是") == 1
+
+
+async def test_only_what_went_after_the_answer_is_brought_again(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        elsewhere = Bot(world.runtime.sessions, world.runtime.config, routes=world.runtime.bot.routes)
+        incoming = Incoming(channel="wechat", user_id=LEAD, chat_id=LEAD, delivery_id="m:passive-went", text="帮助")
+        lost = Reply(text="（答复之后的那条消息）")  # its passive answer reached WeChat; what followed it did not
+        turn = await elsewhere.handle(replace(incoming, confirms_replies=True, sent_after=lambda replies: [lost]))
+        assert "记录活动" in turn.replies[0].text
+        later(world)
+        answer = await world.oa_platform.text(LEAD, "取消")
+        assert answer.text == lost.text  # first, and without the help the follower had already read
