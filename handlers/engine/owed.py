@@ -20,6 +20,7 @@ MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent 
 # how often the senders who may be owed replies are read again (rows that just passed OWED_AFTER): in between, a
 # turn of anyone else asks the database nothing; a reply owed is brought at most this much later than OWED_AFTER
 SUSPECTS_EVERY = timedelta(seconds=5)
+SUSPECTS_KEPT = 10_000  # past this many, the suspects are read afresh (those who never wrote again drop out)
 
 
 class OwedReplies:
@@ -81,6 +82,9 @@ class OwedReplies:
         """Read, every SUSPECTS_EVERY, the senders of owed rows that passed OWED_AFTER since the last reading."""
         if self._read_at is not None and now - self._read_at < SUSPECTS_EVERY:
             return
+        if len(self._suspects) > SUSPECTS_KEPT:
+            self._suspects.clear()
+            self._read_to = None
         self._read_at, after, before = now, self._read_to, now - OWED_AFTER
         found = await deliveries.owing_senders(session=session, after=after, before=before)
         self._suspects.update(found)

@@ -16,7 +16,7 @@ import pytest
 from tests.support.fake_telegram import until
 from tests.support.fake_wechat import FakeWeChat
 from tests.support.faults import Figures, seed_leads
-from tests.support.serve_process import ServeProcess
+from tests.support.serve_process import ServeProcess, once_per_run
 from tests.support.wechat_world import OAPlatform, WeComPlatform, aes_key
 from tests.support.wx_serve import as_if_long_ago, bind_also, wechat_env
 
@@ -40,6 +40,7 @@ def said_to(fake: FakeWeChat, member: str, words: str) -> list[int]:
 
 @pytest.mark.timeout(300)
 async def test_kill_9_before_the_follow_ups_went_out_loses_none(db_url: str, tmp_path: Path) -> None:
+    once_per_run()  # PostgreSQL's way of recording them is tests/test_wechat_owed.py's; `make faults` runs both
     fake = FakeWeChat()
     await fake.start()
     oa_aes, wecom_aes = aes_key(), aes_key()
