@@ -1,6 +1,7 @@
 """Follow-ups owed on WeChat OA and WeCom: a turn's messages sent after its passive answer are owed until they went
-out (the kill -9 scenario is tests/faults/test_kill_followups.py); here, what is sent is never brought again, a turn
-answered whole in its passive answer writes nothing after it, and a card waits for no agent API."""
+out (the kill -9 scenario is tests/faults/test_kill_followups.py). Here: what went out is never brought again, what
+was owed comes back without the passive answer already read, a dead process's debt is paid by this one, a turn
+answered whole in its passive answer writes nothing after it, and a WeCom card waits for no agent API."""
 
 from __future__ import annotations
 
