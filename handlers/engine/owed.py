@@ -33,6 +33,7 @@ class OwedReplies:
         self._suspects: set[tuple[str, str]] = set()  # (channel, sender) with owed rows seen before _read_to
         self._read_to: datetime | None = None
         self._read_at: datetime | None = None
+        self._reading = asyncio.Lock()
         self._queued: list[tuple[str, str]] = []  # (channel, delivery) sent, to be marked with the next writing
         self._marking = False
         self._next: asyncio.Future[None] | None = None  # settled when the queued ones are written
@@ -82,13 +83,16 @@ class OwedReplies:
         """Read, every SUSPECTS_EVERY, the senders of owed rows that passed OWED_AFTER since the last reading."""
         if self._read_at is not None and now - self._read_at < SUSPECTS_EVERY:
             return
-        if len(self._suspects) > SUSPECTS_KEPT:
-            self._suspects.clear()
-            self._read_to = None
-        self._read_at, after, before = now, self._read_to, now - OWED_AFTER
-        found = await deliveries.owing_senders(session=session, after=after, before=before)
-        self._suspects.update(found)
-        self._read_to = before if self._read_to is None else max(self._read_to, before)
+        async with self._reading:  # turns running alongside (PostgreSQL) wait for the reading, not pass it by
+            if self._read_at is not None and now - self._read_at < SUSPECTS_EVERY:
+                return
+            if len(self._suspects) > SUSPECTS_KEPT:
+                self._suspects.clear()
+                self._read_to = None
+            after, before = self._read_to, now - OWED_AFTER
+            self._suspects.update(await deliveries.owing_senders(session=session, after=after, before=before))
+            self._read_to = before if after is None else max(after, before)
+            self._read_at = now
 
     async def replied(self, channel: str, delivery_ids: Sequence[str], *, sent: bool) -> None:
         """The channel is done with these deliveries' replies: sent (nothing owed), or not (owed to the next turn)."""
