@@ -70,10 +70,12 @@ class OwedReplies:
         if sender not in self._suspects:
             return []
         # a turn this process is still sending is not owed; another process's has OWED_AFTER to be sent
+        before = now - OWED_AFTER
         found = await deliveries.owed(
-            session=session, channel=incoming.channel, user_id=incoming.user_id, before=now - OWED_AFTER
+            session=session, channel=incoming.channel, user_id=incoming.user_id, before=before
         )
-        if not found:  # nothing of theirs is owed up to what was read: later rows come with a later reading
+        if not found and self._read_to is not None and self._read_to <= before:
+            # nothing of theirs is owed up to what the readings covered: later rows come with a later reading
             self._suspects.discard(sender)
         taken = [(d, r) for d, r in found if (incoming.channel, d) not in self._sending]
         await deliveries.replied(session=session, channel=incoming.channel, delivery_ids=[d for d, _ in taken])
