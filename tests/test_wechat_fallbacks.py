@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channel_services import RuntimeServices
-from bot.channels.wechat import channel as oa_channel
+from bot.channels.wechat import replies as oa_replies
 from bot.channels.wechat.channel import WeChatChannel
 from handlers.core.types import Incoming
 from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
@@ -83,7 +83,7 @@ async def test_a_retry_in_numbered_mode_repeats_the_question(db_url: str, tmp_pa
         )  # a retry that reaches another server process: nothing in memory
         again = Incoming(channel="wechat", user_id=LEAD, chat_id=LEAD, delivery_id="m:888000001", text="记录活动")
         turn = await world.runtime.handle(again)
-        assert turn.duplicate and await other._again(LEAD, again.delivery_id, turn) == first.text
+        assert turn.duplicate and await other.replies.again(LEAD, again.delivery_id, turn) == first.text
 
 
 async def test_without_customer_service_a_long_numbered_answer_keeps_its_options(db_url: str, tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ async def test_when_the_msgmenu_fails_a_long_numbered_answer_follows_in_pieces(d
 async def test_a_msgmenu_slower_than_the_budget_goes_out_once(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    monkeypatch.setattr(oa_replies, "FIRST_SEND_BUDGET", 0.3)
     caplog.set_level(logging.WARNING)
     async with wechat_world(db_url, tmp_path) as world:
         await bind_lead(world)
@@ -159,7 +159,7 @@ async def test_a_msgmenu_slower_than_the_budget_goes_out_once(
 async def test_a_slow_msgmenu_that_then_fails_goes_to_the_outbox(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    monkeypatch.setattr(oa_replies, "FIRST_SEND_BUDGET", 0.3)
     async with wechat_world(db_url, tmp_path) as world:
         await bind_lead(world)
         world.fake.slow("message/custom/send", 0.8, msgtype="msgmenu")
@@ -196,7 +196,7 @@ async def test_menu_clicks_with_unknown_keys_get_a_polite_answer(db_url: str, tm
 async def test_once_the_api_has_worked_a_msgmenu_goes_after_the_answer(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.3)
+    monkeypatch.setattr(oa_replies, "FIRST_SEND_BUDGET", 0.3)
     caplog.set_level(logging.WARNING)
     async with wechat_world(db_url, tmp_path) as world:
         await bind_lead(world)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.wechat import channel as oa_channel
+from bot.channels.wechat import replies as oa_replies
 from storage.base import utcnow
 from storage.models import OutboxMessage
 from tests.support.clock import Clock
@@ -21,7 +21,7 @@ from tests.test_wechat_oa import LEAD, bind_lead, last_menu
 async def test_a_customer_service_api_slower_than_its_timeout_sends_a_question_once(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(oa_channel, "FIRST_SEND_BUDGET", 0.2)
+    monkeypatch.setattr(oa_replies, "FIRST_SEND_BUDGET", 0.2)
     caplog.set_level(logging.WARNING)
     async with wechat_world(db_url, tmp_path) as world:
         await bind_lead(world)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -66,6 +67,9 @@ class Incoming:
     # the channel sends the replies after the turn and says when they are out (Bot.replied): until then
     # they are owed, and a crash in between has them delivered with the sender's next turn
     confirms_replies: bool = False
+    # with confirms_replies: the replies the channel sends after its answer, which are all that is owed (the rest
+    # travel in the answer itself, which the platform asks for again until it has it); None: every reply
+    sent_after: Callable[[Sequence[Reply]], list[Reply]] | None = None
     # a platform QR code scan: its scene may be any business's marketing code, so a wrong one is no guess
     scanned: bool = False
     # "photo" | "document" | "voice" the adapter did not fetch: nobody bound was in a flow taking files

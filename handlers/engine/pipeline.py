@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
 from handlers.core.i18n import Translator, preload
-from handlers.core.types import Incoming, Reply, Turn, reply_from_dict, reply_to_dict
+from handlers.core.types import Incoming, Reply, Turn, reply_from_dict
 from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
 from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
@@ -148,17 +148,13 @@ class Bot:
             stood.append(ctx.conversation)
             owed = await self.owed.take(session, incoming, self.clock()) if incoming.confirms_replies else []
             answers.append(owed + await dispatch(ctx))
-        responses = [
-            (incoming.channel, incoming.delivery_id, {"replies": [reply_to_dict(r) for r in replies]})
-            for incoming, replies in zip(batch, answers, strict=True)
-        ]
-        owed_by = [incoming.user_id if incoming.confirms_replies else None for incoming in batch]
+        responses, owed_by = self.owed.rows(batch, answers)
         advance = conversations.take_deferred(session)
         if not await deliveries.record_many(
             session=session, channel_answers=responses, owed_by=owed_by, advance=advance
         ):
             raise _Duplicate
-        self.owed.sending(i for i in batch if i.confirms_replies)
+        self.owed.sending(i for i, owner in zip(batch, owed_by, strict=True) if owner is not None)
         return answers, stood
 
     async def _turn(self, incoming: Incoming) -> Turn:

@@ -122,3 +122,14 @@ async def purge(*, session: AsyncSession, before: datetime) -> int:
     """Forget deliveries seen before `before` (long past any platform's retries); how many."""
     result = await session.execute(delete(SeenDelivery).where(SeenDelivery.seen_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def owing_senders(*, session: AsyncSession, after: datetime | None, before: datetime) -> list[tuple[str, str]]:
+    """The senders of deliveries seen after `after` (None: ever) and before `before` whose replies are still owed."""
+    query = select(SeenDelivery.channel, SeenDelivery.user_id).where(
+        SeenDelivery.seen_at < before, SeenDelivery.owed.is_(True), SeenDelivery.user_id.is_not(None)
+    )
+    if after is not None:
+        query = query.where(SeenDelivery.seen_at >= after)
+    rows = await session.execute(query.distinct())
+    return [(str(channel), str(user_id)) for channel, user_id in rows.all()]

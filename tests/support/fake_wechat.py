@@ -3,9 +3,10 @@
 It answers token / gettoken, message/custom/send (text, msgmenu, image), message/template/send,
 message/send (text, template_card, file, image), message/update_template_card, media/get and
 media/upload; records every call; issues numbered tokens (only the newest is valid, unless told
-otherwise) and answers an error code, or late, on demand. WeCom's template cards are kept as the member sees
-them (`card_now`): message/send of a card answers a response_code, as WeCom does, and update_template_card takes
-a code once (`press_code` issues one for a press; `expire_code` makes one too old), then redraws the card.
+otherwise) and answers an error code, or late, or holds a call not yet taken, on demand. WeCom's template cards are
+kept as the member sees them (`card_now`): message/send of a card answers a response_code, as WeCom does, and
+update_template_card takes a code once (`press_code` issues one for a press; `expire_code` makes one too old), then
+redraws the card.
 
 It is served by uvicorn on the test's own event loop: a wechatpy call made on the loop instead of in a
 worker thread would block the loop and never be answered, so the tests also prove the calls run off it.
@@ -75,6 +76,10 @@ class FakeWeChat:
         self.wecom_cards: dict[str, dict[str, Any]] = {}  # task_id → the card as the member sees it now
         self._codes: dict[str, str] = {}  # response_code → the task_id of its card
         self._codes_used: set[str] = set()
+        self._holds: list[tuple[str, str | None]] = []  # path, only for touser: calls that wait, not yet taken
+        self._released = asyncio.Event()
+        self._deliver_held = False
+        self.holding = 0  # calls waiting now under hold()
         self.port = 0
         self._server: Any = None
         self._task: Any = None
@@ -100,6 +105,17 @@ class FakeWeChat:
     def slow(self, path: str, seconds: float, *, msgtype: str | None = None, times: int = 1) -> None:
         """The next `times` calls of `path` (of `msgtype`, if given) are answered after `seconds`, as recorded."""
         self._delays.setdefault(path, []).extend([(seconds, msgtype)] * times)
+
+    def hold(self, path: str, *, touser: str | None = None) -> None:
+        """Calls of `path` (to `touser`, if given) wait unanswered and not yet taken until release()."""
+        self._holds.append((path, touser))
+        self._released = asyncio.Event()
+
+    def release(self, *, deliver: bool) -> None:
+        """Let held calls go on: taken and answered (deliver), or dropped unrecorded as a send that never arrived."""
+        self._holds.clear()
+        self._deliver_held = deliver
+        self._released.set()
 
     def revoke_tokens(self) -> None:
         """Every token handed out so far stops working (as when someone else fetched one elsewhere)."""
@@ -133,6 +149,7 @@ class FakeWeChat:
 
     async def stop(self) -> None:
         """Stop listening."""
+        self.release(deliver=False)
         if self._server is not None:
             self._server.should_exit = True
             await self._task
@@ -152,6 +169,14 @@ class FakeWeChat:
                 upload, filename, upload_type = await media.read(), media.filename or "", media.content_type or ""
         elif raw:
             body = json.loads(raw)
+        if any(p == path and (only is None or only == body.get("touser")) for p, only in self._holds):
+            self.holding += 1
+            try:
+                await self._released.wait()
+            finally:
+                self.holding -= 1
+            if not self._deliver_held:
+                return JSONResponse({"errcode": -1, "errmsg": "system busy"}, status_code=503)
         call = Call(path, params, body, upload, filename)
         self.calls.append(call)
         delay = self._delay(path, str(body.get("msgtype", "")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from time import perf_counter
 from typing import Any
@@ -29,6 +30,7 @@ from bot.channels.wxbase.crypto import WeComCrypto
 from bot.channels.wxbase.freshness import REFUSED, Freshness
 from bot.channels.wxbase.http import not_taken, peer, refuse, secret
 from bot.channels.wxbase.inbound import REFUSAL_KEYS
+from bot.channels.wxbase.owed import Owing, send_owed
 from bot.channels.wxbase.rescue import rescue
 from bot.channels.wxbase.text import cdata_safe, split_text
 from bot.http import xmlsafe
@@ -171,15 +173,19 @@ class WeComChannel:
                 return "", "ignored"
             key = REFUSAL_KEYS.get(received.outcome, "channels.unsupported")
             return (await self._t(user))(key), received.outcome
-        turn = await self.services.handle(received.incoming)
+        # what goes by the API after the passive answer stays owed until sent: a process killed in between
+        # does not lose it, the member's next message brings it first
+        owing = Owing(lambda replies: split_passive(list(replies))[1])
+        turn = await self.services.handle(replace(received.incoming, confirms_replies=True, sent_after=owing))
         passive, replies = split_passive(turn.replies)
         if turn.duplicate:
             return passive, "duplicate"  # the same first piece again; the rest went by the API the first time
         press = card_press(msg)
         shown = next((r for r in turn.replies if r.outcome_of_press or r.redraws_pressed), None)
         update = (press, shown) if press is not None and shown is not None else None
-        if replies or update is not None:
-            self.sequencer.run(user, lambda: self._follow_up(user, replies, update, metrics))
+        job = (lambda: self._follow_up(user, replies, update, metrics)) if replies or update is not None else None
+        owed_by = received.incoming.delivery_id if owing.owed else None
+        send_owed(self.services, self.sequencer, CHANNEL, user, job, owed_by)
         return passive, received.outcome
 
     async def _follow_up(
