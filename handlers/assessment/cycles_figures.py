@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,13 +17,13 @@ from storage.models import Cycle, EntryStatus, LedgerEntry, Role, RoleKind
 
 
 async def compile_cycles(
-    *, session: AsyncSession, cycle_ids: Select[Any], spans: Mapping[int, tuple[date, date]]
+    *, session: AsyncSession, cycle_ids: Select[Any], spans: Mapping[int, tuple[int, date, date]]
 ) -> dict[int, Figures]:
     """Each cycle's figures over its whole span (what `compile_figures` gives as of its last day), by cycle id.
 
-    `cycle_ids` selects the cycles; `spans` gives each one's first and last day (a cycle it lacks is left out).
+    `cycle_ids` selects the cycles; `spans` gives each one's studio, first and last day (one it lacks is left out).
     """
-    figures = {cid: Figures(starts_on=starts, ends_on=ends) for cid, (starts, ends) in spans.items()}
+    figures = {cid: Figures(starts_on=starts, ends_on=ends) for cid, (_, starts, ends) in spans.items()}
     for kind in COUNTED:
         for row in (await session.execute(cycles_ledger_query(kind, cycle_ids))).mappings():
             if (found := figures.get(row["cycle_id"])) is not None:
@@ -41,23 +42,22 @@ async def compile_cycles(
     for cid, count in members.all():
         if cid in figures:
             figures[cid].members = int(count)
+    # the waiting entries of the cycles' studios, few by nature, matched to their cycle here: a join on dates
+    # leads SQLite's planner to read every waiting entry once per cycle
+    studio_ids = select(Cycle.studio_id).where(Cycle.id.in_(cycle_ids))
     waiting = await session.execute(
-        select(Cycle.id, LedgerEntry.status, func.count(LedgerEntry.id))
-        .join(
-            LedgerEntry,
-            and_(
-                LedgerEntry.studio_id == Cycle.studio_id,
-                LedgerEntry.occurred_on.between(Cycle.starts_on, Cycle.ends_on),
-            ),
+        select(LedgerEntry.studio_id, LedgerEntry.status, LedgerEntry.occurred_on).where(
+            LedgerEntry.studio_id.in_(studio_ids), LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED])
         )
-        .where(Cycle.id.in_(cycle_ids), LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
-        .group_by(Cycle.id, LedgerEntry.status)
     )
-    for cid, status, count in waiting.all():
-        if cid not in figures:
-            continue
-        if status == EntryStatus.SUBMITTED:
-            figures[cid].waiting_review = int(count)
-        else:
-            figures[cid].waiting_fix = int(count)
+    by_studio: dict[int, list[tuple[int, date, date]]] = defaultdict(list)
+    for cid, (studio_id, starts, ends) in spans.items():
+        by_studio[studio_id].append((cid, starts, ends))
+    for studio_id, status, day in waiting.all():
+        for cid, starts, ends in by_studio.get(studio_id, ()):
+            if starts <= day <= ends:
+                if status == EntryStatus.SUBMITTED:
+                    figures[cid].waiting_review += 1
+                else:
+                    figures[cid].waiting_fix += 1
     return figures

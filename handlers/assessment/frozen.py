@@ -115,7 +115,7 @@ async def freeze_ended(*, session: AsyncSession, today: date) -> list[EndedCycle
     ).all()
     if not rows:
         return []
-    spans = {cid: (starts, ends) for cid, _, _, starts, ends in rows}
+    spans = {cid: (studio_id, starts, ends) for cid, studio_id, _, starts, ends in rows}
     figures = await compile_cycles(session=session, cycle_ids=due, spans=spans)
     await session.execute(update(Cycle), [{"id": cid, "frozen_figures": to_json(f)} for cid, f in figures.items()])
     return [EndedCycle(cid, studio_id, number, ends) for cid, studio_id, number, _, ends in rows]

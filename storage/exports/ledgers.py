@@ -88,7 +88,11 @@ def cycles_ledger_query(kind: LedgerKind, cycle_ids: Select[Any]) -> Select[Any]
         _current(kind, LedgerFilter())
         .add_columns(Cycle.id.label("cycle_id"))
         .join(Cycle, and_(Cycle.studio_id == LedgerEntry.studio_id, day >= Cycle.starts_on, day <= Cycle.ends_on))
-        .where(Cycle.id.in_(cycle_ids))
+        # the studios named as well: without it SQLite reads the whole ledger of that kind, not the cycles' studios
+        .where(
+            Cycle.id.in_(cycle_ids),
+            LedgerEntry.studio_id.in_(select(Cycle.studio_id).where(Cycle.id.in_(cycle_ids)).correlate(None)),
+        )
         .order_by(day, LedgerEntry.id)
     )
 

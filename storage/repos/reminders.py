@@ -62,6 +62,7 @@ class StudioRow(NamedTuple):
     cycle_ends_on: date | None
     cycle_assessed: bool
     named: bool
+    last_activity: datetime | None  # when the newest activity entry was created
 
 
 class EntryRow(NamedTuple):
@@ -123,12 +124,21 @@ async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[O
 
 
 async def studios(*, session: AsyncSession) -> list[StudioRow]:
-    """Every active named studio, and every other active one with an entry waiting, with its newest cycle."""
+    """Every active named studio, and every other active one with an entry waiting, with its newest cycle and
+    when it last logged an activity."""
     newest = (
         select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
     )
     # reminders about entries concern any studio that has them (applying, never named, not retained)
     waiting = select(LedgerEntry.studio_id).where(LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
+    # one probe of ix_entries_studio_kind_id per studio, not a pass over the whole ledger
+    newest_activity = (
+        select(LedgerEntry.created_at)
+        .where(LedgerEntry.studio_id == Studio.id, LedgerEntry.kind == LedgerKind.ACTIVITY)
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
         select(
             Studio.id,
@@ -141,23 +151,16 @@ async def studios(*, session: AsyncSession) -> list[StudioRow]:
             Cycle.ends_on,
             Cycle.result.is_not(None),
             Studio.status,
+            newest_activity,
         )
         .outerjoin(newest, newest.c.studio_id == Studio.id)
         .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
         .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)), Studio.active.is_(True))
     )
     return [
-        StudioRow(*row[:8], bool(row[8]), row[9] == StudioStatus.NAMED) for row in (await session.execute(query)).all()
+        StudioRow(*row[:8], bool(row[8]), row[9] == StudioStatus.NAMED, row[10])
+        for row in (await session.execute(query)).all()
     ]
-
-
-async def last_activity_logged(*, session: AsyncSession) -> dict[int, datetime]:
-    """When each studio last logged an activity (the newest activity entry's creation)."""
-    newest = (
-        select(func.max(LedgerEntry.id)).where(LedgerEntry.kind == LedgerKind.ACTIVITY).group_by(LedgerEntry.studio_id)
-    )
-    query = select(LedgerEntry.studio_id, LedgerEntry.created_at).where(LedgerEntry.id.in_(newest.scalar_subquery()))
-    return {int(s): at for s, at in (await session.execute(query)).all()}
 
 
 async def waiting_entries(
