@@ -3,18 +3,52 @@
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, select
+from sqlalchemy import ARRAY, JSON, DateTime, Integer, String, Table, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repos.upsert import dialect_of, insert_ignoring
 
-# Built once per database; outbox.enqueue runs it for one row, enqueue_many for many.
+# Built once per database; outbox.enqueue runs it for one row, enqueue_many for many on SQLite.
 INSERT = insert_ignoring(OutboxMessage.__table__, "idempotency_key")
+# the columns new_row fills, with the array type each travels in to PostgreSQL's unnest
+COLUMNS: dict[str, TypeEngine[Any]] = {
+    "idempotency_key": String(),
+    "kind": String(),
+    "person_id": Integer(),
+    "channel": String(),
+    "payload": String(),  # JSON text, cast to json in the statement
+    "due_at": DateTime(timezone=True),
+    "status": String(),
+    "attempts": Integer(),
+    "created_at": DateTime(timezone=True),
+}
+
+
+OUTBOX = typing.cast("Table", OutboxMessage.__table__)
+
+
+def _unnest_insert() -> Any:
+    """INSERT … SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING: any number of rows in one
+    statement with nine parameters (an executemany runs the INSERT once per row)."""
+    arrays = [bindparam(name, type_=ARRAY(kind)) for name, kind in COLUMNS.items()]
+    rows = func.unnest(*arrays).table_valued(*COLUMNS).render_derived(name="new_rows")
+    values = [cast(rows.c.payload, JSON) if name == "payload" else rows.c[name] for name in COLUMNS]
+    return (
+        pg_insert(OUTBOX)
+        .from_select(list(COLUMNS), select(*values))
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+
+
+UNNEST_INSERT = _unnest_insert()
 
 
 def new_row(
@@ -58,5 +92,13 @@ async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any
     """Add outbox rows in one batch; a row whose key exists already is skipped."""
     if not rows:
         return
-    # a Core executemany: one statement, none of the ORM's per-row bookkeeping
-    await session.execute(INSERT[dialect_of(session)], list(rows))
+    if dialect_of(session) == "postgresql":
+        columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        for row in rows:
+            for name, values in columns.items():
+                value = row[name]
+                values.append(json.dumps(value) if name == "payload" else getattr(value, "value", value))
+        await session.execute(UNNEST_INSERT, columns)
+        return
+    # a Core executemany: one statement, none of the ORM's per-row bookkeeping (SQLite runs it in process)
+    await session.execute(INSERT["sqlite"], list(rows))
