@@ -93,11 +93,14 @@ async def ask_committee(
     now, rows = utcnow(), []
     for cycle in cycles:
         studio = studios[cycle.studio_id]
+        press = pack(config.secret_key, CyclePress("open", cycle.id))
+        asks: dict[str, dict[str, object]] = {}  # the experts of one locale get the same message
         for expert in members.panel(target_from(studio, chains.get(studio.union_id, []))).eligible:
-            t = Translator(expert.locale)
-            text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
-            button = Button(t("committee.cycle.open"), pack(config.secret_key, CyclePress("open", cycle.id)))
-            payload = reply_to_dict(Reply(text=text, buttons=((button,),)))
+            if (payload := asks.get(expert.locale)) is None:
+                t = Translator(expert.locale)
+                text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
+                button = Button(t("committee.cycle.open"), press)
+                payload = asks[expert.locale] = reply_to_dict(Reply(text=text, buttons=((button,),)))
             key = f"cy:{cycle.id}:ask:{expert.id}"
             rows.append(
                 outbox_batch.new_row(

@@ -1,4 +1,4 @@
-"""the reminder planner's bulk path (issue 21): an index for each studio's newest entry of a kind
+"""the reminder planner's bulk path (issue 21): indexes for each studio's newest entry of a kind and a month's digest
 
 Revision ID: 0015_planner
 Revises: 0014_followups
@@ -18,8 +18,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.create_index('ix_entries_studio_kind_id', ['studio_id', 'kind', 'id'], unique=False)
+        batch_op.create_index('ix_entries_created_studio', ['created_at', 'studio_id'], unique=False)
+    with op.batch_alter_table('review_decisions', schema=None) as batch_op:
+        batch_op.create_index('ix_decisions_decided_at', ['decided_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('review_decisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_decisions_decided_at')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_entries_created_studio')
         batch_op.drop_index('ix_entries_studio_kind_id')
