@@ -4,9 +4,10 @@ and the sender's achieved rate against each platform's allowed rate.
 
     .venv/bin/python bench/reminders.py [--studios 10000] [--small 1000] [--pg postgresql+asyncpg://…]
 
-Targets: a full pass under 2 s on SQLite; the same statement count at every size; sending at
-≥ 95 % of the allowed rate and never above it. The peer on SQLite, in the same run: pandas reading the ledger and
-taking each studio's newest activity, one of the thirteen reads of a pass.
+Targets: every pass under 1 s at 10,000 studios on SQLite and PostgreSQL; the same statement count at every size;
+sending at ≥ 95 % of the allowed rate and never above it. The passes run as in `serve` (the catalogue read and the
+start-up heap frozen first); the machine is shared, so each pass also shows this process's CPU seconds. The peer on
+SQLite, in the same run: pandas reading the ledger and taking each studio's newest activity, one of a pass's reads.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from bench.reminders_data import UNNAMED_EVERY, generate, load
 from bot.channels.base import PushTarget
 from bot.delivery import OutboxSender
 from bot.ratelimit import DEFAULT_RATES
+from bot.server import settle_heap
+from handlers.core import i18n
 from handlers.core.config import HandlerConfig
 from handlers.core.types import Reply
 from handlers.reminders import plan
@@ -97,16 +100,19 @@ async def planner(studios: int, pg: str | None, tmp: Path) -> dict[str, Any]:
     counter = Counter(engine)
     sessions = session_factory(engine)
     figures: dict[str, Any] = {"studios": studios, "rows": rows, "load_s": loaded}
+    i18n.preload()  # as serve does before its first request
+    settle_heap()
     for label, moment in (
         ("full", at(PASS_AT)),
         ("again", at(PASS_AT, 10)),
         ("next day", at(PASS_AT + timedelta(days=1))),
     ):
         counter.n = 0
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async with sessions() as session, session.begin():
             result = await plan(session=session, config=CONFIG, now=moment)
-        figures[label] = (time.perf_counter() - started, counter.n, len(result.new), result.by_topic())
+        elapsed = time.perf_counter() - started, time.process_time() - cpu
+        figures[label] = (*elapsed, counter.n, len(result.new), result.by_topic())
     await engine.dispose()
     if pg is None:
         figures["peer_s"] = pandas_peer(make_url(url).database or "")
@@ -263,14 +269,17 @@ async def _run(args: argparse.Namespace, tmp: Path) -> None:
             extra = r["studios"] // UNNAMED_EVERY
             print(f"  {r['studios']:>6} studios (+{extra} not named), {r['rows']:,} rows loaded in {r['load_s']:.1f} s")
             for label in ("full", "again", "next day"):
-                secs, statements, new, topics = r[label]
-                print(f"    {label:<9} pass {secs:6.3f} s  {statements:>3} SQL statements  {new:>6} new  {topics}")
+                secs, cpu, statements, new, topics = r[label]
+                print(
+                    f"    {label:<9} pass {secs:6.3f} s (CPU {cpu:5.3f} s)  {statements:>3} SQL statements"
+                    f"  {new:>6} new  {topics}"
+                )
         if "peer_s" in results[-1]:
             print(
                 f"  peer: pandas reading the ledger and taking each studio's newest activity (one of the pass's "
                 f"reads): {results[-1]['peer_s']:.3f} s"
             )
-        same = all(results[0][k][1] == results[1][k][1] for k in ("full", "again", "next day"))
+        same = all(results[0][k][2] == results[1][k][2] for k in ("full", "again", "next day"))
         print(f"  statement count independent of the number of studios: {'yes' if same else 'NO'}")
         print(f"== sender on {db}")
         for label, achieved, allowed, peak, limit in await sender(pg, tmp):

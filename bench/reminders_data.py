@@ -35,6 +35,7 @@ from storage.repos.studio_cycles import cycle_end
 DISTRICTS = 16
 STUDIOS_PER_ENTERPRISE = 25
 LEDGER_YEARS = 3
+EXPERTS = 7
 UNNAMED_EVERY = 20  # besides the named ones, one studio in 20 is applying or was not retained
 
 
@@ -153,6 +154,8 @@ def generate(studios: int, at: date, seed: int = 7) -> Builder:
     association = b.add(Union, name="市职工技协", level=UnionLevel.MUNICIPAL, parent_id=None)
     for n in range(2):
         b.person(f"技协{n}", RoleKind.ASSOCIATION, union=association)
+    for n in range(EXPERTS):  # the committee: asked to score each cycle whose figures freeze
+        b.person(f"专家{n}", RoleKind.EXPERT, union=association)
     districts = [
         b.add(Union, name=f"区工会{d}", level=UnionLevel.DISTRICT, parent_id=association) for d in range(DISTRICTS)
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
 from handlers.core.payloads import unpack
@@ -21,7 +21,6 @@ from storage.models import (
     Delegation,
     EntryStatus,
     LedgerKind,
-    OutboxMessage,
     ReviewDecision,
     RoleKind,
     Studio,
@@ -30,7 +29,6 @@ from storage.models import (
 )
 from storage.repos import org, persons, studio_cycles
 from tests.reminders_support import CONFIG, World, add_entry, at, build_world, outbox_rows, person
-from tests.support.sql import statements
 
 NAMED = date(2024, 3, 10)  # the cycle ends on 2027-03-09
 
@@ -316,40 +314,6 @@ async def test_dry_run_writes_nothing(sessions: async_sessionmaker[AsyncSession]
     async with sessions() as s, s.begin():
         preview = await plan(session=s, config=CONFIG, now=at(date(2027, 3, 10)), dry_run=True)
     assert preview.new and not await outbox_rows(sessions)
-
-
-async def test_statement_count_does_not_grow_with_the_number_of_studios(
-    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
-) -> None:
-    w = await world(sessions)
-    counts: list[int] = []
-    waiting = 0
-    for batch in (1, 25):
-        waiting += batch
-        async with sessions() as s:
-            for n in range(batch):
-                named_on = NAMED if n % 2 == 0 else None  # every other one applying: its entries count too
-                studio = await org.create_studio(
-                    session=s, name=f"工作室{batch}-{n}", union=w.district, named_on=named_on
-                )
-                lead = await person(s, f"领衔人{batch}-{n}")
-                await org.grant_role(session=s, person=lead, kind=RoleKind.LEAD, studio=studio)
-                await add_entry(
-                    s,
-                    World(w.association, w.district, studio, lead, w.reviewer, w.officer),
-                    created=at(date(2026, 11, 1)),
-                    status=EntryStatus.SUBMITTED,
-                )
-            await s.commit()
-        async with sessions() as s:  # the same pass again from scratch, now with more studios
-            await s.execute(delete(OutboxMessage))
-            await s.commit()
-        with statements(engine) as sent:
-            result = await run(sessions, date(2027, 3, 1))
-        counts.append(len(sent))
-        assert len({p.topic for p in result.new}) >= 4
-        assert len([p for p in result.new if p.topic == "review"]) == waiting
-    assert counts[0] == counts[1] and counts[0] > 5
 
 
 async def studio_not_named(

@@ -110,16 +110,9 @@ async def compile_figures(
     figures = Figures(starts_on=starts_on, ends_on=ends_on)
     last = min(ends_on, as_of) if as_of is not None else ends_on
     flt = LedgerFilter(statuses=APPROVED_ONLY, date_from=starts_on, date_to=last)
-    for kind, add in (
-        (LedgerKind.ACTIVITY, _activity),
-        (LedgerKind.OUTCOME, _outcome),
-        (LedgerKind.TRAINING, _training),
-    ):
-        day = SPECS[kind].date_field
+    for kind in COUNTED:
         for row in (await session.execute(ledger_query(studio_id, kind, flt))).mappings():
-            add(figures, row)
-            figures.entries_by_month[row[day].strftime("%Y-%m")] += 1
-            figures.entries_by_ledger[kind.value] += 1
+            count_entry(figures, kind, row)
     # 第三条 counts members besides the lead: a lead who also holds a member role is not counted twice
     leads = select(Role.person_id).where(Role.studio_id == studio_id, Role.kind == RoleKind.LEAD, Role.active)
     figures.members = (
@@ -145,6 +138,13 @@ async def compile_figures(
         else:
             figures.waiting_fix = int(count)
     return figures
+
+
+def count_entry(figures: Figures, kind: LedgerKind, row: Any) -> None:
+    """Count one approved entry (a row of `ledger_query`) of a counted ledger into the figures."""
+    ADD[kind](figures, row)
+    figures.entries_by_month[row[SPECS[kind].date_field].strftime("%Y-%m")] += 1
+    figures.entries_by_ledger[kind.value] += 1
 
 
 def _activity(figures: Figures, row: Any) -> None:
@@ -175,3 +175,7 @@ def _training(figures: Figures, row: Any) -> None:
         figures.mentees.update(name.strip() for name in row["trainees"] or [] if name.strip())
     if row["promoted_count"]:
         figures.promotions[row["promoted_grade"] or "-"] += int(row["promoted_count"])
+
+
+ADD = {LedgerKind.ACTIVITY: _activity, LedgerKind.OUTCOME: _outcome, LedgerKind.TRAINING: _training}
+COUNTED = tuple(ADD)  # the ledgers the figures count, in the order they are read

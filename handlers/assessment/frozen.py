@@ -6,11 +6,12 @@ from collections import Counter
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.assessment.cycles_figures import compile_cycles
 from handlers.assessment.evaluate import Assessment, assess
 from handlers.assessment.figures import Figures, compile_figures
 from handlers.assessment.rubric import Rubric
@@ -82,10 +83,23 @@ async def cycle_assessment(session: AsyncSession, cycle: Cycle, rubric: Rubric, 
     return assess(figures, rubric, today=min(today, cycle.ends_on))
 
 
-async def freeze_ended(*, session: AsyncSession, today: date) -> list[Cycle]:
-    """Freeze the figures of every named studio's ended, undecided cycle not frozen yet; the cycles frozen now."""
-    ended = await session.scalars(
-        select(Cycle)
+class EndedCycle(NamedTuple):
+    """A cycle whose figures a pass has just frozen."""
+
+    id: int
+    studio_id: int
+    number: int
+    ends_on: date
+
+
+async def freeze_ended(*, session: AsyncSession, today: date) -> list[EndedCycle]:
+    """Freeze the figures of every named studio's ended, undecided cycle not frozen yet; the cycles frozen now.
+
+    Set-based (a fixed number of statements however many cycles end): the first pass after a deployment may
+    freeze hundreds at once.
+    """
+    due = (
+        select(Cycle.id)
         .join(Studio, Studio.id == Cycle.studio_id)
         .where(
             Studio.status == StudioStatus.NAMED,
@@ -94,7 +108,14 @@ async def freeze_ended(*, session: AsyncSession, today: date) -> list[Cycle]:
             Cycle.ends_on < today,
         )
     )
-    frozen_now = list(ended)
-    for cycle in frozen_now:
-        await freeze(session, cycle)
-    return frozen_now
+    rows = (
+        await session.execute(
+            select(Cycle.id, Cycle.studio_id, Cycle.number, Cycle.starts_on, Cycle.ends_on).where(Cycle.id.in_(due))
+        )
+    ).all()
+    if not rows:
+        return []
+    spans = {cid: (studio_id, starts, ends) for cid, studio_id, _, starts, ends in rows}
+    figures = await compile_cycles(session=session, cycle_ids=due, spans=spans)
+    await session.execute(update(Cycle), [{"id": cid, "frozen_figures": to_json(f)} for cid, f in figures.items()])
+    return [EndedCycle(cid, studio_id, number, ends) for cid, studio_id, number, _, ends in rows]

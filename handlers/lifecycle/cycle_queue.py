@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +22,9 @@ from handlers.lifecycle import expert_rubric
 from handlers.roles.checks import target_from
 from handlers.roles.matching import decide
 from handlers.roles.permissions import Action, Subject
+from storage.base import utcnow
 from storage.models import Cycle, Studio, StudioStatus
-from storage.repos import committee, org, outbox
+from storage.repos import committee, org, outbox_batch
 
 router = Router(__name__)
 
@@ -79,7 +82,22 @@ async def cycle_items(ctx: Context, subject: Subject) -> list[Item]:
     return items
 
 
-async def ask_committee(*, session: AsyncSession, config: HandlerConfig, cycles: list[Cycle], due_at: datetime) -> None:
+class EndedCycle(Protocol):
+    """What asking the committee needs of a cycle whose figures have just frozen."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def studio_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def ends_on(self) -> date: ...
+
+
+async def ask_committee(
+    *, session: AsyncSession, config: HandlerConfig, cycles: Sequence[EndedCycle], due_at: datetime
+) -> None:
     """Ask each committee expert not tied to the studio to score these newly frozen cycles (once each)."""
     if not cycles:
         return
@@ -88,13 +106,22 @@ async def ask_committee(*, session: AsyncSession, config: HandlerConfig, cycles:
         s.id: s for s in await session.scalars(select(Studio).where(Studio.id.in_({c.studio_id for c in cycles})))
     }
     chains = await org.union_chains(session=session, union_ids={s.union_id for s in studios.values()})
+    now, rows = utcnow(), []
     for cycle in cycles:
         studio = studios[cycle.studio_id]
+        press = pack(config.secret_key, CyclePress("open", cycle.id))
+        asks: dict[str, dict[str, object]] = {}  # the experts of one locale get the same message
         for expert in members.panel(target_from(studio, chains.get(studio.union_id, []))).eligible:
-            t = Translator(expert.locale)
-            text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
-            button = Button(t("committee.cycle.open"), pack(config.secret_key, CyclePress("open", cycle.id)))
-            reply = Reply(text=text, buttons=((button,),))
+            if (payload := asks.get(expert.locale)) is None:
+                t = Translator(expert.locale)
+                text = t("committee.cycle.ask", studio=studio.name, number=cycle.number, ends=cycle.ends_on)
+                button = Button(t("committee.cycle.open"), press)
+                payload = asks[expert.locale] = reply_to_dict(Reply(text=text, buttons=((button,),)))
             key = f"cy:{cycle.id}:ask:{expert.id}"
-            payload = reply_to_dict(reply)
-            await outbox.enqueue(session=session, key=key, person_id=expert.id, payload=payload, due_at=due_at)
+            rows.append(
+                outbox_batch.new_row(
+                    key=key, person_id=expert.id, payload=payload, kind="notice", due_at=due_at, now=now
+                )
+            )
+    # one batch however many cycles end and experts sit (an existing key is skipped, as outbox.enqueue would)
+    await outbox_batch.enqueue_many(session=session, rows=rows)

@@ -91,7 +91,7 @@ def idle(snap: Snapshot, p: Pass) -> Iterator[Candidate]:
     """No activity logged for N days: to the leads of named studios, at most once a calendar month."""
     days = p.config.reminder_idle_days
     for s in snap.named_studios:
-        last = snap.last_activity.get(s.id)
+        last = s.last_activity
         base = p.local_date(last) if last else max(p.local_date(s.created_at), s.named_on or date.min)
         waited = (p.today - base).days
         if waited < days:

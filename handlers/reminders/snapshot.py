@@ -24,7 +24,6 @@ class Snapshot:
     people: dict[int, PersonRow]
     unions: dict[int, UnionRow]
     studios: list[StudioRow]
-    last_activity: dict[int, datetime]
     returned: list[EntryRow]
     submitted: list[EntryRow]
     notices: list[NoticeRow]
@@ -107,7 +106,6 @@ async def load(
         people=await repo.recipients(session=session),
         unions={u.id: u for u in await repo.unions(session=session)},
         studios=await repo.studios(session=session),
-        last_activity=await repo.last_activity_logged(session=session),
         returned=[e for e in waiting if e.status is EntryStatus.RETURNED],
         submitted=[e for e in waiting if e.status is EntryStatus.SUBMITTED],
         notices=notices,

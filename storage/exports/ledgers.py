@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.exports.cells import Column, Row
 from storage.ledger_specs import SPECS, Labeler, LedgerColumn, value_text
-from storage.models import Decision, EntryStatus, LedgerEntry, LedgerKind, Person, ReviewDecision
+from storage.models import Cycle, Decision, EntryStatus, LedgerEntry, LedgerKind, Person, ReviewDecision
 
 YIELD_PER = 1000
 APPROVED_ONLY = frozenset({EntryStatus.APPROVED})
@@ -43,16 +43,11 @@ def _approved_version() -> ColumnElement[Any]:
     return case((LedgerEntry.status == EntryStatus.APPROVED, LedgerEntry.version), else_=approved)
 
 
-def ledger_query(studio_id: int, kind: LedgerKind, flt: LedgerFilter) -> Select[Any]:
-    """The current version of every matching entry of one ledger, in date order.
-
-    Approved only (the default, and the assessment's evidence): each entry's newest approved version,
-    so that an approved entry still counts while a later edit of it waits for review.
-    """
+def _current(kind: LedgerKind, flt: LedgerFilter) -> Select[Any]:
+    """Every matching entry of one ledger in its current (or newest approved) version, of any studio."""
     spec = SPECS[kind]
     model = spec.model
     version_cols = [getattr(model, c.key) for c in spec.columns if c.is_field]
-    day = getattr(model, spec.date_field)
     if flt.statuses == APPROVED_ONLY:
         version: ColumnElement[Any] = _approved_version()
         status: ColumnElement[Any] = literal(EntryStatus.APPROVED, LedgerEntry.__table__.c.status.type)
@@ -61,19 +56,45 @@ def ledger_query(studio_id: int, kind: LedgerKind, flt: LedgerFilter) -> Select[
     else:
         version, status = LedgerEntry.version.expression, LedgerEntry.status.expression
         wanted = LedgerEntry.status.in_(flt.statuses)
-    query = (
+    return (
         select(LedgerEntry.id, status.label("status"), version.label("version"), Person.name.label("author"))
         .add_columns(*version_cols)
         .select_from(LedgerEntry)
         .join(model, and_(model.entry_id == LedgerEntry.id, model.version == version))
         .join(Person, Person.id == LedgerEntry.author_id)
-        .where(LedgerEntry.studio_id == studio_id, LedgerEntry.kind == kind, wanted)
+        .where(LedgerEntry.kind == kind, wanted)
     )
+
+
+def ledger_query(studio_id: int, kind: LedgerKind, flt: LedgerFilter) -> Select[Any]:
+    """The current version of every matching entry of one ledger, in date order.
+
+    Approved only (the default, and the assessment's evidence): each entry's newest approved version,
+    so that an approved entry still counts while a later edit of it waits for review.
+    """
+    day = getattr(SPECS[kind].model, SPECS[kind].date_field)
+    query = _current(kind, flt).where(LedgerEntry.studio_id == studio_id)
     if flt.date_from is not None:
         query = query.where(day >= flt.date_from)
     if flt.date_to is not None:
         query = query.where(day <= flt.date_to)
     return query.order_by(day, LedgerEntry.id)
+
+
+def cycles_ledger_query(kind: LedgerKind, cycle_ids: Select[Any]) -> Select[Any]:
+    """Like `ledger_query` (approved only) for many cycles at once: each entry dated in a cycle, with its cycle's id."""
+    day = getattr(SPECS[kind].model, SPECS[kind].date_field)
+    return (
+        _current(kind, LedgerFilter())
+        .add_columns(Cycle.id.label("cycle_id"))
+        .join(Cycle, and_(Cycle.studio_id == LedgerEntry.studio_id, day >= Cycle.starts_on, day <= Cycle.ends_on))
+        # the studios named as well: without it SQLite reads the whole ledger of that kind, not the cycles' studios
+        .where(
+            Cycle.id.in_(cycle_ids),
+            LedgerEntry.studio_id.in_(select(Cycle.studio_id).where(Cycle.id.in_(cycle_ids)).correlate(None)),
+        )
+        .order_by(day, LedgerEntry.id)
+    )
 
 
 async def ledger_rows(

@@ -21,6 +21,10 @@ class LedgerEntry(Timestamped, Base):
         Index("ix_entries_status_changed", "status", "status_changed_at"),
         # the console's overview: last activity and activities per month of many studios, from the index alone
         Index("ix_entries_kind_status_day", "kind", "status", "occurred_on", "studio_id"),
+        # the reminder planner: each studio's newest entry of a kind, one index probe per studio
+        Index("ix_entries_studio_kind_id", "studio_id", "kind", "id"),
+        # the monthly digest: entries created in a month, per studio, from the index alone
+        Index("ix_entries_created_studio", "created_at", "studio_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,8 @@ class ReviewDecision(Base):
     __table_args__ = (
         UniqueConstraint("entry_id", "entry_version"),
         UniqueConstraint("application_id", "stage"),
+        # the monthly digest: a month's approvals without reading every decision
+        Index("ix_decisions_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

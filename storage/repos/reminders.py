@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Executable, Result, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -62,6 +62,7 @@ class StudioRow(NamedTuple):
     cycle_ends_on: date | None
     cycle_assessed: bool
     named: bool
+    last_activity: datetime | None  # when the newest activity entry was created
 
 
 class EntryRow(NamedTuple):
@@ -87,6 +88,11 @@ class DelegationRow(NamedTuple):
     ends_on: date
 
 
+async def _execute(session: AsyncSession, query: Executable) -> Result[*tuple[Any, ...]]:
+    """Run a read as Core on the session's connection: plain rows, none of the ORM's result machinery."""
+    return await (await session.connection()).execute(query)
+
+
 async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
     """Everybody a reminder can reach: bound to a channel and holding a lead, reviewer or admin role."""
     bound = exists().where(ChannelIdentity.person_id == Person.id)
@@ -96,13 +102,13 @@ async def recipients(*, session: AsyncSession) -> dict[int, PersonRow]:
     query = select(Person.id, Person.name, Person.locale, Person.reminders_paused_until).where(
         bound, acting, Person.active.is_(True)
     )
-    return {row[0]: PersonRow(*row) for row in (await session.execute(query)).all()}
+    return {row[0]: PersonRow(*row) for row in (await _execute(session, query)).all()}
 
 
 async def unions(*, session: AsyncSession) -> list[UnionRow]:
     """Every active union with its parent (a deactivated one has no active unions or studios under it)."""
-    rows = await session.execute(
-        select(Union.id, Union.name, Union.level, Union.parent_id).where(Union.active.is_(True))
+    rows = await _execute(
+        session, select(Union.id, Union.name, Union.level, Union.parent_id).where(Union.active.is_(True))
     )
     return [UnionRow(*row) for row in rows.all()]
 
@@ -114,7 +120,7 @@ async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[O
     )
     leads: list[tuple[int, int]] = []
     officers: list[OfficerRow] = []
-    for studio_id, union_id, person_id, kind in (await session.execute(query)).all():
+    for studio_id, union_id, person_id, kind in (await _execute(session, query)).all():
         if kind is RoleKind.LEAD and studio_id is not None:
             leads.append((int(studio_id), int(person_id)))
         elif kind is not RoleKind.LEAD and union_id is not None:
@@ -123,12 +129,21 @@ async def roles(*, session: AsyncSession) -> tuple[list[tuple[int, int]], list[O
 
 
 async def studios(*, session: AsyncSession) -> list[StudioRow]:
-    """Every active named studio, and every other active one with an entry waiting, with its newest cycle."""
+    """Every active named studio, and every other active one with an entry waiting, with its newest cycle and
+    when it last logged an activity."""
     newest = (
         select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
     )
     # reminders about entries concern any studio that has them (applying, never named, not retained)
     waiting = select(LedgerEntry.studio_id).where(LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
+    # one probe of ix_entries_studio_kind_id per studio, not a pass over the whole ledger
+    newest_activity = (
+        select(LedgerEntry.created_at)
+        .where(LedgerEntry.studio_id == Studio.id, LedgerEntry.kind == LedgerKind.ACTIVITY)
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
         select(
             Studio.id,
@@ -141,23 +156,20 @@ async def studios(*, session: AsyncSession) -> list[StudioRow]:
             Cycle.ends_on,
             Cycle.result.is_not(None),
             Studio.status,
+            newest_activity,
         )
         .outerjoin(newest, newest.c.studio_id == Studio.id)
         .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
         .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)), Studio.active.is_(True))
     )
     return [
-        StudioRow(*row[:8], bool(row[8]), row[9] == StudioStatus.NAMED) for row in (await session.execute(query)).all()
+        StudioRow(
+            sid, name, uid, named_on, created, cid, number, ends, bool(assessed), status == StudioStatus.NAMED, last
+        )
+        for sid, name, uid, named_on, created, cid, number, ends, assessed, status, last in (
+            await _execute(session, query)
+        ).all()
     ]
-
-
-async def last_activity_logged(*, session: AsyncSession) -> dict[int, datetime]:
-    """When each studio last logged an activity (the newest activity entry's creation)."""
-    newest = (
-        select(func.max(LedgerEntry.id)).where(LedgerEntry.kind == LedgerKind.ACTIVITY).group_by(LedgerEntry.studio_id)
-    )
-    query = select(LedgerEntry.studio_id, LedgerEntry.created_at).where(LedgerEntry.id.in_(newest.scalar_subquery()))
-    return {int(s): at for s, at in (await session.execute(query)).all()}
 
 
 async def waiting_entries(
@@ -183,7 +195,7 @@ async def waiting_entries(
         )
         .order_by(LedgerEntry.status_changed_at, LedgerEntry.id)
     )
-    return [EntryRow(*row) for row in (await session.execute(query)).all()]
+    return [EntryRow(*row) for row in (await _execute(session, query)).all()]
 
 
 async def ended_notices(*, session: AsyncSession, before: date) -> list[NoticeRow]:
@@ -193,7 +205,7 @@ async def ended_notices(*, session: AsyncSession, before: date) -> list[NoticeRo
         Application.notice_ends_on.is_not(None),
         Application.notice_ends_on < before,
     )
-    return [NoticeRow(a, s, ends) for a, s, ends in (await session.execute(query)).all() if ends is not None]
+    return [NoticeRow(a, s, ends) for a, s, ends in (await _execute(session, query)).all() if ends is not None]
 
 
 async def studios_by_id(*, session: AsyncSession, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
@@ -201,7 +213,7 @@ async def studios_by_id(*, session: AsyncSession, ids: Iterable[int]) -> dict[in
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await session.execute(select(Studio.id, Studio.name, Studio.union_id).where(Studio.id.in_(wanted)))
+    rows = await _execute(session, select(Studio.id, Studio.name, Studio.union_id).where(Studio.id.in_(wanted)))
     return {int(sid): (name, int(uid)) for sid, name, uid in rows.all()}
 
 
@@ -212,7 +224,7 @@ async def active_delegations(*, session: AsyncSession, on: date) -> list[Delegat
         .where(Delegation.revoked_at.is_(None), Delegation.starts_on <= on, Delegation.ends_on >= on)
         .order_by(Delegation.id.desc())
     )
-    return [DelegationRow(*row) for row in (await session.execute(query)).all()]
+    return [DelegationRow(*row) for row in (await _execute(session, query)).all()]
 
 
 class MonthCounts(NamedTuple):
@@ -225,14 +237,16 @@ class MonthCounts(NamedTuple):
 
 async def month_counts(*, session: AsyncSession, start: datetime, end: datetime) -> MonthCounts:
     """Per active studio, named or not, entries created and entries approved in [start, end)."""
-    created = await session.execute(
+    created = await _execute(
+        session,
         select(Studio.id, Studio.name, Studio.union_id, func.count())
         .select_from(LedgerEntry)
         .join(Studio, Studio.id == LedgerEntry.studio_id)
         .where(LedgerEntry.created_at >= start, LedgerEntry.created_at < end, Studio.active.is_(True))
-        .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
+        .group_by(Studio.id),  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
-    approved = await session.execute(
+    approved = await _execute(
+        session,
         # entries, not decisions: an entry approved again after an edit counts once
         select(Studio.id, Studio.name, Studio.union_id, func.count(func.distinct(LedgerEntry.id)))
         .select_from(LedgerEntry)
@@ -244,7 +258,7 @@ async def month_counts(*, session: AsyncSession, start: datetime, end: datetime)
             ReviewDecision.decided_at < end,
             Studio.active.is_(True),
         )
-        .group_by(Studio.id)  # name and union depend on the key: PostgreSQL and SQLite both allow them
+        .group_by(Studio.id),  # name and union depend on the key: PostgreSQL and SQLite both allow them
     )
     counts = MonthCounts({}, {}, {})
     for target, rows in ((counts.created, created.all()), (counts.approved, approved.all())):
