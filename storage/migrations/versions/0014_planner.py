@@ -1,7 +1,7 @@
 """the reminder planner's bulk path (issue 21): indexes for each studio's newest entry of a kind and a month's digest
 
-Revision ID: 0015_planner
-Revises: 0014_followups
+Revision ID: 0014_planner
+Revises: 0013_dialog
 Create Date: 2026-12-07
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0015_planner'
-down_revision: str | Sequence[str] | None = '0014_followups'
+revision: str = '0014_planner'
+down_revision: str | Sequence[str] | None = '0013_dialog'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
