@@ -29,17 +29,27 @@ async def _tell(
             await ctx.notify(person, message, key=f"{key}:{ctx.today.isoformat()}:{person.id}")
 
 
-async def no_reviewer(ctx: Context, studio: Studio, what_key: str, *, kept_off: set[int] | None = None) -> str | None:
+async def no_reviewer(
+    ctx: Context,
+    studio: Studio,
+    what_key: str,
+    *,
+    kept_off: set[int] | None = None,
+    reviewers: list[audience.Recipient] | None = None,
+) -> str | None:
     """If nobody reviews this studio's union, tell the association and the admins; the note for the speaker.
 
     `kept_off`: people who may not act on this item (its author, the studio's own people), not counted.
+    `reviewers`: the studio's reviewers (audience.studio_reviewers) when the caller has them already.
     """
-    able = [p for p, _ in await audience.studio_reviewers(ctx, studio) if p.id not in (kept_off or set())]
+    if reviewers is None:
+        reviewers = await audience.studio_reviewers(ctx, studio)
+    able = [p for p, _ in reviewers if p.id not in (kept_off or set())]
     if able:
         return None
     union = await audience.reviewing_union_of(ctx.session, studio)
     if union is not None and union.level is UnionLevel.MUNICIPAL:
-        return await no_association(ctx, studio, what_key)
+        return await no_association(ctx, studio, what_key, reviewers=reviewers)
     name = union.name if union else studio.name
     above = [p for p, _ in await audience.association_reviewers(ctx)]
     above += await audience.holders(ctx.session, RoleKind.ADMIN)
@@ -48,13 +58,15 @@ async def no_reviewer(ctx: Context, studio: Studio, what_key: str, *, kept_off: 
     return ctx.t("roles.stall.no_reviewer.note", union=name, what=ctx.t(what_key))
 
 
-async def no_association(ctx: Context, studio: Studio, what_key: str) -> str | None:
+async def no_association(
+    ctx: Context, studio: Studio, what_key: str, *, reviewers: list[audience.Recipient] | None = None
+) -> str | None:
     """If the association has no officer, tell the admins and the studio's reviewers; the note for the speaker."""
     if await audience.association_reviewers(ctx):
         return None
     ids = await audience.association_ids(ctx.session)
     told = await audience.holders(ctx.session, RoleKind.ADMIN)
-    told += [p for p, _ in await audience.studio_reviewers(ctx, studio)]
+    told += [p for p, _ in (await audience.studio_reviewers(ctx, studio) if reviewers is None else reviewers)]
     key = f"stall:association:{ids[0] if ids else 0}"
     await _tell(ctx, told, key, "roles.stall.no_association.above", what_key, studio=studio.name)
     return ctx.t("roles.stall.no_association.note", studio=studio.name, what=ctx.t(what_key))

@@ -50,11 +50,13 @@ async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     revision = await revisions.revision_of(ctx.session, entry)
     files = await evidence.files_of(ctx.session, entry)
     insiders = {p.id for p in await audience.studio_people(ctx, studio)}  # nobody reviews their own studio
-    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry", kept_off={*insiders, entry.author_id})
+    reviewers = await audience.studio_reviewers(ctx, studio)
+    kept_off = {*insiders, entry.author_id}
+    stalled = await stalls.no_reviewer(ctx, studio, "roles.stall.what.entry", kept_off=kept_off, reviewers=reviewers)
     if stalled is not None and ctx.person is not None:
         note = Reply(text=stalled)
         await ctx.notify(ctx.person, lambda t: note, key=f"stall:entry:{entry.id}:v{entry.version}")
-    for person, principal_id in await audience.studio_reviewers(ctx, studio):
+    for person, principal_id in reviewers:
         if entry.author_id in (person.id, principal_id) or person.id in insiders:
             continue
         principal = await ctx.session.get(Person, principal_id) if principal_id else None
