@@ -57,7 +57,7 @@ class Bot:
         self.routes = routes
         self.clock = clock
         preload()
-        self._recent = RecentAnswers(clock)
+        self._recent = RecentAnswers(lambda: self.clock())  # the bot's clock may be replaced after start
         self.owed = OwedReplies(sessions)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
