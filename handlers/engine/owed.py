@@ -14,15 +14,15 @@ from handlers.engine.failures import describe
 from storage.repos import deliveries
 
 log = logging.getLogger(__name__)
-OWED_AFTER = timedelta(seconds=30)  # unconfirmed this long, replies were lost (sending takes a second or two)
-MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent replies, all within OWED_AFTER
+MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent replies, all within owed_after
 
 
 class OwedReplies:
     """Which turns' replies this process is sending, and those the sender's next turn must bring first."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], owed_after: timedelta) -> None:
         self.sessions = sessions
+        self.owed_after = owed_after  # unconfirmed this long, replies were lost (sending takes a second or two)
         self._sending: set[tuple[str, str]] = set()
         self._later: set[asyncio.Task[None]] = set()  # markings waiting for the database to come back
 
@@ -32,9 +32,9 @@ class OwedReplies:
 
     async def take(self, session: AsyncSession, incoming: Incoming, now: datetime) -> list[Reply]:
         """Replies of this sender's earlier turns that never went out, oldest first; no longer owed once taken."""
-        # a turn this process is still sending is not owed; another process's has OWED_AFTER to be sent
+        # a turn this process is still sending is not owed; another process's has owed_after to be sent
         found = await deliveries.owed(
-            session=session, channel=incoming.channel, user_id=incoming.user_id, before=now - OWED_AFTER
+            session=session, channel=incoming.channel, user_id=incoming.user_id, before=now - self.owed_after
         )
         taken = [(d, r) for d, r in found if (incoming.channel, d) not in self._sending]
         await deliveries.replied(session=session, channel=incoming.channel, delivery_ids=[d for d, _ in taken])

@@ -67,7 +67,7 @@ class Bot:
         self.clock = clock
         preload()
         self._recent: OrderedDict[tuple[str, str], tuple[datetime, list[Reply]]] = OrderedDict()
-        self.owed = OwedReplies(sessions)
+        self.owed = OwedReplies(sessions, timedelta(seconds=config.reply_owed_after_seconds))
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
