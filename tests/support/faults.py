@@ -191,6 +191,11 @@ async def settled(telegram: ThreadedFakeTelegram, chats: list[int], *, quiet: fl
         await asyncio.sleep(0.2)
 
 
+def led_since(server: ServeProcess, offset: int) -> bool:
+    """Whether a process on this port took the lead after its log held `offset` characters."""
+    return LEADS in server.log()[offset:]
+
+
 async def wake_sender(server: ServeProcess, user: int) -> None:
     """A message from `user`: the process sends the outbox now if it leads, not at its next tick (10 s)."""
     async with httpx.AsyncClient(timeout=30) as http:
