@@ -81,13 +81,13 @@ async def test_kill_9_during_conversations_loses_no_step_and_no_reply(
                         sent_by_the_killed[user] = len(telegram.texts_to(user))
                     last_log[0] = len(server.log())
                     await asyncio.to_thread(server.start)
+                # the control: the same conversation after the last kill (no fault), while the others end theirs
+                for text in (*SCRIPT, "帮助"):
+                    await type_(CONTROL, text)
 
             last_kill, last_log, sent_by_the_killed = [0.0], [0], dict.fromkeys(leads, 0)
             await asyncio.gather(killer(), *(converse(user) for user in leads))
-            # the control, the same conversation after the last kill (no fault), while what the killed processes
-            # owed becomes due: it is brought by the next message once OWED_AFTER has passed
-            for text in (*SCRIPT, "帮助"):
-                await type_(CONTROL, text)
+            # what the killed processes owed is brought by the next message once OWED_AFTER has passed
             await asyncio.sleep(max(0.0, last_kill[0] + OWED_AFTER + 1 - time.monotonic()))
             await asyncio.gather(*(type_(user, "帮助") for user in leads))
             # the last process leads once the killed one's lease has lapsed (SQLite; PostgreSQL's lock goes with the

@@ -94,18 +94,18 @@ async def test_a_postgresql_restart_while_serving_loses_no_step(cluster: OwnPost
                 for _ in range(restarts):
                     await asyncio.sleep(rng.uniform(0.5, 1.5))
                     await asyncio.to_thread(cluster.stop)
+                    down[0] = time.monotonic()  # turns whose replies may be owed were committed before this
                     health = await http.get(f"{server.url}/healthz")
                     health_down = health_down or health.status_code == 503
                     await asyncio.sleep(3)  # the outage
                     await asyncio.to_thread(cluster.start)
-                    back[0] = time.monotonic()
 
-            back = [0.0]
+            down = [0.0]
             await asyncio.gather(restart(), *(converse(user) for user in leads))
             for text in (*SCRIPT, "帮助"):  # the control: the same conversation once the database is back for good
                 await type_(CONTROL, text)
             # then a reply sent but never recorded as sent would come again with the next message: counted
-            await asyncio.sleep(max(0.0, back[0] + OWED_AFTER + 1 - time.monotonic()))
+            await asyncio.sleep(max(0.0, down[0] + OWED_AFTER + 1 - time.monotonic()))
             await asyncio.gather(*(type_(user, "帮助") for user in leads))
             await settled(telegram, [CONTROL, *leads])
             expected = normal(telegram.texts_to(CONTROL))
