@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     # received file no record took outlives its conversation (CONVERSATION_TTL_MINUTES) before it is removed
     seen_deliveries_keep_days: int = Field(default=2, ge=1)
     unused_media_keep_days: int = Field(default=3, ge=1)
+    reply_owed_after_seconds: float = Field(default=30, gt=0, le=3600)
 
     telegram_bot_token: SecretStr | None = None
     telegram_webhook_url: str = ""

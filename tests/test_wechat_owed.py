@@ -39,7 +39,7 @@ def said_to(world: WxWorld, member: str) -> list[str]:
 
 
 def later(world: WxWorld) -> None:
-    """The bot's clock past handlers.engine.owed.OWED_AFTER: anything still owed now would come with the next turn."""
+    """The bot's clock past REPLY_OWED_AFTER_SECONDS (30 s): anything still owed now would come with the next turn."""
     world.runtime.bot.clock = lambda: utcnow() + timedelta(minutes=1)
 
 

@@ -45,6 +45,9 @@ class HandlerConfig:
     web_session_max_days: int = 7
     full_day_hours: float = 8  # what 一天 / 全天 means when people give hours in days (两天: twice that)
     half_day_hours: float = 4  # what 半天 means
+    # a turn's replies not confirmed sent this long after it committed were lost (a process died): the
+    # person's next message brings them first; above the 15 s a sent reply's record is retried (owed.py)
+    reply_owed_after_seconds: float = 30
 
     @classmethod
     def from_object(cls, source: Any, **overrides: Any) -> HandlerConfig:

@@ -15,10 +15,9 @@ from handlers.engine.failures import describe
 from storage.repos import deliveries
 
 log = logging.getLogger(__name__)
-OWED_AFTER = timedelta(seconds=30)  # unconfirmed this long, replies were lost (sending takes a second or two)
-MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent replies, all within OWED_AFTER
-# how often the senders who may be owed replies are read again (rows that just passed OWED_AFTER): in between, a
-# turn of anyone else asks the database nothing; a reply owed is brought at most this much later than OWED_AFTER
+MARK_AGAIN_AFTER = (1.0, 2.0, 4.0, 8.0)  # seconds between tries to record sent replies, all within owed_after
+# how often the senders who may be owed replies are read again (rows that just passed owed_after): in between, a
+# turn of anyone else asks the database nothing; a reply owed is brought at most this much later than owed_after
 SUSPECTS_EVERY = timedelta(seconds=5)
 SUSPECTS_KEPT = 10_000  # past this many, the suspects are read afresh (those who never wrote again drop out)
 
@@ -26,8 +25,9 @@ SUSPECTS_KEPT = 10_000  # past this many, the suspects are read afresh (those wh
 class OwedReplies:
     """Which turns' replies this process is sending, and those the sender's next turn must bring first."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], owed_after: timedelta) -> None:
         self.sessions = sessions
+        self.owed_after = owed_after  # unconfirmed this long, replies were lost (sending takes a second or two)
         self._sending: set[tuple[str, str]] = set()
         self._later: set[asyncio.Task[None]] = set()  # markings waiting for the database to come back
         self._suspects: set[tuple[str, str]] = set()  # (channel, sender) with owed rows seen before _read_to
@@ -69,8 +69,8 @@ class OwedReplies:
         sender = (incoming.channel, incoming.user_id)
         if sender not in self._suspects:
             return []
-        # a turn this process is still sending is not owed; another process's has OWED_AFTER to be sent
-        before = now - OWED_AFTER
+        # a turn this process is still sending is not owed; another process's has owed_after to be sent
+        before = now - self.owed_after
         found = await deliveries.owed(
             session=session, channel=incoming.channel, user_id=incoming.user_id, before=before
         )
@@ -82,7 +82,7 @@ class OwedReplies:
         return [reply_from_dict(reply) for _, response in taken for reply in _owed_part(response or {})]
 
     async def _suspect(self, session: AsyncSession, now: datetime) -> None:
-        """Read, every SUSPECTS_EVERY, the senders of owed rows that passed OWED_AFTER since the last reading."""
+        """Read, every SUSPECTS_EVERY, the senders of owed rows that passed owed_after since the last reading."""
         if self._read_at is not None and now - self._read_at < SUSPECTS_EVERY:
             return
         async with self._reading:  # turns running alongside (PostgreSQL) wait for the reading, not pass it by
@@ -91,7 +91,7 @@ class OwedReplies:
             if len(self._suspects) > SUSPECTS_KEPT:
                 self._suspects.clear()
                 self._read_to = None
-            after, before = self._read_to, now - OWED_AFTER
+            after, before = self._read_to, now - self.owed_after
             self._suspects.update(await deliveries.owing_senders(session=session, after=after, before=before))
             self._read_to = before if after is None else max(after, before)
             self._read_at = now

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -58,7 +58,7 @@ class Bot:
         self.clock = clock
         preload()
         self._recent = RecentAnswers(lambda: self.clock())  # the bot's clock may be replaced after start
-        self.owed = OwedReplies(sessions)
+        self.owed = OwedReplies(sessions, timedelta(seconds=config.reply_owed_after_seconds))
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the

@@ -22,7 +22,7 @@ from tests.support.wx_serve import as_if_long_ago, bind_also, wechat_env
 
 LEAD, CONTROL, MEMBER_OF = 7001, 7002, 7003  # OA followers; the third lead is also a WeCom member
 MEMBER = "m7003"
-OWED_AFTER = 31  # handlers.engine.owed.OWED_AFTER (30 s): an owed reply younger than that may still be on its way
+OWED_AFTER = 31  # REPLY_OWED_AFTER_SECONDS (30 s by default): an owed reply younger than that may still be on its way
 
 
 def menus(fake: FakeWeChat, openid: int, words: str) -> list[int]:

@@ -6,11 +6,16 @@ who met no fault received, in order, so a reply that never came is lost and one 
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import itertools
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import httpx
 from sqlalchemy import func, select
 
 from handlers.core.types import Reply, reply_to_dict
@@ -18,8 +23,17 @@ from storage.base import utcnow
 from storage.database import create_engine, session_factory
 from storage.models import ChannelIdentity, LedgerEntry, OutboxMessage, RoleKind, UnionLevel
 from storage.repos import org, outbox, people, persons
+from tests.support.fake_telegram import text_update
+from tests.support.serve_process import ServeProcess, ThreadedFakeTelegram, post_until_taken
 
+CONTROL = 9000  # the control's user id: the same conversation as the others, and no fault
+ERROR_TEXT = "抱歉，处理时出错了"
+LEADS = "this process now runs the reminders"  # bot/scheduler/leader.py, when a process takes the lead
+STALLED = (
+    "目前没有可以处理的审核人"  # roles.stall.no_reviewer.note: the author's push when the district has no reviewer
+)
 TITLE = "五轴编程交流"
+_WAKING_UPDATES = itertools.count(5_000_000)
 # a whole 记录活动, typed (no button pressed), so that a client needs no reply to go on
 SCRIPT = ("记录活动", "今天", "技术交流", TITLE, "1", "李明", "2", "交流宏程序", "跳过", "跳过", "提交")
 
@@ -138,3 +152,51 @@ async def entries_per_studio(db_url: str) -> dict[str, int]:
 async def outbox_statuses(db_url: str) -> dict[str, int]:
     """The outbox rows by status."""
     return await _count(db_url, "outbox")
+
+
+async def outbox_drained(db_url: str, *, within: float) -> None:
+    """Wait until no outbox row is waiting or under way (what did not end sent is the caller's to count)."""
+    deadline = time.monotonic() + within
+    while set(await outbox_statuses(db_url)) & {"pending", "sending"}:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the outbox still sends after {within} s: {await outbox_statuses(db_url)}")
+        await asyncio.sleep(0.5)
+
+
+def more_than(telegram: ThreadedFakeTelegram, count: int) -> bool:
+    """At least `count` messages reached the fake."""
+    return len(telegram.all_texts()) >= count
+
+
+def seconds(spans: list[float]) -> str:
+    """Durations as the README gives them: 12.3 s, or 8.1–14.0 s."""
+    low, high = min(spans), max(spans)
+    return f"{low:.1f} s after the kill" if len(spans) == 1 else f"{low:.1f}–{high:.1f} s after a kill"
+
+
+def normal(texts: list[str]) -> list[str]:
+    """Replies with the entry number and the lead's name (each studio's own) blanked, so that all can be compared."""
+    return [re.sub(r"领衔人\d+", "领衔人N", re.sub(r"#\d+", "#N", text)) for text in texts]
+
+
+async def settled(telegram: ThreadedFakeTelegram, chats: list[int], *, quiet: float = 2.0, within: float = 60) -> None:
+    """Wait until nothing new has reached these chats for `quiet` seconds."""
+    deadline, last, since = time.monotonic() + within, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = sum(len(telegram.texts_to(chat)) for chat in chats)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        await asyncio.sleep(0.2)
+
+
+def led_since(server: ServeProcess, offset: int) -> bool:
+    """Whether a process on this port took the lead after its log held `offset` characters."""
+    return LEADS in server.log()[offset:]
+
+
+async def wake_sender(server: ServeProcess, user: int) -> None:
+    """A message from `user`: the process sends the outbox now if it leads, not at its next tick (10 s)."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        await post_until_taken(http, server.url, text_update(next(_WAKING_UPDATES), user, "帮助"))

@@ -123,7 +123,9 @@ class ServeProcess:
             if self.process.poll() is not None:
                 raise AssertionError(f"serve exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                # and it is this process that answers: a port taken meanwhile (another test run) makes it exit
+                started = f"Started server process [{self.process.pid}]" in self.log()
+                if started and httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
