@@ -222,3 +222,27 @@ async def test_a_msgmenu_refused_after_answering_follows_as_numbered_text(db_url
         await world.settle()
         assert answer.text == "" and not world.oa.customer_service
         assert any("回复序号" in t for t in texts_to(world, LEAD))  # the options, as numbered text
+
+
+async def test_a_number_typed_after_numbered_options_answers_the_question_it_is_typed_at(
+    db_url: str, tmp_path: Path
+) -> None:
+    # an overloaded API refuses one msgmenu, the next goes out: the typed "1" must not press the refused one's option
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        oa = world.oa_platform
+        await oa.text(LEAD, "记录活动")  # the date's msgmenu works: the API is proven
+        await world.settle()
+        world.fake.fail("message/custom/send", 45009)  # busy, once: the kinds follow as numbered text
+        await oa.text(LEAD, "今天")
+        await world.settle()
+        assert any("回复序号" in t for t in texts_to(world, LEAD))
+        for word in ("技术交流", "五轴编程交流"):  # the kind typed out; then the title, and the place's msgmenu works
+            await oa.text(LEAD, word)
+        await world.settle()
+        await oa.text(LEAD, "1")  # the first place, as the question now shown offers it
+        await world.settle()
+        async with world.runtime.sessions() as s:
+            conv = await s.scalar(select(Conversation).where(Conversation.user_id == LEAD))
+        # taken as the place, not refused as a button of the kinds' question (the numbers last shown)
+        assert conv is not None and conv.step == "participants" and conv.data["values"]["place"] == "工作室"
