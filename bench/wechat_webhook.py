@@ -42,6 +42,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
 from bench import server_trace, werobot_peer
+from bench.engine import drop_pg, pg_database
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
 from bot.channels.wechat.channel import WeChatChannel
@@ -271,8 +272,14 @@ def _stranger(openid: str) -> bool:
 
 async def main(total: int, concurrency: int) -> None:
     tmp = tempfile.mkdtemp(prefix="bench-wechat-")
-    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
-    await upgrade(db_url)
+    server = os.environ.get("BENCH_DATABASE_URL")
+    if server:  # a fresh database each run: the seed's names are unique
+        fresh = await pg_database(server)
+        assert fresh is not None, "PostgreSQL does not answer"
+        db_url = fresh
+    else:
+        db_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        await upgrade(db_url)
     from storage.database import create_engine, session_factory
 
     engine = create_engine(db_url)
@@ -325,6 +332,8 @@ async def main(total: int, concurrency: int) -> None:
             process.terminate()
             process.join(10)
         shutil.rmtree(tmp, ignore_errors=True)
+        if server:
+            await drop_pg(server, db_url)
 
 
 if __name__ == "__main__":
