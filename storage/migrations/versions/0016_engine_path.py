@@ -1,4 +1,4 @@
-"""the engine path (issue 21): reserved slot for the engine's and planner's indexes
+"""the engine path (issue 21): reserved slot for the engine's indexes
 
 Revision ID: 0016_engine_path
 Revises: 0015_wechat_path
