@@ -10,7 +10,7 @@ from handlers.engine.flow import say_problem
 from handlers.reviews import cards
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
-from handlers.roles import permissions
+from handlers.roles import checks
 from handlers.web.pending_changes import page_changes
 from handlers.web.studio import revision_text
 from storage.models import DECIDING_ROLES, Attachment, Decision, LedgerEntry, Studio
@@ -32,13 +32,13 @@ class Waiting:
 
 async def is_reviewer(ctx: Context) -> bool:
     """Whether the viewer reviews entries (in their own name or as a stand-in)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     return any(g.kind in DECIDING_ROLES for g in subject.grants)
 
 
 async def pending(ctx: Context) -> list[Waiting]:
     """The entries waiting for this person's decision, oldest first (the same list as 待审 in chat)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     waiting = await waiting_for(ctx, subject, limit=SHOWN)
     changes = await page_changes(ctx.session, [entry for entry, _ in waiting])  # the whole page at once
     out = []
