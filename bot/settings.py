@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+
+from bot.setting_types import QUIET, DatabaseUrl, QuietHours, TimeZoneName, WindowDates, days_before
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value .env.example ships, refused outside development
-SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
-_QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})$")
 
 
 class Settings(BaseSettings):
@@ -25,16 +22,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = "sqlite+aiosqlite:///./studio.db"
+    database_url: DatabaseUrl = "sqlite+aiosqlite:///./studio.db"
     sqlite_fast_path: bool = True
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     public_base_url: str = ""
-    quiet_hours: str = "21:00-08:00"
+    quiet_hours: QuietHours = "21:00-08:00"
     media_dir: Path = Path("./data/media")
     export_dir: Path = Path("./data/exports")
     conversation_ttl_minutes: int = Field(default=60 * 24, ge=1)
@@ -43,11 +40,11 @@ class Settings(BaseSettings):
     bind_lockout_minutes: int = Field(default=30, ge=1)
     bind_global_max_failures: int = Field(default=50, ge=1)
     invite_ttl_days: int = Field(default=14, ge=1)
-    application_window: str = "03-01..04-30"
+    application_window: WindowDates = "03-01..04-30"
     public_notice_days: int = Field(default=7, ge=1)
     expert_rubric_file: Path | None = None
     assessment_rubric_file: Path | None = None
-    reminder_cycle_days: str = "180,90,30,7"
+    reminder_cycle_days: Annotated[str, days_before("REMINDER_CYCLE_DAYS", "180,90,30,7")] = "180,90,30,7"
     reminder_idle_days: int = Field(default=30, ge=1)
     reminder_returned_days: int = Field(default=7, ge=1)
     reminder_review_working_days: int = Field(default=3, ge=1)
@@ -59,7 +56,7 @@ class Settings(BaseSettings):
     web_session_idle_hours: int = Field(default=8, ge=1)
     # issue 17: 第三条(4)'s activities, and the association's notice of cycles ending (考核验收)
     application_min_activities: int = Field(default=6, ge=0)
-    reminder_assessment_days: str = "60,30"
+    reminder_assessment_days: Annotated[str, days_before("REMINDER_ASSESSMENT_DAYS", "60,30")] = "60,30"
     web_session_max_days: int = Field(default=7, ge=1, le=365)  # however active, a session ends this long after sign-in
     full_day_hours: float = Field(default=8, gt=0, le=24)
     half_day_hours: float = Field(default=4, gt=0, le=24)
@@ -98,61 +95,6 @@ class Settings(BaseSettings):
             return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
         return data
 
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise ValueError(f"DATABASE_URL is not a database URL: {value!r}") from None
-        if url.drivername not in SUPPORTED_DRIVERS:
-            raise ValueError(f"DATABASE_URL must use one of {', '.join(SUPPORTED_DRIVERS)}, not {url.drivername}")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"TIMEZONE is not a known time zone: {value!r}") from None
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _quiet_hours_shape(cls, value: str) -> str:
-        match = _QUIET.match(value.strip())
-        if not match or int(match[1]) > 23 or int(match[3]) > 23 or int(match[2]) > 59 or int(match[4]) > 59:
-            raise ValueError(f"QUIET_HOURS must look like 21:00-08:00, not {value!r}")
-        return value.strip()
-
-    @field_validator("application_window")
-    @classmethod
-    def _window_shape(cls, value: str) -> str:
-        if not re.match(r"^\d{2}-\d{2}\.\.\d{2}-\d{2}$", value.strip()):
-            raise ValueError(f"APPLICATION_WINDOW must look like 03-01..04-30, not {value!r}")
-        return value.strip()
-
-    @field_validator("reminder_cycle_days")
-    @classmethod
-    def _cycle_days_shape(cls, value: str) -> str:
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and 0 < int(p) <= 3 * 366 for p in parts):
-            raise ValueError(
-                f"REMINDER_CYCLE_DAYS must be whole days before a cycle ends, like 180,90,30,7, not {value!r}"
-            )
-        return value
-
-    @field_validator("reminder_assessment_days")
-    @classmethod
-    def _assessment_days_shape(cls, value: str) -> str:
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and 0 < int(p) <= 3 * 366 for p in parts):
-            raise ValueError(
-                f"REMINDER_ASSESSMENT_DAYS must be whole days before a cycle ends, like 60,30, not {value!r}"
-            )
-        return value
-
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> Settings:
         # Spaces around a key are a copy-paste slip, not key material: twenty blanks are no secret.
@@ -171,7 +113,7 @@ class Settings(BaseSettings):
     @property
     def quiet_window(self) -> tuple[time, time]:
         """Quiet hours as (start, end) local times; the window may cross midnight."""
-        match = _QUIET.match(self.quiet_hours)
+        match = QUIET.match(self.quiet_hours)
         assert match is not None
         return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
 

@@ -30,7 +30,7 @@ from handlers.engine.headcounts import split_count
 from handlers.engine.pipeline import Bot
 from storage.database import create_engine, session_factory
 from storage.models import LedgerEntry, Person
-from storage.repos import ledgers, org
+from storage.repos import ledger_versions, org
 from tests.support import Transcript, add_identity, make_bot, make_world
 
 # A valid answer for each step of 记录活动, in order; a prefix of it brings the flow to any step.
@@ -101,7 +101,7 @@ async def _only_whole_entries(sessions: async_sessionmaker[AsyncSession], before
         rows = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
         assert len(rows) == before + submitted
         for entry in rows[before:]:
-            fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+            fields = ledger_versions.version_fields(await ledger_versions.current_version(session=session, entry=entry))
             assert fields["title"] == "模糊测试" and fields["participants"] == ["李明"], fields
         studio = await org.get_studio(session=session, name="张工数控创新工作室")
         assert studio is not None and all(e.studio_id == studio.id for e in rows)

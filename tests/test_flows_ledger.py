@@ -14,7 +14,7 @@ from handlers.engine.pipeline import Bot
 from storage.base import utcnow
 from storage.exports.ledgers import LedgerFilter, ledger_query
 from storage.models import Decision, EntryStatus, LedgerKind
-from storage.repos import ledgers, reviews
+from storage.repos import ledger_versions, ledgers, reviews
 from tests.support import Transcript, World
 from tests.support.clock import Clock
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
@@ -102,7 +102,7 @@ async def test_edit_makes_a_new_version_back_to_submitted(
     assert (entry.version, entry.status) == (2, EntryStatus.SUBMITTED)
     assert (await latest_fields(sessions, 1))["participants"] == ["李明", "王芳"]
     async with sessions() as session:
-        versions = await ledgers.versions_of(session=session, entry=entry)
+        versions = await ledger_versions.versions_of(session=session, entry=entry)
     assert [v.participants for v in versions] == [["李明"], ["李明", "王芳"]]  # type: ignore[union-attr]
     trail = await audit_rows(sessions, 1)
     assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("returned", "submitted", 2)
@@ -125,7 +125,7 @@ async def test_an_entry_and_its_new_version_are_stamped_with_the_bots_clock(
     [entry] = await entries(sessions)
     assert (entry.created_at, entry.status_changed_at) == (logged, edited)
     async with sessions() as session:
-        versions = await ledgers.versions_of(session=session, entry=entry)
+        versions = await ledger_versions.versions_of(session=session, entry=entry)
     assert [v.created_at for v in versions] == [logged, edited]
 
 
@@ -243,7 +243,7 @@ async def test_withdrawing_an_edit_of_an_approved_entry_keeps_the_approved_versi
     assert (entry.status, entry.version, entry.title) == (EntryStatus.APPROVED, 1, "读图")
     assert (await latest_fields(sessions, 1))["title"] == "读图"
     async with sessions() as session:
-        versions = await ledgers.versions_of(session=session, entry=entry)
+        versions = await ledger_versions.versions_of(session=session, entry=entry)
     assert [v.title for v in versions] == ["读图", "读装配图"]  # type: ignore[union-attr]  # the edit stays on record
     trail = await audit_rows(sessions, 1)
     assert [(r.from_state, r.to_state, r.version) for r in trail][-1] == ("submitted", "restored", 2)

@@ -22,7 +22,7 @@ from storage.models import (
     Studio,
     UnionLevel,
 )
-from storage.repos import audit, ledgers, org, persons
+from storage.repos import audit, ledger_versions, ledgers, org, persons
 
 ACTIVITY: dict[str, Any] = {
     "occurred_on": date(2026, 3, 5),
@@ -81,9 +81,9 @@ async def test_create_writes_entry_and_version_one(session: AsyncSession, kind: 
     )
     await session.commit()
     assert entry.status is EntryStatus.SUBMITTED and entry.version == 1 and entry.kind is kind
-    row = await ledgers.current_version(session=session, entry=entry)
+    row = await ledger_versions.current_version(session=session, entry=entry)
     assert isinstance(row, spec.model)
-    assert ledgers.version_fields(row) | fields == ledgers.version_fields(row)
+    assert ledger_versions.version_fields(row) | fields == ledger_versions.version_fields(row)
     assert (entry.title, entry.occurred_on) == (fields[spec.title_field], fields[spec.date_field])
 
 
@@ -102,13 +102,13 @@ async def test_edit_keeps_the_old_version_and_resubmits(session: AsyncSession) -
     await session.commit()
 
     assert edited.version == 2 and edited.status is EntryStatus.SUBMITTED
-    versions = await ledgers.versions_of(session=session, entry=edited)
+    versions = await ledger_versions.versions_of(session=session, entry=edited)
     assert [v.version for v in versions] == [1, 2]
-    first, second = (ledgers.version_fields(v) for v in versions)
+    first, second = (ledger_versions.version_fields(v) for v in versions)
     counted = {"participant_count": 3}  # no head count given: as many as the names listed
     assert first == ACTIVITY | {"hours": Decimal("2.5")} | counted
     assert second == ACTIVITY | {"hours": Decimal("3.0")} | counted
-    current = await ledgers.current_version(session=session, entry=edited)
+    current = await ledger_versions.current_version(session=session, entry=edited)
     assert current.version == 2
 
 
@@ -171,10 +171,8 @@ async def test_a_stale_edit_is_refused(sessions: async_sessionmaker[AsyncSession
     async with sessions() as s:
         fresh = await ledgers.get_entry(session=s, entry_id=entry.id)
         assert fresh is not None
-        assert [ledgers.version_fields(v)["place"] for v in await ledgers.versions_of(session=s, entry=fresh)] == [
-            "二号车间",
-            "A",
-        ]
+        versions = await ledger_versions.versions_of(session=s, entry=fresh)
+        assert [ledger_versions.version_fields(v)["place"] for v in versions] == ["二号车间", "A"]
 
 
 async def test_set_status_only_from_expected_and_version(session: AsyncSession) -> None:

@@ -17,7 +17,7 @@ from storage.exports.ledgers import LedgerFilter
 from storage.exports.studio import sheet_name
 from storage.ledger_specs import SPECS, LedgerColumn, specs, value_text
 from storage.models import LedgerEntry, LedgerKind, Person
-from storage.repos import ledgers
+from storage.repos import ledger_versions
 from tests.export_data import build_world
 
 
@@ -68,7 +68,7 @@ async def test_english_export_reads_codes_and_yes_no_exactly_as_the_review_card(
             cells = dict(zip(keys, row, strict=True))
             entry = await session.get(LedgerEntry, cells["entry_id"])
             assert entry is not None
-            fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+            fields = ledger_versions.version_fields(await ledger_versions.current_version(session=session, entry=entry))
             lines = details(t, entry, fields, await session.get(Person, entry.author_id))
             for column in spec.card_fields:
                 if column.value not in ("coded", "boolean") or cells[column.key] in (None, ""):

@@ -111,7 +111,7 @@ async def _subjects(cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> d
             user = party if isinstance(party, str) else party.user
             incoming = Incoming(channel="test", user_id=user, chat_id=user, delivery_id=f"m-{name}", text="?")
             ctx = await world.bot.context(session, incoming)
-            subjects[name] = await permissions.subject_of(ctx)
+            subjects[name] = await checks.subject_of(ctx)
     return subjects
 
 

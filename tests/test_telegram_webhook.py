@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from bot.channel_services import RuntimeServices
-from bot.channels.telegram.channel import TelegramChannel, TelegramConfigError
+from bot.channels.telegram.application import TelegramConfigError
+from bot.channels.telegram.channel import TelegramChannel
 from bot.runtime import build_runtime
 from handlers.core.i18n import t
 from storage.models import SeenDelivery

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.wechat.outbound import passive_text as oa_passive_text
-from bot.channels.wecom.channel import passive_text as wecom_passive_text
+from bot.channels.wecom.callback import passive_text as wecom_passive_text
 from bot.http import xmlsafe
 
 TEXTS = ("活动标题]]>后半", "]]>", "a]]]]>b", "<b>&amp;</b> 与 ]]", "普通的回答")

@@ -8,7 +8,7 @@ from handlers.decisions.pending import DECIDES
 from handlers.engine.context import Context
 from handlers.engine.router import Command, Router, Routes
 from handlers.ledgers.form import forms
-from handlers.roles import permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action, Subject
 from storage.repos import invites
 
@@ -50,7 +50,7 @@ def offered(cmd: Command, ctx: Context, subject: Subject) -> bool:
         return cmd.offered_to(ctx)
     if not cmd.in_menu or (cmd.needs_person and ctx.person is None):
         return False
-    return not needs or any(permissions.could_ever(subject, action) for action in needs)
+    return not needs or any(matching.could_ever(subject, action) for action in needs)
 
 
 @router.command("help", "帮助", help_key="basic.help.help", needs_person=False, order=900)
@@ -59,13 +59,13 @@ async def help_command(ctx: Context, args: str) -> list[Reply]:
     if ctx.person is None:
         return [Reply(text=ctx.t("engine.unbound"))]
     lines = [ctx.t("basic.help.title", name=ctx.person.name)]
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     for cmd in ctx.routes.menu():
         if offered(cmd, ctx, subject):
             word = cmd.words[0] if cmd.words else cmd.name
             lines.append(ctx.t("basic.help.line", word=word, slash=cmd.name, text=ctx.t(cmd.help_key)))
     # the words that steer a record are for those who record; everyone else only needs the language
-    logs = permissions.could_ever(subject, Action.LOG_ENTRY)
+    logs = matching.could_ever(subject, Action.LOG_ENTRY)
     lines.append(ctx.t("basic.help.footer" if logs else "basic.help.footer_officer"))
     return [Reply(text="\n".join(lines))]
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.decisions import panel
 from handlers.engine.context import Context
-from handlers.roles.permissions import reviewing_union
+from handlers.roles.reviewing import reviewing_union
 from storage.models import Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import org, people, reviews
 

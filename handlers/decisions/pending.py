@@ -13,7 +13,7 @@ from handlers.core.payloads import Press
 from handlers.core.types import Button, Reply
 from handlers.engine.context import Context
 from handlers.engine.router import Hook, Router
-from handlers.roles import permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action, Subject
 from storage.models import DECIDING_ROLES, RoleKind
 
@@ -79,8 +79,8 @@ def pending_source(router: Router, section_key: str, extra: Extra | None = None)
 )
 async def pending_command(ctx: Context, args: str) -> list[Reply]:
     """List what waits for the speaker, oldest first, each with a button that opens it."""
-    subject = await permissions.subject_of(ctx)
-    if not any(permissions.could_ever(subject, action) for action in DECIDES):
+    subject = await checks.subject_of(ctx)
+    if not any(matching.could_ever(subject, action) for action in DECIDES):
         return [Reply(text=ctx.t("reviews.pending.not_reviewer"))]
     sections = [
         (section, sorted(await section.source(ctx, subject), key=lambda i: i.since))

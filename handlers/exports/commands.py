@@ -27,7 +27,7 @@ from handlers.exports.support import (
     resolve_studio,
 )
 from handlers.lifecycle import cycle_review
-from handlers.roles import permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action
 from storage.exports.files import safe_filename
 from storage.exports.ledgers import LedgerFilter
@@ -132,8 +132,8 @@ async def assess_command(ctx: Context, args: str) -> list[Reply]:
     except RubricError as exc:
         log.error("assessment rubric unusable: %s", exc.text("en"))
         return [Reply(text=ctx.t("assess.rubric_broken"))]
-    subject = await permissions.subject_of(ctx)
-    if not permissions.could_ever(subject, Action.VIEW_ASSESSMENT) and permissions.could_ever(subject, Action.SCORE):
+    subject = await checks.subject_of(ctx)
+    if not matching.could_ever(subject, Action.VIEW_ASSESSMENT) and matching.could_ever(subject, Action.SCORE):
         # an expert of the committee, asked to score cycles (第六条): 考核 shows those, not a refusal
         return await cycle_review.for_expert(ctx, subject, "" if args.strip().lower() in ALL_WORDS else args.strip())
     date_text = ctx.today.strftime("%Y%m%d")

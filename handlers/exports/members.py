@@ -12,7 +12,7 @@ from handlers.core.types import OutFile, Reply
 from handlers.engine.context import Context
 from handlers.exports.labels import XLSX_TYPE
 from handlers.exports.support import deliver, export_folder
-from handlers.roles import checks, matching, permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action
 from storage.exports.cells import CellKind, Column
 from storage.exports.files import safe_filename
@@ -48,7 +48,7 @@ async def write_members(path: Path, members: Sequence[NamedMember], t: Translato
 async def visible_members(ctx: Context) -> list[NamedMember]:
     """The named studios' members whose studio the speaker may list (a district: its own; the association: all)."""
     members = await named_members(session=ctx.session)
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     ids = {m.studio_id for m in members}
     studios = list(await ctx.session.scalars(select(Studio).where(Studio.id.in_(ids)))) if ids else []
     chains = await org.union_chains(session=ctx.session, union_ids={s.union_id for s in studios})
@@ -62,8 +62,8 @@ async def visible_members(ctx: Context) -> list[NamedMember]:
 
 async def members_export(ctx: Context) -> list[Reply]:
     """导出 成员: the list as a workbook, for whoever may export it."""
-    subject = await permissions.subject_of(ctx)
-    if not permissions.could_ever(subject, Action.EXPORT_MEMBERS):
+    subject = await checks.subject_of(ctx)
+    if not matching.could_ever(subject, Action.EXPORT_MEMBERS):
         return [Reply(text=checks.refusal(ctx, Action.EXPORT_MEMBERS))]
     members = await visible_members(ctx)
     studios = len({m.studio_id for m in members})

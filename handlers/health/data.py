@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.health.findings import Finding, stall, warn
 from handlers.reminders.calendar import working_days_after
-from handlers.roles.permissions import reviewing_union
+from handlers.roles.reviewing import reviewing_union
 from storage import health as repo
 from storage.health import RoleFact, StudioFact, UnionFact
 from storage.models import DECIDING_ROLES, ApplicationStage, OutboxStatus, RoleKind, StudioStatus, UnionLevel

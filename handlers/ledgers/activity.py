@@ -13,6 +13,7 @@ from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
+from handlers.ledgers import studio_choice as studios
 from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind, Studio
 
@@ -59,7 +60,7 @@ async def places(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 STEPS = (
-    common.studio_step(),
+    studios.studio_step(),
     Step(
         "occurred_on",
         "activity.ask.date",
@@ -76,7 +77,7 @@ STEPS = (
         "participants",
         "activity.ask.participants",
         "activity.label.participants",
-        choices=common.studio_members,
+        choices=studios.studio_members,
         multi=True,
         names=True,
         optional=True,  # a count alone will do when the names are not known
@@ -144,6 +145,6 @@ ACTIVITY = router.flow(
         title="activity.title",
         steps=STEPS,
         submit=submit,
-        prepare=common.prepare_studio,
+        prepare=studios.prepare_studio,
     )
 )

@@ -15,7 +15,7 @@ from handlers.ledgers.fields import keep_files
 from handlers.ledgers.form import forms
 from handlers.reviews.revisions import CHANGED, FROM_VERSION, changed_keys
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
-from storage.repos import attachments, ledgers, reviews
+from storage.repos import attachments, ledger_versions, ledgers, reviews
 
 VERSION_KEY = "_entry_version"  # the version the edit started from: a newer one means somebody else edited
 EDITABLE = frozenset({EntryStatus.SUBMITTED, EntryStatus.RETURNED, EntryStatus.APPROVED})
@@ -41,8 +41,8 @@ def may_withdraw(entry: LedgerEntry, approved: int | None) -> bool:
 
 async def current_values(ctx: Context, entry: LedgerEntry) -> Values:
     """The flow's answers that reproduce the entry's current version (its studio included)."""
-    current = await ledgers.current_version(session=ctx.session, entry=entry)
-    values = forms(ctx.routes)[entry.kind].values_of(ledgers.version_fields(current))
+    current = await ledger_versions.current_version(session=ctx.session, entry=entry)
+    values = forms(ctx.routes)[entry.kind].values_of(ledger_versions.version_fields(current))
     values["studio"] = entry.studio_id
     return values
 
@@ -89,7 +89,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
         if found.version != values.get(VERSION_KEY) or not may_edit(found, await approved_before(ctx, found)):
             raise _stale(ctx, found)
         from_state = found.status.value
-        before = ledgers.version_fields(await ledgers.current_version(session=ctx.session, entry=found))
+        before = ledger_versions.version_fields(await ledger_versions.current_version(session=ctx.session, entry=found))
         base = found.version
         try:
             entry = await ledgers.edit_entry(
@@ -97,7 +97,7 @@ async def save_entry(ctx: Context, values: Values, kind: LedgerKind, fields: Map
             )
         except ledgers.StaleEntry:
             raise _stale(ctx, found) from None
-        after = ledgers.version_fields(await ledgers.current_version(session=ctx.session, entry=entry))
+        after = ledger_versions.version_fields(await ledger_versions.current_version(session=ctx.session, entry=entry))
         detail = {FROM_VERSION: base, CHANGED: changed_keys(kind, before, after)}
     await keep_files(ctx, values.get("files") or [], entry_id=entry.id, version=entry.version)
     await ctx.audit(

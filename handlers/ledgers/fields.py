@@ -1,4 +1,5 @@
-"""Steps and parsers the ledger flows share: the studio, dates, hours, names, free text."""
+"""Steps and parsers the ledger flows share: dates, hours, names, free text, money, counts (the studio step is in
+studio_choice.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from handlers.core.parsing import parse_count, parse_hours, parse_wan, parse_yes_no, parse_yuan, read_date
-from handlers.core.types import Reply
 from handlers.engine import words
 from handlers.engine.answers import is_number
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Offer, ParseResult, Problem, Step, Values
-from handlers.engine.runner import EDITING
-from handlers.roles import checks, permissions
 from storage.ledger_specs import SPECS
 from storage.models import LedgerKind
-from storage.repos import attachments, people, studio_cycles
+from storage.repos import attachments, studio_cycles
 
 EARLIEST = date(2000, 1, 1)
 MIN_HOURS = Decimal("0.1")
@@ -171,52 +169,6 @@ async def recent_days(ctx: Context, values: Values) -> Sequence[Choice]:
         )
         for n, key in ((0, "flows.today"), (1, "flows.yesterday"), (2, "flows.day_before"))
     ]
-
-
-async def my_studios(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The studios the speaker leads or belongs to."""
-    assert ctx.person is not None
-    return [
-        Choice(studio.id, studio.name)
-        for studio, _ in await people.studios_of(session=ctx.session, person_id=ctx.person.id)
-    ]
-
-
-async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
-    """The lead and members of the chosen studio, by name."""
-    if values.get("studio") is None:
-        return []
-    key = ("members", int(values["studio"]))
-    if key not in ctx.memo:  # asked for by the answer's check, the next question and the summary alike
-        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=key[1])
-    return [Choice(name, name) for name in ctx.memo[key]]
-
-
-def studio_step() -> Step:
-    """Which studio the entry is for; asked only of people in several studios."""
-    return Step(
-        key="studio",
-        prompt="flows.ask.studio",
-        label="flows.label.studio",
-        choices=my_studios,
-        when=lambda values: bool(values.get("_several_studios")),
-    )
-
-
-async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
-    """Fill the studio when the speaker has one; refuse people who have none."""
-    assert ctx.person is not None
-    if EDITING in values:
-        return None  # an edit keeps the entry's studio; the ledger view checked who may edit it
-    studios = await people.studios_of(session=ctx.session, person_id=ctx.person.id)
-    studios = [(s, k) for s, k in studios if await checks.check(ctx, permissions.Action.LOG_ENTRY, studio=s)]
-    if not studios:
-        return [Reply(text=ctx.t("flows.no_studio"))]
-    if len(studios) == 1:
-        values["studio"] = studios[0][0].id
-    else:
-        values["_several_studios"] = True
-    return None
 
 
 async def keep_files(ctx: Context, files: list[dict[str, Any]], *, entry_id: int, version: int) -> None:

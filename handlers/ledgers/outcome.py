@@ -13,6 +13,7 @@ from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
+from handlers.ledgers import studio_choice as studios
 from handlers.ledgers.entries import save_entry
 from storage.models import LedgerKind
 
@@ -42,10 +43,10 @@ def _has_patent(values: Values) -> bool:
 
 
 STEPS = (
-    common.studio_step(),
+    studios.studio_step(),
     common.text_step(KIND, "title", "outcome.ask.title", "outcome.label.title"),
     Step("category", "outcome.ask.category", "outcome.label.category", choices=_catalogued("outcome.cat", CATEGORIES)),
-    Step("team", "outcome.ask.team", "outcome.label.team", choices=common.studio_members, multi=True, names=True),
+    Step("team", "outcome.ask.team", "outcome.label.team", choices=studios.studio_members, multi=True, names=True),
     Step(
         "applied",
         "outcome.ask.applied",
@@ -168,5 +169,5 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
 
 
 OUTCOME = router.flow(
-    Flow(name="outcome", title="outcome.title", steps=STEPS, submit=submit, prepare=common.prepare_studio)
+    Flow(name="outcome", title="outcome.title", steps=STEPS, submit=submit, prepare=studios.prepare_studio)
 )

@@ -12,6 +12,7 @@ from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Flow, Step, SubmitRefused, Values
 from handlers.engine.router import Router
 from handlers.ledgers import fields as common
+from handlers.ledgers import studio_choice as studios
 from handlers.ledgers.activity import hour_choices
 from handlers.ledgers.entries import save_entry
 from storage.models import GRADES, LedgerKind
@@ -36,7 +37,7 @@ async def grades(ctx: Context, values: Values) -> Sequence[Choice]:
 
 
 STEPS = (
-    common.studio_step(),
+    studios.studio_step(),
     Step(
         "held_on",
         "training.ask.date",
@@ -48,13 +49,13 @@ STEPS = (
     ),
     Step("kind", "training.ask.kind", "training.label.kind", choices=kinds),
     common.text_step(
-        KIND, "mentor", "training.ask.mentor", "training.label.mentor", name=True, choices=common.studio_members
+        KIND, "mentor", "training.ask.mentor", "training.label.mentor", name=True, choices=studios.studio_members
     ),
     Step(
         "trainees",
         "training.ask.trainees",
         "training.label.trainees",
-        choices=common.studio_members,
+        choices=studios.studio_members,
         multi=True,
         names=True,
         optional=True,  # a class of 30 is a count, not 30 names typed
@@ -133,5 +134,5 @@ async def submit(ctx: Context, values: Values) -> list[Reply]:
 
 
 TRAINING = router.flow(
-    Flow(name="training", title="training.title", steps=STEPS, submit=submit, prepare=common.prepare_studio)
+    Flow(name="training", title="training.title", steps=STEPS, submit=submit, prepare=studios.prepare_studio)
 )

@@ -13,7 +13,7 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.lifecycle import notify
 from handlers.lifecycle.eligibility import IN_PRINCIPLE
-from handlers.roles import checks, permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action
 from storage.models import RoleKind, Studio, StudioStatus
 from storage.repos import admissions, org
@@ -42,7 +42,7 @@ async def admit_command(ctx: Context, args: str) -> list[Reply]:
     """核准例外 工作室名称: admit a studio short of the lead's grade or the team's size, with a reason."""
     name = args.strip()
     if not name:
-        may = permissions.could_ever(await permissions.subject_of(ctx), ACTION)
+        may = matching.could_ever(await checks.subject_of(ctx), ACTION)
         return [Reply(text=ctx.t("committee.admit.usage" if may else "committee.admit.refused"))]
     studio = await org.get_studio(session=ctx.session, name=name)
     if studio is None:

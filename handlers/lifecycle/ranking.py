@@ -14,7 +14,7 @@ from handlers.core.i18n import Translator, catalogue
 from handlers.engine.context import Context
 from handlers.lifecycle import eligibility
 from handlers.lifecycle.cards import stage as stage_name
-from handlers.roles.permissions import reviewing_union
+from handlers.roles.reviewing import reviewing_union
 from storage.models import Application, ApplicationStage, Studio
 from storage.repos import applications, org, standings, year_applications
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.lifecycle.window import Windows
-from handlers.roles import permissions
+from handlers.roles import reviewing
 from storage.models import OFFICER_ROLES, EntryStatus, RoleKind, UnionLevel
 from storage.repos import reminders as repo
 from storage.repos import windows as window_repo
@@ -66,10 +66,10 @@ class Snapshot:
         return self._officers[key]
 
     def reviewing_union(self, union_id: int) -> int | None:
-        """The union that reviews a studio of this union (handlers.roles.permissions.reviewing_union decides)."""
+        """The union that reviews a studio of this union (handlers.roles.reviewing.reviewing_union decides)."""
         if union_id not in self._reviewing:
             chain = [self.unions[u] for u in self.ancestors(union_id)]
-            found = permissions.reviewing_union(chain)
+            found = reviewing.reviewing_union(chain)
             self._reviewing[union_id] = found.id if found else None
         return self._reviewing[union_id]
 

@@ -16,7 +16,7 @@ from handlers.engine.flow import Choice, Flow, Step, Values
 from handlers.engine.router import Router
 from handlers.reviews import cards, revisions
 from handlers.reviews.decide import decide
-from handlers.roles import matching, permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Subject
 from storage.models import DECIDING_ROLES, Decision, LedgerEntry, Studio
 from storage.repos import ledgers, reviews
@@ -78,7 +78,7 @@ async def batch_command(ctx: Context, args: str) -> list[Reply]:
 
 async def batch_choices(ctx: Context, values: Values) -> Sequence[Choice]:
     """The waiting entries as toggles (the value pins the version seen), and those already picked."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     label = "reviews.batch.choice"
     choices = [
         Choice(f"{e.id}.{e.version}", ctx.t(label, title=cut(e.title, 40), studio=s.name))

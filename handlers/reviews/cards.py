@@ -15,7 +15,7 @@ from handlers.exports.labels import labeler
 from storage import ledger_specs
 from storage.ledger_specs import SPECS
 from storage.models import LedgerEntry, Person, ReviewDecision, Studio
-from storage.repos import ledgers
+from storage.repos import ledger_versions
 
 LONG_TEXT = 200
 
@@ -66,7 +66,7 @@ def details(t: Translator, entry: LedgerEntry, fields: dict[str, Any], author: P
 
 async def entry_card(session: AsyncSession, entry: LedgerEntry, studio: Studio) -> tuple[dict[str, Any], Person | None]:
     """The current version's fields and the author, to render an entry."""
-    fields = ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+    fields = ledger_versions.version_fields(await ledger_versions.current_version(session=session, entry=entry))
     return fields, await session.get(Person, entry.author_id)
 
 

@@ -10,7 +10,7 @@ from handlers.core.types import Button, Reply
 from handlers.decisions.reason import told
 from handlers.engine.context import Context
 from handlers.reviews import cards
-from handlers.roles import checks, matching, permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Action, Grant
 from storage.models import Decision, EntryStatus, LedgerEntry, Person, Studio
 from storage.repos import org, reviews
@@ -55,7 +55,7 @@ async def still_waiting(ctx: Context, entry_id: int, version: int) -> Waiting | 
     studio = await ctx.session.get(Studio, entry.studio_id) if entry else None
     if entry is None or studio is None:
         return ctx.t("reviews.gone")
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     target = await checks.target_of(ctx.session, studio, entry)
     grant = matching.decide(subject, Action.REVIEW_ENTRY, target)
     if grant is None:

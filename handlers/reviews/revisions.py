@@ -16,7 +16,7 @@ from handlers.reviews.cards import value_text
 from storage import ledger_specs
 from storage.ledger_specs import SPECS
 from storage.models import Attachment, AuditLog, Decision, EntryStatus, LedgerEntry, LedgerKind, ReviewDecision
-from storage.repos import ledgers, reviews
+from storage.repos import ledger_versions, reviews
 
 FROM_VERSION = "from_version"  # audit detail of a submitted edit: the version it was made from
 CHANGED = "changed"  # audit detail of a submitted edit: the keys of the fields it changed
@@ -75,7 +75,7 @@ async def _base(session: AsyncSession, entry: LedgerEntry, version: int) -> int:
     return int(recorded) if isinstance(recorded, int) else version - 1
 
 
-def _kind(decided_base: Decision | None, approved: int | None) -> RevisionKind:
+def revision_kind(decided_base: Decision | None, approved: int | None) -> RevisionKind:
     """The one rule of the card and of 待审: an approved version before → an edit of it; the base
     returned or rejected → a resubmission; else an edit while it waited."""
     if approved is not None:
@@ -115,7 +115,10 @@ async def kinds_of(session: AsyncSession, entries: Collection[LedgerEntry]) -> d
         decided[entry_id, version] = decision
         if decision is Decision.APPROVE:
             approved[entry_id] = max(version, approved.get(entry_id, 0))
-    return {entry_id: _kind(decided.get((entry_id, bases[entry_id])), approved.get(entry_id)) for entry_id in current}
+    return {
+        entry_id: revision_kind(decided.get((entry_id, bases[entry_id])), approved.get(entry_id))
+        for entry_id in current
+    }
 
 
 def revision_tag(t: Translator, kind: RevisionKind) -> str:
@@ -129,15 +132,15 @@ async def revision_of(session: AsyncSession, entry: LedgerEntry, version: int | 
     if version <= 1:
         return None
     base = await _base(session, entry, version)
-    old_row = await ledgers.version_of(session=session, entry=entry, version=base)
-    new_row = await ledgers.version_of(session=session, entry=entry, version=version)
+    old_row = await ledger_versions.version_of(session=session, entry=entry, version=base)
+    new_row = await ledger_versions.version_of(session=session, entry=entry, version=version)
     if old_row is None or new_row is None:
         return None
-    old, new = ledgers.version_fields(old_row), ledgers.version_fields(new_row)
+    old, new = ledger_versions.version_fields(old_row), ledger_versions.version_fields(new_row)
     changes = tuple(Change(k, old.get(k), new.get(k)) for k in changed_keys(entry.kind, old, new))
     decision = await reviews.decision_for_entry(session=session, entry_id=entry.id, version=base)
     approved = await reviews.last_approved_version(session=session, entry_id=entry.id, below=version)
-    kind = _kind(decision.decision if decision is not None else None, approved)
+    kind = revision_kind(decision.decision if decision is not None else None, approved)
     decided = decision.decision if decision is not None and decision.decision is not Decision.APPROVE else None
     reason = decision.reason if decided is not None and decision is not None else None
     added = await session.scalar(

@@ -1,4 +1,5 @@
-"""The checks every feature asks: may the speaker do this (to this studio, entry), and the polite refusal."""
+"""The checks every feature asks: who the speaker is to the table, may they do this (to this studio, entry), and the
+polite refusal."""
 
 from __future__ import annotations
 
@@ -8,9 +9,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.context import Context
 from handlers.roles.matching import decide
-from handlers.roles.permissions import Action, Grant, Target, reviewing_union, subject_of
-from storage.models import LedgerEntry, Studio, Union, UnionLevel
-from storage.repos import org
+from handlers.roles.permissions import Action, Grant, Subject, Target
+from handlers.roles.reviewing import reviewing_union
+from storage.models import LedgerEntry, Role, RoleKind, Studio, Union, UnionLevel
+from storage.repos import committee, delegations, org
+
+
+async def subject_of(ctx: Context) -> Subject:
+    """The speaker as a permission subject: own roles, then roles held for a delegating reviewer."""
+    if ctx.person is None:
+        return Subject(person_id=None)
+    pairs: list[tuple[Role, int | None]] = [(role, None) for role in ctx.roles]
+    held = await delegations.roles_held_for(session=ctx.session, delegate_id=ctx.person.id, on=ctx.today)
+    pairs += [(r, r.person_id) for r in held]
+    # one query for every union a role is held in (leads and members hold none)
+    union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
+    levels = await org.levels_of(session=ctx.session, union_ids=union_ids)
+    grants = tuple(
+        Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)
+        for role, behalf in pairs
+        if behalf != ctx.person.id
+    )
+    home: frozenset[int] = frozenset()
+    if any(g.kind is RoleKind.EXPERT for g in grants):  # only an expert's ties matter, and only they cost the query
+        home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
+    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)
 
 
 async def target_of(session: AsyncSession, studio: Studio | None, entry: LedgerEntry | None = None) -> Target:

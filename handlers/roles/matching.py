@@ -1,6 +1,6 @@
 """THE table applied: which of a subject's grants lets them do an action on a target, and who stands aside.
 
-Pure: the subject and target are read already (permissions.subject_of, checks.target_of).
+Pure: the subject and target are read already (checks.subject_of, checks.target_of).
 """
 
 from __future__ import annotations
@@ -75,3 +75,26 @@ def _by_table(subject: Subject, action: Action, target: Target) -> Grant | None:
             if kind is grant.kind and _fits(subject, grant, scope, target):
                 return grant
     return None
+
+
+def could_ever(subject: Subject, action: Action) -> bool:
+    """Whether some studio could exist on which the subject's grants allow `action` (what help offers)."""
+    if subject.person_id is None:
+        return False
+    for kind, scope in TABLE[action]:
+        if scope is Scope.ANYONE:
+            return True
+        for grant in subject.grants:
+            if kind is grant.kind and _could_fit(grant, scope):
+                return True
+    return False
+
+
+def _could_fit(grant: Grant, scope: Scope) -> bool:
+    if scope in (Scope.STUDIO, Scope.AUTHOR):
+        return grant.studio_id is not None
+    if scope is Scope.ASSOCIATION:
+        return grant.union_level is UnionLevel.MUNICIPAL
+    if scope is Scope.INDEPENDENT:
+        return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
+    return grant.union_id is not None  # REVIEWING, ENTERPRISE: a union role, some studio is under it

@@ -1,6 +1,7 @@
 """Who may do what: ONE table of roles × actions, the grants, subjects and targets it speaks of, and the speaker.
 
-matching applies the table to a subject and a target; checks is what features ask it.
+matching applies the table to a subject and a target; checks reads the speaker and is what features ask it;
+reviewing says which union reviews a studio.
 
 A grant is (role kind, scope): the scope says how the role must relate to the studio acted on.
 A reviewer of a district/industry union reviews the studios whose union is that union or an
@@ -12,14 +13,10 @@ A stand-in (storage Delegation, in force today) holds the delegating person's de
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar
 
-from handlers.engine.context import Context
-from storage.models import Role, RoleKind, UnionLevel
-from storage.repos import committee, delegations, org
+from storage.models import RoleKind, UnionLevel
 
 
 class Action(StrEnum):
@@ -158,66 +155,3 @@ NOT_ON_OWN_STUDIO = frozenset(
         Action.ASSESS_CYCLE,
     }
 )
-
-
-def could_ever(subject: Subject, action: Action) -> bool:
-    """Whether some studio could exist on which the subject's grants allow `action` (what help offers)."""
-    if subject.person_id is None:
-        return False
-    for kind, scope in TABLE[action]:
-        if scope is Scope.ANYONE:
-            return True
-        for grant in subject.grants:
-            if kind is grant.kind and _could_fit(grant, scope):
-                return True
-    return False
-
-
-def _could_fit(grant: Grant, scope: Scope) -> bool:
-    if scope in (Scope.STUDIO, Scope.AUTHOR):
-        return grant.studio_id is not None
-    if scope is Scope.ASSOCIATION:
-        return grant.union_level is UnionLevel.MUNICIPAL
-    if scope is Scope.INDEPENDENT:
-        return grant.union_level is UnionLevel.MUNICIPAL  # the association's expert committee
-    return grant.union_id is not None  # REVIEWING, ENTERPRISE: a union role, some studio is under it
-
-
-class _Leveled(Protocol):
-    @property
-    def level(self) -> UnionLevel: ...
-
-
-U = TypeVar("U", bound=_Leveled)
-
-
-def reviewing_union(chain: Sequence[U]) -> U | None:
-    """Given a studio's union chain (nearest first): the nearest district/industry union, else the association.
-
-    The one rule for who reviews a studio: review notices, permissions and reminders all use it.
-    """
-    for union in chain:
-        if union.level in (UnionLevel.DISTRICT, UnionLevel.INDUSTRY):
-            return union
-    return next((u for u in chain if u.level is UnionLevel.MUNICIPAL), None)
-
-
-async def subject_of(ctx: Context) -> Subject:
-    """The speaker as a permission subject: own roles, then roles held for a delegating reviewer."""
-    if ctx.person is None:
-        return Subject(person_id=None)
-    pairs: list[tuple[Role, int | None]] = [(role, None) for role in ctx.roles]
-    held = await delegations.roles_held_for(session=ctx.session, delegate_id=ctx.person.id, on=ctx.today)
-    pairs += [(r, r.person_id) for r in held]
-    # one query for every union a role is held in (leads and members hold none)
-    union_ids = {role.union_id for role, _ in pairs if role.union_id is not None}
-    levels = await org.levels_of(session=ctx.session, union_ids=union_ids)
-    grants = tuple(
-        Grant(role.kind, role.studio_id, role.union_id, levels.get(role.union_id or 0), behalf)
-        for role, behalf in pairs
-        if behalf != ctx.person.id
-    )
-    home: frozenset[int] = frozenset()
-    if any(g.kind is E for g in grants):  # only an expert's ties matter, and only they cost the query
-        home = (await committee.home_unions(session=ctx.session, people=[ctx.person]))[ctx.person.id]
-    return Subject(person_id=ctx.person.id, enterprise=ctx.person.enterprise, grants=grants, home_union_ids=home)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from handlers.decisions.reason import parse_reason
 from handlers.engine.context import Context
 from handlers.engine.flow import say_problem
-from handlers.reviews import cards, evidence, revisions
+from handlers.reviews import cards
 from handlers.reviews.batch import waiting_for
 from handlers.reviews.decide import DECISIONS, decide
-from handlers.roles import permissions
+from handlers.roles import checks
+from handlers.web.pending_changes import page_changes
 from handlers.web.studio import revision_text
 from storage.models import DECIDING_ROLES, Attachment, Decision, LedgerEntry, Studio
 
@@ -31,18 +32,20 @@ class Waiting:
 
 async def is_reviewer(ctx: Context) -> bool:
     """Whether the viewer reviews entries (in their own name or as a stand-in)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     return any(g.kind in DECIDING_ROLES for g in subject.grants)
 
 
 async def pending(ctx: Context) -> list[Waiting]:
     """The entries waiting for this person's decision, oldest first (the same list as 待审 in chat)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
+    waiting = await waiting_for(ctx, subject, limit=SHOWN)
+    changes = await page_changes(ctx.session, [entry for entry, _ in waiting])  # the whole page at once
     out = []
-    for entry, studio in await waiting_for(ctx, subject, limit=SHOWN):
+    for entry, studio in waiting:
         days = max((ctx.today - ctx.local(entry.status_changed_at).date()).days, 0)
-        revision = revision_text(ctx, entry, await revisions.revision_of(ctx.session, entry))
-        files = await evidence.files_of(ctx.session, entry)
+        revision = revision_text(ctx, entry, changes.revisions.get(entry.id))
+        files = changes.files.get(entry.id, [])
         out.append(Waiting(entry, studio, cards.header(ctx.t, entry, studio), days, revision, files))
     return out
 

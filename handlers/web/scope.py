@@ -14,13 +14,13 @@ from storage.repos import org, web_figures
 
 async def visible_studios(ctx: Context) -> list[tuple[Studio, Union]]:
     """Every studio the person may view the ledgers of, with its own union, by name (decided one by one)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     return await _decided(ctx, subject) if subject.grants else []
 
 
 async def overview_scope(ctx: Context) -> web_figures.Scope:
     """The studios whose ledgers the person may view, as the database can select them (read from the table)."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     rules = permissions.TABLE[Action.VIEW_ENTRIES]
     if subject.person_id is not None and (None, Scope.ANYONE) in rules:
         return web_figures.Scope(everything=True)

@@ -16,7 +16,7 @@ from handlers.roles import checks
 from handlers.roles.permissions import Action
 from handlers.web.scope import visible_entry
 from storage.models import Attachment, AuditLog, Cycle, EntryStatus, LedgerEntry, LedgerKind, Person, Studio, Union
-from storage.repos import attachments, audit, ledgers, org, persons, reviews, studio_cycles
+from storage.repos import attachments, audit, ledger_versions, org, persons, reviews, studio_cycles
 
 SHOWN = 500  # entries listed on one studio page, newest first
 
@@ -116,14 +116,14 @@ async def entry_page(ctx: Context, entry_id: int) -> EntryPage | None:
     if found is None:
         return None
     entry, studio = found
-    rows = await ledgers.versions_of(session=ctx.session, entry=entry)
+    rows = await ledger_versions.versions_of(session=ctx.session, entry=entry)
     trail = await audit.trail(session=ctx.session, object_type="entry", object_id=entry.id)
     people = {r.created_by_id for r in rows} | {a.actor_id for a in trail if a.actor_id}
     names = await persons.names_of(session=ctx.session, person_ids=people)
     versions = []
     for row in reversed(rows):
         author = await ctx.session.get(Person, row.created_by_id)
-        lines = cards.details(ctx.t, entry, ledgers.version_fields(row), author)[1:]  # [0] names the author
+        lines = cards.details(ctx.t, entry, ledger_versions.version_fields(row), author)[1:]  # [0] names the author
         by = names.get(row.created_by_id, "?")
         versions.append(Version(row.version, row.created_at, by, lines, row.version == entry.version))
     waiting = entry.status is EntryStatus.SUBMITTED

@@ -1,19 +1,19 @@
-"""The ledgers: an entry is created as version 1, every edit adds a version, nothing is deleted."""
+"""The ledger entries: an entry is created as version 1, every edit adds a version (storage/repos/ledger_versions.py
+reads them), nothing is deleted."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.ledger_specs import SPECS, LedgerVersion, kind_of, with_headcounts
+from storage.ledger_specs import SPECS, with_headcounts
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
-
-_BOOKKEEPING = frozenset({"id", "entry_id", "version", "created_by_id", "created_at"})
+from storage.repos.ledger_versions import current_version, field_names, required_fields, version_fields, version_of
 
 
 class LedgerFieldError(ValueError):
@@ -22,26 +22,6 @@ class LedgerFieldError(ValueError):
 
 class StaleEntry(RuntimeError):
     """Somebody else changed the entry's version between reading it and editing it."""
-
-
-def field_names(kind: LedgerKind) -> frozenset[str]:
-    """The content fields a version of this ledger has."""
-    return frozenset(c.key for c in SPECS[kind].model.__table__.columns) - _BOOKKEEPING
-
-
-def required_fields(kind: LedgerKind) -> frozenset[str]:
-    """The content fields that must be given when an entry is created."""
-    table = SPECS[kind].model.__table__
-    return frozenset(
-        c.key
-        for c in table.columns
-        if c.key not in _BOOKKEEPING and not c.nullable and c.default is None and c.server_default is None
-    )
-
-
-def version_fields(row: LedgerVersion) -> dict[str, Any]:
-    """The content of one version as a plain dict."""
-    return {name: getattr(row, name) for name in sorted(field_names(kind_of(row)))}
 
 
 def _check(kind: LedgerKind, fields: Mapping[str, Any], *, complete: bool) -> None:
@@ -134,37 +114,6 @@ async def get_entry(*, session: AsyncSession, entry_id: int) -> LedgerEntry | No
     return await session.get(LedgerEntry, entry_id)
 
 
-# Built once per ledger: every card of an entry reads its current version.
-_VERSION = {
-    kind: select(spec.model).where(
-        spec.model.entry_id == bindparam("entry_id"), spec.model.version == bindparam("version")
-    )
-    for kind, spec in SPECS.items()
-}
-
-
-async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> LedgerVersion:
-    """The newest version row of an entry."""
-    params = {"entry_id": entry.id, "version": entry.version}
-    row = cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
-    if row is None:
-        raise LookupError(f"ledger entry {entry.id} has no version {entry.version}")
-    return row
-
-
-async def version_of(*, session: AsyncSession, entry: LedgerEntry, version: int) -> LedgerVersion | None:
-    """One version row of an entry, by number."""
-    params = {"entry_id": entry.id, "version": version}
-    return cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
-
-
-async def versions_of(*, session: AsyncSession, entry: LedgerEntry) -> list[LedgerVersion]:
-    """Every version row of an entry, oldest first."""
-    model = SPECS[entry.kind].model
-    rows = await session.scalars(select(model).where(model.entry_id == entry.id).order_by(model.version))
-    return cast(list[LedgerVersion], list(rows))
-
-
 async def recent_entries(
     *,
     session: AsyncSession,
@@ -214,8 +163,7 @@ async def restore_version(
 
     The withdrawn version's row stays (nothing is deleted); False if the entry moved on meanwhile.
     """
-    params = {"entry_id": entry.id, "version": version}
-    row = cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
+    row = await version_of(session=session, entry=entry, version=version)
     if row is None:
         raise LookupError(f"ledger entry {entry.id} has no version {version}")
     occurred_on, title = _mirror(entry.kind, version_fields(row))

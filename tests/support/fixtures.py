@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
 from storage.models import AuditLog, LedgerEntry
-from storage.repos import ledgers
+from storage.repos import ledger_versions, ledgers
 from tests.support.clock import Clock
 from tests.support.transcript import make_bot
 from tests.support.world import World, make_world
@@ -50,7 +50,7 @@ async def latest_fields(sessions: async_sessionmaker[AsyncSession], entry_id: in
     async with sessions() as session:
         entry = await ledgers.get_entry(session=session, entry_id=entry_id)
         assert entry is not None
-        return ledgers.version_fields(await ledgers.current_version(session=session, entry=entry))
+        return ledger_versions.version_fields(await ledger_versions.current_version(session=session, entry=entry))
 
 
 async def audit_rows(sessions: async_sessionmaker[AsyncSession], entry_id: int) -> list[AuditLog]:

@@ -4,55 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections import Counter
 from time import perf_counter
-from typing import Any
 
 from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.error import InvalidToken
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import ContextTypes, TypeHandler
 
 from bot import logsafe
-from bot.channels.base import ChannelConfigError
 from bot.channels.services import ChannelServices
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.application import TelegramConfigError, bot_settings, build_application
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.groups import GroupAnswer
 from bot.channels.telegram.inbound import ALLOWED_UPDATES
 from bot.channels.telegram.outbound import Sender, TelegramPusher
-from bot.channels.telegram.pacing import PacedRateLimiter
 from bot.channels.telegram.turns import Accepted, Turns
 from bot.http.metrics import Metrics
 from handlers.engine.failures import TurnNotTaken
 
 log = logging.getLogger(__name__)
 
-CONCURRENT_UPDATES = 64
 RETRY_PAUSE = 5.0  # seconds before a polled update the database could not take is tried again
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
-
-
-class TelegramConfigError(ChannelConfigError):
-    """The Telegram settings cannot work; the message says which one and why."""
-
-
-def build_application(token: str, api_base_url: str, *, polling: bool) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A PTB Application against this Bot API server, rate-limited (30 msg/s, 20/min per group, ~1/s per chat)."""
-    base = api_base_url.rstrip("/")
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(f"{base}/bot")
-        .base_file_url(f"{base}/file/bot")
-        .rate_limiter(PacedRateLimiter())
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .job_queue(None)  # reminders have their own scheduler
-    )
-    if not polling:
-        builder = builder.updater(None)
-    return builder.build()
 
 
 class TelegramChannel:
@@ -62,17 +36,8 @@ class TelegramChannel:
 
     def __init__(self, services: ChannelServices) -> None:
         settings = services.settings
-        if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-            raise TelegramConfigError("TELEGRAM_BOT_TOKEN is empty: the Telegram channel is off")
         self.services = services
-        self.token = settings.telegram_bot_token.get_secret_value()
-        self.webhook_url = settings.telegram_webhook_url.strip()
-        secret = settings.telegram_webhook_secret
-        self.secret = secret.get_secret_value() if secret is not None else ""
-        if self.webhook_url and not _SECRET.match(self.secret):
-            raise TelegramConfigError(
-                "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
-            )
+        self.token, self.webhook_url, self.secret = bot_settings(settings)
         # before PTB builds the bot, which logs its URL; the part after the colon is the secret
         logsafe.install(self.token, self.token.partition(":")[2])
         self.application = build_application(self.token, settings.telegram_api_base_url, polling=self.polling)

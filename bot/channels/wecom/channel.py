@@ -13,7 +13,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import logsafe
@@ -21,6 +20,7 @@ from bot.channels.ordering import Sequencer
 from bot.channels.services import ChannelServices
 from bot.channels.wecom import CHANNEL
 from bot.channels.wecom.api import WeComClient
+from bot.channels.wecom.callback import echo_of, open_message, passive_text, split_passive
 from bot.channels.wecom.inbound import CardPress, WeComInbound, card_press
 from bot.channels.wecom.outbound import WeComOutbound
 from bot.channels.wecom.pressed import show_on_card
@@ -32,7 +32,6 @@ from bot.channels.wxbase.http import not_taken, peer, refuse, secret
 from bot.channels.wxbase.inbound import REFUSAL_KEYS
 from bot.channels.wxbase.owed import Owing, send_owed
 from bot.channels.wxbase.rescue import rescue
-from bot.channels.wxbase.text import cdata_safe, split_text
 from bot.http import xmlsafe
 from bot.http.metrics import Metrics, metrics_of
 from handlers.core.i18n import Translator
@@ -40,21 +39,6 @@ from handlers.core.types import Reply
 from handlers.engine.failures import TurnNotTaken, database_unavailable
 
 log = logging.getLogger(__name__)
-
-
-def passive_text(corp_id: str, user: str, agent_id: str, text: str) -> str:
-    """The XML of a passive text reply to a WeCom member (wechatpy renders it)."""
-    agent = int(agent_id) if agent_id.isdigit() else 0
-    return str(TextReply(source=corp_id, target=user, content=cdata_safe(text), agent=agent).render())
-
-
-def split_passive(replies: list[Reply]) -> tuple[str, list[Reply]]:
-    """The passive reply (a plain first reply's first piece) and what goes by the API after it."""
-    rest = list(replies)
-    if not rest or rest[0].all_buttons() or rest[0].files:
-        return "", rest
-    pieces = split_text(rest[0].text)
-    return pieces[0], [Reply(text=p) for p in pieces[1:]] + rest[1:]
 
 
 class WeComChannel:
@@ -109,11 +93,11 @@ class WeComChannel:
         echostr = str(query.get("echostr", ""))
         try:
             if request.method == "GET":
-                echo = self._echo(signature, timestamp, nonce, echostr)
+                echo = echo_of(self.crypto, signature, timestamp, nonce, echostr)
                 content = echostr.encode()
             else:
                 content = await xmlsafe.read_body(request.stream(), request.headers.get("content-length"))
-                msg = self._open(content, signature, timestamp, nonce)
+                msg = open_message(self.crypto, content, signature, timestamp, nonce)
         except InvalidSignatureException:
             return refuse(log, request, metrics, CHANNEL, "bad_signature", "bad msg_signature")
         except xmlsafe.BadXml as exc:
@@ -143,27 +127,6 @@ class WeComChannel:
         self.rate.count(user)
         xml = passive_text(self.corp_id, user, self.agent_id, text)
         return Response(self.crypto.encrypt_message(xml, nonce, timestamp or None), media_type="application/xml")
-
-    def _echo(self, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
-        try:
-            echo = self.crypto.check_signature(signature, timestamp, nonce, echostr)
-        except InvalidSignatureException:
-            raise
-        except Exception as exc:  # signed, but not something our key decrypts
-            raise xmlsafe.BadXml(f"cannot decrypt echostr ({type(exc).__name__})") from None
-        return echo if isinstance(echo, str) else bytes(echo).decode()
-
-    def _open(self, body: bytes, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
-        outer = xmlsafe.parse(body)
-        if "Encrypt" not in outer:
-            raise xmlsafe.BadXml("no Encrypt element")
-        try:
-            plain = self.crypto.decrypt_message({"Encrypt": outer["Encrypt"]}, signature, timestamp, nonce)
-        except InvalidSignatureException:
-            raise
-        except Exception as exc:  # wrong key, bad padding, another corp's message
-            raise xmlsafe.BadXml(f"cannot decrypt ({type(exc).__name__})") from None
-        return xmlsafe.parse(plain)
 
     async def _answer(self, msg: dict[str, Any], metrics: Metrics) -> tuple[str, str]:
         received = await self.inbound.convert(msg)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from handlers.engine.context import Context
 from handlers.lifecycle.documents.kinds import SPECS, DocumentKind, Request
-from handlers.roles import checks, matching, permissions
+from handlers.roles import checks, matching
 from handlers.roles.permissions import Subject, Target
 from storage.models import Application, ApplicationStage, Studio, Union, UnionLevel
 
@@ -28,7 +28,7 @@ async def may_have(ctx: Context, asked: Request) -> bool:
     target = await target_of(ctx, asked)
     return (
         target is not None
-        and matching.decide(await permissions.subject_of(ctx), SPECS[asked.kind].action, target) is not None
+        and matching.decide(await checks.subject_of(ctx), SPECS[asked.kind].action, target) is not None
     )
 
 
@@ -48,7 +48,7 @@ def _district_unions(subject: Subject) -> set[int]:
 
 async def overview_offers(ctx: Context, year: int) -> list[Offer]:
     """The year's documents for the overview: a district's summary to its officers, the lists to the association."""
-    subject = await permissions.subject_of(ctx)
+    subject = await checks.subject_of(ctx)
     offers: list[Offer] = []
     for union_id in sorted(_district_unions(subject)):
         union = await ctx.session.get(Union, union_id)
@@ -67,7 +67,7 @@ async def overview_offers(ctx: Context, year: int) -> list[Offer]:
 async def studio_offers(ctx: Context, studio: Studio, applications: list[Application]) -> list[Offer]:
     """The application forms of a studio's submitted applications, when the person may have them."""
     target = await checks.target_of(ctx.session, studio)
-    if matching.decide(await permissions.subject_of(ctx), SPECS[DocumentKind.APPLICATION_FORM].action, target) is None:
+    if matching.decide(await checks.subject_of(ctx), SPECS[DocumentKind.APPLICATION_FORM].action, target) is None:
         return []
     return [
         Offer(Request(DocumentKind.APPLICATION_FORM, "docx", application_id=a.id), f"#{a.id} ({a.year})")

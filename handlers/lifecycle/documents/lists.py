@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.roles.permissions import reviewing_union
+from handlers.roles.reviewing import reviewing_union
 from storage.models import Application, ApplicationStage, Decision, ReviewDecision, Role, RoleKind, Studio, Union
 from storage.repos import naming, org, persons
 
