@@ -101,6 +101,9 @@ class TurnReplies:
             return "", None
         if not self.customer_service.on:
             return await self._all_numbered(user, delivery, replies, metrics)
+        # this turn goes out as a msgmenu or plain text: numbers shown before answer no question now (one refused
+        # later comes back as numbered text, which are remembered then)
+        await self.numbers.forget(user, self.clock())
         first, rest = replies[0], replies[1:]
         passive = ""
         if (first.all_buttons() or first.files) and self.customer_service.proven:
