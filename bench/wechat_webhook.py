@@ -101,7 +101,7 @@ async def _serve_forever(db_url: str, aes: str, tmp: Path, api_port: int, ports:
     _server, task, port = await _serve(create_app(runtime, channel.routes()))
     settle_heap()  # as `studio-bot serve` does before its first request
     if os.environ.get("BENCH_TRACE"):
-        server_trace.install(tmp / "trace.json")
+        server_trace.install(tmp / "trace.json", runtime.engine)
     elif os.environ.get("BENCH_PROFILE"):
         server_profile.install(Path(os.environ["BENCH_PROFILE"]))
     ports.put(port)
@@ -246,7 +246,7 @@ async def measure(
         f"{name}, as fast as possible", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
     if trace:
-        traced, line = server_trace.lap(trace, traced)
+        traced, line = server_trace.lap(trace, traced, len(fast))
         print(line)
     cpu.lap()
     profile = os.environ.get("BENCH_PROFILE") if name == "ours" else None
@@ -261,7 +261,7 @@ async def measure(
         f"{name}, paced at {PACED_RATE}/s", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
     if trace:
-        print(server_trace.lap(trace, traced)[1])
+        print(server_trace.lap(trace, traced, len(slow))[1])
     await connections.close()
     return rate, p99
 
