@@ -3,7 +3,8 @@
 Installed inside the server process: gc.callbacks time every collection by generation; a probe task that asks to
 wake every PROBE_MS records how late the loop woke it (a stall: a long callback, a collection, the GIL held by a
 worker thread); the loop's default executor (where asyncio.to_thread runs wechatpy's blocking calls) records how
-long each call waited for a thread and how long it ran. The totals go to a JSON file every half second; the
+long each call waited for a thread and how long it ran; the engine's SQL statements and commits are counted. The
+totals go to a JSON file every half second; the
 client diffs two readings around a run (`lap`).
 """
 
@@ -18,6 +19,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 PROBE_MS = 2.0
 STALL_MS = 5.0  # a wake-up this late counts as a stall
 
@@ -28,6 +32,8 @@ class _Totals:
         self.stalls: list[float] = []
         self.thread_wait: list[float] = []
         self.thread_run: list[float] = []
+        self.statements: dict[str, int] = {}  # by kind: its verb and table ("UPDATE seen_deliveries")
+        self.commits = 0
 
 
 class _TimedExecutor(ThreadPoolExecutor):
@@ -49,9 +55,23 @@ class _TimedExecutor(ThreadPoolExecutor):
         return super().submit(timed)
 
 
-def install(path: Path) -> None:
-    """Start tracing in this (server) process's running loop; totals written to `path`."""
+def install(path: Path, engine: AsyncEngine | None = None) -> None:
+    """Start tracing in this (server) process's running loop (and `engine`'s statements); totals written to `path`."""
     totals, started = _Totals(), [0.0]
+    if engine is not None:
+
+        def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+            words = sql.split()
+            verb = words[0].upper() if words else ""
+            table = words[words.index("FROM") + 1] if verb in ("SELECT", "DELETE") and "FROM" in words else ""
+            kind = f"{verb} {table or (words[1] if verb == 'UPDATE' else words[2] if verb == 'INSERT' else '')}"
+            totals.statements[kind.strip()] = totals.statements.get(kind.strip(), 0) + 1
+
+        def commit(*_: Any) -> None:
+            totals.commits += 1
+
+        event.listen(engine.sync_engine, "before_cursor_execute", statement)
+        event.listen(engine.sync_engine, "commit", commit)
 
     def on_gc(phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -78,8 +98,8 @@ def install(path: Path) -> None:
     asyncio.get_running_loop().create_task(probe())
 
 
-def lap(path: Path, before: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
-    """The totals now, and what happened since `before` as one line."""
+def lap(path: Path, before: dict[str, Any] | None, messages: int = 0) -> tuple[dict[str, Any], str]:
+    """The totals now, and what happened since `before` as one line (per message too, given how many)."""
     time.sleep(0.6)  # the server writes every half second
     now: dict[str, Any] = json.loads(path.read_text())
     if before is None:
@@ -109,4 +129,9 @@ def lap(path: Path, before: dict[str, Any] | None) -> tuple[dict[str, Any], str]
         + " over 1 ms, ran "
         + worst(run)
     )
+    kinds = {k: n - before["statements"].get(k, 0) for k, n in now["statements"].items()}
+    statements, commits = sum(kinds.values()), now["commits"] - before["commits"]
+    if statements and messages:
+        line += f"; SQL statements {statements / messages:.2f}/message, commits {commits / messages:.2f}/message ("
+        line += ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]) if n) + ")"
     return now, line

@@ -7,6 +7,9 @@ customer-service messages. BENCH_MIX=mixed (default): two thirds from bound lead
 go out as a msgmenu through the API inside the request; 取消), one third from strangers. BENCH_MIX=strangers:
 only strangers' text (the lightest engine turn). BENCH_MIX=help: bound leads asking for help.
 BENCH_ENGINE=stub answers every turn at once: what the channel and HTTP stack cost without the engine.
+BENCH_TRACE=1 prints the server's collections, loop stalls and worker threads per run (bench/server_trace.py);
+BENCH_PROFILE=<dir> writes a cProfile of the server during the paced run there (bench/server_profile.py; cProfile slows
+the server, so pace it lower with BENCH_RATE to profile an unsaturated server).
 
 The client shares the 2 cores with the server, so it does as little as it can while the clock runs (wechat_client):
 every callback is signed and encrypted with wechatpy before a run, sent with aiohttp over kept-alive connections on
@@ -29,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -41,7 +45,7 @@ import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test support's fake WeChat API
 
-from bench import server_trace, werobot_peer
+from bench import server_profile, server_trace, werobot_peer
 from bench.engine import drop_pg, pg_database
 from bench.wechat_client import Connections, Outcome, Prepared, check, prepare, timed
 from bot.channel_services import RuntimeServices
@@ -97,7 +101,9 @@ async def _serve_forever(db_url: str, aes: str, tmp: Path, api_port: int, ports:
     _server, task, port = await _serve(create_app(runtime, channel.routes()))
     settle_heap()  # as `studio-bot serve` does before its first request
     if os.environ.get("BENCH_TRACE"):
-        server_trace.install(tmp / "trace.json")
+        server_trace.install(tmp / "trace.json", runtime.engine)
+    elif os.environ.get("BENCH_PROFILE"):
+        server_profile.install(Path(os.environ["BENCH_PROFILE"]))
     ports.put(port)
     await task
 
@@ -240,15 +246,22 @@ async def measure(
         f"{name}, as fast as possible", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
     if trace:
-        traced, line = server_trace.lap(trace, traced)
+        traced, line = server_trace.lap(trace, traced, len(fast))
         print(line)
     cpu.lap()
+    profile = os.environ.get("BENCH_PROFILE") if name == "ours" else None
+    if profile:
+        os.kill(pids[0], signal.SIGUSR1)
     elapsed, outcomes = await paced(connections, slow)
+    if profile:
+        os.kill(pids[0], signal.SIGUSR2)
+        await asyncio.sleep(1)
+        print(f"    server profile of the paced run: {profile}/loop.prof, {profile}/threads.prof")
     _, p99 = _report(
         f"{name}, paced at {PACED_RATE}/s", cpu.lap(), elapsed, outcomes, check(platform, outcomes, _stranger)
     )
     if trace:
-        print(server_trace.lap(trace, traced)[1])
+        print(server_trace.lap(trace, traced, len(slow))[1])
     await connections.close()
     return rate, p99
 

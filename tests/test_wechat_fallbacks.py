@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from bot.channel_services import RuntimeServices
 from bot.channels.wechat import replies as oa_replies
 from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wxbase.inbound import Received
 from handlers.core.types import Incoming
 from storage.models import Conversation, EntryStatus, LedgerEntry, OutboxMessage
 from tests.support.wechat_world import WxWorld, wechat_world
@@ -246,3 +249,59 @@ async def test_a_number_typed_after_numbered_options_answers_the_question_it_is_
             conv = await s.scalar(select(Conversation).where(Conversation.user_id == LEAD))
         # taken as the place, not refused as a button of the kinds' question (the numbers last shown)
         assert conv is not None and conv.step == "participants" and conv.data["values"]["place"] == "工作室"
+
+
+def seen_by(world: WxWorld, openid: str, passive: list[str]) -> str:
+    """Everything the follower read: the passive answers given, then every customer-service text and msgmenu."""
+    calls = world.fake.sent("message/custom/send", touser=openid)
+    sent = [c.body["text"]["content"] if c.body["msgtype"] == "text" else str(c.body.get("msgmenu")) for c in calls]
+    return "\n".join([*passive, *sent])
+
+
+async def test_a_number_typed_twice_quickly_is_refused_the_second_time(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the second "1" left before the next question reached the follower: it stands for the option they saw, which
+    # is no longer asked; read as typed text it would answer a question they have not seen (here: the title "1")
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        oa = world.oa_platform
+        await oa.text(LEAD, "记录活动")
+        await world.settle()
+        world.fake.fail("message/custom/send", 45009)  # busy, once: the kinds follow as numbered text
+        await oa.text(LEAD, "今天")
+        await world.settle()
+        assert any("回复序号" in t for t in texts_to(world, LEAD))
+        convert, both_read = world.oa.inbound.convert, asyncio.Barrier(2)
+
+        async def read_together(msg: dict[str, Any]) -> Received:
+            received = await convert(msg)  # the second one read before the first one's turn is answered
+            await both_read.wait()
+            return received
+
+        monkeypatch.setattr(world.oa.inbound, "convert", read_together)
+        answers = await asyncio.gather(oa.text(LEAD, "1"), oa.text(LEAD, "1"))
+        await world.settle()
+        assert "这个按钮属于之前的问题" in seen_by(world, LEAD, [a.text for a in answers])
+        async with world.runtime.sessions() as s:
+            conv = await s.scalar(select(Conversation).where(Conversation.user_id == LEAD))
+        assert conv is not None and conv.step == "title" and "title" not in conv.data["values"]
+
+
+async def test_a_number_typed_after_a_plain_question_is_its_answer(db_url: str, tmp_path: Path) -> None:
+    # numbered kinds, then the title asked in plain text: "1" typed now is the title, not the first kind again
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        oa = world.oa_platform
+        await oa.text(LEAD, "记录活动")
+        await world.settle()
+        world.fake.fail("message/custom/send", 45009)
+        await oa.text(LEAD, "今天")
+        await world.settle()
+        await oa.text(LEAD, "技术交流")  # the kind typed out: the title's question goes out without numbers
+        await world.settle()
+        await oa.text(LEAD, "1")
+        await world.settle()
+        async with world.runtime.sessions() as s:
+            conv = await s.scalar(select(Conversation).where(Conversation.user_id == LEAD))
+        assert conv is not None and conv.data["values"].get("title") == "1"

@@ -84,6 +84,23 @@ async def test_only_a_turn_with_follow_ups_writes_after_its_answer(db_url: str, 
     assert len(marks) == 1  # the follow-up's delivery marked sent, once
 
 
+async def test_follow_ups_sent_close_together_are_marked_sent_in_one_write(db_url: str, tmp_path: Path) -> None:
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        await world.oa_platform.text(LEAD, "记录活动")  # the first msgmenu is awaited in the request: the API works
+        await world.settle()
+        with statements(world.runtime.engine) as said:
+            for word in ("今天", "帮助"):  # each question goes by the API after its answer
+                await world.oa_platform.text(LEAD, word)
+            await world.settle()
+        later(world)
+        await world.oa_platform.text(LEAD, "帮助")
+        await world.settle()
+    marks = [s for s in said if s.lstrip().upper().startswith("UPDATE SEEN_DELIVERIES")]
+    assert len(marks) == 1, marks  # both deliveries in one write
+    assert menus_to(world, LEAD, "活动类别") == 3  # and nothing brought again: the kinds, the kinds again, then help's
+
+
 async def test_a_wecom_card_waits_for_no_agent_api_and_still_arrives(db_url: str, tmp_path: Path) -> None:
     async with wechat_world(db_url, tmp_path) as world:
         await say(world, MEMBER, f"绑定 {world.seeded.lead_code}")

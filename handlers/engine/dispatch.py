@@ -102,7 +102,7 @@ async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Repl
     if isinstance(press, FlowPress):
         if conv is None:  # the record was finished, cancelled or ran out: its buttons do nothing
             return [_refused(ctx.t("engine.nothing_open"))]
-        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_press(press, typed=ctx.incoming.text)
+        return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_press(press)
     if isinstance(press, GoPress):
         if conv is not None:
             return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + press.command)

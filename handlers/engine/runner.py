@@ -54,14 +54,8 @@ class Runner(Answering):
         intro = "\n".join(filter(None, [intro, str(self.values.pop(NOTE, "") or "")]))
         return await self._go(self._next_after(None), note=intro)
 
-    async def on_press(self, press: FlowPress, *, typed: str | None = None) -> list[Reply]:
-        """A press of a conversation's button: refused unless it is this conversation's, at its version.
-
-        typed: the number the person typed for it (WeChat's numbered options), which answers the question now shown
-        if the numbers were of an earlier one (a msgmenu refused, then one that went out).
-        """
-        if typed and (press.conversation != self.conversation_id or press.version != self.version):
-            return await self.on_text(typed)
+    async def on_press(self, press: FlowPress) -> list[Reply]:
+        """A press of a conversation's button: refused unless it is this conversation's, at its version."""
         if press.conversation != self.conversation_id:
             return [await self._refused("engine.earlier_conversation")]
         if press.version != self.version:

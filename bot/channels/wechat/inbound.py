@@ -71,8 +71,7 @@ class OAInbound:
             if payload is None:
                 payload = await self.numbers.typed(user, content, self.clock())
             if payload is not None:
-                # a typed number carries its text: if the numbers were of an earlier question, it answers this one
-                return Received("message", make(payload=payload, text=content))
+                return Received("message", make(payload=payload))
             return Received("message", make(text=content))
         if kind == "voice":
             # with 接收语音识别结果 switched on, WeChat sends what it heard: an answer typed by voice

@@ -19,7 +19,7 @@ from bot.channels.wechat.numbers import Numbers
 from bot.channels.wechat.outbound import OAOutbound
 from bot.channels.wxbase.answers import Answered
 from bot.channels.wxbase.api import ApiError
-from bot.channels.wxbase.owed import Job, Owing, send_owed
+from bot.channels.wxbase.owed import Job, Owing, SentMarks, send_owed
 from bot.channels.wxbase.refs import RefBuffer
 from bot.channels.wxbase.text import numbered, split_keeping, split_text
 from bot.http.metrics import Metrics
@@ -43,6 +43,7 @@ class TurnReplies:
         self.clock = clock
         self.customer_service = CustomerService(clock)
         self.sequencer = Sequencer()
+        self.marks = SentMarks(services, self.sequencer, CHANNEL)
         self.answered = Answered()
         self.passives = RefBuffer(services, CHANNEL, "passive", clock)
         self.followups = FollowUps(services, outbound, self.customer_service, self.numbered)
@@ -74,7 +75,7 @@ class TurnReplies:
                 await self.services.replied(CHANNEL, [owed_by], sent=False)
             raise
         answered.set_result(passive)
-        send_owed(self.services, self.sequencer, CHANNEL, user, job, owed_by)
+        send_owed(self.services, self.sequencer, CHANNEL, user, job, owed_by, self.marks)
         return passive
 
     async def again(self, user: str, delivery: str, turn: Turn) -> str:
@@ -101,6 +102,9 @@ class TurnReplies:
             return "", None
         if not self.customer_service.on:
             return await self._all_numbered(user, delivery, replies, metrics)
+        # this turn goes out as a msgmenu or plain text: numbers shown before answer no question now (one refused
+        # later comes back as numbered text, which are remembered then)
+        await self.numbers.forget(user, self.clock())
         first, rest = replies[0], replies[1:]
         passive = ""
         if (first.all_buttons() or first.files) and self.customer_service.proven:

@@ -4,11 +4,12 @@ The turn is committed before its answer, and its follow-ups leave after the answ
 would lose them, and the person's next message would answer a question they never saw. The engine records such a
 turn's follow-ups as owed in the turn's own delivery row (no extra write); the channel says when they went out (one
 write, only for turns that have follow-ups), and a turn whose follow-ups never went out has them brought first by
-the sender's next turn (handlers/engine/owed.py).
+the sender's next turn (handlers/engine/owed.py). Marks of follow-ups sent close together go in one write.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -18,6 +19,10 @@ from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[None]]
+# seconds a delivery whose follow-ups went out waits to be marked sent with the others sent meanwhile: one write for
+# them all instead of one each (far within REPLY_OWED_AFTER_SECONDS, after which an unmarked one would come again)
+MARK_LINGER = 0.25
+_MARKS = "\0marks"  # the sequencer's key of the markings: behind no follower's sends, and drained with them
 
 
 class Owing:
@@ -34,6 +39,27 @@ class Owing:
         return after
 
 
+class SentMarks:
+    """Deliveries whose follow-ups went out, marked sent together: those sent within MARK_LINGER in one write."""
+
+    def __init__(self, services: ChannelServices, sequencer: Sequencer, channel: str) -> None:
+        self.services = services
+        self.sequencer = sequencer
+        self.channel = channel
+        self._due: list[str] = []
+
+    def add(self, delivery_id: str) -> None:
+        """Mark this delivery sent with the next write (the sequencer's drain waits for it)."""
+        self._due.append(delivery_id)
+        if len(self._due) == 1:
+            self.sequencer.run(_MARKS, self._write)
+
+    async def _write(self) -> None:
+        await asyncio.sleep(MARK_LINGER)
+        due, self._due = self._due, []
+        await self.services.replied(self.channel, due, sent=True)
+
+
 def send_owed(
     services: ChannelServices,
     sequencer: Sequencer,
@@ -41,8 +67,12 @@ def send_owed(
     user: str,
     job: Job | None,
     owed_by: str | None,
+    marks: SentMarks | None = None,
 ) -> None:
-    """Queue a turn's sends behind this user's earlier ones, then say whether the delivery `owed_by` owes them still."""
+    """Queue a turn's sends behind this user's earlier ones, then say whether the delivery `owed_by` owes them still.
+
+    marks: where a delivery sent is marked (with others); without, each is marked on its own at once.
+    """
 
     async def sends() -> None:
         sent = False
@@ -52,7 +82,10 @@ def send_owed(
             sent = True  # what failed was handed to the outbox, what timed out reached the platform
         finally:
             if owed_by is not None:
-                await services.replied(channel, [owed_by], sent=sent)
+                if sent and marks is not None:
+                    marks.add(owed_by)
+                else:
+                    await services.replied(channel, [owed_by], sent=sent)
 
     if job is not None or owed_by is not None:
         sequencer.run(user, sends)

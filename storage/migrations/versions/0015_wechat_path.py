@@ -1,4 +1,4 @@
-"""the OA path (issue 21): reserved slot for the WeChat path's indexes
+"""the OA path (issue 21): the senders still owed replies found without scanning the deliveries that owe nothing
 
 Revision ID: 0015_wechat_path
 Revises: 0014_planner
@@ -7,6 +7,9 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = '0015_wechat_path'
 down_revision: str | Sequence[str] | None = '0014_planner'
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index(
+        'ix_seen_deliveries_owing',
+        'seen_deliveries',
+        ['seen_at', 'channel', 'user_id'],
+        unique=False,
+        postgresql_where=sa.text('owed IS true'),
+        sqlite_where=sa.text('owed IS 1'),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index('ix_seen_deliveries_owing', table_name='seen_deliveries')
