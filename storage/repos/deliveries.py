@@ -46,15 +46,15 @@ async def record_many(
     session: AsyncSession,
     channel_answers: list[tuple[str, str, dict[str, Any]]],
     owed_by: Sequence[str | None] = (),
-    advance: dict[str, Any] | None = None,
+    advance: Sequence[dict[str, Any]] = (),
 ) -> bool:
     """Keep what was answered to these deliveries (channel, delivery id, response); False if any was seen before.
 
     Written at the end of the turns, in their transaction: one statement instead of a mark before and an
     update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
     owed_by: per delivery, the sender whose replies stay owed until `replied` (None: sent as they are returned).
-    advance: a conversation UPDATE kept by conversations.defer, run here (in this very statement on PostgreSQL);
-    StaleConversation if another turn moved that conversation first.
+    advance: the conversation UPDATEs kept by conversations.defer, run here as one statement (for a lone turn on
+    PostgreSQL, this very statement); StaleConversation if another turn moved one of those conversations first.
     """
     now = utcnow()
     owners = list(owed_by) or [None] * len(channel_answers)
@@ -69,14 +69,13 @@ async def record_many(
         }
         for (channel, delivery_id, response), owner in zip(channel_answers, owners, strict=True)
     ]
-    if advance is not None:
-        if dialect_of(session) == "postgresql" and len(rows) == 1:
-            row = {f"row_{name}": value for name, value in rows[0].items()}
-            inserted = (await session.execute(_RECORD_ADVANCING, {**row, **advance})).all()
-            if inserted and inserted[0].advanced != 1:
-                raise conversations.StaleConversation(f"{advance['of_channel']}:{advance['of_user']}")
-            return len(inserted) == 1
-        await conversations.advance(session=session, params=advance)
+    if len(advance) == 1 and len(rows) == 1 and dialect_of(session) == "postgresql":
+        row = {f"row_{name}": value for name, value in rows[0].items()}
+        inserted = (await session.execute(_RECORD_ADVANCING, {**row, **advance[0]})).all()
+        if inserted and inserted[0].advanced != 1:
+            raise conversations.StaleConversation(f"{advance[0]['of_channel']}:{advance[0]['of_user']}")
+        return len(inserted) == 1
+    await conversations.advance_many(session=session, params=advance)
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
