@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, column, delete, select, update, values
+from sqlalchemy import Table, Update, bindparam, delete, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
@@ -87,8 +87,12 @@ _MANY: dict[int, Update] = {}  # by number of conversations: built once each, as
 def _advance_many(count: int) -> Update:
     """One UPDATE of `count` conversations from a VALUES list, each version-checked; the ids it moved come back."""
     if (statement := _MANY.get(count)) is None:
-        rows = [tuple(bindparam(f"k{i}_{name}", type_=_TYPES[name]) for name in _COLUMNS) for i in range(count)]
-        kept = values(*(column(name, _TYPES[name]) for name in _COLUMNS), name="kept").data(rows).cte("kept")
+        # a UNION ALL of one-row SELECTs rather than VALUES: SQLAlchemy caches its compiled form (not VALUES' data)
+        rows = [
+            select(*(bindparam(f"k{i}_{name}", type_=_TYPES[name]).label(name) for name in _COLUMNS))
+            for i in range(count)
+        ]
+        kept = union_all(*rows).cte("kept")
         statement = _MANY[count] = (
             update(_TABLE)
             .where(
