@@ -15,7 +15,7 @@ from storage.models import Conversation
 # session's connection: the ORM's UPDATE path synchronises loaded objects, which is not wanted here and
 # costs more than the statement itself (bench/README.md).
 _TABLE = cast(Table, Conversation.__table__)
-ADVANCE = (  # deliveries.record_many folds it into its INSERT on PostgreSQL
+ADVANCE = (
     update(_TABLE)
     .where(
         _TABLE.c.channel == bindparam("of_channel"),
@@ -84,15 +84,16 @@ _TYPES = {name: _TABLE.c[of].type for name, of in zip(_COLUMNS, _OF, strict=True
 _MANY: dict[int, Update] = {}  # by number of conversations: built once each, as ADVANCE is
 
 
-def _advance_many(count: int) -> Update:
-    """One UPDATE of `count` conversations from a VALUES list, each version-checked; the ids it moved come back."""
+def advancing(count: int) -> Update:
+    """One UPDATE of `count` conversations (parameters from advancing_params), each version-checked; the ids it
+    moved come back."""
     if (statement := _MANY.get(count)) is None:
         # a UNION ALL of one-row SELECTs rather than VALUES: SQLAlchemy caches its compiled form (not VALUES' data)
         rows = [
             select(*(bindparam(f"k{i}_{name}", type_=_TYPES[name]).label(name) for name in _COLUMNS))
             for i in range(count)
         ]
-        kept = union_all(*rows).cte("kept")
+        kept = (union_all(*rows) if count > 1 else rows[0]).cte("kept")
         statement = _MANY[count] = (
             update(_TABLE)
             .where(
@@ -115,14 +116,18 @@ def _advance_many(count: int) -> Update:
     return statement
 
 
+def advancing_params(params: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of `advancing(len(params))` for these kept UPDATEs."""
+    return {f"k{i}_{name}": value for i, one in enumerate(params) for name, value in one.items()}
+
+
 async def advance_many(*, session: AsyncSession, params: Sequence[dict[str, Any]]) -> None:
     """Run these conversations' version-checked UPDATEs as one statement; StaleConversation if any had moved."""
     if len(params) <= 1:
         for one in params:
             await advance(session=session, params=one)
         return
-    flat = {f"k{i}_{name}": value for i, one in enumerate(params) for name, value in one.items()}
-    moved = (await (await session.connection()).execute(_advance_many(len(params)), flat)).all()
+    moved = (await (await session.connection()).execute(advancing(len(params)), advancing_params(params))).all()
     if len(moved) != len(params):
         raise StaleConversation(f"{len(params) - len(moved)} of {len(params)} conversations")
 
