@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.base import utcnow
 from storage.models import Conversation, SeenDelivery
 from storage.repos import conversations, deliveries
+from storage.repos.upsert import dialect_of
 
 
 async def _open(sessions: async_sessionmaker[AsyncSession], user: str) -> None:
@@ -136,7 +137,7 @@ async def test_the_steps_of_a_batch_are_written_in_one_statement(sessions: async
         )
     assert len([sql for sql in seen if "UPDATE conversations" in sql]) == 1
     # PostgreSQL: the steps ride on the deliveries' INSERT; SQLite (no UPDATE in a WITH) runs them just before it
-    assert len([sql for sql in seen if sql != "BEGIN IMMEDIATE"]) == (1 if s.bind.dialect.name == "postgresql" else 2)
+    assert len([sql for sql in seen if sql != "BEGIN IMMEDIATE"]) == (1 if dialect_of(s) == "postgresql" else 2)
     async with sessions() as s:
         rows = (await s.execute(select(Conversation.user_id, Conversation.step, Conversation.version))).all()
         assert sorted(tuple(r) for r in rows) == [("u1", "b", 2), ("u2", "b", 2), ("u3", "b", 2)]
