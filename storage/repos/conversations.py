@@ -41,8 +41,8 @@ class StaleConversation(Exception):
 
 # A turn's conversation step is written at the end of its transaction, in as few statements as the turns that share
 # it allow: `defer` lets `save` keep the UPDATE's parameters in the session until `take_deferred`, and the caller
-# (deliveries.record_many) runs them all as one statement, which on PostgreSQL is also the one that records a lone
-# turn's delivery. Every other function here runs the kept UPDATEs first, so the session reads its own writes.
+# (deliveries.record_many) runs them all as one statement, which on PostgreSQL is also the one that records the
+# turns' deliveries. Every other function here runs the kept UPDATEs first, so the session reads its own writes.
 _DEFERS, _KEPT = "studio_defer_advance", "studio_kept_advance"
 
 
