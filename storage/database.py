@@ -13,6 +13,7 @@ from storage import pg_pool, sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE = 10  # PostgreSQL connections per process (the DATABASE_POOL_SIZE setting)
+PREPARED_STATEMENTS = 500  # per PostgreSQL connection, kept prepared (see create_engine)
 FAST_PATH = "studio_sqlite_fast_path"  # the engine's execution option that carries the switch
 
 
@@ -51,6 +52,11 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = P
     # a failed statement's message would carry its parameters (openids, what people typed) into the logs
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
+        if make_url(url).get_driver_name() == "asyncpg":
+            # SQLAlchemy's per-connection cache of asyncpg prepared statements (100 by default): the turns of a batch
+            # are written by one statement per batch size (storage.repos.deliveries), tens of shapes beside the rest
+            connect_args = {"prepared_statement_cache_size": PREPARED_STATEMENTS, **kwargs.get("connect_args", {})}
+            kwargs["connect_args"] = connect_args
         if "poolclass" in kwargs:  # a pool without a size (NullPool): ping at every checkout
             kwargs.setdefault("pool_pre_ping", True)
         else:

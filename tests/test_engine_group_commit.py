@@ -19,6 +19,7 @@ from handlers.engine.group_commit import GroupCommit
 from storage.models import Conversation, SeenDelivery
 from tests.support import Clock, Transcript, World, add_identity, make_bot
 from tests.support.fixtures import clock_fixture, entries, world_fixture  # noqa: F401
+from tests.support.sql import statements
 
 ERROR = t("engine.error", "zh_CN")
 PEOPLE = 6
@@ -205,3 +206,20 @@ async def test_a_failed_turn_is_logged_without_the_senders_id(
     )
     assert turn.replies[0].text == t("engine.error")
     assert "turn failed: channel=wechat" in caplog.text and "oSECRETopenid" not in caplog.text
+
+
+async def test_the_steps_that_share_a_commit_are_saved_in_one_statement(
+    world: World, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, clock: Clock
+):
+    bot = make_bot(sessions, clock=clock)  # SQLite's fast path and PostgreSQL alike
+    people = await chats(sessions, world, bot)
+    await asyncio.gather(*(chat.say("记录活动") for chat in people))
+    with commits(engine) as done, statements(engine) as sent:
+        await asyncio.gather(*(chat.press("今天") for chat in people))
+    assert len([sql for sql in sent if "UPDATE conversations" in sql]) <= len(done) < PEOPLE
+    restarted = make_bot(sessions, clock=clock)  # every step was saved
+    for chat in people:
+        chat.expect("活动类别")
+        chat.bot = restarted
+        await chat.press("技术交流")
+        chat.expect("活动主题")

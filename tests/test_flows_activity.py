@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
 from storage.models import EntryStatus, LedgerKind
 from storage.repos import attachments
 from tests.support import Clock, Transcript, World, add_studio, verify_dialog
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
+from tests.support.sql import statements
 
 
 async def log_activity(chat: Transcript, title: str = "数控编程交流") -> None:
@@ -398,3 +399,13 @@ async def test_the_first_field_edited_from_the_summary_offers_back(bot: Bot, wor
     await chat.press("取消")
     await chat.say("记录活动")
     assert "返回" not in chat.buttons
+
+
+async def test_submitting_reads_the_studio_once(bot: Bot, world: World, engine: AsyncEngine):
+    chat = Transcript(bot, "lead")
+    await log_activity(chat)
+    with statements(engine) as sent:
+        await chat.press("提交")
+    chat.expect("已提交")
+    # the lead's notice and the reviewers' card both name the studio: one read serves the turn
+    assert len([sql for sql in sent if sql.lstrip().startswith("SELECT studios.id")]) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,8 @@ from handlers.engine.router import Routes
 from storage.models import ChannelIdentity, Conversation, Person, Role, RoleKind
 from storage.repos import audit as audit_repo
 from storage.repos import outbox
+
+Row = TypeVar("Row")
 
 
 @dataclass
@@ -54,6 +56,14 @@ class Context:
             and (union_id is None or r.union_id == union_id)
             for r in self.roles
         )
+
+    async def get(self, model: type[Row], ident: int) -> Row | None:
+        """The row of this model with this primary key, read at most once a turn (the studio, asked for by several)."""
+        # the session's identity map holds its objects weakly: one nobody kept was gone by the next ask, read again
+        key = ("get", model, ident)
+        if key not in self.memo:
+            self.memo[key] = await self.session.get(model, ident)
+        return self.memo[key]  # type: ignore[no-any-return]  # stored under its model's key just above
 
     def button(self, label: str, press: Press) -> Button:
         """A button whose press comes back as this press, signed."""

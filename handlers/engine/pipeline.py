@@ -28,7 +28,6 @@ from storage.base import utcnow
 from storage.database import groups_turns
 from storage.models import Conversation
 from storage.repos import conversations, deliveries
-from storage.repos.upsert import dialect_of
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -143,6 +142,7 @@ class Bot:
         """
         answers: list[list[Reply]] = []
         stood: list[Conversation | None] = []
+        conversations.defer(session)  # the turns' steps are written together, with their deliveries
         for incoming in batch:  # one after another: a turn sees what the turns before it wrote
             ctx = await self.context(session, incoming)
             stood.append(ctx.conversation)
@@ -161,8 +161,6 @@ class Bot:
         key = (incoming.channel, incoming.delivery_id)
         try:
             async with self.sessions() as session, session.begin():
-                if dialect_of(session) == "postgresql":
-                    conversations.defer(session)  # the step's UPDATE rides on the delivery's INSERT
                 [replies], [stood] = await self._work(session, [incoming])
         except _Duplicate:
             # seen by another process: its work here is undone; answer as that process did

@@ -51,7 +51,7 @@ async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
     """The studio's registered venue, stored as that venue; without one, "the studio" (stored in Chinese, read in
     each reader's language)."""
-    studio = await ctx.session.get(Studio, int(values["studio"])) if values.get("studio") else None
+    studio = await ctx.get(Studio, int(values["studio"])) if values.get("studio") else None
     venue = studio.venue.strip() if studio is not None else ""
     generic = Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))
     if venue:  # an entry that already says 工作室 keeps reading so in the reader's language

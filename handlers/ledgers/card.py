@@ -25,7 +25,7 @@ async def studio_names(ctx: Context) -> dict[int, str]:
 
 async def may(ctx: Context, entry: LedgerEntry, *actions: Action) -> frozenset[Action]:
     """Which of these the speaker may do to the entry, as the permissions table says."""
-    studio = await ctx.session.get(Studio, entry.studio_id)
+    studio = await ctx.get(Studio, entry.studio_id)
     return await checks.permitted(ctx, actions, studio=studio, entry=entry)
 
 

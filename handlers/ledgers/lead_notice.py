@@ -20,7 +20,7 @@ async def tell_lead(ctx: Context, entry: LedgerEntry) -> None:
     """Queue a notice to each lead of the entry's studio, unless the lead submitted it."""
     if ctx.person is None:
         return
-    studio = await ctx.session.get(Studio, entry.studio_id)
+    studio = await ctx.get(Studio, entry.studio_id)
     if studio is None:
         return
     author = ctx.person.name

@@ -43,7 +43,7 @@ def card_buttons(
 @on_entry_submitted(router)
 async def tell_reviewers(ctx: Context, entry: LedgerEntry) -> None:
     """Send the entry's summary with decision buttons to every reviewer of its studio (and their delegates)."""
-    studio = await ctx.session.get(Studio, entry.studio_id)
+    studio = await ctx.get(Studio, entry.studio_id)
     if studio is None:
         return
     fields, author = await cards.entry_card(ctx.session, entry, studio)

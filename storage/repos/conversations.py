@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, Update, bindparam, delete, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
@@ -15,7 +15,7 @@ from storage.models import Conversation
 # session's connection: the ORM's UPDATE path synchronises loaded objects, which is not wanted here and
 # costs more than the statement itself (bench/README.md).
 _TABLE = cast(Table, Conversation.__table__)
-ADVANCE = (  # deliveries.record_many folds it into its INSERT on PostgreSQL
+ADVANCE = (
     update(_TABLE)
     .where(
         _TABLE.c.channel == bindparam("of_channel"),
@@ -39,25 +39,26 @@ class StaleConversation(Exception):
     """Another turn changed the conversation since it was read; the caller retries."""
 
 
-# A turn on PostgreSQL writes its conversation step in the statement that records the delivery (deliveries.
-# record_many), one round trip instead of two: `defer` lets `save` keep the UPDATE's parameters in the session
-# until `take_deferred`; every other function here runs a kept UPDATE first, so the session reads its own writes.
+# A turn's conversation step is written at the end of its transaction, in as few statements as the turns that share
+# it allow: `defer` lets `save` keep the UPDATE's parameters in the session until `take_deferred`, and the caller
+# (deliveries.record_many) runs them all as one statement, which on PostgreSQL is also the one that records the
+# turns' deliveries. Every other function here runs the kept UPDATEs first, so the session reads its own writes.
 _DEFERS, _KEPT = "studio_defer_advance", "studio_kept_advance"
 
 
 def defer(session: AsyncSession) -> None:
-    """Let `save` keep this session's conversation UPDATE for the turn's last statement (see take_deferred)."""
+    """Let `save` keep this session's conversation UPDATEs for the turns' last statements (see take_deferred)."""
     session.info[_DEFERS] = True
 
 
-def take_deferred(session: AsyncSession) -> dict[str, Any] | None:
-    """The kept conversation UPDATE's parameters, now the caller's to run (deliveries.record_many), if any."""
-    return cast("dict[str, Any] | None", session.info.pop(_KEPT, None))
+def take_deferred(session: AsyncSession) -> list[dict[str, Any]]:
+    """The kept conversation UPDATEs' parameters (one per conversation), now the caller's to run (advance_many)."""
+    kept: dict[tuple[str, str], dict[str, Any]] = session.info.pop(_KEPT, {})
+    return list(kept.values())
 
 
 async def _run_kept(session: AsyncSession) -> None:
-    if (params := take_deferred(session)) is not None:
-        await advance(session=session, params=params)
+    await advance_many(session=session, params=take_deferred(session))
 
 
 async def advance(*, session: AsyncSession, params: dict[str, Any]) -> None:
@@ -65,6 +66,70 @@ async def advance(*, session: AsyncSession, params: dict[str, Any]) -> None:
     result = await (await session.connection()).execute(ADVANCE, params)
     if getattr(result, "rowcount", 0) != 1:
         raise StaleConversation(f"{params['of_channel']}:{params['of_user']}")
+
+
+_COLUMNS = (
+    "of_channel",
+    "of_user",
+    "expected",
+    "next_version",
+    "new_flow",
+    "new_step",
+    "new_data",
+    "new_expiry",
+    "now",
+)
+_OF = ("channel", "user_id", "version", "version", "flow", "step", "data", "expires_at", "updated_at")
+_TYPES = {name: _TABLE.c[of].type for name, of in zip(_COLUMNS, _OF, strict=True)}
+_MANY: dict[int, Update] = {}  # by number of conversations: built once each, as ADVANCE is
+
+
+def advancing(count: int) -> Update:
+    """One UPDATE of `count` conversations (parameters from advancing_params), each version-checked; the ids it
+    moved come back."""
+    if (statement := _MANY.get(count)) is None:
+        # a UNION ALL of one-row SELECTs rather than VALUES: SQLAlchemy caches its compiled form (not VALUES' data)
+        rows = [
+            select(*(bindparam(f"k{i}_{name}", type_=_TYPES[name]).label(name) for name in _COLUMNS))
+            for i in range(count)
+        ]
+        kept = (union_all(*rows) if count > 1 else rows[0]).cte("kept")
+        statement = _MANY[count] = (
+            update(_TABLE)
+            .where(
+                _TABLE.c.channel == kept.c.of_channel,
+                _TABLE.c.user_id == kept.c.of_user,
+                _TABLE.c.version == kept.c.expected,
+            )
+            .values(
+                {
+                    _TABLE.c.flow: kept.c.new_flow,
+                    _TABLE.c.step: kept.c.new_step,
+                    _TABLE.c.data: kept.c.new_data,
+                    _TABLE.c.version: kept.c.next_version,
+                    _TABLE.c.expires_at: kept.c.new_expiry,
+                    _TABLE.c.updated_at: kept.c.now,
+                }
+            )
+            .returning(_TABLE.c.id)
+        )
+    return statement
+
+
+def advancing_params(params: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of `advancing(len(params))` for these kept UPDATEs."""
+    return {f"k{i}_{name}": value for i, one in enumerate(params) for name, value in one.items()}
+
+
+async def advance_many(*, session: AsyncSession, params: Sequence[dict[str, Any]]) -> None:
+    """Run these conversations' version-checked UPDATEs as one statement; StaleConversation if any had moved."""
+    if len(params) <= 1:
+        for one in params:
+            await advance(session=session, params=one)
+        return
+    moved = (await (await session.connection()).execute(advancing(len(params)), advancing_params(params))).all()
+    if len(moved) != len(params):
+        raise StaleConversation(f"{len(params) - len(moved)} of {len(params)} conversations")
 
 
 _OF_USER = (Conversation.channel == bindparam("channel"), Conversation.user_id == bindparam("user_id"))
@@ -92,9 +157,10 @@ async def save(
 ) -> int:
     """Create or update the conversation; raise StaleConversation if its version moved. Returns the new version.
 
-    In a session given to `defer`, an UPDATE is kept for the turn's last statement, which raises StaleConversation.
+    In a session given to `defer`, an UPDATE is kept for the turns' last statements, which raise StaleConversation.
     """
-    await _run_kept(session)
+    if (channel, user_id) in session.info.get(_KEPT, {}):
+        await _run_kept(session)  # this conversation's kept step first: this one expects its version
     if expected_version is None:
         session.add(
             Conversation(
@@ -122,7 +188,7 @@ async def save(
         "now": now,
     }
     if session.info.get(_DEFERS):
-        session.info[_KEPT] = params
+        session.info.setdefault(_KEPT, {})[(channel, user_id)] = params
     else:
         await advance(session=session, params=params)
     return expected_version + 1

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Insert, Table, bindparam, delete, func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,23 +22,28 @@ _RECORD = {
     for name, statement in insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id").items()
 }
 
-# PostgreSQL: one turn's delivery row and its conversation step in one statement (a data-modifying WITH), one
-# round trip fewer per step; the count of rows the UPDATE matched comes back beside the inserted delivery. The
-# row's parameters are named apart (row_…): a parameter named as a column of either table would join its SET.
+# PostgreSQL: the turns' delivery rows and their conversation steps in one statement (a data-modifying WITH), one
+# round trip fewer per transaction; the count of rows the UPDATE matched comes back beside each inserted delivery.
+# Rows come from a UNION ALL of one-row SELECTs: SQLAlchemy caches that statement's compiled form, not a multi-row
+# VALUES (see conversations.advancing). Built once per (deliveries, conversations).
 _T = cast(Table, SeenDelivery.__table__)
-_ADVANCED = conversations.ADVANCE.returning(conversations.ADVANCE.table.c.id).cte("advanced")
-_RECORD_ADVANCING = (
-    pg_insert(_T)
-    .values(
-        {
-            name: bindparam(f"row_{name}", type_=_T.c[name].type)
-            for name in ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
-        }
-    )
-    .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-    .add_cte(_ADVANCED)
-    .returning(_T.c.delivery_id, select(func.count()).select_from(_ADVANCED).scalar_subquery().label("advanced"))
-)
+_ROW = ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
+_ADVANCING: dict[tuple[int, int], Insert] = {}
+
+
+def _record_advancing(rows: int, advanced: int) -> Insert:
+    """INSERT `rows` deliveries (parameters r<i>_<column>), ignoring seen ones, and advance `advanced` conversations."""
+    if (statement := _ADVANCING.get((rows, advanced))) is None:
+        cte = conversations.advancing(advanced).cte("advanced")
+        selects = [select(*(bindparam(f"r{i}_{name}", type_=_T.c[name].type) for name in _ROW)) for i in range(rows)]
+        statement = _ADVANCING[(rows, advanced)] = (
+            pg_insert(_T)
+            .from_select(list(_ROW), union_all(*selects) if rows > 1 else selects[0])
+            .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+            .add_cte(cte)
+            .returning(_T.c.delivery_id, select(func.count()).select_from(cte).scalar_subquery().label("advanced"))
+        )
+    return statement
 
 
 async def record_many(
@@ -46,15 +51,15 @@ async def record_many(
     session: AsyncSession,
     channel_answers: list[tuple[str, str, dict[str, Any]]],
     owed_by: Sequence[str | None] = (),
-    advance: dict[str, Any] | None = None,
+    advance: Sequence[dict[str, Any]] = (),
 ) -> bool:
     """Keep what was answered to these deliveries (channel, delivery id, response); False if any was seen before.
 
     Written at the end of the turns, in their transaction: one statement instead of a mark before and an
     update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
     owed_by: per delivery, the sender whose replies stay owed until `replied` (None: sent as they are returned).
-    advance: a conversation UPDATE kept by conversations.defer, run here (in this very statement on PostgreSQL);
-    StaleConversation if another turn moved that conversation first.
+    advance: the conversation UPDATEs kept by conversations.defer, run here as one statement (on PostgreSQL, this
+    very statement); StaleConversation if another turn moved one of those conversations first.
     """
     now = utcnow()
     owners = list(owed_by) or [None] * len(channel_answers)
@@ -69,14 +74,16 @@ async def record_many(
         }
         for (channel, delivery_id, response), owner in zip(channel_answers, owners, strict=True)
     ]
-    if advance is not None:
-        if dialect_of(session) == "postgresql" and len(rows) == 1:
-            row = {f"row_{name}": value for name, value in rows[0].items()}
-            inserted = (await session.execute(_RECORD_ADVANCING, {**row, **advance})).all()
-            if inserted and inserted[0].advanced != 1:
-                raise conversations.StaleConversation(f"{advance['of_channel']}:{advance['of_user']}")
-            return len(inserted) == 1
-        await conversations.advance(session=session, params=advance)
+    if advance and dialect_of(session) == "postgresql":
+        params = {f"r{i}_{name}": value for i, row in enumerate(rows) for name, value in row.items()}
+        params.update(conversations.advancing_params(advance))
+        inserted = (await session.execute(_record_advancing(len(rows), len(advance)), params)).all()
+        if inserted and inserted[0].advanced != len(advance):
+            raise conversations.StaleConversation(
+                f"{len(advance) - inserted[0].advanced} of {len(advance)} conversations"
+            )
+        return len(inserted) == len(rows)
+    await conversations.advance_many(session=session, params=advance)
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
