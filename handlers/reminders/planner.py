@@ -18,7 +18,7 @@ from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.messages import render
 from storage.repos import outbox_batch
-from storage.repos import reminders as repo
+from storage.repos.month_counts import month_counts
 
 RULES = (
     rules.cycles,
@@ -99,7 +99,7 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
     digests = [c for c in due if c.union_id is not None]
     if digests:
         start, end = digest.previous_month(today)
-        counts = await repo.month_counts(session=session, start=push.day_start(start), end=push.day_start(end))
+        counts = await month_counts(session=session, start=push.day_start(start), end=push.day_start(end))
         kept = digest.fill(digests, snap, p, counts)
         due = [c for c in due if c.union_id is None or c.key in kept]
     result = PlanResult(
