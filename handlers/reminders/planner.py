@@ -11,12 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.assessment import frozen
 from handlers.core.config import HandlerConfig
-from handlers.core.types import reply_to_dict
 from handlers.lifecycle import cycle_queue, window
 from handlers.reminders import assessment, digest, rules, snapshot
 from handlers.reminders.calendar import PushWindow, working_days_before
 from handlers.reminders.candidate import Candidate
-from handlers.reminders.messages import render
+from handlers.reminders.messages import Renderer
 from storage.repos import outbox_batch
 from storage.repos.month_counts import month_counts
 
@@ -106,13 +105,15 @@ async def plan(*, session: AsyncSession, config: HandlerConfig, now: datetime, d
         at=now, due_at=push.next_moment(now), dry_run=dry_run, considered=len(candidates), paused=paused
     )
     rows: list[dict[str, Any]] = []
+    renderer = Renderer(config.secret_key)
     for c in due:
         person = snap.people[c.person_id]
-        reply = render(c, person.locale, config.secret_key)
-        result.new.append(Planned(c.key, c.topic, c.person_id, person.name, reply.text, result.due_at))
+        text = renderer.text(c, person.locale)
+        result.new.append(Planned(c.key, c.topic, c.person_id, person.name, text, result.due_at))
+        payload = renderer.payload(c, person.locale, text)
         rows.append(
             outbox_batch.new_row(
-                key=c.key, person_id=c.person_id, payload=reply_to_dict(reply), kind=KIND, due_at=result.due_at, now=now
+                key=c.key, person_id=c.person_id, payload=payload, kind=KIND, due_at=result.due_at, now=now
             )
         )
     if not dry_run:
