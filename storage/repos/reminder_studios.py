@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Cycle,
@@ -24,11 +25,13 @@ from storage.repos.reminder_rows import (
 async def studios(*, session: AsyncSession) -> list[StudioRow]:
     """Every active named studio, and every other active one with an entry waiting, with its newest cycle and
     when it last logged an activity."""
-    newest = (
-        select(Cycle.studio_id, func.max(Cycle.number).label("number")).group_by(Cycle.studio_id).subquery("newest")
+    newest_cycle = aliased(Cycle)
+    newest_number = select(func.max(newest_cycle.number)).where(newest_cycle.studio_id == Studio.id).scalar_subquery()
+    # reminders about entries concern any studio that has them (applying, never named, not retained): asked only of
+    # the studios not named, one probe each of ix_entries_studio_kind_status
+    waiting = exists().where(
+        LedgerEntry.studio_id == Studio.id, LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED])
     )
-    # reminders about entries concern any studio that has them (applying, never named, not retained)
-    waiting = select(LedgerEntry.studio_id).where(LedgerEntry.status.in_([EntryStatus.SUBMITTED, EntryStatus.RETURNED]))
     # one probe of ix_entries_studio_kind_id per studio, not a pass over the whole ledger
     newest_activity = (
         select(LedgerEntry.created_at)
@@ -37,6 +40,7 @@ async def studios(*, session: AsyncSession) -> list[StudioRow]:
         .limit(1)
         .scalar_subquery()
     )
+    named = Studio.status == StudioStatus.NAMED
     query = (
         select(
             Studio.id,
@@ -48,18 +52,15 @@ async def studios(*, session: AsyncSession) -> list[StudioRow]:
             Cycle.number,
             Cycle.ends_on,
             Cycle.result.is_not(None),
-            Studio.status,
+            named,
             newest_activity,
         )
-        .outerjoin(newest, newest.c.studio_id == Studio.id)
-        .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest.c.number))
-        .where(or_(Studio.status == StudioStatus.NAMED, Studio.id.in_(waiting)), Studio.active.is_(True))
+        .outerjoin(Cycle, and_(Cycle.studio_id == Studio.id, Cycle.number == newest_number))
+        .where(or_(named, waiting), Studio.active.is_(True))
     )
     return [
-        StudioRow(
-            sid, name, uid, named_on, created, cid, number, ends, bool(assessed), status == StudioStatus.NAMED, last
-        )
-        for sid, name, uid, named_on, created, cid, number, ends, assessed, status, last in (
+        StudioRow(sid, name, uid, named_on, created, cid, number, ends, bool(assessed), bool(is_named), last)
+        for sid, name, uid, named_on, created, cid, number, ends, assessed, is_named, last in (
             await execute(session, query)
         ).all()
     ]
