@@ -10,7 +10,7 @@ from handlers.reminders.candidate import GO_PENDING, Candidate, Msg, Names
 from handlers.reminders.rules import Pass
 from handlers.reminders.snapshot import Snapshot
 from storage.models import DECIDING_ROLES
-from storage.repos.reminders import MonthCounts
+from storage.repos.reminder_rows import MonthCounts
 
 
 def previous_month(today: date) -> tuple[date, date]:

@@ -1,13 +1,20 @@
-"""Render a reminder in its recipient's language, with its signed buttons."""
+"""Render a pass's reminders in each recipient's language, with their signed buttons, as outbox payloads."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from handlers.core.i18n import Translator
-from handlers.core.payloads import Press, pack
-from handlers.core.types import Button, Reply
-from handlers.reminders.candidate import Candidate, Msg, Names
+from handlers.core.payloads import pack
+from handlers.reminders.candidate import Action, Candidate, Msg, Names
+
+Payload = dict[str, Any]  # as handlers.core.types.reply_to_dict writes a Reply: the sender reads it back so
+
+
+@lru_cache(maxsize=16)
+def _translator(locale: str) -> Translator:
+    return Translator(locale)
 
 
 def _value(value: object, t: Translator) -> object:
@@ -20,25 +27,37 @@ def _value(value: object, t: Translator) -> object:
     return value
 
 
-@lru_cache(maxsize=16)
-def _translator(locale: str) -> Translator:
-    return Translator(locale)
+class Renderer:
+    """One pass's rendering: each distinct text and each button row formatted once, then shared.
 
+    The rules hand the same parameters object to every recipient of one message (a union's digest, the
+    yearly window, the reviewers of one cycle end), so a text is keyed by that object's identity, its
+    message id and the locale: no hashing of the parameters, and the text is built once per locale.
+    """
 
-@lru_cache(maxsize=65_536)
-def _text(key: str, params: tuple[tuple[str, object], ...], locale: str) -> str:
-    # many reminders of a pass share their text (the yearly window, a union's digest): format each once
-    t = _translator(locale)
-    return t(key, **{k: _value(v, t) for k, v in params})
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self._texts: dict[tuple[int, str, str], str] = {}
+        self._buttons: dict[tuple[tuple[Action, ...], str], list[list[dict[str, str]]]] = {}
+        self._kept: list[object] = []  # the keyed parameters, alive for the pass so that no id is reused
 
+    def text(self, candidate: Candidate, locale: str) -> str:
+        """The reminder's text in `locale`."""
+        key = (id(candidate.params), candidate.text_key, locale)
+        found = self._texts.get(key)
+        if found is None:
+            t = _translator(locale)
+            found = t(candidate.text_key, **{k: _value(v, t) for k, v in candidate.params.items()})
+            self._texts[key] = found
+            self._kept.append(candidate.params)
+        return found
 
-@lru_cache(maxsize=65_536)
-def _button(label_key: str, locale: str, secret: bytes, press: Press) -> Button:
-    return Button(_translator(locale)(label_key), pack(secret, press))
-
-
-def render(candidate: Candidate, locale: str, secret: bytes) -> Reply:
-    """The reminder as a Reply in `locale`; all its buttons on one row."""
-    text = _text(candidate.text_key, tuple(sorted(candidate.params.items())), locale)
-    row = tuple(_button(a.label_key, locale, secret, a.press) for a in candidate.actions)
-    return Reply(text=text, buttons=(row,) if row else ())
+    def payload(self, candidate: Candidate, locale: str, text: str) -> Payload:
+        """The outbox payload of the reminder with this text: all its buttons on one row."""
+        key = (candidate.actions, locale)
+        buttons = self._buttons.get(key)
+        if buttons is None:
+            t = _translator(locale)
+            row = [{"label": t(a.label_key), "payload": pack(self.secret, a.press)} for a in candidate.actions]
+            buttons = self._buttons[key] = [row] if row else []
+        return {"text": text, "buttons": buttons, "files": []}

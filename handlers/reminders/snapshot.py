@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.lifecycle.window import Windows
 from handlers.roles import reviewing
 from storage.models import OFFICER_ROLES, EntryStatus, RoleKind, UnionLevel
-from storage.repos import reminders as repo
+from storage.repos import reminder_entries, reminder_people, reminder_studios
 from storage.repos import windows as window_repo
-from storage.repos.reminders import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
+from storage.repos.reminder_rows import DelegationRow, EntryRow, NoticeRow, PersonRow, StudioRow, UnionRow
 
 
 @dataclass
@@ -98,21 +98,21 @@ async def load(
     zone: tzinfo = UTC,
 ) -> Snapshot:
     """Read everything a pass needs; the statement count does not depend on the number of studios."""
-    notices = await repo.ended_notices(session=session, before=today)
-    waiting = await repo.waiting_entries(
+    notices = await reminder_entries.ended_notices(session=session, before=today)
+    waiting = await reminder_entries.waiting_entries(
         session=session, returned_before=returned_before, submitted_before=submitted_before
     )
     snapshot = Snapshot(
-        people=await repo.recipients(session=session),
-        unions={u.id: u for u in await repo.unions(session=session)},
-        studios=await repo.studios(session=session),
+        people=await reminder_people.recipients(session=session),
+        unions={u.id: u for u in await reminder_people.unions(session=session)},
+        studios=await reminder_studios.studios(session=session),
         returned=[e for e in waiting if e.status is EntryStatus.RETURNED],
         submitted=[e for e in waiting if e.status is EntryStatus.SUBMITTED],
         notices=notices,
-        notice_studios=await repo.studios_by_id(session=session, ids=[n.studio_id for n in notices]),
-        delegations=await repo.active_delegations(session=session, on=today),
+        notice_studios=await reminder_studios.studios_by_id(session=session, ids=[n.studio_id for n in notices]),
+        delegations=await reminder_people.active_delegations(session=session, on=today),
     )
-    leads, officers_rows = await repo.roles(session=session)
+    leads, officers_rows = await reminder_people.roles(session=session)
     by_studio: dict[int, list[int]] = defaultdict(list)
     for studio_id, person_id in leads:
         by_studio[studio_id].append(person_id)
