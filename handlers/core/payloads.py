@@ -52,13 +52,13 @@ def registered() -> tuple[type[Press], ...]:
 def pack(secret: bytes, press: Press) -> str:
     """The signed payload of a press (ValueError if a field cannot be written or the whole is too long)."""
     codecs = _codecs(type(press))
-    parts = [press.prefix]
-    for name, _, encode, _ in codecs:
-        parts.append(encode(getattr(press, name)))
-    while len(parts) > 1 and _is_default(press, codecs[len(parts) - 2]):
-        parts.pop()  # trailing defaults are left out: shorter, and the payloads of before stay readable
-    body = FIELD_SEP.join(parts)
-    if SEP in body or body.count(FIELD_SEP) != len(parts) - 1:  # a field holding a separator
+    values = [getattr(press, name) for name, _, _, _ in codecs]
+    parts = [press.prefix, *[encode(value) for (_, _, encode, _), value in zip(codecs, values, strict=True)]]
+    kept = len(values)
+    while kept and codecs[kept - 1][1] is not dataclasses.MISSING and values[kept - 1] == codecs[kept - 1][1]:
+        kept -= 1  # trailing defaults are left out: shorter, and the payloads of before stay readable
+    body = FIELD_SEP.join(parts[: kept + 1])
+    if SEP in body or body.count(FIELD_SEP) != kept:  # a field holding a separator
         raise ValueError(f"payload fields may not contain {FIELD_SEP!r} or {SEP!r}: {press!r}")
     payload = f"{body}{SEP}{_tag(secret, body)}"
     if len(payload.encode()) > MAX_BYTES:
@@ -104,11 +104,6 @@ def _parse(body: str) -> Press | None:
     return cls(**values)
 
 
-def _is_default(press: Press, codec: _Codec) -> bool:
-    name, default, _, _ = codec
-    return default is not dataclasses.MISSING and getattr(press, name) == default
-
-
 @functools.lru_cache(maxsize=4096)
 def _tag(secret: bytes, body: str) -> str:
     # every step re-signs the same few buttons (提交, 返回, the kinds…): remembered; the rest copy a keyed HMAC
@@ -130,7 +125,7 @@ _CODECS: dict[type[Press], tuple[_Codec, ...]] = {}
 
 
 def _codecs(cls: type[Press]) -> tuple[_Codec, ...]:
-    found = _CODECS.get(cls)
+    found = _CODECS.get(cls)  # built once a kind of press, at its first pack or unpack
     if found is None:
         hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]  # every Press subclass is a dataclass
@@ -148,7 +143,9 @@ def _codec_of(hint: Any) -> tuple[Encode, Decode]:
     if hint is str:
         return str, str
     if isinstance(hint, type) and issubclass(hint, enum.StrEnum):
-        return (lambda v: hint(v).value), hint  # hint(text) raises ValueError for a value it does not have
+        # a member is written as is, anything else through the enum; hint(text) raises ValueError for a value
+        # it does not have
+        return (lambda v: v.value if type(v) is hint else hint(v).value), hint
     raise TypeError(f"a button field cannot be of type {hint!r}")
 
 
