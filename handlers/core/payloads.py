@@ -9,7 +9,7 @@ these or None), and gives None for anything else: a malformed press is refused, 
 
 from __future__ import annotations
 
-import base64
+import binascii
 import dataclasses
 import enum
 import functools
@@ -27,6 +27,7 @@ SEP = "~"
 FIELD_SEP = ":"
 _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: "²".isdigit() is True
 _PRESSES: dict[str, type[Press]] = {}
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 class Press:
@@ -110,7 +111,8 @@ def _tag(secret: bytes, body: str) -> str:
     # (half the cost of hmac.digest, which sets the key up again each time)
     mac = _keyed(secret).copy()
     mac.update(body.encode())
-    return base64.urlsafe_b64encode(mac.digest()).decode()[:TAG_CHARS]
+    # base64.urlsafe_b64encode, without its two Python-level calls: the same characters
+    return binascii.b2a_base64(mac.digest(), newline=False).translate(_URLSAFE).decode()[:TAG_CHARS]
 
 
 @functools.lru_cache(maxsize=4)
