@@ -170,6 +170,11 @@ def test_trailing_defaults_are_left_out_and_payloads_sent_before_still_read():
     assert unpack(SECRET, _signed(SECRET, "fl:abc:1")) is None  # a field without a default may not be left out
 
 
+def test_a_payload_is_signed_as_buttons_sent_before_were_so_they_still_answer():
+    assert pack(SECRET, FlowPress("abc", 7, FlowOp.TOGGLE, 2)) == _signed(SECRET, "fl:abc:7:m:2")
+    assert pack(SECRET, ReviewPress(ReviewAction.APPROVE, 12, 3)) == _signed(SECRET, "rv:approve:12:3")
+
+
 def test_a_field_holding_a_separator_is_refused_rather_than_read_back_as_other_fields():
     for conversation in ("ab:c", "ab~c", ":", "~"):
         with pytest.raises(ValueError):

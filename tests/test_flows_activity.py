@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
-from storage.models import EntryStatus, LedgerKind
+from storage.models import EntryStatus, LedgerKind, Role
 from storage.repos import attachments
 from tests.support import Clock, Transcript, World, add_studio, verify_dialog
 from tests.support.fixtures import audit_rows, bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
@@ -409,3 +410,30 @@ async def test_submitting_reads_the_studio_once(bot: Bot, world: World, engine: 
     chat.expect("已提交")
     # the lead's notice and the reviewers' card both name the studio: one read serves the turn
     assert len([sql for sql in sent if sql.lstrip().startswith("SELECT studios.id")]) == 1
+
+
+async def test_the_studios_people_are_read_once_a_conversation(bot: Bot, world: World, engine: AsyncEngine):
+    chat = Transcript(bot, "lead")
+    with statements(engine) as sent:
+        await log_activity(chat)  # the participants question, two names ticked, 完成, then the summary
+    chat.expect("李明、王芳")
+    # the names read for the question serve the ticks and the summary: the conversation carries them
+    assert len([sql for sql in sent if sql.lstrip().startswith("SELECT people.name")]) == 1
+
+
+async def test_a_ticked_name_is_the_name_its_button_showed_though_someone_left_meanwhile(
+    bot: Bot, world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    chat = Transcript(bot, "lead")
+    for step in ("记录活动", "[今天]", "[技术交流]", "数控编程交流", "[工作室]"):
+        await (chat.press(step[1:-1]) if step.startswith("[") else chat.say(step))
+    chat.expect_buttons("张工", "李明", "王芳", "赵强", "完成")
+    async with sessions() as session, session.begin():  # 王芳 leaves the studio while the question is open
+        await session.execute(update(Role).where(Role.person_id == world.members[1].id).values(active=False))
+    await chat.press("赵强")
+    chat.expect_buttons("✓ 赵强")
+    await chat.press("完成")
+    await chat.say("2")
+    for answer in ("交流宏程序的写法", "跳过", "跳过"):
+        await chat.say(answer)
+    chat.expect("请核对", "参加人员：赵强")

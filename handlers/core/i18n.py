@@ -58,7 +58,11 @@ def preload() -> None:
 
 def t(key: str, locale: str | None = None, /, **params: Any) -> str:
     """The text of message `key` in `locale` (falling back to zh_CN), formatted with params."""
-    text = catalogue(locale or DEFAULT_LOCALE).get(key) or catalogue(DEFAULT_LOCALE).get(key)
+    return _text(catalogue(locale or DEFAULT_LOCALE), key, params)
+
+
+def _text(messages: dict[str, str], key: str, params: dict[str, Any]) -> str:
+    text = messages.get(key) or catalogue(DEFAULT_LOCALE).get(key)
     if text is None:
         raise KeyError(f"message {key!r} is not in the catalogue")
     return text.format(**params) if params else text
@@ -69,6 +73,7 @@ class Translator:
 
     def __init__(self, locale: str | None) -> None:
         self.locale = normalise_locale(locale) or DEFAULT_LOCALE
+        self._messages = catalogue(self.locale)  # a dozen lookups a turn: bound once, not at each
 
     def __call__(self, key: str, /, **params: Any) -> str:
-        return t(key, self.locale, **params)
+        return _text(self._messages, key, params)

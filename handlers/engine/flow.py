@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,14 +87,19 @@ class Flow:
 
     def step(self, key: str) -> Step:
         """The step of that key."""
-        for step in self.steps:
-            if step.key == key:
-                return step
-        raise KeyError(key)
+        return self.steps[self._positions[key]]
 
     def index(self, key: str) -> int:
         """The position of a step."""
-        return [s.key for s in self.steps].index(key)
+        position = self._positions.get(key)
+        if position is None:
+            raise ValueError(f"{key!r} is not a step of {self.name}")
+        return position
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        # looked up several times a turn; the steps never change
+        return {step.key: i for i, step in reversed(list(enumerate(self.steps)))}
 
 
 class SubmitRefused(Exception):

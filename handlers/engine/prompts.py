@@ -30,7 +30,7 @@ class Stamp:
 
 def applicable(flow: Flow, values: Values) -> list[Step]:
     """The steps asked, given the answers so far."""
-    return [s for s in flow.steps if s.applies(values)]
+    return [s for s in flow.steps if s.when is None or s.when(values)]  # Step.applies, inline: many a turn
 
 
 def rows(buttons: Sequence[Button]) -> tuple[tuple[Button, ...], ...]:
@@ -57,7 +57,7 @@ def progress(flow: Flow, step: Step, values: Values) -> tuple[int, int]:
     """第 n/total 步, stable for the whole flow: a step asked only after some answer (专利号 after 有专利)
     is a follow-up of the step before it and shares its number; the total counts the other steps."""
     flags = {k: v for k, v in values.items() if k.startswith("_")}  # set before the first question, not answers
-    main = [s.applies(flags) for s in flow.steps]
+    main = [s.when is None or s.when(flags) for s in flow.steps]  # Step.applies, inline
     index = flow.index(step.key)
     return max(sum(main[: index + 1]), 1), sum(main)
 

@@ -138,6 +138,12 @@ class Routes:
                 _put(self.flows, flow.name, flow, "flow")
             for hook, value in router.hooks:
                 self._hooks.setdefault(hook, []).append(value)
+        # the words a command may be typed glued to its argument, by first character (most texts are answers,
+        # and every typed answer is tried against them)
+        self._glued: dict[str, list[tuple[str, str]]] = {}
+        for known, target in self._by_word.items():
+            if known and (not known.isascii() or known == "#"):
+                self._glued.setdefault(known[0], []).append((known, target))
 
     def all(self, hook: Hook[T]) -> list[T]:
         """The values added to a hook, in the order the routers were included."""
@@ -152,8 +158,8 @@ class Routes:
         name = self._by_word.get(word)
         if name is None:
             # Chinese commands are often typed without a space: "绑定ABCD2345", "语言en"; so is "#7".
-            for known, target in self._by_word.items():
-                if (not known.isascii() or known == "#") and word.startswith(known) and len(word) > len(known):
+            for known, target in self._glued.get(word[:1], ()):
+                if word.startswith(known) and len(word) > len(known):
                     rest = text.strip().lstrip("/")[len(known) :] + " " + (found.group(2) or "")
                     return self.commands[target], rest.strip()
             return None

@@ -15,7 +15,7 @@ from handlers.engine.router import Router
 from handlers.ledgers import fields as common
 from handlers.ledgers import studio_choice as studios
 from handlers.ledgers.entries import save_entry
-from storage.models import LedgerKind, Studio
+from storage.models import LedgerKind
 
 router = Router(__name__)
 KIND = LedgerKind.ACTIVITY
@@ -51,8 +51,7 @@ async def hour_choices(ctx: Context, values: Values) -> Sequence[Choice]:
 async def places(ctx: Context, values: Values) -> Sequence[Choice]:
     """The studio's registered venue, stored as that venue; without one, "the studio" (stored in Chinese, read in
     each reader's language)."""
-    studio = await ctx.get(Studio, int(values["studio"])) if values.get("studio") else None
-    venue = studio.venue.strip() if studio is not None else ""
+    venue = await studios.studio_venue(ctx, values)
     generic = Choice(t("activity.place_studio", DEFAULT_LOCALE), ctx.t("activity.place_studio"))
     if venue:  # an entry that already says 工作室 keeps reading so in the reader's language
         return [Choice(venue, venue), *([generic] if values.get("place") == generic.value else [])]

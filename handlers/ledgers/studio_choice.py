@@ -3,14 +3,22 @@ studio's people as choices."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from handlers.core.types import Reply
 from handlers.engine.context import Context
 from handlers.engine.flow import Choice, Step, Values
 from handlers.engine.runner import EDITING
 from handlers.roles import checks, permissions
+from storage.models import Studio
 from storage.repos import people
+
+# In a conversation's answers: what its questions read of the chosen studio (its people's names, its venue), kept
+# for the conversation's later turns, so that ticking names and the summary do not read them again, and a press
+# means what its button showed. Read while a question is shown, after the turn saved its step: it is kept all the
+# same, because the pipeline writes a turn's step at the end of its transaction, with the answers as they are then.
+CARRIED = "_studio"
 
 
 async def my_studios(ctx: Context, values: Values) -> Sequence[Choice]:
@@ -26,10 +34,38 @@ async def studio_members(ctx: Context, values: Values) -> Sequence[Choice]:
     """The lead and members of the chosen studio, by name."""
     if values.get("studio") is None:
         return []
-    key = ("members", int(values["studio"]))
-    if key not in ctx.memo:  # asked for by the answer's check, the next question and the summary alike
-        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=key[1])
-    return [Choice(name, name) for name in ctx.memo[key]]
+    names = await carried(ctx, values, "members", lambda studio: _member_names(ctx, studio))
+    return [Choice(name, name) for name in names]
+
+
+async def studio_venue(ctx: Context, values: Values) -> str:
+    """The chosen studio's registered venue, "" when it has none (or no studio is chosen)."""
+    if values.get("studio") is None:
+        return ""
+    return str(await carried(ctx, values, "venue", lambda studio: _venue(ctx, studio)))
+
+
+async def carried(ctx: Context, values: Values, what: str, read: Callable[[int], Awaitable[Any]]) -> Any:
+    """What the conversation read of its chosen studio before, or read now (the first time, or another studio)."""
+    studio = int(values["studio"])
+    kept = values.get(CARRIED)
+    if not isinstance(kept, dict) or kept.get("id") != studio:
+        kept = values[CARRIED] = {"id": studio}
+    if what not in kept:
+        kept[what] = await read(studio)
+    return kept[what]
+
+
+async def _member_names(ctx: Context, studio: int) -> list[str]:
+    key = ("members", studio)
+    if key not in ctx.memo:  # answers read afresh (a ledger's entries shown one by one) ask for it too
+        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=studio)
+    return list(ctx.memo[key])
+
+
+async def _venue(ctx: Context, studio_id: int) -> str:
+    studio = await ctx.get(Studio, studio_id)
+    return studio.venue.strip() if studio is not None else ""
 
 
 def studio_step() -> Step:
