@@ -1,7 +1,8 @@
 """Follow-ups owed on WeChat OA and WeCom: a turn's messages sent after its passive answer are owed until they went
 out (the kill -9 scenario is tests/faults/test_kill_followups.py). Here: what went out is never brought again, what
 was owed comes back without the passive answer already read, a dead process's debt is paid by this one, a turn
-answered whole in its passive answer writes nothing after it, and a WeCom card waits for no agent API."""
+answered whole in its passive answer writes nothing after it, a WeCom card waits for no agent API, and a turn's
+text is cut into messages once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.channels.wechat import replies as wechat_replies
+from bot.channels.wxbase import owed as wxbase_owed
+from bot.channels.wxbase.text import TEXT_LIMIT, split_text
 from handlers.core.types import Incoming, Reply
 from handlers.engine.pipeline import Bot
 from storage.base import utcnow
@@ -141,3 +147,24 @@ async def test_only_what_went_after_the_answer_is_brought_again(db_url: str, tmp
         later(world)
         answer = await world.oa_platform.text(LEAD, "取消")
         assert answer.text == lost.text  # first, and without the help the follower had already read
+
+
+async def test_a_turns_text_is_cut_into_messages_once(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the engine asks what goes after the passive answer (to record it as owed) and the answer is cut from the same
+    # text: one cut serves both, the text's bytes counted once a turn (the OA mixed bench's leads answered passively)
+    async with wechat_world(db_url, tmp_path) as world:
+        await bind_lead(world)
+        cuts: list[str] = []
+
+        def counted(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+            cuts.append(text)
+            return split_text(text, limit)
+
+        for module in (wechat_replies, wxbase_owed):
+            monkeypatch.setattr(module, "split_text", counted, raising=False)
+        answer = await world.oa_platform.text(LEAD, "帮助")  # answered whole in the passive reply
+        await world.settle()
+    assert "记录活动" in answer.text
+    assert len(cuts) == 1, cuts

@@ -51,24 +51,25 @@ class TurnReplies:
 
     def owing(self) -> Owing:
         """A turn's split, handed to the engine with the turn: it records what goes after the answer as owed."""
-        return Owing(self.after_answer)
+        owing = Owing(lambda replies: self.after_answer(replies, owing.cut))
+        return owing
 
-    def after_answer(self, replies: Sequence[Reply]) -> list[Reply]:
-        """What of a turn's replies goes by customer-service messages after the passive answer."""
+    def after_answer(self, replies: Sequence[Reply], cut: Callable[[str], list[str]] = split_text) -> list[Reply]:
+        """What of a turn's replies goes by customer-service messages after the passive answer (text cut by `cut`)."""
         if not replies or not self.customer_service.on:
             # numbered text: the piece with the options answers, the others go to the outbox right after it
             return []
         first = replies[0]
         if first.all_buttons() or first.files:
             return list(replies)
-        return [Reply(text=p) for p in split_text(first.text)[1:]] + list(replies[1:])
+        return [Reply(text=p) for p in cut(first.text)[1:]] + list(replies[1:])
 
     async def answer(self, user: str, delivery: str, turn: Turn, owing: Owing, metrics: Metrics) -> str:
         """The passive reply's text; the rest of the turn is queued to go out afterwards."""
         answered = self.answered.begin(delivery)
         owed_by = delivery if owing.owed else None
         try:
-            passive, job = await self._split(user, delivery, list(turn.replies), metrics)
+            passive, job = await self._split(user, delivery, list(turn.replies), owing, metrics)
         except BaseException:
             answered.cancel()
             if owed_by is not None:
@@ -96,8 +97,10 @@ class TurnReplies:
         first = replies[0]
         return "" if first.all_buttons() or first.files else split_text(first.text)[0]
 
-    async def _split(self, user: str, delivery: str, replies: list[Reply], metrics: Metrics) -> tuple[str, Job | None]:
-        """The passive reply's text, and what sends the rest of the turn afterwards."""
+    async def _split(
+        self, user: str, delivery: str, replies: list[Reply], owing: Owing, metrics: Metrics
+    ) -> tuple[str, Job | None]:
+        """The passive reply's text, and what sends the rest of the turn afterwards (text cut as the engine had it)."""
         if not replies:
             return "", None
         if not self.customer_service.on:
@@ -133,7 +136,7 @@ class TurnReplies:
                     return await self._all_numbered(user, delivery, replies, metrics)
                 log.warning(UNCERTAIN, exc)  # it reached WeChat: the rest of the turn still follows it
         else:
-            pieces = split_text(first.text)
+            pieces = owing.cut(first.text)
             passive, rest = pieces[0], [Reply(text=p) for p in pieces[1:]] + rest
         if rest or await self.outbound.has_held(user):
             return passive, lambda: self.followups.follow_up(user, rest, metrics)

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.channels.ordering import Sequencer
 from bot.channels.services import ChannelServices
+from bot.channels.wxbase.text import split_text
 from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ class Owing:
     def __init__(self, after_answer: Callable[[Sequence[Reply]], list[Reply]]) -> None:
         self.after_answer = after_answer
         self.owed = False
+        self._cut: tuple[str, list[str]] | None = None
+
+    def cut(self, text: str) -> list[str]:
+        """split_text(text), done once a turn: the engine's recording of what is owed and the answer cut alike."""
+        if self._cut is None or self._cut[0] != text:
+            self._cut = (text, split_text(text))
+        return list(self._cut[1])
 
     def __call__(self, replies: Sequence[Reply]) -> list[Reply]:
         """The replies sent after the answer (owed until sent); the last call is the committed turn's."""
