@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -101,6 +101,26 @@ def groups_turns(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) ->
     if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
         return True
     return is_sqlite_fast_path(bind)
+
+
+# One round trip: PostgreSQL itself says whether the transaction has written anything (an xid is assigned at its
+# first row written or locked), so no write the client cannot see (a Core statement, an autoflush) slips through.
+_RELAX_IF_UNWRITTEN = text(
+    "SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL"
+)
+
+
+async def relax_commit_if_unwritten(session: AsyncSession) -> bool:
+    """On PostgreSQL, commit this transaction without waiting for its WAL flush if it has written nothing yet.
+
+    For a transaction whose only write is still to come and whose loss on a server crash loses nothing a user
+    submitted (a read-only turn's delivery row: its rerun answers the same); see docs/architecture.md. The setting
+    is SET LOCAL: it ends with the transaction. False (and nothing changed) on SQLite or once anything was written.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or session.new or session.dirty or session.deleted:
+        return False
+    return (await session.execute(_RELAX_IF_UNWRITTEN)).first() is not None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
