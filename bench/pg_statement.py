@@ -29,8 +29,9 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine import drop_pg, pg_database
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, relax_commit_if_unwritten, session_factory
 from storage.migrate import upgrade
+from storage.repos import deliveries
 from storage.repos.speakers import _SPEAKER
 
 WARM_UP = 300
@@ -40,23 +41,26 @@ PARAMS = {"channel": "wechat", "external_id": "o-stranger"}
 Case = Callable[[], Awaitable[Any]]
 
 
-async def _timed(case: Case, runs: int, backend: psutil.Process | None) -> tuple[float, float | None]:
-    """Client and server CPU per run, in microseconds."""
+_delivery = iter(range(10**9))
+
+
+async def _timed(case: Case, runs: int, backend: psutil.Process | None) -> tuple[float, float | None, float]:
+    """Client CPU, server CPU and wall time per run, in microseconds."""
     for _ in range(WARM_UP):
         await case()
     server0 = sum(backend.cpu_times()[:2]) if backend else 0.0
-    cpu0 = time.process_time()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(runs):
         await case()
-    cpu = (time.process_time() - cpu0) / runs * 1e6
+    cpu, wall = (time.process_time() - cpu0) / runs * 1e6, (time.perf_counter() - wall0) / runs * 1e6
     server = (sum(backend.cpu_times()[:2]) - server0) / runs * 1e6 if backend else None
-    return cpu, server
+    return cpu, server, wall
 
 
-def _line(name: str, cpu: float, server: float | None, peer: float | None) -> None:
+def _line(name: str, cpu: float, server: float | None, wall: float, peer: float | None) -> None:
     ratio = f"  {cpu / peer:4.1f}× asyncpg" if peer else ""
     at_server = f"  server {server:6.0f} µs" if server is not None else ""
-    print(f"  {name:<44} client {cpu:6.0f} µs{at_server}{ratio}")
+    print(f"  {name:<46} client {cpu:6.0f} µs{at_server}  wall {wall:6.0f} µs{ratio}")
 
 
 async def _backend(conn: Any) -> psutil.Process | None:
@@ -79,15 +83,25 @@ async def raw_asyncpg(url: str, runs: int, speaker_sql: str) -> dict[str, float]
         async with conn.transaction():
             await conn.fetch(speaker_sql, *PARAMS.values())
 
+    async def stranger() -> None:
+        async with conn.transaction():
+            await conn.fetch(speaker_sql, *PARAMS.values())
+            await conn.fetch(insert_sql, "bench", f"a{next(_delivery)}", '{"replies": []}')
+
+    insert_sql = (
+        "INSERT INTO seen_deliveries (channel, delivery_id, seen_at, response, owed) VALUES ($1, $2, now(), $3, false)"
+        " ON CONFLICT (channel, delivery_id) DO NOTHING RETURNING delivery_id"
+    )
     cases: dict[str, Case] = {
         "select 1": lambda: conn.fetchval("select 1"),
         "speaker read": lambda: conn.fetch(speaker_sql, *PARAMS.values()),
         "turn: BEGIN, speaker read, COMMIT": turn,
+        "stranger's turn: + delivery INSERT": stranger,
     }
     print("asyncpg directly (the peer)")
     for name, case in cases.items():
-        found[name], server = await _timed(case, runs, backend)
-        _line(name, found[name], server, None)
+        found[name], server, wall = await _timed(case, runs, backend)
+        _line(name, found[name], server, wall, None)
     await conn.close()
     return found
 
@@ -115,16 +129,27 @@ async def project(url: str, runs: int, peer: dict[str, float], label: str, **opt
         async with sessions() as session, session.begin():
             (await session.execute(_SPEAKER, PARAMS)).all()
 
+    async def stranger(relax: bool) -> None:
+        async with sessions() as session, session.begin():
+            (await session.execute(_SPEAKER, PARAMS)).all()
+            if relax:
+                await relax_commit_if_unwritten(session)
+            await deliveries.record_many(session=session, channel_answers=[("bench", f"d{next(_delivery)}", {})])
+
     cases: dict[str, Case] = {
         "select 1": lambda: core(one),
         "speaker read, Core": lambda: core(_SPEAKER, PARAMS),
         "speaker read, ORM session": orm,
         "turn: BEGIN, speaker read, COMMIT": turn,
+        "stranger's turn: + delivery INSERT": lambda: stranger(False),
+        "stranger's turn, relaxed commit (main: no)": lambda: stranger(True),
     }
     print(label)
     for name, case in cases.items():
-        cpu, server = await _timed(case, runs, backend)
-        _line(name, cpu, server, peer.get(name) or peer.get(name.split(",")[0]))
+        if not postgres and "relaxed" in name:
+            continue
+        cpu, server, wall = await _timed(case, runs, backend)
+        _line(name, cpu, server, wall, peer.get(name) or peer.get(name.split(",")[0]))
     await engine.dispose()
 
 
