@@ -15,6 +15,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE = 10  # PostgreSQL connections per process (the DATABASE_POOL_SIZE setting)
 PREPARED_STATEMENTS = 500  # per PostgreSQL connection, kept prepared (see create_engine)
 FAST_PATH = "studio_sqlite_fast_path"  # the engine's execution option that carries the switch
+# PostgreSQL's JIT compiles a query whose planned cost passes jit_above_cost (the planner's reads over thousands of
+# studios do), at tens of milliseconds a query for work that runs in less (bench/README.md, pg_statement.py)
+SERVER_SETTINGS = {"jit": "off"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,6 +59,8 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = P
             # SQLAlchemy's per-connection cache of asyncpg prepared statements (100 by default): the turns of a batch
             # are written by one statement per batch size (storage.repos.deliveries), tens of shapes beside the rest
             connect_args = {"prepared_statement_cache_size": PREPARED_STATEMENTS, **kwargs.get("connect_args", {})}
+            # sent once, in the connection's start-up packet: nothing per statement
+            connect_args["server_settings"] = {**SERVER_SETTINGS, **connect_args.get("server_settings", {})}
             kwargs["connect_args"] = connect_args
         if "poolclass" in kwargs:  # a pool without a size (NullPool): ping at every checkout
             kwargs.setdefault("pool_pre_ping", True)
