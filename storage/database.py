@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -15,6 +15,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE = 10  # PostgreSQL connections per process (the DATABASE_POOL_SIZE setting)
 PREPARED_STATEMENTS = 500  # per PostgreSQL connection, kept prepared (see create_engine)
 FAST_PATH = "studio_sqlite_fast_path"  # the engine's execution option that carries the switch
+# PostgreSQL's JIT compiles a query whose planned cost passes jit_above_cost (the planner's reads over thousands of
+# studios do), at tens of milliseconds a query for work that runs in less (bench/README.md, pg_statement.py)
+SERVER_SETTINGS = {"jit": "off"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,6 +59,8 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = P
             # SQLAlchemy's per-connection cache of asyncpg prepared statements (100 by default): the turns of a batch
             # are written by one statement per batch size (storage.repos.deliveries), tens of shapes beside the rest
             connect_args = {"prepared_statement_cache_size": PREPARED_STATEMENTS, **kwargs.get("connect_args", {})}
+            # sent once, in the connection's start-up packet: nothing per statement
+            connect_args["server_settings"] = {**SERVER_SETTINGS, **connect_args.get("server_settings", {})}
             kwargs["connect_args"] = connect_args
         if "poolclass" in kwargs:  # a pool without a size (NullPool): ping at every checkout
             kwargs.setdefault("pool_pre_ping", True)
@@ -101,6 +106,26 @@ def groups_turns(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) ->
     if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
         return True
     return is_sqlite_fast_path(bind)
+
+
+# One round trip: PostgreSQL itself says whether the transaction has written anything (an xid is assigned at its
+# first row written or locked), so no write the client cannot see (a Core statement, an autoflush) slips through.
+_RELAX_IF_UNWRITTEN = text(
+    "SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL"
+)
+
+
+async def relax_commit_if_unwritten(session: AsyncSession) -> bool:
+    """On PostgreSQL, commit this transaction without waiting for its WAL flush if it has written nothing yet.
+
+    For a transaction whose only write is still to come and whose loss on a server crash loses nothing a user
+    submitted (a read-only turn's delivery row: its rerun answers the same); see docs/architecture.md. The setting
+    is SET LOCAL: it ends with the transaction. False (and nothing changed) on SQLite or once anything was written.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or session.new or session.dirty or session.deleted:
+        return False
+    return (await session.execute(_RELAX_IF_UNWRITTEN)).first() is not None
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -58,3 +58,15 @@ async def test_the_pool_has_the_size_asked_and_no_overflow(postgres_url: str) ->
         assert pg_pool.pool_options(3) == {"pool_size": 3, "max_overflow": 0, "pool_pre_ping": False}
     finally:
         await engine.dispose()
+
+
+async def test_connections_run_without_jit_unless_the_caller_says_otherwise(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    mine = create_engine(postgres_url, connect_args={"server_settings": {"jit": "on", "application_name": "x"}})
+    try:
+        for built, expected in ((engine, "off"), (mine, "on")):
+            async with built.connect() as conn:
+                assert (await conn.execute(text("show jit"))).scalar_one() == expected
+    finally:
+        await engine.dispose()
+        await mine.dispose()

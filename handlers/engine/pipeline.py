@@ -25,7 +25,7 @@ from handlers.engine.router import Routes
 from handlers.engine.speaker import turn_context
 from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.base import utcnow
-from storage.database import groups_turns
+from storage.database import groups_turns, relax_commit_if_unwritten
 from storage.models import Conversation
 from storage.repos import conversations, deliveries
 
@@ -150,6 +150,10 @@ class Bot:
             answers.append(owed + await dispatch(ctx))
         responses, owed_by = self.owed.rows(batch, answers)
         advance = conversations.take_deferred(session)
+        if not advance and not any(owed_by):
+            # nothing written yet and no replies owed: only the deliveries' rows are lost if PostgreSQL crashes
+            # before flushing this commit, and a redelivery reruns turns that changed nothing (docs/architecture.md)
+            await relax_commit_if_unwritten(session)
         if not await deliveries.record_many(
             session=session, channel_answers=responses, owed_by=owed_by, advance=advance
         ):
