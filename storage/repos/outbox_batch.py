@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, DateTime, String, Table, any_, bindparam, cast, column, func, select, true
+from sqlalchemy import ARRAY, DateTime, String, Table, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,22 +23,24 @@ OUTBOX = typing.cast("Table", OutboxMessage.__table__)
 COLUMNS = ("idempotency_key", "kind", "person_id", "channel", "payload", "due_at", "status", "attempts", "created_at")
 
 
-def _from_json() -> dict[str, Any]:
-    """Per database, INSERT … SELECT from one JSON array of row objects, unpacked by the database itself:
-    any number of rows in one statement with one parameter, and no per-row work in Python but one json.dumps
-    (an executemany binds and processes every value of every row, and PostgreSQL runs its executor per row)."""
-    rows = bindparam("rows", type_=String)
-    pg_rows = (
-        func.json_to_recordset(cast(rows, JSON))
-        .table_valued(*(column(name, OUTBOX.c[name].type) for name in COLUMNS))
-        .render_derived(name="new_rows", with_types=True)
+def _batch_inserts() -> dict[str, Any]:
+    """Per database, INSERT … SELECT of any number of rows in one statement with constant parameters.
+
+    PostgreSQL: one typed array per column, unnested by the server (asyncpg sends them binary: no text to parse on
+    either side but each payload's JSON; an executemany would run the executor once per row). SQLite, which has no
+    arrays: one JSON array of row objects, unpacked by json_each.
+    """
+    arrays = (
+        func.unnest(*(bindparam(name, type_=ARRAY(OUTBOX.c[name].type)) for name in COLUMNS))
+        .table_valued(*COLUMNS)
+        .render_derived(name="new_rows")
     )
-    sqlite_rows = func.json_each(rows).table_valued("value")
+    sqlite_rows = func.json_each(bindparam("rows", type_=String)).table_valued("value")
     # SQLite: json_extract gives an object as its JSON text; "WHERE true" keeps ON CONFLICT off the SELECT
     sqlite_values = [func.json_extract(sqlite_rows.c.value, f"$.{name}") for name in COLUMNS]
     return {
         "postgresql": pg_insert(OUTBOX)
-        .from_select(list(COLUMNS), select(*(pg_rows.c[name] for name in COLUMNS)))
+        .from_select(list(COLUMNS), select(*(arrays.c[name] for name in COLUMNS)))
         .on_conflict_do_nothing(index_elements=["idempotency_key"]),
         "sqlite": sqlite_insert(OUTBOX)
         .from_select(list(COLUMNS), select(*sqlite_values).where(true()))
@@ -46,7 +48,7 @@ def _from_json() -> dict[str, Any]:
     }
 
 
-FROM_JSON = _from_json()
+BATCH_INSERT = _batch_inserts()
 
 
 def new_row(
@@ -90,14 +92,17 @@ async def enqueue_many(*, session: AsyncSession, rows: Sequence[Mapping[str, Any
     """Add outbox rows in one batch; a row whose key exists already is skipped."""
     if not rows:
         return
-    dialect = dialect_of(session)
-    await session.execute(FROM_JSON[dialect], {"rows": json.dumps(list(rows), default=_encoder(session))})
+    if dialect_of(session) == "postgresql":  # each column's values processed by its type, as for one row
+        columns = {name: [row[name] for row in rows] for name in COLUMNS}
+        await session.execute(BATCH_INSERT["postgresql"], columns)
+        return
+    await session.execute(BATCH_INSERT["sqlite"], {"rows": json.dumps(list(rows), default=_encoder(session))})
 
 
 def _encoder(session: AsyncSession) -> Callable[[object], object]:
-    """How a row's datetimes and enums go into the JSON: each as the database stores it."""
+    """How a row's datetimes and enums go into SQLite's JSON: each as the database stores it."""
     dialect = session.get_bind().dialect
-    stored = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)  # SQLite: its text form
+    stored = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)  # its text form
 
     seen: dict[datetime, object] = {}  # a batch's rows share their due and created moments
 
