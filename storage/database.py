@@ -39,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql(sqlite_inline.BEGIN)
 
 
 def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = POOL_SIZE, **kwargs: Any) -> AsyncEngine:

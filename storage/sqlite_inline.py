@@ -23,7 +23,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from storage.sqlite_writers import WriterTurn
+
 BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+BEGIN = "BEGIN IMMEDIATE"  # how storage.database opens every transaction: the writers queue before it
 CHUNK = 1000  # rows read between two turns of the event loop
 FIRST_PAUSE, LONGEST_PAUSE = 0.001, 0.05  # seconds; SQLite's own busy handler backs off alike
 
@@ -43,7 +46,12 @@ class InlineCursor:
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         """Run one statement; wait for the write lock off the loop if it is taken."""
-        await self._owner.run(self._cursor.execute, sql, () if parameters is None else parameters)
+        if sql == BEGIN:
+            await self._owner.turn.take()
+        try:
+            await self._owner.run(self._cursor.execute, sql, () if parameters is None else parameters)
+        finally:
+            self._owner.give_up_turn()
         return self
 
     async def executemany(self, sql: str, parameters: Sequence[Sequence[Any]]) -> InlineCursor:
@@ -116,10 +124,15 @@ class _Immediate:
 class InlineConnection:
     """aiosqlite.Connection's interface over one sqlite3 connection, run on the event loop."""
 
-    def __init__(self, connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    def __init__(self, connection: sqlite3.Connection, busy_timeout_ms: int, database: str = "") -> None:
         self._connection: sqlite3.Connection | None = connection
         self._busy_timeout_ms = busy_timeout_ms
         self._tx = _Immediate()
+        self.turn = WriterTurn(database, busy_timeout_ms / 1000)
+
+    def give_up_turn(self) -> None:
+        """Let this process's next writer in if no transaction is open here (storage.sqlite_writers)."""
+        self.turn.give_up(self._connection is not None and self._connection.in_transaction)
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -159,23 +172,28 @@ class InlineConnection:
 
     async def commit(self) -> None:
         """Commit (a no-op outside a transaction)."""
-        await self.run(self._conn.commit)
+        try:
+            await self.run(self._conn.commit)
+        finally:
+            self.give_up_turn()
 
     async def rollback(self) -> None:
         """Roll back."""
-        self._conn.rollback()
+        try:
+            self._conn.rollback()
+        finally:
+            self.give_up_turn()
 
     async def close(self) -> None:
         """Close the connection; closing twice is harmless."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
         """Close at once (the dialect's forced termination)."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        self.give_up_turn()
 
     async def create_function(
         self, name: str, num_params: int, func: Callable[..., Any], deterministic: bool = False
@@ -190,6 +208,6 @@ def creator(database: str, *, uri: bool, busy_timeout_ms: int) -> Callable[[], A
     async def connect() -> InlineConnection:
         # timeout=0: never wait inside SQLite, which would stall the loop; InlineConnection.run waits instead
         conn = sqlite3.connect(database, timeout=0, uri=uri, check_same_thread=False, isolation_level=None)
-        return InlineConnection(conn, busy_timeout_ms)
+        return InlineConnection(conn, busy_timeout_ms, database)
 
     return connect
