@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.base import utcnow
 from storage.models import Conversation, SeenDelivery
-from storage.repos import conversations, deliveries
+from storage.repos import conversation_steps, conversations, deliveries
 from storage.repos.upsert import dialect_of
 
 
@@ -170,7 +170,7 @@ async def test_a_second_step_of_the_same_conversation_writes_the_first(
         conversations.defer(s)
         await conversations.save(session=s, **_step("u1", "b"), expected_version=1)
         assert await conversations.save(session=s, **_step("u1", "c"), expected_version=2) == 3
-        await conversations.advance_many(session=s, params=conversations.take_deferred(s))
+        await conversation_steps.advance_many(session=s, params=conversations.take_deferred(s))
     async with sessions() as s:
         assert (await s.execute(select(Conversation.step, Conversation.version))).one() == ("c", 3)
 
@@ -188,7 +188,7 @@ async def test_the_batch_statement_is_compiled_once(
             conversations.defer(s)
             for user in ("u1", "u2"):
                 await conversations.save(session=s, **_step(user, step), expected_version=version)
-            await conversations.advance_many(session=s, params=conversations.take_deferred(s))
+            await conversation_steps.advance_many(session=s, params=conversations.take_deferred(s))
     logged = [r.getMessage() for r in caplog.records]
     batch = [i for i, m in enumerate(logged) if "UPDATE conversations" in m]
     assert len(batch) == 2 and "[cached since" in logged[batch[1] + 1]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
 from storage.models import SeenDelivery
-from storage.repos import conversations
+from storage.repos import conversation_steps
 from storage.repos.upsert import dialect_of, insert_ignoring
 
 # Built once: every inbound event runs it. The rows actually inserted come back, which says whether
@@ -25,7 +25,7 @@ _RECORD = {
 # PostgreSQL: the turns' delivery rows and their conversation steps in one statement (a data-modifying WITH), one
 # round trip fewer per transaction; the count of rows the UPDATE matched comes back beside each inserted delivery.
 # Rows come from a UNION ALL of one-row SELECTs: SQLAlchemy caches that statement's compiled form, not a multi-row
-# VALUES (see conversations.advancing). Built once per (deliveries, conversations).
+# VALUES (see conversation_steps.advancing). Built once per (deliveries, conversations).
 _T = cast(Table, SeenDelivery.__table__)
 _ROW = ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
 _ADVANCING: dict[tuple[int, int], Insert] = {}
@@ -34,7 +34,7 @@ _ADVANCING: dict[tuple[int, int], Insert] = {}
 def _record_advancing(rows: int, advanced: int) -> Insert:
     """INSERT `rows` deliveries (parameters r<i>_<column>), ignoring seen ones, and advance `advanced` conversations."""
     if (statement := _ADVANCING.get((rows, advanced))) is None:
-        cte = conversations.advancing(advanced).cte("advanced")
+        cte = conversation_steps.advancing(advanced).cte("advanced")
         selects = [select(*(bindparam(f"r{i}_{name}", type_=_T.c[name].type) for name in _ROW)) for i in range(rows)]
         statement = _ADVANCING[(rows, advanced)] = (
             pg_insert(_T)
@@ -76,14 +76,14 @@ async def record_many(
     ]
     if advance and dialect_of(session) == "postgresql":
         params = {f"r{i}_{name}": value for i, row in enumerate(rows) for name, value in row.items()}
-        params.update(conversations.advancing_params(advance))
+        params.update(conversation_steps.advancing_params(advance))
         inserted = (await session.execute(_record_advancing(len(rows), len(advance)), params)).all()
         if inserted and inserted[0].advanced != len(advance):
-            raise conversations.StaleConversation(
+            raise conversation_steps.StaleConversation(
                 f"{len(advance) - inserted[0].advanced} of {len(advance)} conversations"
             )
         return len(inserted) == len(rows)
-    await conversations.advance_many(session=session, params=advance)
+    await conversation_steps.advance_many(session=session, params=advance)
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
 
