@@ -128,6 +128,14 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
 
 
 @pytest.fixture
+async def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database of the test's own, whichever database the run uses (for SQLite-only machinery)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'studio.db'}"
+    await upgrade(url)
+    return url
+
+
+@pytest.fixture
 def postgres_url(postgres_server_url: str | None) -> Iterator[str]:
     """A private migrated PostgreSQL database for tests that need real concurrency; skipped without one."""
     if postgres_server_url is None:

@@ -19,7 +19,6 @@ from bot.runtime import build_runtime
 from bot.settings import Settings
 from storage.base import utcnow
 from storage.database import create_engine, is_sqlite_fast_path, session_factory
-from storage.migrate import upgrade
 from storage.models import EntryStatus, LedgerEntry
 from storage.repos import channel_refs
 from storage.sqlite_inline import InlineConnection
@@ -30,14 +29,6 @@ from tests.test_wecom_review import test_a_reviewer_approves_from_a_card_and_the
 
 SWITCH = pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
 PEOPLE = 4
-
-
-@pytest.fixture
-async def sqlite_url(tmp_path: Path) -> str:
-    """A migrated SQLite database of its own: the switch is about SQLite, whichever database the run uses."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'studio.db'}"
-    await upgrade(url)
-    return url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -11,17 +10,8 @@ from sqlalchemy.exc import OperationalError
 
 from storage import database
 from storage.database import create_engine, session_factory
-from storage.migrate import upgrade
 
 WRITERS = 4
-
-
-@pytest.fixture
-async def sqlite_url(tmp_path: Path) -> str:
-    """A migrated SQLite database of its own, whichever database the run uses."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'studio.db'}"
-    await upgrade(url)
-    return url
 
 
 async def test_writers_of_one_process_take_the_lock_in_arrival_order(sqlite_url: str) -> None:
