@@ -30,6 +30,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from bench import ptb_peer
+from storage import direct
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.support import Transcript, add_identity, make_bot, make_world
@@ -99,6 +100,7 @@ async def run(
 
     event.listen(engine.sync_engine, "commit", count)
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    direct.watch(engine, statement)  # the reads that skip SQLAlchemy's execution (storage.direct)
     profiler = cProfile.Profile(time.process_time) if profile is not None else None
     began, cpu = time.perf_counter(), time.process_time()
     if profiler is not None:
@@ -113,6 +115,7 @@ async def run(
         print(f"{profile.name}: {calls / len(latencies):.0f} Python function calls per step (the machine's load aside)")
     event.remove(engine.sync_engine, "commit", count)
     event.remove(engine.sync_engine, "before_cursor_execute", statement)
+    direct.unwatch(engine, statement)
     await engine.dispose()
     return len(latencies), elapsed, cpu, latencies, commits[0], commits[1]
 

@@ -3,9 +3,10 @@
 Each case runs RUNS times on one connection, after WARM_UP untimed runs (statements prepared, caches warm), and prints
 the process's CPU per run (time.process_time, so waits on the server do not count) and the PostgreSQL backend's CPU
 per run (psutil on the server's process, which runs on this machine). The cases are the engine's typical ones:
-`select 1`, a stranger's speaker read (storage.repos.speakers, the first statement of every turn) through Core and
-through the ORM session, and a turn's transaction skeleton (BEGIN, the speaker read, COMMIT). The peer is asyncpg
-directly, on the same SQL (as SQLAlchemy compiles it for PostgreSQL) with its own statement cache, in the same run.
+`select 1`, a stranger's speaker read (storage.repos.speakers, the first statement of every turn) through Core,
+through the ORM session and as a turn reads it (storage.direct's path on PostgreSQL, the ORM on SQLite), and a
+turn's transaction skeleton (BEGIN, the speaker read, COMMIT). The peer is asyncpg directly, on the same SQL (as
+SQLAlchemy compiles it for PostgreSQL) with its own statement cache, in the same run.
 Usage: .venv/bin/python bench/pg_statement.py [RUNS]   (BENCH_DATABASE_URL: the PostgreSQL server, default local)
 """
 
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.engine import drop_pg, pg_database
 from storage.database import create_engine, relax_commit_if_unwritten, session_factory
 from storage.migrate import upgrade
-from storage.repos import deliveries
+from storage.repos import deliveries, speakers
 from storage.repos.speakers import _SPEAKER
 
 WARM_UP = 300
@@ -125,6 +126,10 @@ async def project(url: str, runs: int, peer: dict[str, float], label: str, **opt
         async with sessions() as session:
             (await session.execute(_SPEAKER, PARAMS)).all()
 
+    async def direct() -> None:
+        async with sessions() as session:
+            await speakers.speaker(session=session, **PARAMS)
+
     async def turn() -> None:
         async with sessions() as session, session.begin():
             (await session.execute(_SPEAKER, PARAMS)).all()
@@ -140,6 +145,7 @@ async def project(url: str, runs: int, peer: dict[str, float], label: str, **opt
         "select 1": lambda: core(one),
         "speaker read, Core": lambda: core(_SPEAKER, PARAMS),
         "speaker read, ORM session": orm,
+        "speaker read, as a turn reads it": direct,
         "turn: BEGIN, speaker read, COMMIT": turn,
         "stranger's turn: + delivery INSERT": lambda: stranger(False),
         "stranger's turn, relaxed commit (main: no)": lambda: stranger(True),

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import direct
+
 PROBE_MS = 2.0
 STALL_MS = 5.0  # a wake-up this late counts as a stall
 
@@ -71,6 +73,7 @@ def install(path: Path, engine: AsyncEngine | None = None) -> None:
             totals.commits += 1
 
         event.listen(engine.sync_engine, "before_cursor_execute", statement)
+        direct.watch(engine, lambda sql: statement(None, None, sql))
         event.listen(engine.sync_engine, "commit", commit)
 
     def on_gc(phase: str, info: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
 """Private internals of libraries that our fast paths rely on, pinned: an upgrade that changes one fails here, loudly.
 
-- storage/sqlite_inline.py stands in for aiosqlite's connection inside SQLAlchemy's aiosqlite dialect: it must
-  offer whatever the dialect touches on aiosqlite's connection and cursor, including the private request
-  queue `_tx` and the sqlite3 connection `_conn`, with aiosqlite's signatures.
+- storage/sqlite_inline.py (its cursor in sqlite_cursor.py) stands in for aiosqlite's connection inside
+  SQLAlchemy's aiosqlite dialect: it must offer whatever the dialect touches on aiosqlite's connection and cursor,
+  including the private request queue `_tx` and the sqlite3 connection `_conn`, with aiosqlite's signatures.
 - bot/channels/wxbase/crypto.py hands wechatpy's private `_encrypt_message`, `_decrypt_message` and
   `_check_signature` one cached cipher as their `crypto_class`, and must seal and open exactly as the public API.
 - bot/channels/wechat/api.py and wecom/api.py use wechatpy clients' private `_http` session and `_fetch_access_token`.
@@ -32,7 +32,8 @@ from sqlalchemy.dialects.sqlite import aiosqlite as dialect
 
 from bot.channels.wxbase.crypto import OACrypto, WeComCrypto
 from bot.http import xmlsafe
-from storage.sqlite_inline import InlineConnection, InlineCursor
+from storage.sqlite_cursor import InlineCursor
+from storage.sqlite_inline import InlineConnection
 from tests.support.wechat_world import aes_key
 
 SQLALCHEMY = f"SQLAlchemy {version('sqlalchemy')}"

@@ -9,17 +9,21 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import direct
+
 
 @contextmanager
 def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
+    """The SQL statements sent while the block runs (through SQLAlchemy, and storage.direct's reads)."""
     sent: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
         sent.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    direct.watch(engine, sent.append)
     try:
         yield sent
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        direct.unwatch(engine, sent.append)
