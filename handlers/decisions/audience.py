@@ -77,5 +77,18 @@ async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]
 
 
 async def studio_people(ctx: Context, studio: Studio) -> list[Person]:
-    """The studio's lead and members."""
-    return [p for p, _ in await people.members_of(session=ctx.session, studio_id=studio.id)]
+    """The studio's lead and members (as people.members_of lists them)."""
+    return [person for person, _, listed in await _roster(ctx, studio.id) if listed]
+
+
+async def studio_leads(ctx: Context, studio: Studio) -> list[Person]:
+    """The studio's active leads (as org.leads_of reads them)."""
+    return [person for person, kind, _ in await _roster(ctx, studio.id) if kind is RoleKind.LEAD]
+
+
+async def _roster(ctx: Context, studio_id: int) -> list[tuple[Person, RoleKind, bool]]:
+    # a submitted entry's lead notice and its reviewers' card both ask, in the same turn
+    key = ("roster", studio_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = await people.roster(session=ctx.session, studio_id=studio_id)
+    return ctx.memo[key]  # type: ignore[no-any-return]  # stored just above
