@@ -9,21 +9,22 @@ from handlers.decisions import panel
 from handlers.engine.context import Context
 from handlers.roles.reviewing import reviewing_union
 from storage.models import Person, RoleKind, Studio, Union, UnionLevel
-from storage.repos import org, people, reviews
+from storage.repos import delegations, org, people, reviews
 
 # (the person asked, the reviewer they stand in for — None when they act in their own name)
 Recipient = tuple[Person, int | None]
 
 
-async def _with_delegates(ctx: Context, people: list[Person]) -> list[Recipient]:
-    out: list[Recipient] = [(p, None) for p in people]
-    seen = {p.id for p in people}
-    for delegate, reviewer_id in await reviews.delegates_of(
-        session=ctx.session, reviewer_ids=[p.id for p in people], on=ctx.today
+async def _deciders(ctx: Context, union_ids: list[int], kind: RoleKind) -> list[Recipient]:
+    """The holders of the role in these unions, then their delegates (each person once, as they come first)."""
+    out: list[Recipient] = []
+    seen: set[int] = set()
+    for person, reviewer_id in await delegations.deciders(
+        session=ctx.session, union_ids=union_ids, kind=kind, on=ctx.today
     ):
-        if delegate.id not in seen:
-            seen.add(delegate.id)
-            out.append((delegate, reviewer_id))
+        if person.id not in seen:
+            seen.add(person.id)
+            out.append((person, reviewer_id))
     return out
 
 
@@ -32,14 +33,21 @@ async def reviewing_union_of(session: AsyncSession, studio: Studio) -> Union | N
     return reviewing_union(await org.union_chain(session=session, union_id=studio.union_id))
 
 
+async def reviewing_union_for(ctx: Context, studio: Studio) -> Union | None:
+    """reviewing_union_of, read once a turn (a submission's card and its note that nobody reviews both ask)."""
+    key = ("reviewing_union", studio.id, studio.union_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = await reviewing_union_of(ctx.session, studio)
+    return ctx.memo[key]  # type: ignore[no-any-return]  # stored just above
+
+
 async def studio_reviewers(ctx: Context, studio: Studio) -> list[Recipient]:
     """The reviewers of the union that reviews this studio, and their delegates."""
-    union = await reviewing_union_of(ctx.session, studio)
+    union = await reviewing_union_for(ctx, studio)
     if union is None:
         return []
     kind = RoleKind.ASSOCIATION if union.level is UnionLevel.MUNICIPAL else RoleKind.REVIEWER
-    found = await reviews.officers(session=ctx.session, union_ids=[union.id], kind=kind)
-    return await _with_delegates(ctx, found)
+    return await _deciders(ctx, [union.id], kind)
 
 
 async def association_ids(session: AsyncSession) -> list[int]:
@@ -49,9 +57,7 @@ async def association_ids(session: AsyncSession) -> list[int]:
 
 async def association_reviewers(ctx: Context) -> list[Recipient]:
     """The association officers of the municipal association, and their delegates."""
-    ids = await association_ids(ctx.session)
-    found = await reviews.officers(session=ctx.session, union_ids=ids, kind=RoleKind.ASSOCIATION)
-    return await _with_delegates(ctx, found)
+    return await _deciders(ctx, await association_ids(ctx.session), RoleKind.ASSOCIATION)
 
 
 async def holders(session: AsyncSession, kind: RoleKind) -> list[Person]:
@@ -77,5 +83,18 @@ async def unions_reviewed_by(session: AsyncSession, reviewer_union_ids: set[int]
 
 
 async def studio_people(ctx: Context, studio: Studio) -> list[Person]:
-    """The studio's lead and members."""
-    return [p for p, _ in await people.members_of(session=ctx.session, studio_id=studio.id)]
+    """The studio's lead and members (as people.members_of lists them)."""
+    return [person for person, _, listed in await _roster(ctx, studio.id) if listed]
+
+
+async def studio_leads(ctx: Context, studio: Studio) -> list[Person]:
+    """The studio's active leads (as org.leads_of reads them)."""
+    return [person for person, kind, _ in await _roster(ctx, studio.id) if kind is RoleKind.LEAD]
+
+
+async def _roster(ctx: Context, studio_id: int) -> list[tuple[Person, RoleKind, bool]]:
+    # a submitted entry's lead notice and its reviewers' card both ask, in the same turn
+    key = ("roster", studio_id)
+    if key not in ctx.memo:
+        ctx.memo[key] = await people.roster(session=ctx.session, studio_id=studio_id)
+    return ctx.memo[key]  # type: ignore[no-any-return]  # stored just above

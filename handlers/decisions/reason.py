@@ -10,10 +10,9 @@ from typing import Any
 
 from handlers.core.types import Reply
 from handlers.engine.context import Context
-from handlers.engine.dispatch import start_flow
+from handlers.engine.dispatch import open_conversation, start_flow
 from handlers.engine.flow import Flow, ParseResult, Step, Values
 from handlers.engine.router import Hook, Router
-from storage.repos import conversations
 
 router = Router(__name__)
 
@@ -44,7 +43,7 @@ def parse_reason(ctx: Context, text: str) -> ParseResult:
 
 async def busy(ctx: Context) -> Reply | None:
     """A polite refusal if the speaker is in the middle of another conversation."""
-    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id)
+    conv = await open_conversation(ctx)
     if conv is None or conv.expires_at <= ctx.now:
         return None
     flows = ctx.routes.flows

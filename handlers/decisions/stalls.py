@@ -47,7 +47,7 @@ async def no_reviewer(
     able = [p for p, _ in reviewers if p.id not in (kept_off or set())]
     if able:
         return None
-    union = await audience.reviewing_union_of(ctx.session, studio)
+    union = await audience.reviewing_union_for(ctx, studio)
     if union is not None and union.level is UnionLevel.MUNICIPAL:
         return await no_association(ctx, studio, what_key, reviewers=reviewers)
     name = union.name if union else studio.name

@@ -84,10 +84,17 @@ async def run_command(ctx: Context, text: str) -> list[Reply]:
 
 async def start_flow(ctx: Context, name: str, initial: dict[str, Any] | None = None) -> list[Reply]:
     """Begin a registered flow for the speaker; if one is already open, say so and show where it stands."""
-    conv = await conversations.load(session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id)
+    conv = await open_conversation(ctx)
     if conv is not None and conv.flow in ctx.routes.flows:
         return await Runner(ctx, ctx.routes.flows[conv.flow], conv).on_text("/" + name)
     return await Runner(ctx, ctx.routes.flows[name]).start(initial)
+
+
+async def open_conversation(ctx: Context) -> Conversation | None:
+    """The speaker's open conversation now: the one the turn began with, unless the turn has written it since."""
+    return await conversations.still_open(
+        session=ctx.session, channel=ctx.channel, user_id=ctx.incoming.user_id, read=ctx.conversation
+    )
 
 
 async def _press(ctx: Context, raw: str, conv: Conversation | None) -> list[Reply]:

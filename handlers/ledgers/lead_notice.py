@@ -5,12 +5,12 @@ from __future__ import annotations
 from handlers.core.i18n import Translator
 from handlers.core.presses import LedgerAction, LedgerPress
 from handlers.core.types import Reply
+from handlers.decisions import audience
 from handlers.engine.context import Context
 from handlers.engine.events import on_entry_submitted
 from handlers.engine.router import Router
 from storage.ledger_specs import SPECS
 from storage.models import LedgerEntry, Studio
-from storage.repos import org
 
 router = Router(__name__)
 
@@ -38,6 +38,6 @@ async def tell_lead(ctx: Context, entry: LedgerEntry) -> None:
         button = ctx.button(t("ledger.open"), LedgerPress(LedgerAction.OPEN, entry.id))
         return Reply(text=text, buttons=((button,),))
 
-    for lead in await org.leads_of(session=ctx.session, studio_id=studio.id):
+    for lead in await audience.studio_leads(ctx, studio):
         if lead.id != ctx.person.id:
             await ctx.notify(lead, message, key=f"entry:lead:{entry.id}:v{entry.version}:{lead.id}")

@@ -14,10 +14,11 @@ from handlers.roles import checks, permissions
 from storage.models import Studio
 from storage.repos import people
 
-# In a conversation's answers: what its questions read of the chosen studio (its people's names, its venue), kept
-# for the conversation's later turns, so that ticking names and the summary do not read them again, and a press
-# means what its button showed. Read while a question is shown, after the turn saved its step: it is kept all the
-# same, because the pipeline writes a turn's step at the end of its transaction, with the answers as they are then.
+# In a conversation's answers: what its questions read of the chosen studio (its people's names; its venue, read with
+# the studio when the flow fills it in, else when the place is asked), kept for the conversation's later turns, so
+# that ticking names and the summary do not read them again, and a press means what its button showed. Read while a
+# question is shown, after the turn saved its step: it is kept all the same, because the pipeline writes a turn's
+# step at the end of its transaction, with the answers as they are then.
 CARRIED = "_studio"
 
 
@@ -89,7 +90,9 @@ async def prepare_studio(ctx: Context, values: Values) -> list[Reply] | None:
     if not studios:
         return [Reply(text=ctx.t("flows.no_studio"))]
     if len(studios) == 1:
-        values["studio"] = studios[0][0].id
+        studio = studios[0][0]
+        values["studio"] = studio.id
+        values[CARRIED] = {"id": studio.id, "venue": studio.venue.strip()}  # read here: the place question shows it
     else:
         values["_several_studios"] = True
     return None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment
+from storage.repos import written
 
 
 async def add_attachment(
@@ -38,11 +39,14 @@ async def add_attachment(
     )
     session.add(row)
     await session.flush()
+    written.attached(session, row)
     return row
 
 
 async def attachments_of(*, session: AsyncSession, entry_id: int) -> list[Attachment]:
     """Every file attached to any version of an entry, oldest first."""
+    if (files := written.files_of_new(session, entry_id)) is not None:
+        return files
     query = select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.id)
     return list(await session.scalars(query))
 

@@ -18,6 +18,8 @@ from storage.repos.conversation_steps import advance, advance_many
 # (deliveries.record_many) runs them all as one statement, which on PostgreSQL is also the one that records the
 # turns' deliveries. Every other function here runs the kept UPDATEs first, so the session reads its own writes.
 _DEFERS, _KEPT = "studio_defer_advance", "studio_kept_advance"
+# The (channel, user) conversations this session created, moved or ended: for those a read made before is out of date.
+_WRITTEN, _ALL = "studio_conversations_written", ("*", "*")
 
 
 def defer(session: AsyncSession) -> None:
@@ -46,6 +48,21 @@ async def load(*, session: AsyncSession, channel: str, user_id: str) -> Conversa
     return await session.scalar(_LOAD, {"channel": channel, "user_id": user_id})
 
 
+async def still_open(
+    *, session: AsyncSession, channel: str, user_id: str, read: Conversation | None
+) -> Conversation | None:
+    """The conversation of this channel user: `read`, this session's earlier read of it, unless the session has
+    written that conversation since (then it is read again)."""
+    written = session.info.get(_WRITTEN, ())
+    if (channel, user_id) in written or _ALL in written:
+        return await load(session=session, channel=channel, user_id=user_id)
+    return read
+
+
+def _wrote(session: AsyncSession, channel: str, user_id: str) -> None:
+    session.info.setdefault(_WRITTEN, set()).add((channel, user_id))
+
+
 async def save(
     *,
     session: AsyncSession,
@@ -64,6 +81,7 @@ async def save(
     """
     if (channel, user_id) in session.info.get(_KEPT, {}):
         await _run_kept(session)  # this conversation's kept step first: this one expects its version
+    _wrote(session, channel, user_id)
     if expected_version is None:
         session.add(
             Conversation(
@@ -100,6 +118,7 @@ async def save(
 async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
     """End the conversation (submitted, cancelled or expired)."""
     await _run_kept(session)
+    _wrote(session, channel, user_id)
     await session.execute(_CLEAR, {"channel": channel, "user_id": user_id})
     # the row is gone but a loaded object of it stays in the session; SQLite may give its id to the next new
     # conversation in the same transaction (another person's turn under group commit): forget the old object
@@ -111,6 +130,7 @@ async def clear(*, session: AsyncSession, channel: str, user_id: str) -> None:
 async def clear_many(*, session: AsyncSession, ids: Collection[int]) -> None:
     """End these conversations in one statement (the expiry sweep)."""
     await _run_kept(session)
+    _wrote(session, *_ALL)
     if ids:
         await session.execute(
             delete(Conversation).where(Conversation.id.in_(list(ids))).execution_options(synchronize_session=False)

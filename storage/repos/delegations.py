@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import Date, bindparam, select, update
+from sqlalchemy import Date, Integer, bindparam, literal, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -83,3 +84,36 @@ async def delegate(
     session.add(row)
     await session.flush()
     return row
+
+
+# reviews.officers and reviews.delegates_of of those officers in one statement: who is asked to decide on something
+_HOLDERS = (
+    select(Role.person_id.label("person_id"), literal(None, Integer).label("reviewer_id"), literal(0).label("part"))
+    .add_columns(Role.person_id.label("rank"))
+    .where(
+        Role.union_id.in_(bindparam("union_ids", expanding=True)),
+        Role.kind == bindparam("kind", type_=Role.kind.type),
+        Role.active.is_(True),
+    )
+)
+_STAND_INS = select(Delegation.delegate_id, Delegation.reviewer_id, literal(1), Delegation.id).where(
+    Delegation.reviewer_id.in_(_HOLDERS.with_only_columns(Role.person_id).scalar_subquery()), *IN_FORCE
+)
+_ASKED = union(_HOLDERS, _STAND_INS).subquery()
+_DECIDERS = (
+    select(Person, _ASKED.c.reviewer_id)
+    .join(_ASKED, _ASKED.c.person_id == Person.id)
+    .order_by(_ASKED.c.part, _ASKED.c.rank)
+)
+
+
+async def deciders(
+    *, session: AsyncSession, union_ids: Collection[int], kind: RoleKind, on: date
+) -> list[tuple[Person, int | None]]:
+    """The holders of an active role of this kind in these unions (by id, with None), then the delegates of those
+    holders in force that day (with the holder's id, in the order they were named): as reviews.officers and
+    reviews.delegates_of read them, in one statement."""
+    if not union_ids:
+        return []
+    rows = await session.execute(_DECIDERS, {"union_ids": list(union_ids), "kind": kind, "on": on})
+    return [(person, reviewer_id) for person, reviewer_id in rows.all()]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.ledger_specs import SPECS, LedgerVersion, kind_of
 from storage.models import LedgerEntry, LedgerKind
+from storage.repos import written
 
 _BOOKKEEPING = frozenset({"id", "entry_id", "version", "created_by_id", "created_at"})
 
@@ -45,15 +46,16 @@ _VERSION = {
 
 async def current_version(*, session: AsyncSession, entry: LedgerEntry) -> LedgerVersion:
     """The newest version row of an entry."""
-    params = {"entry_id": entry.id, "version": entry.version}
-    row = cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
+    row = await version_of(session=session, entry=entry, version=entry.version)
     if row is None:
         raise LookupError(f"ledger entry {entry.id} has no version {entry.version}")
     return row
 
 
 async def version_of(*, session: AsyncSession, entry: LedgerEntry, version: int) -> LedgerVersion | None:
-    """One version row of an entry, by number."""
+    """One version row of an entry, by number (this session's own, when it wrote it)."""
+    if (row := written.written_version(session, entry.kind, entry.id, version)) is not None:
+        return row
     params = {"entry_id": entry.id, "version": version}
     return cast(LedgerVersion | None, await session.scalar(_VERSION[entry.kind], params))
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.base import utcnow
 from storage.ledger_specs import SPECS, with_headcounts
 from storage.models import EntryStatus, LedgerEntry, LedgerKind
+from storage.repos import written
 from storage.repos.ledger_versions import current_version, field_names, required_fields, version_fields, version_of
 
 
@@ -66,8 +67,11 @@ async def create_entry(
     )
     session.add(entry)
     await session.flush()
-    session.add(SPECS[kind].model(entry_id=entry.id, version=1, created_by_id=author_id, created_at=now, **fields))
+    row = SPECS[kind].model(entry_id=entry.id, version=1, created_by_id=author_id, created_at=now, **fields)
+    session.add(row)
     await session.flush()
+    written.wrote_version(session, row)
+    written.created_entry(session, entry.id)
     return entry
 
 
@@ -103,8 +107,10 @@ async def edit_entry(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise StaleEntry(f"ledger entry {entry.id} is no longer at version {old}")
-    session.add(model(entry_id=entry.id, version=new, created_by_id=editor_id, created_at=now, **merged))
+    row = model(entry_id=entry.id, version=new, created_by_id=editor_id, created_at=now, **merged)
+    session.add(row)
     await session.flush()
+    written.wrote_version(session, row)
     await session.refresh(entry)
     return entry
 

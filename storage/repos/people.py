@@ -66,6 +66,18 @@ _MEMBERS = (
 )
 # Built once: the participants question lists these on every step of a conversation that shows it.
 _MEMBER_NAMES = _MEMBERS.with_only_columns(Person.name)
+# org.leads_of's rows and _MEMBERS's in one read: each active lead or member, with whether _MEMBERS counts them.
+_ROSTER = (
+    select(Person, Role.kind, Studio.active & Person.active)
+    .join(Role, Role.person_id == Person.id)
+    .join(Studio, Studio.id == Role.studio_id)
+    .where(
+        Role.studio_id == bindparam("studio_id"),
+        Role.active.is_(True),
+        Role.kind.in_([RoleKind.LEAD, RoleKind.MEMBER]),
+    )
+    .order_by(Role.kind, Person.id)
+)
 
 
 async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Studio, RoleKind]]:
@@ -76,6 +88,13 @@ async def studios_of(*, session: AsyncSession, person_id: int) -> list[tuple[Stu
 async def members_of(*, session: AsyncSession, studio_id: int) -> list[tuple[Person, RoleKind]]:
     """The lead and members of a studio, lead first."""
     return [(person, kind) for person, kind in (await session.execute(_MEMBERS, {"studio_id": studio_id})).all()]
+
+
+async def roster(*, session: AsyncSession, studio_id: int) -> list[tuple[Person, RoleKind, bool]]:
+    """A studio's active roles of lead and member, lead first: the person, the role, and whether members_of lists
+    them (an active person of an active studio); the leads are org.leads_of's."""
+    rows = await session.execute(_ROSTER, {"studio_id": studio_id})
+    return [(person, kind, bool(listed)) for person, kind, listed in rows.all()]
 
 
 async def member_names(*, session: AsyncSession, studio_id: int) -> list[str]:
