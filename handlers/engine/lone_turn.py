@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from handlers.core.config import HandlerConfig
 from handlers.core.i18n import Translator
 from handlers.core.types import Incoming, Reply, Turn
-from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
+from handlers.engine.failures import TurnNotTaken, conflicted, database_unavailable, describe
 from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.repos import conversations
 
@@ -22,7 +22,7 @@ Taken = Callable[[Incoming], Awaitable[Turn | None]]
 
 
 async def alone(incoming: Incoming, *, attempt: Attempt, taken_elsewhere: Taken, config: HandlerConfig) -> Turn:
-    """Run the turn by `attempt`; redo it on a moved conversation or a collision; answer a bug politely.
+    """Run the turn by `attempt`; redo it on a moved conversation, a collision or a deadlock; answer a bug politely.
 
     The database unavailable raises TurnNotTaken (nothing was written: the platform must deliver it again).
     """
@@ -39,6 +39,12 @@ async def alone(incoming: Incoming, *, attempt: Attempt, taken_elsewhere: Taken,
                 return taken
             log.info("turn %s collided with another (attempt %d): %s", delivery_ref(incoming), n + 1, describe(exc))
         except Exception as exc:
+            if conflicted(exc):
+                # PostgreSQL rolled it back to break a deadlock with a transaction beside it: nothing of it was written
+                log.info(
+                    "turn %s conflicted with another (attempt %d): %s", delivery_ref(incoming), n + 1, describe(exc)
+                )
+                continue
             if database_unavailable(exc):
                 # nothing was written: the platform must deliver it again rather than hear it was handled
                 log.warning(

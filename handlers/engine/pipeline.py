@@ -24,7 +24,7 @@ from handlers.engine.router import Routes
 from handlers.engine.speaker import turn_context
 from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.base import utcnow
-from storage.database import groups_turns, relax_commit_if_unwritten
+from storage.database import concurrent_writers, groups_turns, relax_commit_if_unwritten
 from storage.models import Conversation
 from storage.repos import conversations, deliveries
 
@@ -60,10 +60,11 @@ class Bot:
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
         # queue lets the turns that wait share one transaction. On PostgreSQL a step's transaction costs
-        # as much as its work, so the turns that wait share one there too.
+        # as much as its work, so the turns that wait share one there too, and it takes a second batch beside.
         if group_commit is None:
             group_commit = groups_turns(sessions)
-        self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
+        writers = concurrent_writers(sessions)
+        self._group = GroupCommit(together=self._together, alone=self._alone, writers=writers) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Process one inbound event at most once and return what to answer (nothing, in a group chat)."""
