@@ -102,10 +102,21 @@ def groups_turns(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) ->
     SQLite on its fast path (one writer: turns queue anyway) and PostgreSQL (a step's session, BEGIN and COMMIT
     cost as much as its work: shared by a batch, a step takes a fifth less CPU, bench/README.md).
     """
+    return _is_postgresql(bind) or is_sqlite_fast_path(bind)
+
+
+def concurrent_writers(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> int:
+    """How many batches of grouped turns may be in flight at once (handlers.engine.group_commit).
+
+    SQLite takes one writer. PostgreSQL takes concurrent ones: with two, one batch's round trips and COMMIT overlap
+    the next one's Python work (bench/README.md); more would only split the turns that wait into smaller batches.
+    """
+    return 2 if _is_postgresql(bind) else 1
+
+
+def _is_postgresql(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> bool:
     engine = bind.kw.get("bind") if isinstance(bind, async_sessionmaker) else bind
-    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
-        return True
-    return is_sqlite_fast_path(bind)
+    return isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql"
 
 
 # One round trip: PostgreSQL itself says whether the transaction has written anything (an xid is assigned at its

@@ -9,6 +9,8 @@ from sqlalchemy import exc as sa
 # A bug in a statement or in the data it was given fails the same way on every retry: not worth one.
 _BUGS = (sa.IntegrityError, sa.ProgrammingError, sa.DataError, sa.NotSupportedError)
 _UNAVAILABLE = (sa.DBAPIError, sa.DisconnectionError, sa.TimeoutError, ConnectionError)
+# SQLSTATEs of a transaction PostgreSQL rolled back for another's sake: a serialization failure, a deadlock
+_CONFLICTS = frozenset(("40001", "40P01"))
 
 
 class TurnNotTaken(Exception):
@@ -32,6 +34,18 @@ def database_unavailable(error: BaseException) -> bool:
         if isinstance(current, _BUGS):
             return False
         if isinstance(current, _UNAVAILABLE):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def conflicted(error: BaseException) -> bool:
+    """Whether PostgreSQL rolled this transaction back for a conflict with another (a deadlock): worth doing again."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) in _CONFLICTS:  # asyncpg's error, and SQLAlchemy's adapter of it
             return True
         current = current.__cause__ or current.__context__
     return False

@@ -9,15 +9,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.config import HandlerConfig
-from handlers.core.i18n import Translator, preload
+from handlers.core.i18n import preload
 from handlers.core.types import Incoming, Reply, Turn, reply_from_dict
+from handlers.engine import lone_turn
 from handlers.engine.context import Context
 from handlers.engine.dispatch import dispatch, where
-from handlers.engine.failures import TurnNotTaken, database_unavailable, describe
 from handlers.engine.group_commit import GroupCommit
 from handlers.engine.owed import OwedReplies
 from handlers.engine.recent import RecentAnswers
@@ -25,12 +24,11 @@ from handlers.engine.router import Routes
 from handlers.engine.speaker import turn_context
 from handlers.engine.turnlog import delivery_ref, log_turn
 from storage.base import utcnow
-from storage.database import groups_turns, relax_commit_if_unwritten
+from storage.database import concurrent_writers, groups_turns, relax_commit_if_unwritten
 from storage.models import Conversation
 from storage.repos import conversations, deliveries
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 3
 
 
 class _Duplicate(Exception):
@@ -62,10 +60,11 @@ class Bot:
         # SQLite has one writer at a time; queueing turns here is fairer and faster than its busy-wait
         # (which can starve a waiter past the busy timeout when many people write at once), and the
         # queue lets the turns that wait share one transaction. On PostgreSQL a step's transaction costs
-        # as much as its work, so the turns that wait share one there too.
+        # as much as its work, so the turns that wait share one there too, and it takes a second batch beside.
         if group_commit is None:
             group_commit = groups_turns(sessions)
-        self._group = GroupCommit(together=self._together, alone=self._alone) if group_commit else None
+        writers = concurrent_writers(sessions)
+        self._group = GroupCommit(together=self._together, alone=self._alone, writers=writers) if group_commit else None
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Process one inbound event at most once and return what to answer (nothing, in a group chat)."""
@@ -88,41 +87,9 @@ class Bot:
 
     async def _alone(self, incoming: Incoming) -> Turn:
         """One turn in its own transaction, redone if another process moved the conversation on."""
-        for attempt in range(ATTEMPTS):
-            try:
-                return await self._turn(incoming)
-            except conversations.StaleConversation:
-                # another process moved this conversation on; read it again and redo the turn
-                log.info("conversation changed under turn %s (attempt %d)", delivery_ref(incoming), attempt + 1)
-            except IntegrityError as exc:
-                # another process wrote the same row first (its conversation, say): if it took this very delivery,
-                # answer as it did; if another of this person's, redo the turn on what it wrote
-                if (taken := await self._taken_elsewhere(incoming)) is not None:
-                    return taken
-                log.info(
-                    "turn %s collided with another (attempt %d): %s", delivery_ref(incoming), attempt + 1, describe(exc)
-                )
-            except Exception as exc:
-                if database_unavailable(exc):
-                    # nothing was written: the platform must deliver it again rather than hear it was handled
-                    log.warning(
-                        "turn not taken: channel=%s delivery=%s: %s",
-                        incoming.channel,
-                        delivery_ref(incoming),
-                        describe(exc),
-                    )
-                    log_turn(incoming, self.config.secret_key, outcome="not_taken")
-                    raise TurnNotTaken(exc) from None
-                log.error(
-                    "turn failed: channel=%s delivery=%s: %s",
-                    incoming.channel,
-                    delivery_ref(incoming),
-                    describe(exc),
-                    exc_info=exc,  # the engine hides statements' parameters (storage.database)
-                )
-                break
-        log_turn(incoming, self.config.secret_key, outcome="error", replies=1)
-        return Turn(replies=[Reply(text=Translator(self.config.default_locale)("engine.error"))])
+        return await lone_turn.alone(
+            incoming, attempt=self._turn, taken_elsewhere=self._taken_elsewhere, config=self.config
+        )
 
     async def _together(self, batch: Sequence[Incoming]) -> list[Turn]:
         """Several people's turns in one transaction; any failure raises and rolls all of them back."""
