@@ -138,3 +138,23 @@ async def test_a_rolled_back_entry_leaves_no_files_behind_in_the_session(
             await session.rollback()
         async with session.begin():
             assert await attachments.attachments_of(session=session, entry_id=entry.id) == []
+
+
+async def test_files_attached_by_others_after_the_commit_are_read(
+    world: World, sessions: async_sessionmaker[AsyncSession]
+):
+    file = {"stored_path": "/tmp/x.jpg", "filename": "x.jpg", "size": 1, "sha256": "0" * 64}
+    fields = {"occurred_on": date(2026, 3, 1), "kind": "学习", "title": "t", "hours": Decimal(1), "content": "c"}
+    async with sessions() as session:
+        async with session.begin():
+            entry = await ledgers.create_entry(
+                session=session,
+                studio_id=world.studio.id,
+                kind=LedgerKind.ACTIVITY,
+                author_id=world.lead.id,
+                fields=fields,
+            )
+        async with sessions() as other, other.begin():  # the entry is committed: anyone may attach to it now
+            await attachments.add_attachment(session=other, file=file, uploaded_by_id=world.lead.id, entry_id=entry.id)
+        async with session.begin():
+            assert len(await attachments.attachments_of(session=session, entry_id=entry.id)) == 1

@@ -1,7 +1,8 @@
 """What a session wrote and reads back in the same transaction: ledger version rows, an entry's first files.
 
 A version row is never changed once written, and no other transaction can attach a file to an entry before the one
-that created it commits: the session's own copies are what reading them again would return. A rollback forgets them.
+that created it commits: the session's own copies are what reading them again would return. The transaction's end
+forgets them: after a rollback they are gone, and after a commit another transaction may attach files to the entry.
 """
 
 from __future__ import annotations
@@ -49,5 +50,15 @@ def files_of_new(session: AsyncSession, entry_id: int) -> list[Attachment] | Non
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction: SessionTransaction) -> Any:
     # the rows written are gone: what a later read returns is the database's again
+    _forget_all(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> Any:
+    # committed: others may now attach files to the entry, so a later read asks the database
+    _forget_all(session)
+
+
+def _forget_all(session: Session) -> None:
     session.info.pop(_VERSIONS, None)
     session.info.pop(_FILES, None)
