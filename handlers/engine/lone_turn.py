@@ -39,8 +39,10 @@ async def alone(incoming: Incoming, *, attempt: Attempt, taken_elsewhere: Taken,
                 return taken
             log.info("turn %s collided with another (attempt %d): %s", delivery_ref(incoming), n + 1, describe(exc))
         except Exception as exc:
-            if conflicted(exc):
+            if conflicted(exc) and n + 1 < ATTEMPTS:
                 # PostgreSQL rolled it back to break a deadlock with a transaction beside it: nothing of it was written
+                # (the last time, it is not taken: the platform delivers it again rather than the person reading
+                # an error)
                 log.info(
                     "turn %s conflicted with another (attempt %d): %s", delivery_ref(incoming), n + 1, describe(exc)
                 )
