@@ -172,7 +172,7 @@ class WeChatChannel:
             return Translator(locale)(key), received.outcome
         delivery = received.incoming.delivery_id
         # what goes after the passive answer stays owed until sent: a process killed in between does not lose it
-        owing = self.replies.owing()
+        owing = await self.replies.owing(user)
         turn = await self.services.handle(replace(received.incoming, confirms_replies=True, sent_after=owing))
         if turn.duplicate:
             return await self.replies.again(user, delivery, turn), "duplicate"

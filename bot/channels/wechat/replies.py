@@ -21,7 +21,7 @@ from bot.channels.wxbase.answers import Answered
 from bot.channels.wxbase.api import ApiError
 from bot.channels.wxbase.owed import Job, Owing, SentMarks, send_owed
 from bot.channels.wxbase.refs import RefBuffer
-from bot.channels.wxbase.text import numbered, split_keeping, split_text
+from bot.channels.wxbase.text import numbered_pieces, split_text
 from bot.http.metrics import Metrics
 from handlers.core.i18n import Translator
 from handlers.core.types import Reply, Turn
@@ -49,16 +49,23 @@ class TurnReplies:
         self.followups = FollowUps(services, outbound, self.customer_service, self.numbered)
         self.default_locale = services.config.default_locale
 
-    def owing(self) -> Owing:
+    async def owing(self, user: str) -> Owing:
         """A turn's split, handed to the engine with the turn: it records what goes after the answer as owed."""
-        owing = Owing(lambda replies: self.after_answer(replies, owing.cut))
+        # numbered text is worded in the follower's language (read only when the account sends numbered text)
+        t = None if self.customer_service.on else await self._t(user)
+        owing = Owing(lambda replies: self.after_answer(replies, owing.cut, t))
         return owing
 
-    def after_answer(self, replies: Sequence[Reply], cut: Callable[[str], list[str]] = split_text) -> list[Reply]:
-        """What of a turn's replies goes by customer-service messages after the passive answer (text cut by `cut`)."""
-        if not replies or not self.customer_service.on:
-            # numbered text: the piece with the options answers, the others go to the outbox right after it
+    def after_answer(
+        self, replies: Sequence[Reply], cut: Callable[[str], list[str]] = split_text, t: Translator | None = None
+    ) -> list[Reply]:
+        """What of a turn's replies goes after the passive answer (text cut by `cut`; numbered text worded by `t`)."""
+        if not replies:
             return []
+        if not self.customer_service.on:
+            # numbered text: the piece with the options answers, what came before goes to the outbox after it
+            pieces, _ = numbered_pieces(list(replies), t or Translator(self.default_locale))
+            return [Reply(text="\n".join(pieces[:-1]))] if len(pieces) > 1 else []
         first = replies[0]
         if first.all_buttons() or first.files:
             return list(replies)
@@ -164,19 +171,9 @@ class TurnReplies:
 
     async def numbered(self, user: str, replies: list[Reply]) -> list[str]:
         """The replies as numbered text cut within the limit, the last options whole in the last piece."""
-        t = await self._t(user)
-        texts: list[str] = []
-        mapping: dict[str, str] = {}
-        keep_from, offset = len("\n\n".join(r.text for r in replies)), 0
-        for reply in replies:
-            text, numbers = numbered(reply, t, start=max((int(k) for k in mapping if k.isdigit()), default=0) + 1)
-            if numbers:
-                keep_from = offset + len(reply.text)
-            texts.append(text)
-            mapping.update(numbers)
-            offset += len(text) + 2
+        pieces, mapping = numbered_pieces(replies, await self._t(user))
         await self.numbers.remember(user, mapping, self.clock())
-        return split_keeping("\n\n".join(texts), keep_from)
+        return pieces
 
     async def _t(self, user: str) -> Translator:
         return Translator(await self.services.locale_of(CHANNEL, user) or self.default_locale)

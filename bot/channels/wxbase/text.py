@@ -77,3 +77,18 @@ def numbered(reply: Reply, t: Translator, *, start: int = 1) -> tuple[str, dict[
         n += 1
     lines.append(t("channels.reply_number"))
     return "\n".join(lines), mapping
+
+
+def numbered_pieces(replies: list[Reply], t: Translator) -> tuple[list[str], dict[str, str]]:
+    """Replies as numbered text cut within the limit, the last options whole in the last piece; number → payload."""
+    texts: list[str] = []
+    mapping: dict[str, str] = {}
+    keep_from, offset = len("\n\n".join(r.text for r in replies)), 0
+    for reply in replies:
+        text, numbers = numbered(reply, t, start=max((int(k) for k in mapping if k.isdigit()), default=0) + 1)
+        if numbers:
+            keep_from = offset + len(reply.text)
+        texts.append(text)
+        mapping.update(numbers)
+        offset += len(text) + 2
+    return split_keeping("\n\n".join(texts), keep_from), mapping
