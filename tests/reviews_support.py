@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import OutboxSender
 from handlers.core.types import Reply
-from storage.models import EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
+from storage.models import Delegation, EntryStatus, LedgerEntry, LedgerKind, Person, RoleKind, Studio, Union, UnionLevel
 from storage.repos import ledgers, org, people, persons
 from tests.support import RecordingPusher, Transcript, make_bot
 
@@ -264,3 +264,16 @@ async def apply(
     await lead.say("坚持每月开展技术交流和攻关活动，解决生产难题 12 项")
     await lead.say("跳过")
     return await lead.say("提交")
+
+
+async def stranger_stands_in_for_march(sessions: async_sessionmaker[AsyncSession], cast: Cast) -> None:
+    """The cast's stranger holds the reviewer's role from 2026-03-01 to 2026-03-31 (a delegation)."""
+    async with sessions() as s, s.begin():
+        s.add(
+            Delegation(
+                reviewer_id=cast.reviewer.person.id,
+                delegate_id=cast.stranger.person.id,
+                starts_on=date(2026, 3, 1),
+                ends_on=date(2026, 3, 31),
+            )
+        )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.engine.pipeline import Bot
-from storage.models import LedgerKind, OutboxMessage
+from storage.models import LedgerEntry, LedgerKind, OutboxMessage
 from storage.repos import attachments, ledgers
 from tests.support import Clock, Transcript, World
 from tests.support.fixtures import bot_fixture, clock_fixture, entries, latest_fields, world_fixture  # noqa: F401
@@ -117,22 +117,24 @@ async def test_a_flow_started_after_its_expired_conversation_is_cleared_starts_a
     chat.expect("活动类别")
 
 
+FILE = {"stored_path": "/tmp/x.jpg", "filename": "x.jpg", "size": 1, "sha256": "0" * 64}
+
+
+async def _new_entry(session: AsyncSession, world: World) -> LedgerEntry:
+    fields = {"occurred_on": date(2026, 3, 1), "kind": "学习", "title": "t", "hours": Decimal(1), "content": "c"}
+    return await ledgers.create_entry(
+        session=session, studio_id=world.studio.id, kind=LedgerKind.ACTIVITY, author_id=world.lead.id, fields=fields
+    )
+
+
 async def test_a_rolled_back_entry_leaves_no_files_behind_in_the_session(
     world: World, sessions: async_sessionmaker[AsyncSession]
 ):
-    file = {"stored_path": "/tmp/x.jpg", "filename": "x.jpg", "size": 1, "sha256": "0" * 64}
-    fields = {"occurred_on": date(2026, 3, 1), "kind": "学习", "title": "t", "hours": Decimal(1), "content": "c"}
     async with sessions() as session:
         async with session.begin():
-            entry = await ledgers.create_entry(
-                session=session,
-                studio_id=world.studio.id,
-                kind=LedgerKind.ACTIVITY,
-                author_id=world.lead.id,
-                fields=fields,
-            )
+            entry = await _new_entry(session, world)
             await attachments.add_attachment(
-                session=session, file=file, uploaded_by_id=world.lead.id, entry_id=entry.id
+                session=session, file=FILE, uploaded_by_id=world.lead.id, entry_id=entry.id
             )
             assert len(await attachments.attachments_of(session=session, entry_id=entry.id)) == 1
             await session.rollback()
@@ -143,18 +145,10 @@ async def test_a_rolled_back_entry_leaves_no_files_behind_in_the_session(
 async def test_files_attached_by_others_after_the_commit_are_read(
     world: World, sessions: async_sessionmaker[AsyncSession]
 ):
-    file = {"stored_path": "/tmp/x.jpg", "filename": "x.jpg", "size": 1, "sha256": "0" * 64}
-    fields = {"occurred_on": date(2026, 3, 1), "kind": "学习", "title": "t", "hours": Decimal(1), "content": "c"}
     async with sessions() as session:
         async with session.begin():
-            entry = await ledgers.create_entry(
-                session=session,
-                studio_id=world.studio.id,
-                kind=LedgerKind.ACTIVITY,
-                author_id=world.lead.id,
-                fields=fields,
-            )
+            entry = await _new_entry(session, world)
         async with sessions() as other, other.begin():  # the entry is committed: anyone may attach to it now
-            await attachments.add_attachment(session=other, file=file, uploaded_by_id=world.lead.id, entry_id=entry.id)
+            await attachments.add_attachment(session=other, file=FILE, uploaded_by_id=world.lead.id, entry_id=entry.id)
         async with session.begin():
             assert len(await attachments.attachments_of(session=session, entry_id=entry.id)) == 1

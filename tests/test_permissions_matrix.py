@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,8 +11,8 @@ from handlers.core.i18n import catalogue
 from handlers.core.types import Incoming
 from handlers.roles import checks, matching, permissions
 from handlers.roles.permissions import Action, Target
-from storage.models import Delegation, LedgerEntry, LedgerKind, RoleKind, Studio, UnionLevel
-from tests.reviews_support import Cast, Party, World, at, make_cast
+from storage.models import LedgerEntry, LedgerKind, RoleKind, Studio, UnionLevel
+from tests.reviews_support import Cast, Party, World, at, make_cast, stranger_stands_in_for_march
 
 EVERYONE_BOUND = {
     "lead",
@@ -62,15 +61,7 @@ EXPECTED: dict[Action, set[str]] = {
 async def cast(sessions: async_sessionmaker[AsyncSession]) -> Cast:
     world = World(sessions, at("2026-03-10 10:00"))
     cast = await make_cast(world)
-    async with sessions() as s, s.begin():
-        s.add(
-            Delegation(
-                reviewer_id=cast.reviewer.person.id,
-                delegate_id=cast.stranger.person.id,
-                starts_on=date(2026, 3, 1),
-                ends_on=date(2026, 3, 31),
-            )
-        )
+    await stranger_stands_in_for_march(sessions, cast)
     return cast
 
 

@@ -13,21 +13,13 @@ from handlers.roles import checks, matching
 from handlers.roles.permissions import Action
 from storage.models import Delegation, LedgerEntry, LedgerKind, Studio
 from tests.reviews_support import World as ReviewWorld
-from tests.reviews_support import at, make_cast
+from tests.reviews_support import at, make_cast, stranger_stands_in_for_march
 
 
 async def test_checks_decide_as_the_full_reads_do(sessions: async_sessionmaker[AsyncSession]):
     world = ReviewWorld(sessions, at("2026-03-10 10:00"))
     cast = await make_cast(world)
-    async with sessions() as s, s.begin():  # the stranger holds the reviewer's role for March
-        s.add(
-            Delegation(
-                reviewer_id=cast.reviewer.person.id,
-                delegate_id=cast.stranger.person.id,
-                starts_on=date(2026, 3, 1),
-                ends_on=date(2026, 3, 31),
-            )
-        )
+    await stranger_stands_in_for_march(sessions, cast)
     entry_id = await world.entry(cast.studio, cast.members[1], LedgerKind.ACTIVITY)
     parties = [
         cast.lead,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core import payloads
 from handlers.core.presses import ReviewAction, ReviewPress
 from handlers.core.types import Reply
-from storage.models import AuditLog, Delegation, EntryStatus, LedgerEntry, ReviewDecision, RoleKind, Studio
-from tests.reviews_support import Cast, World, at, make_cast
+from storage.models import AuditLog, EntryStatus, LedgerEntry, ReviewDecision, RoleKind, Studio
+from tests.reviews_support import Cast, World, at, make_cast, stranger_stands_in_for_march
 from tests.support import Transcript
 
 START = at("2026-03-10 10:00")
@@ -183,15 +182,7 @@ async def test_a_withdrawn_entry_cannot_be_decided(cast: Cast, sessions: async_s
 async def test_a_delegate_receives_and_decides_in_the_reviewers_name(
     cast: Cast, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with sessions() as s, s.begin():
-        s.add(
-            Delegation(
-                reviewer_id=cast.reviewer.person.id,
-                delegate_id=cast.stranger.person.id,
-                starts_on=date(2026, 3, 1),
-                ends_on=date(2026, 3, 31),
-            )
-        )
+    await stranger_stands_in_for_march(sessions, cast)
     await cast.lead.log_activity()
     await cast.world.deliver()
     card_to_delegate = cast.stranger.inbox[-1]
@@ -322,15 +313,7 @@ async def test_a_stand_in_from_the_studio_is_told_why_on_a_press(sessions: async
     # look at the speaker's own reviewer roles only, and gave the stand-in "not a reviewer of this union"
     cast = await make_cast(World(sessions, START))
     await cast.world.grant(cast.stranger, RoleKind.MEMBER, studio=cast.studio)
-    async with sessions() as s, s.begin():
-        s.add(
-            Delegation(
-                reviewer_id=cast.reviewer.person.id,
-                delegate_id=cast.stranger.person.id,
-                starts_on=date(2026, 3, 1),
-                ends_on=date(2026, 3, 31),
-            )
-        )
+    await stranger_stands_in_for_march(sessions, cast)
     await cast.members[0].log_activity()
     await cast.world.deliver()
     assert not [r for r in cast.stranger.inbox if "新台账待复核" in r.text]
