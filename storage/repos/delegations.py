@@ -86,7 +86,7 @@ async def delegate(
     return row
 
 
-# reviews.officers and reviews.delegates_of of those officers in one statement: who is asked to decide on something
+# reviews.officers and the stand-ins in force of those officers, in one statement: who is asked to decide on something
 _HOLDERS = (
     select(Role.person_id.label("person_id"), literal(None, Integer).label("reviewer_id"), literal(0).label("part"))
     .add_columns(Role.person_id.label("rank"))
@@ -111,8 +111,7 @@ async def deciders(
     *, session: AsyncSession, union_ids: Collection[int], kind: RoleKind, on: date
 ) -> list[tuple[Person, int | None]]:
     """The holders of an active role of this kind in these unions (by id, with None), then the delegates of those
-    holders in force that day (with the holder's id, in the order they were named): as reviews.officers and
-    reviews.delegates_of read them, in one statement."""
+    holders in force that day (with the holder's id, in the order they were named), in one statement."""
     if not union_ids:
         return []
     rows = await session.execute(_DECIDERS, {"union_ids": list(union_ids), "kind": kind, "on": on})

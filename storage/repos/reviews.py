@@ -8,14 +8,13 @@ decision row, which the unique constraint (entry_id, entry_version) guards as a 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Decision,
-    Delegation,
     EntryStatus,
     LedgerEntry,
     Person,
@@ -25,7 +24,6 @@ from storage.models import (
     Studio,
 )
 from storage.repos import ledgers
-from storage.repos.delegations import IN_FORCE
 
 ENTRY_OUTCOME = {
     Decision.APPROVE: EntryStatus.APPROVED,
@@ -147,15 +145,6 @@ _OFFICERS = (
     .distinct()
     .order_by(Person.id)
 )
-_DELEGATES = (
-    select(Person, Delegation.reviewer_id)
-    .join(Delegation, Delegation.delegate_id == Person.id)
-    .where(
-        Delegation.reviewer_id.in_(bindparam("reviewer_ids", expanding=True)),
-        *IN_FORCE,
-    )
-    .order_by(Delegation.id)
-)
 
 
 async def officers(*, session: AsyncSession, union_ids: Collection[int], kind: RoleKind) -> list[Person]:
@@ -163,11 +152,3 @@ async def officers(*, session: AsyncSession, union_ids: Collection[int], kind: R
     if not union_ids:
         return []
     return list(await session.scalars(_OFFICERS, {"union_ids": list(union_ids), "kind": kind}))
-
-
-async def delegates_of(*, session: AsyncSession, reviewer_ids: Collection[int], on: date) -> list[tuple[Person, int]]:
-    """(delegate, reviewer id) for every delegation of these reviewers in force on a day."""
-    if not reviewer_ids:
-        return []
-    rows = await session.execute(_DELEGATES, {"reviewer_ids": list(reviewer_ids), "on": on})
-    return [(person, reviewer_id) for person, reviewer_id in rows.all()]
