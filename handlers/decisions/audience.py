@@ -35,10 +35,9 @@ async def reviewing_union_of(session: AsyncSession, studio: Studio) -> Union | N
 
 async def reviewing_union_for(ctx: Context, studio: Studio) -> Union | None:
     """reviewing_union_of, read once a turn (a submission's card and its note that nobody reviews both ask)."""
-    key = ("reviewing_union", studio.id, studio.union_id)
-    if key not in ctx.memo:
-        ctx.memo[key] = await reviewing_union_of(ctx.session, studio)
-    return ctx.memo[key]  # type: ignore[no-any-return]  # stored just above
+    return await ctx.once(
+        ("reviewing_union", studio.id, studio.union_id), lambda: reviewing_union_of(ctx.session, studio)
+    )
 
 
 async def studio_reviewers(ctx: Context, studio: Studio) -> list[Recipient]:
@@ -94,7 +93,4 @@ async def studio_leads(ctx: Context, studio: Studio) -> list[Person]:
 
 async def _roster(ctx: Context, studio_id: int) -> list[tuple[Person, RoleKind, bool]]:
     # a submitted entry's lead notice and its reviewers' card both ask, in the same turn
-    key = ("roster", studio_id)
-    if key not in ctx.memo:
-        ctx.memo[key] = await people.roster(session=ctx.session, studio_id=studio_id)
-    return ctx.memo[key]  # type: ignore[no-any-return]  # stored just above
+    return await ctx.once(("roster", studio_id), lambda: people.roster(session=ctx.session, studio_id=studio_id))

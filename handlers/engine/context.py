@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from storage.repos import audit as audit_repo
 from storage.repos import outbox
 
 Row = TypeVar("Row")
+Value = TypeVar("Value")
 
 
 @dataclass
@@ -60,10 +61,13 @@ class Context:
     async def get(self, model: type[Row], ident: int) -> Row | None:
         """The row of this model with this primary key, read at most once a turn (the studio, asked for by several)."""
         # the session's identity map holds its objects weakly: one nobody kept was gone by the next ask, read again
-        key = ("get", model, ident)
+        return await self.once(("get", model, ident), lambda: self.session.get(model, ident))
+
+    async def once(self, key: tuple[object, ...], read: Callable[[], Awaitable[Value]]) -> Value:
+        """What `read` gives, read at most once a turn under `key` (a read several parts of one turn ask for)."""
         if key not in self.memo:
-            self.memo[key] = await self.session.get(model, ident)
-        return self.memo[key]  # type: ignore[no-any-return]  # stored under its model's key just above
+            self.memo[key] = await read()
+        return self.memo[key]  # type: ignore[no-any-return]  # stored under this key by this very method
 
     def button(self, label: str, press: Press) -> Button:
         """A button whose press comes back as this press, signed."""

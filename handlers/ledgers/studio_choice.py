@@ -58,10 +58,8 @@ async def carried(ctx: Context, values: Values, what: str, read: Callable[[int],
 
 
 async def _member_names(ctx: Context, studio: int) -> list[str]:
-    key = ("members", studio)
-    if key not in ctx.memo:  # answers read afresh (a ledger's entries shown one by one) ask for it too
-        ctx.memo[key] = await people.member_names(session=ctx.session, studio_id=studio)
-    return list(ctx.memo[key])
+    # answers read afresh (a ledger's entries shown one by one) ask for it too
+    return list(await ctx.once(("members", studio), lambda: people.member_names(session=ctx.session, studio_id=studio)))
 
 
 async def _venue(ctx: Context, studio_id: int) -> str:
