@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,20 +27,28 @@ _SPEAKER = (
     .order_by(Role.id)
 )
 _READ = DirectRead(_SPEAKER)
-Model = TypeVar("Model")
 
 
-def _layout() -> list[tuple[type[Any], int, int, tuple[str, ...]]]:
-    """Per entity, in the statement's column order: where its columns sit in a row and the attribute each loads."""
+class _Part(NamedTuple):
+    """One entity's columns in the statement's rows: where they sit and the attribute each loads."""
+
+    entity: type[Any]
+    start: int
+    end: int
+    keys: tuple[str, ...]
+
+
+def _layout() -> tuple[_Part, ...]:
+    """Per entity, in the statement's column order, its part of a row."""
     columns = list(_SPEAKER.selected_columns)
-    layout, start = [], 0
+    parts, start = [], 0
     for entity in (ChannelIdentity, Person, Role, Conversation):
         mapper = class_mapper(entity)
         count = len(mapper.column_attrs)
         keys = tuple(mapper.get_property_by_column(column).key for column in columns[start : start + count])
-        layout.append((entity, start, start + count, keys))
+        parts.append(_Part(entity, start, start + count, keys))
         start += count
-    return layout
+    return tuple(parts)
 
 
 _LAYOUT = _layout()
@@ -68,23 +76,24 @@ async def speaker(*, session: AsyncSession, channel: str, external_id: str) -> S
         return Speaker(identity, person, [row[2] for row in found if row[2] is not None], conversation)
     if not rows:
         return None
-    (_, i0, i1, identity_keys), (_, p0, p1, person_keys), (_, r0, r1, role_keys), (_, c0, c1, conv_keys) = _LAYOUT
+    identities, people, roles, conversations = _LAYOUT
     first = rows[0]
     return Speaker(
-        _loaded(session, ChannelIdentity, first[i0:i1], identity_keys),
-        _loaded(session, Person, first[p0:p1], person_keys),
-        [_loaded(session, Role, row[r0:r1], role_keys) for row in rows if row[r0] is not None],
-        _loaded(session, Conversation, first[c0:c1], conv_keys) if first[c0] is not None else None,
+        _loaded(session, identities, first),
+        _loaded(session, people, first),
+        [_loaded(session, roles, row) for row in rows if row[roles.start] is not None],
+        _loaded(session, conversations, first) if first[conversations.start] is not None else None,
     )
 
 
-def _loaded(session: AsyncSession, entity: type[Model], values: Sequence[Any], keys: tuple[str, ...]) -> Model:
-    """The session's object for this row, as a query would give it: the one already in the session if any
+def _loaded(session: AsyncSession, part: _Part, row: Sequence[Any]) -> Any:
+    """The session's object for this part of a row, as a query would give it: the one already in the session if any
     (left as it is), else one made from the row and attached as loaded (persistent, nothing to write)."""
-    found = session.identity_map.get(identity_key(entity, values[keys.index("id")]))
+    values = dict(zip(part.keys, row[part.start : part.end], strict=True))
+    found = session.identity_map.get(identity_key(part.entity, values["id"]))
     if found is not None:
         return found
-    made = entity(**dict(zip(keys, values, strict=True)))
+    made = part.entity(**values)
     make_transient_to_detached(made)
     session.add(made)
     return made
