@@ -90,8 +90,8 @@ def create_engine(url: str, *, sqlite_fast_path: bool = True, pool_size: int = P
 
 def is_sqlite_fast_path(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> bool:
     """Whether an engine (or a session maker's engine) is SQLite on the fast path; see create_engine."""
-    engine = bind.kw.get("bind") if isinstance(bind, async_sessionmaker) else bind
-    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+    engine = _engine_of(bind)
+    if engine is None or engine.dialect.name != "sqlite":
         return False
     return bool(engine.get_execution_options().get(FAST_PATH, False))
 
@@ -115,8 +115,13 @@ def concurrent_writers(bind: AsyncEngine | async_sessionmaker[AsyncSession] | No
 
 
 def _is_postgresql(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> bool:
+    engine = _engine_of(bind)
+    return engine is not None and engine.dialect.name == "postgresql"
+
+
+def _engine_of(bind: AsyncEngine | async_sessionmaker[AsyncSession] | None) -> AsyncEngine | None:
     engine = bind.kw.get("bind") if isinstance(bind, async_sessionmaker) else bind
-    return isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql"
+    return engine if isinstance(engine, AsyncEngine) else None
 
 
 # One round trip: PostgreSQL itself says whether the transaction has written anything (an xid is assigned at its
