@@ -51,6 +51,11 @@ async def test_the_direct_read_gives_what_the_orm_query_gives(
         )  # fmt: skip
     async with sessions() as s:
         found = await speakers.speaker(session=s, channel="test", external_id="lead")
+        assert found is not None
+        made = [found.identity, found.person, *found.roles, found.conversation]
+        # loaded, as the query's objects are: in the session, nothing to write
+        assert all(inspect(obj).persistent and not inspect(obj).modified for obj in made)
+        assert not s.dirty and not s.new
     async with sessions() as s:
         rows = await _orm_speaker(s, "lead")
     assert found is not None
