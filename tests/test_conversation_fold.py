@@ -8,13 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.base import utcnow
 from storage.models import Conversation, SeenDelivery
 from storage.repos import conversation_steps, conversations, deliveries
 from storage.repos.upsert import dialect_of
+from tests.support.sql import statements
 
 
 async def _open(sessions: async_sessionmaker[AsyncSession], user: str) -> None:
@@ -117,24 +118,17 @@ async def _kept_steps(s: AsyncSession, users: list[str], step: str) -> list[dict
     return kept
 
 
-def _count_statements(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
-    seen: list[str] = []
-    engine = sessions.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
-    return seen
-
-
 async def test_the_steps_of_a_batch_are_written_in_one_statement(sessions: async_sessionmaker[AsyncSession]) -> None:
     users = ["u1", "u2", "u3"]
     for user in users:
         await _open(sessions, user)
-    seen = _count_statements(sessions)
-    async with sessions() as s, s.begin():
-        kept = await _kept_steps(s, users, "b")
-        assert not [sql for sql in seen if "UPDATE conversations" in sql]  # kept, not yet run
-        await deliveries.record_many(
-            session=s, channel_answers=[("test", f"d{i}", {"replies": []}) for i in range(3)], advance=kept
-        )
+    with statements(sessions.kw["bind"]) as seen:
+        async with sessions() as s, s.begin():
+            kept = await _kept_steps(s, users, "b")
+            assert not [sql for sql in seen if "UPDATE conversations" in sql]  # kept, not yet run
+            await deliveries.record_many(
+                session=s, channel_answers=[("test", f"d{i}", {"replies": []}) for i in range(3)], advance=kept
+            )
     assert len([sql for sql in seen if "UPDATE conversations" in sql]) == 1
     # PostgreSQL: the steps ride on the deliveries' INSERT; SQLite (no UPDATE in a WITH) runs them just before it
     assert len([sql for sql in seen if sql != "BEGIN IMMEDIATE"]) == (1 if dialect_of(s) == "postgresql" else 2)
