@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from handlers.engine.failures import database_unavailable
 from storage.models import Conversation, SeenDelivery
 from storage.repos import conversations, deliveries
 from tests.support.sql import statements
-from tests.test_conversation_fold import _kept_steps, _open
+from tests.test_conversation_fold import _kept_steps, _open, _step
 
 USERS = ["u1", "u2", "u3"]
 _WAITING = "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()"
@@ -92,10 +93,7 @@ async def test_a_moved_conversation_keeps_nothing_of_the_batch(
     async with sessions() as s:
         kept = await _kept_steps(s, USERS, "b")
         async with sessions() as other, other.begin():  # another process took u3's step meanwhile
-            await conversations.save(
-                session=other, channel="test", user_id="u3", flow="activity", step="c", data={"values": {}},
-                expires_at=kept[0]["new_expiry"], now=kept[0]["now"], expected_version=1,
-            )  # fmt: skip
+            await conversations.save(session=other, **_step("u3", "c"), expected_version=1)
         with pytest.raises(conversations.StaleConversation):
             await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
         await s.rollback()
@@ -153,6 +151,7 @@ async def test_a_write_cancelled_midway_leaves_nothing_and_no_transaction_open(
         with pytest.raises(asyncio.CancelledError):
             await task
     assert await _stood(sessions) == ([("u1", "a", 1), ("u2", "a", 1), ("u3", "a", 1)], [])
+    assert isinstance(engine.pool, QueuePool)
     for _ in range(engine.pool.size() + 1):  # every connection the pool lends is clean and works
         async with sessions() as s:
             assert not (await _driver(s)).is_in_transaction()
