@@ -7,7 +7,8 @@ prepared-statement cache) and `is_in_transaction`, the compiled statement's SQL,
 `construct_params`, and each type's `bind_processor` and `result_processor` for the dialect, so values go and come
 back as SQLAlchemy's Core would send and return them. SQLite runs the same statements through Core. Any error on the
 direct path runs the statement again through SQLAlchemy, which raises (and replaces a dead connection) as it does
-for every other statement.
+for every other statement; a write standing alone that fails has written nothing, and its caller runs its statement
+in the session's transaction instead.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class _Direct:
 
 
 class DirectRead(_Direct):
-    """A SELECT: on PostgreSQL in the session's transaction (or before it, as its first statement)."""
+    """A statement returning rows (a SELECT, or a write inside a transaction): on PostgreSQL in the session's
+    transaction (or before it, as its first statement)."""
 
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Sequence[Any]] | None:
         """The statement's rows on PostgreSQL (pending changes flushed first, as the ORM's autoflush would); None
@@ -103,44 +105,33 @@ class DirectRead(_Direct):
 
 
 class DirectWrite(DirectRead):
-    """A transaction's last write, returning rows. On PostgreSQL, in the session's transaction if one is open; if
-    nothing was written or read through SQLAlchemy before it, in a transaction of its own on asyncpg's connection,
-    committed only if `keep` says so of its rows (rolled back otherwise): the session then has nothing to commit."""
+    """A write returning rows: on PostgreSQL either inside the session's transaction, or, with none open, standing
+    alone in its own implicit transaction (one round trip: no BEGIN, no COMMIT). A statement meant to stand alone
+    must fail (raise in the database) unless everything it wrote is to be kept: it commits all of itself or nothing."""
 
-    async def write(
-        self, session: AsyncSession, params: Mapping[str, Any], *, keep: Callable[[list[list[Any]]], bool]
-    ) -> Sequence[Sequence[Any]] | None:
-        """The statement's rows on PostgreSQL (committed if keep(rows) when it ran alone); None elsewhere, where the
-        caller runs its statement as usual."""
+    async def in_transaction(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Sequence[Any]] | None:
+        """Its rows, written in the session's open transaction; None on SQLite or with no transaction open (a write
+        on asyncpg's connection then would commit at once), where the caller runs it through the session."""
         if (connection := await _connection(session)) is None:
             return None
         driver = await _driver(session, connection)
+        if not driver.is_in_transaction():
+            return None
+        return await self._in_transaction(connection, driver, params)
+
+    async def commit_alone(self, session: AsyncSession, params: Mapping[str, Any]) -> bool:
+        """Whether it ran and committed; False, with nothing written, on SQLite, inside a transaction (pending changes
+        flushed start one), or when it failed: the caller then runs its statement in the session's transaction."""
+        if (connection := await _connection(session)) is None:
+            return False
+        driver = await _driver(session, connection)
         if driver.is_in_transaction():
-            return await self._in_transaction(connection, driver, params)
+            return False
         try:
-            async with driver.transaction():
-                rows = await self._fetch(connection, driver, params)
-                if not keep(rows):
-                    raise _Undone(rows)
-        except _Undone as undone:
-            return undone.rows
-        except BaseException as error:
-            if driver.is_in_transaction():  # a rollback cut short: the pool must not lend this connection again
-                await connection.invalidate()
-                raise
-            if not isinstance(error, Exception):
-                raise
-            # rolled back: SQLAlchemy runs it again, in the session's transaction, and raises as it does
-            return [list(row) for row in (await connection.execute(self.statement, dict(params))).all()]
-        return rows
-
-
-class _Undone(Exception):
-    """Rolls a direct write's transaction back, carrying the rows it returned."""
-
-    def __init__(self, rows: list[list[Any]]) -> None:
-        super().__init__("not kept")
-        self.rows = rows
+            await self._fetch(connection, driver, params)
+        except Exception:
+            return False  # one statement, so nothing of it was written; the transaction's statement says why
+        return True
 
 
 def _processed(processors: Sequence[Processor], record: Sequence[Any]) -> list[Any]:

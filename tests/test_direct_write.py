@@ -1,11 +1,11 @@
-"""The batch's write on PostgreSQL's direct path (storage.direct.DirectWrite): all of it or nothing, every time.
+"""The batch's write on PostgreSQL's direct path (storage.repos.batch_write): all of it or nothing, every time.
 
-A batch of turns that wrote and read nothing through SQLAlchemy records its deliveries and moves its conversations
-in one statement run in its own transaction on asyncpg's connection, kept only if every delivery was new and every
-conversation moved; otherwise the statement joins the session's transaction. These tests hold both to what the
-session's transaction gave: a seen delivery or a moved conversation keeps nothing of the batch, a rollback after a
-read undoes the write, a dead connection fails as SQLAlchemy fails, and a write cancelled midway leaves nothing
-written and no transaction open on a pooled connection.
+A batch of turns that read and wrote nothing through SQLAlchemy records its deliveries and moves its conversations
+in one statement standing alone on asyncpg's connection (no BEGIN, no COMMIT), which fails in the database unless
+every delivery was new and every conversation moved; otherwise the statement joins the session's transaction. These
+tests hold both to what the session's transaction gave: a seen delivery or a moved conversation keeps nothing of
+the batch, a rollback after a read undoes the write, a dead connection fails as SQLAlchemy fails, and a write
+cancelled midway leaves nothing written and no transaction open on a pooled connection.
 """
 
 from __future__ import annotations
@@ -62,12 +62,15 @@ async def test_a_batch_that_wrote_nothing_else_is_one_statement_beside_sqlalchem
 ) -> None:
     through_sqlalchemy: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: through_sqlalchemy.append(args[2]))
+    on_the_wire: list[str] = []
     with statements(engine) as sent:
         async with sessions() as s, s.begin():
             kept = await _kept_steps(s, USERS, "b")
+            (await _driver(s)).add_query_logger(lambda logged: on_the_wire.append(logged.query))
             assert await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
             assert not (await _driver(s)).is_in_transaction()  # committed already: nothing left to COMMIT
     assert len(sent) == 1 and "INSERT INTO seen_deliveries" in sent[0] and through_sqlalchemy == []
+    assert on_the_wire == sent  # one round trip: no BEGIN, no COMMIT around it
     assert await _stood(sessions) == ([("u1", "b", 2), ("u2", "b", 2), ("u3", "b", 2)], ["d1", "d2", "d3"])
     async with sessions() as s:
         assert await s.scalar(select(SeenDelivery.response).where(SeenDelivery.delivery_id == "d2")) == {
@@ -145,11 +148,15 @@ async def test_a_write_cancelled_midway_leaves_nothing_and_no_transaction_open(
             if waiting:
                 break
         assert waiting == 1
-        while not task.done():  # cancelled again and again, its rollback too: shutting down, say
+        while not task.done():  # cancelled again and again: shutting down, say
             task.cancel()
             await asyncio.sleep(0)
         with pytest.raises(asyncio.CancelledError):
             await task
+        for _ in range(100):  # asyncpg asks the server to cancel the statement too: it stops waiting
+            if not await holder.scalar(text(_WAITING)):
+                break
+            await asyncio.sleep(0.02)
     assert await _stood(sessions) == ([("u1", "a", 1), ("u2", "a", 1), ("u3", "a", 1)], [])
     assert isinstance(engine.pool, QueuePool)
     for _ in range(engine.pool.size() + 1):  # every connection the pool lends is clean and works

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.direct import DirectWrite
 from storage.models import SeenDelivery
-from storage.repos import conversation_steps
+from storage.repos import batch_write, conversation_steps
 from storage.repos.upsert import dialect_of, insert_ignoring
 
 # Built once: every inbound event runs it. The rows actually inserted come back, which says whether
@@ -22,29 +20,6 @@ _RECORD = {
     name: statement.returning(SeenDelivery.__table__.c.delivery_id)
     for name, statement in insert_ignoring(SeenDelivery.__table__, "channel", "delivery_id").items()
 }
-
-# PostgreSQL: the turns' delivery rows and their conversation steps in one statement (a data-modifying WITH), one
-# round trip fewer per transaction; the count of rows the UPDATE matched comes back beside each inserted delivery.
-# Rows come from a UNION ALL of one-row SELECTs: SQLAlchemy caches that statement's compiled form, not a multi-row
-# VALUES (see conversation_steps.advancing). Built once per (deliveries, conversations).
-_T = cast(Table, SeenDelivery.__table__)
-_ROW = ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
-_ADVANCING: dict[tuple[int, int], DirectWrite] = {}
-
-
-def _record_advancing(rows: int, advanced: int) -> DirectWrite:
-    """INSERT `rows` deliveries (parameters r<i>_<column>), ignoring seen ones, and advance `advanced` conversations."""
-    if (statement := _ADVANCING.get((rows, advanced))) is None:
-        cte = conversation_steps.advancing(advanced).cte("advanced")
-        selects = [select(*(bindparam(f"r{i}_{name}", type_=_T.c[name].type) for name in _ROW)) for i in range(rows)]
-        statement = _ADVANCING[(rows, advanced)] = DirectWrite(
-            pg_insert(_T)
-            .from_select(list(_ROW), union_all(*selects) if rows > 1 else selects[0])
-            .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-            .add_cte(cte)
-            .returning(_T.c.delivery_id, select(func.count()).select_from(cte).scalar_subquery().label("advanced"))
-        )
-    return statement
 
 
 async def record_many(
@@ -76,24 +51,10 @@ async def record_many(
         for (channel, delivery_id, response), owner in zip(channel_answers, owners, strict=True)
     ]
     if advance and dialect_of(session) == "postgresql":
-        params = {f"r{i}_{name}": value for i, row in enumerate(rows) for name, value in row.items()}
-        params.update(conversation_steps.advancing_params(advance))
-        record = _record_advancing(len(rows), len(advance))
-        # a batch that wrote nothing else commits in this statement's own transaction (storage.direct.DirectWrite),
-        # only if every delivery was new and every conversation moved
-        inserted = await record.write(session, params, keep=lambda found: _kept(found, len(rows), len(advance)))
-        if inserted is None:
-            inserted = (await session.execute(record.statement, params)).all()
-        if inserted and (advanced := inserted[0][1]) != len(advance):
-            raise conversation_steps.StaleConversation(f"{len(advance) - advanced} of {len(advance)} conversations")
-        return len(inserted) == len(rows)
+        return await batch_write.record(session=session, rows=rows, advance=advance)
     await conversation_steps.advance_many(session=session, params=advance)
     inserted = (await session.execute(_RECORD[dialect_of(session)], rows)).all()
     return len(inserted) == len(rows)
-
-
-def _kept(inserted: Sequence[Sequence[Any]], rows: int, advanced: int) -> bool:
-    return len(inserted) == rows and inserted[0][1] == advanced
 
 
 async def stored_response(*, session: AsyncSession, channel: str, delivery_id: str) -> dict[str, Any] | None:
