@@ -4,11 +4,12 @@ CPU seconds per step (bench/engine.py) swing by half between runs of the same co
 count of instructions the process executes does not. Each runner (the project on SQLite and on PostgreSQL, and the
 peer, python-telegram-bot's ConversationHandler in memory and with PicklePersistence) runs in a child process under
 callgrind, counting only while its conversations run, once with SMALL and once with LARGE conversations; the
-difference over the difference in steps is the cost of a step, set-up and warm-up cancelled out. Counted in user
-space only: the kernel's share (socket I/O, waking up) and the cost of sharing the cores with the PostgreSQL server
-show in bench/engine.py's CPU figure, not here. Two children run at a time (counts do not depend on load).
-Figures: bench/README.md.
-Usage: python bench/instructions.py [--small 10] [--large 60] [--pg URL]
+difference over the difference in steps is the cost of a step, set-up and warm-up cancelled out. By default one
+person at a time: with several, how many turns share a transaction depends on timing, and so does a step's count
+(±6 % between runs at 8). Counted in user space only: the kernel's share (socket I/O, waking up) and the cost of
+sharing the cores with the PostgreSQL server show in bench/engine.py's CPU figure, not here. Two children run at a
+time (counts do not depend on load). Figures: bench/README.md.
+Usage: python bench/instructions.py [--small 10] [--large 60] [--concurrency 1] [--pg URL]
        [--only ptb-memory,ptb-pickle,sqlite,postgresql]
 """
 
@@ -27,10 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RUNNERS = ("ptb-memory", "ptb-pickle", "sqlite", "postgresql")
-CONCURRENCY = 8  # as bench/engine.py
 
 
-async def _child(runner: str, conversations: int, pg: str) -> None:
+async def _child(runner: str, conversations: int, concurrency: int, pg: str) -> None:
     """Run one runner's conversations with callgrind counting only while they run; print its step count."""
     from bench import engine, ptb_peer
     from storage.migrate import upgrade
@@ -53,9 +53,9 @@ async def _child(runner: str, conversations: int, pg: str) -> None:
             counting(True)
             if url is None:
                 pickle = Path(tmp) / "ptb" if runner == "ptb-pickle" else None
-                steps = (await ptb_peer.run(engine.SCRIPT, conversations, CONCURRENCY, engine.WARM_UP, pickle))[0]
+                steps = (await ptb_peer.run(engine.SCRIPT, conversations, concurrency, engine.WARM_UP, pickle))[0]
             else:
-                steps = (await engine.run(url, conversations, CONCURRENCY))[0]
+                steps = (await engine.run(url, conversations, concurrency))[0]
             counting(False)
         finally:
             if runner == "postgresql" and url is not None:
@@ -63,14 +63,18 @@ async def _child(runner: str, conversations: int, pg: str) -> None:
     print(f"steps {steps}")
 
 
-def _count(runner: str, conversations: int, pg: str) -> tuple[int, int]:
+def _count(runner: str, conversations: int, concurrency: int, pg: str) -> tuple[int, int]:
     """(steps, instructions) of one child under callgrind."""
+    child = [sys.executable, __file__, "--child", runner, "--conversations", str(conversations)]
+    child += ["--concurrency", str(concurrency), "--pg", pg]
     with tempfile.TemporaryDirectory() as tmp:
+        out = f"--callgrind-out-file={tmp}/out"
         done = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={tmp}/out",
-             sys.executable, __file__, "--child", runner, "--conversations", str(conversations), "--pg", pg],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", out, *child],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     steps = re.search(r"^steps (\d+)$", done.stdout, re.M)
     collected = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or steps is None or collected is None:
@@ -82,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=1, help="1: the same count every run (see above)")
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--only", default=",".join(RUNNERS))
     parser.add_argument("--child", choices=RUNNERS, help=argparse.SUPPRESS)
@@ -90,16 +95,18 @@ def main() -> None:
     if args.child:
         import uvloop
 
-        uvloop.run(_child(args.child, args.conversations, args.pg))
+        uvloop.run(_child(args.child, args.conversations, args.concurrency, args.pg))
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     runners = [r for r in RUNNERS if r in args.only.split(",")]
     jobs = [(runner, n) for runner in runners for n in (args.small, args.large)]
     print(f"instructions per step (callgrind): {args.small} and {args.large} conversations of 13 steps, "
-          f"{CONCURRENCY} people at a time")  # fmt: skip
+          f"{args.concurrency} at a time")  # fmt: skip
     with ThreadPoolExecutor(2) as pool:
-        counted = dict(zip(jobs, pool.map(lambda job: _count(job[0], job[1], args.pg), jobs), strict=True))
+        counted = dict(
+            zip(jobs, pool.map(lambda job: _count(job[0], job[1], args.concurrency, args.pg), jobs), strict=True)
+        )
     per_step = {}
     for runner in runners:
         (small_steps, small), (large_steps, large) = counted[(runner, args.small)], counted[(runner, args.large)]
