@@ -81,21 +81,8 @@ class _Direct:
             watcher(form.sql)
         return [_processed(form.results, record) for record in records]
 
-
-class DirectRead(_Direct):
-    """A statement returning rows (a SELECT, or a write inside a transaction): on PostgreSQL in the session's
-    transaction (or before it, as its first statement)."""
-
-    async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Sequence[Any]] | None:
-        """The statement's rows on PostgreSQL (pending changes flushed first, as the ORM's autoflush would); None
-        elsewhere, where the caller runs its statement as usual."""
-        if (connection := await _connection(session)) is None:
-            return None
-        return await self._in_transaction(connection, await _driver(session, connection), params)
-
-    async def _in_transaction(
-        self, connection: AsyncConnection, driver: Any, params: Mapping[str, Any]
-    ) -> list[list[Any]]:
+    async def _fetched(self, connection: AsyncConnection, driver: Any, params: Mapping[str, Any]) -> list[list[Any]]:
+        """The rows, through asyncpg; on an error, through SQLAlchemy, which raises as for every statement."""
         try:
             return await self._fetch(connection, driver, params)
         except Exception:
@@ -104,7 +91,18 @@ class DirectRead(_Direct):
             return [list(row) for row in (await connection.execute(self.statement, dict(params))).all()]
 
 
-class DirectWrite(DirectRead):
+class DirectRead(_Direct):
+    """A SELECT: on PostgreSQL in the session's transaction (or before it, as its first statement)."""
+
+    async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Sequence[Any]] | None:
+        """The statement's rows on PostgreSQL (pending changes flushed first, as the ORM's autoflush would); None
+        elsewhere, where the caller runs its statement as usual."""
+        if (connection := await _connection(session)) is None:
+            return None
+        return await self._fetched(connection, await _driver(session, connection), params)
+
+
+class DirectWrite(_Direct):
     """A write returning rows: on PostgreSQL either inside the session's transaction, or, with none open, standing
     alone in its own implicit transaction (one round trip: no BEGIN, no COMMIT). A statement meant to stand alone
     must fail (raise in the database) unless everything it wrote is to be kept: it commits all of itself or nothing."""
@@ -117,7 +115,7 @@ class DirectWrite(DirectRead):
         driver = await _driver(session, connection)
         if not driver.is_in_transaction():
             return None
-        return await self._in_transaction(connection, driver, params)
+        return await self._fetched(connection, driver, params)
 
     async def commit_alone(self, session: AsyncSession, params: Mapping[str, Any]) -> bool:
         """Whether it ran and committed; False, with nothing written, on SQLite, inside a transaction (pending changes
@@ -130,7 +128,9 @@ class DirectWrite(DirectRead):
         try:
             await self._fetch(connection, driver, params)
         except Exception:
-            return False  # one statement, so nothing of it was written; the transaction's statement says why
+            # one statement: it wrote nothing (the transaction's form, run next, says why) or, when the connection
+            # died after the server committed it, all of it, which the batch's retry finds as seen deliveries
+            return False
         return True
 
 
