@@ -14,6 +14,7 @@ from storage.database import relax_commit_if_unwritten
 from storage.models import SeenDelivery
 from tests.support import Clock, Transcript, World, make_bot
 from tests.support.fixtures import clock_fixture, entries, world_fixture  # noqa: F401
+from tests.support.sql import statements
 
 
 @contextmanager
@@ -62,6 +63,20 @@ async def test_a_step_someone_typed_commits_only_once_it_is_flushed(
         await lead.say("记录活动")  # a conversation opened: their step must survive a crash of the server
         await lead.press("今天")
     assert seen == ["on", "on"]
+
+
+async def test_a_turn_that_opened_or_ended_a_conversation_does_not_ask(
+    postgres_only: None, world: World, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine, clock: Clock
+) -> None:
+    bot = make_bot(sessions, clock=clock, group_commit=False)
+    lead = Transcript(bot, "lead")
+    with statements(engine) as sent:
+        await lead.say("记录活动")  # opens a conversation
+        await lead.say("取消")  # ends it
+    assert not [sql for sql in sent if "synchronous_commit" in sql]  # written already: the answer is known
+    with statements(engine) as sent:
+        await Transcript(bot, "a-stranger").say("你好")
+    assert len([sql for sql in sent if "synchronous_commit" in sql]) == 1
 
 
 async def test_a_transaction_that_wrote_anything_keeps_waiting_for_the_flush(

@@ -117,9 +117,10 @@ class Bot:
             answers.append(owed + await dispatch(ctx))
         responses, owed_by = self.owed.rows(batch, answers)
         advance = conversations.take_deferred(session)
-        if not advance and not any(owed_by):
+        if not advance and not any(owed_by) and not conversations.wrote_any(session):
             # nothing written yet and no replies owed: only the deliveries' rows are lost if PostgreSQL crashes
-            # before flushing this commit, and a redelivery reruns turns that changed nothing (docs/architecture.md)
+            # before flushing this commit, and a redelivery reruns turns that changed nothing (docs/architecture.md);
+            # a turn that opened or ended a conversation has written, so the question is not even asked
             await relax_commit_if_unwritten(session)
         if not await deliveries.record_many(
             session=session, channel_answers=responses, owed_by=owed_by, advance=advance

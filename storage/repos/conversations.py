@@ -63,6 +63,11 @@ def _wrote(session: AsyncSession, channel: str, user_id: str) -> None:
     session.info.setdefault(_WRITTEN, set()).add((channel, user_id))
 
 
+def wrote_any(session: AsyncSession) -> bool:
+    """Whether this session created, moved (other than by a kept step) or ended any conversation."""
+    return bool(session.info.get(_WRITTEN))
+
+
 async def save(
     *,
     session: AsyncSession,
