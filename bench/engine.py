@@ -2,11 +2,12 @@
 
 Prints steps per second, the p50/p99 latency of one step, CPU per step and steps per commit (SQLite
 commits the turns that wait together), on SQLite with its fast path and, beside it, on the plain path
-(SQLITE_FAST_PATH=false), one person alone, and (when it answers) PostgreSQL. The peer runs the same conversations
-in the same run: python-telegram-bot's ConversationHandler on the same form (bench/ptb_peer.py), its state in memory and
-in PicklePersistence saved after every update; each of the project's figures is printed as a ratio to both.
+(SQLITE_FAST_PATH=false), one person alone, and (when it answers) PostgreSQL, several people and (pg-x1) one alone.
+The peer runs the same conversations in the same run: python-telegram-bot's ConversationHandler on the same form
+(bench/ptb_peer.py), its state in memory and in PicklePersistence saved after every update; each of the project's
+figures is printed as a ratio to both.
 Figures: bench/README.md.
-Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL] [--only sqlite,postgresql]
+Usage: python bench/engine.py [--conversations N] [--concurrency C] [--pg URL] [--only sqlite,postgresql,pg-x1]
        [--profile DIR] [--loop asyncio]
 """
 
@@ -168,7 +169,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop", help="uvloop: as `serve` runs")
-    parser.add_argument("--only", default="sqlite,plain,x1,postgresql", help="which of our runs, comma-separated")
+    parser.add_argument(
+        "--only",
+        default="sqlite,plain,x1,postgresql",
+        help="our runs, comma-separated (pg-x1: one person on PostgreSQL)",
+    )
     parser.add_argument("--profile", help="a directory: cProfile of the timed section, <run>.prof")
     return parser.parse_args()
 
@@ -202,11 +207,14 @@ async def main(args: argparse.Namespace) -> None:
             one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
             await upgrade(one)
             report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
-    pg = await pg_database(args.pg) if "postgresql" in only else None
+    pg = await pg_database(args.pg) if only & {"postgresql", "pg-x1"} else None
     if pg is not None:
         try:
-            figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
-            report("postgresql", figures, peers)
+            if "postgresql" in only:
+                figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
+                report("postgresql", figures, peers)
+            if "pg-x1" in only:  # one person alone: a turn in a transaction of its own, as at quiet hours
+                report("postgresql x1", await run(pg, max(args.conversations // 4, 1), 1), peers)
         finally:
             await drop_pg(args.pg, pg)
 
