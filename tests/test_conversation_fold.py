@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -16,29 +14,12 @@ from storage.models import Conversation, SeenDelivery
 from storage.repos import conversation_steps, conversations, deliveries
 from storage.repos.upsert import dialect_of
 from tests.support.sql import statements
-
-
-async def _open(sessions: async_sessionmaker[AsyncSession], user: str) -> None:
-    async with sessions() as s, s.begin():
-        await conversations.save(session=s, **_step(user, "a"), expected_version=None)
-
-
-def _step(user: str, step: str) -> dict[str, Any]:
-    now = utcnow()
-    return {
-        "channel": "test",
-        "user_id": user,
-        "flow": "activity",
-        "step": step,
-        "data": {"values": {}},
-        "expires_at": now + timedelta(hours=1),
-        "now": now,
-    }
+from tests.support.steps import kept_steps, open_conversation, step_args
 
 
 async def _kept_step(s: AsyncSession, user: str, step: str) -> list[dict[str, object]]:
     conversations.defer(s)
-    assert await conversations.save(session=s, **_step(user, step), expected_version=1) == 2
+    assert await conversations.save(session=s, **step_args(user, step), expected_version=1) == 2
     kept = conversations.take_deferred(s)
     assert len(kept) == 1 and conversations.take_deferred(s) == []
     return kept
@@ -49,7 +30,7 @@ async def _record(s: AsyncSession, delivery: str, kept: list[dict[str, object]])
 
 
 async def test_the_kept_step_and_the_delivery_are_written_together(sessions: async_sessionmaker[AsyncSession]) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     async with sessions() as s, s.begin():
         assert await _record(s, "d1", await _kept_step(s, "u1", "b"))
     async with sessions() as s:
@@ -59,11 +40,11 @@ async def test_the_kept_step_and_the_delivery_are_written_together(sessions: asy
 
 
 async def test_a_step_another_turn_moved_first_is_stale(sessions: async_sessionmaker[AsyncSession]) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     async with sessions() as s:
         kept = await _kept_step(s, "u1", "b")
         async with sessions() as other, other.begin():  # another process took the same step meanwhile
-            await conversations.save(session=other, **_step("u1", "c"), expected_version=1)
+            await conversations.save(session=other, **step_args("u1", "c"), expected_version=1)
         with pytest.raises(conversations.StaleConversation):
             await _record(s, "d1", kept)
         await s.rollback()
@@ -72,7 +53,7 @@ async def test_a_step_another_turn_moved_first_is_stale(sessions: async_sessionm
 async def test_a_delivery_seen_before_says_so_and_its_step_is_rolled_back(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     async with sessions() as s, s.begin():
         await deliveries.record_many(session=s, channel_answers=[("test", "d1", {"replies": []})])
     async with sessions() as s:
@@ -83,10 +64,10 @@ async def test_a_delivery_seen_before_says_so_and_its_step_is_rolled_back(
 
 
 async def test_reading_the_conversation_runs_the_kept_step_first(sessions: async_sessionmaker[AsyncSession]) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     async with sessions() as s, s.begin():
         conversations.defer(s)
-        await conversations.save(session=s, **_step("u1", "b"), expected_version=1)
+        await conversations.save(session=s, **step_args("u1", "b"), expected_version=1)
         conv = await conversations.load(session=s, channel="test", user_id="u1")
         await s.refresh(conv)
         assert conv is not None and conv.step == "b"
@@ -96,35 +77,25 @@ async def test_reading_the_conversation_runs_the_kept_step_first(sessions: async
 async def test_a_new_conversation_may_reuse_the_id_of_one_cleared_in_the_same_transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # SQLAlchemy's "identity map already had an identity" warning fails it
         async with sessions() as s, s.begin():
             loaded = await conversations.load(session=s, channel="test", user_id="u1")
             assert loaded is not None
             await conversations.clear(session=s, channel="test", user_id="u1")
-            await conversations.save(session=s, **_step("u2", "a"), expected_version=None)  # SQLite reuses the id
+            await conversations.save(session=s, **step_args("u2", "a"), expected_version=None)  # SQLite reuses the id
     async with sessions() as s:
         assert [c.user_id for c in await s.scalars(select(Conversation))] == ["u2"]
-
-
-async def _kept_steps(s: AsyncSession, users: list[str], step: str) -> list[dict[str, object]]:
-    """Several people's steps kept in one session, as a batch of turns keeps them (group commit)."""
-    conversations.defer(s)
-    for user in users:
-        assert await conversations.save(session=s, **_step(user, step), expected_version=1) == 2
-    kept = conversations.take_deferred(s)
-    assert len(kept) == len(users)
-    return kept
 
 
 async def test_the_steps_of_a_batch_are_written_in_one_statement(sessions: async_sessionmaker[AsyncSession]) -> None:
     users = ["u1", "u2", "u3"]
     for user in users:
-        await _open(sessions, user)
+        await open_conversation(sessions, user)
     with statements(sessions.kw["bind"]) as seen:
         async with sessions() as s, s.begin():
-            kept = await _kept_steps(s, users, "b")
+            kept = await kept_steps(s, users, "b")
             assert not [sql for sql in seen if "UPDATE conversations" in sql]  # kept, not yet run
             await deliveries.record_many(
                 session=s, channel_answers=[("test", f"d{i}", {"replies": []}) for i in range(3)], advance=kept
@@ -141,11 +112,11 @@ async def test_the_steps_of_a_batch_are_written_in_one_statement(sessions: async
 
 async def test_one_moved_conversation_makes_the_whole_batch_stale(sessions: async_sessionmaker[AsyncSession]) -> None:
     for user in ("u1", "u2"):
-        await _open(sessions, user)
+        await open_conversation(sessions, user)
     async with sessions() as s:
-        kept = await _kept_steps(s, ["u1", "u2"], "b")
+        kept = await kept_steps(s, ["u1", "u2"], "b")
         async with sessions() as other, other.begin():  # another process took u2's step meanwhile
-            await conversations.save(session=other, **_step("u2", "c"), expected_version=1)
+            await conversations.save(session=other, **step_args("u2", "c"), expected_version=1)
         with pytest.raises(conversations.StaleConversation):
             await deliveries.record_many(
                 session=s, channel_answers=[("test", f"d{i}", {"replies": []}) for i in range(2)], advance=kept
@@ -159,11 +130,11 @@ async def test_one_moved_conversation_makes_the_whole_batch_stale(sessions: asyn
 async def test_a_second_step_of_the_same_conversation_writes_the_first(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _open(sessions, "u1")
+    await open_conversation(sessions, "u1")
     async with sessions() as s, s.begin():
         conversations.defer(s)
-        await conversations.save(session=s, **_step("u1", "b"), expected_version=1)
-        assert await conversations.save(session=s, **_step("u1", "c"), expected_version=2) == 3
+        await conversations.save(session=s, **step_args("u1", "b"), expected_version=1)
+        assert await conversations.save(session=s, **step_args("u1", "c"), expected_version=2) == 3
         await conversation_steps.advance_many(session=s, params=conversations.take_deferred(s))
     async with sessions() as s:
         assert (await s.execute(select(Conversation.step, Conversation.version))).one() == ("c", 3)
@@ -175,13 +146,13 @@ async def test_the_batch_statement_is_compiled_once(
     # pins SQLAlchemy's documented compilation cache for the statement built per batch size (VALUES with data was not
     # cached: compiled anew for every batch, it cost more than the UPDATEs it replaced)
     for user in ("u1", "u2"):
-        await _open(sessions, user)
+        await open_conversation(sessions, user)
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine.Engine")
     for step, version in (("b", 1), ("c", 2)):
         async with sessions() as s, s.begin():
             conversations.defer(s)
             for user in ("u1", "u2"):
-                await conversations.save(session=s, **_step(user, step), expected_version=version)
+                await conversations.save(session=s, **step_args(user, step), expected_version=version)
             await conversation_steps.advance_many(session=s, params=conversations.take_deferred(s))
     logged = [r.getMessage() for r in caplog.records]
     batch = [i for i, m in enumerate(logged) if "UPDATE conversations" in m]

@@ -23,7 +23,7 @@ from handlers.engine.failures import database_unavailable
 from storage.models import Conversation, SeenDelivery
 from storage.repos import conversations, deliveries
 from tests.support.sql import statements
-from tests.test_conversation_fold import _kept_steps, _open, _step
+from tests.support.steps import kept_steps, open_conversation, step_args
 
 USERS = ["u1", "u2", "u3"]
 _WAITING = "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()"
@@ -38,7 +38,7 @@ def postgres_only(engine: AsyncEngine) -> None:
 @pytest.fixture
 async def opened(postgres_only: None, sessions: async_sessionmaker[AsyncSession]) -> None:
     for user in USERS:
-        await _open(sessions, user)
+        await open_conversation(sessions, user)
 
 
 def _answers(*ids: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -65,7 +65,7 @@ async def test_a_batch_that_wrote_nothing_else_is_one_statement_beside_sqlalchem
     on_the_wire: list[str] = []
     with statements(engine) as sent:
         async with sessions() as s, s.begin():
-            kept = await _kept_steps(s, USERS, "b")
+            kept = await kept_steps(s, USERS, "b")
             (await _driver(s)).add_query_logger(lambda logged: on_the_wire.append(logged.query))
             assert await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
             assert not (await _driver(s)).is_in_transaction()  # committed already: nothing left to COMMIT
@@ -84,7 +84,7 @@ async def test_a_delivery_seen_before_keeps_nothing_of_the_batch(
     async with sessions() as s, s.begin():
         assert await deliveries.record_many(session=s, channel_answers=_answers("d2"))
     async with sessions() as s:
-        kept = await _kept_steps(s, USERS, "b")
+        kept = await kept_steps(s, USERS, "b")
         assert not await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
         await s.rollback()  # as the batch does on a duplicate; the direct write was already undone
     assert await _stood(sessions) == ([("u1", "a", 1), ("u2", "a", 1), ("u3", "a", 1)], ["d2"])
@@ -94,9 +94,9 @@ async def test_a_moved_conversation_keeps_nothing_of_the_batch(
     opened: None, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as s:
-        kept = await _kept_steps(s, USERS, "b")
+        kept = await kept_steps(s, USERS, "b")
         async with sessions() as other, other.begin():  # another process took u3's step meanwhile
-            await conversations.save(session=other, **_step("u3", "c"), expected_version=1)
+            await conversations.save(session=other, **step_args("u3", "c"), expected_version=1)
         with pytest.raises(conversations.StaleConversation):
             await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
         await s.rollback()
@@ -108,7 +108,7 @@ async def test_after_a_read_the_write_is_part_of_the_sessions_transaction(
 ) -> None:
     async with sessions() as s:
         await s.execute(select(Conversation.id))  # the session's transaction has begun
-        kept = await _kept_steps(s, USERS, "b")
+        kept = await kept_steps(s, USERS, "b")
         assert await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
         assert (await _driver(s)).is_in_transaction()
         await s.rollback()  # a later turn of the batch failed: its rollback undoes the write too
@@ -119,7 +119,7 @@ async def test_a_dead_connection_fails_the_write_as_sqlalchemy_does(
     opened: None, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as s:
-        kept = await _kept_steps(s, USERS, "b")
+        kept = await kept_steps(s, USERS, "b")
         backend = (await _driver(s)).get_server_pid()
         async with sessions() as killer, killer.begin():
             await killer.execute(text("select pg_terminate_backend(:pid)"), {"pid": backend})
@@ -138,7 +138,7 @@ async def test_a_write_cancelled_midway_leaves_nothing_and_no_transaction_open(
 
         async def batch() -> None:
             async with sessions() as s, s.begin():
-                kept = await _kept_steps(s, USERS, "b")
+                kept = await kept_steps(s, USERS, "b")
                 await deliveries.record_many(session=s, channel_answers=_answers("d1", "d2", "d3"), advance=kept)
 
         task = asyncio.ensure_future(batch())
