@@ -207,14 +207,17 @@ async def main(args: argparse.Namespace) -> None:
             one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
             await upgrade(one)
             report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
-    pg = await pg_database(args.pg) if only & {"postgresql", "pg-x1"} else None
+    pg = await pg_database(args.pg) if "postgresql" in only else None
     if pg is not None:
         try:
-            if "postgresql" in only:
-                figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
-                report("postgresql", figures, peers)
-            if "pg-x1" in only:  # one person alone: a turn in a transaction of its own, as at quiet hours
-                report("postgresql x1", await run(pg, max(args.conversations // 4, 1), 1), peers)
+            figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
+            report("postgresql", figures, peers)
+        finally:
+            await drop_pg(args.pg, pg)
+    pg = await pg_database(args.pg) if "pg-x1" in only else None
+    if pg is not None:  # one person alone: a turn in a transaction of its own, as at quiet hours
+        try:
+            report("postgresql x1", await run(pg, max(args.conversations // 4, 1), 1), peers)
         finally:
             await drop_pg(args.pg, pg)
 
