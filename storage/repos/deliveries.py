@@ -34,8 +34,9 @@ async def record_many(
     Written at the end of the turns, in their transaction: one statement instead of a mark before and an
     update after. A duplicate (a retry or a redelivery) did its turn's work for nothing; the caller rolls back.
     owed_by: per delivery, the sender whose replies stay owed until `replied` (None: sent as they are returned).
-    advance: the conversation UPDATEs kept by conversations.defer, run here as one statement (on PostgreSQL, this
-    very statement); StaleConversation if another turn moved one of those conversations first.
+    advance: the conversation UPDATEs kept by conversations.defer, run here as one statement (on PostgreSQL, with
+    the deliveries' INSERT in one, standing alone when nothing was written before: storage/repos/batch_write.py);
+    StaleConversation if another turn moved one of those conversations first.
     """
     now = utcnow()
     owners = list(owed_by) or [None] * len(channel_answers)
