@@ -7,12 +7,13 @@ transaction (storage.direct.DirectWrite: one round trip, no BEGIN, no COMMIT); t
 nothing. Otherwise, or when the lone form fails, the statement runs in the session's transaction and its rows say
 what happened: a seen delivery or a moved conversation, which the caller rolls back.
 Rows come from a UNION ALL of one-row SELECTs: SQLAlchemy caches that statement's compiled form, not a multi-row
-VALUES (see conversation_steps.advancing). Built once per (deliveries, conversations).
+VALUES (see conversation_steps.advancing). Built once per (deliveries, conversations): functools.cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, and_, bindparam, case, func, literal, select, union_all
@@ -25,8 +26,6 @@ from storage.repos import conversation_steps
 
 _T = cast(Table, SeenDelivery.__table__)
 _ROW = ("channel", "delivery_id", "seen_at", "response", "user_id", "owed")
-_IN_TRANSACTION: dict[tuple[int, int], DirectWrite] = {}
-_ALONE: dict[tuple[int, int], DirectWrite] = {}
 
 
 def _inserting(rows: int) -> Insert:
@@ -39,32 +38,28 @@ def _inserting(rows: int) -> Insert:
     )
 
 
+@cache
 def _in_transaction(rows: int, advanced: int) -> DirectWrite:
     """The deliveries inserted, each with the count of conversations moved."""
-    if (statement := _IN_TRANSACTION.get((rows, advanced))) is None:
-        moved = conversation_steps.advancing(advanced).cte("advanced")
-        statement = _IN_TRANSACTION[(rows, advanced)] = DirectWrite(
-            _inserting(rows)
-            .add_cte(moved)
-            .returning(_T.c.delivery_id, select(func.count()).select_from(moved).scalar_subquery().label("advanced"))
-        )
-    return statement
+    moved = conversation_steps.advancing(advanced).cte("advanced")
+    return DirectWrite(
+        _inserting(rows)
+        .add_cte(moved)
+        .returning(_T.c.delivery_id, select(func.count()).select_from(moved).scalar_subquery().label("advanced"))
+    )
 
 
+@cache
 def _alone(rows: int, advanced: int) -> DirectWrite:
     """The same, failing (refuse_write) unless all `rows` were inserted and all `advanced` conversations moved."""
-    if (statement := _ALONE.get((rows, advanced))) is None:
-        moved = conversation_steps.advancing(advanced).cte("advanced")
-        recorded = _inserting(rows).returning(_T.c.delivery_id).cte("recorded")
-        everything = and_(
-            select(func.count()).select_from(recorded).scalar_subquery() == literal(rows),
-            select(func.count()).select_from(moved).scalar_subquery() == literal(advanced),
-        )
-        refused = func.refuse_write("a delivery seen before or a conversation moved meanwhile")
-        statement = _ALONE[(rows, advanced)] = DirectWrite(
-            select(case((everything, 0), else_=refused).label("refused")).add_cte(moved).add_cte(recorded)
-        )
-    return statement
+    moved = conversation_steps.advancing(advanced).cte("advanced")
+    recorded = _inserting(rows).returning(_T.c.delivery_id).cte("recorded")
+    everything = and_(
+        select(func.count()).select_from(recorded).scalar_subquery() == literal(rows),
+        select(func.count()).select_from(moved).scalar_subquery() == literal(advanced),
+    )
+    refused = func.refuse_write("a delivery seen before or a conversation moved meanwhile")
+    return DirectWrite(select(case((everything, 0), else_=refused).label("refused")).add_cte(moved).add_cte(recorded))
 
 
 async def record(*, session: AsyncSession, rows: Sequence[dict[str, Any]], advance: Sequence[dict[str, Any]]) -> bool:
