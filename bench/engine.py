@@ -207,19 +207,18 @@ async def main(args: argparse.Namespace) -> None:
             one = f"sqlite+aiosqlite:///{tmp}/bench1.db"
             await upgrade(one)
             report("sqlite x1", await run(one, max(args.conversations // 4, 1), 1), peers)
-    pg = await pg_database(args.pg) if "postgresql" in only else None
-    if pg is not None:
-        try:
-            figures = await run(pg, args.conversations, args.concurrency, profile=profile_of("postgresql"))
-            report("postgresql", figures, peers)
-        finally:
-            await drop_pg(args.pg, pg)
-    pg = await pg_database(args.pg) if "pg-x1" in only else None
-    if pg is not None:  # one person alone: a turn in a transaction of its own, as at quiet hours
-        try:
-            report("postgresql x1", await run(pg, max(args.conversations // 4, 1), 1), peers)
-        finally:
-            await drop_pg(args.pg, pg)
+    # each on a database of its own (the world is seeded per run); pg-x1: one person alone, a turn in a transaction
+    # of its own, as at quiet hours
+    for name, line, conversations, concurrency in (
+        ("postgresql", "postgresql", args.conversations, args.concurrency),
+        ("pg-x1", "postgresql x1", max(args.conversations // 4, 1), 1),
+    ):
+        pg = await pg_database(args.pg) if name in only else None
+        if pg is not None:
+            try:
+                report(line, await run(pg, conversations, concurrency, profile=profile_of(name)), peers)
+            finally:
+                await drop_pg(args.pg, pg)
 
 
 if __name__ == "__main__":
